@@ -1,0 +1,5 @@
+"""``python -m partnerhub`` runs the command line."""
+
+from partnerhub.cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""Unit of work: one transaction, with the repositories that act inside it.
+
+A service does all its reads and writes through one ``UnitOfWork`` and calls ``commit()`` once;
+leaving the block without committing rolls everything back. Later the outbox rides in the same
+transaction, so a state change and the event it causes commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from partnerhub.adapters.repositories import (
+    ApiKeyRepository,
+    PartnerRepository,
+    TokenRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    partners: PartnerRepository
+    users: UserRepository
+    api_keys: ApiKeyRepository
+    tokens: TokenRepository
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessionmaker()
+        self.partners = PartnerRepository(self.session)
+        self.users = UserRepository(self.session)
+        self.api_keys = ApiKeyRepository(self.session)
+        self.tokens = TokenRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() ends an uncommitted transaction with a rollback but, unlike rollback(), does
+        # not expire what was loaded: objects returned by services stay readable afterwards.
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def flush(self) -> None:
+        await self.session.flush()

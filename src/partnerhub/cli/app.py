@@ -1,0 +1,295 @@
+"""Command tree: serve, db, partners, keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from typing import Annotated, Any
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from partnerhub.adapters import migrate
+from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
+from partnerhub.domain.clock import isoformat
+from partnerhub.domain.keys import services as key_services
+from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.partners import services as partner_services
+from partnerhub.server.state import AppState, build_state
+
+app = typer.Typer(
+    help="partnerhub: a self-hostable 360dialog Partner API v2.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+partners_app = typer.Typer(help="Partners and their first user.", no_args_is_help=True)
+keys_app = typer.Typer(help="Partner API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(partners_app, name="partners")
+app.add_typer(keys_app, name="keys")
+
+DEMO_EMAIL = "demo@partnerhub.local"
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
+PartnerOpt = Annotated[str, typer.Option("--partner", help="Partner id (…PA).")]
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value))
+
+
+# ---------------------------------------------------------------- serve
+
+
+async def _ensure_demo(state: AppState, base_url: str) -> None:
+    """On an empty database, create a demo partner and show its credentials exactly once."""
+    async with state.uow() as uow:
+        if await partner_services.count_partners(uow) > 0:
+            partners = await partner_services.list_partners(uow)
+            console.print(
+                f"Partners in this database: {', '.join(p.id for p in partners[:5])}"
+                + (" …" if len(partners) > 5 else "")
+                + "  (credentials were shown when they were created)"
+            )
+            return
+    password = secrets.token_urlsafe(12)
+    async with state.uow() as uow:
+        partner, user = await partner_services.create_partner(
+            uow, state.clock, brand_name="Demo Partner", email=DEMO_EMAIL, password=password
+        )
+    async with state.uow() as uow:
+        issued = await key_services.issue_key(
+            uow, state.clock, partner.id, "demo", prefix=state.key_prefix
+        )
+    console.print(
+        Panel.fit(
+            f"partner id : [bold]{partner.id}[/]\n"
+            f"login      : {user.email}\n"
+            f"password   : {password}\n"
+            f"API key    : [bold]{issued.secret}[/]\n\n"
+            f"Try: curl -H 'X-API-Key: {issued.secret}' {base_url}/api/v2/partners/{partner.id}\n"
+            "[yellow]These credentials are shown once. Keep them.[/]",
+            title="Demo partner created",
+        )
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (PARTNERHUB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (PARTNERHUB_PORT).")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create a demo partner if the database is empty.")
+    ] = False,
+) -> None:
+    """Migrate the database and serve the API."""
+    import uvicorn
+
+    from partnerhub.server.app import create_app
+
+    settings = load_settings(host=host, port=port)
+
+    async def prepare() -> None:
+        state = build_state(settings)
+        try:
+            await migrate.upgrade(state.engine)
+            if demo:
+                await _ensure_demo(state, f"http://{settings.host}:{settings.port}")
+        finally:
+            await state.close()
+
+    try:
+        asyncio.run(prepare())
+    except OSError as exc:
+        fail(f"cannot reach the database: {exc}")
+    console.print(
+        f"partnerhub ({settings.mode} mode) on http://{settings.host}:{settings.port}  "
+        f"database: {settings.sqlalchemy_url.render_as_string(hide_password=True)}  docs: /docs"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+# ---------------------------------------------------------------- db
+
+
+def _engine_action(action: Any) -> Any:
+    settings = load_settings()
+
+    async def main() -> Any:
+        state = build_state(settings)
+        try:
+            return await action(state.engine)
+        finally:
+            await state.close()
+
+    return asyncio.run(main())
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    _engine_action(lambda engine: migrate.upgrade(engine, revision))
+    console.print(f"database at {_engine_action(migrate.current_revision)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "base") -> None:
+    """Revert migrations down to REVISION (default: base, which drops every table)."""
+    _engine_action(lambda engine: migrate.downgrade(engine, revision))
+    console.print(f"database at {_engine_action(migrate.current_revision) or 'base'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the applied revision and the newest one this version ships."""
+    console.print(
+        f"current: {_engine_action(migrate.current_revision) or 'base'}  "
+        f"head: {migrate.head_revision()}"
+    )
+
+
+# ---------------------------------------------------------------- partners
+
+
+@partners_app.command("create")
+def partners_create(
+    brand_name: Annotated[str, typer.Option("--brand-name")],
+    email: Annotated[str, typer.Option("--email")],
+    password: Annotated[str, typer.Option("--password")],
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a partner, its first user and a first API key."""
+
+    async def action(state: AppState) -> tuple[str, str, str]:
+        async with state.uow() as uow:
+            partner, user = await partner_services.create_partner(
+                uow,
+                state.clock,
+                brand_name=brand_name,
+                email=email,
+                password=password,
+                country=country,
+            )
+        async with state.uow() as uow:
+            issued = await key_services.issue_key(
+                uow, state.clock, partner.id, "default", prefix=state.key_prefix
+            )
+        return partner.id, user.email, issued.secret
+
+    partner_id, user_email, secret = run_with_state(action)
+    if as_json:
+        _print_json({"partner_id": partner_id, "email": user_email, "api_key": secret})
+        return
+    console.print(
+        Panel.fit(
+            f"partner id : [bold]{partner_id}[/]\nlogin      : {user_email}\n"
+            f"API key    : [bold]{secret}[/]\n[yellow]The key is shown once. Keep it.[/]",
+            title="Partner created",
+        )
+    )
+
+
+@partners_app.command("list")
+def partners_list(as_json: JsonOpt = False) -> None:
+    """List partners."""
+
+    async def action(state: AppState) -> list[dict[str, Any]]:
+        async with state.uow() as uow:
+            return [
+                {
+                    "id": p.id,
+                    "brand_name": p.brand_name,
+                    "country": p.country,
+                    "created_at": isoformat(p.created_at),
+                }
+                for p in await partner_services.list_partners(uow)
+            ]
+
+    rows = run_with_state(action)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "brand name", "country", "created")
+    for row in rows:
+        table.add_row(row["id"], row["brand_name"], row["country"] or "", row["created_at"])
+    console.print(table)
+
+
+# ---------------------------------------------------------------- keys
+
+
+@keys_app.command("create")
+def keys_create(
+    partner: PartnerOpt,
+    name: Annotated[str, typer.Option("--name")] = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an API key for a partner; the secret is printed once."""
+
+    async def action(state: AppState) -> tuple[str, str, str]:
+        async with state.uow() as uow:
+            issued = await key_services.issue_key(
+                uow, state.clock, partner, name, prefix=state.key_prefix
+            )
+        return issued.key.id, issued.key.name, issued.secret
+
+    key_id, key_name, secret = run_with_state(action)
+    if as_json:
+        _print_json({"id": key_id, "name": key_name, "api_key": secret})
+        return
+    console.print(f"key [bold]{key_id}[/] ({key_name}): [bold]{secret}[/]")
+    console.print("[yellow]The secret is shown once. Keep it.[/]")
+
+
+@keys_app.command("list")
+def keys_list(partner: PartnerOpt, as_json: JsonOpt = False) -> None:
+    """List a partner's active API keys (never their secrets)."""
+
+    async def action(state: AppState) -> list[dict[str, Any]]:
+        async with state.uow() as uow:
+            if await uow.partners.get(partner) is None:
+                fail(f"no partner {partner}")
+            keys, _ = await key_services.list_keys(uow, partner, ListQuery(limit=1000))
+        return [
+            {
+                "id": k.id,
+                "name": k.name,
+                "prefix": k.prefix,
+                "created_at": isoformat(k.created_at),
+                "last_used_at": isoformat(k.last_used_at),
+            }
+            for k in keys
+        ]
+
+    rows = run_with_state(action)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "name", "prefix", "created", "last used")
+    for row in rows:
+        table.add_row(
+            row["id"], row["name"], row["prefix"], row["created_at"], row["last_used_at"] or "never"
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(partner: PartnerOpt, key_id: Annotated[str, typer.Argument()]) -> None:
+    """Revoke a key; it fails on the very next request."""
+
+    async def action(state: AppState) -> None:
+        async with state.uow() as uow:
+            await key_services.revoke_key(uow, state.clock, partner, key_id)
+
+    run_with_state(action)
+    console.print(f"revoked {key_id}")

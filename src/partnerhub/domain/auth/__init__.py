@@ -1,0 +1,1 @@
+"""Who is calling: partner API keys, bearer tokens, passwords."""

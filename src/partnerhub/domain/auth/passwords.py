@@ -1,0 +1,31 @@
+"""Password hashing with argon2id. Hashing is slow on purpose, so callers run it in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so that a wrong email costs as much time as a
+# wrong password and emails cannot be probed by timing.
+_DUMMY_HASH = _hasher.hash("partnerhub-dummy-password")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant-work check; ``None`` (no such user) always fails after the same work."""
+    return await asyncio.to_thread(_verify, password_hash, password)

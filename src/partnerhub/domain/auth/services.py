@@ -1,0 +1,208 @@
+"""Authenticating Partner API callers and granting bearer tokens (spec §2.1, §2.2)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from partnerhub.adapters.cache import CoherentCache
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain import ids
+from partnerhub.domain.auth.model import CredentialKind, Principal, RefreshToken, TokenFamily
+from partnerhub.domain.auth.passwords import verify_password
+from partnerhub.domain.auth.tokens import TokenCodec, new_refresh_secret, refresh_digest
+from partnerhub.domain.clock import Clock
+from partnerhub.domain.errors import AuthenticationFailed, DomainError
+from partnerhub.domain.keys import secrets as key_secrets
+from partnerhub.domain.keys.model import ApiKey
+
+
+class TokenGrantError(DomainError):
+    """A refused token request, answered in the OAuth shape rather than the ``meta`` envelope."""
+
+    def __init__(self, error: str, description: str, status: int) -> None:
+        super().__init__(description)
+        self.error = error
+        self.status = status
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class _KeyEntry:
+    principal: Principal
+    last_used_at: float | None
+
+
+class Authenticator:
+    """Turns a credential into a :class:`Principal`, on one cache hit or one indexed lookup.
+
+    ``last_used_at`` is written at most once per ``last_used_resolution`` seconds per key, off the
+    request path, so that reads stay reads.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        codec: TokenCodec,
+        cache: CoherentCache[str, object],
+        last_used_resolution: float = 60.0,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._codec = codec
+        self._cache = cache
+        self._resolution = last_used_resolution
+        self._background: set[asyncio.Task[None]] = set()
+        self._touched: dict[str, float] = {}
+
+    async def api_key(self, secret: str) -> Principal:
+        if not key_secrets.well_formed(secret):
+            raise AuthenticationFailed("Invalid API key")
+        digest = key_secrets.digest(secret)
+        entry = self._cache.get(digest)
+        if not isinstance(entry, _KeyEntry):
+            epoch = self._cache.epoch()
+            async with self._uow_factory() as uow:
+                key = await uow.api_keys.get_active_by_digest(digest)
+            if key is None:
+                raise AuthenticationFailed("Invalid API key")
+            principal = Principal(key.partner_id, CredentialKind.API_KEY, key.id)
+            last = key.last_used_at.timestamp() if key.last_used_at else None
+            entry = _KeyEntry(principal, last)
+            self._cache.put(digest, entry, epoch)
+        now = self._clock.now().timestamp()
+        key_id = entry.principal.credential_id
+        last = max(entry.last_used_at or 0.0, self._touched.get(key_id, 0.0))
+        if now - last >= self._resolution:
+            self._touched[key_id] = now
+            self._touch(key_id)
+        return entry.principal
+
+    def _touch(self, key_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._record_use(key_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record_use(self, key_id: str) -> None:
+        async with self._uow_factory() as uow:
+            key = await uow.session.get(ApiKey, key_id)
+            if key is not None and key.revoked_at is None:
+                key.last_used_at = self._clock.now()
+                await uow.commit()
+
+    async def drain(self) -> None:
+        """Wait for pending ``last_used_at`` writes (at shutdown, and in tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def bearer(self, token: str) -> Principal:
+        claims = self._codec.verify(token)
+        cache_key = "family:" + claims.family_id
+        live = self._cache.get(cache_key)
+        if live is None:
+            epoch = self._cache.epoch()
+            async with self._uow_factory() as uow:
+                family = await uow.tokens.get_family(claims.family_id)
+                user = await uow.users.get(claims.user_id)
+                partner = await uow.partners.get(claims.partner_id)
+            live = bool(
+                family is not None
+                and family.revoked_at is None
+                and user is not None
+                and user.disabled_at is None
+                and user.partner_id == claims.partner_id
+                and partner is not None
+                and partner.bearer_auth_enabled
+            )
+            self._cache.put(cache_key, live, epoch)
+        if not live:
+            raise AuthenticationFailed("Bearer token has been revoked")
+        return Principal(claims.partner_id, CredentialKind.BEARER, claims.family_id)
+
+
+class TokenService:
+    """The ``/token`` grants. Refresh tokens are single-use; replaying one revokes its family."""
+
+    REFRESH_TTL = timedelta(days=30)
+
+    def __init__(self, clock: Clock, codec: TokenCodec) -> None:
+        self._clock = clock
+        self._codec = codec
+
+    async def password_grant(self, uow: UnitOfWork, email: str, password: str) -> TokenPair:
+        user = await uow.users.get_by_email(email.strip())
+        ok = await verify_password(user.password_hash if user else None, password)
+        if user is None or not ok or user.disabled_at is not None:
+            raise TokenGrantError("invalid_grant", "Wrong email or password", 401)
+        partner = await uow.partners.get(user.partner_id)
+        if partner is None or not partner.bearer_auth_enabled:
+            raise TokenGrantError(
+                "access_denied", "Bearer token authentication is disabled for this partner", 403
+            )
+        family = TokenFamily(
+            id=ids.new_id("TF", 12),
+            user_id=user.id,
+            partner_id=user.partner_id,
+            created_at=self._clock.now(),
+        )
+        uow.tokens.add_family(family)
+        await uow.flush()  # no ORM relationships, so the family must exist before its tokens
+        pair = self._issue(uow, family)
+        await uow.commit()
+        return pair
+
+    async def refresh_grant(self, uow: UnitOfWork, refresh_token: str) -> TokenPair:
+        stored = await uow.tokens.get_refresh_by_digest(refresh_digest(refresh_token))
+        if stored is None:
+            raise TokenGrantError("invalid_grant", "Unknown refresh token", 401)
+        family = await uow.tokens.get_family(stored.family_id)
+        now = self._clock.now()
+        if family is None or family.revoked_at is not None:
+            raise TokenGrantError("invalid_grant", "Refresh token has been revoked", 401)
+        if stored.used_at is not None:
+            # Reuse means the token leaked: end the whole login, access tokens included.
+            family.revoked_at = now
+            await uow.commit()
+            raise TokenGrantError(
+                "invalid_grant", "Refresh token was already used; the session is revoked", 401
+            )
+        if stored.expires_at <= now:
+            raise TokenGrantError("invalid_grant", "Refresh token has expired", 401)
+        user = await uow.users.get(family.user_id)
+        partner = await uow.partners.get(family.partner_id)
+        if user is None or user.disabled_at is not None or partner is None:
+            raise TokenGrantError("invalid_grant", "The user can no longer sign in", 401)
+        if not partner.bearer_auth_enabled:
+            raise TokenGrantError(
+                "access_denied", "Bearer token authentication is disabled for this partner", 403
+            )
+        stored.used_at = now
+        pair = self._issue(uow, family)
+        await uow.commit()
+        return pair
+
+    def _issue(self, uow: UnitOfWork, family: TokenFamily) -> TokenPair:
+        now = self._clock.now()
+        secret = new_refresh_secret()
+        uow.tokens.add_refresh(
+            RefreshToken(
+                id=ids.new_id("RT", 12),
+                family_id=family.id,
+                token_digest=refresh_digest(secret),
+                issued_at=now,
+                expires_at=now + self.REFRESH_TTL,
+            )
+        )
+        access = self._codec.issue(
+            user_id=family.user_id, partner_id=family.partner_id, family_id=family.id
+        )
+        return TokenPair(access, secret, self._codec.ttl_seconds)

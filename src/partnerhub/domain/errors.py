@@ -1,0 +1,47 @@
+"""Domain errors.
+
+Services raise these; the HTTP layer maps each class to a status code and the spec's ``meta``
+envelope in exactly one place (:mod:`partnerhub.server.errors`). The tree::
+
+    DomainError
+    ├── AuthenticationFailed     credentials missing, unknown, revoked or expired (401)
+    ├── PermissionDenied         valid credentials, someone else's partner (403)
+    ├── NotFound                 no such object *for this caller* (404)
+    ├── Conflict                 the write clashes with existing state (409)
+    └── InvalidInput             the request names a field with a bad value (400)
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class AuthenticationFailed(DomainError):
+    """The caller could not be identified."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not act on this resource."""
+
+
+class NotFound(DomainError):
+    """The object does not exist, or belongs to someone else (we do not tell which)."""
+
+
+class Conflict(DomainError):
+    """The write conflicts with the current state."""
+
+
+class InvalidInput(DomainError):
+    """A named field has a value the rules refuse."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", details=[f"{field}: {message}"])
+        self.field = field

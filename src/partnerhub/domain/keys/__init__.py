@@ -1,0 +1,1 @@
+"""Partner API keys: issuing, listing, revoking and checking them."""

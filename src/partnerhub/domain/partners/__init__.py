@@ -1,0 +1,1 @@
+"""Partners: the 360dialog hub account a WhatsApp solution provider integrates with."""

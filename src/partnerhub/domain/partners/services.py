@@ -1,0 +1,159 @@
+"""Partner services: creating a partner with its first user, reading and updating its settings."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from partnerhub.adapters.cache import CoherentCache
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain import ids
+from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from partnerhub.domain.clock import Clock
+from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
+from partnerhub.domain.partners import rules
+from partnerhub.domain.partners.model import Partner, PartnerUser
+
+# Fields a partner may change with PATCH /partners/{id}; the rest are 360dialog-managed.
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class PartnerChanges:
+    """A PATCH: each field is either UNSET (leave it) or the new value (None clears)."""
+
+    brand_name: Any = UNSET
+    logo_url: Any = UNSET
+    webhook_url: Any = UNSET
+    partner_redirect_url: Any = UNSET
+    country: Any = UNSET
+    allow_client_to_add_phone_no: Any = UNSET
+
+
+def _validate_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    local, _, domain = cleaned.partition("@")
+    if not local or "." not in domain or " " in cleaned:
+        raise InvalidInput("email", "is not a valid email address")
+    return cleaned
+
+
+async def create_partner(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    brand_name: str,
+    email: str,
+    password: str,
+    country: str | None = None,
+) -> tuple[Partner, PartnerUser]:
+    """A new partner and its first hub user (who can log in and fetch bearer tokens)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    email = _validate_email(email)
+    if await uow.users.get_by_email(email) is not None:
+        raise Conflict(f"A user with email {email} already exists")
+    now = clock.now()
+    partner = Partner(
+        id=ids.new_id(ids.PARTNER),
+        brand_name=rules.validate_brand_name(brand_name),
+        country=rules.validate_country(country) if country else None,
+        created_at=now,
+        modified_at=now,
+    )
+    user = PartnerUser(
+        id=ids.new_id(ids.USER),
+        partner_id=partner.id,
+        email=email,
+        password_hash=hash_password(password),
+        created_at=now,
+    )
+    uow.partners.add(partner)
+    await uow.flush()
+    uow.users.add(user)
+    await uow.commit()
+    return partner, user
+
+
+class PartnerReader:
+    """Cached partner reads for the hot ``GET /partners/{id}``; see :mod:`adapters.cache`."""
+
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], cache: CoherentCache[str, object]
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._cache = cache
+
+    async def get(self, partner_id: str) -> Partner:
+        cache_key = "partner:" + partner_id
+        cached = self._cache.get(cache_key)
+        if isinstance(cached, Partner):
+            return cached
+        epoch = self._cache.epoch()
+        async with self._uow_factory() as uow:
+            partner = await uow.partners.get(partner_id)
+        if partner is None:
+            raise NotFound("Partner not found")
+        self._cache.put(cache_key, partner, epoch)
+        return partner
+
+
+async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
+    partner = await uow.partners.get(partner_id)
+    if partner is None:
+        raise NotFound("Partner not found")
+    return partner
+
+
+async def update_partner(
+    uow: UnitOfWork, clock: Clock, partner_id: str, changes: PartnerChanges
+) -> Partner:
+    partner = await _load(uow, partner_id)
+    if changes.brand_name is not UNSET:
+        if changes.brand_name is None:
+            raise InvalidInput("brand_name", "must not be null")
+        partner.brand_name = rules.validate_brand_name(changes.brand_name)
+    for field in ("logo_url", "webhook_url", "partner_redirect_url"):
+        value = getattr(changes, field)
+        if value is not UNSET:
+            setattr(partner, field, None if value is None else rules.validate_url(field, value))
+    if changes.country is not UNSET:
+        partner.country = (
+            None if changes.country is None else rules.validate_country(changes.country)
+        )
+    if changes.allow_client_to_add_phone_no is not UNSET:
+        if changes.allow_client_to_add_phone_no is None:
+            raise InvalidInput("allow_client_to_add_phone_no", "must not be null")
+        partner.allow_client_to_add_phone_no = changes.allow_client_to_add_phone_no
+    partner.modified_at = clock.now()
+    await uow.commit()
+    return partner
+
+
+async def set_webhook_url(
+    uow: UnitOfWork, clock: Clock, partner_id: str, url: str | None
+) -> Partner:
+    return await update_partner(uow, clock, partner_id, PartnerChanges(webhook_url=url))
+
+
+async def set_change_request_auto_approve(
+    uow: UnitOfWork, clock: Clock, partner_id: str, auto_approve: bool
+) -> bool:
+    partner = await _load(uow, partner_id)
+    # Reassign a copy: JSON columns only notice a new object, not an in-place edit.
+    settings = copy.deepcopy(partner.settings or {})
+    settings.setdefault("partner_change_request", {})["auto_approve"] = auto_approve
+    partner.settings = settings
+    partner.modified_at = clock.now()
+    await uow.commit()
+    return auto_approve
+
+
+async def list_partners(uow: UnitOfWork) -> list[Partner]:
+    return await uow.partners.list_all()
+
+
+async def count_partners(uow: UnitOfWork) -> int:
+    return await uow.partners.count()

@@ -1,0 +1,58 @@
+"""The Litestar application factory.
+
+``create_app(settings)`` builds an app whose lifespan opens the database (and, when asked,
+migrates it), and closes everything on shutdown. No module-level app or settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+
+from partnerhub.adapters import migrate
+from partnerhub.domain.clock import Clock
+from partnerhub.server import openapi
+from partnerhub.server.errors import EXCEPTION_HANDLERS
+from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
+from partnerhub.server.routes import api_keys, health, partners, token
+from partnerhub.server.settings import Settings
+from partnerhub.server.state import build_state
+
+
+def create_app(
+    settings: Settings | None = None, *, migrate_on_start: bool = True, clock: Clock | None = None
+) -> Litestar:
+    settings = settings or Settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        state = build_state(settings, clock)
+        try:
+            if migrate_on_start:
+                await migrate.upgrade(state.engine)
+            app.state.partnerhub = state
+            yield
+        finally:
+            await state.close()
+
+    app = Litestar(
+        route_handlers=[
+            token.token,
+            partners.partner_router(*api_keys.HANDLERS),
+            *health.HANDLERS,
+            *openapi.HANDLERS,
+        ],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi.openapi_config(),
+        request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
+        debug=False,
+    )
+    # Wrapped around the whole ASGI handler, not registered as route middleware, so that even
+    # 404 and 405 answers (which match no route) carry a request id and an access log line.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    return app

@@ -1,0 +1,117 @@
+"""The one place where errors become HTTP responses.
+
+Domain errors map to status codes here; every non-2xx answer of the Partner API uses the spec's
+``meta`` envelope (§3.4); nothing ever returns a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+
+from partnerhub.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from partnerhub.wire.errors import ErrorBody, Meta
+
+log = structlog.get_logger("partnerhub.errors")
+
+_STATUS: dict[type[DomainError], int] = {
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 400,
+}
+
+_DEFAULT_MESSAGES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def request_id(request: Request[Any, Any, Any]) -> str | None:
+    value = request.scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def meta_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    details: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[ErrorBody]:
+    body = ErrorBody(
+        meta=Meta(
+            success=False,
+            http_code=status,
+            developer_message=message,
+            details=details or [],
+            trace_id=request_id(request),
+        )
+    )
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def _auth_headers(status: int) -> dict[str, str] | None:
+    if status == 401:
+        return {"WWW-Authenticate": 'Bearer realm="partnerhub", ApiKey header="X-API-Key"'}
+    return None
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    return meta_response(request, status, exc.message, exc.details, _auth_headers(status))
+
+
+def handle_http_exception(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[ErrorBody]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("http_error", status=status, detail=exc.detail)
+        return meta_response(request, status, _DEFAULT_MESSAGES.get(status, "Server error"))
+    details: list[str] = []
+    if isinstance(exc.extra, list):
+        for item in exc.extra:
+            if isinstance(item, dict):
+                key = item.get("key")
+                message = item.get("message", "")
+                details.append(f"{key}: {message}" if key else str(message))
+    message = exc.detail or _DEFAULT_MESSAGES.get(status, "Error")
+    if status == 404 and message == "Not Found":
+        message = "Resource not found"
+    headers = dict(exc.headers or {})
+    headers.update(_auth_headers(status) or {})
+    return meta_response(request, status, message, details, headers or None)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    log.exception("unhandled_error", path=request.url.path)
+    return meta_response(request, 500, "Internal server error")
+
+
+EXCEPTION_HANDLERS: Any = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,164 @@
+"""``/openapi.json`` and ``/docs``.
+
+Bodies are decoded by :mod:`partnerhub.server.body` (strictly, JSON or form), not by Litestar, so
+Litestar cannot see them: :func:`documents_body` marks a handler with its body Struct and
+:func:`build_schema` adds the request bodies to Litestar's generated document. ``/docs`` is a
+self-contained page rendered from that document (no CDN: it works offline).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Litestar, MediaType, Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
+
+from partnerhub import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+_BODY_ATTR = "__partnerhub_body__"
+_PARAM = re.compile(r"\{([a-zA-Z_]+):[a-z]+\}")
+
+
+def documents_body(struct: type[msgspec.Struct]) -> Callable[[F], F]:
+    def mark(fn: F) -> F:
+        setattr(fn, _BODY_ATTR, struct)
+        return fn
+
+    return mark
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="partnerhub — 360dialog Partner API v2",
+        version=__version__,
+        description=(
+            "Wire-compatible implementation of the 360dialog Partner API v2. Authenticate with "
+            "a partner API key (`X-API-Key`) or a bearer token from `POST /api/v2/token`."
+        ),
+        path="/schema",
+        render_plugins=[],
+        components=Components(
+            security_schemes={
+                "ApiKeyAuth": SecurityScheme(
+                    type="apiKey",
+                    name="X-API-Key",
+                    security_scheme_in="header",
+                    description="Partner API key (preferred).",
+                ),
+                "BearerAuth": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="Access token from POST /api/v2/token (deprecated upstream).",
+                ),
+            }
+        ),
+    )
+
+
+def build_schema(app: Litestar) -> dict[str, Any]:
+    assert app.openapi_schema is not None
+    schema = app.openapi_schema.to_schema()
+    bodies: dict[tuple[str, str], type[msgspec.Struct]] = {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not isinstance(handler, HTTPRouteHandler):
+                continue
+            struct = getattr(handler.fn, _BODY_ATTR, None)
+            if struct is None:
+                continue
+            path = _PARAM.sub(r"{\1}", route.path)
+            for http_method in handler.http_methods:
+                bodies[(path, http_method.lower())] = struct
+    if not bodies:
+        return schema
+    _, components = msgspec.json.schema_components(
+        list(set(bodies.values())), ref_template="#/components/schemas/{name}"
+    )
+    schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in components.items():
+        schema["components"]["schemas"].setdefault(name, component)
+    for (path, method), struct in bodies.items():
+        operation = schema.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        ref = {"$ref": f"#/components/schemas/{struct.__name__}"}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref}},
+        }
+    return schema
+
+
+@get("/openapi.json", include_in_schema=False, media_type=MediaType.JSON)
+async def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    state = request.app.state
+    if getattr(state, "openapi_document", None) is None:
+        state.openapi_document = build_schema(request.app)
+    document: dict[str, Any] = state.openapi_document
+    return document
+
+
+def _render_docs(schema: dict[str, Any]) -> str:
+    esc = html.escape
+    rows: list[str] = []
+    for path, operations in sorted(schema.get("paths", {}).items()):
+        for method, op in operations.items():
+            if not isinstance(op, dict) or method.startswith("x-"):
+                continue
+            params = ", ".join(
+                f"{esc(p['name'])} ({esc(p.get('in', ''))})" for p in op.get("parameters", [])
+            )
+            auth = " or ".join(next(iter(s)) for s in op.get("security", []) if s) or "none"
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            body_ref = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            statuses = ", ".join(sorted(op.get("responses", {})))
+            rows.append(
+                f"<tr><td><code class='m {esc(method)}'>{esc(method.upper())}</code></td>"
+                f"<td><code>{esc(path)}</code></td><td>{esc(op.get('summary', ''))}</td>"
+                f"<td>{esc(auth)}</td><td>{params}</td>"
+                f"<td>{f'<a href=#{esc(body_ref)}>{esc(body_ref)}</a>' if body_ref else ''}</td>"
+                f"<td>{esc(statuses)}</td></tr>"
+            )
+    components = schema.get("components", {}).get("schemas", {})
+    defs = "".join(
+        f"<h3 id='{esc(name)}'>{esc(name)}</h3><pre>{esc(json.dumps(body, indent=2))}</pre>"
+        for name, body in sorted(components.items())
+    )
+    info = schema.get("info", {})
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(info.get("title", "API"))}</title>
+<style>body{{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#1a1a1a}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;
+text-align:left;vertical-align:top}}.m{{font-weight:700}}.get{{color:#05603a}}.post{{color:#1d4ed8}}
+.patch{{color:#92400e}}.delete{{color:#b91c1c}}pre{{background:#f5f5f5;padding:.75rem;
+overflow:auto}}</style></head><body>
+<h1>{esc(info.get("title", "API"))} <small>{esc(info.get("version", ""))}</small></h1>
+<p>{esc(info.get("description", ""))}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>
+<table><thead><tr><th>Method</th><th>Path</th><th>Summary</th><th>Auth</th><th>Parameters</th>
+<th>Body</th><th>Responses</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
+<h2>Schemas</h2>{defs}</body></html>"""
+
+
+@get("/docs", include_in_schema=False, media_type=MediaType.HTML)
+async def docs_page(request: Request[Any, Any, Any]) -> str:
+    state = request.app.state
+    if getattr(state, "openapi_document", None) is None:
+        state.openapi_document = build_schema(request.app)
+    return _render_docs(state.openapi_document)
+
+
+HANDLERS = [openapi_json, docs_page]

@@ -1,0 +1,57 @@
+"""Domain objects to wire Structs. Routes call these; nothing else builds response bodies."""
+
+from __future__ import annotations
+
+import msgspec
+
+from partnerhub.domain.clock import isoformat
+from partnerhub.domain.keys.model import ApiKey, IssuedKey
+from partnerhub.domain.partners.model import Partner
+from partnerhub.wire import api_keys as wire_keys
+from partnerhub.wire import partners as wire_partners
+
+
+def partner(p: Partner) -> wire_partners.Partner:
+    settings = (
+        msgspec.convert(p.settings, wire_partners.PartnerSettings)
+        if p.settings is not None
+        else None
+    )
+    return wire_partners.Partner(
+        id=p.id,
+        brand_name=p.brand_name,
+        logo_url=p.logo_url,
+        webhook_url=p.webhook_url,
+        partner_redirect_url=p.partner_redirect_url,
+        country=p.country,
+        allow_client_to_add_phone_no=p.allow_client_to_add_phone_no,
+        settings=settings,
+        billing_system=p.billing_system,
+        payment_required=p.payment_required,
+        payment_plan=p.payment_plan,
+        onboarding_deeplink_add_params=p.onboarding_deeplink_add_params,
+        blocked_new_submission=p.blocked_new_submission,
+        publishable_key=p.publishable_key,
+    )
+
+
+def api_key(key: ApiKey) -> wire_keys.ApiKey:
+    return wire_keys.ApiKey(
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        created_at=isoformat(key.created_at) or "",
+        last_used_at=isoformat(key.last_used_at),
+    )
+
+
+def issued_key(issued: IssuedKey) -> wire_keys.ApiKeyCreated:
+    key = issued.key
+    return wire_keys.ApiKeyCreated(
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        created_at=isoformat(key.created_at) or "",
+        last_used_at=isoformat(key.last_used_at),
+        api_key=issued.secret,
+    )

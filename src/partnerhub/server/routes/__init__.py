@@ -1,0 +1,1 @@
+"""HTTP routes, one module per URL family: parse, call a service, serialize; nothing else."""

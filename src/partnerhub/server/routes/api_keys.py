@@ -1,0 +1,72 @@
+"""``/api/v2/partners/{partner_id}/api_keys`` [ours]: the hub's API Keys section as an API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, delete, get, post
+
+from partnerhub.domain.auth.model import Principal
+from partnerhub.domain.keys import services
+from partnerhub.domain.listing import parse_list_query
+from partnerhub.server import presenters
+from partnerhub.server.auth import app_state
+from partnerhub.server.body import read_body
+from partnerhub.server.openapi import documents_body
+from partnerhub.wire import api_keys as wire
+
+
+@post("/api_keys", summary="Create a partner API key", tags=["API keys"], status_code=201)
+@documents_body(wire.ApiKeyCreate)
+async def create_api_key(
+    request: Request[Any, Any, Any], principal: Principal
+) -> wire.ApiKeyCreated:
+    body = await read_body(request, wire.ApiKeyCreate)
+    state = app_state(request)
+    async with state.uow() as uow:
+        issued = await services.issue_key(
+            uow, state.clock, principal.partner_id, body.name, prefix=state.key_prefix
+        )
+    return presenters.issued_key(issued)
+
+
+@get("/api_keys", summary="List partner API keys (never the secrets)", tags=["API keys"])
+async def list_api_keys(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    limit: str | None = None,
+    offset: str | None = None,
+    sort: str | None = None,
+    filters: str | None = None,
+) -> wire.ApiKeyList:
+    query = parse_list_query(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        filters=filters,
+        sortable=services.SORTABLE,
+        filterable=services.FILTERABLE,
+    )
+    async with app_state(request).uow() as uow:
+        keys, total = await services.list_keys(uow, principal.partner_id, query)
+    return wire.ApiKeyList(
+        limit=query.limit,
+        offset=query.offset,
+        sort=query.sort_strings,
+        total=total,
+        count=len(keys),
+        filters=query.filters,
+        api_keys=[presenters.api_key(k) for k in keys],
+    )
+
+
+@delete("/api_keys/{key_id:str}", summary="Revoke a partner API key", tags=["API keys"])
+async def revoke_api_key(
+    request: Request[Any, Any, Any], principal: Principal, key_id: str
+) -> None:
+    state = app_state(request)
+    async with state.uow() as uow:
+        await services.revoke_key(uow, state.clock, principal.partner_id, key_id)
+
+
+HANDLERS = [create_api_key, list_api_keys, revoke_api_key]

@@ -1,0 +1,55 @@
+"""Liveness, readiness and health for operators (spec §1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+
+from partnerhub import __version__
+from partnerhub.adapters import migrate
+from partnerhub.server.auth import app_state
+
+
+@get("/livez", summary="The process is up", tags=["Ops"], include_in_schema=True)
+async def livez() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _database_status(request: Request[Any, Any, Any]) -> tuple[bool, str]:
+    state = app_state(request)
+    try:
+        revision = await migrate.current_revision(state.engine)
+    except Exception as exc:  # any driver error means "not ready", never a 500
+        return False, f"database unreachable: {type(exc).__name__}"
+    head = migrate.head_revision()
+    if revision != head:
+        return False, f"database at revision {revision}, expected {head}"
+    return True, f"migrated ({head})"
+
+
+@get("/readyz", summary="Database reachable and migrated", tags=["Ops"])
+async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    ok, detail = await _database_status(request)
+    return Response(
+        {"status": "ok" if ok else "unavailable", "database": detail},
+        status_code=200 if ok else 503,
+    )
+
+
+@get("/healthz", summary="Health summary", tags=["Ops"])
+async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    ok, detail = await _database_status(request)
+    state = app_state(request)
+    return Response(
+        {
+            "status": "ok" if ok else "degraded",
+            "version": __version__,
+            "mode": state.settings.mode,
+            "database": {"ok": ok, "detail": detail, "backend": state.engine.dialect.name},
+        },
+        status_code=200 if ok else 503,
+    )
+
+
+HANDLERS = [livez, readyz, healthz]

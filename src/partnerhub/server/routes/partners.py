@@ -1,0 +1,108 @@
+"""``/api/v2/partners/{partner_id}``: partner info, settings and webhook URL (spec §4, §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, patch, post
+from litestar.di import Provide
+from msgspec import UNSET
+
+from partnerhub.domain.auth.model import Principal
+from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.partners import services
+from partnerhub.server import presenters
+from partnerhub.server.auth import app_state, provide_principal
+from partnerhub.server.body import read_body
+from partnerhub.server.openapi import documents_body
+from partnerhub.wire import partners as wire
+
+SECURITY: Any = [{"ApiKeyAuth": []}, {"BearerAuth": []}]
+
+
+@get("/", summary="Get partner info", tags=["Partner"])
+async def get_partner(request: Request[Any, Any, Any], principal: Principal) -> wire.Partner:
+    return presenters.partner(await app_state(request).partners.get(principal.partner_id))
+
+
+@patch("/", summary="Update partner settings", tags=["Partner"])
+@documents_body(wire.PartnerPatch)
+async def update_partner(request: Request[Any, Any, Any], principal: Principal) -> wire.Partner:
+    body = await read_body(request, wire.PartnerPatch)
+    changes = services.PartnerChanges(
+        **{
+            name: getattr(body, name)
+            for name in body.__struct_fields__
+            if getattr(body, name) is not UNSET
+        }
+    )
+    state = app_state(request)
+    async with state.uow() as uow:
+        partner = await services.update_partner(uow, state.clock, principal.partner_id, changes)
+    return presenters.partner(partner)
+
+
+@get("/webhook_url", summary="Get the partner webhook URL", tags=["Partner"])
+async def get_webhook_url(
+    request: Request[Any, Any, Any], principal: Principal
+) -> wire.WebhookUrlOut:
+    partner = await app_state(request).partners.get(principal.partner_id)
+    return wire.WebhookUrlOut(webhook_url=partner.webhook_url)
+
+
+@post("/webhook_url", summary="Set the partner webhook URL", tags=["Partner"], status_code=200)
+@documents_body(wire.WebhookUrlIn)
+async def set_webhook_url(request: Request[Any, Any, Any], principal: Principal) -> wire.Partner:
+    body = await read_body(request, wire.WebhookUrlIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        partner = await services.set_webhook_url(
+            uow, state.clock, principal.partner_id, body.webhook_url
+        )
+    return presenters.partner(partner)
+
+
+def _as_bool(value: bool | str) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = value.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise InvalidInput("auto_approve", "must be a boolean")
+
+
+@patch(
+    "/settings/partner_change_request",
+    summary="Auto-approve partner change requests",
+    tags=["Partner"],
+)
+@documents_body(wire.PartnerChangeRequestIn)
+async def set_partner_change_request(
+    request: Request[Any, Any, Any], principal: Principal
+) -> wire.PartnerChangeRequestOut:
+    body = await read_body(request, wire.PartnerChangeRequestIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        value = await services.set_change_request_auto_approve(
+            uow, state.clock, principal.partner_id, _as_bool(body.auto_approve)
+        )
+    return wire.PartnerChangeRequestOut(auto_approve=value)
+
+
+def partner_router(*extra: Any) -> Router:
+    """Everything under ``/api/v2/partners/{partner_id}``, all behind the same auth."""
+    return Router(
+        path="/api/v2/partners/{partner_id:str}",
+        route_handlers=[
+            get_partner,
+            update_partner,
+            get_webhook_url,
+            set_webhook_url,
+            set_partner_change_request,
+            *extra,
+        ],
+        dependencies={"principal": Provide(provide_principal)},
+        security=SECURITY,
+    )

@@ -1,0 +1,79 @@
+"""Settings, read from ``PARTNERHUB_*`` environment variables (and nothing else).
+
+The server and the CLI build the same :class:`Settings`, so they act on the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
+
+from partnerhub.adapters.db import normalize_url
+
+JWT_SECRET_FILE = "jwt_secret"  # noqa: S105  (a file name)
+MIN_JWT_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """Settings that the server must refuse to start with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARTNERHUB_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8360
+    mode: Literal["emulator", "hub"] = "emulator"
+    jwt_secret: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    access_token_ttl_seconds: int = 86400
+    max_body_bytes: int = 1024 * 1024
+    api_key_last_used_resolution_seconds: float = 60.0
+    public_base_url: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _hub_needs_secret(self) -> Settings:
+        if self.mode == "hub":
+            secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+            if len(secret) < MIN_JWT_SECRET_LENGTH:
+                raise SettingsError(
+                    "PARTNERHUB_MODE=hub requires PARTNERHUB_JWT_SECRET "
+                    f"(at least {MIN_JWT_SECRET_LENGTH} characters); refusing to start"
+                )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        raw = self.database_url or f"sqlite:///{(self.data_dir / 'partnerhub.db').as_posix()}"
+        return normalize_url(raw)
+
+    def resolve_jwt_secret(self) -> str:
+        """The configured secret; in emulator mode, one generated on first run and kept on disk."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.mode == "hub":  # unreachable: the validator refuses this
+            raise SettingsError("PARTNERHUB_JWT_SECRET is required in hub mode")
+        path = self.data_dir / JWT_SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        # Create with 0600 so no other user on the machine can mint tokens.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret)
+        return secret

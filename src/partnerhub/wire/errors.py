@@ -1,0 +1,26 @@
+"""Error bodies: the Partner API's ``meta`` envelope (spec §3.4) and the OAuth shape of /token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Meta(msgspec.Struct, omit_defaults=True):
+    success: bool
+    http_code: int
+    developer_message: str
+    details: list[str] = msgspec.field(default_factory=list)
+    error_data: dict[str, Any] | None = None
+    # 360dialog's schema names its trace id so; we put the request id (also in X-Request-Id) here.
+    trace_id: str | None = msgspec.field(default=None, name="360dialog_trace_id")
+
+
+class ErrorBody(msgspec.Struct):
+    meta: Meta
+
+
+class OAuthError(msgspec.Struct):
+    error: str
+    error_description: str
