@@ -1,9 +1,11 @@
 """A read cache for the auth hot path that never serves data older than the last commit.
 
-Every lookup first asks a change detector whether *anything* was committed to the database since
-the last look (by this process, the CLI, or another server on the same file). If so the whole cache
-is dropped. On SQLite the detector is ``PRAGMA data_version`` on a private connection: a few
-microseconds, and it sees commits from every other connection. A backend without a detector gets
+Each request first calls :meth:`CoherentCache.refresh`, which asks a change detector whether
+*anything* was committed to the database since the last look (by this process, the CLI, or another
+server on the same file); if so the whole cache is dropped. Lookups within that request then see
+the database as of the request's start, never older. On SQLite the detector is
+``PRAGMA data_version`` on a private connection: a few microseconds, and it sees commits from
+every other connection. A backend without a detector gets
 no cache at all, so correctness never depends on a TTL.
 
 Loads race with commits, so a value is stored only if no invalidation happened since the caller
@@ -62,19 +64,16 @@ class CoherentCache(Generic[K, V]):
     def enabled(self) -> bool:
         return self._detector is not None
 
-    def _sync(self) -> None:
+    def refresh(self) -> None:
+        """Drop everything if the database changed. Call once at the start of each request."""
         if self._detector is not None and self._detector.changed():
             self.invalidate()
 
     def epoch(self) -> int:
         """Take before reading the database; pass to :meth:`put`."""
-        self._sync()
         return self._epoch
 
     def get(self, key: K) -> V | None:
-        if self._detector is None:
-            return None
-        self._sync()
         return self._data.get(key)
 
     def put(self, key: K, value: V, epoch: int) -> None:

@@ -6,6 +6,7 @@ migrates it), and closes everything on shutdown. No module-level app or settings
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,10 @@ def create_app(
             if migrate_on_start:
                 await migrate.upgrade(state.engine)
             app.state.partnerhub = state
+            # Everything built so far lives as long as the process: keep the cyclic GC from
+            # rescanning it on every collection (a measurable share of a cache-hit request).
+            gc.collect()
+            gc.freeze()
             yield
         finally:
             await state.close()

@@ -3,6 +3,9 @@
 Order matters: the credential is checked first (401), then the ``{partner_id}`` in the path is
 checked against it (403). Objects under one's own partner that belong to someone else are the
 services' business, and answer 404 (spec §2.1).
+
+Handlers call :func:`require_partner` themselves rather than through Litestar's dependency
+injection: it is the hot path of every request, and DI costs about a tenth of a cache-hit request.
 """
 
 from __future__ import annotations
@@ -21,23 +24,33 @@ def app_state(request: Request[Any, Any, Any]) -> AppState:
     return state
 
 
+def _credentials(request: Request[Any, Any, Any]) -> tuple[bytes | None, bytes | None]:
+    # Raw ASGI headers are lower-case bytes: cheaper than building a Headers object.
+    api_key = authorization = None
+    for name, value in request.scope["headers"]:
+        if name == b"x-api-key":
+            api_key = value
+        elif name == b"authorization":
+            authorization = value
+    return api_key, authorization
+
+
 async def authenticate(request: Request[Any, Any, Any]) -> Principal:
     state = app_state(request)
-    headers = request.headers
-    api_key = headers.get("x-api-key")
+    state.cache.refresh()  # the one change check of this request (see adapters/cache.py)
+    api_key, authorization = _credentials(request)
     if api_key is not None:
-        return await state.authenticator.api_key(api_key.strip())
-    authorization = headers.get("authorization")
+        return await state.authenticator.api_key(api_key.decode("latin-1").strip())
     if authorization:
-        scheme, _, token = authorization.partition(" ")
+        scheme, _, token = authorization.decode("latin-1").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             return await state.authenticator.bearer(token.strip())
         raise AuthenticationFailed("Authorization header must be 'Bearer <token>'")
     raise AuthenticationFailed("Missing credentials: send X-API-Key or Authorization: Bearer")
 
 
-async def provide_principal(request: Request[Any, Any, Any], partner_id: str) -> Principal:
-    """Litestar dependency for every ``/partners/{partner_id}`` route."""
+async def require_partner(request: Request[Any, Any, Any], partner_id: str) -> Principal:
+    """Authenticate, then insist the credentials belong to ``partner_id``."""
     principal = await authenticate(request)
     if principal.partner_id != partner_id:
         raise PermissionDenied("These credentials do not grant access to this partner")

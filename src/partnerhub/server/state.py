@@ -7,6 +7,7 @@ singleton, so tests can run several apps side by side.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,7 +27,7 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
-    cache: CoherentCache[str, object]
+    cache: CoherentCache[Any, object]
     authenticator: Authenticator
     tokens: TokenService
     partners: PartnerReader
@@ -52,7 +53,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     clock = clock or SystemClock()
     path = db.sqlite_path(url)
     detector = SqliteChangeDetector(path) if path is not None else None
-    cache: CoherentCache[str, object] = CoherentCache(detector)
+    cache: CoherentCache[Any, object] = CoherentCache(detector)
     codec = TokenCodec(settings.resolve_jwt_secret(), clock, settings.access_token_ttl_seconds)
 
     def uow_factory() -> UnitOfWork:

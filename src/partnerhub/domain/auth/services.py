@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from partnerhub.adapters.cache import CoherentCache
 from partnerhub.adapters.unit_of_work import UnitOfWork
@@ -53,7 +54,7 @@ class Authenticator:
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
         codec: TokenCodec,
-        cache: CoherentCache[str, object],
+        cache: CoherentCache[Any, object],
         last_used_resolution: float = 60.0,
     ) -> None:
         self._uow_factory = uow_factory
@@ -65,11 +66,12 @@ class Authenticator:
         self._touched: dict[str, float] = {}
 
     async def api_key(self, secret: str) -> Principal:
-        if not key_secrets.well_formed(secret):
-            raise AuthenticationFailed("Invalid API key")
         digest = key_secrets.digest(secret)
         entry = self._cache.get(digest)
         if not isinstance(entry, _KeyEntry):
+            # Only a miss pays for the checksum: it spares the database made-up keys.
+            if not key_secrets.well_formed(secret):
+                raise AuthenticationFailed("Invalid API key")
             epoch = self._cache.epoch()
             async with self._uow_factory() as uow:
                 key = await uow.api_keys.get_active_by_digest(digest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from partnerhub.adapters.cache import CoherentCache
 from partnerhub.adapters.unit_of_work import UnitOfWork
@@ -16,13 +16,15 @@ from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser
 
-# Fields a partner may change with PATCH /partners/{id}; the rest are 360dialog-managed.
 UNSET: Any = object()
 
 
 @dataclass(frozen=True)
 class PartnerChanges:
-    """A PATCH: each field is either UNSET (leave it) or the new value (None clears)."""
+    """A PATCH: each field is UNSET (leave it) or the new value (None clears a URL).
+
+    Only these fields are the partner's to change; the rest are 360dialog-managed.
+    """
 
     brand_name: Any = UNSET
     logo_url: Any = UNSET
@@ -77,11 +79,18 @@ async def create_partner(
     return partner, user
 
 
+V = TypeVar("V")
+
+
 class PartnerReader:
-    """Cached partner reads for the hot ``GET /partners/{id}``; see :mod:`adapters.cache`."""
+    """Cached partner reads for the hot ``GET /partners/{id}``; see :mod:`adapters.cache`.
+
+    :meth:`view` caches what a caller derives from the partner (the HTTP layer passes its
+    presenter), so a hit costs neither a query nor a conversion.
+    """
 
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], cache: CoherentCache[str, object]
+        self, uow_factory: Callable[[], UnitOfWork], cache: CoherentCache[Any, object]
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
@@ -98,6 +107,16 @@ class PartnerReader:
             raise NotFound("Partner not found")
         self._cache.put(cache_key, partner, epoch)
         return partner
+
+    async def view(self, partner_id: str, present: Callable[[Partner], V]) -> V:
+        cache_key = ("view", partner_id, present)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        epoch = self._cache.epoch()
+        value = present(await self.get(partner_id))
+        self._cache.put(cache_key, value, epoch)
+        return value
 
 
 async def _load(uow: UnitOfWork, partner_id: str) -> Partner:

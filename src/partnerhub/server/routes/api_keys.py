@@ -6,11 +6,10 @@ from typing import Any
 
 from litestar import Request, delete, get, post
 
-from partnerhub.domain.auth.model import Principal
 from partnerhub.domain.keys import services
 from partnerhub.domain.listing import parse_list_query
 from partnerhub.server import presenters
-from partnerhub.server.auth import app_state
+from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import api_keys as wire
@@ -18,14 +17,13 @@ from partnerhub.wire import api_keys as wire
 
 @post("/api_keys", summary="Create a partner API key", tags=["API keys"], status_code=201)
 @documents_body(wire.ApiKeyCreate)
-async def create_api_key(
-    request: Request[Any, Any, Any], principal: Principal
-) -> wire.ApiKeyCreated:
+async def create_api_key(request: Request[Any, Any, Any], partner_id: str) -> wire.ApiKeyCreated:
+    await require_partner(request, partner_id)
     body = await read_body(request, wire.ApiKeyCreate)
     state = app_state(request)
     async with state.uow() as uow:
         issued = await services.issue_key(
-            uow, state.clock, principal.partner_id, body.name, prefix=state.key_prefix
+            uow, state.clock, partner_id, body.name, prefix=state.key_prefix
         )
     return presenters.issued_key(issued)
 
@@ -33,12 +31,13 @@ async def create_api_key(
 @get("/api_keys", summary="List partner API keys (never the secrets)", tags=["API keys"])
 async def list_api_keys(
     request: Request[Any, Any, Any],
-    principal: Principal,
+    partner_id: str,
     limit: str | None = None,
     offset: str | None = None,
     sort: str | None = None,
     filters: str | None = None,
 ) -> wire.ApiKeyList:
+    await require_partner(request, partner_id)
     query = parse_list_query(
         limit=limit,
         offset=offset,
@@ -48,7 +47,7 @@ async def list_api_keys(
         filterable=services.FILTERABLE,
     )
     async with app_state(request).uow() as uow:
-        keys, total = await services.list_keys(uow, principal.partner_id, query)
+        keys, total = await services.list_keys(uow, partner_id, query)
     return wire.ApiKeyList(
         limit=query.limit,
         offset=query.offset,
@@ -61,12 +60,11 @@ async def list_api_keys(
 
 
 @delete("/api_keys/{key_id:str}", summary="Revoke a partner API key", tags=["API keys"])
-async def revoke_api_key(
-    request: Request[Any, Any, Any], principal: Principal, key_id: str
-) -> None:
+async def revoke_api_key(request: Request[Any, Any, Any], partner_id: str, key_id: str) -> None:
+    await require_partner(request, partner_id)
     state = app_state(request)
     async with state.uow() as uow:
-        await services.revoke_key(uow, state.clock, principal.partner_id, key_id)
+        await services.revoke_key(uow, state.clock, partner_id, key_id)
 
 
 HANDLERS = [create_api_key, list_api_keys, revoke_api_key]

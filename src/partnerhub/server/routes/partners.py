@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Router, get, patch, post
-from litestar.di import Provide
 from msgspec import UNSET
 
-from partnerhub.domain.auth.model import Principal
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners import services
 from partnerhub.server import presenters
-from partnerhub.server.auth import app_state, provide_principal
+from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import partners as wire
@@ -21,13 +19,15 @@ SECURITY: Any = [{"ApiKeyAuth": []}, {"BearerAuth": []}]
 
 
 @get("/", summary="Get partner info", tags=["Partner"])
-async def get_partner(request: Request[Any, Any, Any], principal: Principal) -> wire.Partner:
-    return presenters.partner(await app_state(request).partners.get(principal.partner_id))
+async def get_partner(request: Request[Any, Any, Any], partner_id: str) -> wire.Partner:
+    await require_partner(request, partner_id)
+    return await app_state(request).partners.view(partner_id, presenters.partner)
 
 
 @patch("/", summary="Update partner settings", tags=["Partner"])
 @documents_body(wire.PartnerPatch)
-async def update_partner(request: Request[Any, Any, Any], principal: Principal) -> wire.Partner:
+async def update_partner(request: Request[Any, Any, Any], partner_id: str) -> wire.Partner:
+    await require_partner(request, partner_id)
     body = await read_body(request, wire.PartnerPatch)
     changes = services.PartnerChanges(
         **{
@@ -38,27 +38,25 @@ async def update_partner(request: Request[Any, Any, Any], principal: Principal) 
     )
     state = app_state(request)
     async with state.uow() as uow:
-        partner = await services.update_partner(uow, state.clock, principal.partner_id, changes)
+        partner = await services.update_partner(uow, state.clock, partner_id, changes)
     return presenters.partner(partner)
 
 
 @get("/webhook_url", summary="Get the partner webhook URL", tags=["Partner"])
-async def get_webhook_url(
-    request: Request[Any, Any, Any], principal: Principal
-) -> wire.WebhookUrlOut:
-    partner = await app_state(request).partners.get(principal.partner_id)
+async def get_webhook_url(request: Request[Any, Any, Any], partner_id: str) -> wire.WebhookUrlOut:
+    await require_partner(request, partner_id)
+    partner = await app_state(request).partners.get(partner_id)
     return wire.WebhookUrlOut(webhook_url=partner.webhook_url)
 
 
 @post("/webhook_url", summary="Set the partner webhook URL", tags=["Partner"], status_code=200)
 @documents_body(wire.WebhookUrlIn)
-async def set_webhook_url(request: Request[Any, Any, Any], principal: Principal) -> wire.Partner:
+async def set_webhook_url(request: Request[Any, Any, Any], partner_id: str) -> wire.Partner:
+    await require_partner(request, partner_id)
     body = await read_body(request, wire.WebhookUrlIn)
     state = app_state(request)
     async with state.uow() as uow:
-        partner = await services.set_webhook_url(
-            uow, state.clock, principal.partner_id, body.webhook_url
-        )
+        partner = await services.set_webhook_url(uow, state.clock, partner_id, body.webhook_url)
     return presenters.partner(partner)
 
 
@@ -80,13 +78,14 @@ def _as_bool(value: bool | str) -> bool:
 )
 @documents_body(wire.PartnerChangeRequestIn)
 async def set_partner_change_request(
-    request: Request[Any, Any, Any], principal: Principal
+    request: Request[Any, Any, Any], partner_id: str
 ) -> wire.PartnerChangeRequestOut:
+    await require_partner(request, partner_id)
     body = await read_body(request, wire.PartnerChangeRequestIn)
     state = app_state(request)
     async with state.uow() as uow:
         value = await services.set_change_request_auto_approve(
-            uow, state.clock, principal.partner_id, _as_bool(body.auto_approve)
+            uow, state.clock, partner_id, _as_bool(body.auto_approve)
         )
     return wire.PartnerChangeRequestOut(auto_approve=value)
 
@@ -103,6 +102,5 @@ def partner_router(*extra: Any) -> Router:
             set_partner_change_request,
             *extra,
         ],
-        dependencies={"principal": Provide(provide_principal)},
         security=SECURITY,
     )
