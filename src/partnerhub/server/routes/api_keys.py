@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, delete, get, post
+from litestar.params import FromPath, FromQuery
 
 from partnerhub.domain.keys import services
 from partnerhub.domain.listing import parse_list_query
@@ -17,7 +18,9 @@ from partnerhub.wire import api_keys as wire
 
 @post("/api_keys", summary="Create a partner API key", tags=["API keys"], status_code=201)
 @documents_body(wire.ApiKeyCreate)
-async def create_api_key(request: Request[Any, Any, Any], partner_id: str) -> wire.ApiKeyCreated:
+async def create_api_key(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.ApiKeyCreated:
     await require_partner(request, partner_id)
     body = await read_body(request, wire.ApiKeyCreate)
     state = app_state(request)
@@ -31,11 +34,11 @@ async def create_api_key(request: Request[Any, Any, Any], partner_id: str) -> wi
 @get("/api_keys", summary="List partner API keys (never the secrets)", tags=["API keys"])
 async def list_api_keys(
     request: Request[Any, Any, Any],
-    partner_id: str,
-    limit: str | None = None,
-    offset: str | None = None,
-    sort: str | None = None,
-    filters: str | None = None,
+    partner_id: FromPath[str],
+    limit: FromQuery[str | None] = None,
+    offset: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    filters: FromQuery[str | None] = None,
 ) -> wire.ApiKeyList:
     await require_partner(request, partner_id)
     query = parse_list_query(
@@ -60,7 +63,9 @@ async def list_api_keys(
 
 
 @delete("/api_keys/{key_id:str}", summary="Revoke a partner API key", tags=["API keys"])
-async def revoke_api_key(request: Request[Any, Any, Any], partner_id: str, key_id: str) -> None:
+async def revoke_api_key(
+    request: Request[Any, Any, Any], partner_id: FromPath[str], key_id: FromPath[str]
+) -> None:
     await require_partner(request, partner_id)
     state = app_state(request)
     async with state.uow() as uow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Router, get, patch, post
+from litestar.params import FromPath
 from msgspec import UNSET
 
 from partnerhub.domain.errors import InvalidInput
@@ -19,14 +20,16 @@ SECURITY: Any = [{"ApiKeyAuth": []}, {"BearerAuth": []}]
 
 
 @get("/", summary="Get partner info", tags=["Partner"])
-async def get_partner(request: Request[Any, Any, Any], partner_id: str) -> wire.Partner:
+async def get_partner(request: Request[Any, Any, Any], partner_id: FromPath[str]) -> wire.Partner:
     await require_partner(request, partner_id)
     return await app_state(request).partners.view(partner_id, presenters.partner)
 
 
 @patch("/", summary="Update partner settings", tags=["Partner"])
 @documents_body(wire.PartnerPatch)
-async def update_partner(request: Request[Any, Any, Any], partner_id: str) -> wire.Partner:
+async def update_partner(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.Partner:
     await require_partner(request, partner_id)
     body = await read_body(request, wire.PartnerPatch)
     changes = services.PartnerChanges(
@@ -43,7 +46,9 @@ async def update_partner(request: Request[Any, Any, Any], partner_id: str) -> wi
 
 
 @get("/webhook_url", summary="Get the partner webhook URL", tags=["Partner"])
-async def get_webhook_url(request: Request[Any, Any, Any], partner_id: str) -> wire.WebhookUrlOut:
+async def get_webhook_url(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.WebhookUrlOut:
     await require_partner(request, partner_id)
     partner = await app_state(request).partners.get(partner_id)
     return wire.WebhookUrlOut(webhook_url=partner.webhook_url)
@@ -51,7 +56,9 @@ async def get_webhook_url(request: Request[Any, Any, Any], partner_id: str) -> w
 
 @post("/webhook_url", summary="Set the partner webhook URL", tags=["Partner"], status_code=200)
 @documents_body(wire.WebhookUrlIn)
-async def set_webhook_url(request: Request[Any, Any, Any], partner_id: str) -> wire.Partner:
+async def set_webhook_url(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.Partner:
     await require_partner(request, partner_id)
     body = await read_body(request, wire.WebhookUrlIn)
     state = app_state(request)
@@ -78,7 +85,7 @@ def _as_bool(value: bool | str) -> bool:
 )
 @documents_body(wire.PartnerChangeRequestIn)
 async def set_partner_change_request(
-    request: Request[Any, Any, Any], partner_id: str
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
 ) -> wire.PartnerChangeRequestOut:
     await require_partner(request, partner_id)
     body = await read_body(request, wire.PartnerChangeRequestIn)
