@@ -1,4 +1,4 @@
-"""Every Partner API route × every way credentials can be wrong → the exact status and body.
+"""Every Partner API route against every way credentials can be wrong: exact status and body.
 
 401 = the caller is not identified; 403 = identified, but it is someone else's partner id.
 Nothing is changed by a refused request, and no body leaks another partner's data.
