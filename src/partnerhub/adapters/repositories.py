@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
@@ -13,6 +14,13 @@ from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.webhooks.model import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EmulatorState,
+    Event,
+)
 
 
 async def fetch_page(
@@ -120,3 +128,128 @@ class TokenRepository:
     async def get_refresh_by_digest(self, digest: str) -> RefreshToken | None:
         statement = select(RefreshToken).where(tables.refresh_tokens.c.token_digest == digest)
         return (await self._session.scalars(statement)).first()
+
+
+class WebhookRepository:
+    """The outbox: events, their deliveries and the attempt log; and the emulator's knobs."""
+
+    COLUMNS: Mapping[str, ColumnElement[Any]] = {
+        "id": tables.webhook_deliveries.c.id,
+        "event": tables.webhook_deliveries.c.event_type,
+        "event_id": tables.webhook_deliveries.c.event_id,
+        "status": tables.webhook_deliveries.c.status,
+        "created_at": tables.webhook_deliveries.c.created_at,
+        "next_attempt_at": tables.webhook_deliveries.c.next_attempt_at,
+        "attempt_count": tables.webhook_deliveries.c.attempt_count,
+    }
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add_event(self, event: Event) -> None:
+        self._session.add(event)
+
+    def add_delivery(self, delivery: Delivery) -> None:
+        self._session.add(delivery)
+
+    def add_attempt(self, attempt: DeliveryAttempt) -> None:
+        self._session.add(attempt)
+
+    async def get_event(self, event_id: str) -> Event | None:
+        return await self._session.get(Event, event_id)
+
+    async def get_delivery(self, partner_id: str, delivery_id: str) -> Delivery | None:
+        delivery = await self._session.get(Delivery, delivery_id)
+        if delivery is None or delivery.partner_id != partner_id:
+            return None
+        return delivery
+
+    async def list_deliveries(
+        self,
+        partner_id: str,
+        query: ListQuery,
+        created_after: datetime | None,
+        created_before: datetime | None,
+    ) -> tuple[list[Delivery], int]:
+        c = tables.webhook_deliveries.c
+        statement = select(Delivery).where(c.partner_id == partner_id)
+        if created_after is not None:
+            statement = statement.where(c.created_at >= created_after)
+        if created_before is not None:
+            statement = statement.where(c.created_at < created_before)
+        return await fetch_page(
+            self._session, statement, query, self.COLUMNS, [c.created_at.desc(), c.id]
+        )
+
+    async def attempts_for(self, delivery_ids: Sequence[str]) -> dict[str, list[DeliveryAttempt]]:
+        if not delivery_ids:
+            return {}
+        c = tables.webhook_attempts.c
+        statement = (
+            select(DeliveryAttempt)
+            .where(c.delivery_id.in_(delivery_ids))
+            .order_by(c.attempted_at, c.id)
+        )
+        grouped: dict[str, list[DeliveryAttempt]] = {d: [] for d in delivery_ids}
+        for attempt in (await self._session.scalars(statement)).all():
+            grouped[attempt.delivery_id].append(attempt)
+        return grouped
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        """Lease up to ``limit`` due deliveries to this caller and return their ids.
+
+        On PostgreSQL ``SKIP LOCKED`` lets any number of workers claim side by side without
+        waiting on each other; SQLite serialises writers, which has the same effect. A worker
+        that dies keeps its lease only until ``lease_until``: then another claims the delivery.
+        """
+        d = tables.webhook_deliveries
+        due = (
+            select(d.c.id)
+            .where(
+                d.c.status == DeliveryStatus.PENDING,
+                d.c.next_attempt_at <= now,
+                or_(d.c.lease_until.is_(None), d.c.lease_until < now),
+            )
+            .order_by(d.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        result = await self._session.execute(
+            update(d)
+            .where(d.c.id.in_(due.scalar_subquery()))
+            .values(lease_until=lease_until)
+            .returning(d.c.id)
+        )
+        return [row[0] for row in result.all()]
+
+    async def load_claimed(
+        self, delivery_ids: Sequence[str]
+    ) -> list[tuple[Delivery, Event, Partner]]:
+        d, e, p = tables.webhook_deliveries.c, tables.webhook_events.c, tables.partners.c
+        statement = (
+            select(Delivery, Event, Partner)
+            .join(Event, e.id == d.event_id)
+            .join(Partner, p.id == d.partner_id)
+            .where(d.id.in_(delivery_ids))
+        )
+        return [(row[0], row[1], row[2]) for row in (await self._session.execute(statement)).all()]
+
+    async def due_count(self, now: datetime) -> int:
+        d = tables.webhook_deliveries.c
+        statement = select(func.count()).where(
+            d.status == DeliveryStatus.PENDING, d.next_attempt_at <= now
+        )
+        return int(await self._session.scalar(statement) or 0)
+
+    async def emulator_state(self) -> EmulatorState:
+        state = await self._session.get(EmulatorState, 1)
+        if state is None:
+            state = EmulatorState(id=1)
+            self._session.add(state)
+            await self._session.flush()
+        return state
+
+    async def delete_all_events(self) -> None:
+        await self._session.execute(delete(tables.webhook_attempts))
+        await self._session.execute(delete(tables.webhook_deliveries))
+        await self._session.execute(delete(tables.webhook_events))

@@ -15,11 +15,14 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.orm import registry
@@ -27,6 +30,12 @@ from sqlalchemy.orm import registry
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.webhooks.model import (
+    Delivery,
+    DeliveryAttempt,
+    EmulatorState,
+    Event,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -78,6 +87,9 @@ partners = Table(
     Column("bearer_auth_enabled", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    Column("webhook_headers", JSON, nullable=False, server_default="{}"),
+    Column("webhook_disabled_at", UTCDateTime),
+    Column("platform_secret_nonce", String(64)),
 )
 
 partner_users = Table(
@@ -127,6 +139,69 @@ refresh_tokens = Table(
     Column("used_at", UTCDateTime),
 )
 
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column("type", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("event_id", String(32), ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("event_type", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempt_count", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("last_attempt_at", UTCDateTime),
+    Column("delivered_at", UTCDateTime),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "delivery_id",
+        String(32),
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+        index=True,
+    ),
+    Column("attempted_at", UTCDateTime, nullable=False),
+    Column("status_code", Integer),
+    Column("latency_ms", Float, nullable=False),
+    Column("response_body", Text),
+    Column("error", Text),
+    Column("request_headers", JSON, nullable=False),
+    Column("url", String(2048)),
+)
+
+emulator_state = Table(
+    "emulator_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("clock_offset_seconds", Float, nullable=False),
+    Column("fail_next", Integer, nullable=False),
+    Column("fail_status", Integer, nullable=False),
+    Column("delay_ms", Integer, nullable=False),
+)
+
+Index(
+    "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
+)
+Index(
+    "ix_webhook_deliveries_partner_created",
+    webhook_deliveries.c.partner_id,
+    webhook_deliveries.c.created_at,
+)
 Index(
     "ix_partner_api_keys_partner_created",
     partner_api_keys.c.partner_id,
@@ -147,4 +222,8 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(ApiKey, partner_api_keys)
     mapper_registry.map_imperatively(TokenFamily, token_families)
     mapper_registry.map_imperatively(RefreshToken, refresh_tokens)
+    mapper_registry.map_imperatively(Event, webhook_events)
+    mapper_registry.map_imperatively(Delivery, webhook_deliveries)
+    mapper_registry.map_imperatively(DeliveryAttempt, webhook_attempts)
+    mapper_registry.map_imperatively(EmulatorState, emulator_state)
     _MAPPED = True

@@ -7,6 +7,7 @@ transaction, so a state change and the event it causes commit together or not at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +17,7 @@ from partnerhub.adapters.repositories import (
     PartnerRepository,
     TokenRepository,
     UserRepository,
+    WebhookRepository,
 )
 
 
@@ -24,9 +26,17 @@ class UnitOfWork:
     users: UserRepository
     api_keys: ApiKeyRepository
     tokens: TokenRepository
+    webhooks: WebhookRepository
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        on_outbox_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
+        self._on_outbox_commit = on_outbox_commit
+        # Set when an event was written: after the commit, the delivery engine is woken up.
+        self.outbox_written = False
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessionmaker()
@@ -34,6 +44,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
         self.tokens = TokenRepository(self.session)
+        self.webhooks = WebhookRepository(self.session)
         return self
 
     async def __aexit__(
@@ -48,6 +59,10 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        if self.outbox_written:
+            self.outbox_written = False
+            if self._on_outbox_commit is not None:
+                self._on_outbox_commit()
 
     async def flush(self) -> None:
         await self.session.flush()

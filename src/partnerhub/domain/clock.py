@@ -36,6 +36,15 @@ class VirtualClock:
         self._offset += timedelta(seconds=seconds)
         return self.now()
 
+    @property
+    def offset_seconds(self) -> float:
+        return self._offset.total_seconds()
+
+    def catch_up(self, offset_seconds: float) -> None:
+        """Adopt a larger offset set by another process (never a smaller one)."""
+        if offset_seconds > self._offset.total_seconds():
+            self._offset = timedelta(seconds=offset_seconds)
+
 
 def isoformat(moment: datetime | None) -> str | None:
     """Spec §3.2: ISO 8601 UTC with a ``Z``, to the second, e.g. ``2023-01-02T12:00:00Z``."""

@@ -17,7 +17,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
-from partnerhub.server.routes import api_keys, health, partners, token
+from partnerhub.server.routes import api_keys, emulator, health, partners, token, webhooks
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import build_state
 
@@ -34,6 +34,9 @@ def create_app(
         try:
             if migrate_on_start:
                 await migrate.upgrade(state.engine)
+                await state.load_emulator_clock()
+                if settings.embedded_worker:
+                    state.worker.start()
             app.state.partnerhub = state
             # Everything built so far lives as long as the process: keep the cyclic GC from
             # rescanning it on every collection (a measurable share of a cache-hit request).
@@ -46,7 +49,8 @@ def create_app(
     app = Litestar(
         route_handlers=[
             token.token,
-            partners.partner_router(*api_keys.HANDLERS),
+            partners.partner_router(*api_keys.HANDLERS, *webhooks.HANDLERS),
+            emulator.emulator_router(),
             *health.HANDLERS,
             *openapi.HANDLERS,
         ],

@@ -7,8 +7,10 @@ import msgspec
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys.model import ApiKey, IssuedKey
 from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
 from partnerhub.wire import api_keys as wire_keys
 from partnerhub.wire import partners as wire_partners
+from partnerhub.wire import webhooks as wire_webhooks
 
 
 def partner(p: Partner) -> wire_partners.Partner:
@@ -54,4 +56,30 @@ def issued_key(issued: IssuedKey) -> wire_keys.ApiKeyCreated:
         created_at=isoformat(key.created_at) or "",
         last_used_at=isoformat(key.last_used_at),
         api_key=issued.secret,
+    )
+
+
+def delivery(d: Delivery, attempts: list[DeliveryAttempt]) -> wire_webhooks.Delivery:
+    return wire_webhooks.Delivery(
+        id=d.id,
+        event_id=d.event_id,
+        event=d.event_type,
+        status=d.status,
+        attempt_count=d.attempt_count,
+        created_at=isoformat(d.created_at) or "",
+        next_attempt_at=isoformat(d.next_attempt_at)
+        if d.status == DeliveryStatus.PENDING
+        else None,
+        last_attempt_at=isoformat(d.last_attempt_at),
+        delivered_at=isoformat(d.delivered_at),
+        attempts=[
+            wire_webhooks.DeliveryAttempt(
+                attempted_at=isoformat(a.attempted_at) or "",
+                status_code=a.status_code,
+                latency_ms=a.latency_ms,
+                response_body=a.response_body,
+                error=a.error,
+            )
+            for a in attempts
+        ],
     )

@@ -39,6 +39,37 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     api_key_last_used_resolution_seconds: float = 60.0
     public_base_url: str | None = None
+    # Emulator controls (/_emulator/...): enabled only in emulator mode with a token set.
+    emulator_token: SecretStr | None = None
+    # Master key the platform secrets are derived from; defaults to one derived from the JWT
+    # secret, so that one secret is enough to run.
+    secret_key: SecretStr | None = None
+    # Webhook delivery.
+    webhook_timeout_seconds: float = 15.0
+    webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,36000"
+    embedded_worker: bool = True
+    delivery_concurrency: int = 64
+    delivery_batch_size: int = 200
+    delivery_poll_seconds: float = 0.5
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        try:
+            delays = [float(part) for part in value.split(",") if part.strip()]
+        except ValueError:
+            raise ValueError("must be comma-separated seconds, e.g. 5,300,1800") from None
+        if any(d < 0 for d in delays):
+            raise ValueError("delays must not be negative")
+        return value
+
+    @property
+    def retry_delays(self) -> list[float]:
+        return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]
+
+    @property
+    def emulator_enabled(self) -> bool:
+        return self.mode == "emulator" and self.emulator_token is not None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -60,6 +91,15 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> URL:
         raw = self.database_url or f"sqlite:///{(self.data_dir / 'partnerhub.db').as_posix()}"
         return normalize_url(raw)
+
+    def resolve_secret_key(self) -> str:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        import hashlib
+        import hmac
+
+        jwt_secret = self.resolve_jwt_secret().encode()
+        return hmac.new(jwt_secret, b"partnerhub-master-key", hashlib.sha256).hexdigest()
 
     def resolve_jwt_secret(self) -> str:
         """The configured secret; in emulator mode, one generated on first run and kept on disk."""

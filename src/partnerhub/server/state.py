@@ -9,14 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import db, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
+from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
-from partnerhub.domain.clock import Clock, SystemClock
+from partnerhub.domain.clock import Clock, SystemClock, VirtualClock
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.server.settings import Settings
 
@@ -31,16 +33,30 @@ class AppState:
     authenticator: Authenticator
     tokens: TokenService
     partners: PartnerReader
+    http: httpx.AsyncClient
+    delivery: DeliveryEngine
+    worker: Worker
+    master_key: str
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker)
+        return UnitOfWork(self.sessionmaker, self.worker.notify)
 
     @property
     def key_prefix(self) -> str:
         return "ph_live_" if self.settings.mode == "hub" else "ph_test_"
 
+    async def load_emulator_clock(self) -> None:
+        """A restarted emulator resumes at the virtual time it had reached."""
+        if isinstance(self.clock, VirtualClock):
+            async with self.uow() as uow:
+                state = await uow.webhooks.emulator_state()
+                self.clock.catch_up(state.clock_offset_seconds)
+                await uow.commit()
+
     async def close(self) -> None:
+        await self.worker.stop()
         await self.authenticator.drain()
+        await self.http.aclose()
         self.cache.close()
         await self.engine.dispose()
 
@@ -50,14 +66,38 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     url = settings.sqlalchemy_url
     engine = db.create_engine(url)
     sessionmaker = db.create_sessionmaker(engine)
-    clock = clock or SystemClock()
+    # The emulator runs on a virtual clock (real time plus an offset that only grows), so that
+    # tests and partners can jump ahead; production reads the system clock.
+    clock = clock or (VirtualClock() if settings.mode == "emulator" else SystemClock())
     path = db.sqlite_path(url)
     detector = SqliteChangeDetector(path) if path is not None else None
     cache: CoherentCache[Any, object] = CoherentCache(detector)
     codec = TokenCodec(settings.resolve_jwt_secret(), clock, settings.access_token_ttl_seconds)
+    master_key = settings.resolve_secret_key()
+    # No redirects (a redirect could lead a webhook inside the network) and no proxy settings
+    # from the environment: deliveries go exactly where the partner's URL says.
+    http = httpx.AsyncClient(
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=settings.delivery_concurrency),
+    )
+    delivery = DeliveryEngine(
+        sessionmaker,
+        clock,
+        EngineConfig(
+            timeout_seconds=settings.webhook_timeout_seconds,
+            retry_delays=settings.retry_delays,
+            hub_mode=settings.mode == "hub",
+            master_key=master_key,
+            concurrency=settings.delivery_concurrency,
+            batch_size=settings.delivery_batch_size,
+        ),
+        http,
+    )
+    worker = Worker(delivery, settings.delivery_poll_seconds)
 
     def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessionmaker)
+        return UnitOfWork(sessionmaker, worker.notify)
 
     return AppState(
         settings=settings,
@@ -70,4 +110,8 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         ),
         tokens=TokenService(clock, codec),
         partners=PartnerReader(uow_factory, cache),
+        http=http,
+        delivery=delivery,
+        worker=worker,
+        master_key=master_key,
     )

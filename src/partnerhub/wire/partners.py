@@ -57,7 +57,11 @@ class PartnerPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class WebhookUrlIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``headers`` (optional) are sent with every delivery and never returned; omit them to
+    keep the current ones, send ``{}`` or ``null`` to remove them."""
+
     webhook_url: str | None
+    headers: dict[str, str] | UnsetType | None = UNSET
 
 
 class WebhookUrlOut(msgspec.Struct):

@@ -37,6 +37,11 @@ class Partner:
     publishable_key: str | None = None
     # [ours] 360dialog lets partners switch bearer-token auth off for their hub (spec §2.2).
     bearer_auth_enabled: bool = True
+    # Webhook delivery settings: custom headers sent with every delivery (never returned),
+    # when a 410 Gone disabled the URL, and the nonce the platform secret is derived from.
+    webhook_headers: dict[str, str] = field(default_factory=dict)
+    webhook_disabled_at: datetime | None = None
+    platform_secret_nonce: str | None = None
 
 
 @dataclass

@@ -127,14 +127,26 @@ async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
 
 
 async def update_partner(
-    uow: UnitOfWork, clock: Clock, partner_id: str, changes: PartnerChanges
+    uow: UnitOfWork,
+    clock: Clock,
+    partner_id: str,
+    changes: PartnerChanges,
+    *,
+    hub_mode: bool = False,
 ) -> Partner:
+    # Imported here: the webhooks domain builds on partners, not the other way round.
+    from partnerhub.domain.webhooks.services import apply_webhook_url, check_webhook_url
+
     partner = await _load(uow, partner_id)
     if changes.brand_name is not UNSET:
         if changes.brand_name is None:
             raise InvalidInput("brand_name", "must not be null")
         partner.brand_name = rules.validate_brand_name(changes.brand_name)
-    for field in ("logo_url", "webhook_url", "partner_redirect_url"):
+    if changes.webhook_url is not UNSET:
+        apply_webhook_url(
+            partner, await check_webhook_url(changes.webhook_url, hub_mode=hub_mode), clock
+        )
+    for field in ("logo_url", "partner_redirect_url"):
         value = getattr(changes, field)
         if value is not UNSET:
             setattr(partner, field, None if value is None else rules.validate_url(field, value))
@@ -149,12 +161,6 @@ async def update_partner(
     partner.modified_at = clock.now()
     await uow.commit()
     return partner
-
-
-async def set_webhook_url(
-    uow: UnitOfWork, clock: Clock, partner_id: str, url: str | None
-) -> Partner:
-    return await update_partner(uow, clock, partner_id, PartnerChanges(webhook_url=url))
 
 
 async def set_change_request_auto_approve(

@@ -6,10 +6,11 @@ from typing import Any
 
 from litestar import Request, Router, get, patch, post
 from litestar.params import FromPath
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners import services
+from partnerhub.domain.webhooks import services as webhook_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
@@ -41,7 +42,9 @@ async def update_partner(
     )
     state = app_state(request)
     async with state.uow() as uow:
-        partner = await services.update_partner(uow, state.clock, partner_id, changes)
+        partner = await services.update_partner(
+            uow, state.clock, partner_id, changes, hub_mode=state.settings.mode == "hub"
+        )
     return presenters.partner(partner)
 
 
@@ -63,7 +66,15 @@ async def set_webhook_url(
     body = await read_body(request, wire.WebhookUrlIn)
     state = app_state(request)
     async with state.uow() as uow:
-        partner = await services.set_webhook_url(uow, state.clock, partner_id, body.webhook_url)
+        partner = await webhook_services.set_webhook(
+            uow,
+            state.clock,
+            partner_id,
+            body.webhook_url,
+            None if isinstance(body.headers, UnsetType) else body.headers,
+            replace_headers=not isinstance(body.headers, UnsetType),
+            hub_mode=state.settings.mode == "hub",
+        )
     return presenters.partner(partner)
 
 

@@ -1,0 +1,316 @@
+"""Claim, send, record: one round of webhook delivery.
+
+The outbox tables are the queue. A round leases a batch of due deliveries (``SKIP LOCKED`` on
+PostgreSQL, so any number of worker processes share the work), POSTs them concurrently, then
+records every attempt and each delivery's next state in one transaction. A process that dies
+mid-round simply lets its leases lapse; another round claims those deliveries again. Delivery is
+therefore at-least-once, and the event id (the ``webhook-id`` header) lets receivers dedupe.
+
+Why not a task queue such as Procrastinate: the due time of a retry is read from the injectable
+clock (the emulator's virtual clock moves it), the same engine must run on SQLite, and a delivery's
+state and attempt log live in these tables anyway; see docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from partnerhub import __version__
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain import ids
+from partnerhub.domain.clock import Clock, VirtualClock
+from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.webhooks import signing
+from partnerhub.domain.webhooks.model import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Event,
+)
+from partnerhub.domain.webhooks.ssrf import UnsafeUrl, check_destination
+
+log = structlog.get_logger("partnerhub.delivery")
+
+RESPONSE_EXCERPT_BYTES = 2048
+MAX_RETRY_AFTER_SECONDS = 86400.0
+USER_AGENT = f"partnerhub-webhooks/{__version__}"
+MASK = "****"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    timeout_seconds: float
+    retry_delays: Sequence[float]
+    hub_mode: bool
+    master_key: str
+    concurrency: int = 64
+    batch_size: int = 200
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.timeout_seconds + 60)
+
+
+@dataclass
+class _Outcome:
+    delivery_id: str
+    url: str | None
+    status_code: int | None = None
+    latency_ms: float = 0.0
+    response_body: str | None = None
+    error: str | None = None
+    request_headers: dict[str, Any] = field(default_factory=dict)
+    retry_after: float | None = None
+    final: bool = False  # no retry whatever the status (no URL left to send to)
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def gone(self) -> bool:
+        return self.status_code == 410
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int | None
+    delay_ms: int
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), capped at a day."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - now).total_seconds()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER_SECONDS))
+
+
+class DeliveryEngine:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        config: EngineConfig,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._config = config
+        self._http = http
+        self._semaphore = asyncio.Semaphore(config.concurrency)
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self._sessionmaker)
+
+    async def run_due(self) -> int:
+        """One round: claim what is due, send it, record it. Returns how many were attempted."""
+        async with self._uow() as uow:
+            if isinstance(self._clock, VirtualClock):
+                state = await uow.webhooks.emulator_state()
+                self._clock.catch_up(state.clock_offset_seconds)
+            now = self._clock.now()
+            claimed = await uow.webhooks.claim_due(
+                now, now + self._config.lease, self._config.batch_size
+            )
+            faults = await self._take_faults(uow, len(claimed)) if claimed else []
+            await uow.commit()
+        if not claimed:
+            return 0
+        async with self._uow() as uow:
+            rows = await uow.webhooks.load_claimed(claimed)
+        outcomes = await asyncio.gather(
+            *(
+                self._send(delivery, event, partner, faults[i] if i < len(faults) else None)
+                for i, (delivery, event, partner) in enumerate(rows)
+            )
+        )
+        await self._record(outcomes)
+        return len(claimed)
+
+    async def drain(self, max_rounds: int = 10_000) -> int:
+        """Run rounds until nothing is due (used when the virtual clock jumps)."""
+        total = 0
+        for _ in range(max_rounds):
+            attempted = await self.run_due()
+            if attempted == 0:
+                break
+            total += attempted
+        return total
+
+    async def _take_faults(self, uow: UnitOfWork, count: int) -> list[_Fault]:
+        state = await uow.webhooks.emulator_state()
+        faults: list[_Fault] = []
+        failing = min(state.fail_next, count)
+        if failing:
+            state.fail_next -= failing
+        for i in range(count):
+            status = state.fail_status if i < failing else None
+            faults.append(_Fault(status, state.delay_ms))
+        return faults
+
+    async def _send(
+        self, delivery: Delivery, event: Event, partner: Partner, fault: _Fault | None
+    ) -> _Outcome:
+        url = partner.webhook_url
+        if not url or partner.webhook_disabled_at is not None:
+            reason = "webhook URL disabled by a 410 Gone" if url else "no webhook URL is set"
+            return _Outcome(delivery.id, url, error=reason, final=True)
+        body = event.body.encode()
+        headers = {
+            **partner.webhook_headers,
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            "webhook-id": event.id,
+            "webhook-timestamp": str(int(time.time())),
+        }
+        if partner.platform_secret_nonce is not None:
+            secret = signing.derive_platform_secret(
+                self._config.master_key, partner.id, partner.platform_secret_nonce
+            )
+            headers.update(signing.sign_headers(secret, event.id, datetime.now(UTC), body))
+        logged = {k: (MASK if k in partner.webhook_headers else v) for k, v in headers.items()}
+        outcome = _Outcome(delivery.id, url, request_headers=logged)
+        async with self._semaphore:
+            if fault is not None and fault.delay_ms:
+                await asyncio.sleep(fault.delay_ms / 1000)
+            if fault is not None and fault.status is not None:
+                outcome.status_code = fault.status
+                outcome.error = "injected fault (emulator): not sent"
+                return outcome
+            if self._config.hub_mode:
+                try:
+                    await check_destination(url)
+                except UnsafeUrl as exc:
+                    outcome.error = f"refused: {exc}"
+                    return outcome
+            started = time.perf_counter()
+            try:
+                response = await self._http.post(
+                    url, content=body, headers=headers, timeout=self._config.timeout_seconds
+                )
+                outcome.status_code = response.status_code
+                outcome.response_body = response.content[:RESPONSE_EXCERPT_BYTES].decode(
+                    "utf-8", errors="replace"
+                )
+                outcome.retry_after = parse_retry_after(
+                    response.headers.get("retry-after"), datetime.now(UTC)
+                )
+            except httpx.TimeoutException:
+                outcome.error = f"timed out after {self._config.timeout_seconds:g} s"
+            except httpx.HTTPError as exc:
+                outcome.error = f"{type(exc).__name__}: {exc}"
+            outcome.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        return outcome
+
+    def _next_delay(self, attempt_count: int, retry_after: float | None) -> float | None:
+        """Seconds until the next attempt, or None when the schedule is used up."""
+        delays = self._config.retry_delays
+        if attempt_count > len(delays):
+            return None
+        return max(delays[attempt_count - 1], retry_after or 0.0)
+
+    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            for outcome in outcomes:
+                delivery = await uow.session.get(Delivery, outcome.delivery_id)
+                if delivery is None:  # deleted meanwhile (emulator reset)
+                    continue
+                uow.webhooks.add_attempt(
+                    DeliveryAttempt(
+                        id=ids.new_id("AT", 14),
+                        delivery_id=delivery.id,
+                        attempted_at=now,
+                        status_code=outcome.status_code,
+                        latency_ms=outcome.latency_ms,
+                        response_body=outcome.response_body,
+                        error=outcome.error,
+                        request_headers=outcome.request_headers,
+                        url=outcome.url,
+                    )
+                )
+                delivery.attempt_count += 1
+                delivery.last_attempt_at = now
+                delivery.lease_until = None
+                if outcome.delivered:
+                    delivery.status = DeliveryStatus.DELIVERED
+                    delivery.delivered_at = now
+                elif outcome.final:
+                    delivery.status = DeliveryStatus.FAILED
+                elif outcome.gone:
+                    delivery.status = DeliveryStatus.FAILED
+                    partner = await uow.partners.get(delivery.partner_id)
+                    if partner is not None and partner.webhook_disabled_at is None:
+                        partner.webhook_disabled_at = now
+                        log.warning("webhook_url_disabled", partner_id=partner.id, url=outcome.url)
+                else:
+                    delay = self._next_delay(delivery.attempt_count, outcome.retry_after)
+                    if delay is None:
+                        delivery.status = DeliveryStatus.FAILED
+                    else:
+                        delivery.next_attempt_at = now + timedelta(seconds=delay)
+            await uow.commit()
+
+
+class Worker:
+    """Runs rounds forever: at once when woken (an in-process commit wrote the outbox), else
+    every ``poll_seconds`` (to see work written by other processes, and retries falling due)."""
+
+    def __init__(self, engine: DeliveryEngine, poll_seconds: float) -> None:
+        self._engine = engine
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self.run())
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                attempted = await self._engine.run_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery_round_failed")
+                attempted = 0
+                await asyncio.sleep(self._poll)
+            if attempted == 0 and not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, 30)
+            except TimeoutError:
+                self._task.cancel()

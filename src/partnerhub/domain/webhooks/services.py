@@ -1,0 +1,165 @@
+"""Partner-facing webhook operations: URL and headers, platform secret, test events, the log."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clock import Clock
+from partnerhub.domain.errors import InvalidInput, NotFound
+from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.partners.rules import validate_url
+from partnerhub.domain.webhooks import outbox, signing
+from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
+from partnerhub.domain.webhooks.ssrf import validate_webhook_destination
+
+DELIVERY_SORTABLE = ("created_at", "next_attempt_at", "attempt_count", "status", "event")
+DELIVERY_FILTERABLE = ("id", "event", "event_id", "status")
+TEST_EVENT = "webhook_test"
+
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
+# Headers we set ourselves, or that only the HTTP layer may set.
+_RESERVED = {
+    "content-type",
+    "content-length",
+    "host",
+    "connection",
+    "transfer-encoding",
+    "user-agent",
+    "x-360dialog-signature",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+}
+MAX_HEADERS = 20
+
+
+def validate_headers(headers: dict[str, str]) -> dict[str, str]:
+    if len(headers) > MAX_HEADERS:
+        raise InvalidInput("headers", f"at most {MAX_HEADERS} headers")
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise InvalidInput(f"headers.{name}", "is not a valid HTTP header name")
+        if name.lower() in _RESERVED:
+            raise InvalidInput(f"headers.{name}", "is set by partnerhub and cannot be overridden")
+        if len(value) > 1024 or any(ch in value for ch in "\r\n\0"):
+            raise InvalidInput(f"headers.{name}", "must be at most 1024 characters, on one line")
+    return dict(headers)
+
+
+async def check_webhook_url(url: str | None, *, hub_mode: bool) -> str | None:
+    """Form first (absolute http(s)), then, in hub mode, the SSRF rules."""
+    if url is None:
+        return None
+    cleaned = validate_url("webhook_url", url)
+    await validate_webhook_destination("webhook_url", cleaned, hub_mode=hub_mode)
+    return cleaned
+
+
+def apply_webhook_url(partner: Partner, url: str | None, clock: Clock) -> None:
+    """Setting a URL (even the same one) re-enables delivery after a 410 Gone disabled it."""
+    partner.webhook_url = url
+    partner.webhook_disabled_at = None
+    partner.modified_at = clock.now()
+
+
+async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
+    partner = await uow.partners.get(partner_id)
+    if partner is None:
+        raise NotFound("Partner not found")
+    return partner
+
+
+async def set_webhook(
+    uow: UnitOfWork,
+    clock: Clock,
+    partner_id: str,
+    url: str | None,
+    headers: dict[str, str] | None,
+    *,
+    replace_headers: bool,
+    hub_mode: bool,
+) -> Partner:
+    cleaned = await check_webhook_url(url, hub_mode=hub_mode)
+    partner = await _load(uow, partner_id)
+    if replace_headers:
+        partner.webhook_headers = validate_headers(headers or {})
+    apply_webhook_url(partner, cleaned, clock)
+    await uow.commit()
+    return partner
+
+
+async def regenerate_platform_secret(
+    uow: UnitOfWork, clock: Clock, master_key: str, partner_id: str
+) -> str:
+    """A new secret, shown once; the previous one stops verifying with the next delivery."""
+    partner = await _load(uow, partner_id)
+    partner.platform_secret_nonce = signing.new_nonce()
+    partner.modified_at = clock.now()
+    await uow.commit()
+    return signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce)
+
+
+@dataclass(frozen=True)
+class SentTest:
+    event_id: str
+    delivery_id: str
+
+
+async def send_test_event(uow: UnitOfWork, clock: Clock, partner_id: str) -> SentTest:
+    partner = await _load(uow, partner_id)
+    if not partner.webhook_url:
+        raise InvalidInput("webhook_url", "is not set; set it before sending a test event")
+    if partner.webhook_disabled_at is not None:
+        raise InvalidInput("webhook_url", "was disabled by a 410 Gone; set it again to re-enable")
+    emitted = await outbox.emit(
+        uow,
+        clock,
+        partner,
+        TEST_EVENT,
+        {"partner_id": partner.id, "message": "Test event from partnerhub"},
+    )
+    assert emitted.delivery is not None  # the URL is set and live, checked above
+    await uow.commit()
+    return SentTest(emitted.event.id, emitted.delivery.id)
+
+
+DeliveryView = tuple[Delivery, list[DeliveryAttempt]]
+
+
+async def list_deliveries(
+    uow: UnitOfWork,
+    partner_id: str,
+    query: ListQuery,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> tuple[list[DeliveryView], int]:
+    deliveries, total = await uow.webhooks.list_deliveries(
+        partner_id, query, created_after, created_before
+    )
+    attempts = await uow.webhooks.attempts_for([d.id for d in deliveries])
+    return [(d, attempts[d.id]) for d in deliveries], total
+
+
+async def retry_delivery(
+    uow: UnitOfWork, clock: Clock, partner_id: str, delivery_id: str
+) -> DeliveryView:
+    """Send again now, whatever its state; the schedule restarts from this attempt."""
+    delivery = await uow.webhooks.get_delivery(partner_id, delivery_id)
+    if delivery is None:
+        raise NotFound("Webhook delivery not found")
+    partner = await _load(uow, partner_id)
+    if not partner.webhook_url or partner.webhook_disabled_at is not None:
+        raise InvalidInput("webhook_url", "is not set or was disabled; set it before retrying")
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = clock.now()
+    delivery.lease_until = None
+    delivery.attempt_count = 0
+    delivery.delivered_at = None
+    uow.outbox_written = True
+    await uow.commit()
+    attempts = await uow.webhooks.attempts_for([delivery.id])
+    return delivery, attempts[delivery.id]

@@ -1,0 +1,172 @@
+"""``/_emulator``: the operator controls a partner's test suite drives [ours].
+
+Enabled only in emulator mode with ``PARTNERHUB_EMULATOR_TOKEN`` set; otherwise every path here
+answers 404, as if it did not exist. Callers authenticate with ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.params import FromQuery
+from sqlalchemy import select
+
+from partnerhub.adapters import tables
+from partnerhub.domain.clock import VirtualClock, isoformat
+from partnerhub.domain.errors import AuthenticationFailed, InvalidInput, NotFound
+from partnerhub.server.auth import app_state
+from partnerhub.server.body import read_body
+from partnerhub.server.openapi import documents_body
+
+
+class ClockAdvance(msgspec.Struct, forbid_unknown_fields=True):
+    seconds: float
+
+
+class Faults(msgspec.Struct, forbid_unknown_fields=True):
+    fail_next: int | None = None
+    status: int | None = None
+    delay_ms: int | None = None
+
+
+async def _guard(request: Request[Any, Any, Any]) -> None:
+    settings = app_state(request).settings
+    if not settings.emulator_enabled or settings.emulator_token is None:
+        raise NotFound("Resource not found")
+    expected = f"Bearer {settings.emulator_token.get_secret_value()}".encode()
+    given = (request.headers.get("authorization") or "").encode()
+    if not hmac.compare_digest(given, expected):
+        raise AuthenticationFailed("Emulator controls need Authorization: Bearer <emulator token>")
+
+
+@post("/reset", summary="Forget faults and every webhook event, delivery and attempt")
+async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    await _guard(request)
+    state = app_state(request)
+    async with state.uow() as uow:
+        emulator = await uow.webhooks.emulator_state()
+        emulator.fail_next, emulator.fail_status, emulator.delay_ms = 0, 500, 0
+        await uow.webhooks.delete_all_events()
+        await uow.commit()
+    return {"reset": True, "now": isoformat(state.clock.now())}
+
+
+@get("/clock", summary="The emulator's current (virtual) time")
+async def read_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    await _guard(request)
+    clock = app_state(request).clock
+    offset = clock.offset_seconds if isinstance(clock, VirtualClock) else 0.0
+    return {"now": isoformat(clock.now()), "offset_seconds": offset}
+
+
+@post("/clock/advance", summary="Move the virtual clock forward and run what became due")
+@documents_body(ClockAdvance)
+async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    await _guard(request)
+    body = await read_body(request, ClockAdvance)
+    if not 0 <= body.seconds <= 10 * 365 * 86400:
+        raise InvalidInput("seconds", "must be between 0 and ten years")
+    state = app_state(request)
+    assert isinstance(state.clock, VirtualClock)  # emulator mode always runs one
+    async with state.uow() as uow:
+        emulator = await uow.webhooks.emulator_state()
+        state.clock.catch_up(emulator.clock_offset_seconds)
+        state.clock.advance(body.seconds)
+        emulator.clock_offset_seconds = state.clock.offset_seconds
+        await uow.commit()
+    attempted = await state.delivery.drain()
+    return {
+        "now": isoformat(state.clock.now()),
+        "offset_seconds": state.clock.offset_seconds,
+        "deliveries_attempted": attempted,
+    }
+
+
+@post("/webhooks/faults", summary="Fail or delay the next webhook deliveries")
+@documents_body(Faults)
+async def set_faults(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    await _guard(request)
+    body = await read_body(request, Faults)
+    if body.fail_next is not None and not 0 <= body.fail_next <= 1_000_000:
+        raise InvalidInput("fail_next", "must be between 0 and 1000000")
+    if body.status is not None and not 100 <= body.status <= 599:
+        raise InvalidInput("status", "must be an HTTP status code (100-599)")
+    if body.delay_ms is not None and not 0 <= body.delay_ms <= 120_000:
+        raise InvalidInput("delay_ms", "must be between 0 and 120000")
+    async with app_state(request).uow() as uow:
+        emulator = await uow.webhooks.emulator_state()
+        if body.fail_next is not None:
+            emulator.fail_next = body.fail_next
+        if body.status is not None:
+            emulator.fail_status = body.status
+        if body.delay_ms is not None:
+            emulator.delay_ms = body.delay_ms
+        await uow.commit()
+        return {
+            "fail_next": emulator.fail_next,
+            "status": emulator.fail_status,
+            "delay_ms": emulator.delay_ms,
+        }
+
+
+@get("/webhooks/sent", summary="What the delivery engine sent: URL, headers, body, answer")
+async def sent(
+    request: Request[Any, Any, Any],
+    limit: FromQuery[int] = 100,
+    partner_id: FromQuery[str | None] = None,
+) -> dict[str, Any]:
+    await _guard(request)
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit", "must be between 1 and 1000")
+    a, d, e = tables.webhook_attempts.c, tables.webhook_deliveries.c, tables.webhook_events.c
+    statement = (
+        select(
+            a.attempted_at,
+            a.url,
+            a.request_headers,
+            a.status_code,
+            a.error,
+            e.body,
+            e.id,
+            e.type,
+            d.partner_id,
+            d.id.label("delivery_id"),
+        )
+        .join(tables.webhook_deliveries, d.id == a.delivery_id)
+        .join(tables.webhook_events, e.id == d.event_id)
+        .order_by(a.attempted_at.desc(), a.id.desc())
+        .limit(limit)
+    )
+    if partner_id:
+        statement = statement.where(d.partner_id == partner_id)
+    async with app_state(request).uow() as uow:
+        rows = (await uow.session.execute(statement)).all()
+    return {
+        "sent": [
+            {
+                "attempted_at": isoformat(row.attempted_at),
+                "partner_id": row.partner_id,
+                "delivery_id": row.delivery_id,
+                "event_id": row.id,
+                "event": row.type,
+                "url": row.url,
+                "headers": row.request_headers,
+                "body": msgspec.json.decode(row.body),
+                "status_code": row.status_code,
+                "error": row.error,
+            }
+            for row in rows
+        ]
+    }
+
+
+def emulator_router() -> Router:
+    return Router(
+        path="/_emulator",
+        route_handlers=[reset, read_clock, advance_clock, set_faults, sent],
+        tags=["Emulator"],
+        include_in_schema=True,
+    )

@@ -1,0 +1,120 @@
+"""Partner webhook operations [ours]: test event, platform secret, delivery log and replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+
+from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.listing import parse_list_query
+from partnerhub.domain.webhooks import services
+from partnerhub.server import presenters
+from partnerhub.server.auth import app_state, require_partner
+from partnerhub.wire import webhooks as wire
+
+
+@post(
+    "/webhook_url/test",
+    summary="Send a webhook_test event through the delivery engine",
+    tags=["Webhooks"],
+    status_code=202,
+)
+async def send_test_event(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.TestEventSent:
+    await require_partner(request, partner_id)
+    state = app_state(request)
+    async with state.uow() as uow:
+        sent = await services.send_test_event(uow, state.clock, partner_id)
+    return wire.TestEventSent(event_id=sent.event_id, delivery_id=sent.delivery_id)
+
+
+@post(
+    "/platform_secret",
+    summary="Generate a new platform secret (shown once; the old one stops working)",
+    tags=["Webhooks"],
+    status_code=201,
+)
+async def regenerate_platform_secret(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.PlatformSecret:
+    await require_partner(request, partner_id)
+    state = app_state(request)
+    async with state.uow() as uow:
+        secret = await services.regenerate_platform_secret(
+            uow, state.clock, state.master_key, partner_id
+        )
+    return wire.PlatformSecret(platform_secret=secret)
+
+
+def _moment(field: str, raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(field, "must be an ISO 8601 time, e.g. 2026-01-02T12:00:00Z") from None
+    if moment.tzinfo is None:
+        raise InvalidInput(field, "must carry a time zone (use Z for UTC)")
+    return moment
+
+
+@get("/webhook_deliveries", summary="The webhook delivery log", tags=["Webhooks"])
+async def list_deliveries(
+    request: Request[Any, Any, Any],
+    partner_id: FromPath[str],
+    limit: FromQuery[str | None] = None,
+    offset: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    filters: FromQuery[str | None] = None,
+    created_after: FromQuery[str | None] = None,
+    created_before: FromQuery[str | None] = None,
+) -> wire.DeliveryList:
+    await require_partner(request, partner_id)
+    query = parse_list_query(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        filters=filters,
+        sortable=services.DELIVERY_SORTABLE,
+        filterable=services.DELIVERY_FILTERABLE,
+    )
+    after, before = (
+        _moment("created_after", created_after),
+        _moment("created_before", created_before),
+    )
+    async with app_state(request).uow() as uow:
+        rows, total = await services.list_deliveries(uow, partner_id, query, after, before)
+    return wire.DeliveryList(
+        limit=query.limit,
+        offset=query.offset,
+        sort=query.sort_strings,
+        total=total,
+        count=len(rows),
+        filters=query.filters,
+        webhook_deliveries=[presenters.delivery(d, attempts) for d, attempts in rows],
+    )
+
+
+@post(
+    "/webhook_deliveries/{delivery_id:str}/retry",
+    summary="Re-send a delivery now",
+    tags=["Webhooks"],
+    status_code=202,
+)
+async def retry_delivery(
+    request: Request[Any, Any, Any], partner_id: FromPath[str], delivery_id: FromPath[str]
+) -> wire.Delivery:
+    await require_partner(request, partner_id)
+    state = app_state(request)
+    async with state.uow() as uow:
+        delivery, attempts = await services.retry_delivery(
+            uow, state.clock, partner_id, delivery_id
+        )
+    return presenters.delivery(delivery, attempts)
+
+
+HANDLERS = [send_test_event, regenerate_platform_secret, list_deliveries, retry_delivery]

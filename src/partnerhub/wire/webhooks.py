@@ -1,0 +1,55 @@
+"""Webhook settings, the delivery log, and the partner webhook envelope [ours + spec §7]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class WebhookEvent(msgspec.Struct):
+    """What a partner's webhook URL receives (spec §7); ``id`` is stable across retries."""
+
+    id: str
+    event: str
+    data: dict[str, Any]
+
+
+class DeliveryAttempt(msgspec.Struct):
+    attempted_at: str
+    status_code: int | None
+    latency_ms: float
+    response_body: str | None
+    error: str | None
+
+
+class Delivery(msgspec.Struct):
+    id: str
+    event_id: str
+    event: str
+    status: str
+    attempt_count: int
+    created_at: str
+    next_attempt_at: str | None
+    last_attempt_at: str | None
+    delivered_at: str | None
+    attempts: list[DeliveryAttempt]
+
+
+class DeliveryList(msgspec.Struct):
+    limit: int
+    offset: int
+    sort: list[str]
+    total: int
+    count: int
+    filters: dict[str, Any]
+    webhook_deliveries: list[Delivery]
+
+
+class TestEventSent(msgspec.Struct):
+    event_id: str
+    delivery_id: str
+
+
+class PlatformSecret(msgspec.Struct):
+    platform_secret: str
