@@ -29,10 +29,13 @@ from partnerhub.domain.partners import services as partner_services
 from partnerhub.server.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
+from tests.receiver import Receiver, serve_receiver
 
 PG_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 JWT_SECRET = "test-secret-" + "x" * 40
+EMULATOR_TOKEN = "emulator-test-token"
+EMULATOR = {"Authorization": f"Bearer {EMULATOR_TOKEN}"}
 
 
 async def _reset_postgres(url: str) -> None:
@@ -78,6 +81,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         jwt_secret=JWT_SECRET,  # type: ignore[arg-type]
         log_level="WARNING",
         log_format="json",
+        emulator_token=EMULATOR_TOKEN,  # type: ignore[arg-type]
+        delivery_poll_seconds=0.05,
     )
 
 
@@ -165,6 +170,11 @@ async def partner(state: AppState) -> PartnerCreds:
 @pytest.fixture
 async def other_partner(state: AppState) -> PartnerCreds:
     return await make_partner(state, "Rival")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from serve_receiver()
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import httpx
 
+from partnerhub.adapters.migrate import head_revision
 from tests.e2e.conftest import LiveServer, cli_env, free_port, run_cli, start_server
+
+HEAD = head_revision()
 
 
 def test_partners_create_json_prints_exactly_one_object(tmp_path: Path, database_url: str) -> None:
@@ -122,11 +125,11 @@ def test_serve_demo_shows_credentials_once(tmp_path: Path) -> None:
 def test_db_commands(tmp_path: Path, database_url: str) -> None:
     env = cli_env(tmp_path, database_url)
     run_cli(env, "db", "upgrade")
-    assert "current: 0001" in run_cli(env, "db", "current").stdout
+    assert f"current: {HEAD}" in run_cli(env, "db", "current").stdout
     run_cli(env, "db", "downgrade", "base")
     assert "current: base" in run_cli(env, "db", "current").stdout
     run_cli(env, "db", "upgrade")
-    assert "current: 0001" in run_cli(env, "db", "current").stdout
+    assert f"current: {HEAD}" in run_cli(env, "db", "current").stdout
 
 
 def test_module_entry_point_and_help() -> None:

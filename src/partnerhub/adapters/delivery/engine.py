@@ -120,12 +120,19 @@ class DeliveryEngine:
         self._config = config
         self._http = http
         self._semaphore = asyncio.Semaphore(config.concurrency)
+        # One round at a time per process: a clock jump's drain() then waits for the round in
+        # flight and sees everything due. Rounds are batches, so this costs no throughput.
+        self._round = asyncio.Lock()
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessionmaker)
 
     async def run_due(self) -> int:
         """One round: claim what is due, send it, record it. Returns how many were attempted."""
+        async with self._round:
+            return await self._round_unlocked()
+
+    async def _round_unlocked(self) -> int:
         async with self._uow() as uow:
             if isinstance(self._clock, VirtualClock):
                 state = await uow.webhooks.emulator_state()

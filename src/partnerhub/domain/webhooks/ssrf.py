@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from partnerhub.domain.errors import InvalidInput
 
 _METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
+# Carrier-grade NAT space: not "private" to the ipaddress module, still not the internet.
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 
 class UnsafeUrl(Exception):
@@ -25,13 +27,15 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
         return _forbidden(address.ipv4_mapped)
     if address.is_loopback:
         return "a loopback address"
+    if address.is_unspecified:
+        return "a reserved address (unspecified)"
     if address.is_link_local:
         return "a link-local address (this includes cloud metadata at 169.254.169.254)"
-    if address.is_private:
+    if address.is_private or (isinstance(address, ipaddress.IPv4Address) and address in _SHARED):
         return "a private network address"
     if address.is_multicast:
         return "a multicast address"
-    if address.is_unspecified or address.is_reserved:
+    if address.is_reserved:
         return "a reserved address"
     return None
 
