@@ -6,15 +6,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
+from partnerhub.domain import ids
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.webhooks.model import (
+    ABANDONED,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
@@ -195,14 +197,18 @@ class WebhookRepository:
             grouped[attempt.delivery_id].append(attempt)
         return grouped
 
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        """Lease up to ``limit`` due deliveries to this caller and return their ids.
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[tuple[str, str]]:
+        """Lease up to ``limit`` due deliveries and open an attempt for each.
 
-        On PostgreSQL ``SKIP LOCKED`` lets any number of workers claim side by side without
-        waiting on each other; SQLite serialises writers, which has the same effect. A worker
-        that dies keeps its lease only until ``lease_until``: then another claims the delivery.
+        Returns ``(delivery_id, attempt_id)`` pairs. On PostgreSQL ``SKIP LOCKED`` lets any
+        number of workers claim side by side without waiting on each other; SQLite serialises
+        writers, which has the same effect. A worker that dies keeps its lease only until
+        ``lease_until``; whoever claims the delivery next closes the attempt it left open as
+        abandoned, so the log accounts for every request that may have reached the receiver.
         """
-        d = tables.webhook_deliveries
+        d, a = tables.webhook_deliveries, tables.webhook_attempts
         due = (
             select(d.c.id)
             .where(
@@ -217,10 +223,36 @@ class WebhookRepository:
         result = await self._session.execute(
             update(d)
             .where(d.c.id.in_(due.scalar_subquery()))
-            .values(lease_until=lease_until)
+            .values(
+                lease_until=lease_until,
+                attempt_count=d.c.attempt_count + 1,
+                last_attempt_at=now,
+            )
             .returning(d.c.id)
         )
-        return [row[0] for row in result.all()]
+        claimed = [row[0] for row in result.all()]
+        if not claimed:
+            return []
+        await self._session.execute(
+            update(a)
+            .where(a.c.delivery_id.in_(claimed), a.c.finished_at.is_(None))
+            .values(finished_at=now, error=ABANDONED)
+        )
+        pairs = [(delivery_id, ids.new_id("AT", 14)) for delivery_id in claimed]
+        await self._session.execute(
+            insert(a),
+            [
+                {
+                    "id": attempt_id,
+                    "delivery_id": delivery_id,
+                    "attempted_at": now,
+                    "latency_ms": 0.0,
+                    "request_headers": {},
+                }
+                for delivery_id, attempt_id in pairs
+            ],
+        )
+        return pairs
 
     async def load_claimed(
         self, delivery_ids: Sequence[str]

@@ -182,6 +182,7 @@ webhook_attempts = Table(
     Column("error", Text),
     Column("request_headers", JSON, nullable=False),
     Column("url", String(2048)),
+    Column("finished_at", UTCDateTime),
 )
 
 emulator_state = Table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters.repositories import (
@@ -19,6 +20,8 @@ from partnerhub.adapters.repositories import (
     UserRepository,
     WebhookRepository,
 )
+
+OUTBOX_CHANNEL = "partnerhub_outbox"
 
 
 class UnitOfWork:
@@ -58,6 +61,10 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        bind = self.session.bind
+        if self.outbox_written and bind is not None and bind.dialect.name == "postgresql":
+            # Transactional: PostgreSQL delivers it on commit, and not at all on rollback.
+            await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
         await self.session.commit()
         if self.outbox_written:
             self.outbox_written = False

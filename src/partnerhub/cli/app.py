@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 from typing import Annotated, Any
 
@@ -116,6 +117,41 @@ def serve(
         server_header=False,
         proxy_headers=False,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks from the outbox (run any number, on any machines, against PostgreSQL).
+
+    Start the API processes with PARTNERHUB_EMBEDDED_WORKER=false so they only write the outbox.
+    SIGTERM or Ctrl-C finishes the round in flight, then exits.
+    """
+    import signal
+
+    settings = load_settings()
+
+    async def main() -> None:
+        state = build_state(settings)
+        try:
+            await migrate.upgrade(state.engine)
+            await state.load_emulator_clock()
+            loop = asyncio.get_running_loop()
+            stop = asyncio.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            state.worker.start()
+            console.print(
+                f"partnerhub worker (pid {os.getpid()}) delivering from "
+                f"{settings.sqlalchemy_url.render_as_string(hide_password=True)}"
+            )
+            await stop.wait()
+        finally:
+            await state.close()
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        fail(f"cannot reach the database: {exc}")
 
 
 # ---------------------------------------------------------------- db

@@ -78,7 +78,7 @@ def delivery(d: Delivery, attempts: list[DeliveryAttempt]) -> wire_webhooks.Deli
                 status_code=a.status_code,
                 latency_ms=a.latency_ms,
                 response_body=a.response_body,
-                error=a.error,
+                error=a.error if a.finished_at is not None else "in flight",
             )
             for a in attempts
         ],

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from partnerhub.adapters import db, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
+from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
@@ -95,6 +96,8 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         http,
     )
     worker = Worker(delivery, settings.delivery_poll_seconds)
+    if url.get_backend_name() == "postgresql":
+        worker.listener = OutboxListener(url, worker.notify)
 
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessionmaker, worker.notify)

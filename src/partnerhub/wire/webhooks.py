@@ -46,9 +46,19 @@ class DeliveryList(msgspec.Struct):
     webhook_deliveries: list[Delivery]
 
 
+class TestEventRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Optional body of ``POST …/webhook_url/test``: how many test events to send at once."""
+
+    count: int = 1
+
+
 class TestEventSent(msgspec.Struct):
+    """The first event's ids, and every delivery id when ``count`` > 1."""
+
     event_id: str
     delivery_id: str
+    count: int
+    delivery_ids: list[str]
 
 
 class PlatformSecret(msgspec.Struct):

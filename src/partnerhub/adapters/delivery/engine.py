@@ -20,24 +20,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import structlog
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub import __version__
+from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
-from partnerhub.domain import ids
 from partnerhub.domain.clock import Clock, VirtualClock
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
-from partnerhub.domain.webhooks.model import (
-    Delivery,
-    DeliveryAttempt,
-    DeliveryStatus,
-    Event,
-)
+from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
 from partnerhub.domain.webhooks.ssrf import UnsafeUrl, check_destination
 
 log = structlog.get_logger("partnerhub.delivery")
@@ -59,7 +55,9 @@ class EngineConfig:
 
     @property
     def lease(self) -> timedelta:
-        return timedelta(seconds=self.timeout_seconds + 60)
+        """How long a claimed delivery stays reserved: past any request's timeout, so a live
+        worker never loses its lease, yet short, so a dead worker's work is soon picked up."""
+        return timedelta(seconds=2 * self.timeout_seconds + 5)
 
 
 @dataclass
@@ -145,15 +143,21 @@ class DeliveryEngine:
             await uow.commit()
         if not claimed:
             return 0
+        attempt_of = dict(claimed)
         async with self._uow() as uow:
-            rows = await uow.webhooks.load_claimed(claimed)
+            rows = await uow.webhooks.load_claimed(list(attempt_of))
         outcomes = await asyncio.gather(
             *(
-                self._send(delivery, event, partner, faults[i] if i < len(faults) else None)
+                self._send(delivery, event, partner, faults[i])
                 for i, (delivery, event, partner) in enumerate(rows)
             )
         )
-        await self._record(outcomes)
+        await self._record(
+            [
+                (delivery, attempt_of[delivery.id], outcome)
+                for (delivery, _, _), outcome in zip(rows, outcomes, strict=True)
+            ]
+        )
         return len(claimed)
 
     async def drain(self, max_rounds: int = 10_000) -> int:
@@ -238,47 +242,84 @@ class DeliveryEngine:
             return None
         return max(delays[attempt_count - 1], retry_after or 0.0)
 
-    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
+    async def _record(self, results: Sequence[tuple[Delivery, str, _Outcome]]) -> None:
+        """Close the attempts and move each delivery on, in one transaction (two statements,
+        each executed for the whole batch)."""
         now = self._clock.now()
-        async with self._uow() as uow:
-            for outcome in outcomes:
-                delivery = await uow.session.get(Delivery, outcome.delivery_id)
-                if delivery is None:  # deleted meanwhile (emulator reset)
-                    continue
-                uow.webhooks.add_attempt(
-                    DeliveryAttempt(
-                        id=ids.new_id("AT", 14),
-                        delivery_id=delivery.id,
-                        attempted_at=now,
-                        status_code=outcome.status_code,
-                        latency_ms=outcome.latency_ms,
-                        response_body=outcome.response_body,
-                        error=outcome.error,
-                        request_headers=outcome.request_headers,
-                        url=outcome.url,
-                    )
-                )
-                delivery.attempt_count += 1
-                delivery.last_attempt_at = now
-                delivery.lease_until = None
-                if outcome.delivered:
-                    delivery.status = DeliveryStatus.DELIVERED
-                    delivery.delivered_at = now
-                elif outcome.final:
-                    delivery.status = DeliveryStatus.FAILED
-                elif outcome.gone:
-                    delivery.status = DeliveryStatus.FAILED
-                    partner = await uow.partners.get(delivery.partner_id)
-                    if partner is not None and partner.webhook_disabled_at is None:
-                        partner.webhook_disabled_at = now
-                        log.warning("webhook_url_disabled", partner_id=partner.id, url=outcome.url)
+        attempt_rows: list[dict[str, Any]] = []
+        delivery_rows: list[dict[str, Any]] = []
+        gone_partners: set[str] = set()
+        for delivery, attempt_id, outcome in results:
+            attempt_rows.append(
+                {
+                    "a_id": attempt_id,
+                    "a_status": outcome.status_code,
+                    "a_latency": outcome.latency_ms,
+                    "a_body": outcome.response_body,
+                    "a_error": outcome.error,
+                    "a_headers": outcome.request_headers,
+                    "a_url": outcome.url,
+                    "a_finished": now,
+                }
+            )
+            status, next_at, delivered_at = DeliveryStatus.PENDING, delivery.next_attempt_at, None
+            if outcome.delivered:
+                status, delivered_at = DeliveryStatus.DELIVERED, now
+            elif outcome.final:
+                status = DeliveryStatus.FAILED
+            elif outcome.gone:
+                status = DeliveryStatus.FAILED
+                gone_partners.add(delivery.partner_id)
+            else:
+                delay = self._next_delay(delivery.attempt_count, outcome.retry_after)
+                if delay is None:
+                    status = DeliveryStatus.FAILED
                 else:
-                    delay = self._next_delay(delivery.attempt_count, outcome.retry_after)
-                    if delay is None:
-                        delivery.status = DeliveryStatus.FAILED
-                    else:
-                        delivery.next_attempt_at = now + timedelta(seconds=delay)
+                    next_at = now + timedelta(seconds=delay)
+            delivery_rows.append(
+                {"d_id": delivery.id, "d_status": status, "d_next": next_at, "d_done": delivered_at}
+            )
+        a, d, p = tables.webhook_attempts, tables.webhook_deliveries, tables.partners
+        async with self._uow() as uow:
+            await uow.session.execute(
+                update(a)
+                .where(a.c.id == bindparam("a_id"))
+                .values(
+                    status_code=bindparam("a_status"),
+                    latency_ms=bindparam("a_latency"),
+                    response_body=bindparam("a_body"),
+                    error=bindparam("a_error"),
+                    request_headers=bindparam("a_headers"),
+                    url=bindparam("a_url"),
+                    finished_at=bindparam("a_finished"),
+                ),
+                attempt_rows,
+            )
+            await uow.session.execute(
+                update(d)
+                .where(d.c.id == bindparam("d_id"))
+                .values(
+                    status=bindparam("d_status"),
+                    next_attempt_at=bindparam("d_next"),
+                    delivered_at=bindparam("d_done"),
+                    lease_until=None,
+                ),
+                delivery_rows,
+            )
+            if gone_partners:
+                await uow.session.execute(
+                    update(p)
+                    .where(p.c.id.in_(gone_partners), p.c.webhook_disabled_at.is_(None))
+                    .values(webhook_disabled_at=now)
+                )
+                log.warning("webhook_url_disabled", partner_ids=sorted(gone_partners))
             await uow.commit()
+
+
+class OutboxListenerLike(Protocol):
+    async def ensure(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class Worker:
@@ -288,6 +329,8 @@ class Worker:
     def __init__(self, engine: DeliveryEngine, poll_seconds: float) -> None:
         self._engine = engine
         self._poll = poll_seconds
+        # Set on PostgreSQL: wakes the loop on NOTIFY instead of waiting for the next poll.
+        self.listener: OutboxListenerLike | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -300,6 +343,8 @@ class Worker:
 
     async def run(self) -> None:
         while not self._stopping:
+            if self.listener is not None:
+                await self.listener.ensure()
             self._wake.clear()
             try:
                 attempted = await self._engine.run_due()
@@ -321,3 +366,5 @@ class Worker:
                 await asyncio.wait_for(self._task, 30)
             except TimeoutError:
                 self._task.cancel()
+        if self.listener is not None:
+            await self.listener.close()

@@ -42,6 +42,9 @@ class Delivery:
 
 @dataclass
 class DeliveryAttempt:
+    """Written when the attempt starts (``finished_at`` None: in flight) and completed with the
+    answer, so that a worker killed mid-request still leaves the attempt in the log."""
+
     id: str
     delivery_id: str
     attempted_at: datetime
@@ -51,6 +54,10 @@ class DeliveryAttempt:
     error: str | None
     request_headers: dict[str, Any] = field(default_factory=dict)
     url: str | None = None
+    finished_at: datetime | None = None
+
+
+ABANDONED = "abandoned: the worker stopped before it recorded the answer"
 
 
 @dataclass

@@ -103,28 +103,44 @@ async def regenerate_platform_secret(
     return signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce)
 
 
+MAX_TEST_EVENTS = 1000
+
+
 @dataclass(frozen=True)
 class SentTest:
-    event_id: str
-    delivery_id: str
+    event_ids: list[str]
+    delivery_ids: list[str]
 
 
-async def send_test_event(uow: UnitOfWork, clock: Clock, partner_id: str) -> SentTest:
+async def send_test_events(
+    uow: UnitOfWork, clock: Clock, partner_id: str, count: int = 1
+) -> SentTest:
+    """``count`` webhook_test events in one transaction (a burst, to load-test a receiver)."""
+    if not 1 <= count <= MAX_TEST_EVENTS:
+        raise InvalidInput("count", f"must be between 1 and {MAX_TEST_EVENTS}")
     partner = await _load(uow, partner_id)
     if not partner.webhook_url:
         raise InvalidInput("webhook_url", "is not set; set it before sending a test event")
     if partner.webhook_disabled_at is not None:
         raise InvalidInput("webhook_url", "was disabled by a 410 Gone; set it again to re-enable")
-    emitted = await outbox.emit(
-        uow,
-        clock,
-        partner,
-        TEST_EVENT,
-        {"partner_id": partner.id, "message": "Test event from partnerhub"},
-    )
-    assert emitted.delivery is not None  # the URL is set and live, checked above
+    event_ids, delivery_ids = [], []
+    for sequence in range(1, count + 1):
+        emitted = await outbox.emit(
+            uow,
+            clock,
+            partner,
+            TEST_EVENT,
+            {
+                "partner_id": partner.id,
+                "message": "Test event from partnerhub",
+                **({"sequence": sequence} if count > 1 else {}),
+            },
+        )
+        assert emitted.delivery is not None  # the URL is set and live, checked above
+        event_ids.append(emitted.event.id)
+        delivery_ids.append(emitted.delivery.id)
     await uow.commit()
-    return SentTest(emitted.event.id, emitted.delivery.id)
+    return SentTest(event_ids, delivery_ids)
 
 
 DeliveryView = tuple[Delivery, list[DeliveryAttempt]]

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("error", sa.Text),
         sa.Column("request_headers", sa.JSON, nullable=False),
         sa.Column("url", sa.String(2048)),
+        sa.Column("finished_at", UTCDateTime),
         sa.PrimaryKeyConstraint("id", name="pk_webhook_attempts"),
         sa.ForeignKeyConstraint(
             ["delivery_id"],

@@ -13,11 +13,13 @@ from partnerhub.domain.listing import parse_list_query
 from partnerhub.domain.webhooks import services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
+from partnerhub.server.body import decode
 from partnerhub.wire import webhooks as wire
 
 
 @post(
     "/webhook_url/test",
+    description='Optional body {"count": N} (1-1000) sends a burst of N test events.',
     summary="Send a webhook_test event through the delivery engine",
     tags=["Webhooks"],
     status_code=202,
@@ -26,10 +28,20 @@ async def send_test_event(
     request: Request[Any, Any, Any], partner_id: FromPath[str]
 ) -> wire.TestEventSent:
     await require_partner(request, partner_id)
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "application/json").lower()
+    body = (
+        decode(raw, content_type, wire.TestEventRequest) if raw.strip() else wire.TestEventRequest()
+    )
     state = app_state(request)
     async with state.uow() as uow:
-        sent = await services.send_test_event(uow, state.clock, partner_id)
-    return wire.TestEventSent(event_id=sent.event_id, delivery_id=sent.delivery_id)
+        sent = await services.send_test_events(uow, state.clock, partner_id, body.count)
+    return wire.TestEventSent(
+        event_id=sent.event_ids[0],
+        delivery_id=sent.delivery_ids[0],
+        count=len(sent.event_ids),
+        delivery_ids=sent.delivery_ids,
+    )
 
 
 @post(
