@@ -64,7 +64,7 @@ def _burst(base: str, partner_id: str, headers: dict[str, str], total: int, hook
 async def _log(
     database_url: str,
 ) -> tuple[dict[str, str], dict[str, str], Counter[str], Counter[str]]:
-    """delivery status by event id, event id by delivery, attempts per event, abandoned per event."""
+    """Status by event id, event id by delivery, attempts per event, abandoned per event."""
     engine = create_async_engine(normalize_url(database_url))
     d, a = tables.webhook_deliveries.c, tables.webhook_attempts.c
     try:
