@@ -86,9 +86,15 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(
-    wrk: str, url: str, headers: dict[str, str], seconds: int, connections: int, cpu: int
+    wrk: str,
+    url: str,
+    headers: dict[str, str],
+    seconds: int,
+    connections: int,
+    cpu: int,
+    extra: list[str] | None = None,
 ) -> WrkResult:
-    argv = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    argv = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *(extra or [])]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
     out = subprocess.run(pinned(cpu, [*argv, url]), capture_output=True, text=True, check=True)

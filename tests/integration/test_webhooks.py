@@ -388,3 +388,37 @@ async def test_emulator_reset_forgets_events(
     assert (await deliveries(client, partner))["total"] == 0
     sent = (await client.get("/_emulator/webhooks/sent", headers=EMULATOR)).json()
     assert sent == {"sent": []}
+
+
+async def test_a_burst_of_test_events_all_arrive_once(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(client, partner, receiver)
+    response = await client.post(
+        f"/api/v2/partners/{partner.partner_id}/webhook_url/test",
+        headers=partner.headers,
+        json={"count": 50},
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["count"] == 50 and len(set(body["delivery_ids"])) == 50
+    await eventually(lambda: len(receiver.requests) == 50)
+    sequences = sorted(json.loads(r.body)["data"]["sequence"] for r in receiver.requests)
+    assert sequences == list(range(1, 51))
+    await advance(client, 0)
+    assert (await deliveries(client, partner, filters='{"status": "delivered"}', limit=100))[
+        "total"
+    ] == 50
+
+
+@pytest.mark.parametrize("count", [0, 1001, "ten"])
+async def test_burst_size_is_bounded(
+    client: Client, partner: PartnerCreds, receiver: Receiver, count: Any
+) -> None:
+    await setup_webhook(client, partner, receiver)
+    response = await client.post(
+        f"/api/v2/partners/{partner.partner_id}/webhook_url/test",
+        headers=partner.headers,
+        json={"count": count},
+    )
+    assert_error(response, 400, "count")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import db, tables
@@ -34,7 +33,6 @@ class AppState:
     authenticator: Authenticator
     tokens: TokenService
     partners: PartnerReader
-    http: httpx.AsyncClient
     delivery: DeliveryEngine
     worker: Worker
     master_key: str
@@ -57,7 +55,7 @@ class AppState:
     async def close(self) -> None:
         await self.worker.stop()
         await self.authenticator.drain()
-        await self.http.aclose()
+        await self.delivery.aclose()
         self.cache.close()
         await self.engine.dispose()
 
@@ -75,13 +73,6 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     cache: CoherentCache[Any, object] = CoherentCache(detector)
     codec = TokenCodec(settings.resolve_jwt_secret(), clock, settings.access_token_ttl_seconds)
     master_key = settings.resolve_secret_key()
-    # No redirects (a redirect could lead a webhook inside the network) and no proxy settings
-    # from the environment: deliveries go exactly where the partner's URL says.
-    http = httpx.AsyncClient(
-        follow_redirects=False,
-        trust_env=False,
-        limits=httpx.Limits(max_connections=settings.delivery_concurrency),
-    )
     delivery = DeliveryEngine(
         sessionmaker,
         clock,
@@ -93,7 +84,6 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             concurrency=settings.delivery_concurrency,
             batch_size=settings.delivery_batch_size,
         ),
-        http,
     )
     worker = Worker(delivery, settings.delivery_poll_seconds)
     if url.get_backend_name() == "postgresql":
@@ -113,7 +103,6 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         ),
         tokens=TokenService(clock, codec),
         partners=PartnerReader(uow_factory, cache),
-        http=http,
         delivery=delivery,
         worker=worker,
         master_key=master_key,

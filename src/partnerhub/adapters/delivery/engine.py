@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
-import httpx
+import aiohttp
 import structlog
 from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -111,16 +111,37 @@ class DeliveryEngine:
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Clock,
         config: EngineConfig,
-        http: httpx.AsyncClient,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._config = config
-        self._http = http
+        self._http: aiohttp.ClientSession | None = None
         self._semaphore = asyncio.Semaphore(config.concurrency)
         # One round at a time per process: a clock jump's drain() then waits for the round in
         # flight and sees everything due. Rounds are batches, so this costs no throughput.
         self._round = asyncio.Lock()
+
+    def _client(self) -> aiohttp.ClientSession:
+        """One pooled HTTP client per process, made on first use (it needs the running loop).
+
+        aiohttp rather than httpx here: measured on this machine, one core posting to a local
+        receiver, aiohttp did ~10,000 requests/s at 8 or 64 connections, httpx 1,250 at 8 and
+        520 at 64 (its pool checks every idle socket on each request). See docs/operations.md.
+        """
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._config.concurrency, limit_per_host=0),
+                timeout=aiohttp.ClientTimeout(total=self._config.timeout_seconds),
+                # No proxies from the environment, no cookies kept between partners.
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+            )
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.close()
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessionmaker)
@@ -160,14 +181,25 @@ class DeliveryEngine:
         )
         return len(claimed)
 
-    async def drain(self, max_rounds: int = 10_000) -> int:
-        """Run rounds until nothing is due (used when the virtual clock jumps)."""
+    async def drain(
+        self,
+        before: Callable[[], Awaitable[None]] | None = None,
+        max_rounds: int = 10_000,
+    ) -> int:
+        """Run rounds until nothing is due; used when the virtual clock jumps.
+
+        ``before`` (moving the clock) runs under the same lock as the rounds, so no round of
+        this process slips in between: everything that became due is counted here.
+        """
         total = 0
-        for _ in range(max_rounds):
-            attempted = await self.run_due()
-            if attempted == 0:
-                break
-            total += attempted
+        async with self._round:
+            if before is not None:
+                await before()
+            for _ in range(max_rounds):
+                attempted = await self._round_unlocked()
+                if attempted == 0:
+                    break
+                total += attempted
         return total
 
     async def _take_faults(self, uow: UnitOfWork, count: int) -> list[_Fault]:
@@ -218,19 +250,19 @@ class DeliveryEngine:
                     return outcome
             started = time.perf_counter()
             try:
-                response = await self._http.post(
-                    url, content=body, headers=headers, timeout=self._config.timeout_seconds
-                )
-                outcome.status_code = response.status_code
-                outcome.response_body = response.content[:RESPONSE_EXCERPT_BYTES].decode(
-                    "utf-8", errors="replace"
-                )
-                outcome.retry_after = parse_retry_after(
-                    response.headers.get("retry-after"), datetime.now(UTC)
-                )
-            except httpx.TimeoutException:
+                # Redirects are not followed: one could lead the request inside the network.
+                async with self._client().post(
+                    url, data=body, headers=headers, allow_redirects=False
+                ) as response:
+                    outcome.status_code = response.status
+                    excerpt = await response.content.read(RESPONSE_EXCERPT_BYTES)
+                    outcome.response_body = excerpt.decode("utf-8", errors="replace")
+                    outcome.retry_after = parse_retry_after(
+                        response.headers.get("retry-after"), datetime.now(UTC)
+                    )
+            except TimeoutError:
                 outcome.error = f"timed out after {self._config.timeout_seconds:g} s"
-            except httpx.HTTPError as exc:
+            except (aiohttp.ClientError, ValueError) as exc:
                 outcome.error = f"{type(exc).__name__}: {exc}"
             outcome.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return outcome

@@ -123,22 +123,15 @@ async def send_test_events(
         raise InvalidInput("webhook_url", "is not set; set it before sending a test event")
     if partner.webhook_disabled_at is not None:
         raise InvalidInput("webhook_url", "was disabled by a 410 Gone; set it again to re-enable")
-    event_ids, delivery_ids = [], []
-    for sequence in range(1, count + 1):
-        emitted = await outbox.emit(
-            uow,
-            clock,
-            partner,
-            TEST_EVENT,
-            {
-                "partner_id": partner.id,
-                "message": "Test event from partnerhub",
-                **({"sequence": sequence} if count > 1 else {}),
-            },
-        )
-        assert emitted.delivery is not None  # the URL is set and live, checked above
-        event_ids.append(emitted.event.id)
-        delivery_ids.append(emitted.delivery.id)
+    data = {"partner_id": partner.id, "message": "Test event from partnerhub"}
+    emitted = await outbox.emit_many(
+        uow,
+        clock,
+        partner,
+        [(TEST_EVENT, {**data, "sequence": n} if count > 1 else data) for n in range(1, count + 1)],
+    )
+    event_ids = [item.event.id for item in emitted]
+    delivery_ids = [item.delivery.id for item in emitted if item.delivery is not None]
     await uow.commit()
     return SentTest(event_ids, delivery_ids)
 

@@ -71,13 +71,17 @@ async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
         raise InvalidInput("seconds", "must be between 0 and ten years")
     state = app_state(request)
     assert isinstance(state.clock, VirtualClock)  # emulator mode always runs one
-    async with state.uow() as uow:
-        emulator = await uow.webhooks.emulator_state()
-        state.clock.catch_up(emulator.clock_offset_seconds)
-        state.clock.advance(body.seconds)
-        emulator.clock_offset_seconds = state.clock.offset_seconds
-        await uow.commit()
-    attempted = await state.delivery.drain()
+    clock = state.clock
+
+    async def move_clock() -> None:
+        async with state.uow() as uow:
+            emulator = await uow.webhooks.emulator_state()
+            clock.catch_up(emulator.clock_offset_seconds)
+            clock.advance(body.seconds)
+            emulator.clock_offset_seconds = clock.offset_seconds
+            await uow.commit()
+
+    attempted = await state.delivery.drain(before=move_clock)
     return {
         "now": isoformat(state.clock.now()),
         "offset_seconds": state.clock.offset_seconds,
