@@ -36,6 +36,7 @@ def assert_error(response: Any, status: int, field: str | None = None) -> dict[s
     assert meta["http_code"] == status
     assert isinstance(meta["developer_message"], str) and meta["developer_message"]
     assert meta["360dialog_trace_id"] == response.headers["x-request-id"]
+    assert isinstance(meta["details"], list)
     if field is not None:
         assert field in meta["developer_message"], meta
         assert any(d.startswith(field) for d in meta["details"]), meta

@@ -127,6 +127,30 @@ class TokenRepository:
     async def get_family(self, family_id: str) -> TokenFamily | None:
         return await self._session.get(TokenFamily, family_id)
 
+    async def spend_refresh(self, token_id: str, now: datetime) -> bool:
+        """Mark a refresh token used, atomically: True for exactly one of any concurrent callers.
+
+        A plain read-then-write would let two requests racing with the same token both win,
+        which is the very reuse that rotation exists to detect.
+        """
+        c = tables.refresh_tokens.c
+        result = await self._session.execute(
+            update(tables.refresh_tokens)
+            .where(c.id == token_id, c.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def revoke_family(self, family_id: str, now: datetime) -> None:
+        c = tables.token_families.c
+        await self._session.execute(
+            update(tables.token_families)
+            .where(c.id == family_id, c.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
     async def get_refresh_by_digest(self, digest: str) -> RefreshToken | None:
         statement = select(RefreshToken).where(tables.refresh_tokens.c.token_digest == digest)
         return (await self._session.scalars(statement)).first()
@@ -233,11 +257,18 @@ class WebhookRepository:
         claimed = [row[0] for row in result.all()]
         if not claimed:
             return []
-        await self._session.execute(
+        abandoned = await self._session.execute(
             update(a)
             .where(a.c.delivery_id.in_(claimed), a.c.finished_at.is_(None))
             .values(finished_at=now, error=ABANDONED)
+            .returning(a.c.delivery_id)
         )
+        retaken = [row[0] for row in abandoned.all()]
+        if retaken:
+            # A worker's death is not the receiver's failure: it does not use up the schedule.
+            await self._session.execute(
+                update(d).where(d.c.id.in_(retaken)).values(attempt_count=d.c.attempt_count - 1)
+            )
         pairs = [(delivery_id, ids.new_id("AT", 14)) for delivery_id in claimed]
         await self._session.execute(
             insert(a),

@@ -6,16 +6,20 @@ the same message; adapters turn a :class:`ListQuery` into SQL.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.text import clean_text
+
+_TYPE_NAMES = {str: "string", bool: "boolean", int: "whole number"}
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1  # what every database takes as an OFFSET
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def parse_list_query(
     sort: str | None,
     filters: str | None,
     sortable: Collection[str],
-    filterable: Collection[str],
+    filterable: Mapping[str, type],
 ) -> ListQuery:
     """Validate raw query strings against the fields this resource allows."""
     sort_keys: list[SortKey] = []
@@ -84,13 +88,17 @@ def parse_list_query(
                 raise InvalidInput(
                     "filters", f"unknown filter '{key}'; allowed: {', '.join(filterable)}"
                 )
-            if not isinstance(value, str | int | float | bool) and value is not None:
-                raise InvalidInput(f"filters.{key}", "must be a string, number, boolean or null")
+            expected = filterable[key]
+            # bool is an int in Python: check it first, so that true is never taken for 1.
+            if isinstance(value, bool) is not (expected is bool) or not isinstance(value, expected):
+                raise InvalidInput(f"filters.{key}", f"must be a {_TYPE_NAMES[expected]}")
+            if isinstance(value, str):
+                value = clean_text(f"filters.{key}", value)
             parsed_filters[key] = value
 
     return ListQuery(
         limit=_non_negative_int("limit", limit, DEFAULT_LIMIT, MAX_LIMIT),
-        offset=_non_negative_int("offset", offset, 0, None),
+        offset=_non_negative_int("offset", offset, 0, MAX_OFFSET),
         sort=tuple(sort_keys),
         filters=parsed_filters,
     )

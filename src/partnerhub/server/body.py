@@ -42,6 +42,9 @@ def decode(raw: bytes, content_type: str, target: type[T]) -> T:
     stripped = raw.strip()
     if not stripped:
         raise InvalidInput("body", "a JSON object is required")
+    if b"\x00" in raw or b"\\u0000" in raw.lower():
+        # PostgreSQL cannot store NUL in text, and no field of ours needs one.
+        raise InvalidInput("body", "must not contain NUL characters")
     try:
         if "application/x-www-form-urlencoded" in content_type and not stripped.startswith(b"{"):
             form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True))

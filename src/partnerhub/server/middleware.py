@@ -18,6 +18,8 @@ import msgspec
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from partnerhub.wire.errors import ErrorBody, Meta
+
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 _encoder = msgspec.json.Encoder(enc_hook=str)
 
@@ -59,6 +61,11 @@ class RequestIdMiddleware:
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
+            if "\x00" in scope["path"] or b"%00" in scope["query_string"].lower():
+                # No id, name or filter of ours contains NUL, and PostgreSQL cannot compare
+                # text with one: refuse it here, once, for every route.
+                await _refuse_nul(send_with_id, request_id)
+                return
             await self.app(asgi_scope, receive, send_with_id)
         finally:
             _access.logger.info(
@@ -70,6 +77,32 @@ class RequestIdMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+async def _refuse_nul(send: Any, request_id: str) -> None:
+    message = "path or query: must not contain NUL characters"
+    body = msgspec.json.encode(
+        ErrorBody(
+            meta=Meta(
+                success=False,
+                http_code=400,
+                developer_message=message,
+                details=[message],
+                trace_id=request_id,
+            )
+        )
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class _AccessLog:

@@ -12,6 +12,10 @@ class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     password: str | None = None
     refresh_token: str | None = None
     grant_type: str | None = None
+    # Sent by generic OAuth clients; accepted and ignored (there are no client registrations).
+    client_id: str | None = None
+    client_secret: str | None = None
+    scope: str | None = None
 
 
 class TokenResponse(msgspec.Struct):

@@ -11,7 +11,7 @@ class Meta(msgspec.Struct, omit_defaults=True):
     success: bool
     http_code: int
     developer_message: str
-    details: list[str] = msgspec.field(default_factory=list)
+    details: list[str]
     error_data: dict[str, Any] | None = None
     # 360dialog's schema names its trace id so; we put the request id (also in X-Request-Id) here.
     trace_id: str | None = msgspec.field(default=None, name="360dialog_trace_id")

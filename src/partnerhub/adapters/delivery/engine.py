@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
+import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +25,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import aiohttp
+import aiohttp.abc
 import structlog
-from sqlalchemy import bindparam, update
+from aiohttp.abc import ResolveResult
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub import __version__
@@ -34,7 +38,7 @@ from partnerhub.domain.clock import Clock, VirtualClock
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
-from partnerhub.domain.webhooks.ssrf import UnsafeUrl, check_destination
+from partnerhub.domain.webhooks.ssrf import UnsafeUrl, check_destination, forbidden_reason
 
 log = structlog.get_logger("partnerhub.delivery")
 
@@ -87,6 +91,27 @@ class _Fault:
     delay_ms: int
 
 
+class SafeResolver(aiohttp.abc.AbstractResolver):
+    """Hub mode: the addresses the connection is actually made to are checked, not just the ones
+    seen by the pre-flight check, so a DNS answer that changes in between (rebinding) cannot
+    lead a delivery inside the network."""
+
+    def __init__(self) -> None:
+        self._inner = aiohttp.ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        allowed = [r for r in results if forbidden_reason(ipaddress.ip_address(r["host"])) is None]
+        if not allowed:
+            raise OSError(f"refused: {host} resolves only to addresses webhooks may not reach")
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), capped at a day."""
     if not value:
@@ -129,8 +154,11 @@ class DeliveryEngine:
         520 at 64 (its pool checks every idle socket on each request). See docs/operations.md.
         """
         if self._http is None or self._http.closed:
+            resolver = SafeResolver() if self._config.hub_mode else None
             self._http = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._config.concurrency, limit_per_host=0),
+                connector=aiohttp.TCPConnector(
+                    limit=self._config.concurrency, limit_per_host=0, resolver=resolver
+                ),
                 timeout=aiohttp.ClientTimeout(total=self._config.timeout_seconds),
                 # No proxies from the environment, no cookies kept between partners.
                 trust_env=False,
@@ -157,8 +185,12 @@ class DeliveryEngine:
                 state = await uow.webhooks.emulator_state()
                 self._clock.catch_up(state.clock_offset_seconds)
             now = self._clock.now()
+            # Never more than can be in flight at once: every claimed request then starts at
+            # once and ends within the timeout, well inside its lease.
             claimed = await uow.webhooks.claim_due(
-                now, now + self._config.lease, self._config.batch_size
+                now,
+                now + self._config.lease,
+                min(self._config.batch_size, self._config.concurrency),
             )
             faults = await self._take_faults(uow, len(claimed)) if claimed else []
             await uow.commit()
@@ -214,6 +246,16 @@ class DeliveryEngine:
         return faults
 
     async def _send(
+        self, delivery: Delivery, event: Event, partner: Partner, fault: _Fault | None
+    ) -> _Outcome:
+        """Never raises: whatever goes wrong with one delivery is that delivery's outcome."""
+        try:
+            return await self._send_unguarded(delivery, event, partner, fault)
+        except Exception as exc:
+            log.exception("delivery_failed_unexpectedly", delivery_id=delivery.id)
+            return _Outcome(delivery.id, partner.webhook_url, error=f"{type(exc).__name__}: {exc}")
+
+    async def _send_unguarded(
         self, delivery: Delivery, event: Event, partner: Partner, fault: _Fault | None
     ) -> _Outcome:
         url = partner.webhook_url
@@ -309,13 +351,37 @@ class DeliveryEngine:
                 else:
                     next_at = now + timedelta(seconds=delay)
             delivery_rows.append(
-                {"d_id": delivery.id, "d_status": status, "d_next": next_at, "d_done": delivered_at}
+                {
+                    "d_id": delivery.id,
+                    "d_attempt": attempt_id,
+                    "d_status": status,
+                    "d_next": next_at,
+                    "d_done": delivered_at,
+                }
             )
         a, d, p = tables.webhook_attempts, tables.webhook_deliveries, tables.partners
+        # Only while the attempt is still ours: if our lease lapsed and another worker took the
+        # delivery over, it closed our attempt as abandoned and owns the delivery's state now.
+        still_ours = (
+            select(a.c.id)
+            .where(a.c.id == bindparam("d_attempt"), a.c.finished_at.is_(None))
+            .exists()
+        )
         async with self._uow() as uow:
             await uow.session.execute(
+                update(d)
+                .where(d.c.id == bindparam("d_id"), still_ours)
+                .values(
+                    status=bindparam("d_status"),
+                    next_attempt_at=bindparam("d_next"),
+                    delivered_at=bindparam("d_done"),
+                    lease_until=None,
+                ),
+                delivery_rows,
+            )
+            await uow.session.execute(
                 update(a)
-                .where(a.c.id == bindparam("a_id"))
+                .where(a.c.id == bindparam("a_id"), a.c.finished_at.is_(None))
                 .values(
                     status_code=bindparam("a_status"),
                     latency_ms=bindparam("a_latency"),
@@ -326,17 +392,6 @@ class DeliveryEngine:
                     finished_at=bindparam("a_finished"),
                 ),
                 attempt_rows,
-            )
-            await uow.session.execute(
-                update(d)
-                .where(d.c.id == bindparam("d_id"))
-                .values(
-                    status=bindparam("d_status"),
-                    next_attempt_at=bindparam("d_next"),
-                    delivered_at=bindparam("d_done"),
-                    lease_until=None,
-                ),
-                delivery_rows,
             )
             if gone_partners:
                 await uow.session.execute(

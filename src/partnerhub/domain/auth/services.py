@@ -170,13 +170,6 @@ class TokenService:
         now = self._clock.now()
         if family is None or family.revoked_at is not None:
             raise TokenGrantError("invalid_grant", "Refresh token has been revoked", 401)
-        if stored.used_at is not None:
-            # Reuse means the token leaked: end the whole login, access tokens included.
-            family.revoked_at = now
-            await uow.commit()
-            raise TokenGrantError(
-                "invalid_grant", "Refresh token was already used; the session is revoked", 401
-            )
         if stored.expires_at <= now:
             raise TokenGrantError("invalid_grant", "Refresh token has expired", 401)
         user = await uow.users.get(family.user_id)
@@ -187,7 +180,14 @@ class TokenService:
             raise TokenGrantError(
                 "access_denied", "Bearer token authentication is disabled for this partner", 403
             )
-        stored.used_at = now
+        if not await uow.tokens.spend_refresh(stored.id, now):
+            # Reuse (sequential, or two requests racing with one token) means the token
+            # leaked: end the whole login, access tokens included.
+            await uow.tokens.revoke_family(family.id, now)
+            await uow.commit()
+            raise TokenGrantError(
+                "invalid_grant", "Refresh token was already used; the session is revoked", 401
+            )
         pair = self._issue(uow, family)
         await uow.commit()
         return pair

@@ -11,7 +11,7 @@ from partnerhub.domain.keys.model import ApiKey, IssuedKey
 from partnerhub.domain.listing import ListQuery
 
 SORTABLE = ("id", "name", "prefix", "created_at", "last_used_at")
-FILTERABLE = ("id", "name", "prefix")
+FILTERABLE = {"id": str, "name": str, "prefix": str}
 MAX_NAME_LENGTH = 255
 
 

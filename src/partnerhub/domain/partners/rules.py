@@ -25,6 +25,10 @@ def validate_url(field: str, value: str) -> str:
         raise InvalidInput(field, "must use the http or https scheme")
     if not parts.hostname:
         raise InvalidInput(field, "must be an absolute URL with a host")
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise InvalidInput(field, "has an invalid host name") from None
     if port == 0:
         raise InvalidInput(field, "has an invalid port")
     if any(ch.isspace() for ch in url):

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clock import Clock
-from partnerhub.domain.errors import InvalidInput, NotFound
+from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.rules import validate_url
@@ -17,7 +17,7 @@ from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Delivery
 from partnerhub.domain.webhooks.ssrf import validate_webhook_destination
 
 DELIVERY_SORTABLE = ("created_at", "next_attempt_at", "attempt_count", "status", "event")
-DELIVERY_FILTERABLE = ("id", "event", "event_id", "status")
+DELIVERY_FILTERABLE = {"id": str, "event": str, "event_id": str, "status": str}
 TEST_EVENT = "webhook_test"
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
@@ -163,6 +163,8 @@ async def retry_delivery(
     partner = await _load(uow, partner_id)
     if not partner.webhook_url or partner.webhook_disabled_at is not None:
         raise InvalidInput("webhook_url", "is not set or was disabled; set it before retrying")
+    if delivery.lease_until is not None and delivery.lease_until > clock.now():
+        raise Conflict("The delivery is being sent right now; retry once this attempt is logged")
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = clock.now()
     delivery.lease_until = None

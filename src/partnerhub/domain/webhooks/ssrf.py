@@ -22,9 +22,15 @@ class UnsafeUrl(Exception):
     """The URL resolves somewhere a webhook must not go."""
 
 
-def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _forbidden(address.ipv4_mapped)
+def forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why a webhook may not go to ``address``, or None when it may."""
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv4 carried inside IPv6 (mapped, 6to4, Teredo) is judged by the IPv4 address.
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            return forbidden_reason(embedded)
+        if address.teredo is not None:
+            return forbidden_reason(address.teredo[1]) or forbidden_reason(address.teredo[0])
     if address.is_loopback:
         return "a loopback address"
     if address.is_unspecified:
@@ -42,7 +48,11 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
 
 async def check_destination(url: str) -> None:
     """Raise :class:`UnsafeUrl` when ``url`` is not https or resolves to a forbidden address."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        raise UnsafeUrl("is not a valid URL") from None
     if parts.scheme != "https":
         raise UnsafeUrl("must use https")
     host = (parts.hostname or "").rstrip(".").lower()
@@ -53,18 +63,18 @@ async def check_destination(url: str) -> None:
     except ValueError:
         literal = None
     if literal is not None:
-        reason = _forbidden(literal)
+        reason = forbidden_reason(literal)
         if reason:
             raise UnsafeUrl(f"{host} is {reason}")
         return
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, UnicodeError, ValueError):
         raise UnsafeUrl(f"host '{host}' does not resolve") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        reason = _forbidden(address)
+        reason = forbidden_reason(address)
         if reason:
             raise UnsafeUrl(f"{host} resolves to {address}, {reason}")
 

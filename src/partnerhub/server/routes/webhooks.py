@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get, post
@@ -71,6 +71,12 @@ def _moment(field: str, raw: str | None) -> datetime | None:
         raise InvalidInput(field, "must be an ISO 8601 time, e.g. 2026-01-02T12:00:00Z") from None
     if moment.tzinfo is None:
         raise InvalidInput(field, "must carry a time zone (use Z for UTC)")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(field, "is out of range") from None
+    if not 1970 <= moment.year <= 9998:
+        raise InvalidInput(field, "must be between 1970 and 9998")
     return moment
 
 
