@@ -42,7 +42,7 @@ def test_list_query_defaults_and_sort() -> None:
         sort="-created_at,name",
         filters=None,
         sortable=("created_at", "name"),
-        filterable=(),
+        filterable={},
     )
     assert (query.limit, query.offset) == (20, 0)
     assert query.sort_strings == ["-created_at", "name"]
@@ -65,7 +65,7 @@ def test_list_query_defaults_and_sort() -> None:
 def test_list_query_rejects_bad_input_naming_the_field(kwargs: dict[str, str], field: str) -> None:
     base = {"limit": None, "offset": None, "sort": None, "filters": None}
     with pytest.raises(InvalidInput) as caught:
-        parse_list_query(**{**base, **kwargs}, sortable=("name",), filterable=("name",))
+        parse_list_query(**{**base, **kwargs}, sortable=("name",), filterable={"name": str})
     assert caught.value.field == field
 
 
