@@ -83,6 +83,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         log_format="json",
         emulator_token=EMULATOR_TOKEN,  # type: ignore[arg-type]
         delivery_poll_seconds=0.05,
+        # Long enough that real time passing under the virtual clock never makes a step due
+        # early; tests move the clock instead.
+        simulator_step_seconds=60,
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry
 
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
+from partnerhub.domain.clients.model import Channel, Client, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.webhooks.model import (
@@ -90,6 +91,7 @@ partners = Table(
     Column("webhook_headers", JSON, nullable=False, server_default="{}"),
     Column("webhook_disabled_at", UTCDateTime),
     Column("platform_secret_nonce", String(64)),
+    Column("billing_model", String(16), nullable=False, server_default="partner"),
 )
 
 partner_users = Table(
@@ -185,6 +187,84 @@ webhook_attempts = Table(
     Column("finished_at", UTCDateTime),
 )
 
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column("name", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("organisation", String(255)),
+    Column("partner_payload", Text),
+    Column("max_channels", Integer, nullable=False),
+    Column("meta_info", JSON, nullable=False),
+    Column("contact_info", JSON, nullable=False),
+    Column("contact_user", JSON, nullable=False),
+    Column("created_by", JSON, nullable=False),
+    Column("modified_by", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+waba_accounts = Table(
+    "waba_accounts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), index=True),
+    Column("name", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("external_id", String(32), nullable=False),
+    Column("fb_business_id", String(32), nullable=False),
+    Column("namespace", String(64), nullable=False),
+    Column("timezone_id", String(8), nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), index=True),
+    Column(
+        "waba_account_id",
+        String(32),
+        ForeignKey("waba_accounts.id", ondelete="CASCADE"),
+        index=True,
+    ),
+    Column("status", String(32), nullable=False),
+    Column("phone_number", String(32), nullable=False, unique=True),
+    Column("phone_name", String(255), nullable=False),
+    Column("external_id", String(32), nullable=False),
+    Column("account_mode", String(16), nullable=False),
+    Column("billing_started_at", UTCDateTime),
+    Column("terminated_at", UTCDateTime),
+    Column("current_limit", String(32), nullable=False),
+    Column("current_quality_rating", String(16), nullable=False),
+    Column("was_in_use", Boolean, nullable=False),
+    Column("verification_method", String(16), nullable=False),
+    Column("default_language", String(16), nullable=False),
+    Column("permission", Boolean, nullable=False),
+    Column("next_step_at", UTCDateTime),
+    Column("cancellation_requested_at", UTCDateTime),
+    Column("cancellation_date", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
+Index("ix_channels_partner_created", channels.c.partner_id, channels.c.created_at)
+Index(
+    "ix_channels_partner_status_created",
+    channels.c.partner_id,
+    channels.c.status,
+    channels.c.created_at,
+)
+Index("ix_channels_next_step", channels.c.next_step_at)
+
 emulator_state = Table(
     "emulator_state",
     metadata,
@@ -227,4 +307,7 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Delivery, webhook_deliveries)
     mapper_registry.map_imperatively(DeliveryAttempt, webhook_attempts)
     mapper_registry.map_imperatively(EmulatorState, emulator_state)
+    mapper_registry.map_imperatively(Client, clients)
+    mapper_registry.map_imperatively(WabaAccount, waba_accounts)
+    mapper_registry.map_imperatively(Channel, channels)
     _MAPPED = True

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
+    ClientRepository,
     PartnerRepository,
     TokenRepository,
     UserRepository,
@@ -30,6 +31,7 @@ class UnitOfWork:
     api_keys: ApiKeyRepository
     tokens: TokenRepository
     webhooks: WebhookRepository
+    clients: ClientRepository
 
     def __init__(
         self,
@@ -48,6 +50,7 @@ class UnitOfWork:
         self.api_keys = ApiKeyRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
+        self.clients = ClientRepository(self.session)
         return self
 
     async def __aexit__(

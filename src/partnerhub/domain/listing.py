@@ -35,6 +35,9 @@ class ListQuery:
     sort: tuple[SortKey, ...] = ()
     filters: dict[str, Any] = field(default_factory=dict)
 
+    def with_filters(self, filters: dict[str, Any]) -> ListQuery:
+        return ListQuery(self.limit, self.offset, self.sort, filters)
+
     @property
     def sort_strings(self) -> list[str]:
         return [("-" if key.descending else "") + key.field for key in self.sort]

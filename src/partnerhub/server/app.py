@@ -17,7 +17,15 @@ from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
-from partnerhub.server.routes import api_keys, emulator, health, partners, token, webhooks
+from partnerhub.server.routes import (
+    api_keys,
+    clients,
+    emulator,
+    health,
+    partners,
+    token,
+    webhooks,
+)
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import build_state
 
@@ -49,7 +57,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             token.token,
-            partners.partner_router(*api_keys.HANDLERS, *webhooks.HANDLERS),
+            partners.partner_router(*api_keys.HANDLERS, *webhooks.HANDLERS, *clients.HANDLERS),
             emulator.emulator_router(),
             *health.HANDLERS,
             *openapi.HANDLERS,

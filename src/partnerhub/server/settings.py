@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     delivery_concurrency: int = 64
     delivery_batch_size: int = 200
     delivery_poll_seconds: float = 0.5
+    # Seconds between the simulated Meta lifecycle's steps (0: as soon as the worker runs).
+    simulator_step_seconds: float = 2.0
 
     @field_validator("webhook_retry_schedule")
     @classmethod

@@ -15,6 +15,7 @@ from partnerhub.adapters import db, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
+from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
@@ -36,6 +37,7 @@ class AppState:
     delivery: DeliveryEngine
     worker: Worker
     master_key: str
+    simulator: Simulator
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -85,12 +87,14 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             batch_size=settings.delivery_batch_size,
         ),
     )
-    worker = Worker(delivery, settings.delivery_poll_seconds)
-    if url.get_backend_name() == "postgresql":
-        worker.listener = OutboxListener(url, worker.notify)
 
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessionmaker, worker.notify)
+
+    simulator = Simulator(uow_factory, clock, settings.simulator_step_seconds)
+    worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
+    if url.get_backend_name() == "postgresql":
+        worker.listener = OutboxListener(url, worker.notify)
 
     return AppState(
         settings=settings,
@@ -106,4 +110,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         delivery=delivery,
         worker=worker,
         master_key=master_key,
+        simulator=simulator,
     )

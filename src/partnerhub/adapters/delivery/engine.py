@@ -216,22 +216,25 @@ class DeliveryEngine:
     async def drain(
         self,
         before: Callable[[], Awaitable[None]] | None = None,
+        also: Callable[[], Awaitable[int]] | None = None,
         max_rounds: int = 10_000,
     ) -> int:
         """Run rounds until nothing is due; used when the virtual clock jumps.
 
         ``before`` (moving the clock) runs under the same lock as the rounds, so no round of
-        this process slips in between: everything that became due is counted here.
+        this process slips in between: everything that became due is counted here. ``also``
+        (the lifecycle simulator) runs before each delivery round, until both are idle.
         """
         total = 0
         async with self._round:
             if before is not None:
                 await before()
             for _ in range(max_rounds):
+                worked = await also() if also is not None else 0
                 attempted = await self._round_unlocked()
-                if attempted == 0:
-                    break
                 total += attempted
+                if attempted == 0 and worked == 0:
+                    break
         return total
 
     async def _take_faults(self, uow: UnitOfWork, count: int) -> list[_Fault]:
@@ -413,9 +416,15 @@ class Worker:
     """Runs rounds forever: at once when woken (an in-process commit wrote the outbox), else
     every ``poll_seconds`` (to see work written by other processes, and retries falling due)."""
 
-    def __init__(self, engine: DeliveryEngine, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: DeliveryEngine,
+        poll_seconds: float,
+        simulator: Callable[[], Awaitable[int]] | None = None,
+    ) -> None:
         self._engine = engine
         self._poll = poll_seconds
+        self._simulator = simulator
         # Set on PostgreSQL: wakes the loop on NOTIFY instead of waiting for the next poll.
         self.listener: OutboxListenerLike | None = None
         self._wake = asyncio.Event()
@@ -434,7 +443,8 @@ class Worker:
                 await self.listener.ensure()
             self._wake.clear()
             try:
-                attempted = await self._engine.run_due()
+                stepped = await self._simulator() if self._simulator is not None else 0
+                attempted = await self._engine.run_due() + stepped
             except asyncio.CancelledError:
                 raise
             except Exception:

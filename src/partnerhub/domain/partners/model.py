@@ -42,6 +42,9 @@ class Partner:
     webhook_headers: dict[str, str] = field(default_factory=dict)
     webhook_disabled_at: datetime | None = None
     platform_secret_nonce: str | None = None
+    # Who pays Meta/360dialog: "partner" (partner-paid: the partner may generate channel keys by
+    # default) or "direct" (the client pays and grants the partner permission per number).
+    billing_model: str = "partner"
 
 
 @dataclass

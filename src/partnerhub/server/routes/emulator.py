@@ -11,10 +11,11 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Router, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from sqlalchemy import select
 
 from partnerhub.adapters import tables
+from partnerhub.domain.clients import services as client_services
 from partnerhub.domain.clock import VirtualClock, isoformat
 from partnerhub.domain.errors import AuthenticationFailed, InvalidInput, NotFound
 from partnerhub.server.auth import app_state
@@ -81,7 +82,7 @@ async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
             emulator.clock_offset_seconds = clock.offset_seconds
             await uow.commit()
 
-    attempted = await state.delivery.drain(before=move_clock)
+    attempted = await state.delivery.drain(before=move_clock, also=state.simulator.run_due)
     return {
         "now": isoformat(state.clock.now()),
         "offset_seconds": state.clock.offset_seconds,
@@ -167,10 +168,102 @@ async def sent(
     }
 
 
+class OnboardNumber(msgspec.Struct, forbid_unknown_fields=True):
+    phone_number: str
+    phone_name: str = ""
+
+
+class OnboardClient(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    email: str
+    contact_name: str = ""
+    partner_payload: str | None = None
+    organisation: str | None = None
+    contact_info: dict[str, Any] = msgspec.field(default_factory=dict)
+    meta_info: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Onboard(msgspec.Struct, forbid_unknown_fields=True):
+    partner_id: str
+    client: OnboardClient
+    phone_numbers: list[OnboardNumber | str]
+    grant_permission: bool = True
+
+
+class ChannelStatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+    violation_type: str | None = None
+
+
+@post("/onboard", summary="A client signup without a browser (client, WABA, channels)")
+@documents_body(Onboard)
+async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    await _guard(request)
+    body = await read_body(request, Onboard)
+    state = app_state(request)
+    numbers = [
+        client_services.NewNumber(n, "")
+        if isinstance(n, str)
+        else client_services.NewNumber(n.phone_number, n.phone_name)
+        for n in body.phone_numbers
+    ]
+    new_client = client_services.NewClient(
+        name=body.client.name,
+        contact_name=body.client.contact_name or body.client.name,
+        email=body.client.email,
+        partner_payload=body.client.partner_payload,
+        organisation=body.client.organisation,
+        contact_info=body.client.contact_info,
+        meta_info=body.client.meta_info,
+    )
+    async with state.uow() as uow:
+        done = await client_services.onboard(
+            uow,
+            state.clock,
+            body.partner_id,
+            new_client,
+            numbers,
+            grant_permission=body.grant_permission,
+            step_seconds=state.settings.simulator_step_seconds,
+        )
+    return {
+        "client_id": done.client.id,
+        "waba_account_id": done.waba.id,
+        "channel_ids": [c.id for c in done.channels],
+    }
+
+
+@post("/channels/{channel_id:str}/status", summary="Move a channel to any possible status")
+@documents_body(ChannelStatusIn)
+async def channel_status(
+    request: Request[Any, Any, Any], channel_id: FromPath[str]
+) -> dict[str, Any]:
+    await _guard(request)
+    body = await read_body(request, ChannelStatusIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        view = await client_services.force_status(
+            uow, state.clock, channel_id, body.status, body.violation_type
+        )
+    return {
+        "id": view.channel.id,
+        "status": view.channel.status,
+        "fb_account_status": view.waba.status,
+    }
+
+
 def emulator_router() -> Router:
     return Router(
         path="/_emulator",
-        route_handlers=[reset, read_clock, advance_clock, set_faults, sent],
+        route_handlers=[
+            reset,
+            read_clock,
+            advance_clock,
+            set_faults,
+            sent,
+            onboard,
+            channel_status,
+        ],
         tags=["Emulator"],
         include_in_schema=True,
     )

@@ -1,0 +1,1 @@
+"""End clients of a partner, their WhatsApp Business Accounts and channels (phone numbers)."""

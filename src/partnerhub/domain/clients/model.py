@@ -1,0 +1,104 @@
+"""Clients, WABA accounts and channels, with the statuses 360dialog uses (spec §5, §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ChannelStatus(StrEnum):
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    READY = "ready"
+    RUNNING = "running"
+    LIVE = "live"
+    ACCOUNT_VIOLATION = "account_violation"
+    ACCOUNT_RESTRICTION = "account_restriction"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+
+
+# The simulated Meta review: each status and the one that follows it, with its event.
+LIFECYCLE: dict[ChannelStatus, tuple[ChannelStatus, str]] = {
+    ChannelStatus.CREATED: (ChannelStatus.SUBMITTED, "channel_submitted"),
+    ChannelStatus.SUBMITTED: (ChannelStatus.READY, "channel_ready"),
+    ChannelStatus.READY: (ChannelStatus.RUNNING, "channel_running"),
+    ChannelStatus.RUNNING: (ChannelStatus.LIVE, "channel_live"),
+}
+
+# [ours] How the WABA's status follows its first channel through review.
+WABA_STATUS_FOR: dict[ChannelStatus, str] = {
+    ChannelStatus.CREATED: "created",
+    ChannelStatus.SUBMITTED: "consents_pending",
+    ChannelStatus.READY: "unverified",
+    ChannelStatus.RUNNING: "approved",
+    ChannelStatus.LIVE: "approved",
+    ChannelStatus.ACCOUNT_VIOLATION: "account_violation",
+    ChannelStatus.ACCOUNT_RESTRICTION: "account_restriction",
+}
+
+# Statuses in which the partner may generate channel API keys (spec §2.3).
+KEY_STATUSES = {ChannelStatus.RUNNING, ChannelStatus.LIVE}
+
+
+@dataclass
+class Client:
+    id: str
+    partner_id: str
+    name: str
+    status: str
+    created_at: datetime
+    modified_at: datetime
+    organisation: str | None = None
+    partner_payload: str | None = None
+    max_channels: int = 10
+    meta_info: dict[str, Any] = field(default_factory=dict)
+    contact_info: dict[str, Any] = field(default_factory=dict)
+    contact_user: dict[str, Any] = field(default_factory=dict)
+    created_by: dict[str, Any] = field(default_factory=dict)
+    modified_by: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class WabaAccount:
+    id: str
+    partner_id: str
+    client_id: str
+    name: str
+    status: str
+    external_id: str
+    fb_business_id: str
+    namespace: str
+    timezone_id: str
+    created_at: datetime
+    modified_at: datetime
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Channel:
+    id: str
+    partner_id: str
+    client_id: str
+    waba_account_id: str
+    status: str
+    phone_number: str
+    phone_name: str
+    external_id: str
+    created_at: datetime
+    modified_at: datetime
+    account_mode: str = "live"
+    billing_started_at: datetime | None = None
+    terminated_at: datetime | None = None
+    current_limit: str = "TIER_1K"
+    current_quality_rating: str = "GREEN"
+    was_in_use: bool = False
+    verification_method: str = "sms"
+    default_language: str = "en"
+    permission: bool = True
+    # The simulator's schedule: when this channel takes its next lifecycle step (None: never).
+    next_step_at: datetime | None = None
+    cancellation_requested_at: datetime | None = None
+    cancellation_date: datetime | None = None

@@ -1,0 +1,140 @@
+"""Clients, channels and WABA accounts of a partner (spec §4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, patch, post
+from litestar.params import FromPath, FromQuery
+from msgspec import UnsetType
+
+from partnerhub.domain.clients import services
+from partnerhub.domain.listing import parse_list_query
+from partnerhub.server import presenters
+from partnerhub.server.auth import app_state, require_partner
+from partnerhub.server.body import read_body
+from partnerhub.server.openapi import documents_body
+from partnerhub.wire import clients as wire
+
+CLIENT_FILTERS = {key: str for key in services.CLIENT_FILTER_KEYS}
+CHANNEL_FILTERS = {key: str for key in services.CHANNEL_FILTER_KEYS}
+
+
+@get("/clients", summary="List clients", tags=["Clients"])
+async def list_clients(
+    request: Request[Any, Any, Any],
+    partner_id: FromPath[str],
+    limit: FromQuery[str | None] = None,
+    offset: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    filters: FromQuery[str | None] = None,
+) -> wire.ClientList:
+    await require_partner(request, partner_id)
+    query = parse_list_query(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        filters=filters,
+        sortable=services.CLIENT_SORTABLE,
+        filterable=CLIENT_FILTERS,
+    )
+    async with app_state(request).uow() as uow:
+        clients, total = await services.list_clients(uow, partner_id, query)
+    return wire.ClientList(
+        limit=query.limit,
+        offset=query.offset,
+        sort=query.sort_strings,
+        total=total,
+        count=len(clients),
+        filters=query.filters,
+        clients=[presenters.client(c) for c in clients],
+    )
+
+
+@patch("/clients/{client_id:str}", summary="Update a client", tags=["Clients"])
+@documents_body(wire.ClientPatch)
+async def update_client(
+    request: Request[Any, Any, Any], partner_id: FromPath[str], client_id: FromPath[str]
+) -> wire.Client:
+    await require_partner(request, partner_id)
+    body = await read_body(request, wire.ClientPatch)
+    changes = {
+        name: getattr(body, name)
+        for name in body.__struct_fields__
+        if not isinstance(getattr(body, name), UnsetType)
+    }
+    state = app_state(request)
+    async with state.uow() as uow:
+        client = await services.update_client(uow, state.clock, partner_id, client_id, changes)
+    return presenters.client(client)
+
+
+@get("/channels", summary="List channels (partner_channels)", tags=["Channels"])
+async def list_channels(
+    request: Request[Any, Any, Any],
+    partner_id: FromPath[str],
+    limit: FromQuery[str | None] = None,
+    offset: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    filters: FromQuery[str | None] = None,
+) -> wire.ChannelList:
+    await require_partner(request, partner_id)
+    query = parse_list_query(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        filters=filters,
+        sortable=services.CHANNEL_SORTABLE,
+        filterable=CHANNEL_FILTERS,
+    )
+    column_filters = {k: v for k, v in query.filters.items() if k != "q"}
+    text = query.filters.get("q")
+    async with app_state(request).uow() as uow:
+        views, total = await services.list_channels(
+            uow, partner_id, query.with_filters(column_filters), text
+        )
+    return wire.ChannelList(
+        limit=query.limit,
+        offset=query.offset,
+        sort=query.sort_strings,
+        total=total,
+        count=len(views),
+        filters=query.filters,
+        partner_channels=[presenters.channel(v.channel, v.client, v.waba) for v in views],
+    )
+
+
+@post(
+    "/clients/{client_id:str}/channels/{channel_id:str}/control/cancellation_request",
+    summary="Request or withdraw a channel's cancellation",
+    tags=["Channels"],
+    status_code=200,
+)
+@documents_body(wire.CancellationIn)
+async def cancellation_request(
+    request: Request[Any, Any, Any],
+    partner_id: FromPath[str],
+    client_id: FromPath[str],
+    channel_id: FromPath[str],
+) -> wire.Channel:
+    await require_partner(request, partner_id)
+    body = await read_body(request, wire.CancellationIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        view = await services.set_cancellation(
+            uow, state.clock, partner_id, client_id, channel_id, body.enabled
+        )
+    return presenters.channel(view.channel, view.client, view.waba)
+
+
+@get("/waba_accounts/{waba_account_id:str}", summary="Get a WABA account", tags=["WABA"])
+async def get_waba_account(
+    request: Request[Any, Any, Any], partner_id: FromPath[str], waba_account_id: FromPath[str]
+) -> wire.WabaAccount:
+    await require_partner(request, partner_id)
+    async with app_state(request).uow() as uow:
+        waba = await services.get_waba(uow, partner_id, waba_account_id)
+    return presenters.waba_account(waba)
+
+
+HANDLERS = [list_clients, update_client, list_channels, cancellation_request, get_waba_account]

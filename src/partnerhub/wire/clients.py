@@ -1,0 +1,120 @@
+"""Clients, channels and WABA accounts on the wire (spec §5), and the bodies that change them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+
+class Client(msgspec.Struct):
+    id: str
+    name: str
+    status: str
+    organisation: str | None
+    partner_payload: str | None
+    max_channels: int
+    meta_info: dict[str, Any]
+    contact_info: dict[str, Any]
+    contact_user: dict[str, Any]
+    created_at: str
+    modified_at: str
+    created_by: dict[str, Any]
+    modified_by: dict[str, Any]
+
+
+class ClientList(msgspec.Struct):
+    limit: int
+    offset: int
+    sort: list[str]
+    total: int
+    count: int
+    filters: dict[str, Any]
+    clients: list[Client]
+
+
+class ClientPatch(msgspec.Struct, forbid_unknown_fields=True):
+    partner_payload: str | UnsetType | None = UNSET
+    max_channels: int | UnsetType = UNSET
+
+
+class ChannelClient(msgspec.Struct):
+    id: str
+    name: str
+    partner_payload: str | None
+    contact_info: dict[str, Any]
+
+
+class SetupInfo(msgspec.Struct):
+    phone_number: str
+    phone_name: str
+    was_in_use: bool
+    verification_method: str
+    default_language: str
+
+
+class OnBehalfOfBusinessInfo(msgspec.Struct):
+    id: str
+    name: str
+    status: str
+    type: str
+
+
+class ChannelWaba(msgspec.Struct):
+    id: str
+    fb_account_status: str
+    on_behalf_of_business_info: OnBehalfOfBusinessInfo
+
+
+class Integration(msgspec.Struct):
+    enabled: bool
+    app_id: str | None
+    state: str
+
+
+class Channel(msgspec.Struct):
+    id: str
+    client_id: str
+    status: str
+    account_mode: str
+    created_at: str
+    modified_at: str
+    billing_started_at: str | None
+    terminated_at: str | None
+    current_limit: str
+    current_quality_rating: str
+    external_id: str
+    client: ChannelClient
+    setup_info: SetupInfo
+    waba_account: ChannelWaba
+    integration: Integration
+    permission: bool
+    cancellation_date: str | None
+
+
+class ChannelList(msgspec.Struct):
+    limit: int
+    offset: int
+    sort: list[str]
+    total: int
+    count: int
+    filters: dict[str, Any]
+    partner_channels: list[Channel]
+
+
+class WabaAccount(msgspec.Struct):
+    id: str
+    name: str
+    namespace: str
+    partner_id: str
+    client_id: str
+    external_id: str
+    timezone_id: str
+    fb_business_id: str
+    status: str
+    settings: dict[str, Any]
+
+
+class CancellationIn(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool

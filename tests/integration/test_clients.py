@@ -1,0 +1,371 @@
+"""Clients, channels and WABA accounts: onboarding, the simulated lifecycle, lists, isolation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import EMULATOR, PartnerCreds
+from tests.integration.test_partner import assert_error
+from tests.integration.test_webhooks import advance, eventually, setup_webhook
+from tests.receiver import Receiver
+
+Client = httpx.AsyncClient
+
+
+async def onboard(
+    client: Client,
+    partner: PartnerCreds,
+    numbers: list[Any],
+    name: str = "Pizza Place",
+    **extra: Any,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/_emulator/onboard",
+        headers=EMULATOR,
+        json={
+            "partner_id": partner.partner_id,
+            "client": {
+                "name": name,
+                "email": "owner@pizza.example",
+                "contact_name": "Ada",
+                **extra,
+            },
+            "phone_numbers": numbers,
+        },
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def channels(client: Client, partner: PartnerCreds, **params: Any) -> dict[str, Any]:
+    response = await client.get(
+        f"/api/v2/partners/{partner.partner_id}/channels", headers=partner.headers, params=params
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def events(receiver: Receiver) -> list[dict[str, Any]]:
+    return [json.loads(r.body) for r in receiver.requests]
+
+
+async def test_signup_then_the_whole_lifecycle_in_order(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(client, partner, receiver)
+    done = await onboard(
+        client,
+        partner,
+        [{"phone_number": "+49 151 1234 5678", "phone_name": "Pizza"}, "+4915187654321"],
+        partner_payload="crm-42",
+    )
+    assert len(done["channel_ids"]) == 2
+    await advance(client, 0)
+    assert sorted(e["event"] for e in events(receiver)) == [
+        "channel_created",
+        "channel_created",
+        "client_created",
+    ]
+    created = next(e for e in events(receiver) if e["event"] == "client_created")
+    assert created["data"]["id"] == done["client_id"]
+    assert created["data"]["partner_payload"] == "crm-42"
+    first = next(e for e in events(receiver) if e["event"] == "channel_created")["data"]
+    assert {
+        "client_id",
+        "client",
+        "phone_number",
+        "phone_name",
+        "created_at",
+        "billing_started_at",
+        "fb_account_status",
+        "status",
+        "account_mode",
+    } <= set(first)
+    waba_url = f"/api/v2/partners/{partner.partner_id}/waba_accounts/{done['waba_account_id']}"
+
+    expected = [
+        ("submitted", "channel_submitted", "consents_pending"),
+        ("ready", "channel_ready", "unverified"),
+        ("running", "channel_running", "approved"),
+        ("live", "channel_live", "approved"),
+    ]
+    for status, event, waba_status in expected:
+        seen = len(receiver.requests)
+        assert (await advance(client, 50))["deliveries_attempted"] == 0  # the step is 60 s
+        await advance(client, 10)
+        await eventually(lambda seen=seen: len(receiver.requests) == seen + 2)
+        new = events(receiver)[seen:]
+        assert [e["event"] for e in new] == [event, event]
+        assert {e["data"]["id"] for e in new} == set(done["channel_ids"])
+        assert all(e["data"]["status"] == status for e in new)
+        listed = await channels(client, partner)
+        assert {c["status"] for c in listed["partner_channels"]} == {status}
+        waba = (await client.get(waba_url, headers=partner.headers)).json()
+        assert waba["status"] == waba_status
+        assert all(
+            c["waba_account"]["fb_account_status"] == waba_status
+            for c in listed["partner_channels"]
+        )
+    live = (await channels(client, partner))["partner_channels"][0]
+    assert live["billing_started_at"] is not None
+    assert live["setup_info"]["phone_number"] in ("+4915112345678", "+4915187654321")
+    assert live["client"]["partner_payload"] == "crm-42"
+    assert (await advance(client, 3600))["deliveries_attempted"] == 0  # live is the end
+
+
+async def test_cancellation_request_revoke_and_processing(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(client, partner, receiver)
+    done = await onboard(client, partner, ["+4915100000001"])
+    await advance(client, 4 * 60)  # through review to live: one jump runs every step
+    channel_id = done["channel_ids"][0]
+    url = (
+        f"/api/v2/partners/{partner.partner_id}/clients/{done['client_id']}/channels/"
+        f"{channel_id}/control/cancellation_request"
+    )
+    requested = await client.post(url, headers=partner.headers, json={"enabled": True})
+    assert requested.status_code == 200 and requested.json()["cancellation_date"] is not None
+    revoked = await client.post(url, headers=partner.headers, json={"enabled": False})
+    assert revoked.json()["cancellation_date"] is None
+    await client.post(url, headers=partner.headers, json={"enabled": True})
+    await advance(client, 29 * 86400)
+    assert (await channels(client, partner))["partner_channels"][0]["status"] == "live"
+    await advance(client, 86400)
+    terminated = (await channels(client, partner))["partner_channels"][0]
+    assert terminated["status"] == "terminated" and terminated["terminated_at"] is not None
+    names = [e["event"] for e in events(receiver)]
+    # Events committed milliseconds apart may be delivered in either order (docs/fidelity.md).
+    assert sorted(names[-4:-1]) == [
+        "cancellation_request",
+        "cancellation_request",
+        "cancellation_revoke",
+    ]
+    assert names[-1] == "cancellation_processed"
+    assert_error(await client.post(url, headers=partner.headers, json={"enabled": True}), 409)
+    assert_error(
+        await client.post(url, headers=partner.headers, json={"enabled": "yes"}), 400, "enabled"
+    )
+
+
+async def test_paging_through_a_thousand_clients(client: Client, partner: PartnerCreds) -> None:
+    for n in range(1000):
+        await onboard(client, partner, [f"+491510000{n:04d}"], name=f"Client {n:04d}")
+    url = f"/api/v2/partners/{partner.partner_id}/clients"
+    seen: list[str] = []
+    for offset in range(0, 1000, 300):
+        page = (
+            await client.get(
+                url,
+                headers=partner.headers,
+                params={"limit": 300, "offset": offset, "sort": "name"},
+            )
+        ).json()
+        assert page["total"] == 1000 and page["limit"] == 300 and page["offset"] == offset
+        assert page["count"] == len(page["clients"])
+        seen += [c["id"] for c in page["clients"]]
+    assert len(seen) == len(set(seen)) == 1000
+    names = (
+        await client.get(url, headers=partner.headers, params={"limit": 3, "sort": "-name"})
+    ).json()["clients"]
+    assert [c["name"] for c in names] == ["Client 0999", "Client 0998", "Client 0997"]
+    one = (
+        await client.get(
+            url, headers=partner.headers, params={"filters": json.dumps({"name": "Client 0500"})}
+        )
+    ).json()
+    assert one["total"] == 1 and one["filters"] == {"name": "Client 0500"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "hits"),
+    [
+        ("contact_info.email", "owner@pizza.example", 2),
+        ("contact_user.name", "Ada", 2),
+        ("meta_info.business_vertical", "RESTAURANT", 1),
+        ("status", "active", 2),
+        ("name", "nobody", 0),
+    ],
+)
+async def test_client_filters_on_nested_keys(
+    client: Client, partner: PartnerCreds, key: str, value: str, hits: int
+) -> None:
+    await onboard(
+        client, partner, ["+4915100000011"], name="A", meta_info={"business_vertical": "RESTAURANT"}
+    )
+    await onboard(client, partner, ["+4915100000012"], name="B")
+    page = (
+        await client.get(
+            f"/api/v2/partners/{partner.partner_id}/clients",
+            headers=partner.headers,
+            params={"filters": json.dumps({key: value})},
+        )
+    ).json()
+    assert page["total"] == hits
+
+
+async def test_channel_filters_search_and_bad_parameters(
+    client: Client, partner: PartnerCreds
+) -> None:
+    done = await onboard(
+        client,
+        partner,
+        [{"phone_number": "+4915100000021", "phone_name": "Shop"}, "+4915100000022"],
+    )
+    assert (await channels(client, partner, filters='{"q": "Shop"}'))["total"] == 1
+    assert (await channels(client, partner, filters='{"q": "0000022"}'))["total"] == 1
+    assert (await channels(client, partner, filters=json.dumps({"client_id": done["client_id"]})))[
+        "total"
+    ] == 2
+    assert (
+        await channels(client, partner, filters='{"setup_info.phone_number": "+4915100000021"}')
+    )["total"] == 1
+    assert (
+        await channels(
+            client, partner, filters=json.dumps({"waba_account.id": done["waba_account_id"]})
+        )
+    )["total"] == 2
+    assert (await channels(client, partner, filters='{"status": "live"}'))["total"] == 0
+    base = f"/api/v2/partners/{partner.partner_id}"
+    meta = assert_error(
+        await client.get(
+            f"{base}/channels", headers=partner.headers, params={"filters": '{"secret": 1}'}
+        ),
+        400,
+        "filters",
+    )
+    assert "setup_info.phone_number" in meta["developer_message"]  # lists the allowed keys
+    assert_error(
+        await client.get(f"{base}/channels", headers=partner.headers, params={"sort": "phone"}),
+        400,
+        "sort",
+    )
+    assert_error(
+        await client.get(
+            f"{base}/clients",
+            headers=partner.headers,
+            params={"filters": '{"contact_info.secret": "x"}'},
+        ),
+        400,
+        "filters",
+    )
+
+
+async def test_patch_client(client: Client, partner: PartnerCreds) -> None:
+    done = await onboard(client, partner, ["+4915100000031", "+4915100000032"])
+    url = f"/api/v2/partners/{partner.partner_id}/clients/{done['client_id']}"
+    patched = await client.patch(
+        url, headers=partner.headers, json={"partner_payload": "x-1", "max_channels": 5}
+    )
+    assert patched.status_code == 200
+    assert patched.json()["partner_payload"] == "x-1" and patched.json()["max_channels"] == 5
+    assert_error(
+        await client.patch(url, headers=partner.headers, json={"max_channels": 1}),
+        400,
+        "max_channels",
+    )
+    assert_error(
+        await client.patch(url, headers=partner.headers, json={"max_channels": "5"}),
+        400,
+        "max_channels",
+    )
+    assert_error(await client.patch(url, headers=partner.headers, json={"name": "x"}), 400, "name")
+
+
+async def test_other_partners_objects_are_404(
+    client: Client, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    done = await onboard(client, partner, ["+4915100000041"])
+    theirs = f"/api/v2/partners/{other_partner.partner_id}"
+    h = other_partner.headers
+    assert_error(
+        await client.patch(
+            f"{theirs}/clients/{done['client_id']}", headers=h, json={"partner_payload": "stolen"}
+        ),
+        404,
+    )
+    assert_error(
+        await client.get(f"{theirs}/waba_accounts/{done['waba_account_id']}", headers=h), 404
+    )
+    assert_error(
+        await client.post(
+            f"{theirs}/clients/{done['client_id']}/channels/{done['channel_ids'][0]}"
+            "/control/cancellation_request",
+            headers=h,
+            json={"enabled": True},
+        ),
+        404,
+    )
+    assert (await channels(client, other_partner))["total"] == 0
+    listed = (await client.get(f"{theirs}/clients", headers=h)).json()
+    assert listed["total"] == 0 and done["client_id"] not in json.dumps(listed)
+    mine = f"/api/v2/partners/{partner.partner_id}"
+    assert_error(await client.get(f"{mine}/clients", headers=h), 403)
+
+
+async def test_phone_numbers_are_e164_and_unique(client: Client, partner: PartnerCreds) -> None:
+    await onboard(client, partner, ["+4915100000051"])
+    for bad in ("12345", "+0123456789", "phone", "+49 151 abc"):
+        response = await client.post(
+            "/_emulator/onboard",
+            headers=EMULATOR,
+            json={
+                "partner_id": partner.partner_id,
+                "client": {"name": "X", "email": "x@x.example"},
+                "phone_numbers": [bad],
+            },
+        )
+        assert_error(response, 400, "phone_numbers[0]")
+    taken = await client.post(
+        "/_emulator/onboard",
+        headers=EMULATOR,
+        json={
+            "partner_id": partner.partner_id,
+            "client": {"name": "X", "email": "x@x.example"},
+            "phone_numbers": ["0049 151 00000051"],
+        },
+    )
+    assert_error(taken, 409)
+
+
+async def test_emulator_drives_violations_and_refuses_impossible_moves(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(client, partner, receiver)
+    done = await onboard(client, partner, ["+4915100000061"])
+    channel_id = done["channel_ids"][0]
+    url = f"/_emulator/channels/{channel_id}/status"
+    assert_error(
+        await client.post(url, headers=EMULATOR, json={"status": "account_violation"}), 409
+    )
+    assert (await client.post(url, headers=EMULATOR, json={"status": "running"})).status_code == 201
+    hit = await client.post(
+        url, headers=EMULATOR, json={"status": "account_violation", "violation_type": "SPAM"}
+    )
+    assert hit.json() == {
+        "id": channel_id,
+        "status": "account_violation",
+        "fb_account_status": "account_violation",
+    }
+    await advance(client, 0)
+    violation = next(e for e in events(receiver) if e["event"] == "account_violation")
+    assert violation["data"]["violation_type"] == "SPAM"
+    assert violation["data"]["phone_number"] == "+4915100000061"
+    assert_error(
+        await client.post(url, headers=EMULATOR, json={"status": "created"}), 400, "status"
+    )
+    assert_error(await client.post(url, headers=EMULATOR, json={"status": "submitted"}), 409)
+    restored = await client.post(url, headers=EMULATOR, json={"status": "live"})
+    assert restored.json()["status"] == "live"
+    assert_error(
+        await client.post(
+            "/_emulator/channels/nopeCH/status", headers=EMULATOR, json={"status": "live"}
+        ),
+        404,
+    )
