@@ -28,6 +28,7 @@ class Receiver:
     retry_after: str | None = None
     delay_seconds: float = 0.0
     script: list[int] = field(default_factory=list)  # statuses to answer first, in order
+    landings: list[str] = field(default_factory=list)  # GET paths (redirects that arrived)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
@@ -62,6 +63,17 @@ def serve_receiver() -> Iterator[Receiver]:
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)
+
+        def do_GET(self) -> None:
+            # As a partner's redirect URL: note where the browser landed, say so.
+            with receiver.lock:
+                receiver.landings.append(self.path)
+            page = b"<!doctype html><title>Signup finished</title><h1>Back at the partner</h1>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
 
         def log_message(self, *args: object) -> None:
             pass

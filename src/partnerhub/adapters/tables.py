@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.orm import registry
+from sqlalchemy.sql.expression import false
 
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.clients.model import Channel, Client, WabaAccount
@@ -92,6 +93,15 @@ partners = Table(
     Column("webhook_disabled_at", UTCDateTime),
     Column("platform_secret_nonce", String(64)),
     Column("billing_model", String(16), nullable=False, server_default="partner"),
+    Column("io_signature_enabled", Boolean, nullable=False, server_default=false()),
+)
+
+io_signatures = Table(
+    "io_signatures",
+    metadata,
+    Column("digest", String(128), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("used_at", UTCDateTime, nullable=False),
 )
 
 partner_users = Table(

@@ -17,6 +17,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
+from partnerhub.server.pages import onboarding
 from partnerhub.server.routes import (
     api_keys,
     clients,
@@ -59,6 +60,7 @@ def create_app(
             token.token,
             partners.partner_router(*api_keys.HANDLERS, *webhooks.HANDLERS, *clients.HANDLERS),
             emulator.emulator_router(),
+            *onboarding.HANDLERS,
             *health.HANDLERS,
             *openapi.HANDLERS,
         ],

@@ -75,3 +75,9 @@ class PartnerChangeRequestIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PartnerChangeRequestOut(msgspec.Struct):
     auto_approve: bool
+
+
+class IoSignatureSetting(msgspec.Struct, forbid_unknown_fields=True):
+    """[ours] Whether onboarding links must carry a fresh, unused IO signature (spec §8)."""
+
+    enabled: bool

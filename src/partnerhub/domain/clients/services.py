@@ -88,6 +88,9 @@ def normalize_phone(field: str, raw: str) -> str:
 class NewNumber:
     phone_number: str
     phone_name: str
+    # On direct-paid hubs, whether the client granted the partner this number (None: the
+    # signup-wide choice applies).
+    granted: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ async def onboard(
     *,
     grant_permission: bool,
     step_seconds: float,
+    commit: bool = True,
 ) -> Onboarded:
     """A signup: client, WABA and channels in one transaction, with their events."""
     partner = await _partner(uow, partner_id)
@@ -213,8 +217,12 @@ async def onboard(
         created_at=now,
         modified_at=now,
     )
+
     # Partner-paid hubs may use every number; direct-paid ones only those the client granted.
-    permission = partner.billing_model == "partner" or grant_permission
+    def permitted(number: NewNumber) -> bool:
+        granted = grant_permission if number.granted is None else number.granted
+        return partner.billing_model == "partner" or granted
+
     channels = [
         Channel(
             id=ids.new_id(ids.CHANNEL),
@@ -225,7 +233,7 @@ async def onboard(
             phone_number=phone,
             phone_name=clean_text("phone_name", number.phone_name).strip() or name,
             external_id=_numeric_id(),
-            permission=permission,
+            permission=permitted(number),
             next_step_at=now + timedelta(seconds=step_seconds),
             created_at=now,
             modified_at=now,
@@ -246,7 +254,8 @@ async def onboard(
         [("client_created", client_payload(client))]
         + [("channel_created", channel_payload(c, client, waba)) for c in channels],
     )
-    await uow.commit()
+    if commit:
+        await uow.commit()
     return Onboarded(client, waba, channels)
 
 

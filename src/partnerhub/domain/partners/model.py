@@ -45,6 +45,8 @@ class Partner:
     # Who pays Meta/360dialog: "partner" (partner-paid: the partner may generate channel keys by
     # default) or "direct" (the client pays and grants the partner permission per number).
     billing_model: str = "partner"
+    # IO signature (spec §8): onboarding links must carry a fresh, unused signature.
+    io_signature_enabled: bool = False
 
 
 @dataclass

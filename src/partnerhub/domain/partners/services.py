@@ -176,6 +176,16 @@ async def set_change_request_auto_approve(
     return auto_approve
 
 
+async def set_io_signature(uow: UnitOfWork, clock: Clock, partner_id: str, enabled: bool) -> bool:
+    partner = await _load(uow, partner_id)
+    if enabled and partner.platform_secret_nonce is None:
+        raise Conflict("Generate a platform secret first: it keys the IO signature")
+    partner.io_signature_enabled = enabled
+    partner.modified_at = clock.now()
+    await uow.commit()
+    return enabled
+
+
 async def list_partners(uow: UnitOfWork) -> list[Partner]:
     return await uow.partners.list_all()
 

@@ -108,6 +108,23 @@ async def set_partner_change_request(
     return wire.PartnerChangeRequestOut(auto_approve=value)
 
 
+@patch(
+    "/settings/io_signature",
+    summary="Require signed onboarding links (IO signature)",
+    tags=["Partner"],
+)
+@documents_body(wire.IoSignatureSetting)
+async def set_io_signature(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.IoSignatureSetting:
+    await require_partner(request, partner_id)
+    body = await read_body(request, wire.IoSignatureSetting)
+    state = app_state(request)
+    async with state.uow() as uow:
+        enabled = await services.set_io_signature(uow, state.clock, partner_id, body.enabled)
+    return wire.IoSignatureSetting(enabled=enabled)
+
+
 def partner_router(*extra: Any) -> Router:
     """Everything under ``/api/v2/partners/{partner_id}``, all behind the same auth."""
     return Router(
@@ -118,6 +135,7 @@ def partner_router(*extra: Any) -> Router:
             get_webhook_url,
             set_webhook_url,
             set_partner_change_request,
+            set_io_signature,
             *extra,
         ],
         security=SECURITY,

@@ -1,0 +1,156 @@
+"""The integrated onboarding flow (spec §8): IO signature checks and signup-form validation.
+
+The page itself is in :mod:`server.pages.onboarding`; this module decides what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import insert, select
+
+from partnerhub.adapters import tables
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clients.services import NewClient, NewNumber, normalize_phone
+from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.webhooks import signing
+
+IO_SIGNATURE_MAX_AGE = 300  # seconds, spec §8 [ours]
+IO_SIGNATURE_SUBMIT_WINDOW = 1800  # a form may be filled in for up to 30 minutes [ours]
+NUMBER_ROWS = 3  # phone rows on the page; works without JavaScript
+
+
+class Refused(Exception):
+    """The onboarding link cannot be used; the message is shown to the client."""
+
+
+def io_signature(platform_secret: str, partner_id: str, timestamp: int) -> str:
+    """What the partner's server computes: hex HMAC-SHA512 of ``{partner_id}|{timestamp}``."""
+    message = f"{partner_id}|{timestamp}".encode()
+    return hmac.new(platform_secret.encode(), message, hashlib.sha512).hexdigest()
+
+
+def _digest(signature: str) -> str:
+    return hashlib.sha256(signature.encode()).hexdigest()
+
+
+async def check_io_signature(
+    uow: UnitOfWork,
+    partner: Partner,
+    master_key: str,
+    signature: str | None,
+    timestamp: str | None,
+    now: datetime,
+    *,
+    max_age: int,
+) -> None:
+    """Raise :class:`Refused` saying why, when the partner requires IO signatures."""
+    if not partner.io_signature_enabled:
+        return
+    if partner.platform_secret_nonce is None:
+        raise Refused("This partner requires signed links but has no platform secret yet.")
+    if not signature or not timestamp:
+        raise Refused("This onboarding link is not signed. Ask the partner for a new link.")
+    try:
+        moment = int(timestamp)
+    except ValueError:
+        raise Refused("This onboarding link has an invalid timestamp.") from None
+    age = now.timestamp() - moment
+    if age > max_age or age < -60:
+        raise Refused("This onboarding link has expired. Ask the partner for a new link.")
+    secret = signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce)
+    if not hmac.compare_digest(io_signature(secret, partner.id, moment), signature.lower()):
+        raise Refused("This onboarding link's signature is wrong. Ask the partner for a new link.")
+    used = await uow.session.scalar(
+        select(tables.io_signatures.c.digest).where(
+            tables.io_signatures.c.digest == _digest(signature.lower())
+        )
+    )
+    if used is not None:
+        raise Refused("This onboarding link was already used. Ask the partner for a new link.")
+
+
+async def spend_io_signature(
+    uow: UnitOfWork, partner: Partner, signature: str | None, now: datetime
+) -> None:
+    """Record the signature as used, in the signup's own transaction (replay protection)."""
+    if partner.io_signature_enabled and signature:
+        await uow.session.execute(
+            insert(tables.io_signatures).values(
+                digest=_digest(signature.lower()), partner_id=partner.id, used_at=now
+            )
+        )
+
+
+@dataclass
+class SignupForm:
+    company: str = ""
+    contact_name: str = ""
+    email: str = ""
+    numbers: list[tuple[str, str, bool]] = field(default_factory=list)  # number, name, granted
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def validate(form: SignupForm) -> tuple[NewClient, list[NewNumber]] | None:
+    """Fill ``form.errors`` (field -> message) and return the signup when there are none."""
+    if not form.company.strip():
+        form.errors["company"] = "Enter your company's name."
+    if not form.contact_name.strip():
+        form.errors["contact_name"] = "Enter your name."
+    email = form.email.strip()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        form.errors["email"] = "Enter a valid email address."
+    numbers: list[NewNumber] = []
+    for index, (number, name, granted) in enumerate(form.numbers):
+        if not number.strip():
+            continue
+        try:
+            phone = normalize_phone(f"phone_{index}", number)
+        except InvalidInput:
+            form.errors[f"phone_{index}"] = (
+                "Enter the number in international format, e.g. +4915112345678."
+            )
+            continue
+        numbers.append(NewNumber(phone, name.strip(), granted))
+    if not numbers and not any(key.startswith("phone_") for key in form.errors):
+        form.errors["phone_0"] = "Enter at least one phone number."
+    if len({n.phone_number for n in numbers}) != len(numbers):
+        form.errors["phone_0"] = "The same number is listed twice."
+    if form.errors:
+        return None
+    return NewClient(
+        name=form.company.strip(), contact_name=form.contact_name.strip(), email=email
+    ), numbers
+
+
+def redirect_target(partner: Partner, requested: str | None) -> str:
+    """The partner's redirect URL, or a ``redirect_url`` on the same origin (no open redirect)."""
+    base = partner.partner_redirect_url
+    if base is None:
+        raise Refused(
+            "This partner has not set up its redirect URL yet, so the signup cannot finish. "
+            "Please contact the partner."
+        )
+    if requested:
+        wanted, allowed = urlsplit(requested), urlsplit(base)
+        if (wanted.scheme, wanted.netloc) == (allowed.scheme, allowed.netloc):
+            return requested
+    return base
+
+
+def finish_url(
+    target: str, client_id: str, channel_ids: list[str], revoked: list[str], state: str | None
+) -> str:
+    """``client=<id>&channels=[a,b]`` with literal brackets (spec §8), ``state`` echoed."""
+    params = [f"client={quote(client_id)}", f"channels=[{','.join(channel_ids)}]"]
+    if revoked:
+        params.append(f"revoked=[{','.join(revoked)}]")
+    if state is not None:
+        params.append(f"state={quote(state, safe='')}")
+    return target + ("&" if urlsplit(target).query else "?") + "&".join(params)

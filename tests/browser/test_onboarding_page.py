@@ -1,0 +1,209 @@
+"""The integrated onboarding page in a real browser: Debian's Chromium driven by Playwright.
+
+Never ``playwright install``: the system Chromium is used (``executable_path``). Without it these
+tests skip, saying how to install it, unless PARTNERHUB_TEST_BROWSER=1 (CI), where a missing
+browser fails the run. Screenshots of every step go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from partnerhub.domain.clients.signup import io_signature
+from tests.e2e.conftest import LiveServer
+from tests.receiver import Receiver
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("PARTNERHUB_TEST_BROWSER") == "1":
+        pytest.fail(f"{CHROMIUM} is missing (install it: apt-get install chromium)", pytrace=False)
+    pytest.skip(
+        f"{CHROMIUM} not found: apt-get install chromium to run the browser tests",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 900, "height": 1100})
+    yield context.new_page()
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot kept as a test artifact (to be checked by eye)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"onboarding-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+
+
+def _api(server: LiveServer) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"{server.base_url}/api/v2/partners/{server.partner_id}",
+        headers={"X-API-Key": server.api_key},
+    )
+
+
+def _make_direct_paid(server: LiveServer) -> None:
+    """Billing model is 360dialog-managed, so the test sets it in the database."""
+    from sqlalchemy import update
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from partnerhub.adapters import tables
+    from partnerhub.adapters.db import normalize_url
+
+    async def run() -> None:
+        engine = create_async_engine(normalize_url(server.env["PARTNERHUB_DATABASE_URL"]))
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(tables.partners)
+                .where(tables.partners.c.id == server.partner_id)
+                .values(billing_model="direct")
+            )
+        await engine.dispose()
+
+    # Playwright's sync API runs an event loop on this thread: use another one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture
+def sqlite_only(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the page is the same on PostgreSQL; the browser runs once")
+
+
+def test_signup_with_two_numbers_and_permissions(
+    sqlite_only: None, live_server: LiveServer, receiver: Receiver, page: Page
+) -> None:
+    _make_direct_paid(live_server)
+    with _api(live_server) as api:
+        api.patch("", json={"partner_redirect_url": receiver.url.replace("/hook", "/done")})
+    link = (
+        f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions"
+        "?state=s-42&email=ada@pizza.example"
+    )
+    page.goto(link)
+    shot(page, "1-form")
+    assert page.get_by_label("Email").input_value() == "ada@pizza.example"
+    page.get_by_label("Company").fill("Pizza Place")
+    page.get_by_label("Your name").fill("Ada")
+    page.locator("#phone_0").fill("+49 151 1111 2222")
+    page.locator("#phone_name_0").fill("Pizza Main")
+    page.locator("#phone_1").fill("+4915133334444")
+    page.locator("input[name=permission_0]").check()
+    page.locator("input[name=permission_1]").uncheck()
+    shot(page, "2-filled")
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url(lambda url: "/done" in url, timeout=15000)
+    shot(page, "3-back-at-partner")
+    landed = parse_qs(urlsplit(page.url).query)
+    assert landed["state"] == ["s-42"]
+    channels = landed["channels"][0]
+    assert channels.startswith("[") and channels.endswith("]")  # literal brackets
+    channel_ids = channels[1:-1].split(",")
+    assert len(channel_ids) == 2
+    with _api(live_server) as api:
+        listed = api.get("/channels").json()["partner_channels"]
+        assert {c["id"] for c in listed} == set(channel_ids)
+        permission = {c["setup_info"]["phone_number"]: c["permission"] for c in listed}
+        assert permission == {"+4915111112222": True, "+4915133334444": False}
+        assert api.get("/clients").json()["clients"][0]["id"] == landed["client"][0]
+
+
+def test_validation_errors_are_shown_next_to_the_fields(
+    sqlite_only: None, live_server: LiveServer, receiver: Receiver, page: Page
+) -> None:
+    with _api(live_server) as api:
+        api.patch("", json={"partner_redirect_url": receiver.url.replace("/hook", "/done")})
+    page.goto(f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions")
+    page.get_by_label("Email").fill("not-an-email")
+    page.locator("#phone_0").fill("12345")
+    page.get_by_role("button", name="Connect").click()
+    shot(page, "4-errors")
+    assert page.locator("#company-error").inner_text() == "Enter your company's name."
+    assert "valid email" in page.locator("#email-error").inner_text()
+    assert "international format" in page.locator("#phone_0-error").inner_text()
+    assert page.get_by_label("Email").input_value() == "not-an-email"  # nothing typed is lost
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+
+
+def test_no_redirect_url_is_a_clear_page(
+    sqlite_only: None, live_server: LiveServer, page: Page
+) -> None:
+    response = page.goto(
+        f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions"
+    )
+    assert response is not None and response.status == 403
+    assert "has not set up its redirect URL" in page.locator("[role=alert]").inner_text()
+    shot(page, "5-no-redirect-url")
+
+
+def test_io_signature_accepted_once_then_refused(
+    sqlite_only: None, live_server: LiveServer, receiver: Receiver, page: Page
+) -> None:
+    with _api(live_server) as api:
+        api.patch("", json={"partner_redirect_url": receiver.url.replace("/hook", "/done")})
+        secret = api.post("/platform_secret").json()["platform_secret"]
+        assert api.patch("/settings/io_signature", json={"enabled": True}).json() == {
+            "enabled": True
+        }
+    base = f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions"
+    unsigned = page.goto(base)
+    assert unsigned is not None and unsigned.status == 403
+    assert "not signed" in page.locator("[role=alert]").inner_text()
+    stamp = int(time.time())
+    signature = io_signature(secret, live_server.partner_id, stamp)
+    wrong = page.goto(f"{base}?signature={'0' * 128}&timestamp={stamp}")
+    assert wrong is not None and wrong.status == 403
+    stale_stamp = stamp - 3600
+    stale = page.goto(
+        f"{base}?signature={io_signature(secret, live_server.partner_id, stale_stamp)}"
+        f"&timestamp={stale_stamp}"
+    )
+    assert stale is not None and "expired" in page.locator("[role=alert]").inner_text()
+    link = f"{base}?signature={signature}&timestamp={stamp}&state=io"
+    page.goto(link)
+    page.get_by_label("Company").fill("Signed Co")
+    page.get_by_label("Your name").fill("Bo")
+    page.get_by_label("Email").fill("bo@signed.example")
+    page.locator("#phone_0").fill("+4915155556666")
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url(lambda url: "/done" in url, timeout=15000)
+    assert parse_qs(urlsplit(page.url).query)["state"] == ["io"]
+    reused = page.goto(link)
+    shot(page, "6-signature-reused")
+    assert reused is not None and reused.status == 403
+    assert "already used" in page.locator("[role=alert]").inner_text()
