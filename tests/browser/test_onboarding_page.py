@@ -99,14 +99,8 @@ def _make_direct_paid(server: LiveServer) -> None:
         pool.submit(asyncio.run, run()).result()
 
 
-@pytest.fixture
-def sqlite_only(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the page is the same on PostgreSQL; the browser runs once")
-
-
 def test_signup_with_two_numbers_and_permissions(
-    sqlite_only: None, live_server: LiveServer, receiver: Receiver, page: Page
+    live_server: LiveServer, receiver: Receiver, page: Page
 ) -> None:
     _make_direct_paid(live_server)
     with _api(live_server) as api:
@@ -144,7 +138,7 @@ def test_signup_with_two_numbers_and_permissions(
 
 
 def test_validation_errors_are_shown_next_to_the_fields(
-    sqlite_only: None, live_server: LiveServer, receiver: Receiver, page: Page
+    live_server: LiveServer, receiver: Receiver, page: Page
 ) -> None:
     with _api(live_server) as api:
         api.patch("", json={"partner_redirect_url": receiver.url.replace("/hook", "/done")})
@@ -160,9 +154,7 @@ def test_validation_errors_are_shown_next_to_the_fields(
     assert page.locator("#email").get_attribute("aria-invalid") == "true"
 
 
-def test_no_redirect_url_is_a_clear_page(
-    sqlite_only: None, live_server: LiveServer, page: Page
-) -> None:
+def test_no_redirect_url_is_a_clear_page(live_server: LiveServer, page: Page) -> None:
     response = page.goto(
         f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions"
     )
@@ -172,7 +164,7 @@ def test_no_redirect_url_is_a_clear_page(
 
 
 def test_io_signature_accepted_once_then_refused(
-    sqlite_only: None, live_server: LiveServer, receiver: Receiver, page: Page
+    live_server: LiveServer, receiver: Receiver, page: Page
 ) -> None:
     with _api(live_server) as api:
         api.patch("", json={"partner_redirect_url": receiver.url.replace("/hook", "/done")})
