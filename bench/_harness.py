@@ -19,6 +19,33 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def create_partner(env: dict[str, str]) -> tuple[str, str]:
+    """A partner and its first API key, made with the CLI on the database ``env`` names."""
+    import json
+    import time
+
+    created = subprocess.run(
+        [
+            str(BIN / "partnerhub"),
+            "partners",
+            "create",
+            "--brand-name",
+            "Bench",
+            "--email",
+            f"bench-{time.time_ns()}@example.com",
+            "--password",
+            "bench-password",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    creds = json.loads(created.stdout)
+    return str(creds["partner_id"]), str(creds["api_key"])
+
+
 def ensure_wrk() -> str:
     path = shutil.which("wrk")
     if path:

@@ -9,17 +9,24 @@ BENCH_DATABASE_URL (default: a fresh SQLite file).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import BIN, ensure_wrk, free_port, peak_rss_mib, pinned, run_wrk, wait_ready
+from _harness import (
+    BIN,
+    create_partner,
+    ensure_wrk,
+    free_port,
+    peak_rss_mib,
+    pinned,
+    run_wrk,
+    wait_ready,
+)
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
@@ -31,26 +38,7 @@ def main() -> None:
     env = {**os.environ, "PARTNERHUB_DATA_DIR": str(data_dir), "PARTNERHUB_LOG_FORMAT": "json"}
     if os.environ.get("BENCH_DATABASE_URL"):
         env["PARTNERHUB_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    created = subprocess.run(
-        [
-            str(BIN / "partnerhub"),
-            "partners",
-            "create",
-            "--brand-name",
-            "Bench",
-            "--email",
-            f"bench-{time.time_ns()}@example.com",
-            "--password",
-            "bench-password",
-            "--json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    creds = json.loads(created.stdout)
-    partner_id, api_key = creds["partner_id"], creds["api_key"]
+    partner_id, api_key = create_partner(env)
     headers = {"X-API-Key": api_key}
 
     results = {}

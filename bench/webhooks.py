@@ -17,7 +17,6 @@ BENCH_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/test; "none" skips b an
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -31,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import BIN, ensure_wrk, free_port, pinned, run_wrk, wait_ready
+from _harness import BIN, create_partner, ensure_wrk, free_port, pinned, run_wrk, wait_ready
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "10000"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "5"))
@@ -93,26 +92,8 @@ def run_topology(
         "PARTNERHUB_LOG_FORMAT": "json",
         "PARTNERHUB_EMBEDDED_WORKER": "false" if workers else "true",
     }
-    created = subprocess.run(
-        [
-            str(BIN / "partnerhub"),
-            "partners",
-            "create",
-            "--brand-name",
-            "Bench",
-            "--email",
-            f"bench-{time.time_ns()}@example.com",
-            "--password",
-            "bench-password",
-            "--json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    creds = json.loads(created.stdout)
-    pid, headers = creds["partner_id"], {"X-API-Key": creds["api_key"]}
+    pid, api_key = create_partner(env)
+    headers = {"X-API-Key": api_key}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with ExitStack() as stack:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, delete, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from partnerhub.domain.keys import services
-from partnerhub.domain.listing import parse_list_query
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
+from partnerhub.server.listing import ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import api_keys as wire
 
@@ -35,30 +36,14 @@ async def create_api_key(
 async def list_api_keys(
     request: Request[Any, Any, Any],
     partner_id: FromPath[str],
-    limit: FromQuery[str | None] = None,
-    offset: FromQuery[str | None] = None,
-    sort: FromQuery[str | None] = None,
-    filters: FromQuery[str | None] = None,
+    page: NamedDependency[ListParams],
 ) -> wire.ApiKeyList:
     await require_partner(request, partner_id)
-    query = parse_list_query(
-        limit=limit,
-        offset=offset,
-        sort=sort,
-        filters=filters,
-        sortable=services.SORTABLE,
-        filterable=services.FILTERABLE,
-    )
+    query = page.parse(services.SORTABLE, services.FILTERABLE)
     async with app_state(request).uow() as uow:
         keys, total = await services.list_keys(uow, partner_id, query)
     return wire.ApiKeyList(
-        limit=query.limit,
-        offset=query.offset,
-        sort=query.sort_strings,
-        total=total,
-        count=len(keys),
-        filters=query.filters,
-        api_keys=[presenters.api_key(k) for k in keys],
+        **envelope(query, total, len(keys)), api_keys=[presenters.api_key(k) for k in keys]
     )
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, patch, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from msgspec import UnsetType
 
 from partnerhub.domain.clients import services
-from partnerhub.domain.listing import parse_list_query
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
+from partnerhub.server.listing import ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import clients as wire
 
@@ -24,29 +25,14 @@ CHANNEL_FILTERS = {key: str for key in services.CHANNEL_FILTER_KEYS}
 async def list_clients(
     request: Request[Any, Any, Any],
     partner_id: FromPath[str],
-    limit: FromQuery[str | None] = None,
-    offset: FromQuery[str | None] = None,
-    sort: FromQuery[str | None] = None,
-    filters: FromQuery[str | None] = None,
+    page: NamedDependency[ListParams],
 ) -> wire.ClientList:
     await require_partner(request, partner_id)
-    query = parse_list_query(
-        limit=limit,
-        offset=offset,
-        sort=sort,
-        filters=filters,
-        sortable=services.CLIENT_SORTABLE,
-        filterable=CLIENT_FILTERS,
-    )
+    query = page.parse(services.CLIENT_SORTABLE, CLIENT_FILTERS)
     async with app_state(request).uow() as uow:
         clients, total = await services.list_clients(uow, partner_id, query)
     return wire.ClientList(
-        limit=query.limit,
-        offset=query.offset,
-        sort=query.sort_strings,
-        total=total,
-        count=len(clients),
-        filters=query.filters,
+        **envelope(query, total, len(clients)),
         clients=[presenters.client(c) for c in clients],
     )
 
@@ -73,20 +59,10 @@ async def update_client(
 async def list_channels(
     request: Request[Any, Any, Any],
     partner_id: FromPath[str],
-    limit: FromQuery[str | None] = None,
-    offset: FromQuery[str | None] = None,
-    sort: FromQuery[str | None] = None,
-    filters: FromQuery[str | None] = None,
+    page: NamedDependency[ListParams],
 ) -> wire.ChannelList:
     await require_partner(request, partner_id)
-    query = parse_list_query(
-        limit=limit,
-        offset=offset,
-        sort=sort,
-        filters=filters,
-        sortable=services.CHANNEL_SORTABLE,
-        filterable=CHANNEL_FILTERS,
-    )
+    query = page.parse(services.CHANNEL_SORTABLE, CHANNEL_FILTERS)
     column_filters = {k: v for k, v in query.filters.items() if k != "q"}
     text = query.filters.get("q")
     async with app_state(request).uow() as uow:
@@ -94,12 +70,7 @@ async def list_channels(
             uow, partner_id, query.with_filters(column_filters), text
         )
     return wire.ChannelList(
-        limit=query.limit,
-        offset=query.offset,
-        sort=query.sort_strings,
-        total=total,
-        count=len(views),
-        filters=query.filters,
+        **envelope(query, total, len(views)),
         partner_channels=[presenters.channel(v.channel, v.client, v.waba) for v in views],
     )
 

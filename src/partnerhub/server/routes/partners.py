@@ -14,6 +14,7 @@ from partnerhub.domain.webhooks import services as webhook_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
+from partnerhub.server.listing import LIST_DEPENDENCIES
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import partners as wire
 
@@ -139,4 +140,5 @@ def partner_router(*extra: Any) -> Router:
             *extra,
         ],
         security=SECURITY,
+        dependencies=LIST_DEPENDENCIES,
     )

@@ -6,14 +6,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from partnerhub.domain.errors import InvalidInput
-from partnerhub.domain.listing import parse_list_query
 from partnerhub.domain.webhooks import services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import decode
+from partnerhub.server.listing import ListParams, envelope
 from partnerhub.wire import webhooks as wire
 
 
@@ -84,22 +85,12 @@ def _moment(field: str, raw: str | None) -> datetime | None:
 async def list_deliveries(
     request: Request[Any, Any, Any],
     partner_id: FromPath[str],
-    limit: FromQuery[str | None] = None,
-    offset: FromQuery[str | None] = None,
-    sort: FromQuery[str | None] = None,
-    filters: FromQuery[str | None] = None,
+    page: NamedDependency[ListParams],
     created_after: FromQuery[str | None] = None,
     created_before: FromQuery[str | None] = None,
 ) -> wire.DeliveryList:
     await require_partner(request, partner_id)
-    query = parse_list_query(
-        limit=limit,
-        offset=offset,
-        sort=sort,
-        filters=filters,
-        sortable=services.DELIVERY_SORTABLE,
-        filterable=services.DELIVERY_FILTERABLE,
-    )
+    query = page.parse(services.DELIVERY_SORTABLE, services.DELIVERY_FILTERABLE)
     after, before = (
         _moment("created_after", created_after),
         _moment("created_before", created_before),
@@ -107,12 +98,7 @@ async def list_deliveries(
     async with app_state(request).uow() as uow:
         rows, total = await services.list_deliveries(uow, partner_id, query, after, before)
     return wire.DeliveryList(
-        limit=query.limit,
-        offset=query.offset,
-        sort=query.sort_strings,
-        total=total,
-        count=len(rows),
-        filters=query.filters,
+        **envelope(query, total, len(rows)),
         webhook_deliveries=[presenters.delivery(d, attempts) for d, attempts in rows],
     )
 
