@@ -179,12 +179,6 @@ class WebhookRepository:
     def add_delivery(self, delivery: Delivery) -> None:
         self._session.add(delivery)
 
-    def add_attempt(self, attempt: DeliveryAttempt) -> None:
-        self._session.add(attempt)
-
-    async def get_event(self, event_id: str) -> Event | None:
-        return await self._session.get(Event, event_id)
-
     async def get_delivery(self, partner_id: str, delivery_id: str) -> Delivery | None:
         delivery = await self._session.get(Delivery, delivery_id)
         if delivery is None or delivery.partner_id != partner_id:
@@ -297,13 +291,6 @@ class WebhookRepository:
             .where(d.id.in_(delivery_ids))
         )
         return [(row[0], row[1], row[2]) for row in (await self._session.execute(statement)).all()]
-
-    async def due_count(self, now: datetime) -> int:
-        d = tables.webhook_deliveries.c
-        statement = select(func.count()).where(
-            d.status == DeliveryStatus.PENDING, d.next_attempt_at <= now
-        )
-        return int(await self._session.scalar(statement) or 0)
 
     async def emulator_state(self) -> EmulatorState:
         state = await self._session.get(EmulatorState, 1)

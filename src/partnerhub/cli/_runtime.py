@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, TypeVar
 
@@ -59,7 +58,3 @@ def run_with_state(
         fail(exc.message)
     except OSError as exc:
         fail(f"cannot reach the database: {exc}")
-
-
-def is_tty() -> bool:
-    return sys.stdout.isatty()
