@@ -26,7 +26,7 @@ from partnerhub.domain.clients.model import (
 from partnerhub.domain.clock import Clock, isoformat
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
-from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
 
@@ -150,13 +150,6 @@ def channel_payload(channel: Channel, client: Client, waba: WabaAccount) -> dict
     }
 
 
-async def _partner(uow: UnitOfWork, partner_id: str) -> Partner:
-    partner = await uow.partners.get(partner_id)
-    if partner is None:
-        raise NotFound("Partner not found")
-    return partner
-
-
 async def onboard(
     uow: UnitOfWork,
     clock: Clock,
@@ -169,7 +162,7 @@ async def onboard(
     commit: bool = True,
 ) -> Onboarded:
     """A signup: client, WABA and channels in one transaction, with their events."""
-    partner = await _partner(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     if not numbers:
         raise InvalidInput("phone_numbers", "at least one phone number is required")
     if len(numbers) > MAX_NUMBERS_PER_SIGNUP:
@@ -352,7 +345,7 @@ async def set_cancellation(
     in_review = ChannelStatus(channel.status) in LIFECYCLE
     channel.next_step_at = _next_step(channel, channel.next_step_at if in_review else None)
     channel.modified_at = now
-    partner = await _partner(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     data = channel_payload(channel, client, waba)
     data["cancellation_date"] = isoformat(channel.cancellation_date)
     await outbox.emit(uow, clock, partner, event, data)
@@ -482,7 +475,7 @@ async def force_status(
         data["violation_type"] = violation_type or (
             "SPAM" if target == ChannelStatus.ACCOUNT_VIOLATION else "MESSAGING_LIMIT"
         )
-    partner = await _partner(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     await outbox.emit(uow, clock, partner, _EVENT_FOR[target], data)
     await uow.commit()
     return ChannelView(channel, client, waba)

@@ -119,7 +119,8 @@ class PartnerReader:
         return value
 
 
-async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
+async def load_partner(uow: UnitOfWork, partner_id: str) -> Partner:
+    """The partner, or NotFound; every service acting on a partner starts here."""
     partner = await uow.partners.get(partner_id)
     if partner is None:
         raise NotFound("Partner not found")
@@ -137,7 +138,7 @@ async def update_partner(
     # Imported here: the webhooks domain builds on partners, not the other way round.
     from partnerhub.domain.webhooks.services import apply_webhook_url, check_webhook_url
 
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     if changes.brand_name is not UNSET:
         if changes.brand_name is None:
             raise InvalidInput("brand_name", "must not be null")
@@ -166,7 +167,7 @@ async def update_partner(
 async def set_change_request_auto_approve(
     uow: UnitOfWork, clock: Clock, partner_id: str, auto_approve: bool
 ) -> bool:
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     # Reassign a copy: JSON columns only notice a new object, not an in-place edit.
     settings = copy.deepcopy(partner.settings or {})
     settings.setdefault("partner_change_request", {})["auto_approve"] = auto_approve
@@ -177,7 +178,7 @@ async def set_change_request_auto_approve(
 
 
 async def set_io_signature(uow: UnitOfWork, clock: Clock, partner_id: str, enabled: bool) -> bool:
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     if enabled and partner.platform_secret_nonce is None:
         raise Conflict("Generate a platform secret first: it keys the IO signature")
     partner.io_signature_enabled = enabled

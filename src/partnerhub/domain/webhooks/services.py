@@ -12,6 +12,7 @@ from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.rules import validate_url
+from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.webhooks import outbox, signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
 from partnerhub.domain.webhooks.ssrf import validate_webhook_destination
@@ -66,13 +67,6 @@ def apply_webhook_url(partner: Partner, url: str | None, clock: Clock) -> None:
     partner.modified_at = clock.now()
 
 
-async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
-    partner = await uow.partners.get(partner_id)
-    if partner is None:
-        raise NotFound("Partner not found")
-    return partner
-
-
 async def set_webhook(
     uow: UnitOfWork,
     clock: Clock,
@@ -84,7 +78,7 @@ async def set_webhook(
     hub_mode: bool,
 ) -> Partner:
     cleaned = await check_webhook_url(url, hub_mode=hub_mode)
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     if replace_headers:
         partner.webhook_headers = validate_headers(headers or {})
     apply_webhook_url(partner, cleaned, clock)
@@ -96,7 +90,7 @@ async def regenerate_platform_secret(
     uow: UnitOfWork, clock: Clock, master_key: str, partner_id: str
 ) -> str:
     """A new secret, shown once; the previous one stops verifying with the next delivery."""
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     partner.platform_secret_nonce = signing.new_nonce()
     partner.modified_at = clock.now()
     await uow.commit()
@@ -118,7 +112,7 @@ async def send_test_events(
     """``count`` webhook_test events in one transaction (a burst, to load-test a receiver)."""
     if not 1 <= count <= MAX_TEST_EVENTS:
         raise InvalidInput("count", f"must be between 1 and {MAX_TEST_EVENTS}")
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     if not partner.webhook_url:
         raise InvalidInput("webhook_url", "is not set; set it before sending a test event")
     if partner.webhook_disabled_at is not None:
@@ -160,7 +154,7 @@ async def retry_delivery(
     delivery = await uow.webhooks.get_delivery(partner_id, delivery_id)
     if delivery is None:
         raise NotFound("Webhook delivery not found")
-    partner = await _load(uow, partner_id)
+    partner = await load_partner(uow, partner_id)
     if not partner.webhook_url or partner.webhook_disabled_at is not None:
         raise InvalidInput("webhook_url", "is not set or was disabled; set it before retrying")
     if delivery.lease_until is not None and delivery.lease_until > clock.now():
