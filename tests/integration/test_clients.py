@@ -369,3 +369,122 @@ async def test_emulator_drives_violations_and_refuses_impossible_moves(
         ),
         404,
     )
+
+
+async def test_every_channel_filter_key_and_time_ranges(
+    client: Client, partner: PartnerCreds
+) -> None:
+    first = await onboard(client, partner, ["+4915100000071"])
+    await advance(client, 3600)
+    second = await onboard(client, partner, ["+4915100000072", "+4915100000073"], name="Later")
+    every = (await channels(client, partner, limit=10))["partner_channels"]
+    assert len(every) == 3
+    newest, oldest = every[0], every[-1]
+    assert oldest["id"] == first["channel_ids"][0]
+    assert {"type", "version", "is_migrated", "availability_status"} <= set(newest)
+    # Each key, with the value of one channel, finds at least that channel.
+    for key, value in {
+        "id": newest["id"],
+        "status": newest["status"],
+        "client_id": second["client_id"],
+        "type": newest["type"],
+        "version": newest["version"],
+        "account_mode": newest["account_mode"],
+        "is_migrated": newest["is_migrated"],
+        "current_limit": newest["current_limit"],
+        "current_quality_rating": newest["current_quality_rating"],
+        "availability_status": newest["availability_status"],
+        "terminated_at": None,
+        "setup_info.phone_number": newest["setup_info"]["phone_number"],
+        "setup_info.phone_name": newest["setup_info"]["phone_name"],
+        "created_at": newest["created_at"],
+        "modified_at": newest["modified_at"],
+        "external_id": newest["external_id"],
+        "waba_account.id": second["waba_account_id"],
+    }.items():
+        page = await channels(client, partner, filters=json.dumps({key: value}))
+        assert newest["id"] in [c["id"] for c in page["partner_channels"]], key
+        assert page["total"] == len(page["partner_channels"]), key
+        assert page["filters"] == {key: value}
+    later = await channels(
+        client, partner, filters=json.dumps({"created_at": {"gt": oldest["created_at"]}})
+    )
+    assert later["total"] == 2
+    earlier = await channels(
+        client, partner, filters=json.dumps({"created_at": {"lte": oldest["created_at"]}})
+    )
+    assert [c["id"] for c in earlier["partner_channels"]] == [oldest["id"]]
+    assert (await channels(client, partner, filters='{"is_migrated": true}'))["total"] == 0
+    base = f"/api/v2/partners/{partner.partner_id}/channels"
+    for bad, field in [
+        ('{"version": "2"}', "filters.version"),
+        ('{"is_migrated": "no"}', "filters.is_migrated"),
+        ('{"created_at": "yesterday"}', "filters.created_at"),
+        ('{"created_at": {"after": "2026-01-01T00:00:00Z"}}', "filters.created_at"),
+        ('{"created_at": {"gte": 5}}', "filters.created_at.gte"),
+    ]:
+        assert_error(
+            await client.get(base, headers=partner.headers, params={"filters": bad}), 400, field
+        )
+
+
+async def test_sorting_both_ways_pages_without_gaps(client: Client, partner: PartnerCreds) -> None:
+    numbers = [f"+49151000008{i:02d}" for i in range(12)]
+    await onboard(client, partner, numbers[:6])
+    await onboard(client, partner, numbers[6:], name="Second")  # same second: ties on created_at
+    for sort in ["-created_at", "created_at", "id", "-id", "status,-created_at", "-modified_at"]:
+        seen: list[str] = []
+        for offset in range(0, 12, 5):
+            page = await channels(client, partner, sort=sort, limit=5, offset=offset)
+            assert page["sort"] == sort.split(",")
+            seen += [c["id"] for c in page["partner_channels"]]
+        assert len(seen) == len(set(seen)) == 12, sort
+    ids = [
+        c["id"] for c in (await channels(client, partner, sort="id", limit=12))["partner_channels"]
+    ]
+    assert ids == sorted(ids)
+    desc = await channels(client, partner, sort="-id", limit=12)
+    assert [c["id"] for c in desc["partner_channels"]] == sorted(ids, reverse=True)
+
+
+async def test_channel_totals_follow_every_status_change(
+    client: Client, partner: PartnerCreds
+) -> None:
+    """The per-status counters behind ``total`` agree with the rows after every kind of move."""
+    done = await onboard(client, partner, [f"+4915100000{i:03d}" for i in range(900, 905)])
+    ids = done["channel_ids"]
+    await client.post(
+        f"/_emulator/channels/{ids[0]}/status", headers=EMULATOR, json={"status": "running"}
+    )
+    await client.post(
+        f"/_emulator/channels/{ids[0]}/status",
+        headers=EMULATOR,
+        json={"status": "account_restriction"},
+    )
+    await advance(client, 2)  # the others take one simulated step
+    base = f"/api/v2/partners/{partner.partner_id}/clients/{done['client_id']}/channels"
+    await client.post(
+        f"{base}/{ids[1]}/control/cancellation_request",
+        headers=partner.headers,
+        json={"enabled": True},
+    )
+    await advance(client, 31 * 86400)  # through review, and the cancellation takes effect
+
+    every = (await channels(client, partner, limit=100))["partner_channels"]
+    by_status: dict[str, int] = {}
+    for channel in every:
+        by_status[channel["status"]] = by_status.get(channel["status"], 0) + 1
+    assert by_status == {"account_restriction": 1, "terminated": 1, "live": 3}
+    assert (await channels(client, partner))["total"] == 5
+    for status in [
+        "created",
+        "submitted",
+        "ready",
+        "running",
+        "live",
+        "terminated",
+        "account_restriction",
+    ]:
+        page = await channels(client, partner, filters=json.dumps({"status": status}))
+        assert page["total"] == by_status.get(status, 0), status
+        assert page["count"] == by_status.get(status, 0), status

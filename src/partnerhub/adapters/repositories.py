@@ -6,15 +6,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from partnerhub.adapters import tables
+from partnerhub.adapters import channel_counts, tables
 from partnerhub.domain import ids
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.clients.model import Channel, Client, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
-from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.webhooks.model import (
     ABANDONED,
@@ -25,24 +25,49 @@ from partnerhub.domain.webhooks.model import (
     Event,
 )
 
+NEWEST_FIRST = (SortKey("created_at", descending=True),)
+
+
+def _condition(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
+    if value is None:
+        return column.is_(None)
+    if isinstance(value, TimeRange):
+        bounds = [
+            column >= value.gte if value.gte is not None else None,
+            column < value.lt if value.lt is not None else None,
+        ]
+        return and_(*(bound for bound in bounds if bound is not None))
+    condition: ColumnElement[bool] = column == value
+    return condition
+
 
 async def fetch_page(
     session: AsyncSession,
     statement: Select[Any],
     query: ListQuery,
     columns: Mapping[str, ColumnElement[Any]],
-    default_order: Sequence[ColumnElement[Any]],
+    *,
+    default_sort: Sequence[SortKey] = NEWEST_FIRST,
+    total: int | None = None,
 ) -> tuple[list[Any], int]:
-    """Apply a validated :class:`ListQuery` (filters, sort, paging) and count the total."""
+    """Apply a validated :class:`ListQuery` (filters, sort, paging) and count the total.
+
+    The order always ends with ``id`` in the direction of the last sort key, so pages are
+    stable and an index on ``(…, created_at, id)`` serves the default newest-first order.
+    ``total`` may be given when the caller has a cheaper way to count than ``COUNT(*)``.
+    """
     for name, value in query.filters.items():
-        statement = statement.where(columns[name] == value)
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    order = [
-        columns[k.field].desc() if k.descending else columns[k.field].asc() for k in query.sort
-    ]
-    statement = statement.order_by(*order, *default_order).limit(query.limit).offset(query.offset)
+        statement = statement.where(_condition(columns[name], value))
+    if total is None:
+        counted = await session.scalar(select(func.count()).select_from(statement.subquery()))
+        total = int(counted or 0)
+    keys = list(query.sort) or list(default_sort)
+    order = [columns[k.field].desc() if k.descending else columns[k.field].asc() for k in keys]
+    if keys[-1].field != "id":
+        order.append(columns["id"].desc() if keys[-1].descending else columns["id"].asc())
+    statement = statement.order_by(*order).limit(query.limit).offset(query.offset)
     items = list((await session.scalars(statement)).all())
-    return items, int(total or 0)
+    return items, total
 
 
 class PartnerRepository:
@@ -110,9 +135,7 @@ class ApiKeyRepository:
     async def list_active(self, partner_id: str, query: ListQuery) -> tuple[list[ApiKey], int]:
         c = tables.partner_api_keys.c
         statement = select(ApiKey).where(c.partner_id == partner_id, c.revoked_at.is_(None))
-        return await fetch_page(
-            self._session, statement, query, self.COLUMNS, [c.created_at.desc(), c.id]
-        )
+        return await fetch_page(self._session, statement, query, self.COLUMNS)
 
 
 class TokenRepository:
@@ -198,9 +221,7 @@ class WebhookRepository:
             statement = statement.where(c.created_at >= created_after)
         if created_before is not None:
             statement = statement.where(c.created_at < created_before)
-        return await fetch_page(
-            self._session, statement, query, self.COLUMNS, [c.created_at.desc(), c.id]
-        )
+        return await fetch_page(self._session, statement, query, self.COLUMNS)
 
     async def attempts_for(self, delivery_ids: Sequence[str]) -> dict[str, list[DeliveryAttempt]]:
         if not delivery_ids:
@@ -354,6 +375,10 @@ class ClientRepository:
         "setup_info.phone_name": _CH.phone_name,
         "external_id": _CH.external_id,
         "waba_account.id": _CH.waba_account_id,
+        "type": _CH.type,
+        "version": _CH.version,
+        "is_migrated": _CH.is_migrated,
+        "availability_status": _CH.availability_status,
         "created_at": _CH.created_at,
         "modified_at": _CH.modified_at,
         "terminated_at": _CH.terminated_at,
@@ -398,7 +423,6 @@ class ClientRepository:
             statement,
             query,
             self.CLIENT_COLUMNS,
-            [self._cl.created_at.desc(), self._cl.id],
         )
 
     async def list_channels(
@@ -416,13 +440,12 @@ class ClientRepository:
                     self._ch.external_id == text,
                 )
             )
-        return await fetch_page(
-            self._session,
-            statement,
-            query,
-            self.CHANNEL_COLUMNS,
-            [self._ch.created_at.desc(), self._ch.id],
-        )
+        total = None
+        if not text and set(query.filters) <= {"status"}:
+            status = query.filters.get("status")
+            if status is not None or "status" not in query.filters:
+                total = await channel_counts.total(self._session, partner_id, status)
+        return await fetch_page(self._session, statement, query, self.CHANNEL_COLUMNS, total=total)
 
     async def clients_by_id(self, client_ids: Sequence[str]) -> dict[str, Client]:
         if not client_ids:

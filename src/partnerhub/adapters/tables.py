@@ -258,6 +258,10 @@ channels = Table(
     Column("verification_method", String(16), nullable=False),
     Column("default_language", String(16), nullable=False),
     Column("permission", Boolean, nullable=False),
+    Column("type", String(32), nullable=False, server_default="whatsapp"),
+    Column("version", Integer, nullable=False, server_default="2"),
+    Column("is_migrated", Boolean, nullable=False, server_default=false()),
+    Column("availability_status", String(32), nullable=False, server_default="available"),
     Column("next_step_at", UTCDateTime),
     Column("cancellation_requested_at", UTCDateTime),
     Column("cancellation_date", UTCDateTime),
@@ -266,12 +270,27 @@ channels = Table(
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
-Index("ix_channels_partner_created", channels.c.partner_id, channels.c.created_at)
+# Newest-first pages (ORDER BY created_at DESC, id DESC) read straight off these two indexes.
+Index("ix_channels_partner_created_id", channels.c.partner_id, channels.c.created_at, channels.c.id)
 Index(
-    "ix_channels_partner_status_created",
+    "ix_channels_partner_status_created_id",
     channels.c.partner_id,
     channels.c.status,
     channels.c.created_at,
+    channels.c.id,
+)
+
+# How many channels each partner has in each status, kept in step with ``channels`` by
+# adapters/channel_counts.py, so a list's ``total`` costs one row read instead of a COUNT(*)
+# over millions of rows.
+channel_counts = Table(
+    "channel_counts",
+    metadata,
+    Column(
+        "partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("status", String(32), primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 Index("ix_channels_next_step", channels.c.next_step_at)
 

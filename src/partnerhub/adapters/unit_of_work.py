@@ -13,6 +13,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from partnerhub.adapters import channel_counts
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
     ClientRepository,
@@ -64,6 +65,8 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        await self.session.flush()
+        await channel_counts.apply(self.session)
         bind = self.session.bind
         if self.outbox_written and bind is not None and bind.dialect.name == "postgresql":
             # Transactional: PostgreSQL delivers it on commit, and not at all on rollback.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -16,6 +17,7 @@ from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.text import clean_text
 
 _TYPE_NAMES = {str: "string", bool: "boolean", int: "whole number"}
+_BOUNDS = ("gt", "gte", "lt", "lte")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
@@ -29,14 +31,25 @@ class SortKey:
 
 
 @dataclass(frozen=True)
+class TimeRange:
+    """A time filter [ours], as the half-open interval ``[gte, lt)``; either end may be open."""
+
+    gte: datetime | None = None
+    lt: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ListQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     sort: tuple[SortKey, ...] = ()
+    # Parsed values (a ``TimeRange`` for time fields, ``None`` for "is null").
     filters: dict[str, Any] = field(default_factory=dict)
+    # The filters as the caller sent them, echoed in the list envelope.
+    echo: dict[str, Any] = field(default_factory=dict)
 
     def with_filters(self, filters: dict[str, Any]) -> ListQuery:
-        return ListQuery(self.limit, self.offset, self.sort, filters)
+        return ListQuery(self.limit, self.offset, self.sort, filters, self.echo)
 
     @property
     def sort_strings(self) -> list[str]:
@@ -79,6 +92,7 @@ def parse_list_query(
         sort_keys.append(SortKey(name, descending))
 
     parsed_filters: dict[str, Any] = {}
+    echo: dict[str, Any] = {}
     if filters:
         try:
             decoded = msgspec.json.decode(filters)
@@ -86,22 +100,61 @@ def parse_list_query(
             raise InvalidInput("filters", "must be a URL-encoded JSON object") from None
         if not isinstance(decoded, dict):
             raise InvalidInput("filters", "must be a JSON object")
+        echo = decoded
         for key, value in decoded.items():
             if key not in filterable:
                 raise InvalidInput(
                     "filters", f"unknown filter '{key}'; allowed: {', '.join(filterable)}"
                 )
-            expected = filterable[key]
-            # bool is an int in Python: check it first, so that true is never taken for 1.
-            if isinstance(value, bool) is not (expected is bool) or not isinstance(value, expected):
-                raise InvalidInput(f"filters.{key}", f"must be a {_TYPE_NAMES[expected]}")
-            if isinstance(value, str):
-                value = clean_text(f"filters.{key}", value)
-            parsed_filters[key] = value
+            parsed_filters[key] = _filter_value(f"filters.{key}", value, filterable[key])
 
     return ListQuery(
         limit=_non_negative_int("limit", limit, DEFAULT_LIMIT, MAX_LIMIT),
         offset=_non_negative_int("offset", offset, 0, MAX_OFFSET),
         sort=tuple(sort_keys),
         filters=parsed_filters,
+        echo=echo,
     )
+
+
+def _filter_value(name: str, value: Any, expected: type) -> Any:
+    if value is None:
+        return None  # matches rows where the field is null
+    if expected is datetime:
+        return _time_range(name, value)
+    # bool is an int in Python: check it first, so that true is never taken for 1.
+    if isinstance(value, bool) is not (expected is bool) or not isinstance(value, expected):
+        raise InvalidInput(name, f"must be a {_TYPE_NAMES[expected]}")
+    if isinstance(value, str):
+        value = clean_text(name, value)
+    return value
+
+
+def _timestamp(name: str, value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidInput(name, "must be an ISO 8601 timestamp, e.g. 2026-01-02T12:00:00Z")
+    try:
+        moment = datetime.fromisoformat(clean_text(name, value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            name, "must be an ISO 8601 timestamp, e.g. 2026-01-02T12:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _time_range(name: str, value: Any) -> TimeRange:
+    """Timestamps are shown to the second, so each bound names a whole second: ``gt`` T means
+    from T+1s on, ``lte`` T up to the end of T, and a bare T the second itself."""
+    second = timedelta(seconds=1)
+    if not isinstance(value, dict):
+        moment = _timestamp(name, value)
+        return TimeRange(gte=moment, lt=moment + second)
+    unknown = sorted(set(value) - set(_BOUNDS))
+    if unknown or not value:
+        raise InvalidInput(name, f"a range takes the bounds {', '.join(_BOUNDS)}")
+    at = {bound: _timestamp(f"{name}.{bound}", v) for bound, v in value.items()}
+    lower = [m for m in (at.get("gte"), at.get("gt") and at["gt"] + second) if m is not None]
+    upper = [m for m in (at.get("lt"), at.get("lte") and at["lte"] + second) if m is not None]
+    return TimeRange(gte=max(lower, default=None), lt=min(upper, default=None))

@@ -54,5 +54,5 @@ def envelope(query: ListQuery, total: int, count: int) -> dict[str, Any]:
         "sort": query.sort_strings,
         "total": total,
         "count": count,
-        "filters": query.filters,
+        "filters": query.echo,
     }

@@ -77,6 +77,10 @@ class Channel(msgspec.Struct):
     id: str
     client_id: str
     status: str
+    type: str
+    version: int
+    is_migrated: bool
+    availability_status: str
     account_mode: str
     created_at: str
     modified_at: str

@@ -98,6 +98,11 @@ class Channel:
     verification_method: str = "sms"
     default_language: str = "en"
     permission: bool = True
+    # [ours] values for the spec's filter keys that the simulation has no use for yet.
+    type: str = "whatsapp"
+    version: int = 2
+    is_migrated: bool = False
+    availability_status: str = "available"
     # The simulator's schedule: when this channel takes its next lifecycle step (None: never).
     next_step_at: datetime | None = None
     cancellation_requested_at: datetime | None = None

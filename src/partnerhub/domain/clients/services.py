@@ -35,7 +35,15 @@ CANCELLATION_NOTICE = timedelta(days=30)  # [ours] when a requested cancellation
 MAX_NUMBERS_PER_SIGNUP = 20
 
 CLIENT_SORTABLE = ("id", "name", "status", "created_at", "modified_at")
-CHANNEL_SORTABLE = ("id", "status", "created_at", "modified_at", "client_id")
+CHANNEL_SORTABLE = (
+    "id",
+    "status",
+    "created_at",
+    "modified_at",
+    "client_id",
+    "terminated_at",
+    "external_id",
+)
 # spec §3.3 [360]
 CLIENT_FILTER_KEYS = (
     "id",
@@ -58,20 +66,28 @@ CLIENT_FILTER_KEYS = (
     "contact_user.email",
     "contact_user.name",
 )
-# spec §3.3 [360, partial list]; time filters are not offered yet.
-CHANNEL_FILTER_KEYS = (
-    "q",
-    "id",
-    "status",
-    "client_id",
-    "account_mode",
-    "current_limit",
-    "current_quality_rating",
-    "setup_info.phone_number",
-    "setup_info.phone_name",
-    "external_id",
-    "waba_account.id",
-)
+# spec §3.3 [360, partial list], with the type each value must have; time fields take an ISO
+# timestamp (that second) or a {"gte"/"gt"/"lte"/"lt": ...} range [ours].
+CHANNEL_FILTERS: dict[str, type] = {
+    "q": str,
+    "id": str,
+    "status": str,
+    "client_id": str,
+    "type": str,
+    "version": int,
+    "account_mode": str,
+    "is_migrated": bool,
+    "current_limit": str,
+    "current_quality_rating": str,
+    "availability_status": str,
+    "terminated_at": datetime,
+    "setup_info.phone_number": str,
+    "setup_info.phone_name": str,
+    "created_at": datetime,
+    "modified_at": datetime,
+    "external_id": str,
+    "waba_account.id": str,
+}
 
 
 def normalize_phone(field: str, raw: str) -> str:

@@ -18,7 +18,6 @@ from partnerhub.server.openapi import documents_body
 from partnerhub.wire import clients as wire
 
 CLIENT_FILTERS = {key: str for key in services.CLIENT_FILTER_KEYS}
-CHANNEL_FILTERS = {key: str for key in services.CHANNEL_FILTER_KEYS}
 
 
 @get("/clients", summary="List clients", tags=["Clients"])
@@ -62,7 +61,7 @@ async def list_channels(
     page: NamedDependency[ListParams],
 ) -> wire.ChannelList:
     await require_partner(request, partner_id)
-    query = page.parse(services.CHANNEL_SORTABLE, CHANNEL_FILTERS)
+    query = page.parse(services.CHANNEL_SORTABLE, services.CHANNEL_FILTERS)
     column_filters = {k: v for k, v in query.filters.items() if k != "q"}
     text = query.filters.get("q")
     async with app_state(request).uow() as uow:
