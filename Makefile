@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-api bench-webhooks clean
+.PHONY: run test lint format bench bench-api bench-webhooks bench-lists clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnerhub needs Python 3.11 or newer")'
@@ -28,13 +28,16 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: bench-api bench-webhooks
+bench: bench-api bench-webhooks bench-lists
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/partner_get.py
 
 bench-webhooks: $(STAMP)
 	$(BIN)/python bench/webhooks.py
+
+bench-lists: $(STAMP)
+	$(BIN)/python bench/lists.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

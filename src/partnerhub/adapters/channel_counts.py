@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
 from partnerhub.adapters import tables
@@ -68,14 +68,16 @@ async def apply(session: AsyncSession) -> None:
         await session.execute(statement)
 
 
-async def recount(session: AsyncSession) -> None:
-    """Rebuild every counter from the channels table (after a bulk load)."""
-    session.info.pop(_DELTAS, None)
-    await session.execute(delete(_COUNTS))
+async def recount(executor: AsyncSession | AsyncConnection) -> None:
+    """Rebuild every counter from the channels table (after a bulk load that bypassed the ORM)."""
+    if isinstance(executor, AsyncSession):
+        await executor.flush()
+        executor.info.pop(_DELTAS, None)
+    await executor.execute(delete(_COUNTS))
     counted = select(_CHANNELS.partner_id, _CHANNELS.status, func.count()).group_by(
         _CHANNELS.partner_id, _CHANNELS.status
     )
-    await session.execute(_COUNTS.insert().from_select(["partner_id", "status", "n"], counted))
+    await executor.execute(_COUNTS.insert().from_select(["partner_id", "status", "n"], counted))
 
 
 async def total(session: AsyncSession, partner_id: str, status: str | None) -> int:

@@ -470,3 +470,35 @@ class ClientRepository:
             .with_for_update(skip_locked=True)
         )
         return list((await self._session.scalars(statement)).all())
+
+
+class WorldRepository:
+    """The whole emulated world at once: for the emulator's seed and state export."""
+
+    # Kept across a seed: the emulator's own knobs (clock offset, faults).
+    _KEEP = frozenset({"emulator_state"})
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def wipe(self) -> None:
+        """Delete every row of every table but the emulator's own, children first."""
+        for table in reversed(tables.metadata.sorted_tables):
+            if table.name not in self._KEEP:
+                await self._session.execute(delete(table))
+
+    async def all_of(self, kind: type[Any]) -> list[Any]:
+        """Every stored object of a mapped domain class, in id order (a stable export)."""
+        table = tables.metadata.tables[_TABLE_OF[kind]]
+        rows = await self._session.scalars(select(kind).order_by(table.c.id))
+        return list(rows.all())
+
+
+_TABLE_OF: Mapping[type[Any], str] = {
+    Partner: "partners",
+    PartnerUser: "partner_users",
+    ApiKey: "partner_api_keys",
+    Client: "clients",
+    WabaAccount: "waba_accounts",
+    Channel: "channels",
+}

@@ -21,6 +21,7 @@ from partnerhub.adapters.repositories import (
     TokenRepository,
     UserRepository,
     WebhookRepository,
+    WorldRepository,
 )
 
 OUTBOX_CHANNEL = "partnerhub_outbox"
@@ -33,6 +34,7 @@ class UnitOfWork:
     tokens: TokenRepository
     webhooks: WebhookRepository
     clients: ClientRepository
+    world: WorldRepository
 
     def __init__(
         self,
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
         self.clients = ClientRepository(self.session)
+        self.world = WorldRepository(self.session)
         return self
 
     async def __aexit__(

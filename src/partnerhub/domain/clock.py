@@ -51,3 +51,21 @@ def isoformat(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(field: str, value: object) -> datetime:
+    """An ISO 8601 timestamp from a caller, as aware UTC to the second (what :func:`isoformat`
+    writes reads back unchanged); no zone means UTC."""
+    from partnerhub.domain.errors import InvalidInput
+    from partnerhub.domain.text import clean_text
+
+    message = "must be an ISO 8601 timestamp, e.g. 2026-01-02T12:00:00Z"
+    if not isinstance(value, str):
+        raise InvalidInput(field, message)
+    try:
+        moment = datetime.fromisoformat(clean_text(field, value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(field, message) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 
+from partnerhub.domain.clock import parse_timestamp
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.text import clean_text
 
@@ -130,31 +131,17 @@ def _filter_value(name: str, value: Any, expected: type) -> Any:
     return value
 
 
-def _timestamp(name: str, value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise InvalidInput(name, "must be an ISO 8601 timestamp, e.g. 2026-01-02T12:00:00Z")
-    try:
-        moment = datetime.fromisoformat(clean_text(name, value).replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(
-            name, "must be an ISO 8601 timestamp, e.g. 2026-01-02T12:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
 def _time_range(name: str, value: Any) -> TimeRange:
     """Timestamps are shown to the second, so each bound names a whole second: ``gt`` T means
     from T+1s on, ``lte`` T up to the end of T, and a bare T the second itself."""
     second = timedelta(seconds=1)
     if not isinstance(value, dict):
-        moment = _timestamp(name, value)
+        moment = parse_timestamp(name, value)
         return TimeRange(gte=moment, lt=moment + second)
     unknown = sorted(set(value) - set(_BOUNDS))
     if unknown or not value:
         raise InvalidInput(name, f"a range takes the bounds {', '.join(_BOUNDS)}")
-    at = {bound: _timestamp(f"{name}.{bound}", v) for bound, v in value.items()}
+    at = {bound: parse_timestamp(f"{name}.{bound}", v) for bound, v in value.items()}
     lower = [m for m in (at.get("gte"), at.get("gt") and at["gt"] + second) if m is not None]
     upper = [m for m in (at.get("lt"), at.get("lte") and at["lte"] + second) if m is not None]
     return TimeRange(gte=max(lower, default=None), lt=min(upper, default=None))

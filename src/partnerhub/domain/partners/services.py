@@ -15,6 +15,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.text import clean_text
 
 UNSET: Any = object()
 
@@ -34,11 +35,11 @@ class PartnerChanges:
     allow_client_to_add_phone_no: Any = UNSET
 
 
-def _validate_email(email: str) -> str:
-    cleaned = email.strip().lower()
+def validate_email(email: str, field: str = "email") -> str:
+    cleaned = clean_text(field, email).strip().lower()
     local, _, domain = cleaned.partition("@")
     if not local or "." not in domain or " " in cleaned:
-        raise InvalidInput("email", "is not a valid email address")
+        raise InvalidInput(field, "is not a valid email address")
     return cleaned
 
 
@@ -54,7 +55,7 @@ async def create_partner(
     """A new partner and its first hub user (who can log in and fetch bearer tokens)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
-    email = _validate_email(email)
+    email = validate_email(email)
     if await uow.users.get_by_email(email) is not None:
         raise Conflict(f"A user with email {email} already exists")
     now = clock.now()

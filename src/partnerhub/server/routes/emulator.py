@@ -6,7 +6,6 @@ answers 404, as if it did not exist. Callers authenticate with ``Authorization: 
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import msgspec
@@ -17,10 +16,12 @@ from sqlalchemy import select
 from partnerhub.adapters import tables
 from partnerhub.domain.clients import services as client_services
 from partnerhub.domain.clock import VirtualClock, isoformat
-from partnerhub.domain.errors import AuthenticationFailed, InvalidInput, NotFound
+from partnerhub.domain.errors import InvalidInput
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
+from partnerhub.server.routes import world
+from partnerhub.server.routes.emulator_guard import guard
 
 
 class ClockAdvance(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,19 +34,9 @@ class Faults(msgspec.Struct, forbid_unknown_fields=True):
     delay_ms: int | None = None
 
 
-async def _guard(request: Request[Any, Any, Any]) -> None:
-    settings = app_state(request).settings
-    if not settings.emulator_enabled or settings.emulator_token is None:
-        raise NotFound("Resource not found")
-    expected = f"Bearer {settings.emulator_token.get_secret_value()}".encode()
-    given = (request.headers.get("authorization") or "").encode()
-    if not hmac.compare_digest(given, expected):
-        raise AuthenticationFailed("Emulator controls need Authorization: Bearer <emulator token>")
-
-
 @post("/reset", summary="Forget faults and every webhook event, delivery and attempt")
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     state = app_state(request)
     async with state.uow() as uow:
         emulator = await uow.webhooks.emulator_state()
@@ -57,7 +48,7 @@ async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 @get("/clock", summary="The emulator's current (virtual) time")
 async def read_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     clock = app_state(request).clock
     offset = clock.offset_seconds if isinstance(clock, VirtualClock) else 0.0
     return {"now": isoformat(clock.now()), "offset_seconds": offset}
@@ -66,7 +57,7 @@ async def read_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
 @post("/clock/advance", summary="Move the virtual clock forward and run what became due")
 @documents_body(ClockAdvance)
 async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     body = await read_body(request, ClockAdvance)
     if not 0 <= body.seconds <= 10 * 365 * 86400:
         raise InvalidInput("seconds", "must be between 0 and ten years")
@@ -93,7 +84,7 @@ async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
 @post("/webhooks/faults", summary="Fail or delay the next webhook deliveries")
 @documents_body(Faults)
 async def set_faults(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     body = await read_body(request, Faults)
     if body.fail_next is not None and not 0 <= body.fail_next <= 1_000_000:
         raise InvalidInput("fail_next", "must be between 0 and 1000000")
@@ -123,7 +114,7 @@ async def sent(
     limit: FromQuery[int] = 100,
     partner_id: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit", "must be between 1 and 1000")
     a, d, e = tables.webhook_attempts.c, tables.webhook_deliveries.c, tables.webhook_events.c
@@ -198,7 +189,7 @@ class ChannelStatusIn(msgspec.Struct, forbid_unknown_fields=True):
 @post("/onboard", summary="A client signup without a browser (client, WABA, channels)")
 @documents_body(Onboard)
 async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     body = await read_body(request, Onboard)
     state = app_state(request)
     numbers = [
@@ -238,7 +229,7 @@ async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
 async def channel_status(
     request: Request[Any, Any, Any], channel_id: FromPath[str]
 ) -> dict[str, Any]:
-    await _guard(request)
+    await guard(request)
     body = await read_body(request, ChannelStatusIn)
     state = app_state(request)
     async with state.uow() as uow:
@@ -263,6 +254,7 @@ def emulator_router() -> Router:
             sent,
             onboard,
             channel_status,
+            *world.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

@@ -1,0 +1,457 @@
+"""Seed and export the whole emulated world (``/_emulator/seed`` and ``/_emulator/state``) [ours].
+
+A test suite wants to start from a known world: the same partners, keys, clients and numbers,
+with the same ids, every run. :func:`seed` replaces everything with the objects of a
+:class:`~partnerhub.wire.world.World` document in one transaction — checked whole first, so a bad
+document changes nothing — and :func:`export` writes the current world in the same format.
+
+The document format is the wire contract itself (it is what the emulator takes and returns),
+so this module reads :mod:`partnerhub.wire.world` directly instead of mirroring it.
+Seeding writes no webhook events: it sets up a world, it does not replay its history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain import ids
+from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from partnerhub.domain.clients.model import (
+    LIFECYCLE,
+    Channel,
+    ChannelStatus,
+    Client,
+    WabaAccount,
+)
+from partnerhub.domain.clients.services import normalize_phone
+from partnerhub.domain.clock import Clock, isoformat, parse_timestamp
+from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.keys import secrets as key_secrets
+from partnerhub.domain.keys.model import ApiKey
+from partnerhub.domain.partners import rules
+from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
+from partnerhub.domain.partners.services import validate_email
+from partnerhub.domain.text import clean_text
+from partnerhub.wire import world as wire
+
+_ID = re.compile(r"^[A-Za-z0-9]{1,30}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+WABA_STATUSES = (
+    "created",
+    "consents_pending",
+    "unverified",
+    "approved",
+    "account_violation",
+    "account_restriction",
+    "account_banned",
+    "bsp_removed",
+)
+BILLING_MODELS = ("partner", "direct")
+ACCOUNT_MODES = ("live", "sandbox")
+
+
+@dataclass
+class Summary:
+    partners: int = 0
+    clients: int = 0
+    waba_accounts: int = 0
+    channels: int = 0
+    api_keys: int = 0
+    users: int = 0
+    ids: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _numeric(seed: str, digits: int = 15) -> str:
+    """A Meta-style numeric id derived from one of ours: the same seed always gives the same id."""
+    number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
+    return str(10 ** (digits - 1) + number % (9 * 10 ** (digits - 1)))
+
+
+def _check_id(where: str, value: str, suffix: str, seen: set[str]) -> str:
+    if not _ID.match(value) or not value.endswith(suffix) or len(value) <= len(suffix):
+        raise InvalidInput(
+            where, f"must be letters and digits ending in '{suffix}', e.g. demo{suffix}"
+        )
+    if value in seen:
+        raise InvalidInput(where, f"'{value}' is used twice")
+    seen.add(value)
+    return value
+
+
+def _time(where: str, value: str | None, default: datetime) -> datetime:
+    return default if value is None else parse_timestamp(where, value)
+
+
+def _optional_time(where: str, value: str | None) -> datetime | None:
+    return None if value is None else parse_timestamp(where, value)
+
+
+def _one_of(where: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InvalidInput(where, f"must be one of: {', '.join(allowed)}")
+    return value
+
+
+@dataclass
+class _Loaded:
+    partners: list[Partner] = field(default_factory=list)
+    users: list[PartnerUser] = field(default_factory=list)
+    keys: list[ApiKey] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)
+    wabas: list[WabaAccount] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
+
+
+def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
+    seen: set[str] = set()
+    emails: set[str] = set()
+    digests: set[str] = set()
+    for i, item in enumerate(document.partners):
+        at = f"partners[{i}]"
+        partner = Partner(
+            id=_check_id(f"{at}.id", item.id, ids.PARTNER, seen),
+            brand_name=rules.validate_brand_name(clean_text(f"{at}.brand_name", item.brand_name)),
+            country=rules.validate_country(item.country) if item.country else None,
+            webhook_url=rules.validate_url(f"{at}.webhook_url", item.webhook_url)
+            if item.webhook_url
+            else None,
+            partner_redirect_url=rules.validate_url(
+                f"{at}.partner_redirect_url", item.partner_redirect_url
+            )
+            if item.partner_redirect_url
+            else None,
+            billing_model=_one_of(f"{at}.billing_model", item.billing_model, BILLING_MODELS),
+            allow_client_to_add_phone_no=item.allow_client_to_add_phone_no,
+            io_signature_enabled=item.io_signature_enabled,
+            platform_secret_nonce=item.platform_secret_nonce,
+            settings=item.settings if item.settings is not None else default_settings(),
+            created_at=_time(f"{at}.created_at", item.created_at, now),
+            modified_at=now,
+        )
+        out.partners.append(partner)
+        for j, user in enumerate(item.users):
+            where = f"{at}.users[{j}]"
+            email = validate_email(user.email, f"{where}.email")
+            if email in emails:
+                raise InvalidInput(f"{where}.email", f"'{email}' is used twice")
+            emails.add(email)
+            if (user.password is None) == (user.password_hash is None):
+                raise InvalidInput(where, "give exactly one of password and password_hash")
+            if user.password is not None and len(user.password) < MIN_PASSWORD_LENGTH:
+                raise InvalidInput(
+                    f"{where}.password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
+                )
+            if user.password_hash is not None and not user.password_hash.startswith("$argon2"):
+                raise InvalidInput(f"{where}.password_hash", "must be an argon2 hash")
+            out.users.append(
+                PartnerUser(
+                    id="u" + _numeric(f"{partner.id}/{email}", 10) + ids.USER,
+                    partner_id=partner.id,
+                    email=email,
+                    password_hash=user.password_hash or hash_password(user.password or ""),
+                    created_at=partner.created_at,
+                )
+            )
+        for j, key in enumerate(item.api_keys):
+            where = f"{at}.api_keys[{j}]"
+            if (key.key is None) == (key.key_sha256 is None):
+                raise InvalidInput(where, "give exactly one of key and key_sha256")
+            if key.key is not None and not key_secrets.well_formed(key.key):
+                raise InvalidInput(
+                    f"{where}.key", "is not a partnerhub key (ph_live_/ph_test_ + 38 characters)"
+                )
+            if key.key_sha256 is not None and not _SHA256.match(key.key_sha256):
+                raise InvalidInput(f"{where}.key_sha256", "must be 64 lower-case hex digits")
+            digest = key_secrets.digest(key.key) if key.key else str(key.key_sha256)
+            if digest in digests:
+                raise InvalidInput(where, "the same key is listed twice")
+            digests.add(digest)
+            key_id = key.id or "k" + _numeric(digest, 10) + ids.API_KEY
+            out.keys.append(
+                ApiKey(
+                    id=_check_id(f"{where}.id", key_id, ids.API_KEY, seen),
+                    partner_id=partner.id,
+                    name=clean_text(f"{where}.name", key.name)[:100] or "seeded",
+                    prefix=key_secrets.display_prefix(key.key) if key.key else key.prefix or "",
+                    secret_digest=digest,
+                    created_at=_time(f"{where}.created_at", key.created_at, now),
+                    revoked_at=_optional_time(f"{where}.revoked_at", key.revoked_at),
+                )
+            )
+
+
+def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Client]:
+    partners = {p.id for p in out.partners}
+    seen: set[str] = set()
+    for i, item in enumerate(document.clients):
+        at = f"clients[{i}]"
+        if item.partner_id not in partners:
+            raise InvalidInput(f"{at}.partner_id", f"no partner '{item.partner_id}' in this seed")
+        if not 1 <= item.max_channels <= 1000:
+            raise InvalidInput(f"{at}.max_channels", "must be between 1 and 1000")
+        name = clean_text(f"{at}.name", item.name).strip()
+        if not name:
+            raise InvalidInput(f"{at}.name", "must not be empty")
+        created = _time(f"{at}.created_at", item.created_at, now)
+        out.clients.append(
+            Client(
+                id=_check_id(f"{at}.id", item.id, ids.CLIENT, seen),
+                partner_id=item.partner_id,
+                name=name,
+                status=clean_text(f"{at}.status", item.status),
+                organisation=item.organisation or name,
+                partner_payload=item.partner_payload,
+                max_channels=item.max_channels,
+                meta_info=item.meta_info,
+                contact_info=item.contact_info,
+                contact_user=item.contact_user,
+                created_by={"user_id": "seed", "user_name": "seed"},
+                modified_by={"user_id": "seed", "user_name": "seed"},
+                created_at=created,
+                modified_at=_time(f"{at}.modified_at", item.modified_at, created),
+            )
+        )
+    return {c.id: c for c in out.clients}
+
+
+def _wabas(
+    document: wire.World, now: datetime, clients: dict[str, Client], out: _Loaded
+) -> dict[str, WabaAccount]:
+    seen: set[str] = set()
+    for i, item in enumerate(document.waba_accounts):
+        at = f"waba_accounts[{i}]"
+        client = clients.get(item.client_id)
+        if client is None:
+            raise InvalidInput(f"{at}.client_id", f"no client '{item.client_id}' in this seed")
+        created = _time(f"{at}.created_at", item.created_at, now)
+        waba_id = _check_id(f"{at}.id", item.id, ids.WABA_ACCOUNT, seen)
+        out.wabas.append(
+            WabaAccount(
+                id=waba_id,
+                partner_id=client.partner_id,
+                client_id=client.id,
+                name=item.name or client.name,
+                status=_one_of(f"{at}.status", item.status, WABA_STATUSES),
+                external_id=item.external_id or _numeric(waba_id + "/external"),
+                fb_business_id=item.fb_business_id or _numeric(waba_id + "/business"),
+                namespace=item.namespace or hashlib.sha256(waba_id.encode()).hexdigest()[:13],
+                timezone_id=item.timezone_id,
+                settings=item.settings,
+                created_at=created,
+                modified_at=_time(f"{at}.modified_at", item.modified_at, created),
+            )
+        )
+    return {w.id: w for w in out.wabas}
+
+
+def _channels(
+    document: wire.World,
+    now: datetime,
+    step_seconds: float,
+    clients: dict[str, Client],
+    wabas: dict[str, WabaAccount],
+    out: _Loaded,
+) -> None:
+    seen: set[str] = set()
+    phones: set[str] = set()
+    per_client: dict[str, int] = {}
+    for i, item in enumerate(document.channels):
+        at = f"channels[{i}]"
+        client = clients.get(item.client_id)
+        if client is None:
+            raise InvalidInput(f"{at}.client_id", f"no client '{item.client_id}' in this seed")
+        waba = wabas.get(item.waba_account_id)
+        if waba is None or waba.client_id != client.id:
+            raise InvalidInput(
+                f"{at}.waba_account_id", "must name a WABA account of the same client in this seed"
+            )
+        phone = normalize_phone(f"{at}.phone_number", item.phone_number)
+        if phone in phones:
+            raise InvalidInput(f"{at}.phone_number", f"{phone} is used twice")
+        phones.add(phone)
+        per_client[client.id] = per_client.get(client.id, 0) + 1
+        if per_client[client.id] > client.max_channels:
+            raise InvalidInput(f"{at}.client_id", "the client has more channels than max_channels")
+        try:
+            status = ChannelStatus(item.status)
+        except ValueError:
+            allowed = tuple(s.value for s in ChannelStatus)
+            raise InvalidInput(f"{at}.status", f"must be one of: {', '.join(allowed)}") from None
+        channel_id = _check_id(f"{at}.id", item.id, ids.CHANNEL, seen)
+        created = _time(f"{at}.created_at", item.created_at, now)
+        running = status not in (
+            ChannelStatus.CREATED,
+            ChannelStatus.SUBMITTED,
+            ChannelStatus.READY,
+        )
+        cancellation = _optional_time(f"{at}.cancellation_date", item.cancellation_date)
+        # Numbers still in review go on through it from the moment of the seed, like any other.
+        review = now + timedelta(seconds=step_seconds) if status in LIFECYCLE else None
+        candidates = [m for m in (review, cancellation) if m is not None]
+        out.channels.append(
+            Channel(
+                id=channel_id,
+                partner_id=client.partner_id,
+                client_id=client.id,
+                waba_account_id=waba.id,
+                status=status,
+                phone_number=phone,
+                phone_name=clean_text(f"{at}.phone_name", item.phone_name or client.name),
+                external_id=item.external_id or _numeric(channel_id + "/phone"),
+                account_mode=_one_of(f"{at}.account_mode", item.account_mode, ACCOUNT_MODES),
+                current_limit=clean_text(f"{at}.current_limit", item.current_limit),
+                current_quality_rating=clean_text(
+                    f"{at}.current_quality_rating", item.current_quality_rating
+                ),
+                permission=item.permission,
+                billing_started_at=_optional_time(
+                    f"{at}.billing_started_at", item.billing_started_at
+                )
+                or (created if running else None),
+                terminated_at=_optional_time(f"{at}.terminated_at", item.terminated_at),
+                cancellation_requested_at=now if cancellation else None,
+                cancellation_date=cancellation,
+                next_step_at=min(candidates) if candidates else None,
+                created_at=created,
+                modified_at=_time(f"{at}.modified_at", item.modified_at, created),
+            )
+        )
+
+
+async def seed(
+    uow: UnitOfWork, clock: Clock, document: wire.World, *, step_seconds: float
+) -> Summary:
+    """Replace the whole world with the document's, atomically; a bad document changes nothing."""
+    if document.version != wire.FORMAT_VERSION:
+        raise InvalidInput("version", f"must be {wire.FORMAT_VERSION}")
+    now = clock.now()
+    loaded = _Loaded()
+    _partners(document, now, loaded)
+    clients = _clients(document, now, loaded)
+    wabas = _wabas(document, now, clients, loaded)
+    _channels(document, now, step_seconds, clients, wabas, loaded)
+
+    await uow.world.wipe()
+    for group in (
+        loaded.partners,
+        loaded.users,
+        loaded.keys,
+        loaded.clients,
+        loaded.wabas,
+        loaded.channels,
+    ):
+        for item in group:
+            uow.session.add(item)
+        await uow.flush()  # parents before children: the mapper does not order across classes
+    await uow.commit()
+    return Summary(
+        partners=len(loaded.partners),
+        clients=len(loaded.clients),
+        waba_accounts=len(loaded.wabas),
+        channels=len(loaded.channels),
+        api_keys=len(loaded.keys),
+        users=len(loaded.users),
+    )
+
+
+async def export(uow: UnitOfWork) -> wire.World:
+    """The current world, in the seed format (secrets as hashes only)."""
+    partners: list[Partner] = await uow.world.all_of(Partner)
+    users: list[PartnerUser] = await uow.world.all_of(PartnerUser)
+    keys: list[ApiKey] = await uow.world.all_of(ApiKey)
+    clients: list[Client] = await uow.world.all_of(Client)
+    wabas: list[WabaAccount] = await uow.world.all_of(WabaAccount)
+    channels: list[Channel] = await uow.world.all_of(Channel)
+    return wire.World(
+        partners=[
+            wire.WorldPartner(
+                id=p.id,
+                brand_name=p.brand_name,
+                country=p.country,
+                webhook_url=p.webhook_url,
+                partner_redirect_url=p.partner_redirect_url,
+                billing_model=p.billing_model,
+                allow_client_to_add_phone_no=p.allow_client_to_add_phone_no,
+                io_signature_enabled=p.io_signature_enabled,
+                platform_secret_nonce=p.platform_secret_nonce,
+                settings=p.settings,
+                created_at=isoformat(p.created_at),
+                users=[
+                    wire.WorldUser(email=u.email, password_hash=u.password_hash)
+                    for u in users
+                    if u.partner_id == p.id
+                ],
+                api_keys=[
+                    wire.WorldApiKey(
+                        id=k.id,
+                        name=k.name,
+                        key_sha256=k.secret_digest,
+                        prefix=k.prefix,
+                        created_at=isoformat(k.created_at),
+                        revoked_at=isoformat(k.revoked_at),
+                    )
+                    for k in keys
+                    if k.partner_id == p.id
+                ],
+            )
+            for p in partners
+        ],
+        clients=[
+            wire.WorldClient(
+                id=c.id,
+                partner_id=c.partner_id,
+                name=c.name,
+                status=c.status,
+                organisation=c.organisation,
+                partner_payload=c.partner_payload,
+                max_channels=c.max_channels,
+                meta_info=c.meta_info,
+                contact_info=c.contact_info,
+                contact_user=c.contact_user,
+                created_at=isoformat(c.created_at),
+                modified_at=isoformat(c.modified_at),
+            )
+            for c in clients
+        ],
+        waba_accounts=[
+            wire.WorldWaba(
+                id=w.id,
+                client_id=w.client_id,
+                name=w.name,
+                status=w.status,
+                external_id=w.external_id,
+                fb_business_id=w.fb_business_id,
+                namespace=w.namespace,
+                timezone_id=w.timezone_id,
+                settings=w.settings,
+                created_at=isoformat(w.created_at),
+                modified_at=isoformat(w.modified_at),
+            )
+            for w in wabas
+        ],
+        channels=[
+            wire.WorldChannel(
+                id=ch.id,
+                client_id=ch.client_id,
+                waba_account_id=ch.waba_account_id,
+                phone_number=ch.phone_number,
+                phone_name=ch.phone_name,
+                status=str(ch.status),
+                permission=ch.permission,
+                account_mode=ch.account_mode,
+                external_id=ch.external_id,
+                current_limit=ch.current_limit,
+                current_quality_rating=ch.current_quality_rating,
+                billing_started_at=isoformat(ch.billing_started_at),
+                terminated_at=isoformat(ch.terminated_at),
+                cancellation_date=isoformat(ch.cancellation_date),
+                created_at=isoformat(ch.created_at),
+                modified_at=isoformat(ch.modified_at),
+            )
+            for ch in channels
+        ],
+    )
