@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -218,12 +219,15 @@ def run_backend(wrk: str, backend: str) -> tuple[list[tuple[int, float, WrkResul
     rows: list[tuple[int, float, WrkResult]] = []
     seeded_in_time = True
     done = 0
-    for size in SIZES:
-        took = asyncio.run(seed(url, partner_id, done, size))
-        seeded_in_time &= took < 120 or size < 1_000_000
-        done = size
-        print(f"{backend}: {size:,} channels, seeding took {took:.1f}s", flush=True)
-        rows.append((size, took, measure(wrk, env, partner_id, api_key)))
+    try:
+        for size in SIZES:
+            took = asyncio.run(seed(url, partner_id, done, size))
+            seeded_in_time &= took < 120 or size < 1_000_000
+            done = size
+            print(f"{backend}: {size:,} channels, seeding took {took:.1f}s", flush=True)
+            rows.append((size, took, measure(wrk, env, partner_id, api_key)))
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
     return rows, seeded_in_time
 
 

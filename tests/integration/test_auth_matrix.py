@@ -31,6 +31,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api_keys", None),
     ("POST", "/api_keys", {"name": "attacker"}),
     ("DELETE", "/api_keys/{key_id}", None),
+    ("GET", "/clients", None),
+    ("GET", "/channels", None),
+    ("POST", "/account_sharing/clients", {"name": "Intruder Inc", "email": "x@intruder.example"}),
 ]
 ROUTE_IDS = [f"{m} {p or '/'}" for m, p, _ in ROUTES]
 

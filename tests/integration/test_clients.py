@@ -488,3 +488,50 @@ async def test_channel_totals_follow_every_status_change(
         page = await channels(client, partner, filters=json.dumps({"status": status}))
         assert page["total"] == by_status.get(status, 0), status
         assert page["count"] == by_status.get(status, 0), status
+
+
+async def test_account_sharing_creates_an_empty_client(
+    client: Client, partner: PartnerCreds, other_partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(client, partner, receiver)
+    base = f"/api/v2/partners/{partner.partner_id}"
+    response = await client.post(
+        f"{base}/account_sharing/clients",
+        headers=partner.headers,
+        json={"name": "Hosted Co", "email": "Boss@Hosted.example", "user_name": "Grace"},
+    )
+    assert response.status_code == 200, response.text
+    created = response.json()
+    assert created["id"].endswith("CL") and created["name"] == "Hosted Co"
+    assert created["contact_user"]["email"] == "boss@hosted.example"
+    assert created["created_at"] and created["modified_at"]
+    listed = await client.get(
+        f"{base}/clients",
+        headers=partner.headers,
+        params={"filters": json.dumps({"contact_user.email": "boss@hosted.example"})},
+    )
+    assert [c["id"] for c in listed.json()["clients"]] == [created["id"]]
+    await advance(client, 0)
+    await eventually(lambda: any(b"client_created" in r.body for r in receiver.requests))
+    assert events(receiver)[-1]["data"]["id"] == created["id"]
+    for body, field in [
+        ({"email": "a@b.example"}, "name"),
+        ({"name": "X", "email": "not-an-email"}, "email"),
+        ({"name": "  ", "email": "a@b.example"}, "name"),
+        ({"name": "X", "email": "a@b.example", "extra": 1}, "extra"),
+    ]:
+        assert_error(
+            await client.post(
+                f"{base}/account_sharing/clients", headers=partner.headers, json=body
+            ),
+            400,
+            field,
+        )
+    assert_error(
+        await client.post(
+            f"{base}/account_sharing/clients",
+            headers=other_partner.headers,
+            json={"name": "X", "email": "a@b.example"},
+        ),
+        403,
+    )

@@ -122,3 +122,14 @@ class WabaAccount(msgspec.Struct):
 
 class CancellationIn(msgspec.Struct, forbid_unknown_fields=True):
     enabled: bool
+
+
+class SharedClientIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST …/account_sharing/clients`` [360 endpoint; field names ours, see docs/fidelity.md]."""
+
+    name: str
+    email: str
+    user_name: str | None = None
+    partner_payload: str | None = None
+    send_invitation: bool = False
+    is_initial_onboarding_client: bool = False

@@ -26,7 +26,7 @@ from partnerhub.domain.clients.model import (
 from partnerhub.domain.clock import Clock, isoformat
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
-from partnerhub.domain.partners.services import load_partner
+from partnerhub.domain.partners.services import load_partner, validate_email
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
 
@@ -266,6 +266,50 @@ async def onboard(
     if commit:
         await uow.commit()
     return Onboarded(client, waba, channels)
+
+
+async def create_shared_client(
+    uow: UnitOfWork,
+    clock: Clock,
+    partner_id: str,
+    *,
+    name: str,
+    email: str,
+    user_name: str | None,
+    partner_payload: str | None,
+) -> Client:
+    """``POST …/account_sharing/clients``: an empty client (no WABA, no numbers yet) for a
+    partner that hosts Meta's embedded signup itself; numbers follow once shared."""
+    partner = await load_partner(uow, partner_id)
+    organisation = clean_text("name", name).strip()
+    if not organisation:
+        raise InvalidInput("name", "must not be empty")
+    if len(organisation) > 255:
+        raise InvalidInput("name", "must be at most 255 characters")
+    address = validate_email(email)
+    contact = clean_text("user_name", user_name or "").strip() or organisation
+    now = clock.now()
+    client = Client(
+        id=ids.new_id(ids.CLIENT),
+        partner_id=partner.id,
+        name=organisation,
+        status="active",
+        organisation=organisation,
+        partner_payload=None
+        if partner_payload is None
+        else clean_text("partner_payload", partner_payload),
+        contact_info={"email": address, "full_name": contact},
+        contact_user={"name": contact, "email": address, "phone": None},
+        created_by={"user_id": "partner", "user_name": partner.id},
+        modified_by={"user_id": "partner", "user_name": partner.id},
+        created_at=now,
+        modified_at=now,
+    )
+    uow.clients.add(client)
+    await uow.flush()
+    await outbox.emit(uow, clock, partner, "client_created", client_payload(client))
+    await uow.commit()
+    return client
 
 
 async def update_client(

@@ -54,6 +54,32 @@ async def update_client(
     return presenters.client(client)
 
 
+@post(
+    "/account_sharing/clients",
+    summary="Create a client for hosted embedded signup (account sharing)",
+    tags=["Clients"],
+    status_code=200,
+)
+@documents_body(wire.SharedClientIn)
+async def create_shared_client(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.Client:
+    await require_partner(request, partner_id)
+    body = await read_body(request, wire.SharedClientIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        client = await services.create_shared_client(
+            uow,
+            state.clock,
+            partner_id,
+            name=body.name,
+            email=body.email,
+            user_name=body.user_name,
+            partner_payload=body.partner_payload,
+        )
+    return presenters.client(client)
+
+
 @get("/channels", summary="List channels (partner_channels)", tags=["Channels"])
 async def list_channels(
     request: Request[Any, Any, Any],
@@ -107,4 +133,11 @@ async def get_waba_account(
     return presenters.waba_account(waba)
 
 
-HANDLERS = [list_clients, update_client, list_channels, cancellation_request, get_waba_account]
+HANDLERS = [
+    list_clients,
+    update_client,
+    create_shared_client,
+    list_channels,
+    cancellation_request,
+    get_waba_account,
+]
