@@ -398,8 +398,12 @@ class ClientRepository:
         waba = await self._session.get(WabaAccount, waba_id)
         return waba if waba is not None and waba.partner_id == partner_id else None
 
-    async def get_channel(self, partner_id: str, channel_id: str) -> Channel | None:
-        channel = await self._session.get(Channel, channel_id)
+    async def get_channel(
+        self, partner_id: str, channel_id: str, *, for_update: bool = False
+    ) -> Channel | None:
+        channel = await self._session.get(
+            Channel, channel_id, with_for_update=for_update, populate_existing=for_update
+        )
         return channel if channel is not None and channel.partner_id == partner_id else None
 
     async def owner_of_channel(self, channel_id: str) -> str | None:

@@ -24,6 +24,7 @@ class Simulator:
 
     async def run_due(self) -> int:
         async with self._uow_factory() as uow:
+            await uow.lock_for_write()
             if isinstance(self._clock, VirtualClock):
                 state = await uow.webhooks.emulator_state()
                 self._clock.catch_up(state.clock_offset_seconds)

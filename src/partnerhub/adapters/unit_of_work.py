@@ -80,5 +80,23 @@ class UnitOfWork:
             if self._on_outbox_commit is not None:
                 self._on_outbox_commit()
 
+    async def lock_for_write(self) -> None:
+        """Call first in a read-modify-write service: what it reads cannot change before it writes.
+
+        SQLite's driver only opens a transaction at the first INSERT/UPDATE, so the reads before
+        it see whatever another connection commits in between (a lost update: two simulator
+        rounds both moving one number on). ``BEGIN IMMEDIATE`` takes the single write lock now
+        and waits (``busy_timeout``) for a writer in progress. PostgreSQL needs nothing here:
+        the services lock the rows they change with ``SELECT … FOR UPDATE``.
+        """
+        bind = self.session.bind
+        if bind is None or bind.dialect.name != "sqlite":
+            return
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        # Already writing (an INSERT/UPDATE opened the transaction): the lock is held.
+        if not raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+
     async def flush(self) -> None:
         await self.session.flush()

@@ -319,6 +319,7 @@ async def update_client(
     client_id: str,
     changes: dict[str, Any],
 ) -> Client:
+    await uow.lock_for_write()
     client = await uow.clients.get_client(partner_id, client_id)
     if client is None:
         raise NotFound("Client not found")
@@ -370,7 +371,7 @@ async def get_waba(uow: UnitOfWork, partner_id: str, waba_id: str) -> WabaAccoun
 async def _channel_of(
     uow: UnitOfWork, partner_id: str, client_id: str, channel_id: str
 ) -> tuple[Channel, Client, WabaAccount]:
-    channel = await uow.clients.get_channel(partner_id, channel_id)
+    channel = await uow.clients.get_channel(partner_id, channel_id, for_update=True)
     if channel is None or channel.client_id != client_id:
         raise NotFound("Channel not found")
     client = await uow.clients.get_client(partner_id, client_id)
@@ -388,6 +389,7 @@ async def set_cancellation(
     enabled: bool,
 ) -> ChannelView:
     """Request (or withdraw) a cancellation; it takes effect :data:`CANCELLATION_NOTICE` later."""
+    await uow.lock_for_write()
     channel, client, waba = await _channel_of(uow, partner_id, client_id, channel_id)
     if channel.status in (ChannelStatus.TERMINATED, ChannelStatus.CANCELLED):
         raise Conflict("The channel is already terminated")
@@ -424,6 +426,7 @@ async def run_due_steps(
     uow: UnitOfWork, clock: Clock, step_seconds: float, limit: int = 200
 ) -> int:
     """One simulator round: move every due channel one step on, with its event."""
+    await uow.lock_for_write()
     now = clock.now()
     due = await uow.clients.due_steps(now, limit)
     if not due:
@@ -512,6 +515,7 @@ async def force_status(
         raise InvalidInput("status", f"must be one of: {allowed}") from None
     if target not in _EVENT_FOR:
         raise InvalidInput("status", f"must be one of: {', '.join(sorted(_EVENT_FOR))}")
+    await uow.lock_for_write()
     partner_id = await uow.clients.owner_of_channel(channel_id)
     if partner_id is None:
         raise NotFound("Channel not found")
