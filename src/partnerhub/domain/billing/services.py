@@ -38,7 +38,6 @@ from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.services import load_partner
 
-USAGE_RECORD = "UR"  # [ours] id suffix of usage records
 MAX_VOLUME = 1_000_000
 # spec §3.5 [360]: the client balance endpoint allows 5 requests per 30 seconds, per client.
 CLIENT_BALANCE_LIMIT = Rule("client_balance", 5, 30)
@@ -231,7 +230,7 @@ async def record_usage(
     payer = payer_of(partner)
     now = clock.now()
     record = UsageRecord(
-        id=ids.new_id(USAGE_RECORD, 14),
+        id=ids.new_id(ids.USAGE_RECORD, 14),
         partner_id=partner.id,
         client_id=channel.client_id,
         channel_id=channel.id,
