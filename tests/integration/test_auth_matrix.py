@@ -33,6 +33,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("DELETE", "/api_keys/{key_id}", None),
     ("GET", "/clients", None),
     ("GET", "/channels", None),
+    ("GET", "/balance", None),
     ("POST", "/account_sharing/clients", {"name": "Intruder Inc", "email": "x@intruder.example"}),
 ]
 ROUTE_IDS = [f"{m} {p or '/'}" for m, p, _ in ROUTES]

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import registry
 from sqlalchemy.sql.expression import false
 
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
+from partnerhub.domain.billing.model import Balance, UsageRecord
 from partnerhub.domain.clients.model import Channel, Client, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.partners.model import Partner, PartnerUser
@@ -318,6 +320,46 @@ Index(
     partner_api_keys.c.created_at,
 )
 
+# Prepaid balances: one row per partner, and one per client of a direct-paid hub. Money in
+# micro-units (see domain/billing/model.py).
+balances = Table(
+    "balances",
+    metadata,
+    Column("owner_id", String(32), primary_key=True),
+    Column(
+        "partner_id",
+        String(32),
+        ForeignKey("partners.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE")),
+    Column("total_micros", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+usage_records = Table(
+    "usage_records",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", String(32), ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("pricing_category", String(16), nullable=False),
+    Column("pricing_type", String(32), nullable=False),
+    Column("initiated_by", String(16), nullable=False),
+    Column("volume", Integer, nullable=False),
+    Column("cost_micros", BigInteger, nullable=False),
+    Column("paid_by", String(16), nullable=False),
+)
+
+# The two reports: a client's usage over a time range, and a channel's.
+Index("ix_usage_records_client_occurred", usage_records.c.client_id, usage_records.c.occurred_at)
+Index("ix_usage_records_channel_occurred", usage_records.c.channel_id, usage_records.c.occurred_at)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -339,4 +381,6 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Client, clients)
     mapper_registry.map_imperatively(WabaAccount, waba_accounts)
     mapper_registry.map_imperatively(Channel, channels)
+    mapper_registry.map_imperatively(Balance, balances)
+    mapper_registry.map_imperatively(UsageRecord, usage_records)
     _MAPPED = True

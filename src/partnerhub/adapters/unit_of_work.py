@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from partnerhub.adapters import channel_counts
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
+    BillingRepository,
     ClientRepository,
     PartnerRepository,
     TokenRepository,
@@ -35,6 +36,7 @@ class UnitOfWork:
     webhooks: WebhookRepository
     clients: ClientRepository
     world: WorldRepository
+    billing: BillingRepository
 
     def __init__(
         self,
@@ -55,6 +57,7 @@ class UnitOfWork:
         self.webhooks = WebhookRepository(self.session)
         self.clients = ClientRepository(self.session)
         self.world = WorldRepository(self.session)
+        self.billing = BillingRepository(self.session)
         return self
 
     async def __aexit__(

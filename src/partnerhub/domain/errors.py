@@ -8,7 +8,8 @@ envelope in exactly one place (:mod:`partnerhub.server.errors`). The tree::
     ├── PermissionDenied         valid credentials, someone else's partner (403)
     ├── NotFound                 no such object *for this caller* (404)
     ├── Conflict                 the write clashes with existing state (409)
-    └── InvalidInput             the request names a field with a bad value (400)
+    ├── InvalidInput             the request names a field with a bad value (400)
+    └── RateLimited              over a usage limit (429 with Retry-After; 400 in strict mode)
 """
 
 from __future__ import annotations
@@ -45,3 +46,11 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", details=[f"{field}: {message}"])
         self.field = field
+
+
+class RateLimited(DomainError):
+    """Too many requests within a limit's window; ``retry_after`` is in whole seconds (>= 1)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

@@ -13,6 +13,7 @@ CHANNEL = "CH"
 WABA_ACCOUNT = "WA"
 API_KEY = "AK"  # [ours]: 360dialog does not document key ids
 USER = "US"  # [ours]
+USAGE_RECORD = "UR"  # [ours]
 
 
 def new_id(suffix: str, length: int = 8) -> str:

@@ -20,6 +20,7 @@ from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
 from partnerhub.server.routes import (
     api_keys,
+    billing,
     clients,
     emulator,
     health,
@@ -58,7 +59,9 @@ def create_app(
     app = Litestar(
         route_handlers=[
             token.token,
-            partners.partner_router(*api_keys.HANDLERS, *webhooks.HANDLERS, *clients.HANDLERS),
+            partners.partner_router(
+                *api_keys.HANDLERS, *webhooks.HANDLERS, *clients.HANDLERS, *billing.HANDLERS
+            ),
             emulator.emulator_router(),
             *onboarding.HANDLERS,
             *health.HANDLERS,

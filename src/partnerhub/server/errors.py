@@ -19,6 +19,7 @@ from partnerhub.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RateLimited,
 )
 from partnerhub.wire.errors import ErrorBody, Meta
 
@@ -78,7 +79,16 @@ def _auth_headers(status: int) -> dict[str, str] | None:
     return None
 
 
+def handle_rate_limited(request: Request[Any, Any, Any], exc: RateLimited) -> Response[ErrorBody]:
+    """429 with ``Retry-After``; 400 in ``strict`` fidelity, as 360dialog documents it (§3.5)."""
+    strict = request.app.state.partnerhub.settings.rate_limit_fidelity == "strict"
+    headers = {"Retry-After": str(exc.retry_after)}
+    return meta_response(request, 400 if strict else 429, exc.message, exc.details, headers)
+
+
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
+    if isinstance(exc, RateLimited):
+        return handle_rate_limited(request, exc)
     status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
     return meta_response(request, status, exc.message, exc.details, _auth_headers(status))
 

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = 0.5
     # Seconds between the simulated Meta lifecycle's steps (0: as soon as the worker runs).
     simulator_step_seconds: float = 2.0
+    # Rate limits (spec §3.5): where the budgets live (``memory://``, per process, or
+    # ``redis://host:6379`` to share them), and how an exhausted one answers: ``standards``
+    # (429 + Retry-After) or ``strict`` (400, as 360dialog documents it; Retry-After still sent).
+    rate_limit_storage_url: str = "memory://"
+    rate_limit_fidelity: Literal["standards", "strict"] = "standards"
 
     @field_validator("webhook_retry_schedule")
     @classmethod

@@ -15,6 +15,7 @@ from partnerhub.adapters import db, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
+from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth.services import Authenticator, TokenService
@@ -38,6 +39,7 @@ class AppState:
     worker: Worker
     master_key: str
     simulator: Simulator
+    rate_limits: RateLimits
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -58,6 +60,7 @@ class AppState:
         await self.worker.stop()
         await self.authenticator.drain()
         await self.delivery.aclose()
+        await self.rate_limits.aclose()
         self.cache.close()
         await self.engine.dispose()
 
@@ -111,4 +114,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         worker=worker,
         master_key=master_key,
         simulator=simulator,
+        rate_limits=RateLimits(settings.rate_limit_storage_url),
     )

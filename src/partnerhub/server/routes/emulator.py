@@ -14,14 +14,19 @@ from litestar.params import FromPath, FromQuery
 from sqlalchemy import select
 
 from partnerhub.adapters import tables
+from partnerhub.domain.billing import services as billing
+from partnerhub.domain.billing.model import from_micros
+from partnerhub.domain.billing.queries import parse_instant
 from partnerhub.domain.clients import services as client_services
 from partnerhub.domain.clock import VirtualClock, isoformat
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.routes import world
 from partnerhub.server.routes.emulator_guard import guard
+from partnerhub.wire import billing as wire_billing
 
 
 class ClockAdvance(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,7 +39,10 @@ class Faults(msgspec.Struct, forbid_unknown_fields=True):
     delay_ms: int | None = None
 
 
-@post("/reset", summary="Forget faults and every webhook event, delivery and attempt")
+@post(
+    "/reset",
+    summary="Forget faults, every webhook event, delivery and attempt, and every rate limit budget",
+)
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
     await guard(request)
     state = app_state(request)
@@ -43,6 +51,9 @@ async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
         emulator.fail_next, emulator.fail_status, emulator.delay_ms = 0, 500, 0
         await uow.webhooks.delete_all_events()
         await uow.commit()
+    # Rate limits run on real time, not the virtual clock (adapters/ratelimit.py): this is how
+    # a test suite starts from full budgets.
+    await state.rate_limits.reset()
     return {"reset": True, "now": isoformat(state.clock.now())}
 
 
@@ -243,6 +254,99 @@ async def channel_status(
     }
 
 
+class PartnerBalanceIn(msgspec.Struct, forbid_unknown_fields=True):
+    total: float
+    currency: str | None = None
+
+
+class ClientBalanceIn(msgspec.Struct, forbid_unknown_fields=True):
+    total: float
+
+
+class UsageIn(msgspec.Struct, forbid_unknown_fields=True):
+    country: str
+    pricing_category: str
+    pricing_type: str = "REGULAR"
+    initiated_by: str = "business"
+    volume: int = 1
+    cost: float | None = None
+    at: str | None = None  # ISO 8601 with a zone; default: the clock's now
+
+
+@post("/partners/{partner_id:str}/balance", summary="Set a partner's balance", status_code=200)
+@documents_body(PartnerBalanceIn)
+async def set_partner_balance(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire_billing.Balance:
+    await guard(request)
+    body = await read_body(request, PartnerBalanceIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        funds = await billing.set_partner_balance(
+            uow, state.clock, partner_id, body.total, body.currency
+        )
+    return presenters.balance(funds)
+
+
+@post(
+    "/clients/{client_id:str}/balance",
+    summary="Set a direct-paid client's own balance",
+    status_code=200,
+)
+@documents_body(ClientBalanceIn)
+async def set_client_balance(
+    request: Request[Any, Any, Any], client_id: FromPath[str]
+) -> wire_billing.Balance:
+    await guard(request)
+    body = await read_body(request, ClientBalanceIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        funds = await billing.set_client_balance(uow, state.clock, client_id, body.total)
+    return presenters.balance(funds)
+
+
+@post(
+    "/channels/{channel_id:str}/usage",
+    summary="Record delivered messages on a channel and debit whoever pays for them",
+)
+@documents_body(UsageIn)
+async def record_usage(
+    request: Request[Any, Any, Any], channel_id: FromPath[str]
+) -> dict[str, Any]:
+    await guard(request)
+    body = await read_body(request, UsageIn)
+    usage = billing.NewUsage(
+        country=body.country,
+        pricing_category=body.pricing_category,
+        pricing_type=body.pricing_type,
+        initiated_by=body.initiated_by,
+        volume=body.volume,
+        cost=body.cost,
+        at=None if body.at is None else parse_instant("at", body.at),
+    )
+    state = app_state(request)
+    async with state.uow() as uow:
+        done = await billing.record_usage(uow, state.clock, channel_id, usage)
+    record = done.record
+    return {
+        "id": record.id,
+        "channel_id": record.channel_id,
+        "client_id": record.client_id,
+        "occurred_at": isoformat(record.occurred_at),
+        "country": record.country,
+        "pricing_category": record.pricing_category,
+        "pricing_type": record.pricing_type,
+        "initiated_by": record.initiated_by,
+        "volume": record.volume,
+        "cost": from_micros(record.cost_micros),
+        "paid_by": done.payer,
+        "balance": {
+            "total": from_micros(done.balance.total_micros),
+            "currency": done.balance.currency,
+        },
+    }
+
+
 def emulator_router() -> Router:
     return Router(
         path="/_emulator",
@@ -255,6 +359,9 @@ def emulator_router() -> Router:
             onboard,
             channel_status,
             *world.HANDLERS,
+            set_partner_balance,
+            set_client_balance,
+            record_usage,
         ],
         tags=["Emulator"],
         include_in_schema=True,

@@ -1,0 +1,80 @@
+"""Request rate limits (spec §3.5), on the ``limits`` library's moving window.
+
+The app state holds one :class:`RateLimits`. Its storage is in-process memory by default; a
+``redis://`` URL (``PARTNERHUB_RATE_LIMIT_STORAGE_URL``, with ``limits[async-redis]`` installed)
+shares the budgets between processes.
+
+Time is real time, not the app's clock: ``limits`` reads ``time.time()`` inside its storages
+(and Redis its own clock) and offers no way to inject another. So advancing the emulator's
+virtual clock does not refill a budget; ``POST /_emulator/reset`` clears every budget instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from dataclasses import dataclass, field
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from partnerhub.domain.errors import RateLimited
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``amount`` requests per ``seconds``, counted separately for each identifier."""
+
+    name: str
+    amount: int
+    seconds: int
+    item: RateLimitItem = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        item = RateLimitItemPerSecond(self.amount, self.seconds, namespace=self.name)
+        object.__setattr__(self, "item", item)
+
+    @property
+    def message(self) -> str:
+        # 360dialog's wording (its error page: "Usage Limit: You have exceeded the limit of ...").
+        return (
+            f"Usage Limit: You have exceeded the limit of {self.amount} requests "
+            f"every {self.seconds} seconds"
+        )
+
+
+def async_storage_url(url: str) -> str:
+    """``memory://`` and ``redis://…`` as people write them, mapped to the asyncio storages."""
+    return url if url.startswith("async+") else f"async+{url}"
+
+
+class RateLimits:
+    def __init__(self, storage_url: str = "memory://") -> None:
+        storage = storage_from_string(async_storage_url(storage_url))
+        if not isinstance(storage, Storage):  # pragma: no cover - async_storage_url ensures it
+            raise TypeError(f"not an asyncio rate limit storage: {storage_url}")
+        self._storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def hit(self, rule: Rule, identifier: str) -> None:
+        """Count one request against ``rule`` for ``identifier``, or raise :class:`RateLimited`."""
+        if await self._limiter.hit(rule.item, identifier):
+            return
+        stats = await self._limiter.get_window_stats(rule.item, identifier)
+        raise RateLimited(rule.message, math.ceil(stats.reset_time - time.time()))
+
+    async def reset(self) -> None:
+        await self._storage.reset()
+
+    async def aclose(self) -> None:
+        # The memory storage expires entries in a task of its own; do not leave it running
+        # into a closed event loop.
+        timer = getattr(self._storage, "timer", None)
+        if isinstance(timer, asyncio.Task) and not timer.done():
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer

@@ -1,0 +1,1 @@
+"""Balances and usage: who pays for delivered messages, and the reports over what was used."""
