@@ -30,11 +30,19 @@ def fixture(webhook_url: str | None = None) -> dict[str, Any]:
                 "partner_redirect_url": "https://partner.example/done",
                 "users": [{"email": "ops@demo.example", "password": "demo-password-1"}],
                 "api_keys": [{"id": "ciKeyAK", "name": "CI", "key": KEY}],
+                "balance": 120.5,
+                "currency": "usd",
             },
             {"id": "otherPA", "brand_name": "Other Hub"},
         ],
         "clients": [
-            {"id": "pizzaCL", "partner_id": "demoPA", "name": "Pizza Place", "max_channels": 3},
+            {
+                "id": "pizzaCL",
+                "partner_id": "demoPA",
+                "name": "Pizza Place",
+                "max_channels": 3,
+                "balance": 7.25,
+            },
             {"id": "rivalCL", "partner_id": "otherPA", "name": "Rival"},
         ],
         "waba_accounts": [
@@ -172,6 +180,8 @@ async def test_a_bad_fixture_names_the_field_and_changes_nothing(client: Client)
         ("channels.0.created_at", "yesterday", "channels[0].created_at"),
         ("partners.0.users.0.password", "short", "partners[0].users[0].password"),
         ("partners.0.surprise", True, "partners[0].surprise"),
+        ("partners.0.currency", "euro", "partners[0].currency"),
+        ("clients.1.balance", 3, "clients[1].balance"),  # a partner-paid hub's client
     ]
     for path, value, field in cases:
         document = copy.deepcopy(fixture())

@@ -665,7 +665,8 @@ class WorldRepository:
     async def all_of(self, kind: type[Any]) -> list[Any]:
         """Every stored object of a mapped domain class, in id order (a stable export)."""
         table = tables.metadata.tables[_TABLE_OF[kind]]
-        rows = await self._session.scalars(select(kind).order_by(table.c.id))
+        key = table.c.owner_id if "owner_id" in table.c else table.c.id
+        rows = await self._session.scalars(select(kind).order_by(key))
         return list(rows.all())
 
 
@@ -676,4 +677,5 @@ _TABLE_OF: Mapping[type[Any], str] = {
     Client: "clients",
     WabaAccount: "waba_accounts",
     Channel: "channels",
+    Balance: "balances",
 }

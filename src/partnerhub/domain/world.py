@@ -20,6 +20,13 @@ from datetime import datetime, timedelta
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from partnerhub.domain.billing.model import (
+    DEFAULT_CURRENCY,
+    Balance,
+    from_micros,
+    to_micros,
+    validate_currency,
+)
 from partnerhub.domain.clients.model import (
     LIFECYCLE,
     Channel,
@@ -98,6 +105,7 @@ def _one_of(where: str, value: str, allowed: tuple[str, ...]) -> str:
 
 @dataclass
 class _Loaded:
+    balances: list[Balance] = field(default_factory=list)
     partners: list[Partner] = field(default_factory=list)
     users: list[PartnerUser] = field(default_factory=list)
     keys: list[ApiKey] = field(default_factory=list)
@@ -133,6 +141,16 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
             modified_at=now,
         )
         out.partners.append(partner)
+        if item.balance is not None or item.currency is not None:
+            out.balances.append(
+                Balance(
+                    owner_id=partner.id,
+                    partner_id=partner.id,
+                    total_micros=to_micros(f"{at}.balance", item.balance or 0, allow_negative=True),
+                    currency=validate_currency(item.currency or DEFAULT_CURRENCY, f"{at}.currency"),
+                    modified_at=now,
+                )
+            )
         for j, user in enumerate(item.users):
             where = f"{at}.users[{j}]"
             email = validate_email(user.email, f"{where}.email")
@@ -215,7 +233,30 @@ def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Cli
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
             )
         )
+    _client_balances(document, now, out)
     return {c.id: c for c in out.clients}
+
+
+def _client_balances(document: wire.World, now: datetime, out: _Loaded) -> None:
+    partners = {p.id: p for p in out.partners}
+    currencies = {b.owner_id: b.currency for b in out.balances}
+    for i, item in enumerate(document.clients):
+        if item.balance is None:
+            continue
+        if partners[item.partner_id].billing_model != "direct":
+            raise InvalidInput(
+                f"clients[{i}].balance", "only clients of a direct-paid hub have a balance"
+            )
+        out.balances.append(
+            Balance(
+                owner_id=item.id,
+                partner_id=item.partner_id,
+                total_micros=to_micros(f"clients[{i}].balance", item.balance, allow_negative=True),
+                currency=currencies.get(item.partner_id, DEFAULT_CURRENCY),
+                modified_at=now,
+                client_id=item.id,
+            )
+        )
 
 
 def _wabas(
@@ -343,6 +384,7 @@ async def seed(
         loaded.clients,
         loaded.wabas,
         loaded.channels,
+        loaded.balances,
     ):
         for item in group:
             uow.session.add(item)
@@ -366,6 +408,7 @@ async def export(uow: UnitOfWork) -> wire.World:
     clients: list[Client] = await uow.world.all_of(Client)
     wabas: list[WabaAccount] = await uow.world.all_of(WabaAccount)
     channels: list[Channel] = await uow.world.all_of(Channel)
+    balances = {b.owner_id: b for b in await uow.world.all_of(Balance)}
     return wire.World(
         partners=[
             wire.WorldPartner(
@@ -380,6 +423,8 @@ async def export(uow: UnitOfWork) -> wire.World:
                 platform_secret_nonce=p.platform_secret_nonce,
                 settings=p.settings,
                 created_at=isoformat(p.created_at),
+                balance=from_micros(balances[p.id].total_micros) if p.id in balances else None,
+                currency=balances[p.id].currency if p.id in balances else None,
                 users=[
                     wire.WorldUser(email=u.email, password_hash=u.password_hash)
                     for u in users
@@ -414,6 +459,7 @@ async def export(uow: UnitOfWork) -> wire.World:
                 contact_user=c.contact_user,
                 created_at=isoformat(c.created_at),
                 modified_at=isoformat(c.modified_at),
+                balance=from_micros(balances[c.id].total_micros) if c.id in balances else None,
             )
             for c in clients
         ],

@@ -45,6 +45,9 @@ class WorldPartner(msgspec.Struct, forbid_unknown_fields=True):
     platform_secret_nonce: str | None = None
     settings: dict[str, Any] | None = None
     created_at: str | None = None
+    # The prepaid balance (absent: none yet, i.e. 0 in the partner's currency).
+    balance: float | None = None
+    currency: str | None = None
     users: list[WorldUser] = []
     api_keys: list[WorldApiKey] = []
 
@@ -62,6 +65,8 @@ class WorldClient(msgspec.Struct, forbid_unknown_fields=True):
     contact_user: dict[str, Any] = {}
     created_at: str | None = None
     modified_at: str | None = None
+    # A direct-paid client's own balance (partner-paid hubs: always absent).
+    balance: float | None = None
 
 
 class WorldWaba(msgspec.Struct, forbid_unknown_fields=True):

@@ -68,10 +68,10 @@ def from_micros(micros: int) -> float:
     return round(micros / MICROS, 6)
 
 
-def validate_currency(raw: str) -> str:
+def validate_currency(raw: str, field: str = "currency") -> str:
     code = raw.strip().lower()
     if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise InvalidInput("currency", "must be a three-letter ISO 4217 code, e.g. eur")
+        raise InvalidInput(field, "must be a three-letter ISO 4217 code, e.g. eur")
     return code
 
 
