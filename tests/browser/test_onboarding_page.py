@@ -114,6 +114,7 @@ def test_signup_with_two_numbers_and_permissions(
     assert page.get_by_label("Email").input_value() == "ada@pizza.example"
     page.get_by_label("Company").fill("Pizza Place")
     page.get_by_label("Your name").fill("Ada")
+    page.get_by_label("Password").fill("correct horse battery")
     page.locator("#phone_0").fill("+49 151 1111 2222")
     page.locator("#phone_name_0").fill("Pizza Main")
     page.locator("#phone_1").fill("+4915133334444")
@@ -150,6 +151,7 @@ def test_validation_errors_are_shown_next_to_the_fields(
     assert page.locator("#company-error").inner_text() == "Enter your company's name."
     assert "valid email" in page.locator("#email-error").inner_text()
     assert "international format" in page.locator("#phone_0-error").inner_text()
+    assert "at least 10 characters" in page.locator("#password-error").inner_text()
     assert page.get_by_label("Email").input_value() == "not-an-email"  # nothing typed is lost
     assert page.locator("#email").get_attribute("aria-invalid") == "true"
 
@@ -191,6 +193,7 @@ def test_io_signature_accepted_once_then_refused(
     page.get_by_label("Company").fill("Signed Co")
     page.get_by_label("Your name").fill("Bo")
     page.get_by_label("Email").fill("bo@signed.example")
+    page.get_by_label("Password").fill("correct horse battery")
     page.locator("#phone_0").fill("+4915155556666")
     page.get_by_role("button", name="Connect").click()
     page.wait_for_url(lambda url: "/done" in url, timeout=15000)

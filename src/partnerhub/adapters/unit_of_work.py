@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
+    ClientLoginRepository,
     ClientRepository,
     PartnerRepository,
     TokenRepository,
@@ -32,6 +33,7 @@ class UnitOfWork:
     tokens: TokenRepository
     webhooks: WebhookRepository
     clients: ClientRepository
+    client_logins: ClientLoginRepository
 
     def __init__(
         self,
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
         self.clients = ClientRepository(self.session)
+        self.client_logins = ClientLoginRepository(self.session)
         return self
 
     async def __aexit__(
