@@ -114,6 +114,7 @@ def test_signup_with_two_numbers_and_permissions(
     assert page.get_by_label("Email").input_value() == "ada@pizza.example"
     page.get_by_label("Company").fill("Pizza Place")
     page.get_by_label("Your name").fill("Ada")
+    page.get_by_label("Password").fill("correct horse battery")
     page.locator("#phone_0").fill("+49 151 1111 2222")
     page.locator("#phone_name_0").fill("Pizza Main")
     page.locator("#phone_1").fill("+4915133334444")
@@ -150,6 +151,7 @@ def test_validation_errors_are_shown_next_to_the_fields(
     assert page.locator("#company-error").inner_text() == "Enter your company's name."
     assert "valid email" in page.locator("#email-error").inner_text()
     assert "international format" in page.locator("#phone_0-error").inner_text()
+    assert "at least 10 characters" in page.locator("#password-error").inner_text()
     assert page.get_by_label("Email").input_value() == "not-an-email"  # nothing typed is lost
     assert page.locator("#email").get_attribute("aria-invalid") == "true"
 
@@ -191,6 +193,7 @@ def test_io_signature_accepted_once_then_refused(
     page.get_by_label("Company").fill("Signed Co")
     page.get_by_label("Your name").fill("Bo")
     page.get_by_label("Email").fill("bo@signed.example")
+    page.get_by_label("Password").fill("correct horse battery")
     page.locator("#phone_0").fill("+4915155556666")
     page.get_by_role("button", name="Connect").click()
     page.wait_for_url(lambda url: "/done" in url, timeout=15000)
@@ -199,3 +202,61 @@ def test_io_signature_accepted_once_then_refused(
     shot(page, "6-signature-reused")
     assert reused is not None and reused.status == 403
     assert "already used" in page.locator("[role=alert]").inner_text()
+
+
+def test_client_logs_in_later_revokes_one_number_and_adds_another(
+    live_server: LiveServer, receiver: Receiver, page: Page
+) -> None:
+    _make_direct_paid(live_server)
+    with _api(live_server) as api:
+        api.patch("", json={"partner_redirect_url": receiver.url.replace("/hook", "/done")})
+    base = f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions"
+    page.goto(f"{base}?state=first")
+    page.get_by_label("Company").fill("Taco Stand")
+    page.get_by_label("Your name").fill("Cy")
+    page.get_by_label("Email").fill("cy@taco.example")
+    page.get_by_label("Password").fill("tacos are great 42")
+    page.locator("#phone_0").fill("+4915177770001")
+    page.locator("#phone_1").fill("+4915177770002")
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url(lambda url: "/done" in url, timeout=15000)
+    signed_up = parse_qs(urlsplit(page.url).query)
+    client_id = signed_up["client"][0]
+    kept, dropped = signed_up["channels"][0][1:-1].split(",")
+
+    page.goto(f"{base}?next=login&client_id={client_id}&connect_client_user=true&state=again")
+    shot(page, "7-login")
+    page.get_by_label("Email").fill("cy@taco.example")
+    page.get_by_label("Password").fill("not my password")
+    page.get_by_role("button", name="Log in").click()
+    assert page.locator("[role=alert]").inner_text() == "Wrong email or password."
+    shot(page, "8-login-refused")
+    page.get_by_label("Password").fill("tacos are great 42")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your WhatsApp Business numbers").wait_for()
+    assert page.locator(f"#grant_{kept}").is_checked()
+    assert page.locator(f"#grant_{dropped}").is_checked()
+    page.locator(f"#grant_{dropped}").uncheck()
+    page.locator("#phone_0").fill("+49 151 7777 0003")
+    page.locator("#phone_name_0").fill("Taco Late Night")
+    shot(page, "9-manage")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(lambda url: "/done" in url, timeout=15000)
+    shot(page, "10-back-at-partner")
+    landed = parse_qs(urlsplit(page.url).query)
+    assert landed["client"] == [client_id]
+    assert landed["state"] == ["again"]
+    assert landed["revoked"] == [f"[{dropped}]"]
+    usable = landed["channels"][0][1:-1].split(",")
+    assert kept in usable and dropped not in usable and len(usable) == 2
+    assert any("/done?" in path for path in receiver.landings)
+    with _api(live_server) as api:
+        listed = api.get("/channels").json()["partner_channels"]
+        permission = {c["setup_info"]["phone_number"]: c["permission"] for c in listed}
+        assert permission == {
+            "+4915177770001": True,
+            "+4915177770002": False,
+            "+4915177770003": True,
+        }
+        added = next(c for c in listed if c["setup_info"]["phone_number"] == "+4915177770003")
+        assert added["id"] in usable and added["setup_info"]["phone_name"] == "Taco Late Night"

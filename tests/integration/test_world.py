@@ -42,6 +42,7 @@ def fixture(webhook_url: str | None = None) -> dict[str, Any]:
                 "name": "Pizza Place",
                 "max_channels": 3,
                 "balance": 7.25,
+                "login": {"email": "owner@pizza.example", "password": "pizza-password-1"},
             },
             {"id": "rivalCL", "partner_id": "otherPA", "name": "Rival"},
         ],
@@ -132,7 +133,8 @@ async def test_seed_builds_a_world_the_api_serves(client: Client) -> None:
 
 
 def without_times(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    times = {"created_at", "modified_at", "billing_started_at"}
+    """Without what legitimately differs between two seeds: times, and salted password hashes."""
+    times = {"created_at", "modified_at", "billing_started_at", "login"}
     return [{k: v for k, v in item.items() if k not in times} for item in items]
 
 
@@ -143,6 +145,8 @@ async def test_state_round_trips_and_is_deterministic(client: Client) -> None:
     assert first["partners"][0]["api_keys"][0]["key_sha256"] == secrets.digest(KEY)
     assert first["partners"][0]["users"][0]["password_hash"].startswith("$argon2")
     assert "password" not in first["partners"][0]["users"][0]
+    assert first["clients"][0]["login"]["email"] == "owner@pizza.example"
+    assert first["clients"][0]["login"]["password_hash"].startswith("$argon2")
     # The same fixture gives the same world, derived ids included (times it leaves out default
     # to the moment of seeding).
     await advance(client, 5)

@@ -34,7 +34,7 @@ from partnerhub.domain.billing.model import (
     UsageRecord,
 )
 from partnerhub.domain.billing.periods import Granularity, next_period
-from partnerhub.domain.clients.model import Channel, Client, WabaAccount
+from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.partners.model import Partner, PartnerUser
@@ -445,6 +445,20 @@ class ClientRepository:
         statement = select(self._ch.phone_number).where(self._ch.phone_number.in_(phone_numbers))
         return list((await self._session.scalars(statement)).all())
 
+    async def channels_of_client(self, client_id: str) -> list[Channel]:
+        statement = (
+            select(Channel)
+            .where(self._ch.client_id == client_id)
+            .order_by(self._ch.created_at, self._ch.id)
+        )
+        return list((await self._session.scalars(statement)).all())
+
+    async def waba_of_client(self, client_id: str) -> WabaAccount | None:
+        """The client's WABA (onboarding creates exactly one; the oldest if there were more)."""
+        c = tables.waba_accounts.c
+        statement = select(WabaAccount).where(c.client_id == client_id).order_by(c.created_at, c.id)
+        return (await self._session.scalars(statement)).first()
+
     async def count_channels(self, client_id: str) -> int:
         statement = select(func.count()).where(self._ch.client_id == client_id)
         return int(await self._session.scalar(statement) or 0)
@@ -665,7 +679,7 @@ class WorldRepository:
     async def all_of(self, kind: type[Any]) -> list[Any]:
         """Every stored object of a mapped domain class, in id order (a stable export)."""
         table = tables.metadata.tables[_TABLE_OF[kind]]
-        key = table.c.owner_id if "owner_id" in table.c else table.c.id
+        key = next(table.c[name] for name in ("id", "owner_id", "client_id") if name in table.c)
         rows = await self._session.scalars(select(kind).order_by(key))
         return list(rows.all())
 
@@ -678,4 +692,57 @@ _TABLE_OF: Mapping[type[Any], str] = {
     WabaAccount: "waba_accounts",
     Channel: "channels",
     Balance: "balances",
+    ClientLogin: "client_logins",
 }
+
+
+class ClientLoginRepository:
+    """Client passwords for the onboarding page's login, and the failed attempts per email."""
+
+    _failures = tables.client_login_failures
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, login: ClientLogin) -> None:
+        self._session.add(login)
+
+    async def candidates(
+        self, partner_id: str, email: str, client_id: str | None, limit: int
+    ) -> list[ClientLogin]:
+        """The partner's client logins with this email (of ``client_id`` only, when given)."""
+        c = tables.client_logins.c
+        statement = select(ClientLogin).where(c.partner_id == partner_id, c.email == email)
+        if client_id is not None:
+            statement = statement.where(c.client_id == client_id)
+        statement = statement.order_by(c.created_at, c.client_id).limit(limit)
+        return list((await self._session.scalars(statement)).all())
+
+    async def count_failures(self, partner_id: str, email: str, since: datetime) -> int:
+        c = self._failures.c
+        statement = select(func.count()).where(
+            c.partner_id == partner_id, c.email == email, c.failed_at > since
+        )
+        return int(await self._session.scalar(statement) or 0)
+
+    async def record_failure(
+        self, partner_id: str, email: str, now: datetime, forget_before: datetime
+    ) -> None:
+        """Add one failure and drop this email's failures too old to count any more."""
+        c = self._failures.c
+        await self._session.execute(
+            delete(self._failures).where(
+                c.partner_id == partner_id, c.email == email, c.failed_at <= forget_before
+            )
+        )
+        await self._session.execute(
+            insert(self._failures).values(
+                id=ids.new_id("LF", 14), partner_id=partner_id, email=email, failed_at=now
+            )
+        )
+
+    async def clear_failures(self, partner_id: str, email: str) -> None:
+        c = self._failures.c
+        await self._session.execute(
+            delete(self._failures).where(c.partner_id == partner_id, c.email == email)
+        )

@@ -31,7 +31,7 @@ from sqlalchemy.sql.expression import false
 
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, UsageRecord
-from partnerhub.domain.clients.model import Channel, Client, WabaAccount
+from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.webhooks.model import (
@@ -296,6 +296,34 @@ channel_counts = Table(
 )
 Index("ix_channels_next_step", channels.c.next_step_at)
 
+# The onboarding page's client login (next=login): one password per client, and the failed
+# attempts that lock an email out for a while.
+client_logins = Table(
+    "client_logins",
+    metadata,
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("email", String(320), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_client_logins_partner_email", client_logins.c.partner_id, client_logins.c.email)
+
+client_login_failures = Table(
+    "client_login_failures",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("email", String(320), nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+Index(
+    "ix_client_login_failures_partner_email",
+    client_login_failures.c.partner_id,
+    client_login_failures.c.email,
+    client_login_failures.c.failed_at,
+)
+
 emulator_state = Table(
     "emulator_state",
     metadata,
@@ -383,4 +411,5 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Channel, channels)
     mapper_registry.map_imperatively(Balance, balances)
     mapper_registry.map_imperatively(UsageRecord, usage_records)
+    mapper_registry.map_imperatively(ClientLogin, client_logins)
     _MAPPED = True

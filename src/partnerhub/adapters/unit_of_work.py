@@ -17,6 +17,7 @@ from partnerhub.adapters import channel_counts
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
     BillingRepository,
+    ClientLoginRepository,
     ClientRepository,
     PartnerRepository,
     TokenRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
     clients: ClientRepository
     world: WorldRepository
     billing: BillingRepository
+    client_logins: ClientLoginRepository
 
     def __init__(
         self,
@@ -58,6 +60,7 @@ class UnitOfWork:
         self.clients = ClientRepository(self.session)
         self.world = WorldRepository(self.session)
         self.billing = BillingRepository(self.session)
+        self.client_logins = ClientLoginRepository(self.session)
         return self
 
     async def __aexit__(

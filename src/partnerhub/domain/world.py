@@ -32,6 +32,7 @@ from partnerhub.domain.clients.model import (
     Channel,
     ChannelStatus,
     Client,
+    ClientLogin,
     WabaAccount,
 )
 from partnerhub.domain.clients.services import normalize_phone
@@ -106,6 +107,7 @@ def _one_of(where: str, value: str, allowed: tuple[str, ...]) -> str:
 @dataclass
 class _Loaded:
     balances: list[Balance] = field(default_factory=list)
+    logins: list[ClientLogin] = field(default_factory=list)
     partners: list[Partner] = field(default_factory=list)
     users: list[PartnerUser] = field(default_factory=list)
     keys: list[ApiKey] = field(default_factory=list)
@@ -157,20 +159,12 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
             if email in emails:
                 raise InvalidInput(f"{where}.email", f"'{email}' is used twice")
             emails.add(email)
-            if (user.password is None) == (user.password_hash is None):
-                raise InvalidInput(where, "give exactly one of password and password_hash")
-            if user.password is not None and len(user.password) < MIN_PASSWORD_LENGTH:
-                raise InvalidInput(
-                    f"{where}.password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
-                )
-            if user.password_hash is not None and not user.password_hash.startswith("$argon2"):
-                raise InvalidInput(f"{where}.password_hash", "must be an argon2 hash")
             out.users.append(
                 PartnerUser(
                     id="u" + _numeric(f"{partner.id}/{email}", 10) + ids.USER,
                     partner_id=partner.id,
                     email=email,
-                    password_hash=user.password_hash or hash_password(user.password or ""),
+                    password_hash=_password_hash(where, user),
                     created_at=partner.created_at,
                 )
             )
@@ -200,6 +194,22 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
                     revoked_at=_optional_time(f"{where}.revoked_at", key.revoked_at),
                 )
             )
+
+
+def _password_hash(where: str, user: wire.WorldUser) -> str:
+    """The stored hash of a seeded login: hashed here from ``password``, or given as is."""
+    if (user.password is None) == (user.password_hash is None):
+        raise InvalidInput(where, "give exactly one of password and password_hash")
+    if user.password_hash is not None:
+        if not user.password_hash.startswith("$argon2"):
+            raise InvalidInput(f"{where}.password_hash", "must be an argon2 hash")
+        return user.password_hash
+    password = user.password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"{where}.password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    return hash_password(password)
 
 
 def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Client]:
@@ -234,6 +244,18 @@ def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Cli
             )
         )
     _client_balances(document, now, out)
+    for i, item in enumerate(document.clients):
+        if item.login is not None:
+            where = f"clients[{i}].login"
+            out.logins.append(
+                ClientLogin(
+                    client_id=item.id,
+                    partner_id=item.partner_id,
+                    email=validate_email(item.login.email, f"{where}.email"),
+                    password_hash=_password_hash(where, item.login),
+                    created_at=now,
+                )
+            )
     return {c.id: c for c in out.clients}
 
 
@@ -385,6 +407,7 @@ async def seed(
         loaded.wabas,
         loaded.channels,
         loaded.balances,
+        loaded.logins,
     ):
         for item in group:
             uow.session.add(item)
@@ -409,6 +432,7 @@ async def export(uow: UnitOfWork) -> wire.World:
     wabas: list[WabaAccount] = await uow.world.all_of(WabaAccount)
     channels: list[Channel] = await uow.world.all_of(Channel)
     balances = {b.owner_id: b for b in await uow.world.all_of(Balance)}
+    logins = {login.client_id: login for login in await uow.world.all_of(ClientLogin)}
     return wire.World(
         partners=[
             wire.WorldPartner(
@@ -460,6 +484,11 @@ async def export(uow: UnitOfWork) -> wire.World:
                 created_at=isoformat(c.created_at),
                 modified_at=isoformat(c.modified_at),
                 balance=from_micros(balances[c.id].total_micros) if c.id in balances else None,
+                login=wire.WorldUser(
+                    email=logins[c.id].email, password_hash=logins[c.id].password_hash
+                )
+                if c.id in logins
+                else None,
             )
             for c in clients
         ],

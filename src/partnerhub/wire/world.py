@@ -67,6 +67,8 @@ class WorldClient(msgspec.Struct, forbid_unknown_fields=True):
     modified_at: str | None = None
     # A direct-paid client's own balance (partner-paid hubs: always absent).
     balance: float | None = None
+    # The onboarding page's login (``next=login``): email + password (or its argon2 hash).
+    login: WorldUser | None = None
 
 
 class WorldWaba(msgspec.Struct, forbid_unknown_fields=True):

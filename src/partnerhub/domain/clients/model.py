@@ -107,3 +107,18 @@ class Channel:
     next_step_at: datetime | None = None
     cancellation_requested_at: datetime | None = None
     cancellation_date: datetime | None = None
+
+
+@dataclass
+class ClientLogin:
+    """The client's contact user's password, for ``next=login`` on the onboarding page [ours].
+
+    Only clients who chose a password at signup have one; the email is the contact email,
+    lower-cased. Several clients of one partner may share an email.
+    """
+
+    client_id: str
+    partner_id: str
+    email: str
+    password_hash: str
+    created_at: datetime

@@ -15,12 +15,14 @@ from typing import Any
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
+from partnerhub.domain.clients import login
 from partnerhub.domain.clients.model import (
     LIFECYCLE,
     WABA_STATUS_FOR,
     Channel,
     ChannelStatus,
     Client,
+    ClientLogin,
     WabaAccount,
 )
 from partnerhub.domain.clock import Clock, isoformat
@@ -90,6 +92,14 @@ CHANNEL_FILTERS: dict[str, type] = {
 }
 
 
+class NumbersTaken(Conflict):
+    """Some of the numbers are already registered on this hub (they are in ``numbers``)."""
+
+    def __init__(self, numbers: Sequence[str]) -> None:
+        super().__init__(f"Phone number already registered on this hub: {', '.join(numbers)}")
+        self.numbers = list(numbers)
+
+
 def normalize_phone(field: str, raw: str) -> str:
     """E.164 (``+`` then 7-15 digits); spaces, dashes, dots and brackets are dropped first."""
     compact = re.sub(r"[\s\-().]", "", clean_text(field, raw))
@@ -118,6 +128,8 @@ class NewClient:
     organisation: str | None = None
     contact_info: dict[str, Any] = field(default_factory=dict)
     meta_info: dict[str, Any] = field(default_factory=dict)
+    # The contact user's password for coming back with next=login (None: no login).
+    password: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,10 +200,14 @@ async def onboard(
         raise InvalidInput("phone_numbers", "the same number is listed twice")
     taken = await uow.clients.phone_taken(phones)
     if taken:
-        raise Conflict(f"Phone number already registered on this hub: {', '.join(taken)}")
+        raise NumbersTaken(taken)
     name = clean_text("client.name", new_client.name).strip()
     if not name:
         raise InvalidInput("client.name", "must not be empty")
+    password_hash = None
+    if new_client.password is not None:
+        password = login.validate_password("password", new_client.password)
+        password_hash = await login.hash_client_password(password)
     now = clock.now()
     user = {"name": new_client.contact_name, "email": new_client.email.lower(), "phone": phones[0]}
     client = Client(
@@ -255,6 +271,16 @@ async def onboard(
     await uow.flush()
     for channel in channels:
         uow.clients.add(channel)
+    if password_hash is not None:
+        uow.client_logins.add(
+            ClientLogin(
+                client_id=client.id,
+                partner_id=partner.id,
+                email=new_client.email.strip().lower(),
+                password_hash=password_hash,
+                created_at=now,
+            )
+        )
     await uow.flush()
     await outbox.emit_many(
         uow,
@@ -310,6 +336,119 @@ async def create_shared_client(
     await outbox.emit(uow, clock, partner, "client_created", client_payload(client))
     await uow.commit()
     return client
+
+
+# Channels the partner can no longer use whatever the permission says.
+ENDED = frozenset({ChannelStatus.TERMINATED, ChannelStatus.CANCELLED})
+
+
+@dataclass(frozen=True)
+class Managed:
+    client: Client
+    created: list[Channel]
+    granted: list[Channel]  # existing numbers the client granted in this visit
+    revoked: list[Channel]  # existing numbers whose permission the client removed
+    usable: list[Channel]  # every channel of the client the partner may now use
+
+
+def _usable(channel: Channel) -> bool:
+    return channel.permission and channel.status not in ENDED
+
+
+async def manage_channels(
+    uow: UnitOfWork,
+    clock: Clock,
+    partner_id: str,
+    client_id: str,
+    granted_ids: set[str],
+    numbers: Sequence[NewNumber],
+    *,
+    acting_user: str,
+    step_seconds: float,
+    commit: bool = True,
+) -> Managed:
+    """A logged-in client's visit (spec §8 ``next=login``): add numbers to its WABA and set the
+    partner's permission per number, in one transaction with the events.
+
+    ``granted_ids`` is the full answer for the client's existing numbers on a direct-paid hub:
+    a number in it is granted, one not in it is revoked (ids of other clients' channels are
+    ignored). Partner-paid hubs always have permission, so there it changes nothing. Events:
+    ``channel_created`` for each new number, then ``channel_permission_granted`` [obs] /
+    ``channel_permission_revoked`` [ours] for each existing number whose permission changed.
+    A new number announces itself with ``channel_created`` only, as at signup.
+    """
+    partner = await load_partner(uow, partner_id)
+    client = await uow.clients.get_client(partner_id, client_id)
+    if client is None:
+        raise NotFound("Client not found")
+    waba = await uow.clients.waba_of_client(client.id)
+    if waba is None:
+        raise NotFound("WABA account not found")
+    existing = await uow.clients.channels_of_client(client.id)
+    phones = [normalize_phone(f"phone_numbers[{i}]", n.phone_number) for i, n in enumerate(numbers)]
+    if phones:
+        if not partner.allow_client_to_add_phone_no:
+            raise InvalidInput("phone_numbers", "this partner does not let clients add numbers")
+        if len(existing) + len(phones) > client.max_channels:
+            raise InvalidInput(
+                "phone_numbers", f"at most {client.max_channels} numbers for this client"
+            )
+        if len(set(phones)) != len(phones):
+            raise InvalidInput("phone_numbers", "the same number is listed twice")
+        taken = await uow.clients.phone_taken(phones)
+        if taken:
+            raise NumbersTaken(taken)
+    now = clock.now()
+    direct = partner.billing_model == "direct"
+    granted: list[Channel] = []
+    revoked: list[Channel] = []
+    if direct:
+        for channel in existing:
+            wanted = channel.id in granted_ids
+            if channel.status in ENDED or wanted == channel.permission:
+                continue
+            channel.permission = wanted
+            channel.modified_at = now
+            (granted if wanted else revoked).append(channel)
+    created = [
+        Channel(
+            id=ids.new_id(ids.CHANNEL),
+            partner_id=partner.id,
+            client_id=client.id,
+            waba_account_id=waba.id,
+            status=ChannelStatus.CREATED,
+            phone_number=phone,
+            phone_name=clean_text("phone_name", number.phone_name).strip() or client.name,
+            external_id=_numeric_id(),
+            permission=not direct or bool(number.granted),
+            next_step_at=now + timedelta(seconds=step_seconds),
+            created_at=now,
+            modified_at=now,
+        )
+        for phone, number in zip(phones, numbers, strict=True)
+    ]
+    for channel in created:
+        uow.clients.add(channel)
+    # Every saved visit moves the client's version on, which spends the login session.
+    client.modified_at = now
+    client.modified_by = {"user_id": "client", "user_name": acting_user}
+    await uow.flush()
+
+    def permission_event(channel: Channel) -> dict[str, Any]:
+        return {**channel_payload(channel, client, waba), "permission": channel.permission}
+
+    await outbox.emit_many(
+        uow,
+        clock,
+        partner,
+        [("channel_created", channel_payload(c, client, waba)) for c in created]
+        + [("channel_permission_granted", permission_event(c)) for c in granted]
+        + [("channel_permission_revoked", permission_event(c)) for c in revoked],
+    )
+    if commit:
+        await uow.commit()
+    usable = [c for c in [*existing, *created] if _usable(c)]
+    return Managed(client, created, granted, revoked, usable)
 
 
 async def update_client(

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clients import login
 from partnerhub.domain.clients.services import NewClient, NewNumber, normalize_phone
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners.model import Partner
@@ -87,13 +88,49 @@ async def spend_io_signature(
         )
 
 
+Row = tuple[str, str, bool]  # number, display name, permission ticked
+
+
 @dataclass
 class SignupForm:
     company: str = ""
     contact_name: str = ""
     email: str = ""
-    numbers: list[tuple[str, str, bool]] = field(default_factory=list)  # number, name, granted
+    password: str = ""  # never rendered back into the page
+    numbers: list[Row] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def validate_numbers(rows: list[Row], errors: dict[str, str]) -> list[NewNumber]:
+    """The filled-in phone rows as numbers; a bad one puts its message under ``phone_<row>``."""
+    numbers: list[NewNumber] = []
+    for index, (number, name, granted) in enumerate(rows):
+        if not number.strip():
+            continue
+        try:
+            phone = normalize_phone(f"phone_{index}", number)
+        except InvalidInput:
+            errors[f"phone_{index}"] = (
+                "Enter the number in international format, e.g. +4915112345678."
+            )
+            continue
+        numbers.append(NewNumber(phone, name.strip(), granted))
+    if len({n.phone_number for n in numbers}) != len(numbers):
+        errors["phone_0"] = "The same number is listed twice."
+    return numbers
+
+
+def place_taken(rows: list[Row], taken: list[str], errors: dict[str, str]) -> None:
+    """Show "already registered" next to each row whose number another client has."""
+    for index, (number, _, _) in enumerate(rows):
+        try:
+            phone = normalize_phone("phone", number) if number.strip() else None
+        except InvalidInput:
+            phone = None
+        if phone in taken:
+            errors[f"phone_{index}"] = "This number is already registered on this hub."
+    if not any(key.startswith("phone_") for key in errors):
+        errors["phone_0"] = "This number is already registered on this hub."
 
 
 def validate(form: SignupForm) -> tuple[NewClient, list[NewNumber]] | None:
@@ -106,26 +143,20 @@ def validate(form: SignupForm) -> tuple[NewClient, list[NewNumber]] | None:
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
         form.errors["email"] = "Enter a valid email address."
-    numbers: list[NewNumber] = []
-    for index, (number, name, granted) in enumerate(form.numbers):
-        if not number.strip():
-            continue
-        try:
-            phone = normalize_phone(f"phone_{index}", number)
-        except InvalidInput:
-            form.errors[f"phone_{index}"] = (
-                "Enter the number in international format, e.g. +4915112345678."
-            )
-            continue
-        numbers.append(NewNumber(phone, name.strip(), granted))
+    if not login.MIN_PASSWORD_LENGTH <= len(form.password) <= login.MAX_PASSWORD_LENGTH:
+        form.errors["password"] = (
+            f"Choose a password of at least {login.MIN_PASSWORD_LENGTH} characters."
+        )
+    numbers = validate_numbers(form.numbers, form.errors)
     if not numbers and not any(key.startswith("phone_") for key in form.errors):
         form.errors["phone_0"] = "Enter at least one phone number."
-    if len({n.phone_number for n in numbers}) != len(numbers):
-        form.errors["phone_0"] = "The same number is listed twice."
     if form.errors:
         return None
     return NewClient(
-        name=form.company.strip(), contact_name=form.contact_name.strip(), email=email
+        name=form.company.strip(),
+        contact_name=form.contact_name.strip(),
+        email=email,
+        password=form.password,
     ), numbers
 
 

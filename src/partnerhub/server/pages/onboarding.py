@@ -2,25 +2,47 @@
 
 A public page: the partner's end client opens the partner's link, signs up with one or more
 numbers and is sent back to the partner's redirect URL with ``client``, ``channels`` and
-``state``. Plain HTML forms: it works without JavaScript. Errors are pages that say what is
-wrong, never a JSON body or a stack trace.
+``state``. With ``next=login`` (and optionally ``client_id``) an existing client logs in instead
+and manages its numbers: add some, grant or revoke the partner's permission per number; it is
+then sent back with ``revoked`` too. Plain HTML forms: it works without JavaScript. Errors are
+pages that say what is wrong, never a JSON body or a stack trace.
+
+Every form posts to the same URL; a hidden ``step`` says which one (none: the signup, ``login``,
+``manage``). The IO signature is checked on every step and spent with the change it allows. The
+manage form is protected against forged posts by the signed session token it carries
+(:mod:`domain.clients.login`): without a valid one, nothing changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from partnerhub.domain.clients import services, signup
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clients import login, services, signup
+from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.errors import Conflict, InvalidInput
 from partnerhub.domain.partners.model import Partner
 from partnerhub.server.auth import app_state
 from partnerhub.server.pages import templates
+from partnerhub.server.state import AppState
 
-CARRIED = ("state", "partner", "redirect_url", "signature", "timestamp", "plan_selection")
+CARRIED = (
+    "state",
+    "partner",
+    "redirect_url",
+    "signature",
+    "timestamp",
+    "plan_selection",
+    "next",
+    "client_id",
+    "connect_client_user",
+)
+SESSION_ENDED = "Your session has ended or is not valid. Please log in again."
 
 
 def _page(name: str, status: int, **context: Any) -> Response[str]:
@@ -32,20 +54,36 @@ def _refused(reason: str, brand: str = "partnerhub", status: int = 400) -> Respo
     return _page("refused.html", status, reason=reason, brand=brand)
 
 
-def _render_form(
-    partner: Partner, action: str, hidden: dict[str, str], form: signup.SignupForm, status: int
-) -> Response[str]:
+def _rows(numbers: list[signup.Row], errors: dict[str, str], count: int) -> list[dict[str, Any]]:
     rows = []
-    for index in range(signup.NUMBER_ROWS):
-        number, name, granted = form.numbers[index] if index < len(form.numbers) else ("", "", True)
+    for index in range(count):
+        number, name, granted = numbers[index] if index < len(numbers) else ("", "", True)
         rows.append(
             {
                 "number": number,
                 "name": name,
                 "granted": granted,
-                "error": form.errors.get(f"phone_{index}"),
+                "error": errors.get(f"phone_{index}"),
             }
         )
+    return rows
+
+
+def _posted_rows(field: dict[str, str]) -> list[signup.Row]:
+    return [
+        (
+            field.get(f"phone_{i}", ""),
+            field.get(f"phone_name_{i}", ""),
+            field.get(f"permission_{i}") == "1",
+        )
+        for i in range(signup.NUMBER_ROWS)
+    ]
+
+
+def _render_form(
+    partner: Partner, action: str, hidden: dict[str, str], form: signup.SignupForm, status: int
+) -> Response[str]:
+    rows = _rows(form.numbers, form.errors, signup.NUMBER_ROWS)
     return _page(
         "signup.html",
         status,
@@ -80,10 +118,12 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
             )
         except signup.Refused as refused:
             return _refused(str(refused), partner.brand_name, status=403)
+    hidden = {key: query[key] for key in CARRIED if query.get(key) is not None}
+    if query.get("next") == "login":
+        return _render_login(partner, request.url.path, hidden, query.get("email") or "", None, 200)
     form = signup.SignupForm(
         company="", contact_name=query.get("name") or "", email=query.get("email") or ""
     )
-    hidden = {key: query[key] for key in CARRIED if query.get(key) is not None}
     return _render_form(partner, request.url.path, hidden, form, 200)
 
 
@@ -95,48 +135,71 @@ async def signup_submit(
     data = await request.form()
     field = {key: str(data.get(key) or "") for key in data}
     hidden = {key: field[key] for key in CARRIED if field.get(key)}
-    form = signup.SignupForm(
-        company=field.get("company", ""),
-        contact_name=field.get("contact_name", ""),
-        email=field.get("email", ""),
-        numbers=[
-            (
-                field.get(f"phone_{i}", ""),
-                field.get(f"phone_name_{i}", ""),
-                field.get(f"permission_{i}") == "1",
-            )
-            for i in range(signup.NUMBER_ROWS)
-        ],
-    )
+    step = field.get("step", "")
+    if step not in ("", "login", "manage"):
+        return _refused("This form cannot be sent here.", status=400)
     async with state.uow() as uow:
         partner = await uow.partners.get(partner_id)
         if partner is None:
             return _refused("There is no partner behind this link.", status=404)
         try:
             target = signup.redirect_target(partner, hidden.get("redirect_url"))
-            now = state.clock.now()
             await signup.check_io_signature(
                 uow,
                 partner,
                 state.master_key,
                 hidden.get("signature"),
                 hidden.get("timestamp"),
-                now,
+                state.clock.now(),
                 max_age=signup.IO_SIGNATURE_SUBMIT_WINDOW,
             )
         except signup.Refused as refused:
             return _refused(str(refused), partner.brand_name, status=403)
+        page = _Page(state, uow, partner, request.url.path, hidden, field, target)
+        if step == "login":
+            return await page.log_in()
+        if step == "manage":
+            return await page.save()
+        return await page.sign_up()
+
+
+class _Page:
+    """One POST to the page, after the checks every step shares (partner, redirect, IO)."""
+
+    def __init__(
+        self,
+        state: AppState,
+        uow: UnitOfWork,
+        partner: Partner,
+        action: str,
+        hidden: dict[str, str],
+        field: dict[str, str],
+        target: str,
+    ) -> None:
+        self.state, self.uow, self.partner, self.action = state, uow, partner, action
+        self.hidden, self.field, self.target = hidden, field, target
+
+    async def sign_up(self) -> Response[Any]:
+        state, uow, partner, hidden, field = (
+            self.state,
+            self.uow,
+            self.partner,
+            self.hidden,
+            self.field,
+        )
+        form = signup.SignupForm(
+            company=field.get("company", ""),
+            contact_name=field.get("contact_name", ""),
+            email=field.get("email", ""),
+            password=field.get("password", ""),
+            numbers=_posted_rows(field),
+        )
         valid = signup.validate(form)
         if valid is None:
-            return _render_form(partner, request.url.path, hidden, form, 400)
+            return _render_form(partner, self.action, hidden, form, 400)
         new_client, numbers = valid
         if hidden.get("partner"):
-            new_client = services.NewClient(
-                name=new_client.name,
-                contact_name=new_client.contact_name,
-                email=new_client.email,
-                partner_payload=hidden["partner"],
-            )
+            new_client = replace(new_client, partner_payload=hidden["partner"])
         try:
             done = await services.onboard(
                 uow,
@@ -148,18 +211,157 @@ async def signup_submit(
                 step_seconds=state.settings.simulator_step_seconds,
                 commit=False,
             )
+        except services.NumbersTaken as taken:
+            signup.place_taken(form.numbers, taken.numbers, form.errors)
+            return _render_form(partner, self.action, hidden, form, 409)
         except Conflict as conflict:
             form.errors["phone_0"] = conflict.message
-            return _render_form(partner, request.url.path, hidden, form, 409)
+            return _render_form(partner, self.action, hidden, form, 409)
         except InvalidInput as invalid:
-            form.errors["company"] = invalid.message
-            return _render_form(partner, request.url.path, hidden, form, 400)
-        await signup.spend_io_signature(uow, partner, hidden.get("signature"), now)
+            form.errors["password" if invalid.field == "password" else "company"] = invalid.message
+            return _render_form(partner, self.action, hidden, form, 400)
+        await signup.spend_io_signature(uow, partner, hidden.get("signature"), state.clock.now())
         await uow.commit()
-    url = signup.finish_url(
-        target, done.client.id, [c.id for c in done.channels], [], hidden.get("state")
+        url = signup.finish_url(
+            self.target, done.client.id, [c.id for c in done.channels], [], hidden.get("state")
+        )
+        return Redirect(url, status_code=303)
+
+    async def log_in(self) -> Response[Any]:
+        email = self.field.get("email", "")
+        try:
+            client = await login.authenticate(
+                self.uow,
+                self.state.clock,
+                self.partner.id,
+                email,
+                self.field.get("password", ""),
+                self.hidden.get("client_id"),
+            )
+        except login.LoginFailed as failed:
+            status = 429 if str(failed) == login.LOCKED_OUT else 400
+            return _render_login(self.partner, self.action, self.hidden, email, str(failed), status)
+        session = login.issue_session(self.state.master_key, self.state.clock.now(), client)
+        channels = await self.uow.clients.channels_of_client(client.id)
+        return self._render_manage(client, channels, session, None, [], {}, None, 200)
+
+    async def save(self) -> Response[Any]:
+        state, uow, partner, hidden, field = (
+            self.state,
+            self.uow,
+            self.partner,
+            self.hidden,
+            self.field,
+        )
+        session = field.get("session", "")
+        try:
+            client = await login.open_session(
+                uow, state.master_key, state.clock.now(), partner.id, session
+            )
+        except login.InvalidSession:
+            return _render_login(partner, self.action, hidden, "", SESSION_ENDED, 403)
+        channels = await uow.clients.channels_of_client(client.id)
+        granted = {key[len("grant_") :] for key, value in field.items() if key.startswith("grant_")}
+        granted = {channel_id for channel_id in granted if field[f"grant_{channel_id}"] == "1"}
+        rows = _posted_rows(field)
+        errors: dict[str, str] = {}
+        numbers = signup.validate_numbers(rows, errors)
+
+        def again(status: int, notice: str | None = None) -> Response[Any]:
+            return self._render_manage(
+                client, channels, session, granted, rows, errors, notice, status
+            )
+
+        if errors:
+            return again(400)
+        try:
+            done = await services.manage_channels(
+                uow,
+                state.clock,
+                partner.id,
+                client.id,
+                granted,
+                numbers,
+                acting_user=str(client.contact_user.get("email") or client.id),
+                step_seconds=state.settings.simulator_step_seconds,
+                commit=False,
+            )
+        except services.NumbersTaken as taken:
+            signup.place_taken(rows, taken.numbers, errors)
+            return again(409)
+        except InvalidInput as invalid:
+            reason = invalid.message.partition(": ")[2] or invalid.message
+            return again(400, reason[:1].upper() + reason[1:] + ".")
+        await signup.spend_io_signature(uow, partner, hidden.get("signature"), state.clock.now())
+        await uow.commit()
+        url = signup.finish_url(
+            self.target,
+            client.id,
+            [c.id for c in done.usable],
+            [c.id for c in done.revoked],
+            hidden.get("state"),
+        )
+        return Redirect(url, status_code=303)
+
+    def _render_manage(
+        self,
+        client: Client,
+        channels: list[Channel],
+        session: str,
+        granted: set[str] | None,
+        rows: list[signup.Row],
+        errors: dict[str, str],
+        notice: str | None,
+        status: int,
+    ) -> Response[str]:
+        partner = self.partner
+        allow_add = partner.allow_client_to_add_phone_no
+        room = max(0, client.max_channels - len(channels)) if allow_add else 0
+        return _page(
+            "manage.html",
+            status,
+            brand=partner.brand_name,
+            client_name=client.name,
+            action=self.action,
+            hidden=self.hidden,
+            session=session,
+            ask_permission=partner.billing_model == "direct",
+            channels=[
+                {
+                    "id": c.id,
+                    "number": c.phone_number,
+                    "name": c.phone_name,
+                    "status": c.status,
+                    "ended": c.status in services.ENDED,
+                    "granted": c.permission if granted is None else c.id in granted,
+                }
+                for c in channels
+            ],
+            add_rows=_rows(rows, errors, min(signup.NUMBER_ROWS, room)),
+            allow_add=allow_add,
+            max_channels=client.max_channels,
+            errors=errors,
+            notice=notice,
+        )
+
+
+def _render_login(
+    partner: Partner,
+    action: str,
+    hidden: dict[str, str],
+    email: str,
+    error: str | None,
+    status: int,
+) -> Response[str]:
+    return _page(
+        "login.html",
+        status,
+        brand=partner.brand_name,
+        action=action,
+        hidden=hidden,
+        email=email,
+        error=error,
     )
-    return Redirect(url, status_code=303)
 
 
 HANDLERS = [signup_page, signup_submit]

@@ -190,6 +190,8 @@ class Onboard(msgspec.Struct, forbid_unknown_fields=True):
     client: OnboardClient
     phone_numbers: list[OnboardNumber | str]
     grant_permission: bool = True
+    # The contact user's password, so that the client can log in on the onboarding page.
+    password: str | None = None
 
 
 class ChannelStatusIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -217,6 +219,7 @@ async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
         organisation=body.client.organisation,
         contact_info=body.client.contact_info,
         meta_info=body.client.meta_info,
+        password=body.password,
     )
     async with state.uow() as uow:
         done = await client_services.onboard(

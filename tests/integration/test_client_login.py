@@ -1,0 +1,579 @@
+"""The onboarding page's ``next=login`` flow over HTTP: an existing client logs in, adds numbers
+and grants or revokes the partner's permission per number (spec §8).
+
+The page is driven as a browser without JavaScript would: read the form's fields from the HTML,
+change what a person would change, post all of them back. Real database, real app.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import select
+
+from partnerhub.adapters import tables
+from partnerhub.domain.clients.signup import io_signature
+from partnerhub.server.state import AppState
+from tests.conftest import EMULATOR, JWT_SECRET, PartnerCreds
+from tests.integration.test_webhooks import advance
+
+Client = httpx.AsyncClient
+PASSWORD = "correct horse battery"
+EMAIL = "owner@pizza.example"
+DONE = "https://partner.example/done"
+
+
+class _Form(HTMLParser):
+    """The fields of the page's first form, as a browser would send them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.checkboxes: dict[str, bool] = {}
+        self.alerts: list[str] = []
+        self.errors: dict[str, str] = {}
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and "name" in a:
+            if a.get("type") == "checkbox":
+                self.checkboxes[a["name"]] = "checked" in a
+            elif a.get("type") != "password":
+                self.fields[a["name"]] = a.get("value", "")
+        if tag == "p" and a.get("role") == "alert":
+            self._in = "alert"
+        elif tag == "p" and a.get("class") == "error":
+            self._in = a["id"]
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "alert":
+            self.alerts.append(data.strip())
+        elif self._in is not None:
+            self.errors[self._in.removesuffix("-error")] = data.strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in = None
+
+
+def form_of(response: httpx.Response) -> _Form:
+    parser = _Form()
+    parser.feed(response.text)
+    return parser
+
+
+def body_of(form: _Form, **changes: str | None) -> dict[str, str]:
+    """Hidden and text fields plus ticked boxes; ``changes`` set (or, with None, drop) fields."""
+    data = dict(form.fields)
+    data.update({name: "1" for name, checked in form.checkboxes.items() if checked})
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+def grants(form: _Form) -> dict[str, bool]:
+    """The permission boxes of the client's existing numbers."""
+    return {name: ticked for name, ticked in form.checkboxes.items() if name.startswith("grant_")}
+
+
+def page_url(partner: PartnerCreds) -> str:
+    return f"/dashboard/app/{partner.partner_id}/permissions"
+
+
+async def configure(
+    state: AppState,
+    client: Client,
+    partner: PartnerCreds,
+    *,
+    direct: bool = True,
+    allow_add: bool = True,
+) -> None:
+    response = await client.patch(
+        f"/api/v2/partners/{partner.partner_id}",
+        headers=partner.headers,
+        json={"partner_redirect_url": DONE, "allow_client_to_add_phone_no": allow_add},
+    )
+    assert response.status_code == 200, response.text
+    if direct:  # the billing model is 360dialog-managed: set it in the database
+        async with state.uow() as uow:
+            stored = await uow.partners.get(partner.partner_id)
+            assert stored is not None
+            stored.billing_model = "direct"
+            await uow.commit()
+
+
+async def onboard(
+    client: Client,
+    partner: PartnerCreds,
+    numbers: list[str],
+    *,
+    password: str | None = PASSWORD,
+    email: str = EMAIL,
+    grant: bool = True,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "partner_id": partner.partner_id,
+        "client": {"name": "Pizza Place", "email": email, "contact_name": "Ada"},
+        "phone_numbers": numbers,
+        "grant_permission": grant,
+    }
+    if password is not None:
+        body["password"] = password
+    response = await client.post("/_emulator/onboard", headers=EMULATOR, json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def log_in(
+    client: Client,
+    partner: PartnerCreds,
+    email: str = EMAIL,
+    password: str = PASSWORD,
+    **params: str,
+) -> httpx.Response:
+    """Open the link with next=login and send the login form it shows."""
+    opened = await client.get(page_url(partner), params={"next": "login", **params})
+    assert opened.status_code == 200, opened.text
+    form = form_of(opened)
+    assert form.fields["step"] == "login"
+    return await client.post(page_url(partner), data=body_of(form, email=email, password=password))
+
+
+async def session_form(client: Client, partner: PartnerCreds, **params: str) -> _Form:
+    response = await log_in(client, partner, **params)
+    assert response.status_code == 200, response.text
+    form = form_of(response)
+    assert form.fields["step"] == "manage" and form.fields["session"]
+    return form
+
+
+async def channel_rows(state: AppState, client_id: str) -> dict[str, tuple[str, bool]]:
+    """phone number -> (channel id, permission), straight from the database."""
+    async with state.uow() as uow:
+        channels = await uow.clients.channels_of_client(client_id)
+    return {c.phone_number: (c.id, c.permission) for c in channels}
+
+
+LIFECYCLE_EVENTS = ("channel_submitted", "channel_ready", "channel_running", "channel_live")
+
+
+async def events(state: AppState, partner: PartnerCreds) -> list[dict[str, Any]]:
+    """The partner's events from the outbox, oldest first, without the simulated review's."""
+    e = tables.webhook_events.c
+    async with state.uow() as uow:
+        rows = await uow.session.scalars(
+            select(e.body)
+            .where(e.partner_id == partner.partner_id, e.type.not_in(LIFECYCLE_EVENTS))
+            .order_by(e.created_at)
+        )
+        return [json.loads(body) for body in rows.all()]
+
+
+def landing(response: httpx.Response) -> dict[str, list[str]]:
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith(DONE + "?")
+    return parse_qs(urlsplit(location).query)
+
+
+def ids_of(value: str) -> list[str]:
+    assert value.startswith("[") and value.endswith("]")  # literal brackets, as at signup
+    return [part for part in value[1:-1].split(",") if part]
+
+
+async def test_login_page_then_wrong_and_right_credentials(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    done = await onboard(client, partner, ["+4915100000101", "+4915100000102"])
+    opened = await client.get(page_url(partner), params={"next": "login", "email": EMAIL})
+    assert opened.status_code == 200
+    assert 'type="password"' in opened.text and form_of(opened).fields["email"] == EMAIL
+
+    wrong = await log_in(client, partner, password="not the password")
+    unknown = await log_in(client, partner, email="nobody@pizza.example")
+    for refused in (wrong, unknown):
+        assert refused.status_code == 400
+        assert form_of(refused).alerts == ["Wrong email or password."]
+        assert "session" not in form_of(refused).fields
+    # No hint whether the email exists: the same page apart from the echoed email.
+    assert wrong.text.replace(EMAIL, "") == unknown.text.replace("nobody@pizza.example", "")
+
+    ok = await log_in(client, partner, email="  Owner@Pizza.Example ")
+    assert ok.status_code == 200
+    assert "+4915100000101" in ok.text and "+4915100000102" in ok.text
+    form = form_of(ok)
+    assert grants(form) == {f"grant_{cid}": True for cid in done["channel_ids"]}
+    assert form.fields["next"] == "login"
+    # With the right client_id too; a client without a password cannot log in at all.
+    assert (await log_in(client, partner, client_id=done["client_id"])).status_code == 200
+    await onboard(client, partner, ["+4915100000103"], password=None, email="np@pizza.example")
+    assert (await log_in(client, partner, email="np@pizza.example")).status_code == 400
+
+
+async def test_lockout_after_five_failures_for_an_email(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    await onboard(client, partner, ["+4915100000111"])
+    for _ in range(5):
+        assert (await log_in(client, partner, password="wrong password!")).status_code == 400
+    locked = await log_in(client, partner)  # even the right password
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in form_of(locked).alerts[0]
+    # Unknown emails lock the same way, so the lockout tells nothing either.
+    for _ in range(5):
+        await log_in(client, partner, email="ghost@pizza.example")
+    ghost = await log_in(client, partner, email="ghost@pizza.example")
+    assert ghost.status_code == 429
+    # Another email is not affected; after 15 minutes the email may try again.
+    await onboard(client, partner, ["+4915100000112"], email="other@pizza.example")
+    assert (await log_in(client, partner, email="other@pizza.example")).status_code == 200
+    await advance(client, 14 * 60)
+    assert (await log_in(client, partner)).status_code == 429
+    await advance(client, 61)
+    assert (await log_in(client, partner)).status_code == 200
+
+
+async def test_only_this_partners_client_and_the_named_client_can_log_in(
+    state: AppState, client: Client, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    await configure(state, client, other_partner)
+    theirs = await onboard(client, other_partner, ["+4915100000121"], email="x@rival.example")
+    mine = await onboard(client, partner, ["+4915100000122"])
+    # Another partner's client, on this partner's link: as if the email did not exist.
+    stolen = await log_in(client, partner, email="x@rival.example")
+    assert stolen.status_code == 400 and form_of(stolen).alerts == ["Wrong email or password."]
+    stolen = await log_in(client, partner, email="x@rival.example", client_id=theirs["client_id"])
+    assert stolen.status_code == 400
+    # client_id names another client of this partner: refused the same way.
+    other_mine = await onboard(client, partner, ["+4915100000123"], email="b@pizza.example")
+    named = await log_in(client, partner, client_id=other_mine["client_id"])
+    assert named.status_code == 400 and form_of(named).alerts == ["Wrong email or password."]
+    assert (await log_in(client, partner, client_id=mine["client_id"])).status_code == 200
+
+
+async def test_session_token_must_be_genuine_current_and_for_this_client(
+    state: AppState, client: Client, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    await configure(state, client, other_partner)
+    a = await onboard(client, partner, ["+4915100000131", "+4915100000132"])
+    b = await onboard(client, partner, ["+4915100000133"], email="b@pizza.example")
+    before = (await channel_rows(state, a["client_id"]), await channel_rows(state, b["client_id"]))
+    events_before = await events(state, partner)
+    form = await session_form(client, partner)
+    token = form.fields["session"]
+    untick = {f"grant_{a['channel_ids'][0]}": None, "phone_0": "+4915100000139"}
+
+    async def refused(session: str | None, url: str = page_url(partner)) -> None:
+        response = await client.post(url, data=body_of(form, session=session, **untick))
+        assert response.status_code == 403, response.text
+        login_form = form_of(response)
+        assert login_form.fields["step"] == "login"  # back to the login form
+        assert "session has ended" in login_form.alerts[0]
+
+    await refused(None)  # no token at all (a cross-site POST)
+    await refused(token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"))  # forged
+    await refused("not-a-token")
+    # Signed with a guessable key (the JWT secret) for client B: not our key, refused.
+    now = int(time.time())
+    forged_b = jwt.encode(
+        {
+            "iss": "partnerhub",
+            "aud": "partnerhub-client-login",
+            "sub": b["client_id"],
+            "pid": partner.partner_id,
+            "ver": 0,
+            "jti": "x",
+            "iat": now,
+            "exp": now + 600,
+        },
+        JWT_SECRET,
+        algorithm="HS256",
+    )
+    await refused(forged_b)
+    # A bearer token of the partner is no session either.
+    bearer = await client.post(
+        "/api/v2/token", json={"username": partner.email, "password": partner.password}
+    )
+    await refused(bearer.json()["access_token"])
+    # The genuine token on another partner's page.
+    await refused(token, page_url(other_partner))
+    # The genuine token cannot reach client B's numbers: B's channel ids are ignored.
+    response = await client.post(
+        page_url(partner), data=body_of(form, **{f"grant_{b['channel_ids'][0]}": None})
+    )
+    assert response.status_code == 303
+    assert await channel_rows(state, b["client_id"]) == before[1]
+    assert await channel_rows(state, a["client_id"]) == before[0]  # nothing unticked: no change
+    # The token was spent by that save: replaying the same POST changes nothing.
+    await refused(token)
+    # Expired: a fresh session, 15 minutes later.
+    fresh = await session_form(client, partner)
+    await advance(client, 15 * 60 + 1)
+    form = fresh
+    await refused(fresh.fields["session"])
+    assert await channel_rows(state, a["client_id"]) == before[0]
+    assert await channel_rows(state, b["client_id"]) == before[1]
+    assert len(await events(state, partner)) == len(events_before)
+
+
+async def test_adding_numbers_to_the_clients_waba(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    done = await onboard(client, partner, ["+4915100000141"])
+    form = await session_form(client, partner, state="s-1")
+    saved = await client.post(
+        page_url(partner),
+        data=body_of(
+            form,
+            phone_0="+49 151 0000 0142",
+            phone_name_0="Pizza Two",
+            permission_0="1",
+            phone_1="0049 151 0000 0143",
+            permission_1=None,
+        ),
+    )
+    query = landing(saved)
+    assert query["client"] == [done["client_id"]] and query["state"] == ["s-1"]
+    assert "revoked" not in query
+    rows = await channel_rows(state, done["client_id"])
+    assert set(rows) == {"+4915100000141", "+4915100000142", "+4915100000143"}
+    assert rows["+4915100000143"][1] is False  # not ticked on a direct-paid hub
+    assert ids_of(query["channels"][0]) == [
+        rows["+4915100000141"][0],
+        rows["+4915100000142"][0],
+    ]
+    new = [e for e in await events(state, partner)][-2:]
+    assert [e["event"] for e in new] == ["channel_created", "channel_created"]
+    assert {e["data"]["phone_number"] for e in new} == {"+4915100000142", "+4915100000143"}
+    assert {e["data"]["waba_account"]["id"] for e in new} == {done["waba_account_id"]}
+    assert {e["data"]["client_id"] for e in new} == {done["client_id"]}
+    named = next(e for e in new if e["data"]["phone_number"] == "+4915100000142")
+    assert named["data"]["phone_name"] == "Pizza Two"
+    # The simulator picks the new numbers up like any others (step 60 s in tests).
+    await advance(client, 61)
+    channels = (
+        await client.get(
+            f"/api/v2/partners/{partner.partner_id}/channels",
+            headers=partner.headers,
+            params={"filters": json.dumps({"client_id": done["client_id"]})},
+        )
+    ).json()["partner_channels"]
+    assert {c["status"] for c in channels} == {"submitted"}
+    assert {c["waba_account"]["id"] for c in channels} == {done["waba_account_id"]}
+
+
+async def test_revoke_and_grant_emit_events_and_the_redirect_says_so(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    done = await onboard(client, partner, ["+4915100000151", "+4915100000152"])
+    first, second = done["channel_ids"]
+    form = await session_form(client, partner, state="rev 1&2")
+    saved = await client.post(page_url(partner), data=body_of(form, **{f"grant_{first}": None}))
+    query = landing(saved)
+    assert query["state"] == ["rev 1&2"]
+    assert ids_of(query["channels"][0]) == [second]
+    assert ids_of(query["revoked"][0]) == [first]
+    assert "revoked=[" in saved.headers["location"]
+    last = (await events(state, partner))[-1]
+    assert last["event"] == "channel_permission_revoked"
+    assert last["data"]["id"] == first and last["data"]["permission"] is False
+    assert (await channel_rows(state, done["client_id"]))["+4915100000151"][1] is False
+    listed = await client.get(
+        f"/api/v2/partners/{partner.partner_id}/channels", headers=partner.headers
+    )
+    permission = {c["id"]: c["permission"] for c in listed.json()["partner_channels"]}
+    assert permission == {first: False, second: True}
+
+    # Come back and grant it again: one channel_permission_granted, no revoked parameter.
+    form = await session_form(client, partner)
+    assert grants(form) == {f"grant_{first}": False, f"grant_{second}": True}
+    saved = await client.post(page_url(partner), data=body_of(form, **{f"grant_{first}": "1"}))
+    query = landing(saved)
+    assert sorted(ids_of(query["channels"][0])) == sorted([first, second])
+    assert "revoked" not in query and "state" not in query
+    last = (await events(state, partner))[-1]
+    assert last["event"] == "channel_permission_granted"
+    assert last["data"]["id"] == first and last["data"]["permission"] is True
+    # Saving with no change emits nothing.
+    count = len(await events(state, partner))
+    form = await session_form(client, partner)
+    landing(await client.post(page_url(partner), data=body_of(form)))
+    assert len(await events(state, partner)) == count
+
+
+async def test_partner_paid_hub_has_no_permission_boxes(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner, direct=False)
+    done = await onboard(client, partner, ["+4915100000161"], grant=False)
+    form = await session_form(client, partner)
+    assert form.checkboxes == {}  # no permission boxes, not even for new rows
+    assert "manages all your numbers" in (await log_in(client, partner)).text
+    form = await session_form(client, partner)
+    saved = await client.post(page_url(partner), data=body_of(form, phone_0="+4915100000162"))
+    query = landing(saved)
+    assert len(ids_of(query["channels"][0])) == 2 and "revoked" not in query
+    assert all(granted for _, granted in (await channel_rows(state, done["client_id"])).values())
+
+
+async def test_max_channels_allow_add_and_number_validation(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    done = await onboard(client, partner, ["+4915100000171"])
+    await onboard(client, partner, ["+4915100000179"], email="z@pizza.example")
+    patched = await client.patch(
+        f"/api/v2/partners/{partner.partner_id}/clients/{done['client_id']}",
+        headers=partner.headers,
+        json={"max_channels": 2},
+    )
+    assert patched.status_code == 200
+    form = await session_form(client, partner)
+    assert "phone_0" in form.fields and "phone_1" not in form.fields  # one slot left
+    count = len(await events(state, partner))
+
+    bad = await client.post(page_url(partner), data=body_of(form, phone_0="12345"))
+    assert bad.status_code == 400
+    assert "international format" in form_of(bad).errors["phone_0"]
+    assert form_of(bad).fields["phone_0"] == "12345"  # nothing typed is lost
+    taken = await client.post(page_url(partner), data=body_of(form, phone_0="+4915100000179"))
+    assert taken.status_code == 409
+    assert "already registered" in form_of(taken).errors["phone_0"]
+    # A crafted post with more rows than the form offers.
+    over = await client.post(
+        page_url(partner), data=body_of(form, phone_0="+4915100000172", phone_1="+4915100000173")
+    )
+    assert over.status_code == 400 and "At most 2 numbers" in form_of(over).alerts[0]
+    assert len(await channel_rows(state, done["client_id"])) == 1
+    assert len(await events(state, partner)) == count
+
+    # At the limit the form offers no rows.
+    landing(await client.post(page_url(partner), data=body_of(form, phone_0="+4915100000172")))
+    full = await session_form(client, partner)
+    assert "phone_0" not in full.fields
+    assert "reached the limit of 2 numbers" in (await log_in(client, partner)).text
+
+    # A partner that does not let clients add numbers: no rows, and a crafted one is refused.
+    await configure(state, client, partner, allow_add=False)
+    await client.patch(
+        f"/api/v2/partners/{partner.partner_id}/clients/{done['client_id']}",
+        headers=partner.headers,
+        json={"max_channels": 10},
+    )
+    closed = await session_form(client, partner)
+    assert "phone_0" not in closed.fields
+    refused = await client.post(page_url(partner), data=body_of(closed, phone_0="+4915100000174"))
+    assert refused.status_code == 400
+    assert "does not let clients add numbers" in form_of(refused).alerts[0]
+    assert len(await channel_rows(state, done["client_id"])) == 2
+
+
+async def test_io_signature_is_required_and_single_use_in_the_login_flow(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    base = f"/api/v2/partners/{partner.partner_id}"
+    secret = (await client.post(f"{base}/platform_secret", headers=partner.headers)).json()[
+        "platform_secret"
+    ]
+    enabled = await client.patch(
+        f"{base}/settings/io_signature", headers=partner.headers, json={"enabled": True}
+    )
+    assert enabled.status_code == 200, enabled.text
+    done = await onboard(client, partner, ["+4915100000181", "+4915100000182"])
+    first = done["channel_ids"][0]
+
+    unsigned = await client.get(page_url(partner), params={"next": "login"})
+    assert unsigned.status_code == 403 and "not signed" in unsigned.text
+    # The login form posted without the signature is refused before any password check.
+    posted = await client.post(
+        page_url(partner),
+        data={"step": "login", "next": "login", "email": EMAIL, "password": PASSWORD},
+    )
+    assert posted.status_code == 403 and "not signed" in posted.text
+
+    stamp = int(state.clock.now().timestamp())
+    signed = {"signature": io_signature(secret, partner.partner_id, stamp), "timestamp": str(stamp)}
+    form = await session_form(client, partner, **signed)
+    assert form.fields["signature"] == signed["signature"]
+    body = body_of(form, **{f"grant_{first}": None})
+    # The session alone is not enough: the signature must come along.
+    no_signature = await client.post(page_url(partner), data={**body, "signature": ""})
+    assert no_signature.status_code == 403
+    assert (await channel_rows(state, done["client_id"]))["+4915100000181"][1] is True
+    landing(await client.post(page_url(partner), data=body))
+    assert (await channel_rows(state, done["client_id"]))["+4915100000181"][1] is False
+    # Spent: the link, the login form and the manage form all refuse it now.
+    reused = await client.get(page_url(partner), params={"next": "login", **signed})
+    assert reused.status_code == 403 and "already used" in reused.text
+    again = await client.post(page_url(partner), data=body_of(form, **{f"grant_{first}": "1"}))
+    assert again.status_code == 403 and "already used" in again.text
+    assert (await channel_rows(state, done["client_id"]))["+4915100000181"][1] is False
+
+
+async def test_signup_on_the_page_needs_a_password_and_then_logs_in(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    opened = await client.get(page_url(partner), params={"state": "s"})
+    form = form_of(opened)
+    fields = body_of(
+        form,
+        company="Pasta Co",
+        contact_name="Bo",
+        email="bo@pasta.example",
+        phone_0="+4915100000191",
+        permission_0="1",
+    )
+    short = await client.post(page_url(partner), data={**fields, "password": "too short"})
+    assert short.status_code == 400
+    assert "at least 10 characters" in form_of(short).errors["password"]
+    assert "too short" not in short.text  # a password is never sent back
+    signed_up = await client.post(page_url(partner), data={**fields, "password": PASSWORD})
+    query = landing(signed_up)
+    client_id = query["client"][0]
+    async with state.uow() as uow:
+        stored = await uow.session.scalar(
+            select(tables.client_logins.c.password_hash).where(
+                tables.client_logins.c.client_id == client_id
+            )
+        )
+    assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+    manage = await session_form(client, partner, email="bo@pasta.example", client_id=client_id)
+    assert grants(manage) == {f"grant_{ids_of(query['channels'][0])[0]}": True}
+
+
+@pytest.mark.parametrize("step", ["manage", "bogus"])
+async def test_a_post_without_a_session_changes_nothing(
+    state: AppState, client: Client, partner: PartnerCreds, step: str
+) -> None:
+    await configure(state, client, partner)
+    done = await onboard(client, partner, ["+4915100000201"])
+    count = len(await events(state, partner))
+    response = await client.post(
+        page_url(partner),
+        data={"step": step, f"grant_{done['channel_ids'][0]}": "", "phone_0": "+4915100000202"},
+    )
+    assert response.status_code in (400, 403)
+    assert await channel_rows(state, done["client_id"]) == {
+        "+4915100000201": (done["channel_ids"][0], True)
+    }
+    assert len(await events(state, partner)) == count
