@@ -7,6 +7,7 @@ change what a person would change, post all of them back. Real database, real ap
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from html.parser import HTMLParser
@@ -577,3 +578,73 @@ async def test_a_post_without_a_session_changes_nothing(
         "+4915100000201": (done["channel_ids"][0], True)
     }
     assert len(await events(state, partner)) == count
+
+
+async def test_concurrent_guesses_cannot_get_past_the_lockout(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    """Review regression: 30 guesses at once used to reach the password check 18-20 times."""
+    await configure(state, client, partner)
+    await onboard(client, partner, ["+4915100000191"])
+    opened = await client.get(page_url(partner), params={"next": "login"})
+    form = form_of(opened)
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                page_url(partner), data=body_of(form, email=EMAIL, password=f"wrong-guess-{i:04d}")
+            )
+            for i in range(30)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(400) <= 5 and statuses.count(429) >= 25, statuses
+    assert (await log_in(client, partner)).status_code == 429
+
+
+async def test_one_session_form_saved_twice_at_once_changes_once(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    """Review regression: two simultaneous saves of one form both went through (past
+    max_channels too); the session token is spent by the first."""
+    await configure(state, client, partner)
+    done = await onboard(client, partner, ["+4915100000192"])
+    form = await session_form(client, partner)
+    answers = await asyncio.gather(
+        client.post(page_url(partner), data=body_of(form, phone_0="+4915100000193")),
+        client.post(page_url(partner), data=body_of(form, phone_0="+4915100000194")),
+    )
+    assert sorted(a.status_code for a in answers) == [303, 403]
+    assert len(await channel_rows(state, done["client_id"])) == 2
+
+
+@pytest.mark.parametrize(
+    "email", ["own\x00er@pizza.example", "a" * 400 + "@pizza.example", "", "   "]
+)
+async def test_odd_login_emails_are_a_wrong_login_not_an_error(
+    state: AppState, client: Client, partner: PartnerCreds, email: str
+) -> None:
+    await configure(state, client, partner)
+    refused = await log_in(client, partner, email=email)
+    assert refused.status_code == 400, refused.text
+    assert form_of(refused).alerts == ["Wrong email or password."]
+
+
+async def test_signup_with_an_over_long_email_is_a_form_error(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    page = await client.get(page_url(partner))
+    form = form_of(page)
+    sent = await client.post(
+        page_url(partner),
+        data=body_of(
+            form,
+            company="Long Mail Co",
+            contact_name="Ada",
+            email="a" * 400 + "@pizza.example",
+            password=PASSWORD,
+            phone_0="+4915100000195",
+        ),
+    )
+    assert sent.status_code == 400, sent.text
+    assert "email" in form_of(sent).errors

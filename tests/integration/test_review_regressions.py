@@ -17,7 +17,7 @@ from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.model import ABANDONED
 from partnerhub.domain.webhooks.ssrf import forbidden_reason
 from partnerhub.server.state import AppState
-from tests.conftest import PartnerCreds, make_partner
+from tests.conftest import EMULATOR, PartnerCreds, make_partner
 from tests.integration.test_partner import assert_error
 from tests.integration.test_token import login
 from tests.integration.test_webhooks import advance, deliveries, setup_webhook
@@ -214,3 +214,55 @@ async def test_hub_resolver_refuses_inside_addresses_at_connect_time() -> None:
             await resolver.resolve("localhost", 443)
     finally:
         await resolver.close()
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ('{"created_at": "9999-12-31T23:59:59Z"}', "filters.created_at"),
+        ('{"created_at": {"gt": "9999-12-31T23:59:59Z"}}', "filters.created_at.gt"),
+        ('{"created_at": {"lte": "9999-12-31T23:59:59Z"}}', "filters.created_at.lte"),
+        ('{"created_at": "0001-01-01T00:00:00+01:00"}', "filters.created_at"),
+        ('{"modified_at": "9999-12-31T23:00:00-05:00"}', "filters.modified_at"),
+        ('{"version": 2147483648}', "filters.version"),
+        ('{"version": -9223372036854775809}', "filters.version"),
+        ('{"version": 99999999999999999999999}', "filters.version"),
+    ],
+)
+async def test_out_of_range_list_filters_are_400(
+    client: httpx.AsyncClient, partner: PartnerCreds, filters: str, field: str
+) -> None:
+    response = await client.get(
+        f"/api/v2/partners/{partner.partner_id}/channels",
+        headers=partner.headers,
+        params={"filters": filters},
+    )
+    assert_error(response, 400, field)
+
+
+async def test_usage_windows_at_the_end_of_time_are_400(
+    client: httpx.AsyncClient, partner: PartnerCreds
+) -> None:
+    done = (
+        await client.post(
+            "/_emulator/onboard",
+            headers=EMULATOR,
+            json={
+                "partner_id": partner.partner_id,
+                "client": {"name": "Late", "email": "late@example.com"},
+                "phone_numbers": ["+4915100000991"],
+            },
+        )
+    ).json()
+    base = f"/api/v2/partners/{partner.partner_id}/clients/{done['client_id']}"
+    for url in (f"{base}/info/balance", f"{base}/channels/{done['channel_ids'][0]}/info/usage"):
+        response = await client.get(
+            url, headers=partner.headers, params={"end_date": "253402300799"}
+        )
+        assert_error(response, 400, "end_date")
+    usage = await client.post(
+        f"/_emulator/channels/{done['channel_ids'][0]}/usage",
+        headers=EMULATOR,
+        json={"country": "DE", "pricing_category": "MARKETING", "at": "9999-12-31T12:00:00Z"},
+    )
+    assert_error(usage, 400, "at")

@@ -28,7 +28,14 @@ def fixture(webhook_url: str | None = None) -> dict[str, Any]:
                 "billing_model": "direct",
                 "webhook_url": webhook_url,
                 "partner_redirect_url": "https://partner.example/done",
-                "users": [{"email": "ops@demo.example", "password": "demo-password-1"}],
+                "users": [
+                    {"email": "ops@demo.example", "password": "demo-password-1"},
+                    {
+                        "email": "gone@demo.example",
+                        "password": "demo-password-2",
+                        "disabled_at": "2026-01-01T00:00:00Z",
+                    },
+                ],
                 "api_keys": [{"id": "ciKeyAK", "name": "CI", "key": KEY}],
                 "balance": 120.5,
                 "currency": "usd",
@@ -95,7 +102,7 @@ async def test_seed_builds_a_world_the_api_serves(client: Client) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["seeded"] == {
         "partners": 2,
-        "users": 1,
+        "users": 2,
         "api_keys": 1,
         "clients": 2,
         "waba_accounts": 2,
@@ -146,6 +153,8 @@ async def test_state_round_trips_and_is_deterministic(client: Client) -> None:
     assert first["partners"][0]["users"][0]["password_hash"].startswith("$argon2")
     assert "password" not in first["partners"][0]["users"][0]
     assert first["clients"][0]["login"]["email"] == "owner@pizza.example"
+    gone = next(u for u in first["partners"][0]["users"] if u["email"] == "gone@demo.example")
+    assert gone["disabled_at"] == "2026-01-01T00:00:00Z"  # a re-seed keeps them disabled
     assert first["clients"][0]["login"]["password_hash"].startswith("$argon2")
     # The same fixture gives the same world, derived ids included (times it leaves out default
     # to the moment of seeding).
@@ -186,6 +195,12 @@ async def test_a_bad_fixture_names_the_field_and_changes_nothing(client: Client)
         ("partners.0.surprise", True, "partners[0].surprise"),
         ("partners.0.currency", "euro", "partners[0].currency"),
         ("clients.1.balance", 3, "clients[1].balance"),  # a partner-paid hub's client
+        ("clients.0.status", "s" * 40, "clients[0].status"),
+        ("channels.0.phone_name", "n" * 300, "channels[0].phone_name"),
+        ("waba_accounts.0.timezone_id", "123456789", "waba_accounts[0].timezone_id"),
+        ("channels.0.version", 2**40, "channels[0].version"),
+        ("partners.0.created_at", "0001-01-01T00:00:00+05:00", "partners[0].created_at"),
+        ("clients.0.login.password", "short-pwd", "clients[0].login.password"),
     ]
     for path, value, field in cases:
         document = copy.deepcopy(fixture())

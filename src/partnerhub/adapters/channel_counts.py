@@ -9,8 +9,11 @@ its total from one row.
 How: a ``before_flush`` hook notes +1/-1 per (partner, status) for every channel the session
 inserts, deletes or moves to another status; :func:`apply` writes the net deltas just before the
 commit, in sorted key order, so two transactions moving channels of one partner take the
-counter rows' locks in the same order and cannot deadlock on PostgreSQL. Bulk loads that bypass
-the ORM (the emulator's seed) call :func:`recount` instead.
+counter rows' locks in the same order and cannot deadlock on PostgreSQL. Every write of the
+application goes through the ORM (the emulator's seed too: its wipe empties the counters, its
+inserts count themselves); a bulk load that bypasses it (``bench/lists.py``) calls
+:func:`recount`. Deleting channels through a database ``ON DELETE CASCADE`` would bypass the
+hook: nothing does today, and whatever starts to must call :func:`recount` too.
 """
 
 from __future__ import annotations

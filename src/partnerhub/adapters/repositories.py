@@ -412,8 +412,12 @@ class ClientRepository:
     def add(self, item: Client | WabaAccount | Channel) -> None:
         self._session.add(item)
 
-    async def get_client(self, partner_id: str, client_id: str) -> Client | None:
-        client = await self._session.get(Client, client_id)
+    async def get_client(
+        self, partner_id: str, client_id: str, *, for_update: bool = False
+    ) -> Client | None:
+        client = await self._session.get(
+            Client, client_id, with_for_update=for_update, populate_existing=for_update
+        )
         return client if client is not None and client.partner_id == partner_id else None
 
     async def get_waba(self, partner_id: str, waba_id: str) -> WabaAccount | None:
@@ -675,6 +679,17 @@ class WorldRepository:
         for table in reversed(tables.metadata.sorted_tables):
             if table.name not in self._KEEP:
                 await self._session.execute(delete(table))
+
+    @staticmethod
+    def too_long(item: object) -> tuple[str, int] | None:
+        """The first text field of ``item`` longer than its column holds, with that length."""
+        table = tables.metadata.tables[_TABLE_OF[type(item)]]
+        for column in table.c:
+            limit = getattr(column.type, "length", None)
+            value = getattr(item, column.key, None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                return column.key, int(limit)
+        return None
 
     async def all_of(self, kind: type[Any]) -> list[Any]:
         """Every stored object of a mapped domain class, in id order (a stable export)."""

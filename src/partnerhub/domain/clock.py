@@ -66,6 +66,9 @@ def parse_timestamp(field: str, value: object) -> datetime:
         moment = datetime.fromisoformat(clean_text(field, value).replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(field, message) from None
+    # Years 2-9998 only: converting to UTC, or adding a second to a bound, stays in range.
+    if not 2 <= moment.year <= 9998:
+        raise InvalidInput(field, "must be between the years 2 and 9998")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0)

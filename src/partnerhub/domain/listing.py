@@ -128,6 +128,8 @@ def _filter_value(name: str, value: Any, expected: type) -> Any:
         raise InvalidInput(name, f"must be a {_TYPE_NAMES[expected]}")
     if isinstance(value, str):
         value = clean_text(name, value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**31) <= value < 2**31:
+        raise InvalidInput(name, "is out of range")  # what every database's INTEGER holds
     return value
 
 

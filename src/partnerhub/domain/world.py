@@ -16,6 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
@@ -27,6 +28,7 @@ from partnerhub.domain.billing.model import (
     to_micros,
     validate_currency,
 )
+from partnerhub.domain.clients import login as client_login
 from partnerhub.domain.clients.model import (
     LIFECYCLE,
     Channel,
@@ -98,6 +100,12 @@ def _optional_time(where: str, value: str | None) -> datetime | None:
     return None if value is None else parse_timestamp(where, value)
 
 
+def _version(where: str, value: int) -> int:
+    if not 0 <= value < 2**31:
+        raise InvalidInput(where, "must be between 0 and 2147483647")
+    return value
+
+
 def _one_of(where: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise InvalidInput(where, f"must be one of: {', '.join(allowed)}")
@@ -125,6 +133,7 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
         partner = Partner(
             id=_check_id(f"{at}.id", item.id, ids.PARTNER, seen),
             brand_name=rules.validate_brand_name(clean_text(f"{at}.brand_name", item.brand_name)),
+            logo_url=rules.validate_url(f"{at}.logo_url", item.logo_url) if item.logo_url else None,
             country=rules.validate_country(item.country) if item.country else None,
             webhook_url=rules.validate_url(f"{at}.webhook_url", item.webhook_url)
             if item.webhook_url
@@ -166,6 +175,7 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
                     email=email,
                     password_hash=_password_hash(where, user),
                     created_at=partner.created_at,
+                    disabled_at=_optional_time(f"{where}.disabled_at", user.disabled_at),
                 )
             )
         for j, key in enumerate(item.api_keys):
@@ -196,7 +206,7 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
             )
 
 
-def _password_hash(where: str, user: wire.WorldUser) -> str:
+def _password_hash(where: str, user: wire.WorldUser, minimum: int = MIN_PASSWORD_LENGTH) -> str:
     """The stored hash of a seeded login: hashed here from ``password``, or given as is."""
     if (user.password is None) == (user.password_hash is None):
         raise InvalidInput(where, "give exactly one of password and password_hash")
@@ -205,10 +215,8 @@ def _password_hash(where: str, user: wire.WorldUser) -> str:
             raise InvalidInput(f"{where}.password_hash", "must be an argon2 hash")
         return user.password_hash
     password = user.password or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"{where}.password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
-        )
+    if len(password) < minimum:
+        raise InvalidInput(f"{where}.password", f"must be at least {minimum} characters")
     return hash_password(password)
 
 
@@ -252,7 +260,9 @@ def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Cli
                     client_id=item.id,
                     partner_id=item.partner_id,
                     email=validate_email(item.login.email, f"{where}.email"),
-                    password_hash=_password_hash(where, item.login),
+                    password_hash=_password_hash(
+                        where, item.login, client_login.MIN_PASSWORD_LENGTH
+                    ),
                     created_at=now,
                 )
             )
@@ -371,6 +381,12 @@ def _channels(
                     f"{at}.current_quality_rating", item.current_quality_rating
                 ),
                 permission=item.permission,
+                type=clean_text(f"{at}.type", item.type),
+                version=_version(f"{at}.version", item.version),
+                is_migrated=item.is_migrated,
+                availability_status=clean_text(
+                    f"{at}.availability_status", item.availability_status
+                ),
                 billing_started_at=_optional_time(
                     f"{at}.billing_started_at", item.billing_started_at
                 )
@@ -383,6 +399,25 @@ def _channels(
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
             )
         )
+
+
+def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
+    """Refuse text longer than its column (PostgreSQL would fail the insert, SQLite store it)."""
+    groups: dict[str, list[Any]] = {
+        "partners": loaded.partners,
+        "clients": loaded.clients,
+        "waba_accounts": loaded.wabas,
+        "channels": loaded.channels,
+        "users": loaded.users,
+        "api_keys": loaded.keys,
+        "logins": loaded.logins,
+    }
+    for name, items in groups.items():
+        for i, item in enumerate(items):
+            found = uow.world.too_long(item)
+            if found is not None:
+                column, limit = found
+                raise InvalidInput(f"{name}[{i}].{column}", f"must be at most {limit} characters")
 
 
 async def seed(
@@ -398,6 +433,7 @@ async def seed(
     wabas = _wabas(document, now, clients, loaded)
     _channels(document, now, step_seconds, clients, wabas, loaded)
 
+    _check_lengths(uow, loaded)
     await uow.world.wipe()
     for group in (
         loaded.partners,
@@ -438,6 +474,7 @@ async def export(uow: UnitOfWork) -> wire.World:
             wire.WorldPartner(
                 id=p.id,
                 brand_name=p.brand_name,
+                logo_url=p.logo_url,
                 country=p.country,
                 webhook_url=p.webhook_url,
                 partner_redirect_url=p.partner_redirect_url,
@@ -450,7 +487,11 @@ async def export(uow: UnitOfWork) -> wire.World:
                 balance=from_micros(balances[p.id].total_micros) if p.id in balances else None,
                 currency=balances[p.id].currency if p.id in balances else None,
                 users=[
-                    wire.WorldUser(email=u.email, password_hash=u.password_hash)
+                    wire.WorldUser(
+                        email=u.email,
+                        password_hash=u.password_hash,
+                        disabled_at=isoformat(u.disabled_at),
+                    )
                     for u in users
                     if u.partner_id == p.id
                 ],
@@ -521,6 +562,10 @@ async def export(uow: UnitOfWork) -> wire.World:
                 external_id=ch.external_id,
                 current_limit=ch.current_limit,
                 current_quality_rating=ch.current_quality_rating,
+                type=ch.type,
+                version=ch.version,
+                is_migrated=ch.is_migrated,
+                availability_status=ch.availability_status,
                 billing_started_at=isoformat(ch.billing_started_at),
                 terminated_at=isoformat(ch.terminated_at),
                 cancellation_date=isoformat(ch.cancellation_date),

@@ -3,7 +3,9 @@
 
 Every object carries its id, so a test suite starts from the same world every time. On the way
 in most fields are optional (defaults are derived from the ids, never random); on the way out
-every field is filled in, and feeding an export back as a seed gives the same export.
+every field is filled in, and feeding an export back as a seed gives the same export. Not part
+of the world: custom webhook header values (secrets sent verbatim: set them again through the
+API), webhook events and deliveries, usage records and tokens (history, not state).
 Secrets never appear in clear in an export: users carry their argon2 ``password_hash`` and API
 keys their ``key_sha256`` — a seed takes either those or the clear ``password`` / ``key``.
 """
@@ -21,6 +23,7 @@ class WorldUser(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     email: str
     password: str | None = None
     password_hash: str | None = None
+    disabled_at: str | None = None
 
 
 class WorldApiKey(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -36,6 +39,7 @@ class WorldApiKey(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
 class WorldPartner(msgspec.Struct, forbid_unknown_fields=True):
     id: str
     brand_name: str
+    logo_url: str | None = None
     country: str | None = None
     webhook_url: str | None = None
     partner_redirect_url: str | None = None
@@ -97,6 +101,10 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     external_id: str | None = None
     current_limit: str = "TIER_1K"
     current_quality_rating: str = "GREEN"
+    type: str = "whatsapp"
+    version: int = 2
+    is_migrated: bool = False
+    availability_status: str = "available"
     billing_started_at: str | None = None
     terminated_at: str | None = None
     cancellation_date: str | None = None

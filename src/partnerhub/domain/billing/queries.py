@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from partnerhub.domain.billing.periods import Granularity
 from partnerhub.domain.errors import InvalidInput
 
-# 9999-12-31T23:59:59Z: the last second a datetime can hold.
-MAX_UNIX = 253_402_300_799
+# 9998-12-31T23:59:59Z: the last second of year 9998, so that the period after any usage and
+# the exclusive end of any window still fit in a datetime (which ends with year 9999).
+MAX_UNIX = 253_370_764_799
 _UNSIGNED = re.compile(r"^[0-9]{1,12}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -131,6 +132,6 @@ def parse_instant(field: str, raw: str) -> datetime:
         moment = moment.astimezone(UTC)
     except OverflowError:
         raise InvalidInput(field, "is out of range") from None
-    if moment.year < 1970:
-        raise InvalidInput(field, "must not be before 1970")
+    if not 1970 <= moment.year <= 9998:
+        raise InvalidInput(field, "must be between 1970 and 9998")
     return moment

@@ -42,6 +42,7 @@ from partnerhub.domain.errors import InvalidInput
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cheap and bounded
 MAX_FAILURES = 5
+MAX_EMAIL_LENGTH = 320  # the column's size, and the longest address RFC 5321 allows
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(minutes=15)
 # Several clients of one partner may share a contact email: without a client_id the password is
@@ -90,16 +91,27 @@ async def authenticate(
     password: str,
     client_id: str | None,
 ) -> Client:
-    """The client behind these credentials, or :class:`LoginFailed` (committing the failure)."""
+    """The client behind these credentials, or :class:`LoginFailed` (committing the failure).
+
+    The attempt is counted *before* the password is checked, in its own commit, and the count
+    then includes it: however many attempts run at once, only the first
+    :data:`MAX_FAILURES` in a window reach the password check. A success forgets the count.
+    """
     email = email.strip().lower()
+    if not email or len(email) > MAX_EMAIL_LENGTH or "\x00" in email or "\x00" in password:
+        # Not an address anyone could have signed up with: fail as slowly as a wrong password.
+        await verify_password(None, password.replace("\x00", ""))
+        raise LoginFailed(WRONG_CREDENTIALS)
     now = clock.now()
-    if await uow.client_logins.count_failures(partner_id, email, now - FAILURE_WINDOW) >= (
+    await uow.client_logins.record_failure(partner_id, email, now, now - FAILURE_WINDOW)
+    await uow.commit()
+    if await uow.client_logins.count_failures(partner_id, email, now - FAILURE_WINDOW) > (
         MAX_FAILURES
     ):
         raise LoginFailed(LOCKED_OUT)
     candidates = (
         await uow.client_logins.candidates(partner_id, email, client_id or None, MAX_CANDIDATES)
-        if email and len(password) <= MAX_PASSWORD_LENGTH
+        if len(password) <= MAX_PASSWORD_LENGTH
         else []
     )
     found = None
@@ -111,9 +123,7 @@ async def authenticate(
             break
     client = await uow.clients.get_client(partner_id, found.client_id) if found else None
     if client is None:
-        await uow.client_logins.record_failure(partner_id, email, now, now - FAILURE_WINDOW)
-        await uow.commit()
-        raise LoginFailed(WRONG_CREDENTIALS)
+        raise LoginFailed(WRONG_CREDENTIALS)  # the attempt is already counted
     await uow.client_logins.clear_failures(partner_id, email)
     await uow.commit()
     return client
@@ -166,7 +176,9 @@ async def open_session(
         raise InvalidSession("expired")
     if claims["pid"] != partner_id:
         raise InvalidSession("another partner's session")
-    client = await uow.clients.get_client(partner_id, str(claims["sub"]))
+    # Locked until the change it authorises commits: a second POST of the same form waits,
+    # then finds the version moved on.
+    client = await uow.clients.get_client(partner_id, str(claims["sub"]), for_update=True)
     if client is None or _version(client) != claims["ver"]:
         raise InvalidSession("spent")
     return client

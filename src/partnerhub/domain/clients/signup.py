@@ -141,7 +141,7 @@ def validate(form: SignupForm) -> tuple[NewClient, list[NewNumber]] | None:
         form.errors["contact_name"] = "Enter your name."
     email = form.email.strip()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
+    if not local or "." not in domain or " " in email or len(email) > 320 or "\x00" in email:
         form.errors["email"] = "Enter a valid email address."
     if not login.MIN_PASSWORD_LENGTH <= len(form.password) <= login.MAX_PASSWORD_LENGTH:
         form.errors["password"] = (

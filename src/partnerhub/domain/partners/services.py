@@ -38,7 +38,7 @@ class PartnerChanges:
 def validate_email(email: str, field: str = "email") -> str:
     cleaned = clean_text(field, email).strip().lower()
     local, _, domain = cleaned.partition("@")
-    if not local or "." not in domain or " " in cleaned:
+    if not local or "." not in domain or " " in cleaned or len(cleaned) > 320:
         raise InvalidInput(field, "is not a valid email address")
     return cleaned
 

@@ -254,6 +254,7 @@ class _Page:
             self.field,
         )
         session = field.get("session", "")
+        await uow.lock_for_write()  # SQLite; on PostgreSQL open_session locks the client row
         try:
             client = await login.open_session(
                 uow, state.master_key, state.clock.now(), partner.id, session
