@@ -53,9 +53,18 @@ def isoformat(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_timestamp(field: str, value: object) -> datetime:
-    """An ISO 8601 timestamp from a caller, as aware UTC to the second (what :func:`isoformat`
-    writes reads back unchanged); no zone means UTC."""
+def parse_timestamp(
+    field: str,
+    value: object,
+    *,
+    require_zone: bool = False,
+    earliest_year: int = 2,
+    whole_seconds: bool = True,
+) -> datetime:
+    """An ISO 8601 timestamp from a caller, as aware UTC (to the second unless
+    ``whole_seconds`` is off: what :func:`isoformat` writes reads back unchanged). Without a
+    zone it is UTC, or refused with ``require_zone``. Years up to 9998 only, so converting to UTC
+    or adding a period to a bound stays inside what a datetime holds."""
     from partnerhub.domain.errors import InvalidInput
     from partnerhub.domain.text import clean_text
 
@@ -63,12 +72,16 @@ def parse_timestamp(field: str, value: object) -> datetime:
     if not isinstance(value, str):
         raise InvalidInput(field, message)
     try:
-        moment = datetime.fromisoformat(clean_text(field, value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(clean_text(field, value).strip().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(field, message) from None
-    # Years 2-9998 only: converting to UTC, or adding a second to a bound, stays in range.
-    if not 2 <= moment.year <= 9998:
-        raise InvalidInput(field, "must be between the years 2 and 9998")
     if moment.tzinfo is None:
+        if require_zone:
+            raise InvalidInput(field, "must include a time zone, e.g. 2026-01-02T12:00:00Z")
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
+    if not earliest_year <= moment.year <= 9998:
+        raise InvalidInput(field, f"must be between the years {earliest_year} and 9998")
+    moment = moment.astimezone(UTC)
+    if not earliest_year <= moment.year <= 9998:  # the zone moved it across the edge
+        raise InvalidInput(field, f"must be between the years {earliest_year} and 9998")
+    return moment.replace(microsecond=0) if whole_seconds else moment

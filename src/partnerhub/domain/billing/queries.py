@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from partnerhub.domain.billing.periods import Granularity
+from partnerhub.domain.clock import parse_timestamp
 from partnerhub.domain.errors import InvalidInput
 
 # 9998-12-31T23:59:59Z: the last second of year 9998, so that the period after any usage and
@@ -120,18 +121,4 @@ def parse_countries(raw: str | None) -> frozenset[str] | None:
 
 def parse_instant(field: str, raw: str) -> datetime:
     """An ISO 8601 timestamp with a time zone (``2026-11-01T12:00:00Z``), as UTC."""
-    try:
-        moment = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise InvalidInput(
-            field, "must be an ISO 8601 timestamp, e.g. 2026-11-01T12:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(field, "must include a time zone, e.g. 2026-11-01T12:00:00Z")
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput(field, "is out of range") from None
-    if not 1970 <= moment.year <= 9998:
-        raise InvalidInput(field, "must be between 1970 and 9998")
-    return moment
+    return parse_timestamp(field, raw, require_zone=True, earliest_year=1970, whole_seconds=False)

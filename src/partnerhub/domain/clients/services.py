@@ -144,6 +144,32 @@ def _numeric_id(digits: int = 15) -> str:
     return str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
 
 
+def _new_channel(
+    client: Client,
+    waba: WabaAccount,
+    phone: str,
+    phone_name: str,
+    permission: bool,
+    now: datetime,
+    step_seconds: float,
+) -> Channel:
+    """A number just signed up or added: ``created``, its first review step one step away."""
+    return Channel(
+        id=ids.new_id(ids.CHANNEL),
+        partner_id=client.partner_id,
+        client_id=client.id,
+        waba_account_id=waba.id,
+        status=ChannelStatus.CREATED,
+        phone_number=phone,
+        phone_name=clean_text("phone_name", phone_name).strip() or client.name,
+        external_id=_numeric_id(),
+        permission=permission,
+        next_step_at=now + timedelta(seconds=step_seconds),
+        created_at=now,
+        modified_at=now,
+    )
+
+
 def client_payload(client: Client) -> dict[str, Any]:
     return {
         "id": client.id,
@@ -249,20 +275,7 @@ async def onboard(
         return partner.billing_model == "partner" or granted
 
     channels = [
-        Channel(
-            id=ids.new_id(ids.CHANNEL),
-            partner_id=partner.id,
-            client_id=client.id,
-            waba_account_id=waba.id,
-            status=ChannelStatus.CREATED,
-            phone_number=phone,
-            phone_name=clean_text("phone_name", number.phone_name).strip() or name,
-            external_id=_numeric_id(),
-            permission=permitted(number),
-            next_step_at=now + timedelta(seconds=step_seconds),
-            created_at=now,
-            modified_at=now,
-        )
+        _new_channel(client, waba, phone, number.phone_name, permitted(number), now, step_seconds)
         for phone, number in zip(phones, numbers, strict=True)
     ]
     uow.clients.add(client)
@@ -411,19 +424,14 @@ async def manage_channels(
             channel.modified_at = now
             (granted if wanted else revoked).append(channel)
     created = [
-        Channel(
-            id=ids.new_id(ids.CHANNEL),
-            partner_id=partner.id,
-            client_id=client.id,
-            waba_account_id=waba.id,
-            status=ChannelStatus.CREATED,
-            phone_number=phone,
-            phone_name=clean_text("phone_name", number.phone_name).strip() or client.name,
-            external_id=_numeric_id(),
-            permission=not direct or bool(number.granted),
-            next_step_at=now + timedelta(seconds=step_seconds),
-            created_at=now,
-            modified_at=now,
+        _new_channel(
+            client,
+            waba,
+            phone,
+            number.phone_name,
+            not direct or bool(number.granted),
+            now,
+            step_seconds,
         )
         for phone, number in zip(phones, numbers, strict=True)
     ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.clock import parse_timestamp
 from partnerhub.domain.webhooks import services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
@@ -66,19 +66,7 @@ async def regenerate_platform_secret(
 def _moment(field: str, raw: str | None) -> datetime | None:
     if not raw:
         return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(field, "must be an ISO 8601 time, e.g. 2026-01-02T12:00:00Z") from None
-    if moment.tzinfo is None:
-        raise InvalidInput(field, "must carry a time zone (use Z for UTC)")
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput(field, "is out of range") from None
-    if not 1970 <= moment.year <= 9998:
-        raise InvalidInput(field, "must be between 1970 and 9998")
-    return moment
+    return parse_timestamp(field, raw, require_zone=True, earliest_year=1970, whole_seconds=False)
 
 
 @get("/webhook_deliveries", summary="The webhook delivery log", tags=["Webhooks"])
