@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-api bench-webhooks bench-lists clean
+.PHONY: run test lint format bench bench-api bench-webhooks bench-lists bench-messages bench-fixture clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnerhub needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[server,dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -20,15 +20,15 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench examples
+	$(BIN)/ruff check --fix src tests bench examples
 
-bench: bench-api bench-webhooks bench-lists
+bench: bench-api bench-webhooks bench-lists bench-messages bench-fixture
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/partner_get.py
@@ -38,6 +38,12 @@ bench-webhooks: $(STAMP)
 
 bench-lists: $(STAMP)
 	$(BIN)/python bench/lists.py
+
+bench-messages: $(STAMP)
+	$(BIN)/python bench/messages.py
+
+bench-fixture: $(STAMP)
+	$(BIN)/python bench/fixture.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

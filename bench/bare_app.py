@@ -10,6 +10,8 @@ import os
 from typing import Any
 
 _KEY = os.environ["BENCH_API_KEY"].encode()
+# The credential header the real endpoint reads (``X-API-Key``; ``D360-API-KEY`` for messages).
+_HEADER = os.environ.get("BENCH_KEY_HEADER", "x-api-key").lower().encode()
 _BODY = os.environ["BENCH_BODY"].encode()
 _OK_HEADERS = [
     (b"content-type", b"application/json"),
@@ -23,7 +25,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         return
     key = None
     for name, value in scope["headers"]:
-        if name == b"x-api-key":
+        if name == _HEADER:
             key = value
             break
     if key == _KEY:

@@ -12,6 +12,7 @@ from typing import Any
 
 _received: dict[str, float] = {}
 _count = 0
+_statuses = 0  # Cloud API message statuses inside the bodies (a webhook may carry several)
 
 
 async def _read_body(receive: Any) -> bytes:
@@ -30,23 +31,26 @@ async def _answer(send: Any, status: int, body: bytes) -> None:
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    global _count
+    global _count, _statuses
     if scope["type"] != "http":
         return
-    await _read_body(receive)
+    body = await _read_body(receive)
     if scope["method"] == "POST" and scope["path"] == "/hook":
         now = time.time()
         _count += 1
+        if body.startswith(b'{"object"'):
+            _statuses += body.count(b'"recipient_id"')
         for name, value in scope["headers"]:
             if name == b"webhook-id":
                 _received.setdefault(value.decode(), now)
                 break
         await _answer(send, 200, b"{}")
     elif scope["path"] == "/stats":
-        await _answer(send, 200, json.dumps({"count": _count, "received": _received}).encode())
+        stats = {"count": _count, "statuses": _statuses, "received": _received}
+        await _answer(send, 200, json.dumps(stats).encode())
     elif scope["path"] == "/reset":
         _received.clear()
-        _count = 0
+        _count = _statuses = 0
         await _answer(send, 200, b"{}")
     else:
         await _answer(send, 404, b"{}")

@@ -136,5 +136,15 @@ def test_module_entry_point_and_help() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "partnerhub", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("serve", "db", "partners", "keys"):
+    for command in (
+        "serve",
+        "db",
+        "partners",
+        "keys",
+        "clients",
+        "channels",
+        "webhooks",
+        "emulate",
+        "seed",
+    ):
         assert command in result.stdout

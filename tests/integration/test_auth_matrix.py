@@ -37,6 +37,23 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/account_sharing/clients", {"name": "Intruder Inc", "email": "x@intruder.example"}),
 ]
 ROUTE_IDS = [f"{m} {p or '/'}" for m, p, _ in ROUTES]
+# Routes about one object: refused before the object is even looked up, so made-up ids do.
+OBJECT_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("POST", "/channels/someCH/api_keys", None),
+    ("GET", "/channels/someCH/api_keys", None),
+    ("DELETE", "/channels/someCH/api_keys", None),
+    ("DELETE", "/channels/someCH/api_keys/someCK", None),
+    ("GET", "/waba_accounts/someWA/waba_templates", None),
+    ("POST", "/waba_accounts/someWA/waba_templates", {"name": "x", "language": "en"}),
+    ("DELETE", "/waba_accounts/someWA/waba_templates/x", None),
+    ("GET", "/waba_accounts/someWA", None),
+    ("PATCH", "/clients/someCL", {"max_channels": 1}),
+    ("GET", "/clients/someCL/info/balance", None),
+    ("GET", "/clients/someCL/channels/someCH/info/usage", None),
+    ("POST", "/clients/someCL/channels/someCH/control/cancellation_request", {"enabled": True}),
+]
+ALL_ROUTES = ROUTES + OBJECT_ROUTES
+ALL_ROUTE_IDS = ROUTE_IDS + [f"{m} {p}" for m, p, _ in OBJECT_ROUTES]
 
 
 def _token(partner_id: str, **overrides: Any) -> str:
@@ -153,7 +170,7 @@ SCENARIOS: list[tuple[str, HeaderMaker, int]] = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize(("method", "path", "body"), ALL_ROUTES, ids=ALL_ROUTE_IDS)
 @pytest.mark.parametrize(
     ("_name", "make_headers", "status"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
 )

@@ -107,6 +107,7 @@ async def test_seed_builds_a_world_the_api_serves(client: Client) -> None:
         "clients": 2,
         "waba_accounts": 2,
         "channels": 3,
+        "waba_templates": 0,
     }
     headers = {"X-API-Key": KEY}
     partner = (await client.get("/api/v2/partners/demoPA", headers=headers)).json()

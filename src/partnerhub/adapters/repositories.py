@@ -19,6 +19,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import channel_counts, tables
@@ -38,6 +39,7 @@ from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAc
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import (
     ABANDONED,
     Delivery,
@@ -218,11 +220,11 @@ class WebhookRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add_event(self, event: Event) -> None:
-        self._session.add(event)
+    async def insert_events(self, rows: list[dict[str, Any]]) -> None:
+        await self._session.execute(insert(tables.webhook_events), rows)
 
-    def add_delivery(self, delivery: Delivery) -> None:
-        self._session.add(delivery)
+    async def insert_deliveries(self, rows: list[dict[str, Any]]) -> None:
+        await self._session.execute(insert(tables.webhook_deliveries), rows)
 
     async def get_delivery(self, partner_id: str, delivery_id: str) -> Delivery | None:
         delivery = await self._session.get(Delivery, delivery_id)
@@ -325,7 +327,9 @@ class WebhookRepository:
 
     async def load_claimed(
         self, delivery_ids: Sequence[str]
-    ) -> list[tuple[Delivery, Event, Partner]]:
+    ) -> list[tuple[Delivery, Event, Partner, Channel | None]]:
+        """Each claimed delivery with its event, partner and, for a Messaging API webhook, the
+        channel whose messaging webhook URL it goes to."""
         d, e, p = tables.webhook_deliveries.c, tables.webhook_events.c, tables.partners.c
         statement = (
             select(Delivery, Event, Partner)
@@ -333,7 +337,18 @@ class WebhookRepository:
             .join(Partner, p.id == d.partner_id)
             .where(d.id.in_(delivery_ids))
         )
-        return [(row[0], row[1], row[2]) for row in (await self._session.execute(statement)).all()]
+        rows = [(r[0], r[1], r[2]) for r in (await self._session.execute(statement)).all()]
+        channel_ids = {event.channel_id for _, event, _ in rows if event.channel_id}
+        channels: dict[str, Channel] = {}
+        if channel_ids:
+            found = await self._session.scalars(
+                select(Channel).where(tables.channels.c.id.in_(channel_ids))
+            )
+            channels = {c.id: c for c in found.all()}
+        return [
+            (delivery, event, partner, channels.get(event.channel_id or ""))
+            for delivery, event, partner in rows
+        ]
 
     async def emulator_state(self) -> EmulatorState:
         state = await self._session.get(EmulatorState, 1)
@@ -523,6 +538,93 @@ class ClientRepository:
         return list((await self._session.scalars(statement)).all())
 
 
+_TP = tables.waba_templates.c
+
+
+class TemplateRepository:
+    """Message templates of a WABA account (spec §4, §5 Template) and their pending reviews."""
+
+    # Filter and sort keys (spec §3.3); ``business_templates.name`` is 360dialog's name for it.
+    COLUMNS: Mapping[str, ColumnElement[Any]] = {
+        "id": _TP.id,
+        "partner_id": _TP.partner_id,
+        "name": _TP.name,
+        "business_templates.name": _TP.name,
+        "status": _TP.status,
+        "category": _TP.category,
+        "language": _TP.language,
+        "created_at": _TP.created_at,
+        "modified_at": _TP.modified_at,
+    }
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, template: Template) -> None:
+        self._session.add(template)
+
+    async def insert_unique(self, template: Template) -> bool:
+        """Add and flush; False when (WABA, name, language) is taken after all (a concurrent
+        twin on PostgreSQL). The transaction is then spoilt: the caller must end it."""
+        self._session.add(template)
+        try:
+            await self._session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def delete(self, template: Template) -> None:
+        await self._session.delete(template)
+
+    async def get(self, template_id: str, *, for_update: bool = False) -> Template | None:
+        return await self._session.get(
+            Template, template_id, with_for_update=for_update, populate_existing=for_update
+        )
+
+    async def find(self, waba_account_id: str, name: str, language: str) -> Template | None:
+        statement = select(Template).where(
+            _TP.waba_account_id == waba_account_id, _TP.name == name, _TP.language == language
+        )
+        return (await self._session.scalars(statement)).first()
+
+    async def names(self, waba_account_id: str, name: str) -> list[Template]:
+        """Every language of one template name."""
+        statement = (
+            select(Template)
+            .where(_TP.waba_account_id == waba_account_id, _TP.name == name)
+            .order_by(_TP.language)
+        )
+        return list((await self._session.scalars(statement)).all())
+
+    async def count_names(self, waba_account_id: str) -> int:
+        statement = select(func.count(func.distinct(_TP.name))).where(
+            _TP.waba_account_id == waba_account_id
+        )
+        return int(await self._session.scalar(statement) or 0)
+
+    async def list_for_waba(
+        self, waba_account_id: str, query: ListQuery
+    ) -> tuple[list[Template], int]:
+        statement = select(Template).where(_TP.waba_account_id == waba_account_id)
+        return await fetch_page(self._session, statement, query, self.COLUMNS)
+
+    async def any_due(self, now: datetime) -> bool:
+        """A cheap look before taking the write lock: is any review due at all?"""
+        statement = select(_TP.id).where(_TP.review_at.is_not(None), _TP.review_at <= now).limit(1)
+        return await self._session.scalar(statement) is not None
+
+    async def due_reviews(self, now: datetime, limit: int) -> list[Template]:
+        """Templates whose simulated review is due, locked for this transaction."""
+        statement = (
+            select(Template)
+            .where(_TP.review_at.is_not(None), _TP.review_at <= now)
+            .order_by(_TP.review_at, _TP.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self._session.scalars(statement)).all())
+
+
 _US = tables.usage_records.c
 _BA = tables.balances.c
 
@@ -587,6 +689,11 @@ class BillingRepository:
 
     def add_usage(self, record: UsageRecord) -> None:
         self._session.add(record)
+
+    async def insert_usage(self, rows: list[dict[str, Any]]) -> None:
+        """Many usage records in one statement (the simulator charging a batch of deliveries)."""
+        if rows:
+            await self._session.execute(insert(tables.usage_records), rows)
 
     async def usage_by_period(
         self, client_id: str, start: datetime, end: datetime, granularity: Granularity
@@ -708,6 +815,7 @@ _TABLE_OF: Mapping[type[Any], str] = {
     Channel: "channels",
     Balance: "balances",
     ClientLogin: "client_logins",
+    Template: "waba_templates",
 }
 
 

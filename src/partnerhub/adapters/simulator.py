@@ -2,7 +2,9 @@
 
 Each round moves every channel whose next step is due one step on
 (``created -> submitted -> ready -> running -> live``, or a cancellation taking effect), with
-its partner webhook event in the same transaction; see :mod:`domain.clients.services`.
+its partner webhook event in the same transaction (see :mod:`domain.clients.services`); then it
+decides every template whose review is due (:mod:`domain.templates.services`), and moves every
+message whose next status is due (:mod:`domain.messaging.services`).
 """
 
 from __future__ import annotations
@@ -12,20 +14,42 @@ from collections.abc import Callable
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients.services import run_due_steps
 from partnerhub.domain.clock import Clock, VirtualClock
+from partnerhub.domain.messaging.services import MessagingConfig, run_due_statuses
+from partnerhub.domain.templates.services import run_due_reviews
 
 
 class Simulator:
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, step_seconds: float
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        step_seconds: float,
+        messaging: MessagingConfig | None = None,
+        *,
+        reject_template_names: bool = True,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self.step_seconds = step_seconds
+        self.messaging = messaging or MessagingConfig()
+        self.reject_template_names = reject_template_names
 
     async def run_due(self) -> int:
+        """One round of every simulated process; returns how many objects moved.
+
+        One unit of work for the three: each step commits what it moved (so one failing part
+        cannot undo another's events), and the write lock and the clock are taken once.
+        """
         async with self._uow_factory() as uow:
             await uow.lock_for_write()
             if isinstance(self._clock, VirtualClock):
                 state = await uow.webhooks.emulator_state()
                 self._clock.catch_up(state.clock_offset_seconds)
-            return await run_due_steps(uow, self._clock, self.step_seconds)
+            moved = await run_due_steps(uow, self._clock, self.step_seconds)
+            await uow.lock_for_write()
+            moved += await run_due_reviews(
+                uow, self._clock, reject_names=self.reject_template_names
+            )
+            await uow.lock_for_write()
+            moved += await run_due_statuses(uow, self._clock, self.messaging)
+        return moved

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import registry
 from sqlalchemy.sql.expression import false
@@ -33,7 +34,9 @@ from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, UsageRecord
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
+from partnerhub.domain.messaging.model import ChannelApiKey, Contact, Message
 from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import (
     Delivery,
     DeliveryAttempt,
@@ -161,6 +164,9 @@ webhook_events = Table(
     Column("type", String(64), nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Set for Messaging API webhooks: they go to this channel's messaging webhook URL, not to
+    # the partner's. No foreign key: the delivery log outlives what it reports on.
+    Column("channel_id", String(32)),
 )
 
 webhook_deliveries = Table(
@@ -269,6 +275,8 @@ channels = Table(
     Column("cancellation_date", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    Column("messaging_webhook_url", String(2048)),
+    Column("messaging_webhook_headers", JSON, nullable=False, server_default="{}"),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
@@ -388,6 +396,123 @@ usage_records = Table(
 Index("ix_usage_records_client_occurred", usage_records.c.client_id, usage_records.c.occurred_at)
 Index("ix_usage_records_channel_occurred", usage_records.c.channel_id, usage_records.c.occurred_at)
 
+# The Messaging API (issue 5): channel keys, templates, messages, the customer service window.
+channel_api_keys = Table(
+    "channel_api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column("channel_id", String(32), ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("secret_digest", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+)
+Index(
+    "ix_channel_api_keys_channel_created",
+    channel_api_keys.c.channel_id,
+    channel_api_keys.c.created_at,
+)
+
+waba_templates = Table(
+    "waba_templates",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column(
+        "waba_account_id",
+        String(32),
+        ForeignKey("waba_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(512), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("components", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rejected_reason", String(255)),
+    Column("namespace", String(64), nullable=False),
+    Column("review_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+    UniqueConstraint("waba_account_id", "name", "language"),
+)
+Index(
+    "ix_waba_templates_waba_created_id",
+    waba_templates.c.waba_account_id,
+    waba_templates.c.created_at,
+    waba_templates.c.id,
+)
+Index("ix_waba_templates_review_at", waba_templates.c.review_at)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", String(32), ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("wa_id", String(32), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("pricing_category", String(16)),
+    Column("error", JSON),
+    Column("next_status_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+Index("ix_messages_channel_created", messages.c.channel_id, messages.c.created_at)
+Index("ix_messages_next_status", messages.c.next_status_at)
+
+messaging_contacts = Table(
+    "messaging_contacts",
+    metadata,
+    Column(
+        "channel_id",
+        String(32),
+        ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("wa_id", String(32), primary_key=True),
+    Column("last_inbound_at", UTCDateTime, nullable=False),
+    Column("profile_name", String(255), nullable=False),
+)
+
+# Numbers the emulator marks unreachable: messages to them fail with this Meta error code.
+unreachable_numbers = Table(
+    "unreachable_numbers",
+    metadata,
+    Column("wa_id", String(32), primary_key=True),
+    Column("error_code", Integer, nullable=False),
+)
+
+# The Partner Hub dashboard (/hub): login sessions (the cookie holds a random token, the table
+# its SHA-256) and failed logins per email, kept here so a lockout outlives a restart.
+hub_sessions = Table(
+    "hub_sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("user_id", String(32), ForeignKey("partner_users.id", ondelete="CASCADE"), index=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+hub_login_failures = Table(
+    "hub_login_failures",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+Index("ix_hub_login_failures_email", hub_login_failures.c.email, hub_login_failures.c.failed_at)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False
 
@@ -412,4 +537,8 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Balance, balances)
     mapper_registry.map_imperatively(UsageRecord, usage_records)
     mapper_registry.map_imperatively(ClientLogin, client_logins)
+    mapper_registry.map_imperatively(ChannelApiKey, channel_api_keys)
+    mapper_registry.map_imperatively(Template, waba_templates)
+    mapper_registry.map_imperatively(Message, messages)
+    mapper_registry.map_imperatively(Contact, messaging_contacts)
     _MAPPED = True

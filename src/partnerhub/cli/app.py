@@ -1,4 +1,9 @@
-"""Command tree: serve, db, partners, keys."""
+"""Command tree.
+
+``serve``, ``worker``, ``db``, ``partners`` and ``keys`` act on the local database (the same
+``PARTNERHUB_*`` settings as the server). ``clients``, ``channels``, ``webhooks``, ``emulate``
+and ``seed`` talk to a running server over HTTP (``--base-url``), so they work against any hub.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ from rich.table import Table
 
 from partnerhub.adapters import migrate
 from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
+from partnerhub.cli.emulate import emulate_app
+from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
+from partnerhub.cli.seed import seed
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys import services as key_services
 from partnerhub.domain.listing import ListQuery
@@ -29,6 +37,11 @@ keys_app = typer.Typer(help="Partner API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(partners_app, name="partners")
 app.add_typer(keys_app, name="keys")
+app.add_typer(clients_app, name="clients")
+app.add_typer(channels_app, name="channels")
+app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(emulate_app, name="emulate")
+app.command("seed")(seed)
 
 DEMO_EMAIL = "demo@partnerhub.local"
 

@@ -14,6 +14,8 @@ WABA_ACCOUNT = "WA"
 API_KEY = "AK"  # [ours]: 360dialog does not document key ids
 USER = "US"  # [ours]
 USAGE_RECORD = "UR"  # [ours]
+CHANNEL_KEY = "CK"  # [ours]
+TEMPLATE = "TP"  # [ours]
 
 
 def new_id(suffix: str, length: int = 8) -> str:

@@ -45,6 +45,12 @@ from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
 from partnerhub.domain.partners.services import validate_email
+from partnerhub.domain.templates import rules as template_rules
+from partnerhub.domain.templates.model import Template, TemplateStatus
+from partnerhub.domain.templates.services import (
+    DEFAULT_REJECTED_REASON,
+    TEMPLATE_ID_SUFFIX,
+)
 from partnerhub.domain.text import clean_text
 from partnerhub.wire import world as wire
 
@@ -70,6 +76,7 @@ class Summary:
     clients: int = 0
     waba_accounts: int = 0
     channels: int = 0
+    waba_templates: int = 0
     api_keys: int = 0
     users: int = 0
     ids: dict[str, list[str]] = field(default_factory=dict)
@@ -122,6 +129,7 @@ class _Loaded:
     clients: list[Client] = field(default_factory=list)
     wabas: list[WabaAccount] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
+    templates: list[Template] = field(default_factory=list)
 
 
 def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
@@ -401,6 +409,63 @@ def _channels(
         )
 
 
+def _templates(
+    document: wire.World,
+    now: datetime,
+    review_seconds: float,
+    wabas: dict[str, WabaAccount],
+    out: _Loaded,
+) -> None:
+    seen: set[str] = set()
+    keys: set[tuple[str, str, str]] = set()
+    for i, item in enumerate(document.waba_templates):
+        at = f"waba_templates[{i}]"
+        waba = wabas.get(item.waba_account_id)
+        if waba is None:
+            raise InvalidInput(
+                f"{at}.waba_account_id", f"no WABA account '{item.waba_account_id}' in this seed"
+            )
+        template_id = _check_id(f"{at}.id", item.id, TEMPLATE_ID_SUFFIX, seen)
+        try:
+            valid = template_rules.validate(
+                template_rules.NewTemplate(item.name, item.category, item.language, item.components)
+            )
+        except InvalidInput as exc:  # the same rules, the path inside this document
+            raise InvalidInput(f"{at}.{exc.field}", exc.message[len(exc.field) + 2 :]) from None
+        if (waba.id, valid.name, valid.language) in keys:
+            raise InvalidInput(f"{at}.name", "the WABA account has this name and language twice")
+        keys.add((waba.id, valid.name, valid.language))
+        status = TemplateStatus(
+            _one_of(f"{at}.status", item.status, tuple(s.value for s in TemplateStatus))
+        )
+        reason = None
+        if status == TemplateStatus.REJECTED:
+            reason = clean_text(f"{at}.rejected_reason", item.rejected_reason or "")
+            reason = reason or DEFAULT_REJECTED_REASON
+        elif item.rejected_reason is not None:
+            raise InvalidInput(f"{at}.rejected_reason", "only a rejected template has a reason")
+        created = _time(f"{at}.created_at", item.created_at, now)
+        in_review = status in (TemplateStatus.SUBMITTED, TemplateStatus.PENDING)
+        out.templates.append(
+            Template(
+                id=template_id,
+                partner_id=waba.partner_id,
+                waba_account_id=waba.id,
+                name=valid.name,
+                language=valid.language,
+                category=valid.category.value,
+                status=status.value,
+                namespace=waba.namespace,
+                created_at=created,
+                modified_at=_time(f"{at}.modified_at", item.modified_at, created),
+                components=valid.components,
+                rejected_reason=reason,
+                # Templates still in review are decided from the moment of the seed.
+                review_at=now + timedelta(seconds=review_seconds) if in_review else None,
+            )
+        )
+
+
 def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
     """Refuse text longer than its column (PostgreSQL would fail the insert, SQLite store it)."""
     groups: dict[str, list[Any]] = {
@@ -408,6 +473,7 @@ def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
         "clients": loaded.clients,
         "waba_accounts": loaded.wabas,
         "channels": loaded.channels,
+        "waba_templates": loaded.templates,
         "users": loaded.users,
         "api_keys": loaded.keys,
         "logins": loaded.logins,
@@ -421,7 +487,12 @@ def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
 
 
 async def seed(
-    uow: UnitOfWork, clock: Clock, document: wire.World, *, step_seconds: float
+    uow: UnitOfWork,
+    clock: Clock,
+    document: wire.World,
+    *,
+    step_seconds: float,
+    review_seconds: float | None = None,
 ) -> Summary:
     """Replace the whole world with the document's, atomically; a bad document changes nothing."""
     if document.version != wire.FORMAT_VERSION:
@@ -432,6 +503,9 @@ async def seed(
     clients = _clients(document, now, loaded)
     wabas = _wabas(document, now, clients, loaded)
     _channels(document, now, step_seconds, clients, wabas, loaded)
+    _templates(
+        document, now, step_seconds if review_seconds is None else review_seconds, wabas, loaded
+    )
 
     _check_lengths(uow, loaded)
     await uow.world.wipe()
@@ -442,6 +516,7 @@ async def seed(
         loaded.clients,
         loaded.wabas,
         loaded.channels,
+        loaded.templates,
         loaded.balances,
         loaded.logins,
     ):
@@ -454,6 +529,7 @@ async def seed(
         clients=len(loaded.clients),
         waba_accounts=len(loaded.wabas),
         channels=len(loaded.channels),
+        waba_templates=len(loaded.templates),
         api_keys=len(loaded.keys),
         users=len(loaded.users),
     )
@@ -467,6 +543,7 @@ async def export(uow: UnitOfWork) -> wire.World:
     clients: list[Client] = await uow.world.all_of(Client)
     wabas: list[WabaAccount] = await uow.world.all_of(WabaAccount)
     channels: list[Channel] = await uow.world.all_of(Channel)
+    templates: list[Template] = await uow.world.all_of(Template)
     balances = {b.owner_id: b for b in await uow.world.all_of(Balance)}
     logins = {login.client_id: login for login in await uow.world.all_of(ClientLogin)}
     return wire.World(
@@ -573,5 +650,20 @@ async def export(uow: UnitOfWork) -> wire.World:
                 modified_at=isoformat(ch.modified_at),
             )
             for ch in channels
+        ],
+        waba_templates=[
+            wire.WorldTemplate(
+                id=t.id,
+                waba_account_id=t.waba_account_id,
+                name=t.name,
+                language=t.language,
+                category=t.category,
+                components=t.components,
+                status=t.status,
+                rejected_reason=t.rejected_reason,
+                created_at=isoformat(t.created_at),
+                modified_at=isoformat(t.modified_at),
+            )
+            for t in templates
         ],
     )

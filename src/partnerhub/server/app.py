@@ -18,13 +18,17 @@ from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
+from partnerhub.server.pages.hub import hub_router
 from partnerhub.server.routes import (
     api_keys,
     billing,
+    channel_keys,
     clients,
     emulator,
     health,
+    messaging,
     partners,
+    templates,
     token,
     webhooks,
 )
@@ -60,10 +64,17 @@ def create_app(
         route_handlers=[
             token.token,
             partners.partner_router(
-                *api_keys.HANDLERS, *webhooks.HANDLERS, *clients.HANDLERS, *billing.HANDLERS
+                *api_keys.HANDLERS,
+                *webhooks.HANDLERS,
+                *clients.HANDLERS,
+                *billing.HANDLERS,
+                *channel_keys.HANDLERS,
+                *templates.HANDLERS,
             ),
+            messaging.messaging_router(),
             emulator.emulator_router(),
             *onboarding.HANDLERS,
+            hub_router(),
             *health.HANDLERS,
             *openapi.HANDLERS,
         ],

@@ -55,6 +55,8 @@ def decode(raw: bytes, content_type: str, target: type[T]) -> T:
         raise InvalidInput(field, text) from None
     except (msgspec.DecodeError, ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("body", f"malformed request body: {exc}") from None
+    except RecursionError:  # msgspec's answer to arrays nested thousands deep
+        raise InvalidInput("body", "nests too deeply") from None
 
 
 async def read_body(request: Request[Any, Any, Any], target: type[T]) -> T:

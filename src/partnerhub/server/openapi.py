@@ -60,6 +60,12 @@ def openapi_config() -> OpenAPIConfig:
                     bearer_format="JWT",
                     description="Access token from POST /api/v2/token (deprecated upstream).",
                 ),
+                "D360ApiKey": SecurityScheme(
+                    type="apiKey",
+                    name="D360-API-KEY",
+                    security_scheme_in="header",
+                    description="Channel API key, for the Messaging API only.",
+                ),
             }
         ),
     )

@@ -9,12 +9,18 @@ from partnerhub.domain.billing.services import ChannelUsageReport, ClientBalance
 from partnerhub.domain.clients.model import Channel, Client, WabaAccount
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys.model import ApiKey, IssuedKey
+from partnerhub.domain.messaging import keys as channel_keys
+from partnerhub.domain.messaging.model import ChannelApiKey
 from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.templates.model import Template
+from partnerhub.domain.templates.services import template_fields
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
 from partnerhub.wire import api_keys as wire_keys
 from partnerhub.wire import billing as wire_billing
 from partnerhub.wire import clients as wire_clients
+from partnerhub.wire import messaging as wire_messaging
 from partnerhub.wire import partners as wire_partners
+from partnerhub.wire import templates as wire_templates
 from partnerhub.wire import webhooks as wire_webhooks
 
 
@@ -208,3 +214,34 @@ def channel_usage(report: ChannelUsageReport) -> wire_billing.ChannelUsage:
         ),
         id=report.waba_external_id,
     )
+
+
+def channel_key(key: ChannelApiKey, address: str) -> wire_messaging.ChannelKey:
+    return wire_messaging.ChannelKey(
+        id=key.id,
+        address=address,
+        api_key=channel_keys.masked(key),
+        app_id=key.app_id,
+        channel_id=key.channel_id,
+        created_at=isoformat(key.created_at) or "",
+        last_used_at=isoformat(key.last_used_at),
+    )
+
+
+def issued_channel_key(
+    issued: channel_keys.IssuedChannelKey, address: str
+) -> wire_messaging.ChannelKeyCreated:
+    return wire_messaging.ChannelKeyCreated(
+        id=issued.key.id, address=address, api_key=issued.secret, app_id=issued.key.app_id
+    )
+
+
+def messaging_webhook(ch: Channel, *, mask: bool) -> wire_messaging.MessagingWebhook:
+    headers = ch.messaging_webhook_headers or {}
+    shown = {name: "****" for name in headers} if mask else dict(headers)
+    return wire_messaging.MessagingWebhook(url=ch.messaging_webhook_url, headers=shown)
+
+
+def template(t: Template) -> wire_templates.Template:
+    # The same fields as the ``waba_template_status_changed`` event's data (one source).
+    return wire_templates.Template(**template_fields(t))

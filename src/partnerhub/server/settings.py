@@ -53,11 +53,44 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = 0.5
     # Seconds between the simulated Meta lifecycle's steps (0: as soon as the worker runs).
     simulator_step_seconds: float = 2.0
+    # Seconds from a template's creation to Meta's simulated decision (unset: one simulator step).
+    template_review_seconds: float | None = None
+    # Reject (rather than approve) templates whose name contains "reject", so a test suite can
+    # see both outcomes without the emulator's controls.
+    template_reject_names: bool = True
     # Rate limits (spec §3.5): where the budgets live (``memory://``, per process, or
     # ``redis://host:6379`` to share them), and how an exhausted one answers: ``standards``
     # (429 + Retry-After) or ``strict`` (400, as 360dialog documents it; Retry-After still sent).
     rate_limit_storage_url: str = "memory://"
     rate_limit_fidelity: Literal["standards", "strict"] = "standards"
+    # Messaging API (spec §9): seconds between a message's simulated statuses
+    # (accepted -> sent -> delivered -> read), whether "read" follows "delivered", the price per
+    # delivered message by pricing category as JSON (e.g. {"MARKETING": 0.1131}; categories
+    # left out cost the defaults of domain/billing/prices.py), how long a looked-up channel key
+    # is trusted before it is checked again (a revocation elsewhere takes effect within this),
+    # and how many channel keys one partner may generate per minute.
+    message_status_seconds: float = 1.0
+    message_read_receipts: bool = True
+    message_prices: dict[str, float] = {}
+    channel_key_cache_seconds: float = 1.0
+    channel_key_generate_per_minute: int = 30
+    # Partner Hub dashboard (/hub): failed logins per email allowed within the window before
+    # the email is locked out until the oldest failure leaves it, and how long a session lasts.
+    hub_login_max_failures: int = 5
+    hub_login_failure_window_seconds: float = 900.0
+    hub_session_ttl_seconds: float = 12 * 3600.0
+
+    @field_validator("message_prices")
+    @classmethod
+    def _prices(cls, value: dict[str, float]) -> dict[str, float]:
+        allowed = {"MARKETING", "UTILITY", "AUTHENTICATION", "SERVICE"}
+        cleaned = {key.upper(): price for key, price in value.items()}
+        unknown = set(cleaned) - allowed
+        if unknown:
+            raise ValueError(f"unknown pricing categories {sorted(unknown)}; use {sorted(allowed)}")
+        if any(price < 0 for price in cleaned.values()):
+            raise ValueError("prices must not be negative")
+        return cleaned
 
     @field_validator("webhook_retry_schedule")
     @classmethod
@@ -69,6 +102,12 @@ class Settings(BaseSettings):
         if any(d < 0 for d in delays):
             raise ValueError("delays must not be negative")
         return value
+
+    @property
+    def template_review_delay(self) -> float:
+        if self.template_review_seconds is None:
+            return self.simulator_step_seconds
+        return self.template_review_seconds
 
     @property
     def retry_delays(self) -> list[float]:

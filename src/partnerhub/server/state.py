@@ -21,6 +21,8 @@ from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
 from partnerhub.domain.clock import Clock, SystemClock, VirtualClock
+from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
+from partnerhub.domain.messaging.services import MessageSender, MessagingConfig
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.server.settings import Settings
 
@@ -40,6 +42,9 @@ class AppState:
     master_key: str
     simulator: Simulator
     rate_limits: RateLimits
+    channel_keys: ChannelKeyAuthenticator
+    messaging: MessagingConfig
+    sender: MessageSender
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -59,6 +64,7 @@ class AppState:
     async def close(self) -> None:
         await self.worker.stop()
         await self.authenticator.drain()
+        await self.channel_keys.drain()
         await self.delivery.aclose()
         await self.rate_limits.aclose()
         self.cache.close()
@@ -94,8 +100,21 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessionmaker, worker.notify)
 
-    simulator = Simulator(uow_factory, clock, settings.simulator_step_seconds)
+    messaging = MessagingConfig(
+        status_step_seconds=settings.message_status_seconds,
+        read_receipts=settings.message_read_receipts,
+        prices=dict(settings.message_prices),
+    )
+    simulator = Simulator(
+        uow_factory,
+        clock,
+        settings.simulator_step_seconds,
+        messaging,
+        reject_template_names=settings.template_reject_names,
+    )
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
+    sender = MessageSender(uow_factory, clock, messaging)
+    worker.busy = sender.busy
     if url.get_backend_name() == "postgresql":
         worker.listener = OutboxListener(url, worker.notify)
 
@@ -115,4 +134,12 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         master_key=master_key,
         simulator=simulator,
         rate_limits=RateLimits(settings.rate_limit_storage_url),
+        channel_keys=ChannelKeyAuthenticator(
+            uow_factory,
+            clock,
+            settings.channel_key_cache_seconds,
+            settings.api_key_last_used_resolution_seconds,
+        ),
+        messaging=messaging,
+        sender=sender,
     )

@@ -112,9 +112,25 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     modified_at: str | None = None
 
 
+class WorldTemplate(msgspec.Struct, forbid_unknown_fields=True):
+    """A message template of a WABA account (checked by the same rules as the API's)."""
+
+    id: str
+    waba_account_id: str
+    name: str
+    language: str
+    category: str
+    components: list[Any]
+    status: str = "approved"
+    rejected_reason: str | None = None
+    created_at: str | None = None
+    modified_at: str | None = None
+
+
 class World(msgspec.Struct, forbid_unknown_fields=True):
     version: int = FORMAT_VERSION
     partners: list[WorldPartner] = []
     clients: list[WorldClient] = []
     waba_accounts: list[WorldWaba] = []
     channels: list[WorldChannel] = []
+    waba_templates: list[WorldTemplate] = []

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from partnerhub import __version__
 from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock, VirtualClock
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
@@ -75,6 +76,7 @@ class _Outcome:
     request_headers: dict[str, Any] = field(default_factory=dict)
     retry_after: float | None = None
     final: bool = False  # no retry whatever the status (no URL left to send to)
+    disable_on_gone: bool = True  # a 410 turns the partner's webhook off (not a channel's)
 
     @property
     def delivered(self) -> bool:
@@ -89,6 +91,34 @@ class _Outcome:
 class _Fault:
     status: int | None
     delay_ms: int
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where one delivery goes: the partner's webhook, or for a Messaging API event the
+    channel's messaging webhook (spec §9). Both are signed with the partner's platform secret."""
+
+    partner: Partner
+    url: str | None
+    headers: dict[str, str]
+    unusable: str | None  # why there is nothing to send to, if so
+    partner_event: bool
+
+    @staticmethod
+    def of(event: Event, partner: Partner, channel: Channel | None) -> _Target:
+        if event.channel_id is None:
+            url = partner.webhook_url
+            unusable = None
+            if not url:
+                unusable = "no webhook URL is set"
+            elif partner.webhook_disabled_at is not None:
+                unusable = "webhook URL disabled by a 410 Gone"
+            return _Target(partner, url, partner.webhook_headers, unusable, True)
+        if channel is None:
+            return _Target(partner, None, {}, "the channel no longer exists", False)
+        url = channel.messaging_webhook_url
+        unusable = None if url else "the channel has no messaging webhook URL"
+        return _Target(partner, url, channel.messaging_webhook_headers, unusable, False)
 
 
 class SafeResolver(aiohttp.abc.AbstractResolver):
@@ -174,10 +204,14 @@ class DeliveryEngine:
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessionmaker)
 
-    async def run_due(self) -> int:
-        """One round: claim what is due, send it, record it. Returns how many were attempted."""
+    async def run_due(self, also: Callable[[], Awaitable[int]] | None = None) -> int:
+        """One round: claim what is due, send it, record it. Returns how many were attempted
+        (plus what ``also``, the simulator, moved first under the same lock: a clock jump's
+        :meth:`drain` and the worker loop never run the simulator side by side, where one would
+        skip the rows the other has locked and report them as not due)."""
         async with self._round:
-            return await self._round_unlocked()
+            worked = await also() if also is not None else 0
+            return worked + await self._round_unlocked()
 
     async def _round_unlocked(self) -> int:
         async with self._uow() as uow:
@@ -185,6 +219,7 @@ class DeliveryEngine:
                 state = await uow.webhooks.emulator_state()
                 self._clock.catch_up(state.clock_offset_seconds)
             now = self._clock.now()
+            await uow.write_gate()
             # Never more than can be in flight at once: every claimed request then starts at
             # once and ends within the timeout, well inside its lease.
             claimed = await uow.webhooks.claim_due(
@@ -201,14 +236,14 @@ class DeliveryEngine:
             rows = await uow.webhooks.load_claimed(list(attempt_of))
         outcomes = await asyncio.gather(
             *(
-                self._send(delivery, event, partner, faults[i])
-                for i, (delivery, event, partner) in enumerate(rows)
+                self._send(delivery, event, _Target.of(event, partner, channel), faults[i])
+                for i, (delivery, event, partner, channel) in enumerate(rows)
             )
         )
         await self._record(
             [
                 (delivery, attempt_of[delivery.id], outcome)
-                for (delivery, _, _), outcome in zip(rows, outcomes, strict=True)
+                for (delivery, _, _, _), outcome in zip(rows, outcomes, strict=True)
             ]
         )
         return len(claimed)
@@ -249,25 +284,24 @@ class DeliveryEngine:
         return faults
 
     async def _send(
-        self, delivery: Delivery, event: Event, partner: Partner, fault: _Fault | None
+        self, delivery: Delivery, event: Event, target: _Target, fault: _Fault | None
     ) -> _Outcome:
         """Never raises: whatever goes wrong with one delivery is that delivery's outcome."""
         try:
-            return await self._send_unguarded(delivery, event, partner, fault)
+            return await self._send_unguarded(delivery, event, target, fault)
         except Exception as exc:
             log.exception("delivery_failed_unexpectedly", delivery_id=delivery.id)
-            return _Outcome(delivery.id, partner.webhook_url, error=f"{type(exc).__name__}: {exc}")
+            return _Outcome(delivery.id, target.url, error=f"{type(exc).__name__}: {exc}")
 
     async def _send_unguarded(
-        self, delivery: Delivery, event: Event, partner: Partner, fault: _Fault | None
+        self, delivery: Delivery, event: Event, target: _Target, fault: _Fault | None
     ) -> _Outcome:
-        url = partner.webhook_url
-        if not url or partner.webhook_disabled_at is not None:
-            reason = "webhook URL disabled by a 410 Gone" if url else "no webhook URL is set"
-            return _Outcome(delivery.id, url, error=reason, final=True)
+        url, partner = target.url, target.partner
+        if not url or target.unusable is not None:
+            return _Outcome(delivery.id, url, error=target.unusable or "no URL", final=True)
         body = event.body.encode()
         headers = {
-            **partner.webhook_headers,
+            **target.headers,
             "content-type": "application/json",
             "user-agent": USER_AGENT,
             "webhook-id": event.id,
@@ -278,8 +312,10 @@ class DeliveryEngine:
                 self._config.master_key, partner.id, partner.platform_secret_nonce
             )
             headers.update(signing.sign_headers(secret, event.id, datetime.now(UTC), body))
-        logged = {k: (MASK if k in partner.webhook_headers else v) for k, v in headers.items()}
-        outcome = _Outcome(delivery.id, url, request_headers=logged)
+        logged = {k: (MASK if k in target.headers else v) for k, v in headers.items()}
+        outcome = _Outcome(
+            delivery.id, url, request_headers=logged, disable_on_gone=target.partner_event
+        )
         async with self._semaphore:
             if fault is not None and fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)
@@ -346,7 +382,8 @@ class DeliveryEngine:
                 status = DeliveryStatus.FAILED
             elif outcome.gone:
                 status = DeliveryStatus.FAILED
-                gone_partners.add(delivery.partner_id)
+                if outcome.disable_on_gone:
+                    gone_partners.add(delivery.partner_id)
             else:
                 delay = self._next_delay(delivery.attempt_count, outcome.retry_after)
                 if delay is None:
@@ -371,6 +408,7 @@ class DeliveryEngine:
             .exists()
         )
         async with self._uow() as uow:
+            await uow.write_gate()
             await uow.session.execute(
                 update(d)
                 .where(d.c.id == bindparam("d_id"), still_ours)
@@ -421,10 +459,18 @@ class Worker:
         engine: DeliveryEngine,
         poll_seconds: float,
         simulator: Callable[[], Awaitable[int]] | None = None,
+        busy: Callable[[], bool] | None = None,
+        busy_pause_seconds: float = 0.1,
     ) -> None:
         self._engine = engine
         self._poll = poll_seconds
         self._simulator = simulator
+        # Says whether this process is busy answering requests (an embedded worker): rounds
+        # then come at most every ``busy_pause_seconds``, so they are fewer and bigger (cheaper
+        # per status and per delivery) and leave the loop and SQLite's write gate to the
+        # requests in between. Nothing is skipped: every round still takes all that is due.
+        self.busy = busy
+        self._busy_pause = busy_pause_seconds
         # Set on PostgreSQL: wakes the loop on NOTIFY instead of waiting for the next poll.
         self.listener: OutboxListenerLike | None = None
         self._wake = asyncio.Event()
@@ -443,17 +489,20 @@ class Worker:
                 await self.listener.ensure()
             self._wake.clear()
             try:
-                stepped = await self._simulator() if self._simulator is not None else 0
-                attempted = await self._engine.run_due() + stepped
+                attempted = await self._engine.run_due(self._simulator)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("delivery_round_failed")
                 attempted = 0
                 await asyncio.sleep(self._poll)
-            if attempted == 0 and not self._stopping:
+            if self._stopping:
+                break
+            if attempted == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
+            elif self.busy is not None and self.busy():
+                await asyncio.sleep(self._busy_pause)
 
     async def stop(self) -> None:
         self._stopping = True

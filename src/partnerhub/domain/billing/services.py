@@ -33,6 +33,7 @@ from partnerhub.domain.billing.model import (
 from partnerhub.domain.billing.prices import default_cost_micros
 from partnerhub.domain.billing.queries import UsageWindow, parse_country
 from partnerhub.domain.clients.model import Channel, Client
+from partnerhub.domain.clients.services import any_channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners.model import Partner
@@ -225,7 +226,7 @@ async def record_usage(
         cost = to_micros("cost", usage.cost, allow_negative=False)
         if cost and pricing_type != PricingType.REGULAR:
             raise InvalidInput("cost", f"must be 0 for the free pricing type {pricing_type}")
-    channel = await _channel(uow, channel_id)
+    channel = await any_channel(uow, channel_id)
     partner = await load_partner(uow, channel.partner_id)
     payer = payer_of(partner)
     now = clock.now()
@@ -258,9 +259,59 @@ async def record_usage(
     return RecordedUsage(record, payer, funds)
 
 
-async def _channel(uow: UnitOfWork, channel_id: str) -> Channel:
-    partner_id = await uow.clients.owner_of_channel(channel_id)
-    channel = None if partner_id is None else await uow.clients.get_channel(partner_id, channel_id)
-    if channel is None:
-        raise NotFound("Channel not found")
-    return channel
+@dataclass(frozen=True)
+class Delivered:
+    """One delivered message to charge: the simulator's input to :func:`charge_delivered`."""
+
+    channel: Channel
+    country: str
+    pricing_category: PricingCategory
+    cost_micros: int | None  # None: the default price
+
+
+async def charge_delivered(
+    uow: UnitOfWork, clock: Clock, partners: dict[str, Partner], items: list[Delivered]
+) -> None:
+    """Record many delivered messages at once: one usage row each (one statement for all), and
+    one debit per payer for their summed cost. Service replies are free customer service."""
+    if not items:
+        return
+    now = clock.now()
+    rows = []
+    owed: dict[tuple[str, str, str | None], int] = {}
+    for item in items:
+        channel = item.channel
+        partner = partners[channel.partner_id]
+        free = item.pricing_category == PricingCategory.SERVICE
+        pricing_type = PricingType.FREE_CUSTOMER_SERVICE if free else PricingType.REGULAR
+        cost = 0 if free else item.cost_micros
+        if cost is None:
+            cost = default_cost_micros(item.pricing_category, pricing_type, 1)
+        payer = payer_of(partner)
+        rows.append(
+            {
+                "id": ids.new_id(ids.USAGE_RECORD, 14),
+                "partner_id": partner.id,
+                "client_id": channel.client_id,
+                "channel_id": channel.id,
+                "occurred_at": now,
+                "country": item.country,
+                "pricing_category": item.pricing_category,
+                "pricing_type": pricing_type,
+                "initiated_by": InitiatedBy.USER if free else InitiatedBy.BUSINESS,
+                "volume": 1,
+                "cost_micros": cost,
+                "paid_by": payer,
+            }
+        )
+        owner = (
+            (channel.client_id, partner.id, channel.client_id)
+            if payer == Payer.CLIENT
+            else (partner.id, partner.id, None)
+        )
+        owed[owner] = owed.get(owner, 0) + cost
+    await uow.billing.insert_usage(rows)
+    # Sorted: concurrent workers debit shared balances in one order, so they cannot deadlock.
+    for (owner_id, partner_id, client_id), micros in sorted(owed.items(), key=lambda kv: kv[0][0]):
+        currency = (await _funds(uow, partner_id)).currency
+        await uow.billing.debit(owner_id, partner_id, client_id, micros, currency, now)

@@ -107,6 +107,10 @@ class Channel:
     next_step_at: datetime | None = None
     cancellation_requested_at: datetime | None = None
     cancellation_date: datetime | None = None
+    # The Messaging API webhook (``/v1/configs/webhook``): where this channel's message
+    # statuses and inbound messages go. Cleared when a new channel key is generated (spec §2.3).
+    messaging_webhook_url: str | None = None
+    messaging_webhook_headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -647,6 +647,16 @@ def _allowed(current: ChannelStatus, target: ChannelStatus) -> bool:
     return False
 
 
+async def any_channel(uow: UnitOfWork, channel_id: str) -> Channel:
+    """A channel of whichever partner: for the emulator and the simulated Meta side, which act
+    across partners (the Partner API always looks channels up under the caller's partner)."""
+    partner_id = await uow.clients.owner_of_channel(channel_id)
+    channel = None if partner_id is None else await uow.clients.get_channel(partner_id, channel_id)
+    if channel is None:
+        raise NotFound("Channel not found")
+    return channel
+
+
 async def force_status(
     uow: UnitOfWork,
     clock: Clock,
@@ -663,12 +673,8 @@ async def force_status(
     if target not in _EVENT_FOR:
         raise InvalidInput("status", f"must be one of: {', '.join(sorted(_EVENT_FOR))}")
     await uow.lock_for_write()
-    partner_id = await uow.clients.owner_of_channel(channel_id)
-    if partner_id is None:
-        raise NotFound("Channel not found")
-    channel = await uow.clients.get_channel(partner_id, channel_id)
-    assert channel is not None
-    channel, client, waba = await _channel_of(uow, partner_id, channel.client_id, channel_id)
+    found = await any_channel(uow, channel_id)
+    channel, client, waba = await _channel_of(uow, found.partner_id, found.client_id, channel_id)
     current = ChannelStatus(channel.status)
     if not _allowed(current, target):
         raise Conflict(f"A channel cannot go from {current} to {target}")
@@ -686,7 +692,7 @@ async def force_status(
         data["violation_type"] = violation_type or (
             "SPAM" if target == ChannelStatus.ACCOUNT_VIOLATION else "MESSAGING_LIMIT"
         )
-    partner = await load_partner(uow, partner_id)
+    partner = await load_partner(uow, channel.partner_id)
     await outbox.emit(uow, clock, partner, _EVENT_FOR[target], data)
     await uow.commit()
     return ChannelView(channel, client, waba)

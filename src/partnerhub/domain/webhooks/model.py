@@ -23,6 +23,7 @@ class Event:
     type: str
     body: str
     created_at: datetime
+    channel_id: str | None = None  # set for Messaging API webhooks (the channel's URL)
 
 
 @dataclass

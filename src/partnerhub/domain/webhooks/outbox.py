@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ import msgspec
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
+from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
@@ -39,33 +41,81 @@ async def emit_many(
     uow: UnitOfWork, clock: Clock, partner: Partner, events: Sequence[tuple[str, Any]]
 ) -> list[Emitted]:
     """:func:`emit` for several events at once: two flushes in all, not two per event."""
-    now = clock.now()
     live = bool(partner.webhook_url) and partner.webhook_disabled_at is None
-    emitted: list[Emitted] = []
+    specs = []
     for event_type, data in events:
         event_id = ids.new_id(EVENT_ID_SUFFIX, 16)
         body = msgspec.json.encode({"id": event_id, "event": event_type, "data": data}).decode()
+        specs.append(_Spec(event_id, partner.id, None, event_type, body, live))
+    return await _write(uow, clock, specs)
+
+
+async def emit_to_channels(
+    uow: UnitOfWork, clock: Clock, events: Sequence[tuple[Channel, str, Any]]
+) -> list[Emitted]:
+    """Messaging API webhooks: each payload goes, exactly as given (Cloud API shape, no
+    envelope), to its channel's messaging webhook URL, through the same outbox and engine as
+    partner events. A channel without a messaging webhook URL gets the event logged only."""
+    specs = [
+        _Spec(
+            ids.new_id(EVENT_ID_SUFFIX, 16),
+            channel.partner_id,
+            channel.id,
+            event_type,
+            msgspec.json.encode(payload).decode(),
+            bool(channel.messaging_webhook_url),
+        )
+        for channel, event_type, payload in events
+    ]
+    return await _write(uow, clock, specs)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    event_id: str
+    partner_id: str
+    channel_id: str | None
+    type: str
+    body: str
+    live: bool  # there is a URL to deliver to
+
+
+async def _write(uow: UnitOfWork, clock: Clock, specs: Sequence[_Spec]) -> list[Emitted]:
+    """Insert the events, then their deliveries: two statements whatever their number (Core
+    inserts, not ORM objects: a simulator round may write hundreds at once)."""
+    now = clock.now()
+    emitted: list[Emitted] = []
+    for spec in specs:
         event = Event(
-            id=event_id, partner_id=partner.id, type=event_type, body=body, created_at=now
+            id=spec.event_id,
+            partner_id=spec.partner_id,
+            type=spec.type,
+            body=spec.body,
+            created_at=now,
+            channel_id=spec.channel_id,
         )
         delivery = None
-        if live:
+        if spec.live:
             delivery = Delivery(
                 id=ids.new_id(DELIVERY_ID_SUFFIX, 12),
-                event_id=event_id,
-                partner_id=partner.id,
-                event_type=event_type,
+                event_id=spec.event_id,
+                partner_id=spec.partner_id,
+                event_type=spec.type,
                 status=DeliveryStatus.PENDING,
                 created_at=now,
                 next_attempt_at=now,
             )
-        uow.webhooks.add_event(event)
         emitted.append(Emitted(event, delivery))
-    await uow.flush()  # no ORM relationships: the events must exist before their deliveries
-    for item in emitted:
-        if item.delivery is not None:
-            uow.webhooks.add_delivery(item.delivery)
+    if not emitted:
+        return emitted
+    await uow.webhooks.insert_events([_row(item.event) for item in emitted])
+    live = [_row(item.delivery) for item in emitted if item.delivery is not None]
     if live:
-        await uow.flush()
+        await uow.webhooks.insert_deliveries(live)
         uow.outbox_written = True
     return emitted
+
+
+def _row(item: Event | Delivery) -> dict[str, Any]:
+    """A flat dataclass as an INSERT row; ``dataclasses.asdict`` would deep-copy every value."""
+    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}

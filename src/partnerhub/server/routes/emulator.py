@@ -20,13 +20,15 @@ from partnerhub.domain.billing.queries import parse_instant
 from partnerhub.domain.clients import services as client_services
 from partnerhub.domain.clock import VirtualClock, isoformat
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.templates import services as template_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
-from partnerhub.server.routes import world
+from partnerhub.server.routes import emulator_messaging, emulator_partners, world
 from partnerhub.server.routes.emulator_guard import guard
 from partnerhub.wire import billing as wire_billing
+from partnerhub.wire import templates as wire_templates
 
 
 class ClockAdvance(msgspec.Struct, forbid_unknown_fields=True):
@@ -350,6 +352,30 @@ async def record_usage(
     }
 
 
+@post(
+    "/templates/{template_id:str}/review",
+    summary="Decide a template's review: any status (rejected with a reason), with its event",
+    status_code=200,
+)
+@documents_body(wire_templates.TemplateReviewIn)
+async def review_template(
+    request: Request[Any, Any, Any], template_id: FromPath[str]
+) -> wire_templates.Template:
+    await guard(request)
+    body = await read_body(request, wire_templates.TemplateReviewIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        template = await template_services.review(
+            uow,
+            state.clock,
+            template_id,
+            body.status,
+            body.rejected_reason,
+            review_seconds=state.settings.template_review_delay,
+        )
+    return presenters.template(template)
+
+
 def emulator_router() -> Router:
     return Router(
         path="/_emulator",
@@ -365,6 +391,9 @@ def emulator_router() -> Router:
             set_partner_balance,
             set_client_balance,
             record_usage,
+            *emulator_messaging.HANDLERS,
+            review_template,
+            *emulator_partners.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

@@ -34,7 +34,11 @@ async def seed(request: Request[Any, Any, Any]) -> dict[str, Any]:
     state = app_state(request)
     async with state.uow() as uow:
         summary = await world.seed(
-            uow, state.clock, document, step_seconds=state.settings.simulator_step_seconds
+            uow,
+            state.clock,
+            document,
+            step_seconds=state.settings.simulator_step_seconds,
+            review_seconds=state.settings.template_review_delay,
         )
     return {
         "seeded": {
@@ -44,6 +48,7 @@ async def seed(request: Request[Any, Any, Any]) -> dict[str, Any]:
             "clients": summary.clients,
             "waba_accounts": summary.waba_accounts,
             "channels": summary.channels,
+            "waba_templates": summary.waba_templates,
         },
         "now": isoformat(state.clock.now()),
     }

@@ -1,0 +1,210 @@
+"""Queries of the Messaging API: channel keys, messages, the customer service window, and the
+numbers the emulator marks unreachable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, delete, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from partnerhub.adapters import tables
+from partnerhub.adapters.repositories import fetch_page
+from partnerhub.domain.clients.model import Channel, WabaAccount
+from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message
+from partnerhub.domain.partners.model import Partner
+
+_K = tables.channel_api_keys.c
+_M = tables.messages.c
+_C = tables.messaging_contacts.c
+_CH = tables.channels.c
+
+
+class MessagingRepository:
+    KEY_COLUMNS: Mapping[str, ColumnElement[Any]] = {
+        "id": _K.id,
+        "created_at": _K.created_at,
+        "last_used_at": _K.last_used_at,
+    }
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # Channel keys -------------------------------------------------------------------------
+
+    def add_key(self, key: ChannelApiKey) -> None:
+        self._session.add(key)
+
+    async def revoke_channel_keys(
+        self, channel_id: str, now: datetime, key_id: str | None = None
+    ) -> int:
+        statement = (
+            update(tables.channel_api_keys)
+            .where(_K.channel_id == channel_id, _K.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if key_id is not None:
+            statement = statement.where(_K.id == key_id)
+        result = await self._session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def list_active_keys(
+        self, channel_id: str, query: ListQuery
+    ) -> tuple[list[ChannelApiKey], int]:
+        statement = select(ChannelApiKey).where(
+            _K.channel_id == channel_id, _K.revoked_at.is_(None)
+        )
+        return await fetch_page(self._session, statement, query, self.KEY_COLUMNS)
+
+    async def key_and_channel(self, secret_digest: str) -> tuple[ChannelApiKey, Channel] | None:
+        """The live key with this digest and its channel, in one indexed lookup."""
+        statement = (
+            select(ChannelApiKey, Channel)
+            .join(Channel, _CH.id == _K.channel_id)
+            .where(_K.secret_digest == secret_digest, _K.revoked_at.is_(None))
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else (row[0], row[1])
+
+    async def touch_key(self, key_id: str, now: datetime) -> None:
+        await self._session.execute(
+            update(tables.channel_api_keys)
+            .where(_K.id == key_id, _K.revoked_at.is_(None))
+            .values(last_used_at=now)
+        )
+
+    # Messages -----------------------------------------------------------------------------
+
+    def add_message(self, message: Message) -> None:
+        self._session.add(message)
+
+    async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
+        """Many new messages in one statement (the send path's group commit)."""
+        if rows:
+            await self._session.execute(tables.messages.insert(), rows)
+
+    async def get_message(self, message_id: str) -> Message | None:
+        return await self._session.get(Message, message_id)
+
+    async def due_messages(self, now: datetime, limit: int) -> list[DueMessage]:
+        """Outbound messages whose next status update is due, locked for this transaction."""
+        statement = (
+            select(
+                _M.id, _M.channel_id, _M.wa_id, _M.status, _M.pricing_category, _M.error, _M.body
+            )
+            .where(_M.next_status_at.is_not(None), _M.next_status_at <= now)
+            .order_by(_M.next_status_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = (await self._session.execute(statement)).all()
+        return [
+            DueMessage(
+                id=row[0],
+                channel_id=row[1],
+                wa_id=row[2],
+                status=row[3],
+                pricing_category=row[4],
+                error=row[5],
+                biz_opaque_callback_data=(row[6] or {}).get("biz_opaque_callback_data"),
+            )
+            for row in rows
+        ]
+
+    async def channels_by_id(self, channel_ids: set[str]) -> dict[str, Channel]:
+        if not channel_ids:
+            return {}
+        rows = await self._session.scalars(select(Channel).where(_CH.id.in_(channel_ids)))
+        return {c.id: c for c in rows.all()}
+
+    async def wabas_by_id(self, waba_ids: set[str]) -> dict[str, WabaAccount]:
+        if not waba_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(WabaAccount).where(tables.waba_accounts.c.id.in_(waba_ids))
+        )
+        return {w.id: w for w in rows.all()}
+
+    async def partners_by_id(self, partner_ids: set[str]) -> dict[str, Partner]:
+        if not partner_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(Partner).where(tables.partners.c.id.in_(partner_ids))
+        )
+        return {p.id: p for p in rows.all()}
+
+    # The customer service window ----------------------------------------------------------
+
+    async def last_inbound_pairs(
+        self, pairs: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], datetime]:
+        """When each (channel, user) pair last wrote to the channel, for many pairs at once."""
+        if not pairs:
+            return {}
+        statement = select(_C.channel_id, _C.wa_id, _C.last_inbound_at).where(
+            tuple_(_C.channel_id, _C.wa_id).in_(sorted(pairs))
+        )
+        rows = (await self._session.execute(statement)).all()
+        return {(row[0], row[1]): row[2] for row in rows}
+
+    async def update_statuses(self, rows: list[dict[str, Any]]) -> None:
+        """Many messages' new status at once (one executemany)."""
+        if rows:
+            await self._session.execute(
+                update(tables.messages)
+                .where(_M.id == bindparam("m_id"))
+                .values(
+                    status=bindparam("m_status"),
+                    modified_at=bindparam("m_modified"),
+                    next_status_at=bindparam("m_next"),
+                    error=bindparam("m_error"),
+                )
+                .execution_options(synchronize_session=False),
+                rows,
+            )
+
+    async def record_inbound(
+        self, channel_id: str, wa_id: str, at: datetime, profile_name: str
+    ) -> None:
+        """Open (or extend) the 24-hour window: an upsert, safe against concurrent inbounds."""
+        values = {
+            "channel_id": channel_id,
+            "wa_id": wa_id,
+            "last_inbound_at": at,
+            "profile_name": profile_name,
+        }
+        table = tables.messaging_contacts
+        dialect = self._session.bind.dialect.name if self._session.bind is not None else ""
+        if dialect == "postgresql":
+            pg = postgresql.insert(table).values(**values)
+            statement: Any = pg.on_conflict_do_update(
+                index_elements=["channel_id", "wa_id"],
+                set_={"last_inbound_at": at, "profile_name": profile_name},
+            )
+        else:
+            lite = sqlite.insert(table).values(**values)
+            statement = lite.on_conflict_do_update(
+                index_elements=["channel_id", "wa_id"],
+                set_={"last_inbound_at": at, "profile_name": profile_name},
+            )
+        await self._session.execute(statement)
+
+    # Emulator: unreachable numbers --------------------------------------------------------
+
+    async def unreachable_codes(self, wa_ids: set[str]) -> dict[str, int]:
+        if not wa_ids:
+            return {}
+        t = tables.unreachable_numbers.c
+        statement = select(t.wa_id, t.error_code).where(t.wa_id.in_(wa_ids))
+        return {row[0]: int(row[1]) for row in (await self._session.execute(statement)).all()}
+
+    async def set_unreachable(self, wa_id: str, error_code: int | None) -> None:
+        table = tables.unreachable_numbers
+        await self._session.execute(delete(table).where(table.c.wa_id == wa_id))
+        if error_code is not None:
+            await self._session.execute(table.insert().values(wa_id=wa_id, error_code=error_code))

@@ -1,0 +1,177 @@
+"""``emulate``: drive the emulator's ``/_emulator`` controls from a shell.
+
+These are the steps a partner's test suite takes through HTTP — sign a client up without a
+browser, jump the virtual clock, force a channel's status, have a WhatsApp user write in — as
+one-liners, so they can be tried by hand and used from shell scripts. They need the server's
+``PARTNERHUB_EMULATOR_TOKEN`` (the same variable name on both sides, so one export serves both).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from partnerhub.cli._remote import (
+    DEFAULT_BASE_URL,
+    BaseUrlOpt,
+    Emulator,
+    EmulatorTokenOpt,
+    JsonOpt,
+    RemotePartnerOpt,
+    api_errors,
+    console,
+    fail,
+    print_json,
+)
+
+emulate_app = typer.Typer(
+    help="Emulator controls: onboard, move the clock, force statuses, inbound messages.",
+    no_args_is_help=True,
+)
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``15m``, ``1h``, ``2d``, ``1h30m`` → seconds.
+
+    People think of clock jumps in minutes and days, and a typo must not move the clock by
+    something else, so anything that is not a sum of number+unit parts is refused.
+    """
+    raw = text.strip().lower().replace(" ", "")
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    if not raw or _PART.sub("", raw):
+        raise typer.BadParameter(f"{text!r}: use seconds or e.g. 90s, 15m, 1h, 2d, 1h30m")
+    return sum(float(n) * _UNITS[unit] for n, unit in _PART.findall(raw))
+
+
+def _show(title: str, data: dict[str, Any]) -> None:
+    table = Table("field", "value", show_header=False, title=title)
+    for key, value in data.items():
+        table.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
+    console.print(table)
+
+
+@emulate_app.command("onboard")
+def onboard(
+    phones: Annotated[
+        list[str], typer.Option("--phone", help="E.164 number; repeat for several channels.")
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="Client (business) name.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Client contact email.")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option("--client-password", help="Lets the client log in on the onboarding page."),
+    ] = None,
+    payload: Annotated[
+        str | None, typer.Option("--partner-payload", help="Your reference for the client.")
+    ] = None,
+    partner: RemotePartnerOpt = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Sign a client up without a browser: client, WABA account and one channel per --phone."""
+    if not partner:
+        fail("no partner id: pass --partner or set PARTNERHUB_PARTNER_ID")
+    tag = secrets.token_hex(3)
+    client: dict[str, Any] = {
+        "name": name or f"CLI client {tag}",
+        "email": email or f"client-{tag}@example.com",
+    }
+    if payload is not None:
+        client["partner_payload"] = payload
+    body: dict[str, Any] = {"partner_id": partner, "client": client, "phone_numbers": phones}
+    if password is not None:
+        body["password"] = password
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", "/onboard", body)
+    if as_json:
+        print_json(done)
+        return
+    _show("Onboarded", done)
+
+
+@emulate_app.command("advance")
+def advance(
+    duration: Annotated[str, typer.Argument(help="Seconds, or 90s, 15m, 1h, 2d, 1h30m.")],
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Move the virtual clock forward and run what became due (reviews, retries, statuses)."""
+    seconds = parse_duration(duration)
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", "/clock/advance", {"seconds": seconds})
+    if as_json:
+        print_json(done)
+        return
+    console.print(
+        f"clock now {done['now']} (offset {done['offset_seconds']:g} s); "
+        f"{done['deliveries_attempted']} webhook deliveries attempted"
+    )
+
+
+@emulate_app.command("status")
+def status(
+    channel_id: Annotated[str, typer.Argument(help="Channel id (…CH).")],
+    new_status: Annotated[
+        str, typer.Argument(metavar="STATUS", help="e.g. running, live, account_violation.")
+    ],
+    violation_type: Annotated[
+        str | None, typer.Option("--violation-type", help="With account_violation.")
+    ] = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Move a channel to any status now (with the webhook event it causes)."""
+    body: dict[str, Any] = {"status": new_status}
+    if violation_type is not None:
+        body["violation_type"] = violation_type
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", f"/channels/{channel_id}/status", body)
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"{done['id']}: {done['status']} (WABA {done['fb_account_status']})")
+
+
+@emulate_app.command("inbound")
+def inbound(
+    channel_id: Annotated[str, typer.Argument(help="Channel id (…CH) written to.")],
+    sender: Annotated[str, typer.Option("--from", help="The user's WhatsApp number.")],
+    text: Annotated[str, typer.Option("--text", help="The message.")],
+    profile_name: Annotated[
+        str | None, typer.Option("--profile-name", help="The user's WhatsApp name.")
+    ] = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """A WhatsApp user sends a text to a channel (opens the 24-hour window)."""
+    body: dict[str, Any] = {
+        "channel_id": channel_id,
+        "from": sender,
+        "type": "text",
+        "text": {"body": text},
+    }
+    if profile_name is not None:
+        body["profile_name"] = profile_name
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", "/messages/inbound", body)
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"{done['id']}: {done['from']} → {done['channel_id']} at {done['timestamp']}")
+
+
+__all__ = ["emulate_app", "parse_duration"]

@@ -1,0 +1,116 @@
+"""Lenient result types for channel API keys, templates and the Messaging API.
+
+partnerhub's own answers are described by :mod:`partnerhub.wire.messaging` and
+:mod:`partnerhub.wire.templates`; the SDK decodes these endpoints with the looser Structs here
+because it must also work against the real hub, whose answers for them are only partly
+documented ([obs] in the spec): every field the spec does not fix has a default, and unknown
+fields are accepted. A test decodes partnerhub's real answers with them (tests/sdk).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "ChannelApiKey",
+    "ChannelApiKeyInfo",
+    "ChannelApiKeyList",
+    "MessageContact",
+    "MessageId",
+    "MessageSent",
+    "MessagingWebhookConfig",
+    "Template",
+    "TemplateList",
+]
+
+
+class ChannelApiKey(msgspec.Struct, kw_only=True):
+    """``POST …/channels/{channel_id}/api_keys`` [obs]: the D360-API-KEY, shown this once.
+
+    ``address`` is the Messaging API base URL to use it with.
+    """
+
+    id: str | None = None
+    address: str
+    api_key: str
+    app_id: str | None = None
+
+
+class ChannelApiKeyInfo(msgspec.Struct, kw_only=True):
+    """A listed channel key: the secret masked (or absent)."""
+
+    id: str | None = None
+    address: str | None = None
+    api_key: str | None = None
+    app_id: str | None = None
+    prefix: str | None = None
+    created_at: str | None = None
+    last_used_at: str | None = None
+
+
+class ChannelApiKeyList(msgspec.Struct, kw_only=True):
+    api_keys: list[ChannelApiKeyInfo]
+    limit: int | None = None
+    offset: int | None = None
+    sort: list[str] = []
+    total: int | None = None
+    count: int | None = None
+    filters: dict[str, Any] = {}
+
+
+class Template(msgspec.Struct, kw_only=True):
+    """A message template (spec §5 Template [obs]); the Messaging API shows fewer fields."""
+
+    name: str
+    language: str
+    category: str
+    status: str
+    components: list[dict[str, Any]] = []
+    id: str | None = None
+    partner_id: str | None = None
+    waba_account_id: str | None = None
+    rejected_reason: str | None = None
+    namespace: str | None = None
+    created_at: str | None = None
+    modified_at: str | None = None
+
+
+class TemplateList(msgspec.Struct, kw_only=True):
+    waba_templates: list[Template]
+    limit: int | None = None
+    offset: int | None = None
+    sort: list[str] = []
+    total: int | None = None
+    count: int | None = None
+    filters: dict[str, Any] = {}
+
+
+class MessageContact(msgspec.Struct):
+    input: str
+    wa_id: str
+
+
+class MessageId(msgspec.Struct, kw_only=True):
+    id: str
+    message_status: str | None = None
+
+
+class MessageSent(msgspec.Struct, kw_only=True):
+    """``POST /messages`` 200 (Cloud API shape): the ``wamid`` is ``messages[0].id``."""
+
+    messaging_product: str = "whatsapp"
+    contacts: list[MessageContact] = []
+    messages: list[MessageId] = []
+
+    @property
+    def message_id(self) -> str:
+        return self.messages[0].id
+
+
+class MessagingWebhookConfig(msgspec.Struct, kw_only=True):
+    """``/v1/configs/webhook``: where the channel's Cloud API webhooks go."""
+
+    url: str | None = None
+    headers: dict[str, str] | None = None

@@ -1,0 +1,127 @@
+"""Partner staff log in to the dashboard: passwords, lockout, sessions and CSRF tokens [ours].
+
+What this module decides, and why:
+
+- **Credentials.** The email and password of a ``partner_users`` row (the same users that
+  fetch bearer tokens). A wrong password, an unknown email and a disabled user fail alike, after
+  the same work (an unknown email is verified against a dummy argon2 hash).
+- **Lockout.** Every attempt is recorded as a failure *before* the password is checked, in its
+  own commit, and a success clears them: however many attempts race, only ``max_failures`` in
+  a window ever reach argon2. Failures live in the database (``hub_login_failures``) so every
+  process sees the same count and a restart does not reset it; unknown emails are counted too,
+  so a lockout says nothing about whether the email exists. Timed by the injectable clock.
+- **Sessions.** A server-side table rather than a self-contained signed cookie: the cookie
+  holds 256 random bits, the table its SHA-256 (a stolen database holds no usable cookie), and
+  logging out (or disabling the user) ends the session everywhere at once, with no revocation
+  list to keep in step. One indexed lookup per page view.
+- **CSRF.** Each session's token is an HMAC of its cookie secret under a key derived from the
+  server's master key for this purpose only: nothing more to store, different for every
+  session, and useless without the HttpOnly cookie it is bound to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain import ids
+from partnerhub.domain.auth.passwords import verify_password
+from partnerhub.domain.clock import Clock
+from partnerhub.domain.hub.model import HubSession, SignedIn
+
+MAX_EMAIL_LENGTH = 320
+MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a cap keeps a hostile login cheap
+
+WRONG_CREDENTIALS = "Wrong email or password."
+LOCKED_OUT = "Too many failed attempts for this email. Wait a while before trying again."
+
+
+class LoginFailed(Exception):
+    """The login is refused; the message is shown as it is."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.locked = locked
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    failure_window: timedelta
+    session_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class NewSession:
+    secret: str  # for the cookie; never stored
+    session: HubSession
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def log_in(
+    uow: UnitOfWork, clock: Clock, policy: LoginPolicy, email: str, password: str
+) -> NewSession:
+    email = email.strip().lower()
+    if (
+        not email
+        or len(email) > MAX_EMAIL_LENGTH
+        or "\x00" in email
+        or len(password) > MAX_PASSWORD_LENGTH
+    ):
+        await verify_password(None, password[:MAX_PASSWORD_LENGTH].replace("\x00", ""))
+        raise LoginFailed(WRONG_CREDENTIALS)
+    now = clock.now()
+    await uow.hub.record_failure(email, now, now - policy.failure_window)
+    await uow.commit()
+    if await uow.hub.count_failures(email, now - policy.failure_window) > policy.max_failures:
+        raise LoginFailed(LOCKED_OUT, locked=True)
+    user = await uow.users.get_by_email(email)
+    ok = await verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or user.disabled_at is not None:
+        raise LoginFailed(WRONG_CREDENTIALS)  # the attempt is already counted
+    await uow.hub.clear_failures(email)
+    await uow.hub.delete_expired_sessions(user.id, now)
+    secret = secrets.token_urlsafe(32)
+    session = HubSession(
+        id=ids.new_id("HS", 12),
+        token_digest=token_digest(secret),
+        user_id=user.id,
+        partner_id=user.partner_id,
+        created_at=now,
+        expires_at=now + policy.session_ttl,
+    )
+    await uow.hub.add_session(session)
+    await uow.commit()
+    return NewSession(secret, session)
+
+
+async def signed_in(uow: UnitOfWork, clock: Clock, secret: str | None) -> SignedIn | None:
+    """Who holds this cookie secret now, or None (missing, unknown, expired, logged out)."""
+    if not secret or len(secret) > 128:
+        return None
+    return await uow.hub.signed_in(token_digest(secret), clock.now())
+
+
+async def log_out(uow: UnitOfWork, clock: Clock, secret: str) -> None:
+    await uow.hub.revoke_session(token_digest(secret), clock.now())
+    await uow.commit()
+
+
+def _csrf_key(master_key: str) -> bytes:
+    return hmac.new(master_key.encode(), b"partnerhub-hub-csrf", hashlib.sha256).digest()
+
+
+def csrf_token(master_key: str, secret: str) -> str:
+    """The session's CSRF token, bound to its cookie secret."""
+    return hmac.new(_csrf_key(master_key), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_valid(master_key: str, secret: str, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(csrf_token(master_key, secret), str(token))

@@ -1,0 +1,122 @@
+"""Authenticating Messaging API callers by their ``D360-API-KEY``.
+
+Only a live channel key is accepted here: a partner key or a bearer token is not a channel key,
+so it is unknown (401), as spec §1 requires. The lookup is cached for a short TTL because a send
+must not pay a database round trip for its credential; revocation in this process clears the
+cache at once, and another process's revocation takes effect within the TTL (one second by
+default), which is the bound docs/operations.md promises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clock import Clock
+from partnerhub.domain.messaging import keys
+from partnerhub.domain.messaging.errors import auth_failed
+
+_MAX_ENTRIES = 50_000
+
+
+@dataclass(frozen=True)
+class ChannelPrincipal:
+    """Who is calling: one channel's key, with what a send needs to know about the channel."""
+
+    key_id: str
+    channel_id: str
+    partner_id: str
+    client_id: str
+    waba_account_id: str
+    channel_status: str
+    phone_number: str
+    external_id: str
+
+
+@dataclass
+class _Entry:
+    principal: ChannelPrincipal
+    expires: float
+    last_used: float
+
+
+class ChannelKeyAuthenticator:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        ttl_seconds: float = 1.0,
+        last_used_resolution: float = 60.0,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._ttl = ttl_seconds
+        self._resolution = last_used_resolution
+        self._entries: dict[str, _Entry] = {}
+        self._generation = 0
+        self._background: set[asyncio.Task[None]] = set()
+
+    def invalidate(self) -> None:
+        """Forget every cached key: called after this process revokes or rotates one."""
+        self._entries.clear()
+        self._generation += 1
+
+    async def authenticate(self, secret: str | None) -> ChannelPrincipal:
+        if not secret:
+            raise auth_failed("Missing D360-API-KEY header")
+        digest = keys.digest(secret)
+        entry = self._entries.get(digest)
+        now = time.monotonic()
+        if entry is None or entry.expires < now:
+            entry = await self._load(secret, digest, now)
+        wall = self._clock.now().timestamp()
+        if wall - entry.last_used >= self._resolution:
+            entry.last_used = wall
+            self._touch(entry.principal.key_id)
+        return entry.principal
+
+    async def _load(self, secret: str, digest: str, now: float) -> _Entry:
+        if not keys.well_formed(secret):
+            raise auth_failed("Invalid D360-API-KEY")
+        generation = self._generation
+        async with self._uow_factory() as uow:
+            found = await uow.messaging.key_and_channel(digest)
+        if found is None:
+            self._entries.pop(digest, None)
+            raise auth_failed("Invalid D360-API-KEY")
+        key, channel = found
+        principal = ChannelPrincipal(
+            key_id=key.id,
+            channel_id=channel.id,
+            partner_id=channel.partner_id,
+            client_id=channel.client_id,
+            waba_account_id=channel.waba_account_id,
+            channel_status=channel.status,
+            phone_number=channel.phone_number,
+            external_id=channel.external_id,
+        )
+        last = key.last_used_at.timestamp() if key.last_used_at else 0.0
+        entry = _Entry(principal, now + self._ttl, last)
+        # A revocation that ran while we read must not be undone by caching what we read.
+        if generation == self._generation:
+            if len(self._entries) >= _MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[digest] = entry
+        return entry
+
+    def _touch(self, key_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._record_use(key_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record_use(self, key_id: str) -> None:
+        async with self._uow_factory() as uow:
+            await uow.messaging.touch_key(key_id, self._clock.now())
+            await uow.commit()
+
+    async def drain(self) -> None:
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)

@@ -1,0 +1,238 @@
+"""Messaging API errors in Meta's Graph API shape.
+
+The Messaging API answers like the Cloud API, not like the Partner API: clients written for Meta
+read ``error.code`` and ``error.error_data.details``, so these errors carry Graph's fields and
+render Graph's body, while the Partner API's ``meta`` envelope stays with
+:mod:`partnerhub.domain.errors`. The wire ``message`` is ``(#<code>) <title>`` with the title
+Meta documents (or, for 132000 and 132001, the text Meta is seen to send); the field at fault is
+named in ``details``, and ``str(error)`` shows both so logs and test failures name the field.
+
+Codes used, and when::
+
+    100      Invalid parameter              not a JSON object, wrong JSON type, unknown key, a
+                                            value outside a fixed set (type, sub_type, ...)
+    131008   Required parameter is missing  a required field is absent or null
+    131009   Parameter value is not valid   right type, refused value (length, count, range,
+                                            phone number, URL, duplicate id, emoji)
+    131051   Unsupported message type       a type Meta knows that this emulator does not send
+    131047   Re-engagement message          free-form message outside the 24-hour window
+    131026   Message undeliverable          the recipient cannot receive it
+    132000   parameter count mismatch       template parameters given != variables defined
+    132001   template does not exist        no such template/language, or not approved
+    132012   parameter format mismatch      header parameter type differs from header format
+    132015   Template is Paused
+    132016   Template is Disabled
+    131056   pair rate limit hit            too many messages to one user
+    130429   Rate limit hit                 over the throughput limit (HTTP 429 here)
+    0 / 190  AuthException / expired token  HTTP 401
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+INVALID_PARAMETER = 100
+REQUIRED_PARAMETER_MISSING = 131008
+PARAMETER_VALUE_INVALID = 131009
+UNSUPPORTED_MESSAGE_TYPE = 131051
+RE_ENGAGEMENT_MESSAGE = 131047
+MESSAGE_UNDELIVERABLE = 131026
+TEMPLATE_PARAM_COUNT_MISMATCH = 132000
+TEMPLATE_DOES_NOT_EXIST = 132001
+TEMPLATE_PARAM_FORMAT_MISMATCH = 132012
+TEMPLATE_PAUSED = 132015
+TEMPLATE_DISABLED = 132016
+PAIR_RATE_LIMIT_HIT = 131056
+RATE_LIMIT_HIT = 130429
+AUTH_EXCEPTION = 0
+ACCESS_TOKEN_EXPIRED = 190
+
+TITLES: dict[int, str] = {
+    INVALID_PARAMETER: "Invalid parameter",
+    REQUIRED_PARAMETER_MISSING: "Required parameter is missing",
+    PARAMETER_VALUE_INVALID: "Parameter value is not valid",
+    UNSUPPORTED_MESSAGE_TYPE: "Unsupported message type",
+    RE_ENGAGEMENT_MESSAGE: "Re-engagement message",
+    MESSAGE_UNDELIVERABLE: "Message undeliverable",
+    TEMPLATE_PARAM_COUNT_MISMATCH: (
+        "Number of parameters does not match the expected number of params"
+    ),
+    TEMPLATE_DOES_NOT_EXIST: "Template name does not exist in the translation",
+    TEMPLATE_PARAM_FORMAT_MISMATCH: (
+        "Parameter format does not match format in the created template"
+    ),
+    TEMPLATE_PAUSED: "Template is Paused",
+    TEMPLATE_DISABLED: "Template is Disabled",
+    PAIR_RATE_LIMIT_HIT: "(Business Account, Consumer Account) pair rate limit hit",
+    RATE_LIMIT_HIT: "Rate limit hit",
+    AUTH_EXCEPTION: "AuthException",
+    ACCESS_TOKEN_EXPIRED: "Access token has expired",
+}
+
+# Meta links every webhook error to its error-code page.
+ERROR_CODES_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
+
+_AUTH_CODES = frozenset({AUTH_EXCEPTION, ACCESS_TOKEN_EXPIRED})
+
+
+def _default_status(code: int) -> int:
+    if code in _AUTH_CODES:
+        return 401
+    if code == RATE_LIMIT_HIT:
+        return 429
+    return 400
+
+
+class GraphError(Exception):
+    """One Cloud API error: what the HTTP layer renders with :meth:`to_body`, and what the
+    simulator reports in a ``failed`` status with :meth:`to_webhook_error`."""
+
+    def __init__(
+        self,
+        code: int,
+        details: str = "",
+        *,
+        field: str | None = None,
+        message: str | None = None,
+        http_status: int | None = None,
+        error_subcode: int | None = None,
+    ) -> None:
+        self.code = code
+        self.title = TITLES.get(code, "Unknown error")
+        self.message = message if message is not None else f"(#{code}) {self.title}"
+        self.details = details
+        self.field = field
+        self.http_status = http_status if http_status is not None else _default_status(code)
+        self.error_subcode = error_subcode
+        self.type = "OAuthException"
+        super().__init__(f"{self.message}: {details}" if details else self.message)
+
+    def to_body(self, fbtrace_id: str) -> dict[str, Any]:
+        """The Graph API error body. Auth errors carry no ``error_data``, as Meta's don't."""
+        error: dict[str, Any] = {"message": self.message, "type": self.type, "code": self.code}
+        if self.details:
+            error["error_data"] = {"messaging_product": "whatsapp", "details": self.details}
+        if self.error_subcode is not None:
+            error["error_subcode"] = self.error_subcode
+        error["fbtrace_id"] = fbtrace_id
+        return {"error": error}
+
+    def to_webhook_error(self) -> dict[str, Any]:
+        """The entry for ``statuses[].errors`` of a ``failed`` status webhook."""
+        error: dict[str, Any] = {"code": self.code, "title": self.title, "message": self.title}
+        if self.details:
+            error["error_data"] = {"details": self.details}
+        error["href"] = ERROR_CODES_HREF
+        return error
+
+
+def _at(field: str, reason: str) -> str:
+    return f"{field}: {reason}" if field else reason
+
+
+def invalid_parameter(field: str, reason: str) -> GraphError:
+    """100: the request's structure is wrong (type, unknown key, a value outside a fixed set)."""
+    return GraphError(INVALID_PARAMETER, _at(field, reason), field=field)
+
+
+def missing_parameter(field: str, reason: str = "is required") -> GraphError:
+    """131008: a required field is absent or null."""
+    return GraphError(REQUIRED_PARAMETER_MISSING, _at(field, reason), field=field)
+
+
+def invalid_value(field: str, reason: str) -> GraphError:
+    """131009: the field has the right type but a value the rules refuse."""
+    return GraphError(PARAMETER_VALUE_INVALID, _at(field, reason), field=field)
+
+
+def unsupported_type(field: str, value: str) -> GraphError:
+    """131051: a message type Meta has but this emulator does not send."""
+    return GraphError(
+        UNSUPPORTED_MESSAGE_TYPE,
+        _at(field, f"message type {value!r} is not currently supported"),
+        field=field,
+    )
+
+
+def re_engagement() -> GraphError:
+    """131047: a free-form message more than 24 hours after the user last wrote."""
+    return GraphError(
+        RE_ENGAGEMENT_MESSAGE,
+        "Message failed to send because more than 24 hours have passed since the customer "
+        "last replied to this number.",
+        field="type",
+    )
+
+
+def undeliverable(details: str = "The recipient cannot receive this message.") -> GraphError:
+    """131026: the recipient is not on WhatsApp, blocked the business, or runs an old client."""
+    return GraphError(MESSAGE_UNDELIVERABLE, details, field="to")
+
+
+def param_count_mismatch(field: str, component: str, given: int, expected: int) -> GraphError:
+    """132000, with Meta's wording: ``body: number of localizable_params (0) does not match the
+    expected number of params (1)``, prefixed by the request path."""
+    return GraphError(
+        TEMPLATE_PARAM_COUNT_MISMATCH,
+        _at(
+            field,
+            f"{component}: number of localizable_params ({given}) does not match the "
+            f"expected number of params ({expected})",
+        ),
+        field=field,
+    )
+
+
+def template_not_found(name: str, language: str, reason: str = "does not exist") -> GraphError:
+    """132001: Meta answers this for a missing template *and* for one not approved yet."""
+    return GraphError(
+        TEMPLATE_DOES_NOT_EXIST,
+        _at("template.name", f"template name ({name}) {reason} in {language}"),
+        field="template.name",
+    )
+
+
+def param_format_mismatch(field: str, reason: str) -> GraphError:
+    """132012: e.g. an image header parameter for a template whose header is a video."""
+    return GraphError(TEMPLATE_PARAM_FORMAT_MISMATCH, _at(field, reason), field=field)
+
+
+def template_paused(name: str) -> GraphError:
+    """132015: paused by Meta for low quality; it resumes on its own."""
+    return GraphError(
+        TEMPLATE_PAUSED, f"template.name: template {name} is paused", field="template.name"
+    )
+
+
+def template_disabled(name: str) -> GraphError:
+    """132016: paused too often and disabled for good."""
+    return GraphError(
+        TEMPLATE_DISABLED, f"template.name: template {name} is disabled", field="template.name"
+    )
+
+
+def pair_rate_limit() -> GraphError:
+    """131056: too many messages from this number to the same user in a short time."""
+    return GraphError(
+        PAIR_RATE_LIMIT_HIT,
+        "Too many messages sent from this phone number to the same recipient in a short "
+        "period of time.",
+        field="to",
+    )
+
+
+def rate_limit() -> GraphError:
+    """130429: the phone number's throughput limit."""
+    return GraphError(RATE_LIMIT_HIT, "Cloud API message throughput has been reached.")
+
+
+def auth_failed(message: str = "We were unable to authenticate the app user.") -> GraphError:
+    """0: no usable credentials. Graph's auth errors carry a plain message and no details."""
+    return GraphError(AUTH_EXCEPTION, message=message)
+
+
+def token_expired(
+    message: str = "Error validating access token: Session has expired.",
+) -> GraphError:
+    """190: the credentials were valid once and are not any more."""
+    return GraphError(ACCESS_TOKEN_EXPIRED, message=message)

@@ -1,0 +1,82 @@
+"""Channel API keys (D360-API-KEY), messages and the customer service window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass
+class ChannelApiKey:
+    """A channel key (D360-API-KEY) as stored: digest and display prefix, never the secret."""
+
+    id: str
+    partner_id: str
+    channel_id: str
+    app_id: str
+    prefix: str
+    secret_digest: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class MessageStatus(StrEnum):
+    ACCEPTED = "accepted"  # answered 200, nothing reported yet
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+    RECEIVED = "received"  # an inbound message
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+@dataclass
+class Message:
+    id: str  # the wamid
+    partner_id: str
+    client_id: str
+    channel_id: str
+    direction: str
+    wa_id: str  # the WhatsApp user on the other side
+    type: str
+    status: str
+    created_at: datetime
+    modified_at: datetime
+    body: dict[str, Any] = field(default_factory=dict)
+    pricing_category: str | None = None
+    error: dict[str, Any] | None = None
+    # The simulator's schedule: when this message's next status update is due.
+    next_status_at: datetime | None = None
+
+
+@dataclass
+class DueMessage:
+    """What a status step needs of a message: read with a plain query, not as a mapped object,
+    so the simulator's bulk UPDATE is the only write (a mapped object changed in place would
+    be flushed a second time, row by row)."""
+
+    id: str
+    channel_id: str
+    wa_id: str
+    status: str
+    pricing_category: str | None
+    error: dict[str, Any] | None
+    biz_opaque_callback_data: str | None
+
+
+@dataclass
+class Contact:
+    """A WhatsApp user who has written to a channel: the last inbound message opens the
+    24-hour customer service window for free-form replies."""
+
+    channel_id: str
+    wa_id: str
+    last_inbound_at: datetime
+    profile_name: str = ""

@@ -1,0 +1,1 @@
+"""Message templates per WABA account and their simulated Meta review."""

@@ -1,0 +1,58 @@
+"""The Partner Hub dashboard under ``/hub`` [ours]: server-rendered pages for partner staff.
+
+One router holds every page; its exception handlers turn "not signed in" into a redirect to
+the login page, a missing CSRF token into a 403 page and domain errors into HTML error pages
+(another partner's object is a 404, as on the API), instead of the API's JSON envelope.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from litestar import Response, Router, get
+from litestar.params import FromPath
+
+from partnerhub.server.pages.hub import (
+    auth,
+    clients,
+    deliveries,
+    keys,
+    overview,
+    settings,
+    usage,
+)
+from partnerhub.server.pages.hub.web import EXCEPTION_HANDLERS
+
+_STATIC = {"hub.css": "text/css; charset=utf-8", "hub.js": "text/javascript; charset=utf-8"}
+
+
+@get("/static/{name:str}")
+async def static_file(name: FromPath[str]) -> Response[bytes]:
+    """The dashboard's one stylesheet and one small script, vendored in the package."""
+    media_type = _STATIC.get(name)
+    if media_type is None:
+        return Response(b"not found", status_code=404, media_type="text/plain")
+    body = resources.files("partnerhub.server.pages").joinpath("static", name).read_bytes()
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def hub_router() -> Router:
+    return Router(
+        path="/hub",
+        route_handlers=[
+            static_file,
+            *auth.HANDLERS,
+            *overview.HANDLERS,
+            *keys.HANDLERS,
+            *settings.HANDLERS,
+            *clients.HANDLERS,
+            *deliveries.HANDLERS,
+            *usage.HANDLERS,
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )

@@ -1,0 +1,23 @@
+"""``/hub``: the overview — clients and numbers by status, webhook health, recent events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+
+from partnerhub.domain.hub import views
+from partnerhub.server.pages.hub.present import event_subject
+from partnerhub.server.pages.hub.web import render, signed_in
+
+
+@get("/")
+async def overview_page(request: Request[Any, Any, Any]) -> Response[str]:
+    hub = await signed_in(request)
+    async with hub.state.uow() as uow:
+        data = await views.overview(uow, hub.partner_id, hub.state.clock.now())
+    events = [(event, event_subject(event)) for event in data.events]
+    return render(hub, "overview", "hub/overview.html", data=data, events=events)
+
+
+HANDLERS = [overview_page]

@@ -1,0 +1,83 @@
+"""``/_emulator`` controls for the Messaging API side: a WhatsApp user writing in, and numbers
+that cannot be reached [ours]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, post
+from litestar.params import FromPath
+
+from partnerhub.domain.clock import isoformat
+from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.messaging import services
+from partnerhub.server.auth import app_state
+from partnerhub.server.body import read_body
+from partnerhub.server.openapi import documents_body
+from partnerhub.server.routes.emulator_guard import guard
+
+
+class InboundDoc(msgspec.Struct):
+    """For the schema only: the body is checked by ``payloads.parse_inbound``."""
+
+    channel_id: str
+    type: str
+    profile_name: str | None = None
+    text: dict[str, Any] | None = None
+
+
+class UnreachableIn(msgspec.Struct, forbid_unknown_fields=True):
+    unreachable: bool = True
+    error_code: int = services.UNDELIVERABLE
+
+
+@post(
+    "/messages/inbound",
+    summary="A WhatsApp user sends a message to a channel (opens the 24-hour window)",
+    status_code=200,
+)
+@documents_body(InboundDoc)
+async def inbound(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    await guard(request)
+    raw = await request.body()
+    try:
+        body = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput("body", f"malformed JSON: {exc}") from None
+    except RecursionError:  # msgspec's answer to arrays nested thousands deep
+        raise InvalidInput("body", "is nested too deeply") from None
+    state = app_state(request)
+    async with state.uow() as uow:
+        message = await services.receive_inbound(uow, state.clock, body)
+    return {
+        "id": message.id,
+        "channel_id": message.channel_id,
+        "from": message.wa_id,
+        "type": message.type,
+        "timestamp": isoformat(message.created_at),
+    }
+
+
+@post(
+    "/numbers/{wa_id:str}/unreachable",
+    summary="Make messages to a WhatsApp number fail (or reachable again)",
+    status_code=200,
+)
+@documents_body(UnreachableIn)
+async def unreachable(request: Request[Any, Any, Any], wa_id: FromPath[str]) -> dict[str, Any]:
+    await guard(request)
+    body = await read_body(request, UnreachableIn)
+    if not 1 <= body.error_code <= 10**7:
+        raise InvalidInput("error_code", "must be a Meta error code, e.g. 131026")
+    state = app_state(request)
+    async with state.uow() as uow:
+        await services.set_unreachable(uow, wa_id, body.error_code if body.unreachable else None)
+    return {
+        "wa_id": wa_id.lstrip("+"),
+        "unreachable": body.unreachable,
+        "error_code": body.error_code,
+    }
+
+
+HANDLERS = [inbound, unreachable]

@@ -1,0 +1,241 @@
+"""The Messaging API subset (spec §9): ``/messages`` and ``/v1/configs/...``, by channel key.
+
+Everything here answers errors in Meta's Graph shape (``{"error": {...}}``), not the Partner
+API's ``meta`` envelope: Messaging API clients are written against the Cloud API and read
+``error.code``. The router's own exception handlers do that translation, in one place.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import MediaType, Request, Response, Router, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+
+from partnerhub.domain.errors import (
+    AuthenticationFailed,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+from partnerhub.domain.messaging import services
+from partnerhub.domain.messaging.auth import ChannelPrincipal
+from partnerhub.domain.messaging.errors import GraphError, auth_failed, invalid_parameter
+from partnerhub.domain.templates import services as template_services
+from partnerhub.server import presenters
+from partnerhub.server.auth import app_state
+from partnerhub.server.body import read_body
+from partnerhub.server.errors import request_id
+from partnerhub.server.listing import LIST_DEPENDENCIES, ListParams, envelope
+from partnerhub.server.openapi import documents_body
+from partnerhub.server.routes.templates import new_template
+from partnerhub.wire import messaging as wire
+from partnerhub.wire import templates as wire_templates
+
+log = structlog.get_logger("partnerhub.messaging")
+
+SECURITY: list[dict[str, list[str]]] = [{"D360ApiKey": []}]
+
+
+async def channel_principal(request: Request[Any, Any, Any]) -> ChannelPrincipal:
+    """The ``D360-API-KEY`` header, and only that: partner keys and bearer tokens are not
+    channel keys, so they are unknown here (401, spec §1)."""
+    secret = None
+    for name, value in request.scope["headers"]:
+        if name == b"d360-api-key":
+            secret = value.decode("latin-1").strip()
+    return await app_state(request).channel_keys.authenticate(secret)
+
+
+async def _json(request: Request[Any, Any, Any]) -> object:
+    raw = await request.body()
+    if not raw.strip():
+        raise invalid_parameter("body", "a JSON object is required")
+    if b"\x00" in raw or b"\\u0000" in raw.lower():
+        raise invalid_parameter("body", "must not contain NUL characters")
+    try:
+        return msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise invalid_parameter("body", f"malformed JSON: {exc}") from None
+    except RecursionError:  # msgspec's answer to arrays nested thousands deep
+        raise invalid_parameter("body", "is nested too deeply") from None
+
+
+@post("/messages", summary="Send a message (Cloud API body)", tags=["Messaging API"])
+async def send_message(request: Request[Any, Any, Any]) -> Response[Any]:
+    principal = await channel_principal(request)
+    body = await _json(request)
+    state = app_state(request)
+    if isinstance(body, dict) and body.get("status") == "read" and "type" not in body:
+        async with state.uow() as uow:
+            await services.mark_read(uow, principal, body)
+        return Response({"success": True}, status_code=200, media_type=MediaType.JSON)
+    accepted = await state.sender.send(principal, body)
+    return Response(accepted.response(), status_code=200, media_type=MediaType.JSON)
+
+
+@post(
+    "/v1/configs/webhook",
+    summary="Set the channel's messaging webhook",
+    tags=["Messaging API"],
+    status_code=200,
+)
+@documents_body(wire.MessagingWebhookIn)
+async def set_webhook(request: Request[Any, Any, Any]) -> wire.MessagingWebhook:
+    principal = await channel_principal(request)
+    body = await read_body(request, wire.MessagingWebhookIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        channel = await services.set_webhook(
+            uow,
+            state.clock,
+            principal,
+            body.url or None,
+            body.headers,
+            hub_mode=state.settings.mode == "hub",
+        )
+    return presenters.messaging_webhook(channel, mask=False)
+
+
+@get("/v1/configs/webhook", summary="The channel's messaging webhook", tags=["Messaging API"])
+async def get_webhook(request: Request[Any, Any, Any]) -> wire.MessagingWebhook:
+    principal = await channel_principal(request)
+    async with app_state(request).uow() as uow:
+        channel = await services.get_webhook(uow, principal)
+    return presenters.messaging_webhook(channel, mask=True)
+
+
+@get(
+    "/v1/configs/templates",
+    summary="The templates of this channel's WABA (400 requests / minute)",
+    tags=["Messaging API"],
+)
+async def list_templates(
+    request: Request[Any, Any, Any], page: NamedDependency[ListParams]
+) -> wire_templates.TemplateList:
+    principal = await channel_principal(request)
+    state = app_state(request)
+    await state.rate_limits.hit(template_services.LIST_LIMIT, principal.partner_id)
+    query = page.parse(template_services.SORTABLE, template_services.FILTERS)
+    async with state.uow() as uow:
+        found, total = await template_services.list_for_waba(uow, principal.waba_account_id, query)
+    return wire_templates.TemplateList(
+        **envelope(query, total, len(found)),
+        waba_templates=[presenters.template(t) for t in found],
+    )
+
+
+@post(
+    "/v1/configs/templates",
+    summary="Create a template in this channel's WABA (60 requests / minute per WABA)",
+    tags=["Messaging API"],
+    status_code=200,
+)
+@documents_body(wire_templates.TemplateIn)
+async def create_template(request: Request[Any, Any, Any]) -> wire_templates.Template:
+    principal = await channel_principal(request)
+    body = await read_body(request, wire_templates.TemplateIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        waba = await uow.clients.get_waba(principal.partner_id, principal.waba_account_id)
+        if waba is None:
+            raise NotFound("WABA account not found")
+        template = await template_services.create_for_waba(
+            uow,
+            state.clock,
+            waba,
+            new_template(body),
+            review_seconds=state.settings.template_review_delay,
+            limits=state.rate_limits,
+        )
+    return presenters.template(template)
+
+
+# Errors in the Graph shape ------------------------------------------------------------------
+
+
+def _fbtrace_id(request: Request[Any, Any, Any]) -> str:
+    """Meta's trace id is our request id (in X-Request-Id too), so one id finds the log line."""
+    return request_id(request) or secrets.token_urlsafe(12)
+
+
+def graph_response(request: Request[Any, Any, Any], error: GraphError) -> Response[Any]:
+    headers = (
+        {"WWW-Authenticate": 'ApiKey header="D360-API-KEY"'} if error.http_status == 401 else None
+    )
+    return Response(
+        error.to_body(_fbtrace_id(request)),
+        status_code=error.http_status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _as_graph(exc: DomainError) -> GraphError:
+    """A Partner-API-style error raised by shared code, in Meta's vocabulary."""
+    if isinstance(exc, AuthenticationFailed):
+        return auth_failed(exc.message)
+    if isinstance(exc, PermissionDenied):
+        return GraphError(10, exc.message, message="(#10) Permission denied", http_status=403)
+    if isinstance(exc, NotFound):
+        return GraphError(100, exc.message, http_status=404)
+    if isinstance(exc, RateLimited):
+        return GraphError(130429, exc.message)
+    field = exc.field if isinstance(exc, InvalidInput) else None
+    return GraphError(100, exc.message, field=field)
+
+
+def handle_graph(request: Request[Any, Any, Any], exc: GraphError) -> Response[Any]:
+    return graph_response(request, exc)
+
+
+def handle_domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    response = graph_response(request, _as_graph(exc))
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("http_error", status=status, detail=exc.detail)
+        return graph_response(
+            request, GraphError(1, message="An unknown error occurred", http_status=500)
+        )
+    return graph_response(request, GraphError(100, str(exc.detail), http_status=status))
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled_error", path=request.url.path)
+    return graph_response(
+        request, GraphError(1, message="An unknown error occurred", http_status=500)
+    )
+
+
+def messaging_router(*extra: Any) -> Router:
+    return Router(
+        path="/",
+        route_handlers=[
+            send_message,
+            set_webhook,
+            get_webhook,
+            list_templates,
+            create_template,
+            *extra,
+        ],
+        dependencies=LIST_DEPENDENCIES,
+        security=SECURITY,
+        exception_handlers={
+            GraphError: handle_graph,
+            DomainError: handle_domain,
+            HTTPException: handle_http,
+            Exception: handle_unexpected,
+        },
+    )

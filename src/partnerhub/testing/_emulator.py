@@ -1,0 +1,207 @@
+"""Helpers over the emulator's control plane (``/_emulator``): what Meta, WhatsApp users and
+time do to a partner's integration, driven from a test."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from partnerhub.testing._server import PartnerhubServer
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Numbers made up per process, from a random start: tests that never name a phone number get
+# distinct ones, also on a database that outlives the session (PostgreSQL).
+_numbers = itertools.count(secrets.randbelow(10**8))
+
+
+def seconds_of(duration: float | str | timedelta) -> float:
+    """``90``, ``"90s"``, ``"15m"``, ``"1h30m"``, ``"2d"`` or a timedelta, in seconds."""
+    if isinstance(duration, timedelta):
+        return duration.total_seconds()
+    if isinstance(duration, int | float):
+        return float(duration)
+    text = duration.strip().lower().replace(" ", "")
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a duration: {duration!r} (try 90, '90s', '15m', '1h30m', '2d')")
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+def new_phone_number() -> str:
+    """A German mobile number no other test in this run uses (Meta numbers are unique)."""
+    return f"+49151{next(_numbers) % 10**8:08d}"
+
+
+@dataclass(frozen=True)
+class Onboarded:
+    """What a signup created: the client, its WABA account and its numbers (``channel_id``
+    is the first one's, for the common single-number case)."""
+
+    client_id: str
+    waba_account_id: str
+    channel_ids: list[str]
+
+    @property
+    def channel_id(self) -> str:
+        return self.channel_ids[0]
+
+
+class Emulator:
+    """The emulator's controls, synchronous. Every failure raises an AssertionError carrying the
+    server's answer, so a test fails with a message that says what the emulator refused."""
+
+    def __init__(self, server: PartnerhubServer) -> None:
+        self.server = server
+        self._unreachable: set[str] = set()
+
+    @property
+    def step_seconds(self) -> float:
+        """Seconds between steps of Meta's simulated review (created, submitted, ready,
+        running, live): ``advance(3 * emulator.step_seconds)`` takes a new number to running."""
+        return self.server.step_seconds
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """Any ``/_emulator`` control not wrapped here (``path`` without the prefix)."""
+        return self.server.call(method, path, body)
+
+    def onboard(
+        self,
+        partner_id: str,
+        phone: str | None = None,
+        *,
+        phones: list[str] | None = None,
+        name: str = "Test Client",
+        email: str | None = None,
+        password: str | None = None,
+        grant_permission: bool = True,
+        partner_payload: str | None = None,
+    ) -> Onboarded:
+        """A client signs up through the partner's onboarding (no browser): client, WABA and
+        numbers, each ``created`` and moving through review as the clock advances. Without
+        ``phone``/``phones`` one fresh number is made up. Webhooks: ``client_created``,
+        ``channel_created``."""
+        numbers = phones if phones is not None else [phone or new_phone_number()]
+        client: dict[str, Any] = {
+            "name": name,
+            "email": email or f"client-{secrets.token_hex(6)}@example.com",
+        }
+        if partner_payload is not None:
+            client["partner_payload"] = partner_payload
+        body: dict[str, Any] = {
+            "partner_id": partner_id,
+            "client": client,
+            "phone_numbers": numbers,
+            "grant_permission": grant_permission,
+        }
+        if password is not None:
+            body["password"] = password
+        done = self.call("POST", "/onboard", body)
+        return Onboarded(done["client_id"], done["waba_account_id"], list(done["channel_ids"]))
+
+    def advance(self, duration: float | str | timedelta) -> dict[str, Any]:
+        """Move the virtual clock forward and run what became due (review steps, message
+        statuses, template decisions, webhook retries); returns when their webhooks have been
+        attempted, so a following ``wait_for`` finds them."""
+        moved: dict[str, Any] = self.call(
+            "POST", "/clock/advance", {"seconds": seconds_of(duration)}
+        )
+        return moved
+
+    def deliver(self) -> dict[str, Any]:
+        """Attempt every webhook that is due now and return once each was answered (a clock
+        move of zero). Events are delivered on their own within milliseconds anyway; this makes
+        the order of a test explicit, e.g. "the delivery failed, now move past its retry"."""
+        return self.advance(0)
+
+    def steps(self, count: int = 1) -> dict[str, Any]:
+        """Advance by ``count`` steps of the simulated review."""
+        return self.advance(count * self.step_seconds)
+
+    def now(self) -> str:
+        """The virtual clock's current time (ISO 8601)."""
+        return str(self.call("GET", "/clock")["now"])
+
+    def set_status(
+        self, channel_id: str, status: str, *, violation_type: str | None = None
+    ) -> dict[str, Any]:
+        """Meta's hand on a number: any possible transition (``running``, ``live``,
+        ``account_violation``…), with its ``channel_<status>`` webhook."""
+        body: dict[str, Any] = {"status": status}
+        if violation_type is not None:
+            body["violation_type"] = violation_type
+        result: dict[str, Any] = self.call("POST", f"/channels/{channel_id}/status", body)
+        return result
+
+    def fail_webhooks(self, n: int, status: int = 500, *, delay_ms: int = 0) -> dict[str, Any]:
+        """The next ``n`` webhook deliveries (any partner's) answer ``status`` without reaching
+        the receiver, as a broken endpoint would; they are retried on the usual schedule."""
+        result: dict[str, Any] = self.call(
+            "POST", "/webhooks/faults", {"fail_next": n, "status": status, "delay_ms": delay_ms}
+        )
+        return result
+
+    def inbound_message(
+        self,
+        channel_id: str,
+        from_: str,
+        text: str | None = None,
+        *,
+        profile_name: str | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A WhatsApp user writes to the number: opens the 24-hour window and sends a Cloud API
+        webhook to the number's messaging webhook. ``message`` gives a non-text body
+        (``{"type": "image", "image": {...}}``)."""
+        body: dict[str, Any] = {"channel_id": channel_id, "from": from_}
+        body.update(message or {"type": "text", "text": {"body": text or ""}})
+        if profile_name is not None:
+            body["profile_name"] = profile_name
+        result: dict[str, Any] = self.call("POST", "/messages/inbound", body)
+        return result
+
+    def review_template(
+        self, template_id: str, status: str, *, rejected_reason: str | None = None
+    ) -> dict[str, Any]:
+        """Meta decides a template now (``approved``, ``rejected``, ``paused``…), with its
+        ``waba_template_status_changed`` webhook."""
+        body: dict[str, Any] = {"status": status}
+        if rejected_reason is not None:
+            body["rejected_reason"] = rejected_reason
+        result: dict[str, Any] = self.call("POST", f"/templates/{template_id}/review", body)
+        return result
+
+    def approve_template(self, template_id: str) -> dict[str, Any]:
+        return self.review_template(template_id, "approved")
+
+    def reject_template(self, template_id: str, reason: str = "INVALID_FORMAT") -> dict[str, Any]:
+        return self.review_template(template_id, "rejected", rejected_reason=reason)
+
+    def unreachable(self, wa_id: str, unreachable: bool = True) -> dict[str, Any]:
+        """Messages to this WhatsApp number fail (status ``failed``, Meta error 131026), or
+        reach it again. Numbers are global, so the fixture makes them reachable again after
+        the test."""
+        result: dict[str, Any] = self.call(
+            "POST", f"/numbers/{wa_id}/unreachable", {"unreachable": unreachable}
+        )
+        if unreachable:
+            self._unreachable.add(wa_id)
+        else:
+            self._unreachable.discard(wa_id)
+        return result
+
+    def sent_webhooks(self, partner_id: str | None = None, limit: int = 100) -> list[Any]:
+        """What the delivery engine sent, newest first (URL, headers, body, answer)."""
+        query = f"/webhooks/sent?limit={limit}" + (
+            f"&partner_id={partner_id}" if partner_id else ""
+        )
+        return list(self.call("GET", query)["sent"])
+
+    def restore(self) -> None:
+        """Undo what outlives a reset: numbers made unreachable by this test."""
+        for wa_id in sorted(self._unreachable):
+            self.unreachable(wa_id, False)

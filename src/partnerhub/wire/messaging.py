@@ -1,0 +1,50 @@
+"""Channel API keys (Partner API) and the Messaging API's webhook configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class ChannelKeyCreated(msgspec.Struct):
+    """The only response that carries a channel key's secret (spec §2.3)."""
+
+    id: str
+    address: str
+    api_key: str
+    app_id: str
+
+
+class ChannelKey(msgspec.Struct):
+    """A listed key: ``api_key`` is masked."""
+
+    id: str
+    address: str
+    api_key: str
+    app_id: str
+    channel_id: str
+    created_at: str
+    last_used_at: str | None
+
+
+class ChannelKeyList(msgspec.Struct):
+    limit: int
+    offset: int
+    sort: list[str]
+    total: int
+    count: int
+    filters: dict[str, Any]
+    api_keys: list[ChannelKey]
+
+
+class MessagingWebhookIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /v1/configs/webhook``: ``url`` null or empty removes the webhook."""
+
+    url: str | None
+    headers: dict[str, str] | None = None
+
+
+class MessagingWebhook(msgspec.Struct):
+    url: str | None
+    headers: dict[str, str]
