@@ -510,6 +510,11 @@ async def test_client_balance_is_limited_to_five_requests_per_thirty_seconds_per
     )
     retry_after = limited.headers["retry-after"]
     assert retry_after.isdigit() and 1 <= int(retry_after) <= 30
+    # the standards profile also names the policy (IETF RateLimit headers)
+    assert limited.headers["ratelimit-limit"] == "5"
+    assert limited.headers["ratelimit-remaining"] == "0"
+    assert limited.headers["ratelimit-reset"] == retry_after
+    assert limited.headers["ratelimit-policy"] == "5;w=30"
     # another client of the same partner has its own budget
     assert (
         await client.get(balance_url(partner, other["client_id"]), headers=partner.headers)
@@ -524,7 +529,7 @@ async def test_client_balance_is_limited_to_five_requests_per_thirty_seconds_per
 
 
 async def test_strict_fidelity_answers_the_usage_limit_with_400(settings: Settings) -> None:
-    strict = settings.model_copy(update={"rate_limit_fidelity": "strict"})
+    strict = settings.model_copy(update={"fidelity": "strict"})
     app = create_app(strict)
     async with running(app):
         state: AppState = app.state.partnerhub
@@ -539,6 +544,31 @@ async def test_strict_fidelity_answers_the_usage_limit_with_400(settings: Settin
             assert_error(limited, 400)
             assert "Usage Limit" in limited.json()["meta"]["developer_message"]
             assert int(limited.headers["retry-after"]) >= 1
+            assert "ratelimit-limit" not in limited.headers
+
+
+async def test_budgets_in_redis_are_shared_by_every_process(settings: Settings) -> None:
+    """Two apps (two API processes, as far as rate limits go) on one Redis spend one budget."""
+    redis_url = "redis://127.0.0.1:6379/15"
+    shared = settings.model_copy(update={"redis_url": redis_url})
+    first, second = create_app(shared), create_app(shared)
+    async with running(first), running(second):
+        state: AppState = first.state.partnerhub
+        await state.rate_limits.reset()
+        partner = await make_partner(state, "Shared")
+        clients = [
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+            for app in (first, second)
+        ]
+        async with clients[0] as a, clients[1] as b:
+            done = await onboard(a, partner, ["+4915100000205"])
+            url = balance_url(partner, done["client_id"])
+            for c in (a, b, a, b, a):
+                assert (await c.get(url, headers=partner.headers)).status_code == 200
+            # the sixth request is refused by whichever process gets it
+            assert_error(await b.get(url, headers=partner.headers), 429)
+            assert_error(await a.get(url, headers=partner.headers), 429)
+        await state.rate_limits.reset()
 
 
 async def test_other_partners_get_403_and_other_partners_objects_404(

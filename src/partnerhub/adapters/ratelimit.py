@@ -1,7 +1,7 @@
 """Request rate limits (spec §3.5), on the ``limits`` library's moving window.
 
 The app state holds one :class:`RateLimits`. Its storage is in-process memory by default; a
-``redis://`` URL (``PARTNERHUB_RATE_LIMIT_STORAGE_URL``, with ``limits[async-redis]`` installed)
+``redis://`` URL (``PARTNERHUB_REDIS_URL``; the server extra installs ``limits[async-redis]``)
 shares the budgets between processes.
 
 Time is real time, not the app's clock: ``limits`` reads ``time.time()`` inside its storages
@@ -65,7 +65,8 @@ class RateLimits:
         if await self._limiter.hit(rule.item, identifier):
             return
         stats = await self._limiter.get_window_stats(rule.item, identifier)
-        raise RateLimited(rule.message, math.ceil(stats.reset_time - time.time()))
+        retry_after = math.ceil(stats.reset_time - time.time())
+        raise RateLimited(rule.message, retry_after, rule.amount, rule.seconds)
 
     async def reset(self) -> None:
         await self._storage.reset()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -512,6 +513,22 @@ hub_login_failures = Table(
     Column("failed_at", UTCDateTime, nullable=False),
 )
 Index("ix_hub_login_failures_email", hub_login_failures.c.email, hub_login_failures.c.failed_at)
+
+# Idempotency-Key (POSTs of the Partner API): one row per partner and key, found by the key's
+# SHA-256; ``status_code`` stays NULL while the first request runs. The stored answer is
+# encrypted with a key derived from the Idempotency-Key itself (server/idempotency.py), so the
+# table alone never reveals a secret that a stored answer carried.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("partner_id", String(32), primary_key=True),
+    Column("key_digest", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    Column("status_code", Integer),
+    Column("content_type", String(100)),
+    Column("body", LargeBinary),
+)
 
 mapper_registry = registry(metadata=metadata)
 _MAPPED = False

@@ -51,6 +51,8 @@ class InvalidInput(DomainError):
 class RateLimited(DomainError):
     """Too many requests within a limit's window; ``retry_after`` is in whole seconds (>= 1)."""
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: str, retry_after: int, limit: int = 0, window: int = 0) -> None:
         super().__init__(message)
         self.retry_after = max(1, retry_after)
+        self.limit = limit  # requests allowed per ``window`` seconds (0: not known)
+        self.window = window

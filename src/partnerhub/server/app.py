@@ -16,6 +16,7 @@ from partnerhub.adapters import migrate
 from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
+from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
 from partnerhub.server.pages.hub import hub_router
@@ -87,5 +88,5 @@ def create_app(
     )
     # Wrapped around the whole ASGI handler, not registered as route middleware, so that even
     # 404 and 405 answers (which match no route) carry a request id and an access log line.
-    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    app.asgi_handler = RequestIdMiddleware(IdempotencyMiddleware(app.asgi_handler))
     return app

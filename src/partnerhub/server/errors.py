@@ -80,9 +80,15 @@ def _auth_headers(status: int) -> dict[str, str] | None:
 
 
 def handle_rate_limited(request: Request[Any, Any, Any], exc: RateLimited) -> Response[ErrorBody]:
-    """429 with ``Retry-After``; 400 in ``strict`` fidelity, as 360dialog documents it (§3.5)."""
-    strict = request.app.state.partnerhub.settings.rate_limit_fidelity == "strict"
+    """429 with ``Retry-After`` and the IETF ``RateLimit`` headers; in ``strict`` fidelity 400,
+    as 360dialog documents it (spec §3.5), with ``Retry-After`` only."""
+    strict = request.app.state.partnerhub.settings.fidelity == "strict"
     headers = {"Retry-After": str(exc.retry_after)}
+    if not strict and exc.limit:
+        headers["RateLimit-Limit"] = str(exc.limit)
+        headers["RateLimit-Remaining"] = "0"
+        headers["RateLimit-Reset"] = str(exc.retry_after)
+        headers["RateLimit-Policy"] = f"{exc.limit};w={exc.window}"
     return meta_response(request, 400 if strict else 429, exc.message, exc.details, headers)
 
 

@@ -18,6 +18,7 @@ import msgspec
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from partnerhub.adapters.metrics import LATENCY, REQUESTS
 from partnerhub.wire.errors import ErrorBody, Meta
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
@@ -68,26 +69,43 @@ class RequestIdMiddleware:
                 return
             await self.app(asgi_scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            # The route's template, not its path: ids in paths would make a series per object.
+            route = scope.get("path_template") or "unmatched"
+            REQUESTS.labels(scope["method"], route, status).inc()
+            LATENCY.labels(scope["method"], route).observe(elapsed)
             _access.logger.info(
                 "request",
                 request_id=request_id,
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(elapsed * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
 
 
 async def _refuse_nul(send: Any, request_id: str) -> None:
     message = "path or query: must not contain NUL characters"
+    await send_meta_error(send, 400, message, [message], request_id)
+
+
+async def send_meta_error(
+    send: Any,
+    status: int,
+    message: str,
+    details: list[str],
+    request_id: str | None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer with the spec's ``meta`` error envelope from bare ASGI code (no Litestar request)."""
     body = msgspec.json.encode(
         ErrorBody(
             meta=Meta(
                 success=False,
-                http_code=400,
+                http_code=status,
                 developer_message=message,
-                details=[message],
+                details=details,
                 trace_id=request_id,
             )
         )
@@ -95,10 +113,11 @@ async def _refuse_nul(send: Any, request_id: str) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": 400,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or []),
             ],
         }
     )

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL
 
@@ -25,7 +25,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARTNERHUB_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PARTNERHUB_", extra="ignore", populate_by_name=True
+    )
 
     data_dir: Path = Path("./var")
     database_url: str | None = None
@@ -58,11 +60,21 @@ class Settings(BaseSettings):
     # Reject (rather than approve) templates whose name contains "reject", so a test suite can
     # see both outcomes without the emulator's controls.
     template_reject_names: bool = True
-    # Rate limits (spec §3.5): where the budgets live (``memory://``, per process, or
-    # ``redis://host:6379`` to share them), and how an exhausted one answers: ``standards``
-    # (429 + Retry-After) or ``strict`` (400, as 360dialog documents it; Retry-After still sent).
-    rate_limit_storage_url: str = "memory://"
-    rate_limit_fidelity: Literal["standards", "strict"] = "standards"
+    # Shared state for several processes: with a Redis URL the rate-limit budgets live there
+    # (every API process counts against one budget); without one each process counts alone.
+    # PARTNERHUB_RATE_LIMIT_STORAGE_URL (any ``limits`` storage URL) is the older spelling.
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PARTNERHUB_REDIS_URL", "PARTNERHUB_RATE_LIMIT_STORAGE_URL"),
+    )
+    # Fidelity profile: ``standards`` answers the way HTTP clients expect (an exhausted budget
+    # is 429 + Retry-After + RateLimit-* headers); ``strict`` reproduces 360dialog's documented
+    # quirks (docs/fidelity.md, "Fidelity profiles"). PARTNERHUB_RATE_LIMIT_FIDELITY is the older
+    # spelling.
+    fidelity: Literal["standards", "strict"] = Field(
+        default="standards",
+        validation_alias=AliasChoices("PARTNERHUB_FIDELITY", "PARTNERHUB_RATE_LIMIT_FIDELITY"),
+    )
     # Messaging API (spec §9): seconds between a message's simulated statuses
     # (accepted -> sent -> delivered -> read), whether "read" follows "delivered", the price per
     # delivered message by pricing category as JSON (e.g. {"MARKETING": 0.1131}; categories
@@ -74,6 +86,8 @@ class Settings(BaseSettings):
     message_prices: dict[str, float] = {}
     channel_key_cache_seconds: float = 1.0
     channel_key_generate_per_minute: int = 30
+    # How long an Idempotency-Key's first answer is kept for replays (POSTs of the Partner API).
+    idempotency_key_ttl_seconds: float = 86400.0
     # Partner Hub dashboard (/hub): failed logins per email allowed within the window before
     # the email is locked out until the oldest failure leaves it, and how long a session lasts.
     hub_login_max_failures: int = 5
@@ -108,6 +122,11 @@ class Settings(BaseSettings):
         if self.template_review_seconds is None:
             return self.simulator_step_seconds
         return self.template_review_seconds
+
+    @property
+    def rate_limit_storage_url(self) -> str:
+        """The ``limits`` storage for the budgets: Redis when configured, else this process."""
+        return self.redis_url or "memory://"
 
     @property
     def retry_delays(self) -> list[float]:

@@ -15,6 +15,7 @@ from partnerhub.adapters import db, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
+from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork
@@ -45,6 +46,7 @@ class AppState:
     channel_keys: ChannelKeyAuthenticator
     messaging: MessagingConfig
     sender: MessageSender
+    idempotency: IdempotencyStore
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -142,4 +144,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         ),
         messaging=messaging,
         sender=sender,
+        idempotency=IdempotencyStore(sessionmaker, clock, settings.idempotency_key_ttl_seconds),
     )

@@ -18,6 +18,7 @@ import contextlib
 import ipaddress
 import socket
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub import __version__
-from partnerhub.adapters import tables
+from partnerhub.adapters import metrics, tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock, VirtualClock
@@ -362,6 +363,7 @@ class DeliveryEngine:
         attempt_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
         gone_partners: set[str] = set()
+        outcomes: Counter[str] = Counter()
         for delivery, attempt_id, outcome in results:
             attempt_rows.append(
                 {
@@ -378,18 +380,23 @@ class DeliveryEngine:
             status, next_at, delivered_at = DeliveryStatus.PENDING, delivery.next_attempt_at, None
             if outcome.delivered:
                 status, delivered_at = DeliveryStatus.DELIVERED, now
+                outcomes["delivered"] += 1
             elif outcome.final:
                 status = DeliveryStatus.FAILED
+                outcomes["failed"] += 1
             elif outcome.gone:
                 status = DeliveryStatus.FAILED
+                outcomes["gone"] += 1
                 if outcome.disable_on_gone:
                     gone_partners.add(delivery.partner_id)
             else:
                 delay = self._next_delay(delivery.attempt_count, outcome.retry_after)
                 if delay is None:
                     status = DeliveryStatus.FAILED
+                    outcomes["failed"] += 1
                 else:
                     next_at = now + timedelta(seconds=delay)
+                    outcomes["retry"] += 1
             delivery_rows.append(
                 {
                     "d_id": delivery.id,
@@ -442,6 +449,8 @@ class DeliveryEngine:
                 )
                 log.warning("webhook_url_disabled", partner_ids=sorted(gone_partners))
             await uow.commit()
+        for name, count in outcomes.items():
+            metrics.DELIVERIES.labels(name).inc(count)
 
 
 class OutboxListenerLike(Protocol):

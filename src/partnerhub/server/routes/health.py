@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, get
 
 from partnerhub import __version__
-from partnerhub.adapters import migrate
+from partnerhub.adapters import metrics, migrate
 from partnerhub.server.auth import app_state
 
 
@@ -52,4 +52,16 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     )
 
 
-HANDLERS = [livez, readyz, healthz]
+@get("/metrics", summary="Prometheus metrics", tags=["Ops"], media_type=metrics.CONTENT_TYPE)
+async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Request counts and latencies by route, deliveries by outcome, the outbox's depth and the
+    age of its oldest pending delivery (docs/operations.md says what to alert on)."""
+    state = app_state(request)
+    try:
+        depth, oldest = await metrics.queue_figures(state.sessionmaker, state.clock.now())
+    except Exception:  # a scrape during a database outage still reports the counters
+        depth, oldest = -1, -1.0
+    return Response(metrics.render(depth, oldest), media_type=metrics.CONTENT_TYPE)
+
+
+HANDLERS = [livez, readyz, healthz, metrics_endpoint]

@@ -1,0 +1,117 @@
+"""Prometheus metrics: what the process counts as it works, and what the database says at scrape.
+
+Counters and histograms live in prometheus-client's default registry. Under
+``partnerhub serve --workers N`` the CLI sets ``PROMETHEUS_MULTIPROC_DIR`` before the processes
+start, prometheus-client then keeps each process's values in files there, and a scrape of any
+process reports the sum over all of them (:func:`render`).
+
+The queue figures (depth, oldest pending delivery) are read from the outbox at scrape time, so
+every process reports the same, true values, whoever delivered what.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from partnerhub.adapters import tables
+from partnerhub.domain.webhooks.model import DeliveryStatus
+
+# The classic text format that every Prometheus understands (the server adds the charset).
+CONTENT_TYPE = "text/plain; version=0.0.4"
+# The *_created series double the output and nobody alerts on them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+REQUESTS = Counter(
+    "partnerhub_http_requests",
+    "HTTP requests answered, by method, route template and status code.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "partnerhub_http_request_duration_seconds",
+    "Time from a request's arrival to its answer, by method and route template.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+DELIVERIES = Counter(
+    "partnerhub_webhook_deliveries",
+    "Webhook delivery attempts by outcome: delivered, retry (will be tried again), "
+    "failed (gave up) and gone (410: the URL was disabled).",
+    ["outcome"],
+)
+for _outcome in ("delivered", "retry", "failed", "gone"):
+    DELIVERIES.labels(_outcome)
+
+
+class _Queue(Collector):
+    def __init__(self, depth: int, oldest_age: float) -> None:
+        self._depth = depth
+        self._oldest_age = oldest_age
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        return [
+            GaugeMetricFamily(
+                "partnerhub_webhook_queue_depth",
+                "Webhook deliveries not yet delivered or given up (pending).",
+                value=self._depth,
+            ),
+            GaugeMetricFamily(
+                "partnerhub_webhook_oldest_pending_age_seconds",
+                "Age of the oldest pending webhook delivery (0 when none is pending).",
+                value=self._oldest_age,
+            ),
+        ]
+
+
+async def queue_figures(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+) -> tuple[int, float]:
+    d = tables.webhook_deliveries
+    async with sessionmaker() as session:
+        row = (
+            await session.execute(
+                select(func.count(), func.min(d.c.created_at)).where(
+                    d.c.status == DeliveryStatus.PENDING
+                )
+            )
+        ).one()
+    depth, oldest = int(row[0]), row[1]
+    if oldest is None:
+        return depth, 0.0
+    return depth, max(0.0, (now - oldest).total_seconds())
+
+
+def render(depth: int, oldest_age: float) -> bytes:
+    """The exposition text: every process's counters (multiprocess mode) or this one's."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for collector in (REQUESTS, LATENCY, DELIVERIES):
+            registry.register(collector)
+    registry.register(_Queue(depth, oldest_age))
+    return generate_latest(registry)
+
+
+__all__ = [
+    "CONTENT_TYPE",
+    "DELIVERIES",
+    "LATENCY",
+    "REGISTRY",
+    "REQUESTS",
+    "queue_figures",
+    "render",
+]
