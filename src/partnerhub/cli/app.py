@@ -11,6 +11,8 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -96,6 +98,15 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create a demo partner if the database is empty.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes sharing the port (PostgreSQL recommended above 1; see "
+            "docs/operations.md).",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate the database and serve the API."""
     import uvicorn
@@ -121,15 +132,33 @@ def serve(
         f"partnerhub ({settings.mode} mode) on http://{settings.host}:{settings.port}  "
         f"database: {settings.sqlalchemy_url.render_as_string(hide_password=True)}  docs: /docs"
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "warning",
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Each process builds its own app from the environment: hand the flags on that way.
+    os.environ["PARTNERHUB_HOST"], os.environ["PARTNERHUB_PORT"] = settings.host, str(settings.port)
+    _share_metrics(settings.data_dir)
+    console.print(f"{workers} API processes; uvicorn restarts any that dies")
+    uvicorn.run("partnerhub.server.app:create_app", factory=True, workers=workers, **options)
+
+
+def _share_metrics(data_dir: Path) -> None:
+    """Let every API process's counters add up in one /metrics (prometheus-client's multiprocess
+    mode): a fresh directory for this run, unless the operator chose one."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    directory = data_dir.resolve() / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 @app.command()
