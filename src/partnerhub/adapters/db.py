@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+T = TypeVar("T")
+log = structlog.get_logger("partnerhub.db")
 
 
 def normalize_url(url: str) -> URL:
@@ -62,3 +71,37 @@ def create_engine(url: URL) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects returned by services stay readable after the commit.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is down or restarting, rather than a statement failed:
+    refused or lost connections, "the database system is starting up / shutting down"."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return any(
+        (isinstance(e, DBAPIError) and e.connection_invalidated)
+        or isinstance(
+            e, OSError | asyncpg.PostgresConnectionError | asyncpg.OperatorInterventionError
+        )
+        for e in chain
+    )
+
+
+async def when_reachable(step: Callable[[], Awaitable[T]], patience_seconds: float) -> T:
+    """Run a process's startup work on the database, again and again while the database is
+    unreachable, for up to ``patience_seconds``: a process (re)started while PostgreSQL restarts
+    waits for it instead of exiting (uvicorn stops every API process when one fails to start)."""
+    deadline = time.monotonic() + patience_seconds
+    pause = 0.2
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if not is_unreachable(exc) or time.monotonic() + pause > deadline:
+                raise
+            log.warning("database_unreachable_at_startup", error=str(exc), retry_in=pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 2.0)

@@ -19,7 +19,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from partnerhub.adapters import migrate
+from partnerhub.adapters import db, migrate
 from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
 from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
@@ -175,8 +175,7 @@ def worker() -> None:
     async def main() -> None:
         state = build_state(settings)
         try:
-            await migrate.upgrade(state.engine)
-            await state.load_emulator_clock()
+            await db.when_reachable(state.start_on_database, settings.database_startup_wait_seconds)
             loop = asyncio.get_running_loop()
             stop = asyncio.Event()
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -192,7 +191,9 @@ def worker() -> None:
 
     try:
         asyncio.run(main())
-    except OSError as exc:
+    except Exception as exc:
+        if not db.is_unreachable(exc):
+            raise
         fail(f"cannot reach the database: {exc}")
 
 

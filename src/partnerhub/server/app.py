@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
-from partnerhub.adapters import migrate
+from partnerhub.adapters import db
 from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
@@ -48,8 +48,9 @@ def create_app(
         state = build_state(settings, clock)
         try:
             if migrate_on_start:
-                await migrate.upgrade(state.engine)
-                await state.load_emulator_clock()
+                await db.when_reachable(
+                    state.start_on_database, settings.database_startup_wait_seconds
+                )
                 if settings.embedded_worker:
                     state.worker.start()
             app.state.partnerhub = state

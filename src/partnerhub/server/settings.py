@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./var")
     database_url: str | None = None
+    # How long a process starting while the database is unreachable (say, PostgreSQL restarting)
+    # keeps trying before it gives up.
+    database_startup_wait_seconds: float = 60.0
     host: str = "127.0.0.1"
     port: int = 8360
     mode: Literal["emulator", "hub"] = "emulator"

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from partnerhub.adapters import db, tables
+from partnerhub.adapters import db, migrate, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
@@ -54,6 +54,11 @@ class AppState:
     @property
     def key_prefix(self) -> str:
         return "ph_live_" if self.settings.mode == "hub" else "ph_test_"
+
+    async def start_on_database(self) -> None:
+        """A process's startup work on the database: migrate, then resume the emulator clock."""
+        await migrate.upgrade(self.engine)
+        await self.load_emulator_clock()
 
     async def load_emulator_clock(self) -> None:
         """A restarted emulator resumes at the virtual time it had reached."""

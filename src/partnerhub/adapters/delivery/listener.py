@@ -36,7 +36,9 @@ class OutboxListener:
             self._conn = await asyncpg.connect(self._dsn, timeout=5)
             await self._conn.add_listener(OUTBOX_CHANNEL, self._callback)
             self._on_notify()  # catch up on anything committed while we were not listening
-        except (OSError, asyncpg.PostgresError) as exc:
+        except Exception as exc:  # whatever it is (the server restarting...), polling goes on
+            if self._conn is not None:
+                self._conn.terminate()
             self._conn = None
             log.warning("outbox_listener_unavailable", error=str(exc))
 
