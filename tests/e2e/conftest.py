@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from partnerhub.adapters import tables
+from partnerhub.adapters.db import normalize_url
+from partnerhub.domain.webhooks.model import ABANDONED
 from tests.conftest import JWT_SECRET
+
+
+def wait_until(predicate: Callable[[], object], seconds: float, what: str) -> None:
+    """Poll ``predicate`` until it is true; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def free_port() -> int:
@@ -52,6 +69,84 @@ def run_cli(
             f"partnerhub {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         )
     return result
+
+
+def create_partner(env: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A new partner made with the CLI: its id and the headers its first API key goes in."""
+    created = json.loads(
+        run_cli(
+            env,
+            "partners",
+            "create",
+            "--brand-name",
+            "Load",
+            "--email",
+            f"load{time.time_ns()}@example.com",
+            "--password",
+            "long-enough-pw",
+            "--json",
+        ).stdout
+    )
+    return created["partner_id"], {"X-API-Key": created["api_key"]}
+
+
+def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start a ``partnerhub worker`` process (it logs "delivering from" once it runs)."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "partnerhub", "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop_processes(*processes: subprocess.Popen[bytes]) -> None:
+    """SIGTERM whatever still runs (a server lets its children finish), then wait for all."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        process.wait(30)
+
+
+async def delivery_log(
+    database_url: str,
+) -> tuple[dict[str, str], dict[str, str], Counter[str], Counter[str]]:
+    """Status by event id, event id by delivery, attempts per event, abandoned per event."""
+    engine = create_async_engine(normalize_url(database_url))
+    d, a = tables.webhook_deliveries.c, tables.webhook_attempts.c
+    try:
+        async with engine.connect() as conn:
+            deliveries = (await conn.execute(select(d.id, d.event_id, d.status))).all()
+            attempts = (await conn.execute(select(a.delivery_id, a.error, a.finished_at))).all()
+    finally:
+        await engine.dispose()
+    status = {row.event_id: row.status for row in deliveries}
+    event_of = {row.id: row.event_id for row in deliveries}
+    per_event: Counter[str] = Counter(event_of[row.delivery_id] for row in attempts)
+    abandoned: Counter[str] = Counter(
+        event_of[row.delivery_id] for row in attempts if row.error == ABANDONED
+    )
+    assert all(row.finished_at is not None for row in attempts), "an attempt was left open"
+    return status, event_of, per_event, abandoned
+
+
+async def _pending(database_url: str) -> int:
+    engine = create_async_engine(normalize_url(database_url))
+    d = tables.webhook_deliveries.c
+    try:
+        async with engine.connect() as conn:
+            count = await conn.scalar(select(func.count()).where(d.status == "pending"))
+    finally:
+        await engine.dispose()
+    return int(count or 0)
+
+
+def settled(database_url: str) -> bool:
+    """Nothing pending: deliveries a dead worker held are taken over only when their lease
+    lapses, even if its requests already reached the receiver."""
+    return asyncio.run(_pending(database_url)) == 0
 
 
 @dataclass

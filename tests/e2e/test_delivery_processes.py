@@ -9,45 +9,27 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from partnerhub.adapters import tables
-from partnerhub.adapters.db import normalize_url
-from partnerhub.domain.webhooks.model import ABANDONED
 from tests.conftest import PG_URL
-from tests.e2e.conftest import cli_env, free_port, run_cli, start_server
+from tests.e2e.conftest import (
+    cli_env,
+    create_partner,
+    delivery_log,
+    free_port,
+    settled,
+    start_server,
+    start_worker,
+    stop_processes,
+    wait_until,
+)
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.slow
-
-
-def _create_partner(env: dict[str, str]) -> tuple[str, dict[str, str]]:
-    import json
-
-    created = json.loads(
-        run_cli(
-            env,
-            "partners",
-            "create",
-            "--brand-name",
-            "Load",
-            "--email",
-            f"load{time.time_ns()}@example.com",
-            "--password",
-            "long-enough-pw",
-            "--json",
-        ).stdout
-    )
-    return created["partner_id"], {"X-API-Key": created["api_key"]}
 
 
 def _burst(base: str, partner_id: str, headers: dict[str, str], total: int, hook: str) -> None:
@@ -61,68 +43,18 @@ def _burst(base: str, partner_id: str, headers: dict[str, str], total: int, hook
             assert response.status_code == 202, response.text
 
 
-async def _log(
-    database_url: str,
-) -> tuple[dict[str, str], dict[str, str], Counter[str], Counter[str]]:
-    """Status by event id, event id by delivery, attempts per event, abandoned per event."""
-    engine = create_async_engine(normalize_url(database_url))
-    d, a = tables.webhook_deliveries.c, tables.webhook_attempts.c
-    try:
-        async with engine.connect() as conn:
-            deliveries = (await conn.execute(select(d.id, d.event_id, d.status))).all()
-            attempts = (await conn.execute(select(a.delivery_id, a.error, a.finished_at))).all()
-    finally:
-        await engine.dispose()
-    status = {row.event_id: row.status for row in deliveries}
-    event_of = {row.id: row.event_id for row in deliveries}
-    per_event: Counter[str] = Counter(event_of[row.delivery_id] for row in attempts)
-    abandoned: Counter[str] = Counter(
-        event_of[row.delivery_id] for row in attempts if row.error == ABANDONED
-    )
-    assert all(row.finished_at is not None for row in attempts), "an attempt was left open"
-    return status, event_of, per_event, abandoned
-
-
-async def _pending(database_url: str) -> int:
-    from sqlalchemy import func
-
-    engine = create_async_engine(normalize_url(database_url))
-    d = tables.webhook_deliveries.c
-    try:
-        async with engine.connect() as conn:
-            count = await conn.scalar(select(func.count()).where(d.status == "pending"))
-    finally:
-        await engine.dispose()
-    return int(count or 0)
-
-
-def _settled(database_url: str) -> bool:
-    """Nothing pending: deliveries a dead worker held are taken over only when their lease
-    lapses, even if its requests already reached the receiver."""
-    return asyncio.run(_pending(database_url)) == 0
-
-
-def _wait(predicate: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_kill_dash_nine_mid_delivery_loses_nothing(
     tmp_path: Path, database_url: str, receiver: Receiver
 ) -> None:
     receiver.delay_seconds = 0.2  # slow receiver: many deliveries in flight at the kill
     env = cli_env(tmp_path, database_url, PARTNERHUB_WEBHOOK_TIMEOUT_SECONDS="1")
-    partner_id, headers = _create_partner(env)
+    partner_id, headers = create_partner(env)
     port = free_port()
     server = start_server(env, port, tmp_path / "server-1.log")
     base = f"http://127.0.0.1:{port}"
     try:
         _burst(base, partner_id, headers, 2000, receiver.url)
-        _wait(lambda: len(receiver.requests) >= 300, 60, "the first deliveries")
+        wait_until(lambda: len(receiver.requests) >= 300, 60, "the first deliveries")
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(10)
@@ -132,13 +64,13 @@ def test_kill_dash_nine_mid_delivery_loses_nothing(
     server = start_server(env, port, tmp_path / "server-2.log")
     try:
         event_ids = lambda: {r.headers["webhook-id"] for r in receiver.requests}  # noqa: E731
-        _wait(lambda: len(event_ids()) >= 2000, 120, "every event to arrive after the restart")
-        _wait(lambda: _settled(database_url), 60, "every delivery to be recorded")
+        wait_until(lambda: len(event_ids()) >= 2000, 120, "every event to arrive after the restart")
+        wait_until(lambda: settled(database_url), 60, "every delivery to be recorded")
     finally:
         server.terminate()
         server.wait(15)
 
-    status, _, per_event, abandoned = asyncio.run(_log(database_url))
+    status, _, per_event, abandoned = asyncio.run(delivery_log(database_url))
     assert len(status) == 2000
     assert set(status.values()) == {"delivered"}
     assert event_ids() == set(status)
@@ -159,41 +91,26 @@ def test_two_workers_deliver_ten_thousand_events(tmp_path: Path, receiver: Recei
     env = cli_env(
         tmp_path, PG_URL, PARTNERHUB_EMBEDDED_WORKER="false", PARTNERHUB_WEBHOOK_TIMEOUT_SECONDS="2"
     )
-    partner_id, headers = _create_partner(env)
+    partner_id, headers = create_partner(env)
     port = free_port()
     server = start_server(env, port, tmp_path / "api.log")
-    workers = []
-    for n in range(2):
-        with (tmp_path / f"worker-{n}.log").open("wb") as log:
-            workers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "partnerhub", "worker"],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
+    workers = [start_worker(env, tmp_path / f"worker-{n}.log") for n in range(2)]
     base = f"http://127.0.0.1:{port}"
     try:
         _burst(base, partner_id, headers, 10_000, receiver.url)
-        _wait(lambda: len(receiver.requests) >= 3000, 120, "deliveries to start")
+        wait_until(lambda: len(receiver.requests) >= 3000, 120, "deliveries to start")
         os.kill(workers[0].pid, signal.SIGKILL)
         workers[0].wait(10)
-        _wait(
+        wait_until(
             lambda: len({r.headers["webhook-id"] for r in receiver.requests}) >= 10_000,
             180,
             "all 10,000 events",
         )
-        _wait(lambda: _settled(PG_URL), 60, "every delivery to be recorded")
+        wait_until(lambda: settled(PG_URL), 60, "every delivery to be recorded")
     finally:
-        server.terminate()
-        for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
-        for process in (server, *workers):
-            process.wait(15)
+        stop_processes(server, *workers)
 
-    status, _, per_event, abandoned = asyncio.run(_log(PG_URL))
+    status, _, per_event, abandoned = asyncio.run(delivery_log(PG_URL))
     assert len(status) == 10_000 and set(status.values()) == {"delivered"}
     received = Counter(r.headers["webhook-id"] for r in receiver.requests)
     assert set(received) == set(status)
