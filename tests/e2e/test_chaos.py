@@ -131,6 +131,14 @@ def own_postgres() -> Iterator[OwnPostgres]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """The processes a test starts, stopped at its end whatever happened (before the cluster)."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    stop_processes(*started)
+
+
 @dataclass
 class Load:
     """Steady writes from a few threads: create an API key, then a burst of test events.
@@ -245,7 +253,10 @@ async def _present_keys(database_url: str, partner_id: str) -> set[str]:
 
 
 def test_kill_api_kill_worker_restart_postgres_loses_nothing(
-    tmp_path: Path, own_postgres: OwnPostgres, receiver: Receiver
+    tmp_path: Path,
+    own_postgres: OwnPostgres,
+    processes: list[subprocess.Popen[bytes]],
+    receiver: Receiver,
 ) -> None:
     url = own_postgres.url
     env = cli_env(
@@ -262,7 +273,9 @@ def test_kill_api_kill_worker_restart_postgres_loses_nothing(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(env, port, tmp_path / "api.log", "--workers", "2")
+    processes.append(server)
     workers = [start_worker(env, tmp_path / f"worker-{n}.log") for n in range(2)]
+    processes.extend(workers)
     hook = httpx.post(
         f"{base}/api/v2/partners/{partner_id}/webhook_url",
         headers=headers,
@@ -336,31 +349,29 @@ def test_kill_api_kill_worker_restart_postgres_loses_nothing(
     finally:
         load.finish()
 
-    try:
-        drain_started = time.monotonic()
-        wait_until(lambda: settled(url), 90, "every delivery to be recorded")
-        figures["drain_after_load_s"] = round(time.monotonic() - drain_started, 2)
-        # The API answers normally: both processes up, a write and a read succeed.
-        assert _ready(base)
-        assert server.poll() is None, "the API server exited"
-        assert workers[1].poll() is None, "the surviving worker exited"
-        assert len(_api_children(server.pid)) == 2
-        after = httpx.post(
-            f"{base}/api/v2/partners/{partner_id}/api_keys",
-            headers=headers,
-            json={"name": "after-the-chaos"},
-            timeout=30,
-        )
-        assert after.status_code == 201, after.text
-        listed = httpx.get(
-            f"{base}/api/v2/partners/{partner_id}/api_keys",
-            headers=headers,
-            params={"limit": 1},
-            timeout=30,
-        )
-        assert listed.status_code == 200, listed.text
-    finally:
-        stop_processes(server, *workers)
+    drain_started = time.monotonic()
+    wait_until(lambda: settled(url), 90, "every delivery to be recorded")
+    figures["drain_after_load_s"] = round(time.monotonic() - drain_started, 2)
+    # The API answers normally: both processes up, a write and a read succeed.
+    assert _ready(base)
+    assert server.poll() is None, "the API server exited"
+    assert workers[1].poll() is None, "the surviving worker exited"
+    assert len(_api_children(server.pid)) == 2
+    after = httpx.post(
+        f"{base}/api/v2/partners/{partner_id}/api_keys",
+        headers=headers,
+        json={"name": "after-the-chaos"},
+        timeout=30,
+    )
+    assert after.status_code == 201, after.text
+    listed = httpx.get(
+        f"{base}/api/v2/partners/{partner_id}/api_keys",
+        headers=headers,
+        params={"limit": 1},
+        timeout=30,
+    )
+    assert listed.status_code == 200, listed.text
+    stop_processes(server, *workers)
 
     present_keys = asyncio.run(_present_keys(url, partner_id))
     status, event_of, per_event, abandoned = asyncio.run(delivery_log(url))
