@@ -32,7 +32,17 @@ class AbuseServer:
     log_path: Path
 
 
-def prepare(base_url: str, env: dict[str, str]) -> tuple[str, str, list[Target]]:
+@dataclass(frozen=True)
+class Prepared:
+    partner_id: str
+    api_key: str
+    client_id: str
+    waba_account_id: str
+    channel_id: str
+    channel_key: str
+
+
+def prepare(base_url: str, env: dict[str, str]) -> Prepared:
     """A partner with a running channel and its channel key: every route reaches its parsing."""
     creds = json.loads(
         run_cli(
@@ -63,8 +73,9 @@ def prepare(base_url: str, env: dict[str, str]) -> tuple[str, str, list[Target]]
             f"/api/v2/partners/{partner_id}/channels/{channel_id}/api_keys",
             headers={"X-API-Key": key},
         ).json()["api_key"]
-    ids = {"client_id": done["client_id"], "waba_account_id": done["waba_account_id"]}
-    return partner_id, key, targets(partner_id, key, channel_key, ids)
+    return Prepared(
+        partner_id, key, done["client_id"], done["waba_account_id"], channel_id, channel_key
+    )
 
 
 def start(tmp_path: Path, database_url: str) -> AbuseServer:
@@ -73,8 +84,10 @@ def start(tmp_path: Path, database_url: str) -> AbuseServer:
     log_path = tmp_path / "server.log"
     process = start_server(env, port, log_path)
     base_url = f"http://127.0.0.1:{port}"
-    partner_id, key, all_targets = prepare(base_url, env)
-    return AbuseServer(base_url, partner_id, key, all_targets, process, log_path)
+    ready = prepare(base_url, env)
+    ids = {"client_id": ready.client_id, "waba_account_id": ready.waba_account_id}
+    all_targets = targets(ready.partner_id, ready.api_key, ready.channel_key, ids)
+    return AbuseServer(base_url, ready.partner_id, ready.api_key, all_targets, process, log_path)
 
 
 @pytest.fixture
