@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-api bench-webhooks bench-lists bench-messages bench-fixture clean
+.PHONY: run test lint format bench bench-api bench-webhooks bench-lists bench-messages bench-fixture bench-abuse bench-load clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnerhub needs Python 3.11 or newer")'
@@ -28,7 +28,7 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench examples
 	$(BIN)/ruff check --fix src tests bench examples
 
-bench: bench-api bench-webhooks bench-lists bench-messages bench-fixture
+bench: bench-api bench-webhooks bench-lists bench-messages bench-fixture bench-abuse bench-load
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/partner_get.py
@@ -44,6 +44,12 @@ bench-messages: $(STAMP)
 
 bench-fixture: $(STAMP)
 	$(BIN)/python bench/fixture.py
+
+bench-abuse: $(STAMP)
+	$(BIN)/python bench/abuse.py
+
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -86,6 +86,15 @@ def wait_ready(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up in {timeout}s")
 
 
+def children(pid: int) -> list[int]:
+    """The direct child processes of ``pid`` (the API processes of ``serve --workers N``)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(child) for child in text]
+    return found
+
+
 def peak_rss_mib(pid: int) -> float:
     """VmHWM of the process (and its children are not counted: uvicorn serves in-process)."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -99,6 +108,8 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    socket_errors: int = 0
+    requests: int = 0
 
 
 def _ms(text: str) -> float:
@@ -130,4 +141,15 @@ def run_wrk(
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    return WrkResult(rps, p50, p99, int(bad.group(1)) if bad else 0)
+    broken = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
+    total = re.search(r"(\d+) requests in", text)
+    return WrkResult(
+        rps,
+        p50,
+        p99,
+        int(bad.group(1)) if bad else 0,
+        sum(int(n) for n in broken.groups()) if broken else 0,
+        int(total.group(1)) if total else 0,
+    )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from partnerhub.domain.errors import RateLimited
@@ -59,12 +59,23 @@ class RateLimits:
             raise TypeError(f"not an asyncio rate limit storage: {storage_url}")
         self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
+        # The general per-credential budget counts every request: a fixed window is one counter
+        # increment, where a moving window keeps (and scans) a timestamp per request.
+        self._coarse = FixedWindowRateLimiter(storage)
 
     async def hit(self, rule: Rule, identifier: str) -> None:
         """Count one request against ``rule`` for ``identifier``, or raise :class:`RateLimited`."""
         if await self._limiter.hit(rule.item, identifier):
             return
         stats = await self._limiter.get_window_stats(rule.item, identifier)
+        retry_after = math.ceil(stats.reset_time - time.time())
+        raise RateLimited(rule.message, retry_after, rule.amount, rule.seconds)
+
+    async def hit_budget(self, rule: Rule, identifier: str) -> None:
+        """:meth:`hit` on a fixed window: for budgets that every request spends."""
+        if await self._coarse.hit(rule.item, identifier):
+            return
+        stats = await self._coarse.get_window_stats(rule.item, identifier)
         retry_after = math.ceil(stats.reset_time - time.time())
         raise RateLimited(rule.message, retry_after, rule.amount, rule.seconds)
 

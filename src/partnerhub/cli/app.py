@@ -147,7 +147,15 @@ def serve(
     os.environ["PARTNERHUB_HOST"], os.environ["PARTNERHUB_PORT"] = settings.host, str(settings.port)
     _share_metrics(settings.data_dir)
     console.print(f"{workers} API processes; uvicorn restarts any that dies")
-    uvicorn.run("partnerhub.server.app:create_app", factory=True, workers=workers, **options)
+    uvicorn.run(
+        "partnerhub.server.app:create_app",
+        factory=True,
+        workers=workers,
+        # uvicorn kills a process that misses a health ping for this long: on a busy machine
+        # its default (5 s) restarts healthy processes mid-request.
+        timeout_worker_healthcheck=30,
+        **options,
+    )
 
 
 def _share_metrics(data_dir: Path) -> None:

@@ -50,8 +50,12 @@ async def authenticate(request: Request[Any, Any, Any]) -> Principal:
 
 
 async def require_partner(request: Request[Any, Any, Any], partner_id: str) -> Principal:
-    """Authenticate, then insist the credentials belong to ``partner_id``."""
+    """Authenticate, then insist the credentials belong to ``partner_id``; then spend one
+    request of the credential's general budget (spec §3.5: everything else, per key)."""
     principal = await authenticate(request)
     if principal.partner_id != partner_id:
         raise PermissionDenied("These credentials do not grant access to this partner")
+    state = app_state(request)
+    if state.api_budget is not None:
+        await state.rate_limits.hit_budget(state.api_budget, principal.credential_id)
     return principal

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     message_prices: dict[str, float] = {}
     channel_key_cache_seconds: float = 1.0
     channel_key_generate_per_minute: int = 30
+    # Requests per minute each credential (API key, or a login's token family) may make on the
+    # Partner API, on top of the per-endpoint limits of spec §3.5 (0: no general budget). Unset:
+    # 6000 in hub mode; none in emulator mode, where test suites and benchmarks hammer one key.
+    api_rate_limit_per_minute: int | None = None
     # How long an Idempotency-Key's first answer is kept for replays (POSTs of the Partner API).
     idempotency_key_ttl_seconds: float = 86400.0
     # Partner Hub dashboard (/hub): failed logins per email allowed within the window before
@@ -125,6 +129,12 @@ class Settings(BaseSettings):
         if self.template_review_seconds is None:
             return self.simulator_step_seconds
         return self.template_review_seconds
+
+    @property
+    def api_budget_per_minute(self) -> int:
+        if self.api_rate_limit_per_minute is not None:
+            return max(0, self.api_rate_limit_per_minute)
+        return 6000 if self.mode == "hub" else 0
 
     @property
     def rate_limit_storage_url(self) -> str:

@@ -16,7 +16,7 @@ from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.idempotency import IdempotencyStore
-from partnerhub.adapters.ratelimit import RateLimits
+from partnerhub.adapters.ratelimit import RateLimits, Rule
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth.services import Authenticator, TokenService
@@ -47,6 +47,8 @@ class AppState:
     messaging: MessagingConfig
     sender: MessageSender
     idempotency: IdempotencyStore
+    # Requests per minute one credential may make on the Partner API (None: no budget).
+    api_budget: Rule | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -150,4 +152,9 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         messaging=messaging,
         sender=sender,
         idempotency=IdempotencyStore(sessionmaker, clock, settings.idempotency_key_ttl_seconds),
+        api_budget=(
+            Rule("partner_api", settings.api_budget_per_minute, 60)
+            if settings.api_budget_per_minute
+            else None
+        ),
     )

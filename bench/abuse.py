@@ -1,0 +1,66 @@
+"""Benchmark: 10,000 hostile requests, and what they leave behind.
+
+Starts ``partnerhub serve`` (SQLite, or BENCH_DATABASE_URL), measures the p99 of a normal
+request (GET the partner, one at a time), sends BENCH_ABUSE_REQUESTS (default 10,000) broken
+requests from tests/abuse.py (malformed JSON, huge and many headers, 10 MB bodies, unicode in
+every field, SQL and template injection in fields, filters, sorts and paths; 16 at a time,
+bounded to 10 minutes), then measures the normal p99 again.
+
+Bars (issue 8): 0 server errors; the p99 afterwards within the usual p99 (ratio after/before
+printed; the load itself ends before the second measurement).
+
+Run: ``make bench-abuse``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.abuse import hammer, latencies, p99  # noqa: E402
+from tests.e2e.test_abuse import start  # noqa: E402
+
+
+def main() -> None:
+    count = int(os.environ.get("BENCH_ABUSE_REQUESTS", "10000"))
+    database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{tmp}/bench.db"
+        server = start(Path(tmp), url)
+        try:
+            asyncio.run(latencies(server.base_url, server.partner_id, server.api_key, 100))
+            before = asyncio.run(latencies(server.base_url, server.partner_id, server.api_key))
+            started = time.perf_counter()
+            tally = asyncio.run(hammer(server.base_url, server.targets, count))
+            elapsed = time.perf_counter() - started
+            after = asyncio.run(latencies(server.base_url, server.partner_id, server.api_key))
+        finally:
+            server.process.terminate()
+            server.process.wait(15)
+        log = server.log_path.read_text(errors="replace")
+    backend = "postgresql" if database_url else "sqlite"
+    print(f"abuse bench ({backend}): {tally.total} hostile requests in {elapsed:.1f} s")
+    print(f"  answers by status: {dict(sorted(tally.statuses.items()))}")
+    print(f"  by kind: {dict(sorted(tally.kinds.items()))}")
+    print(f"  server errors (5xx): {len(tally.server_errors)}; no answer: {len(tally.dropped)}")
+    print(f"  tracebacks in the server log: {log.count('Traceback')}")
+    ratio = p99(after) / p99(before)
+    print(
+        f"  normal GET p99: before {p99(before) * 1000:.2f} ms, after {p99(after) * 1000:.2f} ms"
+        f" (after/before {ratio:.2f})"
+    )
+    for line in tally.server_errors[:10]:
+        print("  5xx:", line)
+    if tally.server_errors or tally.total != count:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
