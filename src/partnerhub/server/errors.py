@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from partnerhub.domain.errors import (
     AuthenticationFailed,
@@ -121,7 +123,46 @@ def handle_http_exception(
     return meta_response(request, status, message, details, headers or None)
 
 
+# Seconds a client is asked to wait while the database is unreachable (a restart or failover).
+DATABASE_RETRY_AFTER = 5
+DATABASE_UNAVAILABLE = "Service temporarily unavailable: the database cannot be reached; retry"
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database is down, restarting or locked,
+    rather than that our code is wrong: such requests answer 503 + Retry-After, not 500."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, DBAPIError) and (
+            seen.connection_invalidated or isinstance(seen, OperationalError | InterfaceError)
+        ):
+            return True
+        if isinstance(seen, _UNREACHABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def log_database_unavailable(request: Request[Any, Any, Any], exc: BaseException) -> None:
+    # One line, no traceback: during an outage every request fails the same way.
+    log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    if database_unavailable(exc):
+        log_database_unavailable(request, exc)
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+        return meta_response(request, 503, DATABASE_UNAVAILABLE, headers=headers)
     log.exception("unhandled_error", path=request.url.path)
     return meta_response(request, 500, "Internal server error")
 

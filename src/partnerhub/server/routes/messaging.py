@@ -31,7 +31,12 @@ from partnerhub.domain.templates import services as template_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
-from partnerhub.server.errors import request_id
+from partnerhub.server.errors import (
+    DATABASE_RETRY_AFTER,
+    database_unavailable,
+    log_database_unavailable,
+    request_id,
+)
 from partnerhub.server.listing import LIST_DEPENDENCIES, ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.routes.templates import new_template
@@ -213,6 +218,13 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        log_database_unavailable(request, exc)
+        # Meta's code 2: "Temporary due to downtime", retried by Cloud API clients.
+        error = GraphError(2, message="Service temporarily unavailable", http_status=503)
+        response = graph_response(request, error)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     log.exception("unhandled_error", path=request.url.path)
     return graph_response(
         request, GraphError(1, message="An unknown error occurred", http_status=500)
