@@ -190,6 +190,17 @@ def start_server(
     raise AssertionError(f"server did not become ready:\n{log_path.read_text()}")
 
 
+def stop_server(process: subprocess.Popen[bytes], log_path: Path) -> None:
+    """Stop a server from :func:`start_server`; it must not have logged a traceback."""
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log = log_path.read_text(errors="replace")
+    assert "Traceback" not in log, log
+
+
 @pytest.fixture
 def live_server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
     env = cli_env(tmp_path, database_url)
@@ -224,9 +235,4 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
     try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        assert "Traceback" not in server.log(), server.log()
+        stop_server(process, log_path)

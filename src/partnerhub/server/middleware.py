@@ -19,6 +19,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnerhub.adapters.metrics import LATENCY, REQUESTS
+from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.wire.errors import ErrorBody, Meta
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
@@ -65,7 +66,7 @@ class RequestIdMiddleware:
             if "\x00" in scope["path"] or b"%00" in scope["query_string"].lower():
                 # No id, name or filter of ours contains NUL, and PostgreSQL cannot compare
                 # text with one: refuse it here, once, for every route.
-                await _refuse_nul(send_with_id, request_id)
+                await _refuse_nul(send_with_id, request_id, scope["path"])
                 return
             await self.app(asgi_scope, receive, send_with_id)
         finally:
@@ -85,8 +86,13 @@ class RequestIdMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
-async def _refuse_nul(send: Any, request_id: str) -> None:
+async def _refuse_nul(send: Any, request_id: str, path: str) -> None:
     message = "path or query: must not contain NUL characters"
+    if path == "/messages" or path.startswith("/v1/"):
+        # The Messaging API answers in Meta's Graph shape, even this early (spec §9).
+        error = invalid_parameter("path or query", "must not contain NUL characters")
+        await _send_json(send, 400, msgspec.json.encode(error.to_body(request_id)))
+        return
     await send_meta_error(send, 400, message, [message], request_id)
 
 
@@ -110,6 +116,12 @@ async def send_meta_error(
             )
         )
     )
+    await _send_json(send, status, body, headers)
+
+
+async def _send_json(
+    send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",

@@ -2,7 +2,10 @@
 
 Bodies are decoded by :mod:`partnerhub.server.body` (strictly, JSON or form), not by Litestar, so
 Litestar cannot see them: :func:`documents_body` marks a handler with its body Struct and
-:func:`build_schema` adds the request bodies to Litestar's generated document. ``/docs`` is a
+:func:`build_schema` adds the request bodies to Litestar's generated document. Errors are answered
+by :mod:`partnerhub.server.errors` (and the Messaging API's and /token's own shapes), not by
+Litestar either: :func:`build_schema` documents them from what each operation is (its family,
+credentials, path parameters, method), replacing Litestar's own 400. ``/docs`` is a
 self-contained page rendered from that document (no CDN: it works offline).
 """
 
@@ -22,10 +25,21 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
 
 from partnerhub import __version__
+from partnerhub.wire.errors import ErrorBody, GraphErrorBody, OAuthError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _BODY_ATTR = "__partnerhub_body__"
 _PARAM = re.compile(r"\{([a-zA-Z_]+):[a-z]+\}")
+_PARTNER_PATH = "/api/v2/partners/{partner_id}"
+_METHODS = ("get", "post", "put", "patch", "delete")
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed or refused parameters or body",
+    401: "Missing or invalid credentials",
+    403: "These credentials do not grant access to this resource",
+    404: "No such resource (or it is not yours)",
+    409: "Conflicts with the current state, or an Idempotency-Key reused for another request",
+    429: "Rate limited: retry after Retry-After seconds",
+}
 
 
 def documents_body(struct: type[msgspec.Struct]) -> Callable[[F], F]:
@@ -87,10 +101,9 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             path = _PARAM.sub(r"{\1}", route.path)
             for http_method in handler.http_methods:
                 bodies[(path, http_method.lower())] = struct
-    if not bodies:
-        return schema
     _, components = msgspec.json.schema_components(
-        list(set(bodies.values())), ref_template="#/components/schemas/{name}"
+        [*set(bodies.values()), ErrorBody, GraphErrorBody, OAuthError],
+        ref_template="#/components/schemas/{name}",
     )
     schema.setdefault("components", {}).setdefault("schemas", {})
     for name, component in components.items():
@@ -104,7 +117,40 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": ref}},
         }
+    for path, operations in schema.get("paths", {}).items():
+        for method in _METHODS:
+            if method in operations:
+                _document_errors(path, method, operations[method])
     return schema
+
+
+def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
+    """The error answers an operation can give, in the body shape its family answers with."""
+    schemes = {name for requirement in operation.get("security", []) for name in requirement}
+    takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+    writes = method != "get"
+    body: type[msgspec.Struct] = ErrorBody
+    if path == "/api/v2/token":
+        body, statuses = OAuthError, {400, 401, 403}
+    elif "D360ApiKey" in schemes:
+        body, statuses = GraphErrorBody, {400, 401, 403, 404, 429}
+    elif schemes:  # the Partner API: 404 for the ids below the partner's, 409 for writes
+        statuses = {400, 401, 403, 429}
+        if "{" in path.removeprefix(_PARTNER_PATH):
+            statuses.add(404)
+        if writes:
+            statuses.add(409)
+    elif path.startswith("/_emulator"):  # 404 outside emulator mode, 401 without the token
+        statuses = {401, 404} | ({400} if takes_input else set()) | ({409} if writes else set())
+    else:
+        statuses = {400} if takes_input else set()
+    responses = operation.setdefault("responses", {})
+    ref = {"$ref": f"#/components/schemas/{body.__name__}"}
+    for status in sorted(statuses):
+        responses[str(status)] = {
+            "description": _ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": ref}},
+        }
 
 
 @get("/openapi.json", include_in_schema=False, media_type=MediaType.JSON)

@@ -1,4 +1,6 @@
-"""Error bodies: the Partner API's ``meta`` envelope (spec §3.4) and the OAuth shape of /token."""
+"""Error bodies: the Partner API's ``meta`` envelope (spec §3.4), the OAuth shape of /token and
+the Graph shape of the Messaging API (``{"error": {...}}``, built by
+:meth:`partnerhub.domain.messaging.errors.GraphError.to_body`)."""
 
 from __future__ import annotations
 
@@ -24,3 +26,21 @@ class ErrorBody(msgspec.Struct):
 class OAuthError(msgspec.Struct):
     error: str
     error_description: str
+
+
+class GraphErrorData(msgspec.Struct):
+    messaging_product: str
+    details: str
+
+
+class GraphErrorDetail(msgspec.Struct, omit_defaults=True):
+    message: str
+    type: str
+    code: int
+    fbtrace_id: str
+    error_data: GraphErrorData | None = None
+    error_subcode: int | None = None
+
+
+class GraphErrorBody(msgspec.Struct):
+    error: GraphErrorDetail

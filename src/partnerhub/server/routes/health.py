@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from partnerhub import __version__
 from partnerhub.adapters import metrics, migrate
@@ -28,7 +29,16 @@ async def _database_status(request: Request[Any, Any, Any]) -> tuple[bool, str]:
     return True, f"migrated ({head})"
 
 
-@get("/readyz", summary="Database reachable and migrated", tags=["Ops"])
+_UNAVAILABLE = {
+    503: ResponseSpec(
+        dict[str, Any],
+        description="The database is unreachable or not migrated",
+        generate_examples=False,
+    )
+}
+
+
+@get("/readyz", summary="Database reachable and migrated", tags=["Ops"], responses=_UNAVAILABLE)
 async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     ok, detail = await _database_status(request)
     return Response(
@@ -37,7 +47,7 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     )
 
 
-@get("/healthz", summary="Health summary", tags=["Ops"])
+@get("/healthz", summary="Health summary", tags=["Ops"], responses=_UNAVAILABLE)
 async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     ok, detail = await _database_status(request)
     state = app_state(request)

@@ -27,9 +27,14 @@ def _oauth_error(error: str, description: str, status: int) -> Response[OAuthErr
     )
 
 
-@post("/api/v2/token", summary="Get a bearer token (password or refresh grant)", tags=["Auth"])
+@post(
+    "/api/v2/token",
+    summary="Get a bearer token (password or refresh grant)",
+    tags=["Auth"],
+    status_code=200,
+)
 @documents_body(TokenRequest)
-async def token(request: Request[Any, Any, Any]) -> Response[TokenResponse | OAuthError]:
+async def token(request: Request[Any, Any, Any]) -> Response[TokenResponse]:
     try:
         body = await read_body(request, TokenRequest)
     except InvalidInput as exc:
