@@ -39,6 +39,15 @@ _ERROR_DESCRIPTIONS = {
     404: "No such resource (or it is not yours)",
     409: "Conflicts with the current state, or an Idempotency-Key reused for another request",
     429: "Rate limited: retry after Retry-After seconds",
+    503: "The database cannot be reached right now: retry after Retry-After seconds",
+}
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Run this POST once: the same key with the same request within 24 hours "
+    "answers the first answer again (Idempotent-Replayed: true); with another request, 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 
 
@@ -144,6 +153,10 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
         statuses = {401, 404} | ({400} if takes_input else set()) | ({409} if writes else set())
     else:
         statuses = {400} if takes_input else set()
+    if schemes or path.startswith("/_emulator"):
+        statuses.add(503)  # every such operation reads the database
+    if method == "post" and path.startswith(_PARTNER_PATH + "/"):
+        operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
     responses = operation.setdefault("responses", {})
     ref = {"$ref": f"#/components/schemas/{body.__name__}"}
     for status in sorted(statuses):
