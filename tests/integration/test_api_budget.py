@@ -65,3 +65,19 @@ def test_the_budget_is_on_in_hub_mode_and_off_in_the_emulator_by_default() -> No
     assert hub.model_copy(update={"api_rate_limit_per_minute": 0}).api_budget_per_minute == 0
     assert Settings(mode="emulator").api_budget_per_minute == 0
     assert Settings(mode="emulator", api_rate_limit_per_minute=10).api_budget_per_minute == 10
+
+
+async def test_an_unreachable_redis_lets_requests_through(settings: Settings) -> None:
+    """A limit protects the service; a Redis outage must not refuse every request."""
+    down = settings.model_copy(
+        update={"redis_url": "redis://127.0.0.1:1/0", "api_rate_limit_per_minute": 1}
+    )
+    app = create_app(down)
+    async with running(app):
+        state: AppState = app.state.partnerhub
+        partner = await make_partner(state, "NoRedis")
+        url = f"/api/v2/partners/{partner.partner_id}"
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            for _ in range(3):  # over the budget of 1, but nobody can count it
+                assert (await c.get(url, headers=partner.headers)).status_code == 200

@@ -2,7 +2,9 @@
 
 The app state holds one :class:`RateLimits`. Its storage is in-process memory by default; a
 ``redis://`` URL (``PARTNERHUB_REDIS_URL``; the server extra installs ``limits[async-redis]``)
-shares the budgets between processes.
+shares the budgets between processes. If that storage cannot be reached, requests are let
+through (with a warning every 10 s) rather than refused: a limit protects the service, it is not
+the service.
 
 Time is real time, not the app's clock: ``limits`` reads ``time.time()`` inside its storages
 (and Redis its own clock) and offers no way to inject another. So advancing the emulator's
@@ -17,12 +19,17 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import structlog
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import Storage
-from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 from limits.storage import storage_from_string
 
 from partnerhub.domain.errors import RateLimited
+
+log = structlog.get_logger("partnerhub.ratelimit")
+# While the storage is down, one warning this often (every request fails the same way).
+_WARN_EVERY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -62,22 +69,34 @@ class RateLimits:
         # The general per-credential budget counts every request: a fixed window is one counter
         # increment, where a moving window keeps (and scans) a timestamp per request.
         self._coarse = FixedWindowRateLimiter(storage)
+        self._last_warning = -_WARN_EVERY_SECONDS
 
     async def hit(self, rule: Rule, identifier: str) -> None:
         """Count one request against ``rule`` for ``identifier``, or raise :class:`RateLimited`."""
-        if await self._limiter.hit(rule.item, identifier):
-            return
-        stats = await self._limiter.get_window_stats(rule.item, identifier)
-        retry_after = math.ceil(stats.reset_time - time.time())
-        raise RateLimited(rule.message, retry_after, rule.amount, rule.seconds)
+        await self._spend(self._limiter, rule, identifier)
 
     async def hit_budget(self, rule: Rule, identifier: str) -> None:
         """:meth:`hit` on a fixed window: for budgets that every request spends."""
-        if await self._coarse.hit(rule.item, identifier):
+        await self._spend(self._coarse, rule, identifier)
+
+    async def _spend(self, limiter: RateLimiter, rule: Rule, identifier: str) -> None:
+        try:
+            if await limiter.hit(rule.item, identifier):
+                return
+            stats = await limiter.get_window_stats(rule.item, identifier)
+        except Exception as exc:
+            # The shared storage (Redis) is unreachable: let the request through rather than
+            # fail every request of every process; a limit is protection, not the service.
+            self._storage_failed(exc)
             return
-        stats = await self._coarse.get_window_stats(rule.item, identifier)
         retry_after = math.ceil(stats.reset_time - time.time())
         raise RateLimited(rule.message, retry_after, rule.amount, rule.seconds)
+
+    def _storage_failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_warning >= _WARN_EVERY_SECONDS:
+            self._last_warning = now
+            log.warning("rate_limit_storage_unavailable", error=f"{type(exc).__name__}: {exc}")
 
     async def reset(self) -> None:
         await self._storage.reset()
