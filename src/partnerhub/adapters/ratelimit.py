@@ -99,11 +99,18 @@ class RateLimits:
             log.warning("rate_limit_storage_unavailable", error=f"{type(exc).__name__}: {exc}")
 
     async def reset(self) -> None:
+        # The memory storage's expiry task reads its dictionaries across awaits without holding
+        # off a reset (limits 5.8): stop it first, or it dies with a KeyError. The next hit
+        # starts it again.
+        await self._stop_expiry()
         await self._storage.reset()
 
     async def aclose(self) -> None:
         # The memory storage expires entries in a task of its own; do not leave it running
         # into a closed event loop.
+        await self._stop_expiry()
+
+    async def _stop_expiry(self) -> None:
         timer = getattr(self._storage, "timer", None)
         if isinstance(timer, asyncio.Task) and not timer.done():
             timer.cancel()
