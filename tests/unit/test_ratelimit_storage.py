@@ -13,7 +13,7 @@ async def test_reset_during_expiry_leaves_no_failed_task() -> None:
     try:
         for n in range(300):
             await limits.hit(rule, f"id-{n}")
-        timer = getattr(limits._storage, "timer", None)  # noqa: SLF001  (the library's task)
+        timer = getattr(limits._storage, "timer", None)  # the library's expiry task
         assert isinstance(timer, asyncio.Task)
         await asyncio.sleep(0)  # the expiry task is inside its loop over the keys
         await limits.reset()
