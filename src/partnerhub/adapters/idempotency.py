@@ -78,7 +78,13 @@ class IdempotencyStore:
         async with self._sessionmaker() as session, session.begin():
             row = (
                 await session.execute(
-                    select(_T.c.fingerprint, _T.c.created_at, _T.c.status_code).where(where)
+                    select(
+                        _T.c.fingerprint,
+                        _T.c.created_at,
+                        _T.c.status_code,
+                        _T.c.content_type,
+                        _T.c.body,
+                    ).where(where)
                 )
             ).one_or_none()
             if row is None:
@@ -112,10 +118,7 @@ class IdempotencyStore:
                 return Mismatch()
             if row.status_code is None:
                 return InProgress()
-            stored = (
-                await session.execute(select(_T.c.content_type, _T.c.body).where(where))
-            ).one()
-            return Stored(row.status_code, stored.content_type, stored.body or b"")
+            return Stored(row.status_code, row.content_type, row.body or b"")
 
     async def finish(
         self,

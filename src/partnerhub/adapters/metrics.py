@@ -23,7 +23,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from prometheus_client.registry import REGISTRY, Collector
+from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -104,14 +104,3 @@ def render(depth: int, oldest_age: float) -> bytes:
             registry.register(collector)
     registry.register(_Queue(depth, oldest_age))
     return generate_latest(registry)
-
-
-__all__ = [
-    "CONTENT_TYPE",
-    "DELIVERIES",
-    "LATENCY",
-    "REGISTRY",
-    "REQUESTS",
-    "queue_figures",
-    "render",
-]

@@ -35,7 +35,14 @@ def _credentials(request: Request[Any, Any, Any]) -> tuple[bytes | None, bytes |
     return api_key, authorization
 
 
+# Where a middleware that already authenticated this request leaves the caller (scope state).
+PRINCIPAL = "partnerhub_principal"
+
+
 async def authenticate(request: Request[Any, Any, Any]) -> Principal:
+    known = request.scope.get("state", {}).get(PRINCIPAL)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     state = app_state(request)
     state.cache.refresh()  # the one change check of this request (see adapters/cache.py)
     api_key, authorization = _credentials(request)

@@ -30,7 +30,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnerhub.adapters.idempotency import Claimed, IdempotencyStore, InProgress, Mismatch
 from partnerhub.domain.errors import DomainError
-from partnerhub.server.auth import authenticate
+from partnerhub.server.auth import PRINCIPAL, authenticate
 from partnerhub.server.middleware import send_meta_error
 
 HEADER = b"idempotency-key"
@@ -105,6 +105,7 @@ class IdempotencyMiddleware:
         if principal is None or principal.partner_id != partner_id:
             await self.app(asgi_scope, receive, send)  # the handler refuses it as it always does
             return
+        scope.setdefault("state", {})[PRINCIPAL] = principal  # the handler need not ask again
 
         body, complete, messages = await _read_body(receive, state.settings.max_body_bytes)
         if not complete:  # too large or the client left: the handler answers that as usual
@@ -113,7 +114,8 @@ class IdempotencyMiddleware:
 
         store: IdempotencyStore = state.idempotency
         key_digest = hashlib.sha256(key).hexdigest()
-        claim = await store.claim(partner_id, key_digest, fingerprint(scope, body))
+        request_print = fingerprint(scope, body)
+        claim = await store.claim(partner_id, key_digest, request_print)
         if isinstance(claim, Mismatch):
             message = (
                 f"{_FIELD}: this key was already used for a different request "
@@ -122,10 +124,7 @@ class IdempotencyMiddleware:
             await send_meta_error(send, 409, message, [message], request_id)
             return
         if isinstance(claim, InProgress):
-            message = f"{_FIELD}: a request with this key is still in progress; retry later"
-            await send_meta_error(
-                send, 409, message, [message], request_id, [(b"retry-after", b"1")]
-            )
+            await _in_progress(send, request_id)
             return
         if not isinstance(claim, Claimed):
             plain = unseal(state.master_key, partner_id, key, claim.body)
@@ -134,10 +133,9 @@ class IdempotencyMiddleware:
                 return
             # Stored under another master key: it cannot be replayed, so run the request anew.
             await store.release(partner_id, key_digest)
-            claim = await store.claim(partner_id, key_digest, fingerprint(scope, body))
+            claim = await store.claim(partner_id, key_digest, request_print)
             if not isinstance(claim, Claimed):
-                message = f"{_FIELD}: a request with this key is still in progress; retry later"
-                await send_meta_error(send, 409, message, [message], request_id)
+                await _in_progress(send, request_id)
                 return
 
         status = 500
@@ -163,6 +161,11 @@ class IdempotencyMiddleware:
             else:
                 sealed = seal(state.master_key, partner_id, key, b"".join(chunks))
                 await store.finish(partner_id, key_digest, status, content_type, sealed)
+
+
+async def _in_progress(send: Any, request_id: str | None) -> None:
+    message = f"{_FIELD}: a request with this key is still in progress; retry later"
+    await send_meta_error(send, 409, message, [message], request_id, [(b"retry-after", b"1")])
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool, list[dict[str, Any]]]:
