@@ -353,9 +353,28 @@ class WebhookRepository:
     async def emulator_state(self) -> EmulatorState:
         state = await self._session.get(EmulatorState, 1)
         if state is None:
-            state = EmulatorState(id=1)
-            self._session.add(state)
-            await self._session.flush()
+            # Processes starting together (``serve --workers N``) all find no row: insert it
+            # only if it is still missing, then read whichever insert won.
+            bind = self._session.bind
+            make_insert = (
+                postgresql.insert
+                if bind is not None and bind.dialect.name == "postgresql"
+                else sqlite.insert
+            )
+            defaults = EmulatorState(id=1)
+            await self._session.execute(
+                make_insert(tables.emulator_state)
+                .values(
+                    id=1,
+                    clock_offset_seconds=defaults.clock_offset_seconds,
+                    fail_next=defaults.fail_next,
+                    fail_status=defaults.fail_status,
+                    delay_ms=defaults.delay_ms,
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+            )
+            state = await self._session.get(EmulatorState, 1)
+            assert state is not None  # inserted above, or by the process that won
         return state
 
     async def delete_all_events(self) -> None:
