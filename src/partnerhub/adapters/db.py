@@ -42,9 +42,12 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the single writer; busy_timeout makes concurrent writers
-    # (server and CLI on the same file) wait instead of failing.
+def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
+    """Every SQLite connection's settings (SQLAlchemy's and the send store's own).
+
+    WAL lets readers run beside the single writer; busy_timeout makes concurrent writers
+    (server and CLI on the same file) wait instead of failing.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -61,7 +64,7 @@ def create_engine(url: URL) -> AsyncEngine:
         # hide_parameters: a database error must never print row values (secrets, custom
         # webhook header values) into the logs.
         engine = create_async_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     return create_async_engine(
         url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, select, tuple_, update
+from sqlalchemy import ColumnElement, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,8 @@ _K = tables.channel_api_keys.c
 _M = tables.messages.c
 _C = tables.messaging_contacts.c
 _CH = tables.channels.c
+# Ids per ``IN (...)`` list: well inside every backend's bound-parameter limit.
+_ID_CHUNK = 500
 
 
 class MessagingRepository:
@@ -92,10 +94,19 @@ class MessagingRepository:
         return await self._session.get(Message, message_id)
 
     async def due_messages(self, now: datetime, limit: int) -> list[DueMessage]:
-        """Outbound messages whose next status update is due, locked for this transaction."""
+        """Outbound messages whose next status update is due, locked for this transaction.
+
+        Only the columns a step reads: the body stays in the database (its one field a status
+        webhook echoes is extracted there), so a round decodes no JSON per message.
+        """
         statement = (
             select(
-                _M.id, _M.channel_id, _M.wa_id, _M.status, _M.pricing_category, _M.error, _M.body
+                _M.id,
+                _M.channel_id,
+                _M.wa_id,
+                _M.status,
+                _M.pricing_category,
+                _M.body["biz_opaque_callback_data"].as_string(),
             )
             .where(_M.next_status_at.is_not(None), _M.next_status_at <= now)
             .order_by(_M.next_status_at)
@@ -110,8 +121,7 @@ class MessagingRepository:
                 wa_id=row[2],
                 status=row[3],
                 pricing_category=row[4],
-                error=row[5],
-                biz_opaque_callback_data=(row[6] or {}).get("biz_opaque_callback_data"),
+                biz_opaque_callback_data=row[5],
             )
             for row in rows
         ]
@@ -152,20 +162,22 @@ class MessagingRepository:
         rows = (await self._session.execute(statement)).all()
         return {(row[0], row[1]): row[2] for row in rows}
 
-    async def update_statuses(self, rows: list[dict[str, Any]]) -> None:
-        """Many messages' new status at once (one executemany)."""
-        if rows:
+    async def move_statuses(
+        self,
+        ids: list[str],
+        status: str,
+        now: datetime,
+        next_at: datetime | None,
+        error: dict[str, Any] | None = None,
+    ) -> None:
+        """Give many messages the same new status and next due time: one set-based UPDATE per
+        chunk of ids, so a round's cost does not grow with a bound parameter set per row."""
+        for start in range(0, len(ids), _ID_CHUNK):
             await self._session.execute(
                 update(tables.messages)
-                .where(_M.id == bindparam("m_id"))
-                .values(
-                    status=bindparam("m_status"),
-                    modified_at=bindparam("m_modified"),
-                    next_status_at=bindparam("m_next"),
-                    error=bindparam("m_error"),
-                )
-                .execution_options(synchronize_session=False),
-                rows,
+                .where(_M.id.in_(ids[start : start + _ID_CHUNK]))
+                .values(status=status, modified_at=now, next_status_at=next_at, error=error)
+                .execution_options(synchronize_session=False)
             )
 
     async def record_inbound(

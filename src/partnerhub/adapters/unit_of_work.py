@@ -37,6 +37,15 @@ OUTBOX_CHANNEL = "partnerhub_outbox"
 _WRITE_GATES: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
+def sqlite_write_gate(bind: object) -> asyncio.Lock:
+    """This process's write gate for one SQLite engine (see :meth:`UnitOfWork.lock_for_write`):
+    every in-process writer of that database queues on it."""
+    gate = _WRITE_GATES.get(bind)
+    if gate is None:
+        gate = _WRITE_GATES[bind] = asyncio.Lock()
+    return gate
+
+
 class UnitOfWork:
     partners: PartnerRepository
     users: UserRepository
@@ -135,9 +144,7 @@ class UnitOfWork:
         bind = self.session.bind
         if bind is None or bind.dialect.name != "sqlite" or self._gate is not None:
             return
-        gate = _WRITE_GATES.get(bind)
-        if gate is None:
-            gate = _WRITE_GATES[bind] = asyncio.Lock()
+        gate = sqlite_write_gate(bind)
         await gate.acquire()
         self._gate = gate
 

@@ -33,6 +33,7 @@ from partnerhub.server.routes import (
     token,
     webhooks,
 )
+from partnerhub.server.send_path import SendPath
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import build_state
 
@@ -89,5 +90,6 @@ def create_app(
     )
     # Wrapped around the whole ASGI handler, not registered as route middleware, so that even
     # 404 and 405 answers (which match no route) carry a request id and an access log line.
-    app.asgi_handler = RequestIdMiddleware(IdempotencyMiddleware(app.asgi_handler))
+    # SendPath answers POST /messages below the framework (the send path's hot loop).
+    app.asgi_handler = RequestIdMiddleware(SendPath(IdempotencyMiddleware(app.asgi_handler)))
     return app

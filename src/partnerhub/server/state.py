@@ -6,7 +6,9 @@ singleton, so tests can run several apps side by side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,12 +20,18 @@ from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits, Rule
 from partnerhub.adapters.simulator import Simulator
-from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.adapters.sqlite_send import SqliteSendStore
+from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
 from partnerhub.domain.clock import Clock, SystemClock, VirtualClock
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
-from partnerhub.domain.messaging.services import MessageSender, MessagingConfig
+from partnerhub.domain.messaging.services import (
+    MessageSender,
+    MessagingConfig,
+    SendStore,
+    UnitOfWorkSendStore,
+)
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.server.settings import Settings
 
@@ -75,9 +83,20 @@ class AppState:
         await self.authenticator.drain()
         await self.channel_keys.drain()
         await self.delivery.aclose()
+        await self.sender.aclose()
         await self.rate_limits.aclose()
         self.cache.close()
         await self.engine.dispose()
+
+
+def _send_store(
+    engine: AsyncEngine, path: Path | None, uow_factory: Callable[[], UnitOfWork]
+) -> SendStore:
+    """A SQLite file gets the one-hop send store; PostgreSQL (and in-memory SQLite, which
+    a second connection could not see) the unit of work."""
+    if path is None:
+        return UnitOfWorkSendStore(uow_factory)
+    return SqliteSendStore(path, lambda: sqlite_write_gate(engine))
 
 
 def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
@@ -122,7 +141,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         reject_template_names=settings.template_reject_names,
     )
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
-    sender = MessageSender(uow_factory, clock, messaging)
+    sender = MessageSender(_send_store(engine, path, uow_factory), clock, messaging)
     worker.busy = sender.busy
     if url.get_backend_name() == "postgresql":
         worker.listener = OutboxListener(url, worker.notify)

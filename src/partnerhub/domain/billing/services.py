@@ -272,21 +272,33 @@ class Delivered:
 async def charge_delivered(
     uow: UnitOfWork, clock: Clock, partners: dict[str, Partner], items: list[Delivered]
 ) -> None:
-    """Record many delivered messages at once: one usage row each (one statement for all), and
-    one debit per payer for their summed cost. Service replies are free customer service."""
+    """Record many delivered messages at once, and one debit per payer for their summed cost.
+    Service replies are free customer service.
+
+    Deliveries that differ in nothing a usage query reads (channel, country, category, price)
+    share one usage row whose ``volume`` counts them: every report sums ``volume``, so a round
+    of a thousand deliveries to one country writes one row, not a thousand.
+    """
     if not items:
         return
     now = clock.now()
+    grouped: dict[tuple[str, str, str, int | None], tuple[Delivered, int]] = {}
+    for item in items:
+        key = (item.channel.id, item.country, item.pricing_category, item.cost_micros)
+        first, volume = grouped.get(key, (item, 0))
+        grouped[key] = (first, volume + 1)
     rows = []
     owed: dict[tuple[str, str, str | None], int] = {}
-    for item in items:
+    for item, volume in grouped.values():
         channel = item.channel
         partner = partners[channel.partner_id]
         free = item.pricing_category == PricingCategory.SERVICE
         pricing_type = PricingType.FREE_CUSTOMER_SERVICE if free else PricingType.REGULAR
         cost = 0 if free else item.cost_micros
         if cost is None:
-            cost = default_cost_micros(item.pricing_category, pricing_type, 1)
+            cost = default_cost_micros(item.pricing_category, pricing_type, volume)
+        else:
+            cost *= volume
         payer = payer_of(partner)
         rows.append(
             {
@@ -299,7 +311,7 @@ async def charge_delivered(
                 "pricing_category": item.pricing_category,
                 "pricing_type": pricing_type,
                 "initiated_by": InitiatedBy.USER if free else InitiatedBy.BUSINESS,
-                "volume": 1,
+                "volume": volume,
                 "cost_micros": cost,
                 "paid_by": payer,
             }

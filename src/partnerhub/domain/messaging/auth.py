@@ -58,10 +58,14 @@ class ChannelKeyAuthenticator:
         self._entries: dict[str, _Entry] = {}
         self._generation = 0
         self._background: set[asyncio.Task[None]] = set()
+        # The lookup in flight per key digest: when an entry expires under load, every request
+        # holding that key waits for one query instead of each sending its own.
+        self._loading: dict[str, asyncio.Future[_Entry]] = {}
 
     def invalidate(self) -> None:
         """Forget every cached key: called after this process revokes or rotates one."""
         self._entries.clear()
+        self._loading.clear()  # requests from now on read afresh
         self._generation += 1
 
     async def authenticate(self, secret: str | None) -> ChannelPrincipal:
@@ -71,12 +75,28 @@ class ChannelKeyAuthenticator:
         entry = self._entries.get(digest)
         now = time.monotonic()
         if entry is None or entry.expires < now:
-            entry = await self._load(secret, digest, now)
+            entry = await self._load_once(secret, digest, now)
         wall = self._clock.now().timestamp()
         if wall - entry.last_used >= self._resolution:
             entry.last_used = wall
             self._touch(entry.principal.key_id)
         return entry.principal
+
+    async def _load_once(self, secret: str, digest: str, now: float) -> _Entry:
+        pending = self._loading.get(digest)
+        if pending is None:
+            pending = asyncio.ensure_future(self._load(secret, digest, now))
+            self._loading[digest] = pending
+
+            def forget(done: asyncio.Future[_Entry]) -> None:
+                if self._loading.get(digest) is done:
+                    del self._loading[digest]
+                if not done.cancelled():
+                    done.exception()  # seen here, so no waiter left behind makes it "unretrieved"
+
+            pending.add_done_callback(forget)
+        # Shielded: a caller that gives up does not cancel the lookup the others wait for.
+        return await asyncio.shield(pending)
 
     async def _load(self, secret: str, digest: str, now: float) -> _Entry:
         if not keys.well_formed(secret):

@@ -67,7 +67,6 @@ class DueMessage:
     wa_id: str
     status: str
     pricing_category: str | None
-    error: dict[str, Any] | None
     biz_opaque_callback_data: str | None
 
 
@@ -80,3 +79,24 @@ class Contact:
     wa_id: str
     last_inbound_at: datetime
     profile_name: str = ""
+
+
+TemplateKey = tuple[str, str, str]  # WABA account id, template name, language
+
+
+@dataclass(frozen=True)
+class StoredTemplate:
+    """What a template send is checked against."""
+
+    status: str
+    category: str
+    components: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SendReads:
+    """What a send batch reads before it decides: each (channel, user) pair's last inbound
+    message, and the templates named, by :data:`TemplateKey` (absent: no such template)."""
+
+    windows: dict[tuple[str, str], datetime]
+    templates: dict[TemplateKey, StoredTemplate]

@@ -82,6 +82,49 @@ def _envelope(
     }
 
 
+def status_entry(
+    message_id: str,
+    status: str,
+    timestamp: str,
+    recipient_id: str,
+    conversation: dict[str, Any] | None = None,
+    pricing: dict[str, Any] | None = None,
+    errors: Sequence[dict[str, Any] | GraphError] | None = None,
+    biz_opaque_callback_data: str | None = None,
+) -> dict[str, Any]:
+    """One element of a webhook's ``statuses`` list (``timestamp``: UNIX seconds, a string).
+
+    ``conversation`` and ``pricing`` are passed through as Meta shapes them
+    (``{"id", "expiration_timestamp"?, "origin": {"type"}}``,
+    ``{"billable", "pricing_model", "category"}``); keys left out when None, as Meta does.
+    """
+    entry: dict[str, Any] = {
+        "id": message_id,
+        "status": status,
+        "timestamp": timestamp,
+        "recipient_id": recipient_id,
+    }
+    if conversation is not None:
+        entry["conversation"] = conversation
+    if pricing is not None:
+        entry["pricing"] = pricing
+    if errors:
+        entry["errors"] = [e.to_webhook_error() if isinstance(e, GraphError) else e for e in errors]
+    if biz_opaque_callback_data is not None:
+        entry["biz_opaque_callback_data"] = biz_opaque_callback_data
+    return entry
+
+
+def statuses_webhook(
+    waba_external_id: str,
+    display_phone_number: str,
+    phone_number_id: str,
+    entries: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A ``statuses`` webhook carrying one or more :func:`status_entry` of one number."""
+    return _envelope(waba_external_id, display_phone_number, phone_number_id, {"statuses": entries})
+
+
 def status_webhook(
     waba_external_id: str,
     display_phone_number: str,
@@ -95,27 +138,18 @@ def status_webhook(
     errors: Sequence[dict[str, Any] | GraphError] | None = None,
     biz_opaque_callback_data: str | None = None,
 ) -> dict[str, Any]:
-    """A ``statuses`` webhook: sent, delivered, read, or failed with ``errors``.
-
-    ``conversation`` and ``pricing`` are passed through as Meta shapes them
-    (``{"id", "expiration_timestamp"?, "origin": {"type"}}``,
-    ``{"billable", "pricing_model", "category"}``); keys left out when None, as Meta does.
-    """
-    entry: dict[str, Any] = {
-        "id": message_id,
-        "status": status,
-        "timestamp": unix_seconds(timestamp),
-        "recipient_id": recipient_id,
-    }
-    if conversation is not None:
-        entry["conversation"] = conversation
-    if pricing is not None:
-        entry["pricing"] = pricing
-    if errors:
-        entry["errors"] = [e.to_webhook_error() if isinstance(e, GraphError) else e for e in errors]
-    if biz_opaque_callback_data is not None:
-        entry["biz_opaque_callback_data"] = biz_opaque_callback_data
-    return _envelope(waba_external_id, display_phone_number, phone_number_id, {"statuses": [entry]})
+    """A ``statuses`` webhook for one message: sent, delivered, read, or failed with ``errors``."""
+    entry = status_entry(
+        message_id,
+        status,
+        unix_seconds(timestamp),
+        recipient_id,
+        conversation,
+        pricing,
+        errors,
+        biz_opaque_callback_data,
+    )
+    return statuses_webhook(waba_external_id, display_phone_number, phone_number_id, [entry])
 
 
 def inbound_message_webhook(

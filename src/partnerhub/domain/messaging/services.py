@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.billing.model import MICROS, PricingCategory
@@ -27,7 +27,15 @@ from partnerhub.domain.messaging import errors, payloads
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.countries import country_of
 from partnerhub.domain.messaging.errors import GraphError
-from partnerhub.domain.messaging.model import Direction, DueMessage, Message, MessageStatus
+from partnerhub.domain.messaging.model import (
+    Direction,
+    DueMessage,
+    Message,
+    MessageStatus,
+    SendReads,
+    StoredTemplate,
+    TemplateKey,
+)
 from partnerhub.domain.messaging.validation import OutgoingMessage, check_template, parse_outgoing
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
@@ -76,6 +84,20 @@ def require_usable(principal: ChannelPrincipal) -> None:
         )
 
 
+class SendStore(Protocol):
+    """One send batch's transaction: read the windows and templates, let ``plan`` turn them
+    into message rows, insert those, commit. ``plan`` is pure and may run on any thread."""
+
+    async def store_batch(
+        self,
+        pairs: set[tuple[str, str]],
+        template_keys: set[TemplateKey],
+        plan: Callable[[SendReads], list[dict[str, Any]]],
+    ) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
 @dataclass
 class _Pending:
     principal: ChannelPrincipal
@@ -91,17 +113,18 @@ class MessageSender:
     are done for every send waiting at that moment in one transaction: one window query, one
     multi-row INSERT, one COMMIT for the batch. Each caller still gets its answer only after
     the commit that stored its message, so an accepted message is never lost; under load the
-    batches grow and the per-message cost of a transaction shrinks (docs/benchmarks.md).
+    batches grow and the per-message cost of a transaction shrinks (docs/benchmarks.md). The
+    transaction itself is the :class:`SendStore`'s.
     """
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        store: SendStore,
         clock: Clock,
         config: MessagingConfig,
         max_batch: int = 512,
     ) -> None:
-        self._uow_factory = uow_factory
+        self._store = store
         self._clock = clock
         self._config = config
         self._max_batch = max_batch
@@ -125,6 +148,9 @@ class MessageSender:
             self._writer = loop.create_task(self._drain())
         return await future
 
+    async def aclose(self) -> None:
+        await self._store.aclose()
+
     async def _drain(self) -> None:
         while self._queue:
             batch = self._queue[: self._max_batch]
@@ -138,22 +164,15 @@ class MessageSender:
 
     async def _commit(self, batch: list[_Pending]) -> None:
         now = self._clock.now()
-        step = timedelta(seconds=self._config.status_step_seconds)
-        rows: list[dict[str, Any]] = []
+        next_at = now + timedelta(seconds=self._config.status_step_seconds)
         outcomes: list[tuple[_Pending, Accepted | GraphError]] = []
-        async with self._uow_factory() as uow:
-            # Reads, then inserts only: no read-modify-write to protect, just queue as a writer.
-            await uow.write_gate()
-            windows = await uow.messaging.last_inbound_pairs(
-                {
-                    (item.principal.channel_id, item.outgoing.wa_id)
-                    for item in batch
-                    if item.outgoing.template is None
-                }
-            )
+
+        def plan(reads: SendReads) -> list[dict[str, Any]]:
+            outcomes.clear()  # a store may call it again on a retried transaction
+            rows: list[dict[str, Any]] = []
             for item in batch:
                 try:
-                    category = await _pricing_category(uow, item, windows, now)
+                    category = _pricing_category(item, reads, now)
                 except GraphError as refused:
                     outcomes.append((item, refused))
                     continue
@@ -172,15 +191,32 @@ class MessageSender:
                         "body": item.outgoing.body,
                         "pricing_category": category,
                         "error": None,
-                        "next_status_at": now + step,
+                        "next_status_at": next_at,
                         "created_at": now,
                         "modified_at": now,
                     }
                 )
                 accepted = Accepted(message_id, item.outgoing.wa_id, item.outgoing.type, item.input)
                 outcomes.append((item, accepted))
-            await uow.messaging.insert_messages(rows)
-            await uow.commit()
+            return rows
+
+        await self._store.store_batch(
+            {
+                (i.principal.channel_id, i.outgoing.wa_id)
+                for i in batch
+                if i.outgoing.template is None
+            },
+            {
+                (
+                    i.principal.waba_account_id,
+                    i.outgoing.template.name,
+                    i.outgoing.template.language,
+                )
+                for i in batch
+                if i.outgoing.template is not None
+            },
+            plan,
+        )
         for item, outcome in outcomes:
             if item.future.done():
                 continue
@@ -190,28 +226,53 @@ class MessageSender:
                 item.future.set_result(outcome)
 
 
-async def _pricing_category(
-    uow: UnitOfWork,
-    item: _Pending,
-    windows: dict[tuple[str, str], datetime],
-    now: datetime,
-) -> str:
+def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
     """Check what Meta checks before accepting, and say how the message will be priced."""
     ref = item.outgoing.template
     principal = item.principal
     if ref is not None:
-        template = await uow.templates.find(principal.waba_account_id, ref.name, ref.language)
+        template = reads.templates.get((principal.waba_account_id, ref.name, ref.language))
         check_template(
             ref,
             None if template is None else template.status,
             [] if template is None else template.components,
         )
         assert template is not None  # check_template refuses a missing template
-        return str(template.category)
-    last = windows.get((principal.channel_id, item.outgoing.wa_id))
+        return template.category
+    last = reads.windows.get((principal.channel_id, item.outgoing.wa_id))
     if last is None or now - last > WINDOW:
         raise errors.re_engagement()
     return PricingCategory.SERVICE
+
+
+class UnitOfWorkSendStore:
+    """The send batch's transaction through the unit of work (any backend; PostgreSQL's)."""
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+        self._uow_factory = uow_factory
+
+    async def store_batch(
+        self,
+        pairs: set[tuple[str, str]],
+        template_keys: set[TemplateKey],
+        plan: Callable[[SendReads], list[dict[str, Any]]],
+    ) -> None:
+        async with self._uow_factory() as uow:
+            # Reads, then inserts only: no read-modify-write to protect, just queue as a writer.
+            await uow.write_gate()
+            windows = await uow.messaging.last_inbound_pairs(pairs)
+            templates: dict[TemplateKey, StoredTemplate] = {}
+            for key in template_keys:
+                found = await uow.templates.find(*key)
+                if found is not None:
+                    templates[key] = StoredTemplate(
+                        found.status, str(found.category), found.components
+                    )
+            await uow.messaging.insert_messages(plan(SendReads(windows, templates)))
+            await uow.commit()
+
+    async def aclose(self) -> None:
+        return None
 
 
 # The customer service window and inbound messages (emulator) ------------------------------
@@ -316,11 +377,32 @@ def _next(message: DueMessage, unreachable: int | None, config: MessagingConfig)
     return None
 
 
+# Statuses of one channel decided in the same round share a webhook, up to this many. The Cloud
+# API's payload is built for it (``entry[].changes[].value.statuses`` is a list) and Meta does
+# batch notifications; receivers that loop over the list, as they must, see no difference.
+STATUSES_PER_WEBHOOK = 50
+
+
+@dataclass(frozen=True)
+class _Round:
+    """What every status of one simulator round shares: its moment, in the forms it is used."""
+
+    now: datetime
+    next_at: datetime
+    timestamp: str  # Meta's UNIX seconds
+    window_expires: str  # a conversation opened now: when its 24-hour window ends
+
+
 async def run_due_statuses(
     uow: UnitOfWork, clock: Clock, config: MessagingConfig, limit: int = 2000
 ) -> int:
     """Move every message whose next status is due one step on, in one transaction: the status
-    updates, the charges for deliveries and the status webhooks, each written in bulk."""
+    updates, the charges for deliveries and the status webhooks, each written in bulk.
+
+    Messages that move to the same status share one set-based UPDATE, and a channel's statuses
+    share webhooks (:data:`STATUSES_PER_WEBHOOK`), so a round costs a few statements whatever
+    the number of messages it moves.
+    """
     now = clock.now()
     due = await uow.messaging.due_messages(now, limit)
     if not due:
@@ -330,73 +412,72 @@ async def run_due_statuses(
     )
     channels = await uow.messaging.channels_by_id({m.channel_id for m in due})
     wabas = await uow.messaging.wabas_by_id({c.waba_account_id for c in channels.values()})
-    step = timedelta(seconds=config.status_step_seconds)
-    updates: list[dict[str, Any]] = []
+    moment = _Round(
+        now=now,
+        next_at=now + timedelta(seconds=config.status_step_seconds),
+        timestamp=payloads.unix_seconds(now),
+        window_expires=payloads.unix_seconds(now + WINDOW),
+    )
+    # (new status, whether it is final, the error code of a failure) -> the messages moving so
+    moves: dict[tuple[str, bool, int | None], list[str]] = {}
     charges: list[Delivered] = []
-    events: list[tuple[Channel, str, Any]] = []
+    statuses: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # channel id -> its statuses
     for message in due:
         code = unreachable.get(message.wa_id)
         status = _next(message, code, config)
         channel = channels.get(message.channel_id)
         if status is None or channel is None:
-            updates.append(_update(message, message.status, now, None))
+            moves.setdefault((message.status, True, None), []).append(message.id)
             continue
-        final = status in (MessageStatus.FAILED, MessageStatus.READ) or (
-            status == MessageStatus.DELIVERED and not config.read_receipts
-        )
-        if status == MessageStatus.FAILED:
-            message.error = _undeliverable(code or UNDELIVERABLE)
-        message.status = status
-        updates.append(_update(message, status, now, None if final else now + step))
+        failed = status == MessageStatus.FAILED
+        final = failed or status == MessageStatus.READ
+        final = final or (status == MessageStatus.DELIVERED and not config.read_receipts)
+        error_code = (code or UNDELIVERABLE) if failed else None
+        moves.setdefault((status, final, error_code), []).append(message.id)
         if status == MessageStatus.DELIVERED:
             charges.append(_charge(message, channel, config))
-        waba = wabas[channel.waba_account_id]
-        events.append((channel, f"message_{status}", _status_payload(message, channel, waba, now)))
-    await uow.messaging.update_statuses(updates)
+        entry = _status_entry(message, status, error_code, moment)
+        statuses.setdefault(channel.id, []).append((status, entry))
+    for (status, final, error_code), ids in moves.items():
+        await uow.messaging.move_statuses(
+            ids,
+            status,
+            now,
+            None if final else moment.next_at,
+            None if error_code is None else _undeliverable(error_code),
+        )
     if charges:
         partners = await uow.messaging.partners_by_id({c.channel.partner_id for c in charges})
         await charge_delivered(uow, clock, partners, charges)
-    await outbox.emit_to_channels(uow, clock, _batched(events))
+    await outbox.emit_to_channels(uow, clock, _webhooks(channels, wabas, statuses))
     await uow.commit()
     return len(due)
 
 
-# Statuses of one channel decided in the same round share a webhook, up to this many. The Cloud
-# API's payload is built for it (``entry[].changes[].value.statuses`` is a list) and Meta does
-# batch notifications; receivers that loop over the list, as they must, see no difference.
-STATUSES_PER_WEBHOOK = 50
-
-
-def _batched(events: list[tuple[Channel, str, Any]]) -> list[tuple[Channel, str, Any]]:
-    grouped: dict[str, list[tuple[Channel, str, Any]]] = {}
-    for event in events:
-        grouped.setdefault(event[0].id, []).append(event)
-    batched: list[tuple[Channel, str, Any]] = []
-    for items in grouped.values():
+def _webhooks(
+    channels: dict[str, Channel],
+    wabas: dict[str, WabaAccount],
+    statuses: dict[str, list[tuple[str, dict[str, Any]]]],
+) -> list[tuple[Channel, str, Any]]:
+    """Each channel's statuses, in order, as webhooks of up to :data:`STATUSES_PER_WEBHOOK`.
+    A webhook of one kind of status is logged as ``message_<status>``, a mixed one as
+    ``message_statuses``."""
+    events: list[tuple[Channel, str, Any]] = []
+    for channel_id, items in statuses.items():
+        channel = channels[channel_id]
+        waba = wabas[channel.waba_account_id]
         for start in range(0, len(items), STATUSES_PER_WEBHOOK):
             chunk = items[start : start + STATUSES_PER_WEBHOOK]
-            channel, first_type, payload = chunk[0]
-            if len(chunk) > 1:
-                value = payload["entry"][0]["changes"][0]["value"]
-                for _, _, other in chunk[1:]:
-                    value["statuses"].extend(other["entry"][0]["changes"][0]["value"]["statuses"])
-            kinds = {event_type for _, event_type, _ in chunk}
-            batched.append(
-                (channel, first_type if len(kinds) == 1 else "message_statuses", payload)
+            kinds = {status for status, _ in chunk}
+            event_type = f"message_{chunk[0][0]}" if len(kinds) == 1 else "message_statuses"
+            payload = payloads.statuses_webhook(
+                waba.external_id,
+                _display(channel),
+                channel.external_id,
+                [entry for _, entry in chunk],
             )
-    return batched
-
-
-def _update(
-    message: DueMessage, status: str, now: datetime, next_at: datetime | None
-) -> dict[str, Any]:
-    return {
-        "m_id": message.id,
-        "m_status": status,
-        "m_modified": now,
-        "m_next": next_at,
-        "m_error": message.error,
-    }
+            events.append((channel, event_type, payload))
+    return events
 
 
 def _charge(message: DueMessage, channel: Channel, config: MessagingConfig) -> Delivered:
@@ -416,13 +497,13 @@ def _undeliverable(code: int) -> dict[str, Any]:
     return GraphError(code, details).to_webhook_error()
 
 
-def _status_payload(
-    message: DueMessage, channel: Channel, waba: WabaAccount, now: datetime
+def _status_entry(
+    message: DueMessage, status: str, error_code: int | None, moment: _Round
 ) -> dict[str, Any]:
     pricing = conversation = None
-    errors = None
-    if message.status == MessageStatus.FAILED and message.error is not None:
-        errors = [message.error]
+    failure = None
+    if error_code is not None:
+        failure = [_undeliverable(error_code)]
     elif message.pricing_category is not None:
         category = message.pricing_category.lower()
         billable = message.pricing_category != PricingCategory.SERVICE
@@ -432,23 +513,20 @@ def _status_payload(
             "category": category,
             "type": "regular" if billable else "free_customer_service",
         }
-        if message.status == MessageStatus.SENT:
+        if status == MessageStatus.SENT:
             conversation = {
                 "id": message.id.removeprefix("wamid.")[:32],
                 "origin": {"type": category},
-                "expiration_timestamp": str(int((now + WINDOW).timestamp())),
+                "expiration_timestamp": moment.window_expires,
             }
-    return payloads.status_webhook(
-        waba_external_id=waba.external_id,
-        display_phone_number=_display(channel),
-        phone_number_id=channel.external_id,
-        message_id=message.id,
-        status=message.status,
-        timestamp=now,
-        recipient_id=message.wa_id,
+    return payloads.status_entry(
+        message.id,
+        status,
+        moment.timestamp,
+        message.wa_id,
         conversation=conversation,
         pricing=pricing,
-        errors=errors,
+        errors=failure,
         biz_opaque_callback_data=message.biz_opaque_callback_data,
     )
 

@@ -35,11 +35,11 @@ from partnerhub.server.errors import (
     DATABASE_RETRY_AFTER,
     database_unavailable,
     log_database_unavailable,
-    request_id,
 )
 from partnerhub.server.listing import LIST_DEPENDENCIES, ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.routes.templates import new_template
+from partnerhub.server.state import AppState
 from partnerhub.wire import messaging as wire
 from partnerhub.wire import templates as wire_templates
 
@@ -48,18 +48,26 @@ log = structlog.get_logger("partnerhub.messaging")
 SECURITY: list[dict[str, list[str]]] = [{"D360ApiKey": []}]
 
 
+SEND_PATH = "/messages"
+
+
+def channel_key(headers: Any) -> str | None:
+    """The ``D360-API-KEY`` header of raw ASGI headers (the last one, if sent twice)."""
+    secret = None
+    for name, value in headers:
+        if name == b"d360-api-key":
+            secret = value.decode("latin-1").strip()
+    return secret
+
+
 async def channel_principal(request: Request[Any, Any, Any]) -> ChannelPrincipal:
     """The ``D360-API-KEY`` header, and only that: partner keys and bearer tokens are not
     channel keys, so they are unknown here (401, spec §1)."""
-    secret = None
-    for name, value in request.scope["headers"]:
-        if name == b"d360-api-key":
-            secret = value.decode("latin-1").strip()
-    return await app_state(request).channel_keys.authenticate(secret)
+    return await app_state(request).channel_keys.authenticate(channel_key(request.scope["headers"]))
 
 
-async def _json(request: Request[Any, Any, Any]) -> object:
-    raw = await request.body()
+def decode_json_body(raw: bytes) -> object:
+    """A request body as JSON, refused in Meta's words when it is empty, NUL-bearing or bad."""
     if not raw.strip():
         raise invalid_parameter("body", "a JSON object is required")
     if b"\x00" in raw or b"\\u0000" in raw.lower():
@@ -72,17 +80,26 @@ async def _json(request: Request[Any, Any, Any]) -> object:
         raise invalid_parameter("body", "is nested too deeply") from None
 
 
-@post("/messages", summary="Send a message (Cloud API body)", tags=["Messaging API"])
+async def _json(request: Request[Any, Any, Any]) -> object:
+    return decode_json_body(await request.body())
+
+
+@post(SEND_PATH, summary="Send a message (Cloud API body)", tags=["Messaging API"])
 async def send_message(request: Request[Any, Any, Any]) -> Response[Any]:
     principal = await channel_principal(request)
-    body = await _json(request)
-    state = app_state(request)
+    answer = await answer_send(app_state(request), principal, await _json(request))
+    return Response(answer, status_code=200, media_type=MediaType.JSON)
+
+
+async def answer_send(state: AppState, principal: ChannelPrincipal, body: object) -> dict[str, Any]:
+    """A send, or a read receipt for an inbound message (same path, told apart by the body as
+    Meta does), answered as Meta answers it."""
     if isinstance(body, dict) and body.get("status") == "read" and "type" not in body:
         async with state.uow() as uow:
             await services.mark_read(uow, principal, body)
-        return Response({"success": True}, status_code=200, media_type=MediaType.JSON)
+        return {"success": True}
     accepted = await state.sender.send(principal, body)
-    return Response(accepted.response(), status_code=200, media_type=MediaType.JSON)
+    return accepted.response()
 
 
 @post(
@@ -165,35 +182,57 @@ async def create_template(request: Request[Any, Any, Any]) -> wire_templates.Tem
 # Errors in the Graph shape ------------------------------------------------------------------
 
 
-def _fbtrace_id(request: Request[Any, Any, Any]) -> str:
+def fbtrace_id(scope: Any) -> str:
     """Meta's trace id is our request id (in X-Request-Id too), so one id finds the log line."""
-    return request_id(request) or secrets.token_urlsafe(12)
+    value = scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else secrets.token_urlsafe(12)
+
+
+def graph_headers(error: GraphError) -> list[tuple[bytes, bytes]]:
+    """The headers a Graph error answer carries besides its body."""
+    if error.http_status == 401:
+        return [(b"www-authenticate", b'ApiKey header="D360-API-KEY"')]
+    return []
 
 
 def graph_response(request: Request[Any, Any, Any], error: GraphError) -> Response[Any]:
-    headers = (
-        {"WWW-Authenticate": 'ApiKey header="D360-API-KEY"'} if error.http_status == 401 else None
-    )
+    headers = {k.decode(): v.decode() for k, v in graph_headers(error)}
     return Response(
-        error.to_body(_fbtrace_id(request)),
+        error.to_body(fbtrace_id(request.scope)),
         status_code=error.http_status,
         media_type=MediaType.JSON,
-        headers=headers,
+        headers=headers or None,
     )
 
 
-def _as_graph(exc: DomainError) -> GraphError:
-    """A Partner-API-style error raised by shared code, in Meta's vocabulary."""
+def as_graph(exc: DomainError) -> tuple[GraphError, list[tuple[bytes, bytes]]]:
+    """A Partner-API-style error raised by shared code, in Meta's vocabulary, with its
+    headers."""
+    error: GraphError
     if isinstance(exc, AuthenticationFailed):
-        return auth_failed(exc.message)
-    if isinstance(exc, PermissionDenied):
-        return GraphError(10, exc.message, message="(#10) Permission denied", http_status=403)
-    if isinstance(exc, NotFound):
-        return GraphError(100, exc.message, http_status=404)
+        error = auth_failed(exc.message)
+    elif isinstance(exc, PermissionDenied):
+        error = GraphError(10, exc.message, message="(#10) Permission denied", http_status=403)
+    elif isinstance(exc, NotFound):
+        error = GraphError(100, exc.message, http_status=404)
+    elif isinstance(exc, RateLimited):
+        error = GraphError(130429, exc.message)
+    else:
+        field = exc.field if isinstance(exc, InvalidInput) else None
+        error = GraphError(100, exc.message, field=field)
+    headers = graph_headers(error)
     if isinstance(exc, RateLimited):
-        return GraphError(130429, exc.message)
-    field = exc.field if isinstance(exc, InvalidInput) else None
-    return GraphError(100, exc.message, field=field)
+        headers.append((b"retry-after", str(exc.retry_after).encode()))
+    return error, headers
+
+
+def unknown_error() -> GraphError:
+    return GraphError(1, message="An unknown error occurred", http_status=500)
+
+
+def unavailable_error() -> GraphError:
+    """Meta's code 2: "Temporary due to downtime", retried by Cloud API clients."""
+    return GraphError(2, message="Service temporarily unavailable", http_status=503)
 
 
 def handle_graph(request: Request[Any, Any, Any], exc: GraphError) -> Response[Any]:
@@ -201,34 +240,31 @@ def handle_graph(request: Request[Any, Any, Any], exc: GraphError) -> Response[A
 
 
 def handle_domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    response = graph_response(request, _as_graph(exc))
-    if isinstance(exc, RateLimited):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
+    error, headers = as_graph(exc)
+    return Response(
+        error.to_body(fbtrace_id(request.scope)),
+        status_code=error.http_status,
+        media_type=MediaType.JSON,
+        headers={k.decode(): v.decode() for k, v in headers} or None,
+    )
 
 
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status >= 500:
         log.error("http_error", status=status, detail=exc.detail)
-        return graph_response(
-            request, GraphError(1, message="An unknown error occurred", http_status=500)
-        )
+        return graph_response(request, unknown_error())
     return graph_response(request, GraphError(100, str(exc.detail), http_status=status))
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if database_unavailable(exc):
         log_database_unavailable(request, exc)
-        # Meta's code 2: "Temporary due to downtime", retried by Cloud API clients.
-        error = GraphError(2, message="Service temporarily unavailable", http_status=503)
-        response = graph_response(request, error)
+        response = graph_response(request, unavailable_error())
         response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return response
     log.exception("unhandled_error", path=request.url.path)
-    return graph_response(
-        request, GraphError(1, message="An unknown error occurred", http_status=500)
-    )
+    return graph_response(request, unknown_error())
 
 
 def messaging_router(*extra: Any) -> Router:

@@ -1,0 +1,250 @@
+"""``POST /messages`` below the framework (server/send_path.py), the one-hop SQLite send store
+and the set-based status rounds: each must be indistinguishable from the code it replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from sqlalchemy import func, select
+
+from partnerhub.adapters import tables
+from partnerhub.adapters.sqlite_send import SqliteSendStore
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
+from partnerhub.domain.messaging.errors import GraphError
+from partnerhub.domain.messaging.model import MessageStatus
+from partnerhub.server.middleware import RequestIdMiddleware
+from partnerhub.server.send_path import SendPath
+from partnerhub.server.state import AppState
+from tests.conftest import EMULATOR, PartnerCreds
+from tests.integration.test_balance_usage import channel_usage
+from tests.integration.test_messaging import (
+    CUSTOMER,
+    inbound,
+    ready_channel,
+    send_text,
+    statuses,
+    wait_statuses,
+)
+from tests.integration.test_webhooks import advance
+from tests.receiver import Receiver
+
+Client = httpx.AsyncClient
+TEXT = {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": {"body": "x"}}
+
+
+def _routed(app: Litestar) -> Callable[..., Any]:
+    """The same app with the send path taken out: POST /messages reaches the routed handler."""
+    outer = app.asgi_handler
+    assert isinstance(outer, RequestIdMiddleware) and isinstance(outer.app, SendPath)
+    inner = RequestIdMiddleware(outer.app.app)
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        scope["app"] = scope["litestar_app"] = app
+        scope.setdefault("state", {})
+        await inner(scope, receive, send)
+
+    return asgi
+
+
+def _status_webhooks(receiver: Receiver) -> list[dict[str, Any]]:
+    bodies = [json.loads(request.body) for request in receiver.requests]
+    return [b for b in bodies if "statuses" in b["entry"][0]["changes"][0]["value"]]
+
+
+def _comparable(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    if isinstance(body.get("error"), dict):
+        body["error"].pop("fbtrace_id")
+    for message in body.get("messages", []):
+        message["id"] = "wamid"
+    headers = {k: v for k, v in response.headers.items() if k not in ("x-request-id", "date")}
+    return {"status": response.status_code, "headers": headers, "body": body}
+
+
+async def test_the_send_path_answers_exactly_as_the_routed_handler(
+    app: Litestar, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    big = json.dumps(
+        {**TEXT, "text": {"body": "x" * (app.state.partnerhub.settings.max_body_bytes)}}
+    )
+    cases: list[tuple[str, dict[str, str], str | bytes]] = [
+        ("/messages", key, json.dumps(TEXT)),
+        ("/messages/", key, json.dumps(TEXT)),
+        ("/messages?x=1", key, json.dumps(TEXT)),
+        ("/messages", {}, json.dumps(TEXT)),
+        ("/messages", {"D360-API-KEY": "nope"}, json.dumps(TEXT)),
+        ("/messages", {"X-API-Key": partner.api_key}, json.dumps(TEXT)),
+        ("/messages", key, ""),
+        ("/messages", key, "  "),
+        ("/messages", key, "{"),
+        ("/messages", key, "[]"),
+        ("/messages", key, '{"a": "\\u0000"}'),
+        ("/messages", key, "[" * 3000 + "]" * 3000),
+        ("/messages", key, b'{"to": "\xff"}'),
+        ("/messages", key, big),
+        ("/messages", {}, big),
+        ("/messages", key, json.dumps({**TEXT, "to": "4917600000000"})),
+        ("/messages", key, json.dumps({"messaging_product": "whatsapp", "to": "491"})),
+        ("/messages", key, json.dumps({"status": "read", "message_id": "nope"})),
+        ("/messages", key, json.dumps({"status": "read"})),
+        (
+            "/messages",
+            key,
+            json.dumps(
+                {
+                    **TEXT,
+                    "type": "template",
+                    "template": {"name": "nope", "language": {"code": "en"}},
+                }
+            ),
+        ),
+    ]
+    transport = httpx.ASGITransport(app=_routed(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as routed:
+        for path, headers, body in cases:
+            fast = await client.post(path, headers=headers, content=body)
+            slow = await routed.post(path, headers=headers, content=body)
+            assert _comparable(fast) == _comparable(slow), (path, headers, body[:80])
+            assert fast.headers["x-request-id"]
+
+
+async def test_a_sent_message_reads_back_as_it_was_sent(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """On SQLite the send store writes with the standard library, not SQLAlchemy: what it wrote
+    must read back through the mapped columns unchanged (aware UTC times, JSON body)."""
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    before = state.clock.now()
+    sent = await send_text(client, key, "Grüße 👋")
+    assert sent.status_code == 200, sent.text
+    wamid = sent.json()["messages"][0]["id"]
+    async with state.uow() as uow:
+        message = await uow.messaging.get_message(wamid)
+    assert message is not None
+    assert message.status == MessageStatus.ACCEPTED and message.error is None
+    assert message.channel_id == channel["channel_id"] and message.wa_id == CUSTOMER
+    assert message.body["text"] == {"body": "Grüße 👋"}
+    assert message.pricing_category == "SERVICE"
+    assert message.created_at.tzinfo is not None
+    assert before <= message.created_at <= state.clock.now()
+    step = timedelta(seconds=state.settings.message_status_seconds)
+    assert message.next_status_at == message.created_at + step
+    if state.settings.sqlalchemy_url.get_backend_name() == "sqlite":
+        assert isinstance(state.sender._store, SqliteSendStore)
+
+
+async def test_one_round_moves_mixed_messages_and_charges_them_as_one_row(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """Several messages to a reachable and an unreachable number, moved in the same rounds:
+    the failure (with its error) only where it belongs, one webhook per round, one usage row
+    counting every delivery of a round."""
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    other = "4917699999999"
+    await client.post(
+        "/_emulator/messages/inbound",
+        headers=EMULATOR,
+        json={
+            "channel_id": channel["channel_id"],
+            "from": other,
+            "type": "text",
+            "text": {"body": "yo"},
+        },
+    )
+    marked = await client.post(f"/_emulator/numbers/{other}/unreachable", headers=EMULATOR, json={})
+    assert marked.status_code == 200, marked.text
+    good = [(await send_text(client, key, f"m{i}")).json()["messages"][0]["id"] for i in range(4)]
+    bad = await client.post("/messages", headers=key, json={**TEXT, "to": other})
+    assert bad.status_code == 200, bad.text
+    bad_id = bad.json()["messages"][0]["id"]
+
+    step = state.settings.message_status_seconds
+    await advance(client, step)
+    first = wait_statuses(receiver, 5)
+    assert {s["id"]: s["status"] for s in first} == {
+        **dict.fromkeys(good, "sent"),
+        bad_id: "failed",
+    }
+    (failure,) = [s for s in first if s["status"] == "failed"]
+    assert failure["errors"][0]["code"] == 131026
+    assert all("errors" not in s for s in first if s["status"] == "sent")
+    assert len(_status_webhooks(receiver)) == 1  # one channel, one round: one webhook
+
+    await advance(client, step)
+    await advance(client, step)
+    found = wait_statuses(receiver, 5 + 8)
+    assert sorted(s["status"] for s in found if s["id"] == good[0]) == ["delivered", "read", "sent"]
+    assert not [s for s in found[5:] if s["id"] == bad_id]  # nothing follows a failure
+
+    async with state.uow() as uow:
+        rows = (
+            await uow.session.execute(
+                select(
+                    tables.messages.c.id, tables.messages.c.status, tables.messages.c.error
+                ).where(tables.messages.c.id.in_([*good, bad_id]))
+            )
+        ).all()
+        usage = (
+            await uow.session.execute(
+                select(func.count(), func.sum(tables.usage_records.c.volume)).where(
+                    tables.usage_records.c.channel_id == channel["channel_id"]
+                )
+            )
+        ).one()
+    by_id = {row[0]: (row[1], row[2]) for row in rows}
+    assert by_id[bad_id][0] == "failed" and by_id[bad_id][1]["code"] == 131026
+    assert all(by_id[m] == ("read", None) for m in good)
+    assert tuple(usage) == (1, 4)  # four deliveries in one round: one row, volume 4
+
+    report = await channel_usage(
+        client,
+        partner,
+        channel["client_id"],
+        channel["channel_id"],
+        start_date=0,
+        end_date=int(state.clock.now().timestamp()) + 1,
+    )
+    points = report["pricing_analytics"]["data"][0]["data_points"]
+    assert [(p["pricing_category"], p["volume"]) for p in points] == [("SERVICE", 4)]
+    assert len(statuses(receiver)) == 13
+
+
+async def test_concurrent_requests_with_an_expired_key_share_one_lookup(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """When a key's cache entry lapses under load, the requests holding it wait for one query
+    instead of each sending its own; a failed lookup fails them all alike."""
+    _, key = await ready_channel(client, partner, receiver)
+    opened = 0
+
+    def counting_uow() -> UnitOfWork:
+        nonlocal opened
+        opened += 1
+        return state.uow()
+
+    # No last-used writes (they open units of work too): only lookups are counted.
+    keys = ChannelKeyAuthenticator(
+        counting_uow, state.clock, ttl_seconds=60, last_used_resolution=float("inf")
+    )
+    found = await asyncio.gather(*(keys.authenticate(key["D360-API-KEY"]) for _ in range(20)))
+    assert opened == 1
+    assert len({p.key_id for p in found}) == 1
+
+    unknown = "x" * len(key["D360-API-KEY"])
+    results = await asyncio.gather(
+        *(keys.authenticate(unknown) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, GraphError) and r.http_status == 401 for r in results)
+    assert opened <= 2  # one lookup for the five, or none when the key is not even well formed
+    await keys.drain()
