@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters import tables
+from partnerhub.adapters.db import sqlite_path
 from partnerhub.adapters.sqlite_send import SqliteSendStore
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
 from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import MessageStatus
+from partnerhub.server.errors import database_unavailable
 from partnerhub.server.middleware import RequestIdMiddleware
 from partnerhub.server.send_path import SendPath
 from partnerhub.server.state import AppState
@@ -248,3 +256,51 @@ async def test_concurrent_requests_with_an_expired_key_share_one_lookup(
     assert all(isinstance(r, GraphError) and r.http_status == 401 for r in results)
     assert opened <= 2  # one lookup for the five, or none when the key is not even well formed
     await keys.drain()
+
+
+def _sqlite_file(state: AppState) -> Path:
+    path = sqlite_path(state.settings.sqlalchemy_url)
+    if path is None:
+        pytest.skip("the one-hop send store is SQLite's")
+    return path
+
+
+async def test_a_locked_database_is_unavailable_not_a_bug(state: AppState) -> None:
+    """Locked past busy_timeout (another process writing): the same 503 as every other query
+    that finds the database unavailable, not a 500 with a traceback."""
+    store = SqliteSendStore(_sqlite_file(state), asyncio.Lock, busy_timeout_seconds=0.2)
+    # Another writer, off the event loop (the app's own worker must be able to finish a round).
+    locker = sqlite3.connect(_sqlite_file(state), isolation_level=None, check_same_thread=False)
+    try:
+        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError) as caught:
+            await store.store_batch(set(), set(), lambda reads: [])
+        assert database_unavailable(caught.value)
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
+        await store.aclose()
+
+
+async def test_a_cancelled_batch_keeps_the_write_gate_until_its_thread_is_done(
+    state: AppState,
+) -> None:
+    gate = asyncio.Lock()
+    store = SqliteSendStore(_sqlite_file(state), lambda: gate)
+    planned = threading.Event()
+
+    def slow_plan(reads: Any) -> list[dict[str, Any]]:
+        planned.set()
+        time.sleep(0.3)  # on the store's thread, inside the transaction
+        return []
+
+    task = asyncio.ensure_future(store.store_batch(set(), set(), slow_plan))
+    assert await asyncio.to_thread(planned.wait, 5)
+    task.cancel()
+    await asyncio.sleep(0.05)
+    assert gate.locked()  # the transaction is still running: no other writer may start
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not gate.locked()
+    await store.aclose()

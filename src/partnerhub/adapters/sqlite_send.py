@@ -7,8 +7,8 @@ thread, each with its own compile, bind and result processing. Here the whole tr
 (``BEGIN IMMEDIATE``, the window and template reads, the planning, the INSERT, ``COMMIT``) is
 one function run on a dedicated thread with its own connection, so a batch costs one hand-off.
 
-Values are written exactly as the SQLAlchemy columns store them (naive-UTC ``DATETIME`` text
-with microseconds, JSON text), so everything else reads these rows as it reads its own.
+Values are written in the SQLAlchemy columns' storage formats (naive-UTC ``DATETIME`` text with
+microseconds, JSON text), so everything else reads these rows as it reads its own.
 PostgreSQL keeps :class:`~partnerhub.domain.messaging.services.UnitOfWorkSendStore`: asyncpg
 has no thread to hop to.
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters.db import sqlite_pragmas
 from partnerhub.domain.messaging.model import SendReads, StoredTemplate, TemplateKey
@@ -80,8 +81,14 @@ def _chunks(items: list[tuple[str, str]], size: int) -> Iterable[list[tuple[str,
 
 
 class SqliteSendStore:
-    def __init__(self, path: Path, write_gate: Callable[[], asyncio.Lock]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        write_gate: Callable[[], asyncio.Lock],
+        busy_timeout_seconds: float = 10.0,
+    ) -> None:
         self._path = path
+        self._busy_timeout = busy_timeout_seconds
         self._write_gate = write_gate
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="partnerhub-send")
         self._connection: sqlite3.Connection | None = None
@@ -96,7 +103,18 @@ class SqliteSendStore:
         # The process's other SQLite writers queue on the same gate (see UnitOfWork), so the
         # BEGIN IMMEDIATE below never sleeps in SQLite's busy handler behind one of ours.
         async with self._write_gate():
-            await loop.run_in_executor(self._executor, self._run, pairs, template_keys, plan)
+            running = loop.run_in_executor(self._executor, self._run, pairs, template_keys, plan)
+            try:
+                await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped mid-transaction: keep the gate until it is done,
+                # so no other writer overlaps it, then let the cancellation go on.
+                await asyncio.wait([running])
+                raise
+            except sqlite3.OperationalError as exc:
+                # Locked past busy_timeout, unreadable file, I/O error: the database is
+                # unavailable, as SQLAlchemy reports it for every other query (503, not 500).
+                raise OperationalError("send batch", None, exc) from exc
 
     async def aclose(self) -> None:
         loop = asyncio.get_running_loop()
@@ -109,9 +127,13 @@ class SqliteSendStore:
         if self._connection is None:
             # Autocommit mode: the transaction is the explicit BEGIN IMMEDIATE ... COMMIT.
             connection = sqlite3.connect(
-                self._path, timeout=10, isolation_level=None, check_same_thread=False
+                self._path,
+                timeout=self._busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
             )
             sqlite_pragmas(connection)
+            connection.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
             self._connection = connection
         return self._connection
 

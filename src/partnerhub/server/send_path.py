@@ -85,6 +85,13 @@ class SendPath:
         await _answer(send, status, body)
 
 
+def _route_path(scope: dict[str, Any]) -> str:
+    """The path the router matches: without the app's mount point (``root_path``), if any."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 async def _send_message(
     state: AppState, scope: dict[str, Any], receive: Receive
 ) -> tuple[int, dict[str, Any]]:
@@ -112,8 +119,9 @@ async def _read_body(scope: dict[str, Any], receive: Receive, limit: int) -> byt
     size = 0
     while True:
         message: Any = await receive()
-        if message["type"] == "http.disconnect":
-            raise GraphError(1, message="Client disconnected", http_status=400)
+        if message["type"] == "http.disconnect":  # as the framework reports it: a 500
+            log.error("http_error", status=500, detail="client disconnected prematurely")
+            raise unknown_error()
         chunk: bytes = message.get("body", b"")
         if chunk:
             size += len(chunk)

@@ -226,6 +226,12 @@ def rate_limit() -> GraphError:
     return GraphError(RATE_LIMIT_HIT, "Cloud API message throughput has been reached.")
 
 
+def temporarily_unavailable() -> GraphError:
+    """Meta's code 2, "Temporary due to downtime", which Cloud API clients retry: the database
+    is unreachable, or the server stopped while the send was queued."""
+    return GraphError(2, message="Service temporarily unavailable", http_status=503)
+
+
 def auth_failed(message: str = "We were unable to authenticate the app user.") -> GraphError:
     """0: no usable credentials. Graph's auth errors carry a plain message and no details."""
     return GraphError(AUTH_EXCEPTION, message=message)

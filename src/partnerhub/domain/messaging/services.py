@@ -149,6 +149,9 @@ class MessageSender:
         return await future
 
     async def aclose(self) -> None:
+        """Finish the batches already queued, then close the store."""
+        if self._writer is not None and not self._writer.done():
+            await asyncio.wait([self._writer])
         await self._store.aclose()
 
     async def _drain(self) -> None:
@@ -158,9 +161,12 @@ class MessageSender:
             try:
                 await self._commit(batch)
             except Exception as exc:  # the transaction failed: every send in it failed
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(exc)
+                _fail(batch, exc)
+            except BaseException:  # cancelled (shutdown): nobody may be left waiting
+                _fail(batch, errors.temporarily_unavailable())
+                _fail(self._queue, errors.temporarily_unavailable())
+                self._queue.clear()
+                raise
 
     async def _commit(self, batch: list[_Pending]) -> None:
         now = self._clock.now()
@@ -224,6 +230,12 @@ class MessageSender:
                 item.future.set_exception(outcome)
             else:
                 item.future.set_result(outcome)
+
+
+def _fail(batch: list[_Pending], exc: BaseException) -> None:
+    for item in batch:
+        if not item.future.done():
+            item.future.set_exception(exc)
 
 
 def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:

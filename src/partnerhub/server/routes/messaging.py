@@ -26,7 +26,12 @@ from partnerhub.domain.errors import (
 )
 from partnerhub.domain.messaging import services
 from partnerhub.domain.messaging.auth import ChannelPrincipal
-from partnerhub.domain.messaging.errors import GraphError, auth_failed, invalid_parameter
+from partnerhub.domain.messaging.errors import (
+    GraphError,
+    auth_failed,
+    invalid_parameter,
+    temporarily_unavailable,
+)
 from partnerhub.domain.templates import services as template_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
@@ -231,8 +236,7 @@ def unknown_error() -> GraphError:
 
 
 def unavailable_error() -> GraphError:
-    """Meta's code 2: "Temporary due to downtime", retried by Cloud API clients."""
-    return GraphError(2, message="Service temporarily unavailable", http_status=503)
+    return temporarily_unavailable()
 
 
 def handle_graph(request: Request[Any, Any, Any], exc: GraphError) -> Response[Any]:
