@@ -76,20 +76,25 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_unreachable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database is down or restarting, rather than a statement failed:
-    refused or lost connections, "the database system is starting up / shutting down"."""
+def causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what caused it, outermost first (each once, however the chain loops)."""
     chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and seen not in chain:
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
+    return chain
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is down or restarting, rather than a statement failed:
+    refused or lost connections, "the database system is starting up / shutting down"."""
     return any(
         (isinstance(e, DBAPIError) and e.connection_invalidated)
         or isinstance(
             e, OSError | asyncpg.PostgresConnectionError | asyncpg.OperatorInterventionError
         )
-        for e in chain
+        for e in causes(exc)
     )
 
 

@@ -117,8 +117,8 @@ class SqliteSendStore:
                 raise OperationalError("send batch", None, exc) from exc
 
     async def aclose(self) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._close)
+        if self._connection is not None:  # never connected (no send): no thread to start
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=True)
 
     # On the store's thread ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from partnerhub.adapters import db
 from partnerhub.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -52,7 +53,12 @@ _DEFAULT_MESSAGES = {
 
 
 def request_id(request: Request[Any, Any, Any]) -> str | None:
-    value = request.scope.get("state", {}).get("request_id")
+    return scope_request_id(request.scope)
+
+
+def scope_request_id(scope: Any) -> str | None:
+    """The id RequestIdMiddleware gave this request (also in ``X-Request-Id``)."""
+    value = scope.get("state", {}).get("request_id")
     return value if isinstance(value, str) else None
 
 
@@ -139,28 +145,24 @@ _UNREACHABLE: tuple[type[BaseException], ...] = (
 def database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says the database is down, restarting or locked,
     rather than that our code is wrong: such requests answer 503 + Retry-After, not 500."""
-    seen: BaseException | None = exc
-    for _ in range(5):
-        if seen is None:
-            return False
-        if isinstance(seen, DBAPIError) and (
-            seen.connection_invalidated or isinstance(seen, OperationalError | InterfaceError)
-        ):
-            return True
-        if isinstance(seen, _UNREACHABLE):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return any(
+        isinstance(seen, _UNREACHABLE)
+        or (
+            isinstance(seen, DBAPIError)
+            and (seen.connection_invalidated or isinstance(seen, OperationalError | InterfaceError))
+        )
+        for seen in db.causes(exc)
+    )
 
 
-def log_database_unavailable(request: Request[Any, Any, Any], exc: BaseException) -> None:
+def log_database_unavailable(path: str, exc: BaseException) -> None:
     # One line, no traceback: during an outage every request fails the same way.
-    log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
+    log.warning("database_unavailable", path=path, error=type(exc).__name__)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     if database_unavailable(exc):
-        log_database_unavailable(request, exc)
+        log_database_unavailable(request.url.path, exc)
         headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
         return meta_response(request, 503, DATABASE_UNAVAILABLE, headers=headers)
     log.exception("unhandled_error", path=request.url.path)

@@ -20,8 +20,12 @@ import structlog
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from partnerhub.domain.errors import DomainError
-from partnerhub.domain.messaging.errors import GraphError
-from partnerhub.server.errors import DATABASE_RETRY_AFTER, database_unavailable
+from partnerhub.domain.messaging.errors import GraphError, temporarily_unavailable
+from partnerhub.server.errors import (
+    DATABASE_RETRY_AFTER,
+    database_unavailable,
+    log_database_unavailable,
+)
 from partnerhub.server.routes.messaging import (
     SEND_PATH,
     answer_send,
@@ -30,7 +34,6 @@ from partnerhub.server.routes.messaging import (
     decode_json_body,
     fbtrace_id,
     graph_headers,
-    unavailable_error,
     unknown_error,
 )
 from partnerhub.server.state import AppState
@@ -75,9 +78,9 @@ class SendPath:
             return
         except Exception as exc:
             if database_unavailable(exc):
-                log.warning("database_unavailable", path=scope["path"], error=type(exc).__name__)
+                log_database_unavailable(scope["path"], exc)
                 retry = [(b"retry-after", str(DATABASE_RETRY_AFTER).encode())]
-                await _answer(send, 503, unavailable_error().to_body(trace_id), retry)
+                await _answer(send, 503, temporarily_unavailable().to_body(trace_id), retry)
                 return
             log.exception("unhandled_error", path=scope["path"])
             await _answer(send, 500, unknown_error().to_body(trace_id))

@@ -399,7 +399,6 @@ STATUSES_PER_WEBHOOK = 50
 class _Round:
     """What every status of one simulator round shares: its moment, in the forms it is used."""
 
-    now: datetime
     next_at: datetime
     timestamp: str  # Meta's UNIX seconds
     window_expires: str  # a conversation opened now: when its 24-hour window ends
@@ -425,7 +424,6 @@ async def run_due_statuses(
     channels = await uow.messaging.channels_by_id({m.channel_id for m in due})
     wabas = await uow.messaging.wabas_by_id({c.waba_account_id for c in channels.values()})
     moment = _Round(
-        now=now,
         next_at=now + timedelta(seconds=config.status_step_seconds),
         timestamp=payloads.unix_seconds(now),
         window_expires=payloads.unix_seconds(now + WINDOW),

@@ -40,6 +40,7 @@ from partnerhub.server.errors import (
     DATABASE_RETRY_AFTER,
     database_unavailable,
     log_database_unavailable,
+    scope_request_id,
 )
 from partnerhub.server.listing import LIST_DEPENDENCIES, ListParams, envelope
 from partnerhub.server.openapi import documents_body
@@ -189,8 +190,7 @@ async def create_template(request: Request[Any, Any, Any]) -> wire_templates.Tem
 
 def fbtrace_id(scope: Any) -> str:
     """Meta's trace id is our request id (in X-Request-Id too), so one id finds the log line."""
-    value = scope.get("state", {}).get("request_id")
-    return value if isinstance(value, str) else secrets.token_urlsafe(12)
+    return scope_request_id(scope) or secrets.token_urlsafe(12)
 
 
 def graph_headers(error: GraphError) -> list[tuple[bytes, bytes]]:
@@ -235,10 +235,6 @@ def unknown_error() -> GraphError:
     return GraphError(1, message="An unknown error occurred", http_status=500)
 
 
-def unavailable_error() -> GraphError:
-    return temporarily_unavailable()
-
-
 def handle_graph(request: Request[Any, Any, Any], exc: GraphError) -> Response[Any]:
     return graph_response(request, exc)
 
@@ -263,8 +259,8 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if database_unavailable(exc):
-        log_database_unavailable(request, exc)
-        response = graph_response(request, unavailable_error())
+        log_database_unavailable(request.url.path, exc)
+        response = graph_response(request, temporarily_unavailable())
         response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return response
     log.exception("unhandled_error", path=request.url.path)
