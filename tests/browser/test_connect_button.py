@@ -231,6 +231,7 @@ def connect(routed: Routed, app: PartnerApp, fill: Callable[[Page], None]) -> di
     if not popup.is_closed():
         popup.wait_for_event("close", timeout=15000)
     results: list[dict[str, Any]] = page.evaluate("window.connectCallbacks")
+    assert routed.left_the_machine == []
     assert len(results) == 1
     return results[0]
 
