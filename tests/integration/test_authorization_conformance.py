@@ -41,6 +41,8 @@ COVERED_ELSEWHERE = {
     "/api/v2/token": "tests/integration/test_token.py (the login itself)",
     "/dashboard/app/{partner_id}/permissions": "tests/integration/test_client_login.py "
     "(the client's own onboarding page, signed by the IO signature)",
+    "/dashboard/app/{partner_id}": "tests/integration/test_connect_button_link.py "
+    "(the same page on the Connect Button's path)",
     "/hub": "tests/integration/test_hub_security.py (session, CSRF, other partners' objects)",
 }
 # A body that passes validation where one is needed, so that a route that forgot its check

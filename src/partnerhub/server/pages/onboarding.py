@@ -1,5 +1,8 @@
 """``/dashboard/app/{partner_id}/permissions``: the integrated onboarding page (spec §8).
 
+Served on ``/dashboard/app/{partner_id}`` too: the path 360dialog's own Connect Button (npm
+``360dialog-connect-button`` 1.x) opens, with the requested phone number in ``number``.
+
 A public page: the partner's end client opens the partner's link, signs up with one or more
 numbers and is sent back to the partner's redirect URL with ``client``, ``channels`` and
 ``state``. With ``next=login`` (and optionally ``client_id``) an existing client logs in instead
@@ -42,6 +45,9 @@ CARRIED = (
     "client_id",
     "connect_client_user",
 )
+# Connect Button 1.x names the IO signature parameters so; the page carries them as ours.
+IO_ALIASES = {"io_signature": "signature", "io_timestamp": "timestamp"}
+PATHS = ["/dashboard/app/{partner_id:str}", "/dashboard/app/{partner_id:str}/permissions"]
 SESSION_ENDED = "Your session has ended or is not valid. Please log in again."
 
 
@@ -97,10 +103,31 @@ def _render_form(
     )
 
 
-@get("/dashboard/app/{partner_id:str}/permissions", include_in_schema=False)
+def _carried(query: Any) -> dict[str, str]:
+    """The link's parameters the forms post back, the Connect Button's IO names as ours."""
+    hidden = {key: query[key] for key in CARRIED if query.get(key) is not None}
+    for alias, name in IO_ALIASES.items():
+        if not hidden.get(name) and query.get(alias) is not None:
+            hidden[name] = query[alias]
+    return hidden
+
+
+def _requested_number(raw: str | None) -> list[signup.Row]:
+    """``number`` as the first phone row. The Connect Button puts it in the URL unencoded, so
+    its leading ``+`` arrives as a space: put it back."""
+    if not raw or not raw.strip():
+        return []
+    number = raw.strip()[:32]
+    if raw.startswith(" ") and number[:1].isdigit():
+        number = "+" + number
+    return [(number, "", True)]
+
+
+@get(PATHS, include_in_schema=False)
 async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]) -> Response[Any]:
     state = app_state(request)
     query = request.query_params
+    hidden = _carried(query)
     async with state.uow() as uow:
         partner = await uow.partners.get(partner_id)
         if partner is None:
@@ -111,23 +138,25 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
                 uow,
                 partner,
                 state.master_key,
-                query.get("signature"),
-                query.get("timestamp"),
+                hidden.get("signature"),
+                hidden.get("timestamp"),
                 state.clock.now(),
                 max_age=signup.IO_SIGNATURE_MAX_AGE,
             )
         except signup.Refused as refused:
             return _refused(str(refused), partner.brand_name, status=403)
-    hidden = {key: query[key] for key in CARRIED if query.get(key) is not None}
     if query.get("next") == "login":
         return _render_login(partner, request.url.path, hidden, query.get("email") or "", None, 200)
     form = signup.SignupForm(
-        company="", contact_name=query.get("name") or "", email=query.get("email") or ""
+        company="",
+        contact_name=query.get("name") or "",
+        email=query.get("email") or "",
+        numbers=_requested_number(query.get("number")),
     )
     return _render_form(partner, request.url.path, hidden, form, 200)
 
 
-@post("/dashboard/app/{partner_id:str}/permissions", include_in_schema=False, status_code=303)
+@post(PATHS, include_in_schema=False, status_code=303)
 async def signup_submit(
     request: Request[Any, Any, Any], partner_id: FromPath[str]
 ) -> Response[Any]:
