@@ -480,8 +480,18 @@ class ClientRepository:
         return None if owner is None else str(owner)
 
     async def phone_taken(self, phone_numbers: Sequence[str]) -> list[str]:
-        statement = select(self._ch.phone_number).where(self._ch.phone_number.in_(phone_numbers))
+        """The numbers a channel in use holds (terminated and cancelled ones hold none)."""
+        statement = select(self._ch.phone_number).where(
+            self._ch.phone_number.in_(phone_numbers), tables.NUMBER_IN_USE
+        )
         return list((await self._session.scalars(statement)).all())
+
+    async def holder_of_number(self, phone_number: str) -> Channel | None:
+        """The channel in use that holds the number, whichever partner's (for the operator)."""
+        statement = select(Channel).where(
+            self._ch.phone_number == phone_number, tables.NUMBER_IN_USE
+        )
+        return (await self._session.scalars(statement)).first()
 
     async def channels_of_client(self, client_id: str) -> list[Channel]:
         statement = (
