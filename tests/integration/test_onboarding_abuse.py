@@ -353,3 +353,20 @@ async def test_metrics_stay_open_in_emulator_mode(client: Client) -> None:
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert "partnerhub_http_requests_total" in response.text
+
+
+async def test_two_signups_racing_for_one_number(settings: Settings, clock: VirtualClock) -> None:
+    """Both pass the "is it taken" check before either writes: the loser gets the same 409
+    page as any taken number, never a 500."""
+    async with hub(settings, clock) as app:
+        partner = await ready_partner(app)
+        number = "+4915170000003"
+        async with browser(app, "198.51.100.3") as one, browser(app, "198.51.100.4") as two:
+            answers = await asyncio.gather(
+                one.post(page(partner), data=signup(number)),
+                two.post(page(partner), data=signup(number)),
+            )
+        assert sorted(r.status_code for r in answers) == [303, 409], [r.text for r in answers]
+        loser = next(r for r in answers if r.status_code == 409)
+        assert form_of(loser).errors["phone_0"] == NUMBER_UNAVAILABLE
+        assert await clients_of(app, partner) == 1
