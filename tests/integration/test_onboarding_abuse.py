@@ -31,6 +31,9 @@ from tests.conftest import EMULATOR, PartnerCreds, make_partner, running
 from tests.e2e.conftest import cli_env
 from tests.integration.test_client_login import DONE, form_of
 from tests.integration.test_webhooks import eventually, setup_webhook
+from tests.integration.test_world import fixture as world_fixture
+from tests.integration.test_world import seed as seed_world
+from tests.integration.test_world import state as world_state
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
@@ -370,3 +373,17 @@ async def test_two_signups_racing_for_one_number(settings: Settings, clock: Virt
         loser = next(r for r in answers if r.status_code == 409)
         assert form_of(loser).errors["phone_0"] == NUMBER_UNAVAILABLE
         assert await clients_of(app, partner) == 1
+
+
+async def test_a_seeded_world_may_hold_a_released_number_twice(client: Client) -> None:
+    """A released (terminated) channel keeps its number on record while another channel holds
+    it: the emulator's export of such a world seeds back; two channels in use still may not."""
+    document = world_fixture()
+    document["channels"][2].update(phone_number="+4915100001001", status="terminated")
+    assert (await seed_world(client, document)).status_code == 200
+    exported = await world_state(client)
+    assert (await seed_world(client, exported)).status_code == 200
+    document["channels"][2]["status"] = "running"
+    refused = await seed_world(client, document)
+    assert refused.status_code == 400
+    assert "channels[2].phone_number" in refused.text
