@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from partnerhub.adapters import tables
-from partnerhub.domain.clients.signup import io_signature
+from partnerhub.domain.clients.signup import NUMBER_UNAVAILABLE, io_signature
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, JWT_SECRET, PartnerCreds
 from tests.integration.test_webhooks import advance
@@ -457,7 +457,7 @@ async def test_max_channels_allow_add_and_number_validation(
     assert form_of(bad).fields["phone_0"] == "12345"  # nothing typed is lost
     taken = await client.post(page_url(partner), data=body_of(form, phone_0="+4915100000179"))
     assert taken.status_code == 409
-    assert "already registered" in form_of(taken).errors["phone_0"]
+    assert form_of(taken).errors["phone_0"] == NUMBER_UNAVAILABLE
     # A crafted post with more rows than the form offers.
     over = await client.post(
         page_url(partner), data=body_of(form, phone_0="+4915100000172", phone_1="+4915100000173")

@@ -480,8 +480,35 @@ class ClientRepository:
         return None if owner is None else str(owner)
 
     async def phone_taken(self, phone_numbers: Sequence[str]) -> list[str]:
-        statement = select(self._ch.phone_number).where(self._ch.phone_number.in_(phone_numbers))
+        """The numbers a channel in use holds (terminated and cancelled ones hold none)."""
+        statement = select(self._ch.phone_number).where(
+            self._ch.phone_number.in_(phone_numbers), tables.NUMBER_IN_USE
+        )
         return list((await self._session.scalars(statement)).all())
+
+    async def add_numbers(self, channels: Sequence[Channel]) -> bool:
+        """Insert new channels; False, changing nothing, when the database refuses one's number
+        because a concurrent transaction took it after our :meth:`phone_taken` check (the
+        unique index on numbers in use is the one arbiter). A savepoint keeps the rest of the
+        unit of work, and the objects it read, usable for the answer. Any other integrity error
+        propagates."""
+        if not channels:
+            return True
+        try:
+            async with self._session.begin_nested():
+                self._session.add_all(channels)
+        except IntegrityError as exc:
+            if "phone_number" not in str(exc.orig):
+                raise
+            return False
+        return True
+
+    async def holder_of_number(self, phone_number: str) -> Channel | None:
+        """The channel in use that holds the number, whichever partner's (for the operator)."""
+        statement = select(Channel).where(
+            self._ch.phone_number == phone_number, tables.NUMBER_IN_USE
+        )
+        return (await self._session.scalars(statement)).first()
 
     async def channels_of_client(self, client_id: str) -> list[Channel]:
         statement = (

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import registry
 from sqlalchemy.sql.expression import false
@@ -255,7 +256,7 @@ channels = Table(
         index=True,
     ),
     Column("status", String(32), nullable=False),
-    Column("phone_number", String(32), nullable=False, unique=True),
+    Column("phone_number", String(32), nullable=False, index=True),
     Column("phone_name", String(255), nullable=False),
     Column("external_id", String(32), nullable=False),
     Column("account_mode", String(16), nullable=False),
@@ -281,6 +282,16 @@ channels = Table(
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
+# A number belongs to at most one channel in use; terminated and cancelled channels keep their
+# number for the record but no longer hold it (migration 0011_h4, `partnerhub channels release`).
+NUMBER_IN_USE = text("status NOT IN ('terminated', 'cancelled')")
+Index(
+    "uq_channels_phone_number_in_use",
+    channels.c.phone_number,
+    unique=True,
+    sqlite_where=NUMBER_IN_USE,
+    postgresql_where=NUMBER_IN_USE,
+)
 # Newest-first pages (ORDER BY created_at DESC, id DESC) read straight off these two indexes.
 Index("ix_channels_partner_created_id", channels.c.partner_id, channels.c.created_at, channels.c.id)
 Index(

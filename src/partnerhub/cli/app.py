@@ -22,6 +22,7 @@ from rich.table import Table
 from partnerhub.adapters import db, migrate
 from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
 from partnerhub.cli.emulate import emulate_app
+from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
 from partnerhub.domain.clock import isoformat
@@ -44,6 +45,7 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(emulate_app, name="emulate")
 app.command("seed")(seed)
+channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 
 DEMO_EMAIL = "demo@partnerhub.local"
 

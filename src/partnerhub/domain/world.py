@@ -351,9 +351,6 @@ def _channels(
                 f"{at}.waba_account_id", "must name a WABA account of the same client in this seed"
             )
         phone = normalize_phone(f"{at}.phone_number", item.phone_number)
-        if phone in phones:
-            raise InvalidInput(f"{at}.phone_number", f"{phone} is used twice")
-        phones.add(phone)
         per_client[client.id] = per_client.get(client.id, 0) + 1
         if per_client[client.id] > client.max_channels:
             raise InvalidInput(f"{at}.client_id", "the client has more channels than max_channels")
@@ -362,6 +359,12 @@ def _channels(
         except ValueError:
             allowed = tuple(s.value for s in ChannelStatus)
             raise InvalidInput(f"{at}.status", f"must be one of: {', '.join(allowed)}") from None
+        # Terminated and cancelled channels keep their number without holding it (a released
+        # or cancelled number may have been signed up again): only channels in use must differ.
+        if status not in (ChannelStatus.TERMINATED, ChannelStatus.CANCELLED):
+            if phone in phones:
+                raise InvalidInput(f"{at}.phone_number", f"{phone} is used twice")
+            phones.add(phone)
         channel_id = _check_id(f"{at}.id", item.id, ids.CHANNEL, seen)
         created = _time(f"{at}.created_at", item.created_at, now)
         running = status not in (

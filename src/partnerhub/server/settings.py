@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     hub_login_max_failures: int = 5
     hub_login_failure_window_seconds: float = 900.0
     hub_session_ttl_seconds: float = 12 * 3600.0
+    # The public onboarding page's POSTs (signup, login, save): how many one client address
+    # and one partner's page may take per window before the page answers 429 (0: no limit).
+    # Unset: 20 per address and 300 per partner every 10 minutes in hub mode; none in emulator
+    # mode, where test suites drive the page from one address (docs/operations.md, Security).
+    onboarding_posts_per_ip: int | None = None
+    onboarding_posts_per_partner: int | None = None
+    onboarding_post_window_seconds: int = 600
+    # A bearer token for GET /metrics in hub mode (unset there: /metrics answers 404, so only
+    # a configured scraper reads it). Emulator mode leaves /metrics open.
+    metrics_token: SecretStr | None = None
 
     @field_validator("message_prices")
     @classmethod
@@ -137,6 +147,20 @@ class Settings(BaseSettings):
         return 6000 if self.mode == "hub" else 0
 
     @property
+    def onboarding_ip_budget(self) -> int:
+        """POSTs per window one client address may make to the onboarding page (0: no limit)."""
+        if self.onboarding_posts_per_ip is not None:
+            return max(0, self.onboarding_posts_per_ip)
+        return 20 if self.mode == "hub" else 0
+
+    @property
+    def onboarding_partner_budget(self) -> int:
+        """POSTs per window that pass one partner's link checks (0: no limit)."""
+        if self.onboarding_posts_per_partner is not None:
+            return max(0, self.onboarding_posts_per_partner)
+        return 300 if self.mode == "hub" else 0
+
+    @property
     def rate_limit_storage_url(self) -> str:
         """The ``limits`` storage for the budgets: Redis when configured, else this process."""
         return self.redis_url or "memory://"
@@ -148,6 +172,13 @@ class Settings(BaseSettings):
     @property
     def emulator_enabled(self) -> bool:
         return self.mode == "emulator" and self.emulator_token is not None
+
+    @field_validator("onboarding_post_window_seconds")
+    @classmethod
+    def _window(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1 second")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -282,8 +282,6 @@ async def onboard(
     await uow.flush()
     uow.clients.add(waba)
     await uow.flush()
-    for channel in channels:
-        uow.clients.add(channel)
     if password_hash is not None:
         uow.client_logins.add(
             ClientLogin(
@@ -294,7 +292,8 @@ async def onboard(
                 created_at=now,
             )
         )
-    await uow.flush()
+    if not await uow.clients.add_numbers(channels):
+        raise NumbersTaken(phones)  # a concurrent signup took one of them since the check
     await outbox.emit_many(
         uow,
         clock,
@@ -435,12 +434,12 @@ async def manage_channels(
         )
         for phone, number in zip(phones, numbers, strict=True)
     ]
-    for channel in created:
-        uow.clients.add(channel)
     # Every saved visit moves the client's version on, which spends the login session.
     client.modified_at = now
     client.modified_by = {"user_id": "client", "user_name": acting_user}
     await uow.flush()
+    if not await uow.clients.add_numbers(created):
+        raise NumbersTaken(phones)  # a concurrent signup took one of them since the check
 
     def permission_event(channel: Channel) -> dict[str, Any]:
         return {**channel_payload(channel, client, waba), "permission": channel.permission}

@@ -120,17 +120,26 @@ def validate_numbers(rows: list[Row], errors: dict[str, str]) -> list[NewNumber]
     return numbers
 
 
+# One answer for a number that is in use, whoever holds it (this partner's client, another
+# partner's, or the same client): the page is public, so it must not tell a stranger, or a
+# partner, whose client a number is (issue 20, finding 4; docs/fidelity.md).
+NUMBER_UNAVAILABLE = (
+    "This number cannot be registered. If you signed up with it before, log in to manage "
+    "your numbers; otherwise contact the company that sent you this link."
+)
+
+
 def place_taken(rows: list[Row], taken: list[str], errors: dict[str, str]) -> None:
-    """Show "already registered" next to each row whose number another client has."""
+    """Put :data:`NUMBER_UNAVAILABLE` next to each row whose number is in use."""
     for index, (number, _, _) in enumerate(rows):
         try:
             phone = normalize_phone("phone", number) if number.strip() else None
         except InvalidInput:
             phone = None
         if phone in taken:
-            errors[f"phone_{index}"] = "This number is already registered on this hub."
+            errors[f"phone_{index}"] = NUMBER_UNAVAILABLE
     if not any(key.startswith("phone_") for key in errors):
-        errors["phone_0"] = "This number is already registered on this hub."
+        errors["phone_0"] = NUMBER_UNAVAILABLE
 
 
 def validate(form: SignupForm) -> tuple[NewClient, list[NewNumber]] | None:

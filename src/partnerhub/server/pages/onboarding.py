@@ -31,7 +31,7 @@ from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.errors import Conflict, InvalidInput
 from partnerhub.domain.partners.model import Partner
 from partnerhub.server.auth import app_state
-from partnerhub.server.pages import templates
+from partnerhub.server.pages import onboarding_limits, templates
 from partnerhub.server.state import AppState
 
 CARRIED = (
@@ -161,6 +161,8 @@ async def signup_submit(
     request: Request[Any, Any, Any], partner_id: FromPath[str]
 ) -> Response[Any]:
     state = app_state(request)
+    if (busy := await onboarding_limits.over_address_budget(state, request)) is not None:
+        return busy
     data = await request.form()
     field = {key: str(data.get(key) or "") for key in data}
     hidden = {key: field[key] for key in CARRIED if field.get(key)}
@@ -184,6 +186,9 @@ async def signup_submit(
             )
         except signup.Refused as refused:
             return _refused(str(refused), partner.brand_name, status=403)
+        busy = await onboarding_limits.over_partner_budget(state, partner.id, partner.brand_name)
+        if busy is not None:
+            return busy
         page = _Page(state, uow, partner, request.url.path, hidden, field, target)
         if step == "login":
             return await page.log_in()

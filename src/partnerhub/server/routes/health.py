@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from litestar import Request, Response, get
@@ -9,6 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from partnerhub import __version__
 from partnerhub.adapters import metrics, migrate
+from partnerhub.domain.errors import AuthenticationFailed, NotFound
 from partnerhub.server.auth import app_state
 
 
@@ -62,10 +64,41 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     )
 
 
-@get("/metrics", summary="Prometheus metrics", tags=["Ops"], media_type=metrics.CONTENT_TYPE)
+def _may_scrape(request: Request[Any, Any, Any]) -> None:
+    """In hub mode only the holder of ``PARTNERHUB_METRICS_TOKEN`` reads ``/metrics`` (route
+    names, volumes and queue depths tell an outsider how the hub is used); without a token
+    configured there, the path does not exist. Emulator mode leaves it open."""
+    settings = app_state(request).settings
+    if settings.mode != "hub":
+        return
+    if settings.metrics_token is None:
+        raise NotFound("Resource not found")
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+    given = (request.headers.get("authorization") or "").encode()
+    if not hmac.compare_digest(given, expected):
+        raise AuthenticationFailed("Metrics need Authorization: Bearer <metrics token>")
+
+
+_METRICS_REFUSALS = {
+    401: ResponseSpec(
+        dict[str, Any],
+        description="Hub mode: missing or wrong Authorization: Bearer <metrics token>",
+        generate_examples=False,
+    ),
+}
+
+
+@get(
+    "/metrics",
+    summary="Prometheus metrics",
+    tags=["Ops"],
+    media_type=metrics.CONTENT_TYPE,
+    responses=_METRICS_REFUSALS,
+)
 async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Request counts and latencies by route, deliveries by outcome, the outbox's depth and the
     age of its oldest pending delivery (docs/operations.md says what to alert on)."""
+    _may_scrape(request)
     state = app_state(request)
     try:
         depth, oldest = await metrics.queue_figures(state.sessionmaker, state.clock.now())
