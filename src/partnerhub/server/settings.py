@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     hub_login_max_failures: int = 5
     hub_login_failure_window_seconds: float = 900.0
     hub_session_ttl_seconds: float = 12 * 3600.0
+    # Bearer sessions: the absolute lifetime of a login's refresh-token family, counted from the
+    # password grant. Refreshing rotates tokens inside it but never extends it; after it the
+    # user signs in with the password again (docs/operations.md, "Bearer sessions and passwords").
+    refresh_family_max_days: float = Field(default=30.0, gt=0)
 
     @field_validator("message_prices")
     @classmethod
