@@ -101,9 +101,12 @@ def _validate_new_password(password: str) -> None:
 async def _check_current_password(
     uow: UnitOfWork, clock: Clock, policy: FailurePolicy, user: PartnerUser, password: str
 ) -> None:
-    """As ``/hub/login`` does: count the attempt first (in its own commit), check, and clear
-    the count on success, so that racing guesses cannot get past ``max_failures``."""
+    """As ``/hub/login`` does: count the attempt first (in its own commit) and check; the
+    caller clears the count with its write, so racing guesses cannot get past
+    ``max_failures``. Nothing stays open during argon2: on SQLite a write transaction held
+    while hashing would stall every other writer."""
     now = clock.now()
+    await uow.write_gate()
     await uow.hub.record_failure(user.email, now, now - policy.window)
     await uow.commit()
     if await uow.hub.count_failures(user.email, now - policy.window) > policy.max_failures:
@@ -115,7 +118,6 @@ async def _check_current_password(
         user.password_hash, password
     ):
         raise InvalidInput("current_password", "is not the user's current password")
-    await uow.hub.clear_failures(user.email)
 
 
 async def revoke_logins(
@@ -142,7 +144,7 @@ async def change_password(
     await _check_current_password(uow, clock, policy, user, current_password)
     if current_password == new_password:
         raise InvalidInput("new_password", "must differ from the current password")
-    return await _store_password(uow, clock, user, new_password)
+    return await _store_password(uow, clock, user, new_password, clear_failures=True)
 
 
 async def set_password(
@@ -154,10 +156,17 @@ async def set_password(
 
 
 async def _store_password(
-    uow: UnitOfWork, clock: Clock, user: PartnerUser, new_password: str
+    uow: UnitOfWork,
+    clock: Clock,
+    user: PartnerUser,
+    new_password: str,
+    *,
+    clear_failures: bool = False,
 ) -> LoginsRevoked:
-    password_hash = await asyncio.to_thread(hash_password, new_password)
+    password_hash = await asyncio.to_thread(hash_password, new_password)  # before the lock
     await uow.lock_for_write()
+    if clear_failures:
+        await uow.hub.clear_failures(user.email)
     user.password_hash = password_hash
     revoked = await revoke_logins(uow, clock, user)
     await uow.commit()
@@ -193,6 +202,7 @@ async def replace_session(
 ) -> NewSession:
     """A fresh dashboard session for the browser that just changed its password (the old one
     was revoked with the rest). Commits."""
+    await uow.write_gate()
     now = clock.now()
     secret = secrets.token_urlsafe(32)
     session = HubSession(
