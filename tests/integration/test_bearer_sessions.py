@@ -353,3 +353,14 @@ async def test_bad_bodies_name_the_field(client: Client, partner: PartnerCreds) 
     for method, path, body in cases:
         response = await client.request(method, url + path, headers=partner.headers, json=body)
         assert_error(response, 400)
+
+
+async def test_user_operations_are_in_the_openapi_document(client: Client) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    base = "/api/v2/partners/{partner_id}/users"
+    assert "get" in paths[base]
+    assert {"get", "patch"} <= set(paths[f"{base}/{{user_id}}"])
+    body = paths[f"{base}/{{user_id}}/password"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("PasswordChange")
+    assert "requestBody" in paths[f"{base}/{{user_id}}"]["patch"]
+    assert "post" in paths[f"{base}/{{user_id}}/revoke_sessions"]
