@@ -368,6 +368,7 @@ def test_every_page_on_a_phone(hub_server: LiveServer, browser: Browser) -> None
             "settings": "/hub/settings",
             "deliveries": "/hub/deliveries",
             "usage": "/hub/usage",
+            "account": "/hub/account",
         }
         for name, path in pages.items():
             page.goto(f"{hub_server.base_url}{path}")
@@ -380,3 +381,33 @@ def test_every_page_on_a_phone(hub_server: LiveServer, browser: Browser) -> None
         expect(page.locator(".skip")).to_be_focused()
     finally:
         context.close()
+
+
+def test_change_password_in_the_browser(hub_server: LiveServer, page: Page) -> None:
+    """The account page: a wrong current password is refused in place; a change keeps this
+    browser signed in and ends the user's bearer tokens (issue 20, finding 3)."""
+    token = httpx.post(
+        f"{hub_server.base_url}/api/v2/token",
+        json={"username": hub_server.email, "password": hub_server.password},
+    ).json()
+    log_in(page, hub_server)
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    page.get_by_label("Current password").fill("not-my-password")
+    page.locator("#new_password").fill("browser-new-secret")
+    page.get_by_label("New password, again").fill("browser-new-secret")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#current_password-error")).to_contain_text("current password")
+    shot(page, "account-wrong-password")
+    page.get_by_label("Current password").fill(hub_server.password)
+    page.locator("#new_password").fill("browser-new-secret")
+    page.get_by_label("New password, again").fill("browser-new-secret")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    page.goto(f"{hub_server.base_url}/hub")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()  # still signed in
+    shot(page, "account-changed")
+    refused = httpx.post(
+        f"{hub_server.base_url}/api/v2/token", json={"refresh_token": token["refresh_token"]}
+    )
+    assert refused.status_code == 401

@@ -99,6 +99,7 @@ def fresh_world(base_url: str) -> dict[str, str]:
         partner_api = f"/api/v2/partners/{partner['partner_id']}"
         auth = {"X-API-Key": partner["api_key"]}
         channel_key = _ok(http.post(f"{partner_api}/channels/{channel_id}/api_keys", headers=auth))
+        users = _ok(http.get(f"{partner_api}/users", headers=auth))
         template = _ok(
             http.post(
                 f"{partner_api}/waba_accounts/{onboarded['waba_account_id']}/waba_templates",
@@ -122,6 +123,9 @@ def fresh_world(base_url: str) -> dict[str, str]:
         "template_name": template["name"],
         "template_id": template["id"],
         "wa_id": number.lstrip("+"),
+        # /_emulator/partners makes no hub user: the user routes then answer 404 past their
+        # body checks (tests/integration/test_bearer_sessions.py covers them with a user).
+        "user_id": users["users"][0]["id"] if users["users"] else "nobodyUS",
     }
 
 

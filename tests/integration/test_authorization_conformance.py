@@ -76,6 +76,11 @@ BODIES: dict[tuple[str, str], Any] = {
         "type": "text",
         "text": {"body": "hi"},
     },
+    ("PATCH", "/api/v2/partners/{partner_id}/users/{user_id}"): {"disabled": True},
+    ("POST", "/api/v2/partners/{partner_id}/users/{user_id}/password"): {
+        "current_password": "__PASSWORD__",
+        "new_password": "intruder-password",
+    },
     ("POST", "/v1/configs/webhook"): {"url": "https://attacker.example/hook"},
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
 }
@@ -104,7 +109,10 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
     assert hooked.status_code == 200, hooked.text
     sent = await client.post(f"{base}/webhook_url/test", headers=creds.headers)
     assert sent.status_code == 202, sent.text
+    users = await client.get(f"{base}/users", headers=creds.headers)
+    assert users.status_code == 200, users.text
     ids = {
+        "user_id": str(users.json()["users"][0]["id"]),
         "partner_id": creds.partner_id,
         "client_id": str(channel["client_id"]),
         "channel_id": str(channel["channel_id"]),
@@ -118,7 +126,13 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
         creds=creds,
         ids=ids,
         channel_key=str(key["api_key"]),
-        secrets=[creds.api_key, str(key["api_key"]), creds.email, number.lstrip("+")],
+        secrets=[
+            creds.api_key,
+            str(key["api_key"]),
+            creds.email,
+            creds.password,
+            number.lstrip("+"),
+        ],
     )
 
 
@@ -167,6 +181,8 @@ async def refusals(
     for method, template in routes:
         url = fill(template, ids, key_id)
         body = BODIES.get((method, template))
+        if isinstance(body, dict) and body.get("current_password") == "__PASSWORD__":
+            body = {**body, "current_password": victim.creds.password}
         response = await client.request(method, url, headers=headers, json=body)
         where = f"{method} {template}"
         if response.status_code != expected:
@@ -262,6 +278,7 @@ async def snapshot(client: Client, world: World) -> list[Any]:
         f"{base}/channels",
         f"{base}/channels/{world.ids['channel_id']}/api_keys",
         f"{base}/waba_accounts/{world.ids['waba_account_id']}/waba_templates",
+        f"{base}/users",
     ]
     answers = []
     for url in reads:

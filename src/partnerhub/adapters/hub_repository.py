@@ -86,6 +86,16 @@ class HubRepository:
             .values(revoked_at=now)
         )
 
+    async def revoke_user_sessions(
+        self, user_id: str, now: datetime, keep_id: str | None = None
+    ) -> int:
+        """End every live dashboard session of one user but ``keep_id``; how many."""
+        condition = and_(_S.c.user_id == user_id, _S.c.revoked_at.is_(None), _S.c.expires_at > now)
+        if keep_id is not None:
+            condition = and_(condition, _S.c.id != keep_id)
+        result = await self._session.execute(update(_S).where(condition).values(revoked_at=now))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def delete_expired_sessions(self, user_id: str, now: datetime) -> None:
         """Housekeeping at each login, so the table holds live sessions and little else."""
         await self._session.execute(

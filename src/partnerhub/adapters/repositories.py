@@ -128,6 +128,13 @@ class UserRepository:
         statement = select(PartnerUser).where(tables.partner_users.c.email == email.lower())
         return (await self._session.scalars(statement)).first()
 
+    async def list_for_partner(self, partner_id: str) -> list[PartnerUser]:
+        c = tables.partner_users.c
+        statement = (
+            select(PartnerUser).where(c.partner_id == partner_id).order_by(c.created_at, c.id)
+        )
+        return list((await self._session.scalars(statement)).all())
+
 
 class ApiKeyRepository:
     COLUMNS: Mapping[str, ColumnElement[Any]] = {
@@ -198,6 +205,17 @@ class TokenRepository:
             .values(revoked_at=now)
             .execution_options(synchronize_session=False)
         )
+
+    async def revoke_user_families(self, user_id: str, now: datetime) -> int:
+        """End every live login of one user (password change, revoke, disable); how many."""
+        c = tables.token_families.c
+        result = await self._session.execute(
+            update(tables.token_families)
+            .where(c.user_id == user_id, c.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get_refresh_by_digest(self, digest: str) -> RefreshToken | None:
         statement = select(RefreshToken).where(tables.refresh_tokens.c.token_digest == digest)

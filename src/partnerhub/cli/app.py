@@ -1,8 +1,9 @@
 """Command tree.
 
-``serve``, ``worker``, ``db``, ``partners`` and ``keys`` act on the local database (the same
-``PARTNERHUB_*`` settings as the server). ``clients``, ``channels``, ``webhooks``, ``emulate``
-and ``seed`` talk to a running server over HTTP (``--base-url``), so they work against any hub.
+``serve``, ``worker``, ``db``, ``partners``, ``keys`` and ``users`` act on the local database
+(the same ``PARTNERHUB_*`` settings as the server). ``clients``, ``channels``, ``webhooks``,
+``emulate`` and ``seed`` talk to a running server over HTTP (``--base-url``), so they work
+against any hub.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
+from partnerhub.cli.users import users_app
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys import services as key_services
 from partnerhub.domain.listing import ListQuery
@@ -40,6 +42,7 @@ keys_app = typer.Typer(help="Partner API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(partners_app, name="partners")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(clients_app, name="clients")
 app.add_typer(channels_app, name="channels")
 app.add_typer(webhooks_app, name="webhooks")

@@ -77,6 +77,13 @@ class TokenAuth(httpx.Auth):
         """The cached access token (``None`` before the first request)."""
         return self._access
 
+    def use_password(self, password: str) -> None:
+        """Sign in with ``password`` from now on and forget the tokens: a password change
+        ended every login of the user on the server, this one included."""
+        self._password = password
+        self._access = self._refresh = None
+        self._renew_at = 0.0
+
     def _fresh(self) -> bool:
         return self._access is not None and self._clock() < self._renew_at
 

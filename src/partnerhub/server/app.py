@@ -31,6 +31,7 @@ from partnerhub.server.routes import (
     partners,
     templates,
     token,
+    users,
     webhooks,
 )
 from partnerhub.server.send_path import SendPath
@@ -73,6 +74,7 @@ def create_app(
                 *billing.HANDLERS,
                 *channel_keys.HANDLERS,
                 *templates.HANDLERS,
+                *users.HANDLERS,
             ),
             messaging.messaging_router(),
             emulator.emulator_router(),

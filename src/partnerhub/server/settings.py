@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     # A bearer token for GET /metrics in hub mode (unset there: /metrics answers 404, so only
     # a configured scraper reads it). Emulator mode leaves /metrics open.
     metrics_token: SecretStr | None = None
+    # Bearer sessions: the absolute lifetime of a login's refresh-token family, counted from the
+    # password grant. Refreshing rotates tokens inside it but never extends it; after it the
+    # user signs in with the password again (docs/operations.md, "Bearer sessions and passwords").
+    refresh_family_max_days: float = Field(default=30.0, gt=0)
 
     @field_validator("message_prices")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         authenticator=Authenticator(
             uow_factory, clock, codec, cache, settings.api_key_last_used_resolution_seconds
         ),
-        tokens=TokenService(clock, codec),
+        tokens=TokenService(clock, codec, timedelta(days=settings.refresh_family_max_days)),
         partners=PartnerReader(uow_factory, cache),
         delivery=delivery,
         worker=worker,

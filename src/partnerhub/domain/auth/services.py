@@ -136,9 +136,13 @@ class TokenService:
 
     REFRESH_TTL = timedelta(days=30)
 
-    def __init__(self, clock: Clock, codec: TokenCodec) -> None:
+    def __init__(
+        self, clock: Clock, codec: TokenCodec, family_lifetime: timedelta = timedelta(days=30)
+    ) -> None:
         self._clock = clock
         self._codec = codec
+        # Absolute: from the password grant, whatever the refreshes (docs/operations.md).
+        self._family_lifetime = family_lifetime
 
     async def password_grant(self, uow: UnitOfWork, email: str, password: str) -> TokenPair:
         user = await uow.users.get_by_email(email.strip())
@@ -172,6 +176,10 @@ class TokenService:
             raise TokenGrantError("invalid_grant", "Refresh token has been revoked", 401)
         if stored.expires_at <= now:
             raise TokenGrantError("invalid_grant", "Refresh token has expired", 401)
+        if family.created_at + self._family_lifetime <= now:
+            raise TokenGrantError(
+                "invalid_grant", "The login reached its maximum lifetime; sign in again", 401
+            )
         user = await uow.users.get(family.user_id)
         partner = await uow.partners.get(family.partner_id)
         if user is None or user.disabled_at is not None or partner is None:
@@ -194,6 +202,8 @@ class TokenService:
 
     def _issue(self, uow: UnitOfWork, family: TokenFamily) -> TokenPair:
         now = self._clock.now()
+        # Neither token outlives the family: a refresh never extends a login.
+        family_ends = family.created_at + self._family_lifetime
         secret = new_refresh_secret()
         uow.tokens.add_refresh(
             RefreshToken(
@@ -201,10 +211,14 @@ class TokenService:
                 family_id=family.id,
                 token_digest=refresh_digest(secret),
                 issued_at=now,
-                expires_at=now + self.REFRESH_TTL,
+                expires_at=min(now + self.REFRESH_TTL, family_ends),
             )
         )
         access = self._codec.issue(
-            user_id=family.user_id, partner_id=family.partner_id, family_id=family.id
+            user_id=family.user_id,
+            partner_id=family.partner_id,
+            family_id=family.id,
+            not_after=family_ends,
         )
-        return TokenPair(access, secret, self._codec.ttl_seconds)
+        expires_in = min(self._codec.ttl_seconds, int((family_ends - now).total_seconds()))
+        return TokenPair(access, secret, max(expires_in, 0))

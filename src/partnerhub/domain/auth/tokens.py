@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 
@@ -35,8 +35,14 @@ class TokenCodec:
         self._clock = clock
         self.ttl_seconds = ttl_seconds
 
-    def issue(self, *, user_id: str, partner_id: str, family_id: str) -> str:
+    def issue(
+        self, *, user_id: str, partner_id: str, family_id: str, not_after: datetime | None = None
+    ) -> str:
+        """An access token for ``ttl_seconds``, cut short at ``not_after`` (its login's end)."""
         now = self._clock.now()
+        expires = now + timedelta(seconds=self.ttl_seconds)
+        if not_after is not None:
+            expires = min(expires, not_after)
         claims = {
             "iss": ISSUER,
             "sub": user_id,
@@ -44,7 +50,7 @@ class TokenCodec:
             "fam": family_id,
             "jti": secrets.token_hex(12),
             "iat": int(now.timestamp()),
-            "exp": int((now + timedelta(seconds=self.ttl_seconds)).timestamp()),
+            "exp": int(expires.timestamp()),
         }
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 

@@ -13,6 +13,7 @@ from litestar import Response, Router, get
 from litestar.params import FromPath
 
 from partnerhub.server.pages.hub import (
+    account,
     auth,
     clients,
     deliveries,
@@ -52,6 +53,7 @@ def hub_router() -> Router:
             *clients.HANDLERS,
             *deliveries.HANDLERS,
             *usage.HANDLERS,
+            *account.HANDLERS,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,

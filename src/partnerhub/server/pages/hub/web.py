@@ -55,6 +55,7 @@ NAV = [
     ("settings", "/hub/settings", "Integration"),
     ("deliveries", "/hub/deliveries", "Webhook deliveries"),
     ("usage", "/hub/usage", "Usage"),
+    ("account", "/hub/account", "Account"),
 ]
 
 
