@@ -64,7 +64,7 @@ class InvalidSession(Exception):
 
 WRONG_CREDENTIALS = "Wrong email or password."
 LOCKED_OUT = (
-    "Too many failed attempts for this email. Wait 15 minutes before trying again, "
+    "Too many failed attempts for this email. Wait a while before trying again, "
     "or ask the partner for help."
 )
 ADDRESS_LOCKED_OUT = (
