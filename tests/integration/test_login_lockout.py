@@ -13,6 +13,7 @@ cost exactly one, whatever the email.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -254,3 +255,17 @@ async def test_a_trusted_proxy_passes_the_clients_address_and_no_one_else_can(
         # The attacker straight to the server, pretending to be someone else: still locked.
         async with from_address(proxied, ATTACKER, **{"X-Forwarded-For": HOME}) as direct:
             assert_locked(await grant(direct, partner.email, partner.password), "address")
+
+
+async def test_concurrent_token_guesses_cannot_get_past_the_lockout(
+    client: Client, partner: PartnerCreds, settings: Settings
+) -> None:
+    """Finding 2, raced: every attempt is counted before its password is checked, so however
+    many guesses arrive at once, no more than the allowed failures reach argon2."""
+    before = await checks(client)
+    answers = await asyncio.gather(*(grant(client, partner.email, f"guess {n}") for n in range(12)))
+    statuses = sorted(answer.status_code for answer in answers)
+    allowed = settings.hub_login_max_failures
+    assert statuses.count(401) <= allowed and statuses.count(429) >= 12 - allowed, statuses
+    assert await checks(client) - before <= allowed
+    assert_locked(await grant(client, partner.email, partner.password), "this ")
