@@ -1,4 +1,4 @@
-"""The dashboard's queries: sessions, failed logins, and the read models of its pages.
+"""The dashboard's queries: sessions and the read models of its pages.
 
 Kept apart from :mod:`repositories` because none of it is on the Partner API's paths; every
 query is scoped by ``partner_id`` so a page can never read another partner's rows.
@@ -14,14 +14,12 @@ from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
-from partnerhub.domain import ids
 from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.webhooks.model import Event
 
 _S = tables.hub_sessions
-_F = tables.hub_login_failures
 _CL = tables.clients.c
 _CH = tables.channels.c
 _EV = tables.webhook_events.c
@@ -103,21 +101,6 @@ class HubRepository:
                 _S.c.user_id == user_id, or_(_S.c.expires_at <= now, _S.c.revoked_at.is_not(None))
             )
         )
-
-    async def record_failure(self, email: str, now: datetime, forget_before: datetime) -> None:
-        await self._session.execute(
-            delete(_F).where(_F.c.email == email, _F.c.failed_at <= forget_before)
-        )
-        await self._session.execute(
-            insert(_F).values(id=ids.new_id("HF", 14), email=email, failed_at=now)
-        )
-
-    async def count_failures(self, email: str, since: datetime) -> int:
-        statement = select(func.count()).where(_F.c.email == email, _F.c.failed_at > since)
-        return int(await self._session.scalar(statement) or 0)
-
-    async def clear_failures(self, email: str) -> None:
-        await self._session.execute(delete(_F).where(_F.c.email == email))
 
     # --- overview -------------------------------------------------------------------------------
 

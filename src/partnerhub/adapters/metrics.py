@@ -54,6 +54,22 @@ DELIVERIES = Counter(
 )
 for _outcome in ("delivered", "retry", "failed", "gone"):
     DELIVERIES.labels(_outcome)
+# Every argon2 verification (logins): the same number per attempt whatever the email, so a
+# steady rate with no successes is someone guessing.
+PASSWORD_CHECKS = Counter(
+    "partnerhub_password_checks",
+    "Password hashes verified (argon2), for every login: /api/v2/token, /hub/login and the "
+    "onboarding page's client login.",
+)
+LOGIN_LOCKOUTS = Counter(
+    "partnerhub_login_lockouts",
+    "Password checks refused without looking at the password, by reason: account (too many "
+    "failures for the email), address (too many failures from the client address) and "
+    "address_budget (the address's per-minute budget of password checks is spent).",
+    ["reason"],
+)
+for _reason in ("account", "address", "address_budget"):
+    LOGIN_LOCKOUTS.labels(_reason)
 
 
 class _Queue(Collector):
@@ -100,7 +116,7 @@ def render(depth: int, oldest_age: float) -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        for collector in (REQUESTS, LATENCY, DELIVERIES):
+        for collector in (REQUESTS, LATENCY, DELIVERIES, PASSWORD_CHECKS, LOGIN_LOCKOUTS):
             registry.register(collector)
     registry.register(_Queue(depth, oldest_age))
     return generate_latest(registry)

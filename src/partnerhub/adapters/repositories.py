@@ -884,9 +884,7 @@ _TABLE_OF: Mapping[type[Any], str] = {
 
 
 class ClientLoginRepository:
-    """Client passwords for the onboarding page's login, and the failed attempts per email."""
-
-    _failures = tables.client_login_failures
+    """Client passwords for the onboarding page's login (failures: :mod:`login_attempts`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -904,32 +902,3 @@ class ClientLoginRepository:
             statement = statement.where(c.client_id == client_id)
         statement = statement.order_by(c.created_at, c.client_id).limit(limit)
         return list((await self._session.scalars(statement)).all())
-
-    async def count_failures(self, partner_id: str, email: str, since: datetime) -> int:
-        c = self._failures.c
-        statement = select(func.count()).where(
-            c.partner_id == partner_id, c.email == email, c.failed_at > since
-        )
-        return int(await self._session.scalar(statement) or 0)
-
-    async def record_failure(
-        self, partner_id: str, email: str, now: datetime, forget_before: datetime
-    ) -> None:
-        """Add one failure and drop this email's failures too old to count any more."""
-        c = self._failures.c
-        await self._session.execute(
-            delete(self._failures).where(
-                c.partner_id == partner_id, c.email == email, c.failed_at <= forget_before
-            )
-        )
-        await self._session.execute(
-            insert(self._failures).values(
-                id=ids.new_id("LF", 14), partner_id=partner_id, email=email, failed_at=now
-            )
-        )
-
-    async def clear_failures(self, partner_id: str, email: str) -> None:
-        c = self._failures.c
-        await self._session.execute(
-            delete(self._failures).where(c.partner_id == partner_id, c.email == email)
-        )

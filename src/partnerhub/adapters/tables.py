@@ -316,8 +316,8 @@ channel_counts = Table(
 )
 Index("ix_channels_next_step", channels.c.next_step_at)
 
-# The onboarding page's client login (next=login): one password per client, and the failed
-# attempts that lock an email out for a while.
+# The onboarding page's client login (next=login): one password per client (its failed
+# attempts are in login_failures, with every other password check's).
 client_logins = Table(
     "client_logins",
     metadata,
@@ -328,21 +328,6 @@ client_logins = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_client_logins_partner_email", client_logins.c.partner_id, client_logins.c.email)
-
-client_login_failures = Table(
-    "client_login_failures",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
-    Column("email", String(320), nullable=False),
-    Column("failed_at", UTCDateTime, nullable=False),
-)
-Index(
-    "ix_client_login_failures_partner_email",
-    client_login_failures.c.partner_id,
-    client_login_failures.c.email,
-    client_login_failures.c.failed_at,
-)
 
 emulator_state = Table(
     "emulator_state",
@@ -503,7 +488,7 @@ unreachable_numbers = Table(
 )
 
 # The Partner Hub dashboard (/hub): login sessions (the cookie holds a random token, the table
-# its SHA-256) and failed logins per email, kept here so a lockout outlives a restart.
+# its SHA-256).
 hub_sessions = Table(
     "hub_sessions",
     metadata,
@@ -516,14 +501,28 @@ hub_sessions = Table(
     Column("revoked_at", UTCDateTime),
 )
 
-hub_login_failures = Table(
-    "hub_login_failures",
+# Every password check's failures (POST /api/v2/token, /hub/login, the onboarding page's client
+# login), by account ("user:<email>" or "client:<partner id>:<email>") and client address, and
+# the addresses that recently passed an account's password: the lockout of
+# domain/auth/lockout.py, kept here so that it holds across processes and restarts.
+login_failures = Table(
+    "login_failures",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("email", String(320), nullable=False),
+    Column("account", String(400), nullable=False),
+    Column("address", String(64), nullable=False),
     Column("failed_at", UTCDateTime, nullable=False),
 )
-Index("ix_hub_login_failures_email", hub_login_failures.c.email, hub_login_failures.c.failed_at)
+Index("ix_login_failures_account", login_failures.c.account, login_failures.c.failed_at)
+Index("ix_login_failures_address", login_failures.c.address, login_failures.c.failed_at)
+
+login_trusted_addresses = Table(
+    "login_trusted_addresses",
+    metadata,
+    Column("account", String(400), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("last_success_at", UTCDateTime, nullable=False),
+)
 
 # Idempotency-Key (POSTs of the Partner API): one row per partner and key, found by the key's
 # SHA-256; ``status_code`` stays NULL while the first request runs. The stored answer is

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import channel_counts
 from partnerhub.adapters.hub_repository import HubRepository
+from partnerhub.adapters.login_attempts import LoginAttemptRepository
 from partnerhub.adapters.messaging_repository import MessagingRepository
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
@@ -59,6 +60,7 @@ class UnitOfWork:
     messaging: MessagingRepository
     templates: TemplateRepository
     hub: HubRepository
+    logins: LoginAttemptRepository
 
     def __init__(
         self,
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.messaging = MessagingRepository(self.session)
         self.templates = TemplateRepository(self.session)
         self.hub = HubRepository(self.session)
+        self.logins = LoginAttemptRepository(self.session)
         return self
 
     async def __aexit__(

@@ -140,7 +140,7 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
     writes = method != "get"
     body: type[msgspec.Struct] = ErrorBody
     if path == "/api/v2/token":
-        body, statuses = OAuthError, {400, 401, 403}
+        body, statuses = OAuthError, {400, 401, 403, 429}
     elif "D360ApiKey" in schemes:
         body, statuses = GraphErrorBody, {400, 401, 403, 404, 429}
     elif schemes:  # the Partner API: 404 for the ids below the partner's, 409 for writes

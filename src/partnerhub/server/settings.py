@@ -5,6 +5,7 @@ The server and the CLI build the same :class:`Settings`, so they act on the same
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -95,10 +96,18 @@ class Settings(BaseSettings):
     api_rate_limit_per_minute: int | None = None
     # How long an Idempotency-Key's first answer is kept for replays (POSTs of the Partner API).
     idempotency_key_ttl_seconds: float = 86400.0
-    # Partner Hub dashboard (/hub): failed logins per email allowed within the window before
-    # the email is locked out until the oldest failure leaves it, and how long a session lasts.
+    # Every password check (POST /api/v2/token, /hub/login, the onboarding page's client login;
+    # domain/auth/lockout.py): failed checks per email allowed within the window before the
+    # email is locked out until the oldest failure leaves it (the names are older than the
+    # token endpoint's lockout), failed checks per client address within the same window
+    # (whatever the emails), password checks per client address per minute (0: no budget),
+    # and how long an address that passed an email's password keeps logging in while the
+    # email is locked out elsewhere. Then how long a dashboard session lasts.
     hub_login_max_failures: int = 5
     hub_login_failure_window_seconds: float = 900.0
+    login_max_failures_per_address: int = 30
+    login_attempts_per_address_per_minute: int = 30
+    login_trusted_address_days: float = 30.0
     hub_session_ttl_seconds: float = 12 * 3600.0
     # The public onboarding page's POSTs (signup, login, save): how many one client address
     # and one partner's page may take per window before the page answers 429 (0: no limit).
@@ -114,6 +123,11 @@ class Settings(BaseSettings):
     # password grant. Refreshing rotates tokens inside it but never extends it; after it the
     # user signs in with the password again (docs/operations.md, "Bearer sessions and passwords").
     refresh_family_max_days: float = Field(default=30.0, gt=0)
+    # Proxies in front of partnerhub, comma-separated addresses or networks (e.g.
+    # "10.0.0.0/8,127.0.0.1"): for a request from one of them, the client's address is read from
+    # X-Forwarded-For (the rightmost hop that is not a trusted proxy). Unset: the TCP peer is the
+    # client, and every request through a proxy would share the proxy's login budgets.
+    trusted_proxies: str = ""
 
     @field_validator("message_prices")
     @classmethod
@@ -126,6 +140,17 @@ class Settings(BaseSettings):
         if any(price < 0 for price in cleaned.values()):
             raise ValueError("prices must not be negative")
         return cleaned
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"not an address or network: {part.strip()!r}") from None
+        return value
 
     @field_validator("webhook_retry_schedule")
     @classmethod

@@ -23,6 +23,7 @@ from partnerhub.adapters.ratelimit import RateLimits, Rule
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.sqlite_send import SqliteSendStore
 from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
+from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
 from partnerhub.domain.clock import Clock, SystemClock, VirtualClock
@@ -56,6 +57,8 @@ class AppState:
     messaging: MessagingConfig
     sender: MessageSender
     idempotency: IdempotencyStore
+    # The one gate in front of every password check (lockout and per-address budgets).
+    password_guard: PasswordGuard
     # Requests per minute one credential may make on the Partner API (None: no budget).
     api_budget: Rule | None = None
 
@@ -88,6 +91,16 @@ class AppState:
         await self.rate_limits.aclose()
         self.cache.close()
         await self.engine.dispose()
+
+
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    return LockoutPolicy(
+        max_failures=settings.hub_login_max_failures,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        window=timedelta(seconds=settings.hub_login_failure_window_seconds),
+        attempts_per_minute=settings.login_attempts_per_address_per_minute,
+        trusted_for=timedelta(days=settings.login_trusted_address_days),
+    )
 
 
 def _send_store(
@@ -147,6 +160,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     if url.get_backend_name() == "postgresql":
         worker.listener = OutboxListener(url, worker.notify)
 
+    rate_limits = RateLimits(settings.rate_limit_storage_url)
     return AppState(
         settings=settings,
         engine=engine,
@@ -162,7 +176,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         worker=worker,
         master_key=master_key,
         simulator=simulator,
-        rate_limits=RateLimits(settings.rate_limit_storage_url),
+        rate_limits=rate_limits,
         channel_keys=ChannelKeyAuthenticator(
             uow_factory,
             clock,
@@ -172,6 +186,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         messaging=messaging,
         sender=sender,
         idempotency=IdempotencyStore(sessionmaker, clock, settings.idempotency_key_ttl_seconds),
+        password_guard=PasswordGuard(clock, rate_limits, lockout_policy(settings)),
         api_budget=(
             Rule("partner_api", settings.api_budget_per_minute, 60)
             if settings.api_budget_per_minute

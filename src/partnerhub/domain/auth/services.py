@@ -11,6 +11,7 @@ from typing import Any
 from partnerhub.adapters.cache import CoherentCache
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
+from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.model import CredentialKind, Principal, RefreshToken, TokenFamily
 from partnerhub.domain.auth.passwords import verify_password
 from partnerhub.domain.auth.tokens import TokenCodec, new_refresh_secret, refresh_digest
@@ -18,15 +19,23 @@ from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import AuthenticationFailed, DomainError
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
+from partnerhub.domain.partners.model import PartnerUser
+
+# As the dashboard login's (domain/hub/login.py): longer is no one's email or password.
+_MAX_EMAIL_LENGTH = 320
+_MAX_PASSWORD = 1024
 
 
 class TokenGrantError(DomainError):
     """A refused token request, answered in the OAuth shape rather than the ``meta`` envelope."""
 
-    def __init__(self, error: str, description: str, status: int) -> None:
+    def __init__(
+        self, error: str, description: str, status: int, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.status = status
+        self.retry_after = retry_after  # seconds, for a 429 (a locked-out password grant)
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,50 @@ class Authenticator:
         return Principal(claims.partner_id, CredentialKind.BEARER, claims.family_id)
 
 
+async def check_grant_password(
+    uow: UnitOfWork, guard: PasswordGuard, email: str, password: str, address: str
+) -> PartnerUser:
+    """The user behind a password grant, through the same lockout as ``/hub/login`` (issue 20).
+
+    Whether the partner has bearer login switched off is decided *before* the password is
+    looked at, so a right and a wrong password get the same 403: the answer is no oracle for
+    passwords. Otherwise exactly one argon2 verification per attempt, whatever the email.
+    """
+    email = email.strip().lower()
+    locked_out = {
+        False: "Too many failed attempts for this email; try again later",
+        True: "Too many login attempts from this address; try again later",
+    }
+    try:
+        if len(email) > _MAX_EMAIL_LENGTH or "\x00" in email or len(password) > _MAX_PASSWORD:
+            await guard.spend(address)
+            await verify_password(None, password[:_MAX_PASSWORD].replace("\x00", ""))
+            raise TokenGrantError("invalid_grant", "Wrong email or password", 401)
+        user = await uow.users.get_by_email(email)
+        if user is not None:
+            partner = await uow.partners.get(user.partner_id)
+            if partner is None or not partner.bearer_auth_enabled:
+                await guard.spend(address)
+                raise TokenGrantError(
+                    "access_denied",
+                    "Bearer token authentication is disabled for this partner",
+                    403,
+                )
+
+        async def verify() -> bool:
+            ok = await verify_password(user.password_hash if user else None, password)
+            return ok and user is not None and user.disabled_at is None
+
+        passed = await guard.check(uow, user_account(email), address, verify)
+    except Locked as locked:
+        raise TokenGrantError(
+            "invalid_grant", locked_out[locked.by_address], 429, retry_after=locked.retry_after
+        ) from None
+    if not passed or user is None:
+        raise TokenGrantError("invalid_grant", "Wrong email or password", 401)
+    return user
+
+
 class TokenService:
     """The ``/token`` grants. Refresh tokens are single-use; replaying one revokes its family."""
 
@@ -144,16 +197,12 @@ class TokenService:
         # Absolute: from the password grant, whatever the refreshes (docs/operations.md).
         self._family_lifetime = family_lifetime
 
-    async def password_grant(self, uow: UnitOfWork, email: str, password: str) -> TokenPair:
-        user = await uow.users.get_by_email(email.strip())
-        ok = await verify_password(user.password_hash if user else None, password)
-        if user is None or not ok or user.disabled_at is not None:
-            raise TokenGrantError("invalid_grant", "Wrong email or password", 401)
-        partner = await uow.partners.get(user.partner_id)
-        if partner is None or not partner.bearer_auth_enabled:
-            raise TokenGrantError(
-                "access_denied", "Bearer token authentication is disabled for this partner", 403
-            )
+    async def password_grant(
+        self, uow: UnitOfWork, email: str, password: str, guard: PasswordGuard, address: str
+    ) -> TokenPair:
+        """The password check is :func:`check_grant_password` (lockout and budgets shared with
+        the dashboard login); then a new token family."""
+        user = await check_grant_password(uow, guard, email, password, address)
         family = TokenFamily(
             id=ids.new_id("TF", 12),
             user_id=user.id,

@@ -12,8 +12,9 @@ these are our rules, chosen so that a stolen credential has an end:
   refresh token).
 - **Disable** revokes too, and keeps the user out until enabled again: no token, no refresh, no
   dashboard login, and access tokens already issued stop working on their next request.
-- Wrong current passwords count against the dashboard's per-email lockout (the same failure
-  store as ``/hub/login``), so the change form is no way around it.
+- Wrong current passwords go through the one password gate (``PasswordGuard``): the same
+  lockout and address budget as ``/token`` and ``/hub/login``, so the change form is no way
+  around them.
 
 Operators (the local CLI) set a password without the current one: they already hold the
 database.
@@ -28,6 +29,7 @@ from datetime import timedelta
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
+from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.model import CredentialKind, Principal
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from partnerhub.domain.clock import Clock
@@ -45,14 +47,6 @@ class LoginsRevoked:
 
     token_families: int
     dashboard_sessions: int
-
-
-@dataclass(frozen=True)
-class FailurePolicy:
-    """The per-email lockout that wrong current passwords count against."""
-
-    max_failures: int
-    window: timedelta
 
 
 async def users_of(uow: UnitOfWork, partner_id: str) -> list[PartnerUser]:
@@ -99,24 +93,25 @@ def _validate_new_password(password: str) -> None:
 
 
 async def _check_current_password(
-    uow: UnitOfWork, clock: Clock, policy: FailurePolicy, user: PartnerUser, password: str
+    uow: UnitOfWork, guard: PasswordGuard, user: PartnerUser, password: str, address: str
 ) -> None:
-    """As ``/hub/login`` does: count the attempt first (in its own commit) and check; the
-    caller clears the count with its write, so racing guesses cannot get past
-    ``max_failures``. Nothing stays open during argon2: on SQLite a write transaction held
-    while hashing would stall every other writer."""
-    now = clock.now()
-    await uow.write_gate()
-    await uow.hub.record_failure(user.email, now, now - policy.window)
-    await uow.commit()
-    if await uow.hub.count_failures(user.email, now - policy.window) > policy.max_failures:
+    """Through the one password gate (:mod:`partnerhub.domain.auth.lockout`), so the change
+    form is no way around the lockout of ``/token`` and ``/hub/login``: the same account, the
+    same address budget, one argon2 verification per attempt."""
+
+    async def verify() -> bool:
+        return len(password) <= MAX_PASSWORD_LENGTH and await verify_password(
+            user.password_hash, password
+        )
+
+    try:
+        passed = await guard.check(uow, user_account(user.email), address, verify)
+    except Locked as locked:
         raise RateLimited(
             "Too many wrong passwords for this user. Wait a while before trying again.",
-            retry_after=int(policy.window.total_seconds()),
-        )
-    if len(password) > MAX_PASSWORD_LENGTH or not await verify_password(
-        user.password_hash, password
-    ):
+            retry_after=locked.retry_after,
+        ) from None
+    if not passed:
         raise InvalidInput("current_password", "is not the user's current password")
 
 
@@ -134,17 +129,18 @@ async def revoke_logins(
 async def change_password(
     uow: UnitOfWork,
     clock: Clock,
-    policy: FailurePolicy,
+    guard: PasswordGuard,
     user: PartnerUser,
     current_password: str,
     new_password: str,
+    address: str,
 ) -> LoginsRevoked:
     """The user's own change: the current password is required; every login ends."""
     _validate_new_password(new_password)
-    await _check_current_password(uow, clock, policy, user, current_password)
+    await _check_current_password(uow, guard, user, current_password, address)
     if current_password == new_password:
         raise InvalidInput("new_password", "must differ from the current password")
-    return await _store_password(uow, clock, user, new_password, clear_failures=True)
+    return await _store_password(uow, clock, user, new_password)
 
 
 async def set_password(
@@ -160,13 +156,9 @@ async def _store_password(
     clock: Clock,
     user: PartnerUser,
     new_password: str,
-    *,
-    clear_failures: bool = False,
 ) -> LoginsRevoked:
     password_hash = await asyncio.to_thread(hash_password, new_password)  # before the lock
     await uow.lock_for_write()
-    if clear_failures:
-        await uow.hub.clear_failures(user.email)
     user.password_hash = password_hash
     revoked = await revoke_logins(uow, clock, user)
     await uow.commit()

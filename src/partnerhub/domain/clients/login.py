@@ -6,15 +6,15 @@ signup. What this module decides:
 
 - **Credentials.** Email and password of a :class:`ClientLogin` of *this* partner (and of
   ``client_id`` when the link names one). A wrong password, an unknown email, another partner's
-  client and another ``client_id`` all fail the same way and after the same work: an unknown
-  email is verified against a dummy argon2 hash, as the partner login does.
-- **Lockout.** After :data:`MAX_FAILURES` failures for one email (per partner) within
-  :data:`FAILURE_WINDOW`, further attempts for that email are refused without checking the
-  password until the oldest failure leaves the window. Failures are stored **in the database**
-  (``client_login_failures``), so every server process and worker sees the same count and a
-  restart does not reset it; they are timed by the injectable clock. Failures are counted for
-  unknown emails too, so the lockout says nothing about whether an email exists. A success clears
-  the email's failures.
+  client and another ``client_id`` all fail the same way and after the same work: exactly one
+  argon2 verification, whatever the email (a dummy hash for an unknown one). When several
+  clients of the partner share an email, the check is against the one that signed up first;
+  the others log in with a link that names their ``client_id``. Trying each of them would make
+  the answer's time tell how many clients share the email (issue 20, finding 6).
+- **Lockout and budgets.** The one gate of every password check,
+  :class:`partnerhub.domain.auth.lockout.PasswordGuard`: failures in the database per email
+  (per partner) and per client address, a per-address budget, and an address that recently
+  logged in as this client keeps logging in while the email is locked out elsewhere.
 - **Session.** After the login the page carries a short-lived signed token in a hidden field
   (no cookie): an HS256 JWT keyed by a key derived from the server's master key for this purpose
   only, naming the partner, the client and the client's ``modified_at`` (its version). It cannot
@@ -34,20 +34,15 @@ from datetime import datetime, timedelta
 import jwt
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.auth.lockout import Locked, PasswordGuard, client_account
 from partnerhub.domain.auth.passwords import hash_password, verify_password
-from partnerhub.domain.clients.model import Client, ClientLogin
-from partnerhub.domain.clock import Clock
+from partnerhub.domain.clients.model import Client
 from partnerhub.domain.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cheap and bounded
-MAX_FAILURES = 5
 MAX_EMAIL_LENGTH = 320  # the column's size, and the longest address RFC 5321 allows
-FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(minutes=15)
-# Several clients of one partner may share a contact email: without a client_id the password is
-# tried against each of them, at most this many.
-MAX_CANDIDATES = 10
 
 _ISSUER = "partnerhub"
 _AUDIENCE = "partnerhub-client-login"
@@ -58,6 +53,10 @@ _REQUIRED = ["iss", "aud", "sub", "pid", "ver", "exp", "iat", "jti"]
 class LoginFailed(Exception):
     """The login is refused; the message is shown to the client as it is."""
 
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # set when locked out
+
 
 class InvalidSession(Exception):
     """The session token is missing, forged, expired, spent or not for this partner."""
@@ -65,7 +64,11 @@ class InvalidSession(Exception):
 
 WRONG_CREDENTIALS = "Wrong email or password."
 LOCKED_OUT = (
-    "Too many failed attempts for this email. Wait 15 minutes before trying again, "
+    "Too many failed attempts for this email. Wait a while before trying again, "
+    "or ask the partner for help."
+)
+ADDRESS_LOCKED_OUT = (
+    "Too many login attempts from your network. Wait a while before trying again, "
     "or ask the partner for help."
 )
 
@@ -85,47 +88,42 @@ async def hash_client_password(password: str) -> str:
 
 async def authenticate(
     uow: UnitOfWork,
-    clock: Clock,
+    guard: PasswordGuard,
     partner_id: str,
     email: str,
     password: str,
     client_id: str | None,
+    address: str,
 ) -> Client:
     """The client behind these credentials, or :class:`LoginFailed` (committing the failure).
 
-    The attempt is counted *before* the password is checked, in its own commit, and the count
-    then includes it: however many attempts run at once, only the first
-    :data:`MAX_FAILURES` in a window reach the password check. A success forgets the count.
+    One argon2 verification whatever the email; the lockout and budgets are the guard's.
     """
     email = email.strip().lower()
-    if not email or len(email) > MAX_EMAIL_LENGTH or "\x00" in email or "\x00" in password:
-        # Not an address anyone could have signed up with: fail as slowly as a wrong password.
-        await verify_password(None, password.replace("\x00", ""))
-        raise LoginFailed(WRONG_CREDENTIALS)
-    now = clock.now()
-    await uow.client_logins.record_failure(partner_id, email, now, now - FAILURE_WINDOW)
-    await uow.commit()
-    if await uow.client_logins.count_failures(partner_id, email, now - FAILURE_WINDOW) > (
-        MAX_FAILURES
-    ):
-        raise LoginFailed(LOCKED_OUT)
-    candidates = (
-        await uow.client_logins.candidates(partner_id, email, client_id or None, MAX_CANDIDATES)
-        if len(password) <= MAX_PASSWORD_LENGTH
-        else []
-    )
-    found = None
-    # No candidate: one verification against the dummy hash, so the answer takes as long.
-    tries: list[ClientLogin | None] = [*candidates] or [None]
-    for login in tries:
-        if await verify_password(login.password_hash if login else None, password) and login:
-            found = login
-            break
-    client = await uow.clients.get_client(partner_id, found.client_id) if found else None
+    try:
+        if not email or len(email) > MAX_EMAIL_LENGTH or "\x00" in email or "\x00" in password:
+            # Not an address anyone could have signed up with: fail as slowly as a wrong password.
+            await guard.spend(address)
+            await verify_password(None, password.replace("\x00", ""))
+            raise LoginFailed(WRONG_CREDENTIALS)
+        candidates = (
+            await uow.client_logins.candidates(partner_id, email, client_id or None, 1)
+            if len(password) <= MAX_PASSWORD_LENGTH
+            else []
+        )
+        login = candidates[0] if candidates else None
+
+        async def verify() -> bool:
+            ok = await verify_password(login.password_hash if login else None, password)
+            return ok and login is not None
+
+        passed = await guard.check(uow, client_account(partner_id, email), address, verify)
+    except Locked as locked:
+        message = ADDRESS_LOCKED_OUT if locked.by_address else LOCKED_OUT
+        raise LoginFailed(message, retry_after=locked.retry_after) from None
+    client = await uow.clients.get_client(partner_id, login.client_id) if passed and login else None
     if client is None:
         raise LoginFailed(WRONG_CREDENTIALS)  # the attempt is already counted
-    await uow.client_logins.clear_failures(partner_id, email)
-    await uow.commit()
     return client
 
 

@@ -4,12 +4,12 @@ What this module decides, and why:
 
 - **Credentials.** The email and password of a ``partner_users`` row (the same users that
   fetch bearer tokens). A wrong password, an unknown email and a disabled user fail alike, after
-  the same work (an unknown email is verified against a dummy argon2 hash).
-- **Lockout.** Every attempt is recorded as a failure *before* the password is checked, in its
-  own commit, and a success clears them: however many attempts race, only ``max_failures`` in
-  a window ever reach argon2. Failures live in the database (``hub_login_failures``) so every
-  process sees the same count and a restart does not reset it; unknown emails are counted too,
-  so a lockout says nothing about whether the email exists. Timed by the injectable clock.
+  the same work: exactly one argon2 verification (a dummy hash for an unknown email).
+- **Lockout and budgets.** The one gate of every password check,
+  :class:`partnerhub.domain.auth.lockout.PasswordGuard`: failures counted in the database per
+  email (shared with ``POST /api/v2/token``, which checks the same users) and per client
+  address, a per-address budget, and addresses that recently logged in as this user keep
+  logging in while the email is locked out elsewhere.
 - **Sessions.** A server-side table rather than a self-contained signed cookie: the cookie
   holds 256 random bits, the table its SHA-256 (a stolen database holds no usable cookie), and
   logging out (or disabling the user) ends the session everywhere at once, with no revocation
@@ -29,6 +29,7 @@ from datetime import timedelta
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
+from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.passwords import verify_password
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.hub.model import HubSession, SignedIn
@@ -38,20 +39,23 @@ MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a cap keeps a hostile log
 
 WRONG_CREDENTIALS = "Wrong email or password."
 LOCKED_OUT = "Too many failed attempts for this email. Wait a while before trying again."
+ADDRESS_LOCKED_OUT = "Too many login attempts from your network. Wait a while before trying again."
 
 
 class LoginFailed(Exception):
     """The login is refused; the message is shown as it is."""
 
-    def __init__(self, message: str, *, locked: bool = False) -> None:
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
-        self.locked = locked
+        self.retry_after = retry_after  # set when locked out
+
+    @property
+    def locked(self) -> bool:
+        return self.retry_after is not None
 
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    max_failures: int
-    failure_window: timedelta
     session_ttl: timedelta
 
 
@@ -66,27 +70,38 @@ def token_digest(secret: str) -> str:
 
 
 async def log_in(
-    uow: UnitOfWork, clock: Clock, policy: LoginPolicy, email: str, password: str
+    uow: UnitOfWork,
+    clock: Clock,
+    guard: PasswordGuard,
+    policy: LoginPolicy,
+    email: str,
+    password: str,
+    address: str,
 ) -> NewSession:
     email = email.strip().lower()
-    if (
-        not email
-        or len(email) > MAX_EMAIL_LENGTH
-        or "\x00" in email
-        or len(password) > MAX_PASSWORD_LENGTH
-    ):
-        await verify_password(None, password[:MAX_PASSWORD_LENGTH].replace("\x00", ""))
-        raise LoginFailed(WRONG_CREDENTIALS)
-    now = clock.now()
-    await uow.hub.record_failure(email, now, now - policy.failure_window)
-    await uow.commit()
-    if await uow.hub.count_failures(email, now - policy.failure_window) > policy.max_failures:
-        raise LoginFailed(LOCKED_OUT, locked=True)
-    user = await uow.users.get_by_email(email)
-    ok = await verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or user.disabled_at is not None:
+    try:
+        if (
+            not email
+            or len(email) > MAX_EMAIL_LENGTH
+            or "\x00" in email
+            or len(password) > MAX_PASSWORD_LENGTH
+        ):
+            await guard.spend(address)
+            await verify_password(None, password[:MAX_PASSWORD_LENGTH].replace("\x00", ""))
+            raise LoginFailed(WRONG_CREDENTIALS)
+        user = await uow.users.get_by_email(email)
+
+        async def verify() -> bool:
+            ok = await verify_password(user.password_hash if user else None, password)
+            return ok and user is not None and user.disabled_at is None
+
+        passed = await guard.check(uow, user_account(email), address, verify)
+    except Locked as locked:
+        message = ADDRESS_LOCKED_OUT if locked.by_address else LOCKED_OUT
+        raise LoginFailed(message, retry_after=locked.retry_after) from None
+    if not passed or user is None:
         raise LoginFailed(WRONG_CREDENTIALS)  # the attempt is already counted
-    await uow.hub.clear_failures(email)
+    now = clock.now()
     await uow.hub.delete_expired_sessions(user.id, now)
     secret = secrets.token_urlsafe(32)
     session = HubSession(

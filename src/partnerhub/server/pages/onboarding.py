@@ -30,6 +30,7 @@ from partnerhub.domain.clients import login, services, signup
 from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.errors import Conflict, InvalidInput
 from partnerhub.domain.partners.model import Partner
+from partnerhub.server.addresses import UNKNOWN, client_address
 from partnerhub.server.auth import app_state
 from partnerhub.server.pages import onboarding_limits, templates
 from partnerhub.server.state import AppState
@@ -190,6 +191,7 @@ async def signup_submit(
         if busy is not None:
             return busy
         page = _Page(state, uow, partner, request.url.path, hidden, field, target)
+        page.address = client_address(request, state.settings.trusted_proxies)
         if step == "login":
             return await page.log_in()
         if step == "manage":
@@ -212,6 +214,7 @@ class _Page:
     ) -> None:
         self.state, self.uow, self.partner, self.action = state, uow, partner, action
         self.hidden, self.field, self.target = hidden, field, target
+        self.address = UNKNOWN  # the client's, for the login's per-address budgets
 
     async def sign_up(self) -> Response[Any]:
         state, uow, partner, hidden, field = (
@@ -266,15 +269,19 @@ class _Page:
         try:
             client = await login.authenticate(
                 self.uow,
-                self.state.clock,
+                self.state.password_guard,
                 self.partner.id,
                 email,
                 self.field.get("password", ""),
                 self.hidden.get("client_id"),
+                self.address,
             )
         except login.LoginFailed as failed:
-            status = 429 if str(failed) == login.LOCKED_OUT else 400
-            return _render_login(self.partner, self.action, self.hidden, email, str(failed), status)
+            status = 400 if failed.retry_after is None else 429
+            page = _render_login(self.partner, self.action, self.hidden, email, str(failed), status)
+            if failed.retry_after is not None:
+                page.headers["Retry-After"] = str(failed.retry_after)
+            return page
         session = login.issue_session(self.state.master_key, self.state.clock.now(), client)
         channels = await self.uow.clients.channels_of_client(client.id)
         return self._render_manage(client, channels, session, None, [], {}, None, 200)

@@ -25,17 +25,12 @@ from litestar import MediaType, Request, Response
 
 from partnerhub.adapters.ratelimit import Rule
 from partnerhub.domain.errors import RateLimited
+from partnerhub.server.addresses import client_address
 from partnerhub.server.pages import templates
 from partnerhub.server.state import AppState
 
 BUSY_ADDRESS = "Too many attempts from your network. Please try again in {wait}."
 BUSY_PAGE = "This signup page is busy right now. Please try again in {wait}."
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
-    """The peer's address (the server does not trust ``X-Forwarded-For``: see
-    docs/operations.md on running behind a proxy)."""
-    return request.client.host if request.client else "unknown"
 
 
 def _wait(seconds: int) -> str:
@@ -66,7 +61,7 @@ async def over_address_budget(
         return None
     rule = Rule("onboarding_ip", amount, state.settings.onboarding_post_window_seconds)
     try:
-        await state.rate_limits.hit(rule, client_address(request))
+        await state.rate_limits.hit(rule, client_address(request, state.settings.trusted_proxies))
     except RateLimited as limited:
         return _too_many(BUSY_ADDRESS, limited.retry_after, "partnerhub")
     return None

@@ -43,7 +43,10 @@ class Faults(msgspec.Struct, forbid_unknown_fields=True):
 
 @post(
     "/reset",
-    summary="Forget faults, every webhook event, delivery and attempt, and every rate limit budget",
+    summary=(
+        "Forget faults, every webhook event, delivery and attempt, every rate limit budget "
+        "and every login lockout"
+    ),
 )
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
     await guard(request)
@@ -52,6 +55,7 @@ async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
         emulator = await uow.webhooks.emulator_state()
         emulator.fail_next, emulator.fail_status, emulator.delay_ms = 0, 500, 0
         await uow.webhooks.delete_all_events()
+        await uow.logins.delete_all()  # the login lockouts are rate limits too
         await uow.commit()
     # Rate limits run on real time, not the virtual clock (adapters/ratelimit.py): this is how
     # a test suite starts from full budgets.

@@ -8,6 +8,7 @@ from litestar import MediaType, Request, Response, post
 
 from partnerhub.domain.auth.services import TokenGrantError
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.server.addresses import client_address
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
@@ -15,8 +16,12 @@ from partnerhub.wire.auth import TokenRequest, TokenResponse
 from partnerhub.wire.errors import OAuthError
 
 
-def _oauth_error(error: str, description: str, status: int) -> Response[OAuthError]:
+def _oauth_error(
+    error: str, description: str, status: int, retry_after: int | None = None
+) -> Response[OAuthError]:
     headers = {"Cache-Control": "no-store"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = f'Bearer error="{error}"'
     return Response(
@@ -48,7 +53,13 @@ async def token(request: Request[Any, Any, Any]) -> Response[TokenResponse]:
                     return _oauth_error(  # type: ignore[return-value]
                         "invalid_request", "username and password are required", 400
                     )
-                pair = await state.tokens.password_grant(uow, body.username, body.password)
+                pair = await state.tokens.password_grant(
+                    uow,
+                    body.username,
+                    body.password,
+                    state.password_guard,
+                    client_address(request, state.settings.trusted_proxies),
+                )
             elif grant == "refresh_token":
                 if not body.refresh_token:
                     return _oauth_error(  # type: ignore[return-value]
@@ -60,7 +71,9 @@ async def token(request: Request[Any, Any, Any]) -> Response[TokenResponse]:
                     "unsupported_grant_type", f"grant_type '{grant}' is not supported", 400
                 )
     except TokenGrantError as exc:
-        return _oauth_error(exc.error, exc.message, exc.status)  # type: ignore[return-value]
+        return _oauth_error(  # type: ignore[return-value]
+            exc.error, exc.message, exc.status, exc.retry_after
+        )
     return Response(
         TokenResponse(
             access_token=pair.access_token,

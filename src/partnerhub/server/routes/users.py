@@ -7,7 +7,6 @@ current password. ``me`` in place of a user id is the user behind the calling be
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from litestar import Request, get, patch, post
@@ -16,21 +15,13 @@ from litestar.params import FromPath
 from partnerhub.domain.auth import users as services
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.partners.model import PartnerUser
+from partnerhub.server.addresses import client_address
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
-from partnerhub.server.settings import Settings
 from partnerhub.wire import users as wire
 
 _ME = "Use `me` for the user behind the calling bearer token."
-
-
-def failure_policy(settings: Settings) -> services.FailurePolicy:
-    """Wrong current passwords count against the dashboard login's lockout (same numbers)."""
-    return services.FailurePolicy(
-        max_failures=settings.hub_login_max_failures,
-        window=timedelta(seconds=settings.hub_login_failure_window_seconds),
-    )
 
 
 def present(user: PartnerUser) -> wire.User:
@@ -108,10 +99,11 @@ async def change_password(
         revoked = await services.change_password(
             uow,
             state.clock,
-            failure_policy(state.settings),
+            state.password_guard,
             user,
             body.current_password,
             body.new_password,
+            client_address(request, state.settings.trusted_proxies),
         )
     return present_revoked(revoked)
 

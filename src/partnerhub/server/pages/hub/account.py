@@ -17,6 +17,7 @@ from partnerhub.domain.auth import users
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.hub import login
+from partnerhub.server.addresses import client_address
 from partnerhub.server.pages.hub.web import (
     SESSION_COOKIE,
     Hub,
@@ -25,7 +26,6 @@ from partnerhub.server.pages.hub.web import (
     render,
     signed_in,
 )
-from partnerhub.server.routes.users import failure_policy
 
 _NOTICES = {
     "password": "Your password was changed. You were signed out everywhere else.",
@@ -68,10 +68,11 @@ async def change_password(request: Request[Any, Any, Any]) -> Response[str]:
             await users.change_password(
                 uow,
                 state.clock,
-                failure_policy(settings),
+                state.password_guard,
                 user,
                 fields.get("current_password", ""),
                 new_password,
+                client_address(request, settings.trusted_proxies),
             )
             ttl = timedelta(seconds=settings.hub_session_ttl_seconds)
             made = await users.replace_session(uow, state.clock, user, ttl)

@@ -17,6 +17,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from partnerhub.domain.hub import login
+from partnerhub.server.addresses import client_address
 from partnerhub.server.auth import app_state
 from partnerhub.server.pages import templates
 from partnerhub.server.pages.hub.web import (
@@ -58,18 +59,26 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     if not expected or not hmac.compare_digest(expected, fields.get(CSRF_FIELD, "")):
         raise CsrfRejected
     settings = state.settings
-    policy = login.LoginPolicy(
-        max_failures=settings.hub_login_max_failures,
-        failure_window=timedelta(seconds=settings.hub_login_failure_window_seconds),
-        session_ttl=timedelta(seconds=settings.hub_session_ttl_seconds),
-    )
+    policy = login.LoginPolicy(session_ttl=timedelta(seconds=settings.hub_session_ttl_seconds))
     email = fields.get("email", "")
     next_url = safe_next(fields.get("next"))
+    address = client_address(request, settings.trusted_proxies)
     try:
         async with state.uow() as uow:
-            made = await login.log_in(uow, state.clock, policy, email, fields.get("password", ""))
+            made = await login.log_in(
+                uow,
+                state.clock,
+                state.password_guard,
+                policy,
+                email,
+                fields.get("password", ""),
+                address,
+            )
     except login.LoginFailed as failed:
-        return _login_page(request, next_url, email, str(failed), 429 if failed.locked else 400)
+        page = _login_page(request, next_url, email, str(failed), 429 if failed.locked else 400)
+        if failed.retry_after is not None:
+            page.headers["Retry-After"] = str(failed.retry_after)
+        return page
     response = see_other(next_url)
     response.cookies.append(
         cookie(request, SESSION_COOKIE, made.secret, int(settings.hub_session_ttl_seconds))

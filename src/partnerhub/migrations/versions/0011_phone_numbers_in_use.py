@@ -6,7 +6,7 @@ back to its owner, and a number a client cancelled could never be signed up agai
 partial unique index covers the channels in use (status neither ``terminated`` nor
 ``cancelled``), and a plain index keeps lookups by number fast (issue 20, finding 4).
 
-Revision ID: 0011_h4
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_h4"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
