@@ -17,6 +17,7 @@ __all__ = [
     "ChannelApiKey",
     "ChannelApiKeyInfo",
     "ChannelApiKeyList",
+    "ChannelApiKeysRevoked",
     "MessageContact",
     "MessageId",
     "MessageSent",
@@ -58,6 +59,16 @@ class ChannelApiKeyList(msgspec.Struct, kw_only=True):
     total: int | None = None
     count: int | None = None
     filters: dict[str, Any] = {}
+
+
+class ChannelApiKeysRevoked(msgspec.Struct, kw_only=True):
+    """``DELETE …/channels/{channel_id}/api_keys``: what was revoked (``revoked`` holds the keys,
+    secrets masked). Every field has a default, so an empty answer decodes too."""
+
+    meta: dict[str, Any] = {}
+    channel_id: str | None = None
+    count: int | None = None
+    revoked: list[ChannelApiKeyInfo] = []
 
 
 class Template(msgspec.Struct, kw_only=True):

@@ -127,7 +127,8 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         created_at=isoformat(ch.created_at) or "",
         modified_at=isoformat(ch.modified_at) or "",
         billing_started_at=isoformat(ch.billing_started_at),
-        terminated_at=isoformat(ch.terminated_at),
+        # Once a cancellation is requested, the date it takes effect (docs/fidelity.md).
+        terminated_at=isoformat(ch.terminated_at or ch.cancellation_date),
         current_limit=ch.current_limit,
         current_quality_rating=ch.current_quality_rating,
         external_id=ch.external_id,
@@ -233,6 +234,32 @@ def issued_channel_key(
 ) -> wire_messaging.ChannelKeyCreated:
     return wire_messaging.ChannelKeyCreated(
         id=issued.key.id, address=address, api_key=issued.secret, app_id=issued.key.app_id
+    )
+
+
+def revoked_channel_keys(
+    channel_id: str, revoked: list[ChannelApiKey]
+) -> wire_messaging.ChannelKeysRevoked:
+    count = len(revoked)
+    return wire_messaging.ChannelKeysRevoked(
+        meta=wire_messaging.DeleteMeta(
+            success=True,
+            http_code=200,
+            developer_message=f"{count} API key{'' if count == 1 else 's'} revoked",
+            details=[],
+        ),
+        channel_id=channel_id,
+        count=count,
+        revoked=[
+            wire_messaging.RevokedChannelKey(
+                id=key.id,
+                api_key=channel_keys.masked(key),
+                app_id=key.app_id,
+                created_at=isoformat(key.created_at) or "",
+                revoked_at=isoformat(key.revoked_at) or "",
+            )
+            for key in revoked
+        ],
     )
 
 

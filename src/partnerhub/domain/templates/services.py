@@ -64,7 +64,9 @@ MAX_REASON = 255  # the column's size
 LIST_LIMIT = Rule("list_templates", 400, 60)
 CREATE_LIMIT = Rule("create_template", 60, 60)
 
-# spec §3.3 [360]: the filter keys; sort keys are those plus the timestamps and a plain ``name``.
+# spec §3.3 [360]: the filter keys, plus those a published .NET partner client sends (its
+# filter class has ``waba_account_id``, ``name``, ``rejected_reason`` and ``namespace``:
+# docs/fidelity.md); sort keys are the documented ones plus the timestamps and ``name``.
 FILTERS: dict[str, type] = {
     "id": str,
     "partner_id": str,
@@ -72,6 +74,10 @@ FILTERS: dict[str, type] = {
     "status": str,
     "category": str,
     "language": str,
+    "waba_account_id": str,
+    "name": str,
+    "rejected_reason": str,
+    "namespace": str,
 }
 SORTABLE = (
     "id",
