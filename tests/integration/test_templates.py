@@ -29,6 +29,8 @@ TEMPLATE_FIELDS = {
     "namespace",
     "created_at",
     "modified_at",
+    "created_by",
+    "modified_by",
 }
 
 

@@ -86,6 +86,8 @@ class Template(msgspec.Struct, kw_only=True):
     namespace: str | None = None
     created_at: str | None = None
     modified_at: str | None = None
+    created_by: dict[str, Any] | None = None
+    modified_by: dict[str, Any] | None = None
 
 
 class TemplateList(msgspec.Struct, kw_only=True):

@@ -88,6 +88,10 @@ def parse_list_query(
             continue
         descending = name.startswith("-")
         name = name.lstrip("-+")
+        if not name:
+            # A bare "-": the published .NET client's default ``sort`` (docs/fidelity.md),
+            # which names no field: the default order.
+            continue
         if name not in sortable:
             raise InvalidInput("sort", f"cannot sort by '{name}'; allowed: {', '.join(sortable)}")
         sort_keys.append(SortKey(name, descending))

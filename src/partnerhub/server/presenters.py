@@ -111,6 +111,7 @@ def client(c: Client) -> wire_clients.Client:
         modified_at=isoformat(c.modified_at) or "",
         created_by=c.created_by,
         modified_by=c.modified_by,
+        suspicious=False,
     )
 
 
@@ -152,6 +153,8 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         integration=wire_clients.Integration(enabled=False, app_id=None, state="disabled"),
         permission=ch.permission,
         cancellation_date=isoformat(ch.cancellation_date),
+        has_inbox=False,
+        is_oba=False,
     )
 
 
@@ -178,6 +181,13 @@ def client_balance(report: ClientBalanceReport) -> wire_billing.ClientBalance:
     return wire_billing.ClientBalance(
         balance=from_micros(report.funds.total_micros),
         currency=report.funds.currency,
+        last_renewal=None
+        if report.funds.last_renewal_at is None
+        else wire_billing.LastRenewal(
+            date=isoformat(report.funds.last_renewal_at) or "",
+            amount=from_micros(report.funds.last_renewal_micros or 0),
+        ),
+        estimated_template_cost=from_micros(report.estimated_template_cost_micros),
         granularity=report.window.granularity,
         start_date=report.window.start_unix,
         end_date=report.window.end_unix,

@@ -22,6 +22,8 @@ class Client(msgspec.Struct):
     modified_at: str
     created_by: dict[str, Any]
     modified_by: dict[str, Any]
+    # Whether 360dialog flagged the client for review; nothing here flags one.
+    suspicious: bool
 
 
 class ClientList(msgspec.Struct):
@@ -108,6 +110,10 @@ class Channel(msgspec.Struct):
     integration: Integration
     permission: bool
     cancellation_date: str | None
+    # A 360dialog Inbox provisioned for the number; none is offered here.
+    has_inbox: bool
+    # Meta's Official Business Account (green badge); not simulated.
+    is_oba: bool
 
 
 class ChannelList(msgspec.Struct):
