@@ -46,7 +46,7 @@ CHANNEL_SORTABLE = (
     "external_id",
 )
 # spec §3.3 [360], plus ``organisation``, which a published .NET partner client sends
-# (docs/fidelity.md, "Filters sent by typed clients").
+# (docs/fidelity.md, "Typed clients").
 CLIENT_FILTER_KEYS = (
     "id",
     "name",
