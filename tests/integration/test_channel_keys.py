@@ -138,15 +138,56 @@ async def test_revoke_all_and_one(client: Client, partner: PartnerCreds) -> None
     missing = await client.delete(f"{path}/nope", headers=partner.headers)
     assert missing.status_code == 404
     gone = await client.delete(f"{path}/{key['id']}", headers=partner.headers)
-    assert gone.status_code == 204
+    assert gone.status_code == 200
+    assert gone.json()["count"] == 1 and gone.json()["revoked"][0]["id"] == key["id"]
     refused = await client.get("/v1/configs/webhook", headers={"D360-API-KEY": key["api_key"]})
     assert refused.status_code == 401
 
     again = await generate(client, partner, channel["channel_id"])
-    assert (await client.delete(path, headers=partner.headers)).status_code == 204
+    revoked_all = await client.delete(path, headers=partner.headers)
+    assert revoked_all.status_code == 200
+    assert [k["id"] for k in revoked_all.json()["revoked"]] == [again["id"]]
     refused = await client.get("/v1/configs/webhook", headers={"D360-API-KEY": again["api_key"]})
     assert refused.status_code == 401
     assert (await client.get(path, headers=partner.headers)).json()["total"] == 0
+    # Nothing left to revoke: still 200, with an empty list.
+    none_left = await client.delete(path, headers=partner.headers)
+    assert none_left.status_code == 200
+    assert none_left.json()["count"] == 0 and none_left.json()["revoked"] == []
+
+
+async def test_revoking_every_key_answers_json_naming_what_was_revoked(
+    client: Client, partner: PartnerCreds
+) -> None:
+    """A client that parses every answer as JSON (issue 14 item 4): the exact DELETE it sends,
+    no body, answered 200 with a JSON body describing the revoked keys, secrets masked."""
+    channel = await running_channel(client, partner)
+    key = await generate(client, partner, channel["channel_id"])
+    listed = await client.get(keys_path(partner, channel["channel_id"]), headers=partner.headers)
+    masked = listed.json()["api_keys"][0]["api_key"]
+    response = await client.request(
+        "DELETE",
+        keys_path(partner, channel["channel_id"]),
+        headers={**partner.headers, "Accept": "application/json"},
+        content=b"",
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["meta"] == {
+        "success": True,
+        "http_code": 200,
+        "developer_message": "1 API key revoked",
+        "details": [],
+    }
+    assert body["channel_id"] == channel["channel_id"] and body["count"] == 1
+    (revoked,) = body["revoked"]
+    assert revoked["id"] == key["id"] and revoked["app_id"] == key["app_id"]
+    assert revoked["api_key"] == masked and key["api_key"] not in response.text
+    assert revoked["created_at"].endswith("Z") and revoked["revoked_at"].endswith("Z")
+    assert (
+        await client.get("/v1/configs/webhook", headers={"D360-API-KEY": key["api_key"]})
+    ).status_code == 401
 
 
 async def test_keys_are_never_interchangeable(client: Client, partner: PartnerCreds) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -132,14 +133,27 @@ async def test_cancellation_request_revoke_and_processing(
     )
     requested = await client.post(url, headers=partner.headers, json={"enabled": True})
     assert requested.status_code == 200 and requested.json()["cancellation_date"] is not None
+    # terminated_at carries the date the cancellation takes effect: the end of the month.
+    effective = requested.json()["terminated_at"]
+    assert effective == requested.json()["cancellation_date"]
+    assert effective.endswith("-01T00:00:00Z")
+    asked_at = datetime.fromisoformat(requested.json()["modified_at"])
+    due_in = (datetime.fromisoformat(effective) - asked_at).total_seconds()
+    assert 0 < due_in <= 31 * 86400
+    listed = (await channels(client, partner))["partner_channels"][0]
+    assert listed["terminated_at"] == effective and listed["status"] == "live"
     revoked = await client.post(url, headers=partner.headers, json={"enabled": False})
     assert revoked.json()["cancellation_date"] is None
-    await client.post(url, headers=partner.headers, json={"enabled": True})
-    await advance(client, 29 * 86400)
-    assert (await channels(client, partner))["partner_channels"][0]["status"] == "live"
-    await advance(client, 86400)
+    assert revoked.json()["terminated_at"] is None  # withdrawn: back to null
+    again = await client.post(url, headers=partner.headers, json={"enabled": True})
+    assert again.json()["terminated_at"] == effective
+    before = max(due_in - 60, 0)  # a request in a month's last minute has no "before"
+    if before:
+        await advance(client, before)
+        assert (await channels(client, partner))["partner_channels"][0]["status"] == "live"
+    await advance(client, due_in - before + 60)
     terminated = (await channels(client, partner))["partner_channels"][0]
-    assert terminated["status"] == "terminated" and terminated["terminated_at"] is not None
+    assert terminated["status"] == "terminated" and terminated["terminated_at"] == effective
     names = [e["event"] for e in events(receiver)]
     # Events committed milliseconds apart may be delivered in either order (docs/fidelity.md).
     assert sorted(names[-4:-1]) == [

@@ -29,6 +29,8 @@ TEMPLATE_FIELDS = {
     "namespace",
     "created_at",
     "modified_at",
+    "created_by",
+    "modified_by",
 }
 
 
@@ -166,7 +168,7 @@ async def test_list_filters_sorts_and_pages(client: Client, partner: PartnerCred
     assert spec_sort["waba_templates"][0]["name"] == "gamma"
 
     for params, field in [
-        ({"filters": json.dumps({"name": "alpha"})}, "filters"),
+        ({"filters": json.dumps({"components": "alpha"})}, "filters.components"),
         ({"sort": "components"}, "sort"),
         ({"limit": "-1"}, "limit"),
         ({"filters": json.dumps({"status": 3})}, "filters.status"),

@@ -174,8 +174,8 @@ async def test_channel_keys_and_templates_request_shapes() -> None:
     rec.answer = {"api_keys": [{"id": "k1", "api_key": "***cret", "app_id": "a1"}]}
     page = await hub.channels.list_api_keys("sdkCH")
     assert [k.id for k in page.items] == ["k1"] and page.total == 1
-    rec.status = 204
-    await hub.channels.revoke_api_keys("sdkCH")
+    rec.status = 204  # a server answering with no body: an empty result, no decode error
+    assert (await hub.channels.revoke_api_keys("sdkCH")).revoked == []
     assert rec.last[:2] == ("DELETE", "/api/v2/partners/sdkPA/channels/sdkCH/api_keys")
 
     rec.status, rec.answer = (
@@ -218,7 +218,9 @@ async def test_channel_keys_against_the_server(
     async with AsyncMessagingClient(created.api_key, base_url=BASE_URL, http_client=client) as api:
         config = await api.webhook.set("https://example.com/wa")
         assert config.url == "https://example.com/wa"
-    await hub.channels.revoke_api_keys(world.channel_id)
+    revoked = await hub.channels.revoke_api_keys(world.channel_id)
+    assert revoked.count == 1 and [k.id for k in revoked.revoked] == [created.id]
+    assert revoked.meta["success"] is True and revoked.channel_id == world.channel_id
     async with AsyncMessagingClient(created.api_key, base_url=BASE_URL, http_client=client) as api:
         with pytest.raises(AuthenticationError):
             await api.webhook.get()

@@ -43,17 +43,28 @@ class MessagingRepository:
 
     async def revoke_channel_keys(
         self, channel_id: str, now: datetime, key_id: str | None = None
-    ) -> int:
-        statement = (
+    ) -> list[ChannelApiKey]:
+        """Revoke the channel's live keys (or the one ``key_id``); the keys revoked, as they are
+        now (read locked first, so the answer names exactly what this call revoked)."""
+        found = select(ChannelApiKey).where(_K.channel_id == channel_id, _K.revoked_at.is_(None))
+        if key_id is not None:
+            found = found.where(_K.id == key_id)
+        keys = list(
+            (await self._session.scalars(found.order_by(_K.created_at, _K.id).with_for_update()))
+            .unique()
+            .all()
+        )
+        if not keys:
+            return []
+        await self._session.execute(
             update(tables.channel_api_keys)
-            .where(_K.channel_id == channel_id, _K.revoked_at.is_(None))
+            .where(_K.id.in_([key.id for key in keys]), _K.revoked_at.is_(None))
             .values(revoked_at=now)
             .execution_options(synchronize_session=False)
         )
-        if key_id is not None:
-            statement = statement.where(_K.id == key_id)
-        result = await self._session.execute(statement)
-        return int(getattr(result, "rowcount", 0) or 0)
+        for key in keys:
+            key.revoked_at = now
+        return keys
 
     async def list_active_keys(
         self, channel_id: str, query: ListQuery

@@ -430,6 +430,7 @@ class ClientRepository:
         "id": _CL.id,
         "name": _CL.name,
         "status": _CL.status,
+        "organisation": _CL.organisation,
         "created_at": _CL.created_at,
         "modified_at": _CL.modified_at,
         **{
@@ -455,7 +456,15 @@ class ClientRepository:
         "availability_status": _CH.availability_status,
         "created_at": _CH.created_at,
         "modified_at": _CH.modified_at,
-        "terminated_at": _CH.terminated_at,
+        # The date the channel shows (docs/fidelity.md): terminated, or due to be.
+        "terminated_at": func.coalesce(_CH.terminated_at, _CH.cancellation_date),
+        # Nested keys of the channel object, read from its client and WABA.
+        "client.contact_info.email": select(_CL.contact_info["email"].as_string())
+        .where(_CL.id == _CH.client_id)
+        .scalar_subquery(),
+        "waba_account.fb_account_status": select(tables.waba_accounts.c.status)
+        .where(tables.waba_accounts.c.id == _CH.waba_account_id)
+        .scalar_subquery(),
     }
 
     def __init__(self, session: AsyncSession) -> None:
@@ -614,6 +623,9 @@ class TemplateRepository:
         "partner_id": _TP.partner_id,
         "name": _TP.name,
         "business_templates.name": _TP.name,
+        "waba_account_id": _TP.waba_account_id,
+        "rejected_reason": _TP.rejected_reason,
+        "namespace": _TP.namespace,
         "status": _TP.status,
         "category": _TP.category,
         "language": _TP.language,

@@ -370,6 +370,9 @@ balances = Table(
     Column("total_micros", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    # The last top-up (0011_h6): when and by how much; null until the first one.
+    Column("last_renewal_at", UTCDateTime),
+    Column("last_renewal_micros", BigInteger),
 )
 
 usage_records = Table(
@@ -434,6 +437,9 @@ waba_templates = Table(
     Column("review_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    # {"user_id", "user_name"} of who made / last changed it (0011_h6; null on older rows).
+    Column("created_by", JSON),
+    Column("modified_by", JSON),
     UniqueConstraint("waba_account_id", "name", "language"),
 )
 Index(

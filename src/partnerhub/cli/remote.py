@@ -200,7 +200,12 @@ def channels_show(
         ("modified", short_time(ch.modified_at)),
         ("billing started", short_time(ch.billing_started_at) or "-"),
         ("cancellation date", short_time(ch.cancellation_date) or "-"),
-        ("terminated", short_time(ch.terminated_at) or "-"),
+        # The API's terminated_at also announces a pending cancellation's date (shown above).
+        (
+            "terminated",
+            (short_time(ch.terminated_at) if ch.status in ("terminated", "cancelled") else None)
+            or "-",
+        ),
     ):
         table.add_row(name, str(value))
     console.print(table)

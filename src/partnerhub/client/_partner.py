@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import anyio
 import httpx
+import msgspec
 from msgspec import UNSET, UnsetType
 
 from partnerhub.client import models
@@ -414,9 +415,10 @@ class Clients(_ClientCalls):
         client_id: str,
         *,
         partner_payload: str | UnsetType | None = UNSET,
-        max_channels: int | UnsetType = UNSET,
+        max_channels: int | UnsetType | None = UNSET,
     ) -> wire_clients.Client:
-        """Change ``partner_payload`` and/or ``max_channels``."""
+        """Change ``partner_payload`` (``None`` clears it) and/or ``max_channels`` (``None``
+        leaves it as it is, as the server reads a ``null``)."""
         patch = wire_clients.ClientPatch(partner_payload=partner_payload, max_channels=max_channels)
         return self._core.send(self._update(client_id, patch))
 
@@ -472,7 +474,7 @@ class AsyncClients(_ClientCalls):
         client_id: str,
         *,
         partner_payload: str | UnsetType | None = UNSET,
-        max_channels: int | UnsetType = UNSET,
+        max_channels: int | UnsetType | None = UNSET,
     ) -> wire_clients.Client:
         patch = wire_clients.ClientPatch(partner_payload=partner_payload, max_channels=max_channels)
         return await self._core.send(self._update(client_id, patch))
@@ -504,6 +506,15 @@ class AsyncClients(_ClientCalls):
 # --------------------------------------------------------------------------- channels
 
 
+_REVOKED = msgspec.json.Decoder(models.ChannelApiKeysRevoked)
+
+
+def _expect_revoked(content: bytes) -> models.ChannelApiKeysRevoked:
+    """partnerhub answers what it revoked; an empty answer (a server answering 204) decodes
+    to an empty result rather than failing after the keys are gone."""
+    return _REVOKED.decode(content) if content.strip() else models.ChannelApiKeysRevoked()
+
+
 class _ChannelCalls(_Resource):
     def _list(
         self, limit: int | None, offset: int | None, sort: Sort, filters: Filters
@@ -526,8 +537,8 @@ class _ChannelCalls(_Resource):
             "GET", self._keys_path(channel_id), expect_page(models.ChannelApiKeyList, "api_keys")
         )
 
-    def _revoke_keys(self, channel_id: str) -> Call[None]:
-        return call("DELETE", self._keys_path(channel_id), expect_nothing)
+    def _revoke_keys(self, channel_id: str) -> Call[models.ChannelApiKeysRevoked]:
+        return call("DELETE", self._keys_path(channel_id), _expect_revoked)
 
     def _cancellation(
         self, client_id: str, channel_id: str, enabled: bool
@@ -597,9 +608,9 @@ class Channels(_ChannelCalls):
         """The channel's keys, secrets masked."""
         return self._core.send(self._list_keys(channel_id))
 
-    def revoke_api_keys(self, channel_id: str) -> None:
-        """Revoke every key of the channel."""
-        self._core.send(self._revoke_keys(channel_id))
+    def revoke_api_keys(self, channel_id: str) -> models.ChannelApiKeysRevoked:
+        """Revoke every key of the channel; the answer lists the keys revoked (masked)."""
+        return self._core.send(self._revoke_keys(channel_id))
 
     def request_cancellation(
         self, client_id: str, channel_id: str, enabled: bool = True
@@ -650,8 +661,8 @@ class AsyncChannels(_ChannelCalls):
     async def list_api_keys(self, channel_id: str) -> Page[models.ChannelApiKeyInfo]:
         return await self._core.send(self._list_keys(channel_id))
 
-    async def revoke_api_keys(self, channel_id: str) -> None:
-        await self._core.send(self._revoke_keys(channel_id))
+    async def revoke_api_keys(self, channel_id: str) -> models.ChannelApiKeysRevoked:
+        return await self._core.send(self._revoke_keys(channel_id))
 
     async def request_cancellation(
         self, client_id: str, channel_id: str, enabled: bool = True

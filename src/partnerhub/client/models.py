@@ -17,6 +17,7 @@ __all__ = [
     "ChannelApiKey",
     "ChannelApiKeyInfo",
     "ChannelApiKeyList",
+    "ChannelApiKeysRevoked",
     "MessageContact",
     "MessageId",
     "MessageSent",
@@ -60,6 +61,16 @@ class ChannelApiKeyList(msgspec.Struct, kw_only=True):
     filters: dict[str, Any] = {}
 
 
+class ChannelApiKeysRevoked(msgspec.Struct, kw_only=True):
+    """``DELETE …/channels/{channel_id}/api_keys``: what was revoked (``revoked`` holds the keys,
+    secrets masked). Every field has a default, so an empty answer decodes too."""
+
+    meta: dict[str, Any] = {}
+    channel_id: str | None = None
+    count: int | None = None
+    revoked: list[ChannelApiKeyInfo] = []
+
+
 class Template(msgspec.Struct, kw_only=True):
     """A message template (spec §5 Template [obs]); the Messaging API shows fewer fields."""
 
@@ -75,6 +86,8 @@ class Template(msgspec.Struct, kw_only=True):
     namespace: str | None = None
     created_at: str | None = None
     modified_at: str | None = None
+    created_by: dict[str, Any] | None = None
+    modified_by: dict[str, Any] | None = None
 
 
 class TemplateList(msgspec.Struct, kw_only=True):

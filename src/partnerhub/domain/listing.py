@@ -44,7 +44,7 @@ class ListQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     sort: tuple[SortKey, ...] = ()
-    # Parsed values (a ``TimeRange`` for time fields, ``None`` for "is null").
+    # Parsed values (a ``TimeRange`` for time fields); a key sent as ``null`` is left out.
     filters: dict[str, Any] = field(default_factory=dict)
     # The filters as the caller sent them, echoed in the list envelope.
     echo: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +88,10 @@ def parse_list_query(
             continue
         descending = name.startswith("-")
         name = name.lstrip("-+")
+        if not name:
+            # A bare "-": the published .NET client's default ``sort`` (docs/fidelity.md),
+            # which names no field: the default order.
+            continue
         if name not in sortable:
             raise InvalidInput("sort", f"cannot sort by '{name}'; allowed: {', '.join(sortable)}")
         sort_keys.append(SortKey(name, descending))
@@ -105,8 +109,13 @@ def parse_list_query(
         for key, value in decoded.items():
             if key not in filterable:
                 raise InvalidInput(
-                    "filters", f"unknown filter '{key}'; allowed: {', '.join(filterable)}"
+                    f"filters.{key}",
+                    f"unknown filter '{key}'; allowed: {', '.join(filterable)}",
                 )
+            if value is None:
+                # Typed clients send every member of their filter class, ``null`` for those
+                # the caller did not set (docs/fidelity.md): no condition on this key.
+                continue
             parsed_filters[key] = _filter_value(f"filters.{key}", value, filterable[key])
 
     return ListQuery(
@@ -119,8 +128,6 @@ def parse_list_query(
 
 
 def _filter_value(name: str, value: Any, expected: type) -> Any:
-    if value is None:
-        return None  # matches rows where the field is null
     if expected is datetime:
         return _time_range(name, value)
     # bool is an int in Python: check it first, so that true is never taken for 1.

@@ -46,7 +46,7 @@ from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
 from partnerhub.domain.partners.services import validate_email
 from partnerhub.domain.templates import rules as template_rules
-from partnerhub.domain.templates.model import Template, TemplateStatus
+from partnerhub.domain.templates.model import SEED_AUTHOR, Template, TemplateStatus
 from partnerhub.domain.templates.services import (
     DEFAULT_REJECTED_REASON,
     TEMPLATE_ID_SUFFIX,
@@ -463,6 +463,8 @@ def _templates(
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
                 components=valid.components,
                 rejected_reason=reason,
+                created_by=dict(SEED_AUTHOR),
+                modified_by=dict(SEED_AUTHOR),
                 # Templates still in review are decided from the moment of the seed.
                 review_at=now + timedelta(seconds=review_seconds) if in_review else None,
             )

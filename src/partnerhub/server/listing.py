@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar.di import Provide
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter
 
 from partnerhub.domain.listing import ListQuery, parse_list_query
 
@@ -38,7 +38,13 @@ async def provide_list_params(
     limit: FromQuery[str | None] = None,
     offset: FromQuery[str | None] = None,
     sort: FromQuery[str | None] = None,
-    filters: FromQuery[str | None] = None,
+    filters: Annotated[
+        str | None,
+        Parameter(
+            description="A URL-encoded JSON object of field conditions, dotted keys for nested "
+            "fields; a key sent as null sets no condition; an unknown key is a 400 naming it."
+        ),
+    ] = None,
 ) -> ListParams:
     return ListParams(limit, offset, sort, filters)
 

@@ -111,6 +111,7 @@ def client(c: Client) -> wire_clients.Client:
         modified_at=isoformat(c.modified_at) or "",
         created_by=c.created_by,
         modified_by=c.modified_by,
+        suspicious=False,
     )
 
 
@@ -127,7 +128,8 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         created_at=isoformat(ch.created_at) or "",
         modified_at=isoformat(ch.modified_at) or "",
         billing_started_at=isoformat(ch.billing_started_at),
-        terminated_at=isoformat(ch.terminated_at),
+        # Once a cancellation is requested, the date it takes effect (docs/fidelity.md).
+        terminated_at=isoformat(ch.terminated_at or ch.cancellation_date),
         current_limit=ch.current_limit,
         current_quality_rating=ch.current_quality_rating,
         external_id=ch.external_id,
@@ -151,6 +153,8 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         integration=wire_clients.Integration(enabled=False, app_id=None, state="disabled"),
         permission=ch.permission,
         cancellation_date=isoformat(ch.cancellation_date),
+        has_inbox=False,
+        is_oba=False,
     )
 
 
@@ -177,6 +181,13 @@ def client_balance(report: ClientBalanceReport) -> wire_billing.ClientBalance:
     return wire_billing.ClientBalance(
         balance=from_micros(report.funds.total_micros),
         currency=report.funds.currency,
+        last_renewal=None
+        if report.funds.last_renewal_at is None
+        else wire_billing.LastRenewal(
+            date=isoformat(report.funds.last_renewal_at) or "",
+            amount=from_micros(report.funds.last_renewal_micros or 0),
+        ),
+        estimated_template_cost=from_micros(report.estimated_template_cost_micros),
         granularity=report.window.granularity,
         start_date=report.window.start_unix,
         end_date=report.window.end_unix,
@@ -233,6 +244,32 @@ def issued_channel_key(
 ) -> wire_messaging.ChannelKeyCreated:
     return wire_messaging.ChannelKeyCreated(
         id=issued.key.id, address=address, api_key=issued.secret, app_id=issued.key.app_id
+    )
+
+
+def revoked_channel_keys(
+    channel_id: str, revoked: list[ChannelApiKey]
+) -> wire_messaging.ChannelKeysRevoked:
+    count = len(revoked)
+    return wire_messaging.ChannelKeysRevoked(
+        meta=wire_messaging.DeleteMeta(
+            success=True,
+            http_code=200,
+            developer_message=f"{count} API key{'' if count == 1 else 's'} revoked",
+            details=[],
+        ),
+        channel_id=channel_id,
+        count=count,
+        revoked=[
+            wire_messaging.RevokedChannelKey(
+                id=key.id,
+                api_key=channel_keys.masked(key),
+                app_id=key.app_id,
+                created_at=isoformat(key.created_at) or "",
+                revoked_at=isoformat(key.revoked_at) or "",
+            )
+            for key in revoked
+        ],
     )
 
 

@@ -21,9 +21,20 @@ class PeriodUsage(msgspec.Struct):
     total_price: float
 
 
+class LastRenewal(msgspec.Struct):
+    """The balance's last top-up [obs: a published .NET client reads ``date`` and ``amount``]."""
+
+    date: str
+    amount: float
+
+
 class ClientBalance(msgspec.Struct):
     balance: float
     currency: str
+    # null until the balance was first topped up.
+    last_renewal: LastRenewal | None
+    # The price of one marketing template message at this hub (docs/fidelity.md).
+    estimated_template_cost: float
     granularity: str
     start_date: int
     end_date: int

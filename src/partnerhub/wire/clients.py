@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -22,6 +22,8 @@ class Client(msgspec.Struct):
     modified_at: str
     created_by: dict[str, Any]
     modified_by: dict[str, Any]
+    # Whether 360dialog flagged the client for review; nothing here flags one.
+    suspicious: bool
 
 
 class ClientList(msgspec.Struct):
@@ -35,8 +37,21 @@ class ClientList(msgspec.Struct):
 
 
 class ClientPatch(msgspec.Struct, forbid_unknown_fields=True):
-    partner_payload: str | UnsetType | None = UNSET
-    max_channels: int | UnsetType = UNSET
+    """``PATCH …/clients/{client_id}``: send only what changes. ``partner_payload: null``
+    clears the payload; ``max_channels: null`` leaves the limit unchanged (typed clients send
+    it whenever the caller set only ``partner_payload``)."""
+
+    partner_payload: Annotated[
+        str | UnsetType | None,
+        msgspec.Meta(description="Free text kept for the partner; null clears it."),
+    ] = UNSET
+    max_channels: Annotated[
+        int | UnsetType | None,
+        msgspec.Meta(
+            description="How many numbers the client may have (1-1000, not below its current "
+            "count); null leaves it unchanged."
+        ),
+    ] = UNSET
 
 
 class ChannelClient(msgspec.Struct):
@@ -95,6 +110,10 @@ class Channel(msgspec.Struct):
     integration: Integration
     permission: bool
     cancellation_date: str | None
+    # A 360dialog Inbox provisioned for the number; none is offered here.
+    has_inbox: bool
+    # Meta's Official Business Account (green badge); not simulated.
+    is_oba: bool
 
 
 class ChannelList(msgspec.Struct):

@@ -38,6 +38,36 @@ class ChannelKeyList(msgspec.Struct):
     api_keys: list[ChannelKey]
 
 
+class DeleteMeta(msgspec.Struct):
+    """The ``meta`` of a successful delete: 360dialog answers its deletes with the ``meta``
+    envelope (a published .NET client reads "delete success" from it), ``success`` true."""
+
+    success: bool
+    http_code: int
+    developer_message: str
+    details: list[str]
+
+
+class RevokedChannelKey(msgspec.Struct):
+    """A key a revocation just ended: ``api_key`` masked, as in the listing."""
+
+    id: str
+    api_key: str
+    app_id: str
+    created_at: str
+    revoked_at: str
+
+
+class ChannelKeysRevoked(msgspec.Struct):
+    """``DELETE …/channels/{channel_id}/api_keys`` (and ``…/api_keys/{key_id}``): 200 with what
+    was revoked; ``count`` 0 and an empty ``revoked`` when the channel had no live key."""
+
+    meta: DeleteMeta
+    channel_id: str
+    count: int
+    revoked: list[RevokedChannelKey]
+
+
 class MessagingWebhookIn(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /v1/configs/webhook``: ``url`` null or empty removes the webhook."""
 

@@ -20,6 +20,9 @@ class Template(msgspec.Struct):
     namespace: str
     created_at: str
     modified_at: str
+    # {"user_id", "user_name"}, as on clients: who created it / last changed it.
+    created_by: dict[str, str]
+    modified_by: dict[str, str]
 
 
 class TemplateList(msgspec.Struct):

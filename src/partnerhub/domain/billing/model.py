@@ -85,6 +85,9 @@ class Balance:
     currency: str
     modified_at: datetime
     client_id: str | None = None
+    # The last top-up: when, and by how much it raised the balance (None: never topped up).
+    last_renewal_at: datetime | None = None
+    last_renewal_micros: int | None = None
 
 
 @dataclass
@@ -109,6 +112,8 @@ class UsageRecord:
 class Funds:
     total_micros: int
     currency: str
+    last_renewal_at: datetime | None = None
+    last_renewal_micros: int | None = None
 
 
 @dataclass(frozen=True)

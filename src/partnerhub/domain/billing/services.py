@@ -8,6 +8,7 @@ endpoint reports the balance that pays for that client's messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.billing.model import (
     DEFAULT_CURRENCY,
+    MICROS,
     Balance,
     Funds,
     InitiatedBy,
@@ -30,7 +32,7 @@ from partnerhub.domain.billing.model import (
     to_micros,
     validate_currency,
 )
-from partnerhub.domain.billing.prices import default_cost_micros
+from partnerhub.domain.billing.prices import PRICE_MICROS, default_cost_micros
 from partnerhub.domain.billing.queries import UsageWindow, parse_country
 from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.clients.services import any_channel
@@ -53,7 +55,12 @@ async def _funds(uow: UnitOfWork, owner_id: str) -> Funds:
     balance = await uow.billing.get_balance(owner_id)
     if balance is None:
         return Funds(0, DEFAULT_CURRENCY)
-    return Funds(balance.total_micros, balance.currency)
+    return Funds(
+        balance.total_micros,
+        balance.currency,
+        balance.last_renewal_at,
+        balance.last_renewal_micros,
+    )
 
 
 async def partner_balance(uow: UnitOfWork, partner_id: str) -> Funds:
@@ -70,15 +77,26 @@ async def _set(
     total_micros: int,
     currency: str,
 ) -> Funds:
+    now = clock.now()
     balance = await uow.billing.get_balance(owner_id)
+    previous = 0 if balance is None else balance.total_micros
     if balance is None:
-        balance = Balance(owner_id, partner_id, total_micros, currency, clock.now(), client_id)
+        balance = Balance(owner_id, partner_id, total_micros, currency, now, client_id)
         uow.billing.add_balance(balance)
     else:
         balance.total_micros, balance.currency = total_micros, currency
-        balance.modified_at = clock.now()
+        balance.modified_at = now
+    # A top-up that raises the balance is a renewal (``last_renewal`` of the client balance
+    # report); a correction downwards is not.
+    if total_micros > previous:
+        balance.last_renewal_at, balance.last_renewal_micros = now, total_micros - previous
     await uow.commit()
-    return Funds(balance.total_micros, balance.currency)
+    return Funds(
+        balance.total_micros,
+        balance.currency,
+        balance.last_renewal_at,
+        balance.last_renewal_micros,
+    )
 
 
 async def set_partner_balance(
@@ -118,6 +136,9 @@ class ClientBalanceReport:
     funds: Funds
     window: UsageWindow
     usage: list[PeriodUsage]
+    # What one marketing template message costs at this hub (the price a partner budgets a
+    # template send with); see :func:`template_price_micros`.
+    estimated_template_cost_micros: int = 0
 
 
 async def _client(uow: UnitOfWork, partner_id: str, client_id: str) -> Client:
@@ -133,8 +154,12 @@ async def client_balance(
     partner_id: str,
     client_id: str,
     window: UsageWindow,
+    prices: Mapping[str, float] | None = None,
 ) -> ClientBalanceReport:
     """The balance that pays for the client's messages, and its usage per day or month.
+
+    ``prices`` are the hub's configured prices per category (``PARTNERHUB_MESSAGE_PRICES``),
+    which the estimated template cost follows as sending does.
 
     Counted against :data:`CLIENT_BALANCE_LIMIT` once the client is known to be the caller's:
     another partner cannot spend a client's budget, and unknown ids cost no limiter memory.
@@ -147,7 +172,17 @@ async def client_balance(
     usage = await uow.billing.usage_by_period(
         client.id, window.start, window.end_exclusive, window.granularity
     )
-    return ClientBalanceReport(funds, window, usage)
+    return ClientBalanceReport(funds, window, usage, template_price_micros(prices or {}))
+
+
+def template_price_micros(prices: Mapping[str, float]) -> int:
+    """[ours] ``estimated_template_cost``: the price of one marketing template message, the
+    configured one or the default table's (a business-initiated template, the kind whose cost
+    a partner estimates before a send; utility and authentication ones cost less)."""
+    configured = prices.get(PricingCategory.MARKETING.value)
+    if configured is not None:
+        return round(configured * MICROS)  # as a delivered message is charged
+    return PRICE_MICROS[PricingCategory.MARKETING]
 
 
 @dataclass(frozen=True)

@@ -92,4 +92,4 @@ async def release_number(
     data["reason"] = RELEASED_REASON
     await outbox.emit(uow, clock, holder.partner, "cancellation_processed", data)
     await uow.commit()
-    return Holder(holder.partner, holder.client, holder.waba, channel, keys_revoked)
+    return Holder(holder.partner, holder.client, holder.waba, channel, len(keys_revoked))

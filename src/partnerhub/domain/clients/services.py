@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
@@ -33,7 +33,6 @@ from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-CANCELLATION_NOTICE = timedelta(days=30)  # [ours] when a requested cancellation takes effect
 MAX_NUMBERS_PER_SIGNUP = 20
 
 CLIENT_SORTABLE = ("id", "name", "status", "created_at", "modified_at")
@@ -46,11 +45,13 @@ CHANNEL_SORTABLE = (
     "terminated_at",
     "external_id",
 )
-# spec §3.3 [360]
+# spec §3.3 [360], plus ``organisation``, which a published .NET partner client sends
+# (docs/fidelity.md, "Typed clients").
 CLIENT_FILTER_KEYS = (
     "id",
     "name",
     "status",
+    "organisation",
     "meta_info.business_vertical",
     "meta_info.timezone",
     "meta_info.about",
@@ -68,8 +69,11 @@ CLIENT_FILTER_KEYS = (
     "contact_user.email",
     "contact_user.name",
 )
-# spec §3.3 [360, partial list], with the type each value must have; time fields take an ISO
-# timestamp (that second) or a {"gte"/"gt"/"lte"/"lt": ...} range [ours].
+# spec §3.3 [360, partial list] plus the nested keys a published .NET partner client sends
+# (``client.contact_info.email``, ``waba_account.fb_account_status``: docs/fidelity.md), with
+# the type each value must have; time fields take an ISO timestamp (that second) or a
+# {"gte"/"gt"/"lte"/"lt": ...} range [ours]. ``terminated_at`` is the date shown on the
+# channel: when it was terminated, or when its requested cancellation takes effect.
 CHANNEL_FILTERS: dict[str, type] = {
     "q": str,
     "id": str,
@@ -89,7 +93,24 @@ CHANNEL_FILTERS: dict[str, type] = {
     "modified_at": datetime,
     "external_id": str,
     "waba_account.id": str,
+    "waba_account.fb_account_status": str,
+    "client.contact_info.email": str,
 }
+
+
+def cancellation_takes_effect(requested_at: datetime) -> datetime:
+    """When a cancellation requested at ``requested_at`` takes effect: the end of that calendar
+    month (UTC), i.e. the first instant of the next one.
+
+    360dialog's client docs: a cancelled number stays usable "until the end of the month"
+    (subscriptions are monthly); the exact rule of its API is not documented (docs/fidelity.md).
+    """
+    month = requested_at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (
+        month.replace(year=month.year + 1, month=1)
+        if month.month == 12
+        else month.replace(month=month.month + 1)
+    )
 
 
 class NumbersTaken(Conflict):
@@ -472,9 +493,10 @@ async def update_client(
     if "partner_payload" in changes:
         payload = changes["partner_payload"]
         client.partner_payload = None if payload is None else clean_text("partner_payload", payload)
-    if "max_channels" in changes:
+    # ``null`` on the optional numeric setting leaves it unchanged (docs/fidelity.md).
+    if changes.get("max_channels") is not None:
         value = changes["max_channels"]
-        if value is None or not 1 <= value <= 1000:
+        if not 1 <= value <= 1000:
             raise InvalidInput("max_channels", "must be between 1 and 1000")
         if value < await uow.clients.count_channels(client.id):
             raise InvalidInput("max_channels", "is below the client's current number of channels")
@@ -534,7 +556,9 @@ async def set_cancellation(
     channel_id: str,
     enabled: bool,
 ) -> ChannelView:
-    """Request (or withdraw) a cancellation; it takes effect :data:`CANCELLATION_NOTICE` later."""
+    """Request (or withdraw) a cancellation; it takes effect at the end of the month
+    (:func:`cancellation_takes_effect`), the date the channel's ``terminated_at`` shows from now
+    on, until the request is withdrawn."""
     await uow.lock_for_write()
     channel, client, waba = await _channel_of(uow, partner_id, client_id, channel_id)
     if channel.status in (ChannelStatus.TERMINATED, ChannelStatus.CANCELLED):
@@ -544,7 +568,7 @@ async def set_cancellation(
         return ChannelView(channel, client, waba)  # asking twice changes and emits nothing
     if enabled:
         channel.cancellation_requested_at = now
-        channel.cancellation_date = now + CANCELLATION_NOTICE
+        channel.cancellation_date = cancellation_takes_effect(now)
         event = "cancellation_request"
     else:
         channel.cancellation_requested_at = None
@@ -556,6 +580,7 @@ async def set_cancellation(
     partner = await load_partner(uow, partner_id)
     data = channel_payload(channel, client, waba)
     data["cancellation_date"] = isoformat(channel.cancellation_date)
+    data["terminated_at"] = isoformat(channel.cancellation_date)
     await outbox.emit(uow, clock, partner, event, data)
     await uow.commit()
     return ChannelView(channel, client, waba)
@@ -584,7 +609,8 @@ async def run_due_steps(
         assert client is not None and waba is not None and partner is not None
         if channel.cancellation_date is not None and channel.cancellation_date <= now:
             channel.status = ChannelStatus.TERMINATED
-            channel.terminated_at = now
+            # The date it took effect, as announced, even when the simulator runs late.
+            channel.terminated_at = channel.cancellation_date
             channel.next_step_at = None
             event = "cancellation_processed"
         else:

@@ -132,11 +132,11 @@ async def list_keys(
 
 async def revoke(
     uow: UnitOfWork, clock: Clock, partner_id: str, channel_id: str, key_id: str | None = None
-) -> int:
-    """Revoke one key (``key_id``) or all of the channel's; returns how many were live."""
+) -> list[ChannelApiKey]:
+    """Revoke one key (``key_id``) or all of the channel's; returns the keys this revoked."""
     await _partner_channel(uow, partner_id, channel_id)
     revoked = await uow.messaging.revoke_channel_keys(channel_id, clock.now(), key_id)
-    if key_id is not None and revoked == 0:
+    if key_id is not None and not revoked:
         raise NotFound("API key not found")
     await uow.commit()
     return revoked

@@ -39,3 +39,26 @@ class Template:
     rejected_reason: str | None = None
     # The simulator's schedule: when the pending review decides (None: nothing scheduled).
     review_at: datetime | None = None
+    # Who created / last changed it through an API, ``{"user_id", "user_name"}`` as on
+    # clients; None on templates stored before these were kept (see :func:`author`).
+    created_by: dict[str, str] | None = None
+    modified_by: dict[str, str] | None = None
+
+
+def partner_author(partner_id: str) -> dict[str, str]:
+    """The author of a change made through the Partner API (the clients' convention)."""
+    return {"user_id": "partner", "user_name": partner_id}
+
+
+def client_author(client_id: str) -> dict[str, str]:
+    """The author of a change made with a client's channel key (the Messaging API)."""
+    return {"user_id": "client", "user_name": client_id}
+
+
+SEED_AUTHOR = {"user_id": "seed", "user_name": "seed"}
+
+
+def author(recorded: dict[str, str] | None, template: Template) -> dict[str, str]:
+    """``created_by`` / ``modified_by`` as shown: the recorded author, or for a template from
+    before authors were recorded, its partner (the Partner API made most of them)."""
+    return dict(recorded) if recorded else partner_author(template.partner_id)

@@ -29,7 +29,13 @@ from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.templates import rules
-from partnerhub.domain.templates.model import Template, TemplateStatus
+from partnerhub.domain.templates.model import (
+    Template,
+    TemplateStatus,
+    author,
+    client_author,
+    partner_author,
+)
 from partnerhub.domain.templates.rules import NewTemplate
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
@@ -64,7 +70,9 @@ MAX_REASON = 255  # the column's size
 LIST_LIMIT = Rule("list_templates", 400, 60)
 CREATE_LIMIT = Rule("create_template", 60, 60)
 
-# spec §3.3 [360]: the filter keys; sort keys are those plus the timestamps and a plain ``name``.
+# spec §3.3 [360]: the filter keys, plus those a published .NET partner client sends (its
+# filter class has ``waba_account_id``, ``name``, ``rejected_reason`` and ``namespace``:
+# docs/fidelity.md); sort keys are the documented ones plus the timestamps and ``name``.
 FILTERS: dict[str, type] = {
     "id": str,
     "partner_id": str,
@@ -72,6 +80,10 @@ FILTERS: dict[str, type] = {
     "status": str,
     "category": str,
     "language": str,
+    "waba_account_id": str,
+    "name": str,
+    "rejected_reason": str,
+    "namespace": str,
 }
 SORTABLE = (
     "id",
@@ -102,6 +114,8 @@ def template_fields(template: Template) -> dict[str, Any]:
         "namespace": template.namespace,
         "created_at": isoformat(template.created_at),
         "modified_at": isoformat(template.modified_at),
+        "created_by": author(template.created_by, template),
+        "modified_by": author(template.modified_by, template),
     }
 
 
@@ -125,8 +139,12 @@ async def create_for_waba(
     *,
     review_seconds: float,
     limits: RateLimits | None = None,
+    created_by: dict[str, str] | None = None,
 ) -> Template:
     """Validate and store a new template (``submitted``, reviewed ``review_seconds`` later).
+
+    ``created_by`` names the author; by default the WABA's client, since the only caller that
+    does not name one is the Messaging API, used with the client's channel key.
 
     With ``limits``, the request is counted against :data:`CREATE_LIMIT` for this WABA first
     (refused ones too, as any request is; the WABA is known to be the caller's by now).
@@ -158,6 +176,8 @@ async def create_for_waba(
         namespace=waba.namespace,
         created_at=now,
         modified_at=now,
+        created_by=created_by or client_author(waba.client_id),
+        modified_by=created_by or client_author(waba.client_id),
         components=valid.components,
         rejected_reason=None,
         review_at=now + timedelta(seconds=review_seconds),
@@ -181,7 +201,13 @@ async def create_template(
     """``POST …/waba_accounts/{waba_account_id}/waba_templates`` for the calling partner."""
     waba = await _waba_of_partner(uow, partner_id, waba_id)
     return await create_for_waba(
-        uow, clock, waba, new, review_seconds=review_seconds, limits=limits
+        uow,
+        clock,
+        waba,
+        new,
+        review_seconds=review_seconds,
+        limits=limits,
+        created_by=partner_author(partner_id),
     )
 
 

@@ -47,7 +47,14 @@ async def client_balance(
         state.clock.now(),
     )
     async with state.uow() as uow:
-        report = await billing.client_balance(uow, state.rate_limits, partner_id, client_id, window)
+        report = await billing.client_balance(
+            uow,
+            state.rate_limits,
+            partner_id,
+            client_id,
+            window,
+            prices=state.settings.message_prices,
+        )
     return presenters.client_balance(report)
 
 

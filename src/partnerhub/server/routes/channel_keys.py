@@ -64,29 +64,41 @@ async def list_channel_keys(
     )
 
 
-@delete(_PATH, summary="Revoke every API key of a channel", tags=["Channel API keys"])
+@delete(
+    _PATH,
+    summary="Revoke every API key of a channel; answers what was revoked",
+    tags=["Channel API keys"],
+    status_code=200,
+)
 async def revoke_channel_keys(
     request: Request[Any, Any, Any], partner_id: FromPath[str], channel_id: FromPath[str]
-) -> None:
+) -> wire.ChannelKeysRevoked:
     await require_partner(request, partner_id)
     state = app_state(request)
     async with state.uow() as uow:
-        await keys.revoke(uow, state.clock, partner_id, channel_id)
+        revoked = await keys.revoke(uow, state.clock, partner_id, channel_id)
     state.channel_keys.invalidate()
+    return presenters.revoked_channel_keys(channel_id, revoked)
 
 
-@delete(_PATH + "/{key_id:str}", summary="Revoke one channel API key", tags=["Channel API keys"])
+@delete(
+    _PATH + "/{key_id:str}",
+    summary="Revoke one channel API key; answers what was revoked",
+    tags=["Channel API keys"],
+    status_code=200,
+)
 async def revoke_channel_key(
     request: Request[Any, Any, Any],
     partner_id: FromPath[str],
     channel_id: FromPath[str],
     key_id: FromPath[str],
-) -> None:
+) -> wire.ChannelKeysRevoked:
     await require_partner(request, partner_id)
     state = app_state(request)
     async with state.uow() as uow:
-        await keys.revoke(uow, state.clock, partner_id, channel_id, key_id)
+        revoked = await keys.revoke(uow, state.clock, partner_id, channel_id, key_id)
     state.channel_keys.invalidate()
+    return presenters.revoked_channel_keys(channel_id, revoked)
 
 
 HANDLERS = [generate_channel_key, list_channel_keys, revoke_channel_keys, revoke_channel_key]
