@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,7 +38,17 @@ MAX_EMAIL_LENGTH = 320
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a cap keeps a hostile login cheap
 
 WRONG_CREDENTIALS = "Wrong email or password."
-LOCKED_OUT = "Too many failed attempts for this email. Wait a while before trying again."
+
+
+def locked_out(window: timedelta) -> str:
+    """The lockout message, with how long to wait: every attempt counts (even while locked
+    out), so the window after the last attempt always ends the lockout."""
+    minutes = max(1, math.ceil(window.total_seconds() / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return (
+        f"Too many failed attempts for this email. Wait {minutes} {unit} after your last "
+        "attempt before trying again."
+    )
 
 
 class LoginFailed(Exception):
@@ -81,7 +92,7 @@ async def log_in(
     await uow.hub.record_failure(email, now, now - policy.failure_window)
     await uow.commit()
     if await uow.hub.count_failures(email, now - policy.failure_window) > policy.max_failures:
-        raise LoginFailed(LOCKED_OUT, locked=True)
+        raise LoginFailed(locked_out(policy.failure_window), locked=True)
     user = await uow.users.get_by_email(email)
     ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok or user.disabled_at is not None:
