@@ -176,7 +176,8 @@ def serve(
     console.print(
         f"partnerhub ({settings.mode} mode) on http://{settings.host}:{settings.port}  "
         f"database: {database_label(settings)}  docs: /docs  "
-        f"instance: {instance_id}"
+        f"instance: {instance_id}",
+        soft_wrap=True,
     )
     options: dict[str, Any] = {
         "host": settings.host,

@@ -89,6 +89,12 @@ def openapi_config() -> OpenAPIConfig:
                     security_scheme_in="header",
                     description="Channel API key, for the Messaging API only.",
                 ),
+                "EmulatorToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="The server's PARTNERHUB_EMULATOR_TOKEN, for the /_emulator "
+                    "controls (emulator mode only; without the setting they answer 404).",
+                ),
             }
         ),
     )
@@ -141,6 +147,8 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
     body: type[msgspec.Struct] = ErrorBody
     if path == "/api/v2/token":
         body, statuses = OAuthError, {400, 401, 403}
+    elif path.startswith("/_emulator"):  # 404 outside emulator mode, 401 without the token
+        statuses = {401, 404} | ({400} if takes_input else set()) | ({409} if writes else set())
     elif "D360ApiKey" in schemes:
         body, statuses = GraphErrorBody, {400, 401, 403, 404, 429}
     elif schemes:  # the Partner API: 404 for the ids below the partner's, 409 for writes
@@ -149,8 +157,6 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
             statuses.add(404)
         if writes:
             statuses.add(409)
-    elif path.startswith("/_emulator"):  # 404 outside emulator mode, 401 without the token
-        statuses = {401, 404} | ({400} if takes_input else set()) | ({409} if writes else set())
     else:
         statuses = {400} if takes_input else set()
     if schemes or path.startswith("/_emulator"):
@@ -175,6 +181,15 @@ async def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return document
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """Escaped text with Markdown's `code` spans as <code> (descriptions are Markdown, as
+    OpenAPI says; /docs showed their backticks as they are)."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(text))
+
+
 def _render_docs(schema: dict[str, Any]) -> str:
     esc = html.escape
     rows: list[str] = []
@@ -191,7 +206,7 @@ def _render_docs(schema: dict[str, Any]) -> str:
             statuses = ", ".join(sorted(op.get("responses", {})))
             rows.append(
                 f"<tr><td><code class='m {esc(method)}'>{esc(method.upper())}</code></td>"
-                f"<td><code>{esc(path)}</code></td><td>{esc(op.get('summary', ''))}</td>"
+                f"<td><code>{esc(path)}</code></td><td>{_inline(op.get('summary', ''))}</td>"
                 f"<td>{esc(auth)}</td><td>{params}</td>"
                 f"<td>{f'<a href=#{esc(body_ref)}>{esc(body_ref)}</a>' if body_ref else ''}</td>"
                 f"<td>{esc(statuses)}</td></tr>"
@@ -211,7 +226,7 @@ text-align:left;vertical-align:top}}.m{{font-weight:700}}.get{{color:#05603a}}.p
 .patch{{color:#92400e}}.delete{{color:#b91c1c}}pre{{background:#f5f5f5;padding:.75rem;
 overflow:auto}}</style></head><body>
 <h1>{esc(info.get("title", "API"))} <small>{esc(info.get("version", ""))}</small></h1>
-<p>{esc(info.get("description", ""))}</p>
+<p>{_inline(info.get("description", ""))}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>
 <table><thead><tr><th>Method</th><th>Path</th><th>Summary</th><th>Auth</th><th>Parameters</th>
 <th>Body</th><th>Responses</th></tr></thead><tbody>{"".join(rows)}</tbody></table>

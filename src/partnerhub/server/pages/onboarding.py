@@ -29,6 +29,7 @@ from partnerhub.domain.errors import Conflict, InvalidInput
 from partnerhub.domain.partners.model import Partner
 from partnerhub.server.auth import app_state
 from partnerhub.server.pages import templates
+from partnerhub.server.pages.page_security import onboarding_headers
 from partnerhub.server.state import AppState
 
 CARRIED = (
@@ -47,11 +48,14 @@ SESSION_ENDED = "Your session has ended or is not valid. Please log in again."
 
 def _page(name: str, status: int, **context: Any) -> Response[str]:
     html = templates.get_template(name).render(**context)
-    return Response(html, status_code=status, media_type=MediaType.HTML)
+    headers = onboarding_headers(context.get("partner"))
+    return Response(html, status_code=status, media_type=MediaType.HTML, headers=headers)
 
 
-def _refused(reason: str, brand: str = "partnerhub", status: int = 400) -> Response[str]:
-    return _page("refused.html", status, reason=reason, brand=brand)
+def _refused(
+    reason: str, brand: str = "partnerhub", status: int = 400, partner: Partner | None = None
+) -> Response[str]:
+    return _page("refused.html", status, reason=reason, brand=brand, partner=partner)
 
 
 def _rows(numbers: list[signup.Row], errors: dict[str, str], count: int) -> list[dict[str, Any]]:
@@ -87,6 +91,7 @@ def _render_form(
     return _page(
         "signup.html",
         status,
+        partner=partner,
         brand=partner.brand_name,
         action=action,
         hidden=hidden,
@@ -117,7 +122,7 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
                 max_age=signup.IO_SIGNATURE_MAX_AGE,
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403)
+            return _refused(str(refused), partner.brand_name, status=403, partner=partner)
     hidden = {key: query[key] for key in CARRIED if query.get(key) is not None}
     if query.get("next") == "login":
         return _render_login(partner, request.url.path, hidden, query.get("email") or "", None, 200)
@@ -154,7 +159,7 @@ async def signup_submit(
                 max_age=signup.IO_SIGNATURE_SUBMIT_WINDOW,
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403)
+            return _refused(str(refused), partner.brand_name, status=403, partner=partner)
         page = _Page(state, uow, partner, request.url.path, hidden, field, target)
         if step == "login":
             return await page.log_in()
@@ -225,7 +230,7 @@ class _Page:
         url = signup.finish_url(
             self.target, done.client.id, [c.id for c in done.channels], [], hidden.get("state")
         )
-        return Redirect(url, status_code=303)
+        return Redirect(url, status_code=303, headers={"Cache-Control": "no-store"})
 
     async def log_in(self) -> Response[Any]:
         email = self.field.get("email", "")
@@ -302,7 +307,7 @@ class _Page:
             [c.id for c in done.revoked],
             hidden.get("state"),
         )
-        return Redirect(url, status_code=303)
+        return Redirect(url, status_code=303, headers={"Cache-Control": "no-store"})
 
     def _render_manage(
         self,
@@ -321,6 +326,7 @@ class _Page:
         return _page(
             "manage.html",
             status,
+            partner=partner,
             brand=partner.brand_name,
             client_name=client.name,
             action=self.action,
@@ -357,6 +363,7 @@ def _render_login(
     return _page(
         "login.html",
         status,
+        partner=partner,
         brand=partner.brand_name,
         action=action,
         hidden=hidden,

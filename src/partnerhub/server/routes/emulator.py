@@ -425,4 +425,5 @@ def emulator_router() -> Router:
         ],
         tags=["Emulator"],
         include_in_schema=True,
+        security=[{"EmulatorToken": []}],
     )
