@@ -217,6 +217,10 @@ async def test_docs_name_the_emulator_token_and_render_code(client: Client) -> N
             for operation in operations.values():
                 assert operation["security"] == [{"EmulatorToken": []}], path
                 assert {"401", "404"} <= set(operation["responses"]), path
+    reset = schema["paths"]["/_emulator/reset"]["post"]["requestBody"]
+    assert reset["required"] is False  # no body is the default scope
+    advance = schema["paths"]["/_emulator/clock/advance"]["post"]["requestBody"]
+    assert advance["required"] is True
     docs = (await client.get("/docs")).text
     assert "`" not in docs.split("<h2>Schemas</h2>")[0]
     assert "<code>X-API-Key</code>" in docs

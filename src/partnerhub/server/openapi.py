@@ -29,6 +29,7 @@ from partnerhub.wire.errors import ErrorBody, GraphErrorBody, OAuthError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _BODY_ATTR = "__partnerhub_body__"
+_OPTIONAL_BODY_ATTR = "__partnerhub_body_optional__"
 _PARAM = re.compile(r"\{([a-zA-Z_]+):[a-z]+\}")
 _PARTNER_PATH = "/api/v2/partners/{partner_id}"
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -51,9 +52,13 @@ _IDEMPOTENCY_KEY = {
 }
 
 
-def documents_body(struct: type[msgspec.Struct]) -> Callable[[F], F]:
+def documents_body(struct: type[msgspec.Struct], *, required: bool = True) -> Callable[[F], F]:
+    """``required=False``: the operation also takes no body at all (every field defaults)."""
+
     def mark(fn: F) -> F:
         setattr(fn, _BODY_ATTR, struct)
+        if not required:
+            setattr(fn, _OPTIONAL_BODY_ATTR, True)
         return fn
 
     return mark
@@ -104,6 +109,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
     assert app.openapi_schema is not None
     schema = app.openapi_schema.to_schema()
     bodies: dict[tuple[str, str], type[msgspec.Struct]] = {}
+    optional: set[tuple[str, str]] = set()
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
@@ -116,6 +122,8 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             path = _PARAM.sub(r"{\1}", route.path)
             for http_method in handler.http_methods:
                 bodies[(path, http_method.lower())] = struct
+                if getattr(handler.fn, _OPTIONAL_BODY_ATTR, False):
+                    optional.add((path, http_method.lower()))
     _, components = msgspec.json.schema_components(
         [*set(bodies.values()), ErrorBody, GraphErrorBody, OAuthError],
         ref_template="#/components/schemas/{name}",
@@ -129,7 +137,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             continue
         ref = {"$ref": f"#/components/schemas/{struct.__name__}"}
         operation["requestBody"] = {
-            "required": True,
+            "required": (path, method) not in optional,
             "content": {"application/json": {"schema": ref}},
         }
     for path, operations in schema.get("paths", {}).items():

@@ -53,7 +53,7 @@ class Reset(msgspec.Struct, forbid_unknown_fields=True):
     summary="Forget the webhook log, faults and rate-limit budgets (scope data, the default), "
     "turn the virtual clock back to real time (scope clock), or both (scope all)",
 )
-@documents_body(Reset)
+@documents_body(Reset, required=False)
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """``data``: faults, every webhook event, delivery and attempt, and every rate-limit
     budget; partners, clients, numbers, templates and messages stay (a seed replaces those).
