@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from partnerhub.client import AsyncPartnerClient
 from partnerhub.domain.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
@@ -56,6 +57,16 @@ async def test_a_webhook_url_disabled_by_410_says_so_until_set_again(
     info = (await client.get(base, headers=partner.headers)).json()
     assert info["webhook_disabled_at"] == url["webhook_disabled_at"]
     assert info["webhook_disabled_reason"] == url["webhook_disabled_reason"]
+    # The SDK's models carry them too.
+    async with AsyncPartnerClient(
+        partner.partner_id,
+        api_key=partner.api_key,
+        base_url=str(client.base_url),
+        http_client=client,
+    ) as sdk:
+        status = await sdk.webhook.status()
+        assert status.webhook_disabled_at == url["webhook_disabled_at"]
+        assert (await sdk.partner.get()).webhook_disabled_reason == url["webhook_disabled_reason"]
 
     # The dashboard shows a banner on every page.
     assert (await log_in(client, partner.email, partner.password)).status_code == 303
