@@ -6,6 +6,7 @@ every bad template field at once)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,8 +14,10 @@ import pytest
 
 from partnerhub.client import AsyncPartnerClient
 from partnerhub.domain.clock import VirtualClock
+from partnerhub.server.app import create_app
+from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
-from tests.conftest import EMULATOR, PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds, running
 from tests.integration.hub_helpers import log_in
 from tests.integration.test_partner import assert_error
 from tests.integration.test_webhooks import advance, eventually, send_test, setup_webhook
@@ -352,3 +355,25 @@ async def test_template_validation_reports_every_bad_field(
         "components[2].buttons[1].type",
     ]
     assert all(detail in meta["developer_message"] for detail in meta["details"])
+
+
+def _absolute(path: Path) -> str:
+    return str(path.resolve())
+
+
+async def test_livez_names_the_instance_but_no_path_in_hub_mode(
+    settings: Settings, tmp_path: Path
+) -> None:
+    data_dir = _absolute(tmp_path)
+    for mode in ("emulator", "hub"):
+        app = create_app(settings.model_copy(update={"mode": mode, "instance_id": f"{mode}-1"}))
+        async with running(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                for path in ("/livez", "/readyz"):
+                    answer = (await http.get(path)).json()
+                    assert answer["instance_id"] == f"{mode}-1", (mode, path)
+                    if mode == "hub":  # public endpoints name no file system paths
+                        assert "data_dir" not in answer
+                    else:
+                        assert answer["data_dir"] == data_dir
