@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[server,dev]'
 	@touch $(STAMP)
 
+# `make run PORT=8361` (or `PARTNERHUB_PORT=8361 make run`) when 8360 is taken.
 run: $(STAMP)
-	$(BIN)/partnerhub serve --demo
+	$(BIN)/partnerhub serve --demo $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -260,3 +260,45 @@ def test_client_logs_in_later_revokes_one_number_and_adds_another(
         }
         added = next(c for c in listed if c["setup_info"]["phone_number"] == "+4915177770003")
         assert added["id"] in usable and added["setup_info"]["phone_name"] == "Taco Late Night"
+
+
+def test_page_shows_the_partner_logo_under_its_csp(
+    live_server: LiveServer, receiver: Receiver, page: Page
+) -> None:
+    """The page's CSP lets exactly what it needs through: its stylesheet, the favicon and the
+    partner's logo (another origin), and the 303 back to the partner after the form."""
+    logo = receiver.url.replace("/hook", "/brand/logo.png")
+    with _api(live_server) as api:
+        api.patch(
+            "",
+            json={
+                "brand_name": "Pizza Partners",
+                "logo_url": logo,
+                "partner_redirect_url": receiver.url.replace("/hook", "/done"),
+            },
+        )
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    response = page.goto(
+        f"{live_server.base_url}/dashboard/app/{live_server.partner_id}/permissions"
+    )
+    assert response is not None and response.headers["x-frame-options"] == "DENY"
+    header = page.locator("header.partner")
+    assert header.inner_text().strip() == "Pizza Partners"
+    assert header.locator("img").get_attribute("src") == logo
+    # The stylesheet (a file now, not inline) applies: the form sits in a 40rem card.
+    assert page.locator("main").evaluate("e => getComputedStyle(e).maxWidth") == "640px"
+    shot(page, "6-logo-and-brand")
+    page.get_by_label("Company").fill("Pizza Place")
+    page.get_by_label("Your name").fill("Ada")
+    page.get_by_label("Email").fill("ada@pizza.example")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.locator("#phone_0").fill("+4915155556666")
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url(lambda url: "/done" in url, timeout=15000)
+    assert violations == []

@@ -94,7 +94,7 @@ def test_hub_mode_refuses_to_start_without_a_jwt_secret(tmp_path: Path, database
 def test_emulator_mode_generates_and_keeps_a_jwt_secret(tmp_path: Path) -> None:
     env = cli_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite'}")
     del env["PARTNERHUB_JWT_SECRET"]
-    run_cli(env, "partners", "list")
+    run_cli(env, "db", "upgrade")  # creates the database: read commands refuse a missing one
     secret_file = tmp_path / "jwt_secret"
     first = secret_file.read_text()
     assert len(first) >= 32 and (secret_file.stat().st_mode & 0o777) == 0o600
@@ -115,6 +115,10 @@ def test_serve_demo_shows_credentials_once(tmp_path: Path) -> None:
                 pid = next(w for w in text.split() if w.endswith("PA") and len(w) == 10)
                 url = f"http://127.0.0.1:{port}/api/v2/partners/{pid}"
                 assert httpx.get(url, headers={"X-API-Key": key}).status_code == 200
+                # A documented demo credit, so the walkthrough's sends do not go negative.
+                balance = httpx.get(f"{url}/balance", headers={"X-API-Key": key}).json()
+                assert balance == {"total": 100, "currency": "eur"}
+                assert "100 eur (demo credit)" in text
             else:
                 assert "Demo partner created" not in text and "ph_test_" not in text
         finally:

@@ -138,7 +138,8 @@ def test_seed_examples(live_server: LiveServer) -> None:
 
 def test_ops_endpoints(live_server: LiveServer) -> None:
     base = live_server.base_url
-    assert httpx.get(f"{base}/livez").json() == {"status": "ok"}
+    live = httpx.get(f"{base}/livez").json()
+    assert live["status"] == "ok" and live["instance_id"] and live["version"]
     ready = httpx.get(f"{base}/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ok"
     health = httpx.get(f"{base}/healthz").json()

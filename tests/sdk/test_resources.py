@@ -56,6 +56,9 @@ async def test_webhook_settings(hub: AsyncPartnerClient) -> None:
     partner = await hub.webhook.set("https://example.com/hook", headers={"Authorization": "x"})
     assert partner.webhook_url == "https://example.com/hook"
     assert await hub.webhook.get() == "https://example.com/hook"
+    status = await hub.webhook.status()  # not disabled: the [ours] fields are None
+    assert (status.webhook_url, status.webhook_disabled_at) == ("https://example.com/hook", None)
+    assert (await hub.partner.get()).webhook_disabled_reason is None
 
     assert (await hub.webhook.set_auto_approve(True)).auto_approve is True
     assert (await hub.webhook.set_auto_approve(False)).auto_approve is False

@@ -385,6 +385,7 @@ class WebhookRepository:
                 .values(
                     id=1,
                     clock_offset_seconds=defaults.clock_offset_seconds,
+                    clock_epoch=defaults.clock_epoch,
                     fail_next=defaults.fail_next,
                     fail_status=defaults.fail_status,
                     delay_ms=defaults.delay_ms,

@@ -44,7 +44,7 @@ class Simulator:
             await uow.lock_for_write()
             if isinstance(self._clock, VirtualClock):
                 state = await uow.webhooks.emulator_state()
-                self._clock.catch_up(state.clock_offset_seconds)
+                self._clock.catch_up(state.clock_offset_seconds, state.clock_epoch)
             moved = await run_due_steps(uow, self._clock, self.step_seconds)
             await uow.lock_for_write()
             moved += await run_due_reviews(

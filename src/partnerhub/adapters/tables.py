@@ -334,6 +334,7 @@ emulator_state = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("clock_offset_seconds", Float, nullable=False),
+    Column("clock_epoch", Integer, nullable=False, server_default="0"),
     Column("fail_next", Integer, nullable=False),
     Column("fail_status", Integer, nullable=False),
     Column("delay_ms", Integer, nullable=False),

@@ -9,10 +9,12 @@ against any hub.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import secrets
 import shutil
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,17 +23,44 @@ from rich.panel import Panel
 from rich.table import Table
 
 from partnerhub.adapters import db, migrate
-from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
+from partnerhub.cli._runtime import (
+    console,
+    database_label,
+    fail,
+    load_settings,
+    open_database,
+    run_with_state,
+)
 from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
 from partnerhub.cli.users import users_app
+from partnerhub.domain.billing import services as billing_services
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys import services as key_services
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners import services as partner_services
 from partnerhub.server.state import AppState, build_state
+
+
+def _flags_take_no_value() -> None:
+    """Show on/off flags (``--install-completion``, ``--json``, ``--help``) without a type.
+
+    Typer (0.29) prints ``<bool>`` after every flag, which reads as if ``--install-completion``
+    wanted a value. A flag takes none; only options that take a value show their type.
+    """
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
 
 app = typer.Typer(
     help="partnerhub: a self-hostable 360dialog Partner API v2.", no_args_is_help=True
@@ -51,6 +80,7 @@ app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 
 DEMO_EMAIL = "demo@partnerhub.local"
+DEMO_CREDIT = 100  # in the partner's currency (EUR by default)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
 PartnerOpt = Annotated[str, typer.Option("--partner", help="Partner id (…PA).")]
@@ -83,12 +113,20 @@ async def _ensure_demo(state: AppState, base_url: str) -> None:
         issued = await key_services.issue_key(
             uow, state.clock, partner.id, "demo", prefix=state.key_prefix
         )
+    async with state.uow() as uow:
+        # A prepaid credit, so that the walkthrough's first template sends do not take the
+        # balance negative (documented in the README; POST /_emulator/partners/{id}/balance
+        # sets another amount).
+        funds = await billing_services.set_partner_balance(
+            uow, state.clock, partner.id, DEMO_CREDIT
+        )
     console.print(
         Panel.fit(
             f"partner id : [bold]{partner.id}[/]\n"
             f"login      : {user.email}\n"
             f"password   : {password}\n"
-            f"API key    : [bold]{issued.secret}[/]\n\n"
+            f"API key    : [bold]{issued.secret}[/]\n"
+            f"balance    : {DEMO_CREDIT} {funds.currency} (demo credit)\n\n"
             f"Try: curl -H 'X-API-Key: {issued.secret}' {base_url}/api/v2/partners/{partner.id}\n"
             "[yellow]These credentials are shown once. Keep them.[/]",
             title="Demo partner created",
@@ -119,6 +157,13 @@ def serve(
     from partnerhub.server.app import create_app
 
     settings = load_settings(host=host, port=port)
+    # Before anything is migrated, created or printed: a demo partner's "shown once"
+    # credentials printed by a server that then cannot listen would be lost for nothing.
+    _check_port_free(settings.host, settings.port)
+    # One id for every process of this server, printed below and answered by /livez.
+    instance_id = settings.instance_id or secrets.token_hex(6)
+    os.environ["PARTNERHUB_INSTANCE_ID"] = instance_id
+    settings = settings.model_copy(update={"instance_id": instance_id})
 
     async def prepare() -> None:
         state = build_state(settings)
@@ -135,7 +180,9 @@ def serve(
         fail(f"cannot reach the database: {exc}")
     console.print(
         f"partnerhub ({settings.mode} mode) on http://{settings.host}:{settings.port}  "
-        f"database: {settings.sqlalchemy_url.render_as_string(hide_password=True)}  docs: /docs"
+        f"database: {database_label(settings)}  docs: /docs  "
+        f"instance: {instance_id}",
+        soft_wrap=True,
     )
     options: dict[str, Any] = {
         "host": settings.host,
@@ -161,6 +208,32 @@ def serve(
         timeout_worker_healthcheck=30,
         **options,
     )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with a way out when another process (often another partnerhub) holds the port.
+
+    Binds the way uvicorn will (SO_REUSEADDR, so a socket lingering in TIME_WAIT is no
+    obstacle) and lets go at once: a port taken in between still fails in uvicorn, but the
+    usual case (a server left running) is caught before anything else happens.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                problem = (
+                    f"port {port} on {host} is already in use (another partnerhub? "
+                    f"`curl http://{host}:{port}/livez` shows which server answers there)."
+                )
+            else:
+                problem = f"cannot listen on {host}:{port}: {exc.strerror or exc}."
+            fail(
+                f"{problem} Pick another port: PARTNERHUB_PORT={port + 1} make run, "
+                f"make run PORT={port + 1}, or partnerhub serve --port {port + 1}."
+            )
 
 
 def _share_metrics(data_dir: Path) -> None:
@@ -213,8 +286,10 @@ def worker() -> None:
 # ---------------------------------------------------------------- db
 
 
-def _engine_action(action: Any) -> Any:
+def _engine_action(action: Any, *, must_exist: bool = True, quiet: bool = False) -> Any:
     settings = load_settings()
+    if not quiet:
+        open_database(settings, must_exist=must_exist)
 
     async def main() -> Any:
         state = build_state(settings)
@@ -229,15 +304,15 @@ def _engine_action(action: Any) -> Any:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
-    _engine_action(lambda engine: migrate.upgrade(engine, revision))
-    console.print(f"database at {_engine_action(migrate.current_revision)}")
+    _engine_action(lambda engine: migrate.upgrade(engine, revision), must_exist=False)
+    console.print(f"database at {_engine_action(migrate.current_revision, quiet=True)}")
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()] = "base") -> None:
     """Revert migrations down to REVISION (default: base, which drops every table)."""
     _engine_action(lambda engine: migrate.downgrade(engine, revision))
-    console.print(f"database at {_engine_action(migrate.current_revision) or 'base'}")
+    console.print(f"database at {_engine_action(migrate.current_revision, quiet=True) or 'base'}")
 
 
 @db_app.command("current")
@@ -278,7 +353,7 @@ def partners_create(
             )
         return partner.id, user.email, issued.secret
 
-    partner_id, user_email, secret = run_with_state(action)
+    partner_id, user_email, secret = run_with_state(action, must_exist=False)
     if as_json:
         _print_json({"partner_id": partner_id, "email": user_email, "api_key": secret})
         return

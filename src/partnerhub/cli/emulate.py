@@ -29,7 +29,7 @@ from partnerhub.cli._remote import (
 )
 
 emulate_app = typer.Typer(
-    help="Emulator controls: onboard, move the clock, force statuses, inbound messages.",
+    help="Emulator controls: onboard, move or reset the clock, force statuses, inbound messages.",
     no_args_is_help=True,
 )
 
@@ -117,6 +117,34 @@ def advance(
     console.print(
         f"clock now {done['now']} (offset {done['offset_seconds']:g} s); "
         f"{done['deliveries_attempted']} webhook deliveries attempted"
+    )
+
+
+@emulate_app.command("reset")
+def reset(
+    scope: Annotated[
+        str,
+        typer.Option(
+            "--scope",
+            help="data: webhook log, faults, rate-limit budgets (partners and numbers stay); "
+            "clock: the virtual clock back to real time; all: both.",
+        ),
+    ] = "data",
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Reset the emulator: its data (the default), its clock, or both (clock moves are
+    otherwise permanent, even across restarts)."""
+    if scope not in ("data", "clock", "all"):
+        raise typer.BadParameter(f"{scope!r}: use data, clock or all", param_hint="--scope")
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", "/reset", {"scope": scope})
+    if as_json:
+        print_json(done)
+        return
+    console.print(
+        f"reset {done['scope']}; clock now {done['now']} (offset {done['offset_seconds']:g} s)"
     )
 
 

@@ -294,6 +294,11 @@ class Webhook(_WebhookCalls):
         """The webhook URL (``None`` when unset)."""
         return self._core.send(self._get()).webhook_url
 
+    def status(self) -> wire_partners.WebhookUrlOut:
+        """The URL with its state: ``webhook_disabled_at`` / ``webhook_disabled_reason`` are set
+        while a 410 Gone has disabled it (partnerhub; ``None`` on hubs that do not say)."""
+        return self._core.send(self._get())
+
     def set(
         self, url: str | None, *, headers: Mapping[str, str] | UnsetType | None = UNSET
     ) -> wire_partners.Partner:
@@ -325,6 +330,9 @@ class AsyncWebhook(_WebhookCalls):
 
     async def get(self) -> str | None:
         return (await self._core.send(self._get())).webhook_url
+
+    async def status(self) -> wire_partners.WebhookUrlOut:
+        return await self._core.send(self._get())
 
     async def set(
         self, url: str | None, *, headers: Mapping[str, str] | UnsetType | None = UNSET

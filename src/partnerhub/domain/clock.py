@@ -22,10 +22,14 @@ class SystemClock:
 
 
 class VirtualClock:
-    """Real time shifted by an offset that only grows: time never runs backwards."""
+    """Real time shifted by an offset that only grows: time never runs backwards, except when
+    an emulator reset (``POST /_emulator/reset {"scope": "clock"}``) starts a new *epoch* at
+    offset 0. Every process adopts the newest epoch it reads from the database, and within an
+    epoch the largest offset."""
 
     def __init__(self) -> None:
         self._offset = timedelta(0)
+        self._epoch = 0
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
@@ -40,9 +44,16 @@ class VirtualClock:
     def offset_seconds(self) -> float:
         return self._offset.total_seconds()
 
-    def catch_up(self, offset_seconds: float) -> None:
-        """Adopt a larger offset set by another process (never a smaller one)."""
-        if offset_seconds > self._offset.total_seconds():
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    def catch_up(self, offset_seconds: float, epoch: int = 0) -> None:
+        """Adopt a larger offset set by another process (never a smaller one), or the offset
+        of a newer epoch as it is (a reset turned the clock back to real time)."""
+        if epoch > self._epoch:
+            self._epoch, self._offset = epoch, timedelta(seconds=offset_seconds)
+        elif epoch == self._epoch and offset_seconds > self._offset.total_seconds():
             self._offset = timedelta(seconds=offset_seconds)
 
 

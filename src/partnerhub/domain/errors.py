@@ -48,6 +48,18 @@ class InvalidInput(DomainError):
         self.field = field
 
 
+class InvalidInputs(InvalidInput):
+    """Several fields at fault at once, all reported (the first names :attr:`field`): a caller
+    fixes a template in one round trip, not one field per request."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        super().__init__(first.field, first.message.removeprefix(f"{first.field}: "))
+        self.details = [detail for problem in problems for detail in problem.details]
+        self.message = "; ".join(self.details)
+        self.args = (self.message,)
+
+
 class RateLimited(DomainError):
     """Too many requests within a limit's window; ``retry_after`` is in whole seconds (>= 1)."""
 

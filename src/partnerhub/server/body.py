@@ -19,6 +19,12 @@ from partnerhub.domain.errors import InvalidInput
 T = TypeVar("T")
 
 _AT_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
+# A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or a low one with no high one
+# before it: text that is not Unicode, which msgspec reports as "Input data was truncated".
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 _FIELD = re.compile(r"field `([^`]+)`")
 
 
@@ -38,6 +44,19 @@ def _field_of(message: str) -> tuple[str, str]:
     return field or "body", text
 
 
+def json_problem(raw: bytes, exc: Exception) -> str:
+    """What is wrong with a body JSON could not decode, in words that name the problem."""
+    match = _LONE_SURROGATE.search(raw)
+    if match is not None:
+        escape = match.group().decode("ascii")
+        return (
+            f"contains a lone UTF-16 surrogate ({escape}), which is not a Unicode character: "
+            "write the character itself (UTF-8), or a character outside the Basic Multilingual "
+            "Plane as a pair of escapes, e.g. \\ud83d\\ude00"
+        )
+    return f"malformed JSON: {exc}"
+
+
 def decode(raw: bytes, content_type: str, target: type[T]) -> T:
     stripped = raw.strip()
     if not stripped:
@@ -53,7 +72,9 @@ def decode(raw: bytes, content_type: str, target: type[T]) -> T:
     except msgspec.ValidationError as exc:
         field, text = _field_of(str(exc))
         raise InvalidInput(field, text) from None
-    except (msgspec.DecodeError, ValueError, UnicodeDecodeError) as exc:
+    except msgspec.DecodeError as exc:
+        raise InvalidInput("body", json_problem(raw, exc)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("body", f"malformed request body: {exc}") from None
     except RecursionError:  # msgspec's answer to arrays nested thousands deep
         raise InvalidInput("body", "nests too deeply") from None

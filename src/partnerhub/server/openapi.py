@@ -29,6 +29,7 @@ from partnerhub.wire.errors import ErrorBody, GraphErrorBody, OAuthError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _BODY_ATTR = "__partnerhub_body__"
+_OPTIONAL_BODY_ATTR = "__partnerhub_body_optional__"
 _PARAM = re.compile(r"\{([a-zA-Z_]+):[a-z]+\}")
 _PARTNER_PATH = "/api/v2/partners/{partner_id}"
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -51,9 +52,13 @@ _IDEMPOTENCY_KEY = {
 }
 
 
-def documents_body(struct: type[msgspec.Struct]) -> Callable[[F], F]:
+def documents_body(struct: type[msgspec.Struct], *, required: bool = True) -> Callable[[F], F]:
+    """``required=False``: the operation also takes no body at all (every field defaults)."""
+
     def mark(fn: F) -> F:
         setattr(fn, _BODY_ATTR, struct)
+        if not required:
+            setattr(fn, _OPTIONAL_BODY_ATTR, True)
         return fn
 
     return mark
@@ -89,6 +94,12 @@ def openapi_config() -> OpenAPIConfig:
                     security_scheme_in="header",
                     description="Channel API key, for the Messaging API only.",
                 ),
+                "EmulatorToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="The server's PARTNERHUB_EMULATOR_TOKEN, for the /_emulator "
+                    "controls (emulator mode only; without the setting they answer 404).",
+                ),
             }
         ),
     )
@@ -98,6 +109,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
     assert app.openapi_schema is not None
     schema = app.openapi_schema.to_schema()
     bodies: dict[tuple[str, str], type[msgspec.Struct]] = {}
+    optional: set[tuple[str, str]] = set()
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
@@ -110,6 +122,8 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             path = _PARAM.sub(r"{\1}", route.path)
             for http_method in handler.http_methods:
                 bodies[(path, http_method.lower())] = struct
+                if getattr(handler.fn, _OPTIONAL_BODY_ATTR, False):
+                    optional.add((path, http_method.lower()))
     _, components = msgspec.json.schema_components(
         [*set(bodies.values()), ErrorBody, GraphErrorBody, OAuthError],
         ref_template="#/components/schemas/{name}",
@@ -123,7 +137,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             continue
         ref = {"$ref": f"#/components/schemas/{struct.__name__}"}
         operation["requestBody"] = {
-            "required": True,
+            "required": (path, method) not in optional,
             "content": {"application/json": {"schema": ref}},
         }
     for path, operations in schema.get("paths", {}).items():
@@ -141,6 +155,8 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
     body: type[msgspec.Struct] = ErrorBody
     if path == "/api/v2/token":
         body, statuses = OAuthError, {400, 401, 403, 429}
+    elif path.startswith("/_emulator"):  # 404 outside emulator mode, 401 without the token
+        statuses = {401, 404} | ({400} if takes_input else set()) | ({409} if writes else set())
     elif "D360ApiKey" in schemes:
         body, statuses = GraphErrorBody, {400, 401, 403, 404, 429}
     elif schemes:  # the Partner API: 404 for the ids below the partner's, 409 for writes
@@ -149,8 +165,6 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
             statuses.add(404)
         if writes:
             statuses.add(409)
-    elif path.startswith("/_emulator"):  # 404 outside emulator mode, 401 without the token
-        statuses = {401, 404} | ({400} if takes_input else set()) | ({409} if writes else set())
     else:
         statuses = {400} if takes_input else set()
     if schemes or path.startswith("/_emulator"):
@@ -175,6 +189,15 @@ async def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return document
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """Escaped text with Markdown's `code` spans as <code> (descriptions are Markdown, as
+    OpenAPI says; /docs showed their backticks as they are)."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(text))
+
+
 def _render_docs(schema: dict[str, Any]) -> str:
     esc = html.escape
     rows: list[str] = []
@@ -191,7 +214,7 @@ def _render_docs(schema: dict[str, Any]) -> str:
             statuses = ", ".join(sorted(op.get("responses", {})))
             rows.append(
                 f"<tr><td><code class='m {esc(method)}'>{esc(method.upper())}</code></td>"
-                f"<td><code>{esc(path)}</code></td><td>{esc(op.get('summary', ''))}</td>"
+                f"<td><code>{esc(path)}</code></td><td>{_inline(op.get('summary', ''))}</td>"
                 f"<td>{esc(auth)}</td><td>{params}</td>"
                 f"<td>{f'<a href=#{esc(body_ref)}>{esc(body_ref)}</a>' if body_ref else ''}</td>"
                 f"<td>{esc(statuses)}</td></tr>"
@@ -211,7 +234,7 @@ text-align:left;vertical-align:top}}.m{{font-weight:700}}.get{{color:#05603a}}.p
 .patch{{color:#92400e}}.delete{{color:#b91c1c}}pre{{background:#f5f5f5;padding:.75rem;
 overflow:auto}}</style></head><body>
 <h1>{esc(info.get("title", "API"))} <small>{esc(info.get("version", ""))}</small></h1>
-<p>{esc(info.get("description", ""))}</p>
+<p>{_inline(info.get("description", ""))}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>
 <table><thead><tr><th>Method</th><th>Path</th><th>Summary</th><th>Auth</th><th>Parameters</th>
 <th>Body</th><th>Responses</th></tr></thead><tbody>{"".join(rows)}</tbody></table>

@@ -45,6 +45,21 @@ def partner(p: Partner) -> wire_partners.Partner:
         onboarding_deeplink_add_params=p.onboarding_deeplink_add_params,
         blocked_new_submission=p.blocked_new_submission,
         publishable_key=p.publishable_key,
+        webhook_disabled_at=isoformat(p.webhook_disabled_at),
+        webhook_disabled_reason=webhook_disabled_reason(p),
+    )
+
+
+def webhook_disabled_reason(p: Partner) -> str | None:
+    """Why nothing is delivered to a set webhook URL (a 410 Gone is the one cause), or None."""
+    return wire_partners.WEBHOOK_GONE_REASON if p.webhook_disabled_at is not None else None
+
+
+def webhook_url(p: Partner) -> wire_partners.WebhookUrlOut:
+    return wire_partners.WebhookUrlOut(
+        webhook_url=p.webhook_url,
+        webhook_disabled_at=isoformat(p.webhook_disabled_at),
+        webhook_disabled_reason=webhook_disabled_reason(p),
     )
 
 

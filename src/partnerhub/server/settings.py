@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     database_startup_wait_seconds: float = 60.0
     host: str = "127.0.0.1"
     port: int = 8360
+    # Names this server in /livez and /readyz, so a caller can tell which server answered (say,
+    # another one already on the port). ``serve`` sets one for all its processes; unset: a new
+    # random id per process.
+    instance_id: str | None = None
     mode: Literal["emulator", "hub"] = "emulator"
     jwt_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

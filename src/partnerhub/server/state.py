@@ -6,6 +6,7 @@ singleton, so tests can run several apps side by side.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,6 +62,8 @@ class AppState:
     password_guard: PasswordGuard
     # Requests per minute one credential may make on the Partner API (None: no budget).
     api_budget: Rule | None = None
+    # Shown by /livez and /readyz: which server answered.
+    instance_id: str = ""
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -79,7 +82,7 @@ class AppState:
         if isinstance(self.clock, VirtualClock):
             async with self.uow() as uow:
                 state = await uow.webhooks.emulator_state()
-                self.clock.catch_up(state.clock_offset_seconds)
+                self.clock.catch_up(state.clock_offset_seconds, state.clock_epoch)
                 await uow.commit()
 
     async def close(self) -> None:
@@ -192,4 +195,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             if settings.api_budget_per_minute
             else None
         ),
+        instance_id=settings.instance_id or secrets.token_hex(6),
     )

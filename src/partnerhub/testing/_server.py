@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -176,13 +176,15 @@ class PartnerhubServer:
             )
         return response.json() if response.content else None
 
-    def reset(self) -> None:
-        """Forget webhook faults, every webhook event and delivery, and every rate-limit budget.
+    def reset(self, scope: Literal["data", "clock", "all"] = "data") -> None:
+        """Forget webhook faults, every webhook event and delivery, and every rate-limit budget
+        (``scope="data"``), turn the virtual clock back to real time (``"clock"``), or both
+        (``"all"``).
 
         Partners, clients and numbers stay: tests are isolated by each getting a partner of its
         own, which is cheaper than rebuilding the world and lets one server serve the session.
         """
-        self.call("POST", "/reset")
+        self.call("POST", "/reset", None if scope == "data" else {"scope": scope})
 
     def create_partner(
         self,

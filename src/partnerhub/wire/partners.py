@@ -26,8 +26,18 @@ class PartnerSettings(msgspec.Struct):
     standard_tiered_pricing_enabled: bool = False
 
 
-class Partner(msgspec.Struct):
-    """Returned flat (no wrapper), deprecated fields included, as 360dialog does."""
+WEBHOOK_GONE_REASON = (
+    "the webhook URL answered 410 Gone, so deliveries stopped; set the URL again (even the same "
+    "one) to re-enable them"
+)
+
+
+class Partner(msgspec.Struct, omit_defaults=True):
+    """Returned flat (no wrapper), deprecated fields included, as 360dialog does.
+
+    ``webhook_disabled_at`` / ``webhook_disabled_reason`` [ours] appear only while a 410 Gone
+    has disabled the webhook URL (docs/fidelity.md): otherwise the body is 360dialog's exactly.
+    """
 
     id: str
     brand_name: str
@@ -43,6 +53,8 @@ class Partner(msgspec.Struct):
     onboarding_deeplink_add_params: bool
     blocked_new_submission: bool
     publishable_key: str | None
+    webhook_disabled_at: str | None = None
+    webhook_disabled_reason: str | None = None
 
 
 class PartnerPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,8 +76,13 @@ class WebhookUrlIn(msgspec.Struct, forbid_unknown_fields=True):
     headers: dict[str, str] | UnsetType | None = UNSET
 
 
-class WebhookUrlOut(msgspec.Struct):
+class WebhookUrlOut(msgspec.Struct, omit_defaults=True):
+    """360dialog's ``{"webhook_url": …}``; the two [ours] fields only while a 410 Gone has
+    disabled the URL (it still reads as set, but nothing is delivered to it)."""
+
     webhook_url: str | None
+    webhook_disabled_at: str | None = None
+    webhook_disabled_reason: str | None = None
 
 
 class PartnerChangeRequestIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -218,7 +218,7 @@ class DeliveryEngine:
         async with self._uow() as uow:
             if isinstance(self._clock, VirtualClock):
                 state = await uow.webhooks.emulator_state()
-                self._clock.catch_up(state.clock_offset_seconds)
+                self._clock.catch_up(state.clock_offset_seconds, state.clock_epoch)
             now = self._clock.now()
             await uow.write_gate()
             # Never more than can be in flight at once: every claimed request then starts at

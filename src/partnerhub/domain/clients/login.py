@@ -34,12 +34,13 @@ from datetime import datetime, timedelta
 import jwt
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.auth import passwords
 from partnerhub.domain.auth.lockout import Locked, PasswordGuard, client_account
 from partnerhub.domain.auth.passwords import hash_password, verify_password
 from partnerhub.domain.clients.model import Client
 from partnerhub.domain.errors import InvalidInput
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH  # the one rule for every password
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cheap and bounded
 MAX_EMAIL_LENGTH = 320  # the column's size, and the longest address RFC 5321 allows
 SESSION_TTL = timedelta(minutes=15)

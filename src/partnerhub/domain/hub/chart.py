@@ -59,14 +59,33 @@ def nice_ceiling(value: float) -> float:
     return float(10 * power)  # pragma: no cover (10 always fits)
 
 
+def whole_step(value: float) -> int:
+    """The smallest of 1, 2, 5 times 10^n at or above ``value``: a gridline step for counts."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
 def bar_chart(
-    days: Sequence[str], values: Sequence[float], fmt: str = "{:g}", unit: str = ""
+    days: Sequence[str],
+    values: Sequence[float],
+    fmt: str = "{:g}",
+    unit: str = "",
+    *,
+    whole: bool = False,
 ) -> Chart:
-    """Bars for ``values`` (one per day label), four gridlines, about eight day labels."""
+    """Bars for ``values`` (one per day label), four gridlines, about eight day labels.
+
+    ``whole``: the values are counts, so every gridline sits on a whole number (an empty
+    chart reads 0 to 4, not 0, 0, 0, 1, 1 from a scale of 1 rounded)."""
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     bottom = TOP + plot_height
-    top_value = nice_ceiling(max(values, default=0.0))
+    highest = max(values, default=0.0)
+    top_value = 4.0 * whole_step(highest / 4) if whole else nice_ceiling(highest)
     slot = plot_width / max(len(values), 1)
     gap = min(4.0, slot * 0.2)
     bars = []

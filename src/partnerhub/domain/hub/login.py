@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,8 +39,15 @@ MAX_EMAIL_LENGTH = 320
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a cap keeps a hostile login cheap
 
 WRONG_CREDENTIALS = "Wrong email or password."
-LOCKED_OUT = "Too many failed attempts for this email. Wait a while before trying again."
-ADDRESS_LOCKED_OUT = "Too many login attempts from your network. Wait a while before trying again."
+
+
+def locked_out(retry_after: int | None, *, by_address: bool = False) -> str:
+    """The lockout message, saying how long to wait (the guard's ``Retry-After``)."""
+    minutes = max(1, math.ceil((retry_after or 60) / 60))
+    wait = f"Wait {minutes} {'minute' if minutes == 1 else 'minutes'} before trying again."
+    if by_address:
+        return "Too many login attempts from your network. " + wait
+    return "Too many failed attempts for this email. " + wait
 
 
 class LoginFailed(Exception):
@@ -97,7 +105,7 @@ async def log_in(
 
         passed = await guard.check(uow, user_account(email), address, verify)
     except Locked as locked:
-        message = ADDRESS_LOCKED_OUT if locked.by_address else LOCKED_OUT
+        message = locked_out(locked.retry_after, by_address=locked.by_address)
         raise LoginFailed(message, retry_after=locked.retry_after) from None
     if not passed or user is None:
         raise LoginFailed(WRONG_CREDENTIALS)  # the attempt is already counted

@@ -13,11 +13,12 @@ the template is refused with the list of what is supported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.errors import InvalidInput, InvalidInputs
 from partnerhub.domain.templates.model import TemplateCategory
 from partnerhub.domain.text import clean_text
 
@@ -60,6 +61,26 @@ class ValidTemplate:
     category: TemplateCategory
     language: str
     components: list[dict[str, Any]]
+
+
+@dataclass
+class _Problems:
+    """Collects what each independent check refuses, so that every bad field is reported."""
+
+    found: list[InvalidInput] = field(default_factory=list)
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except InvalidInput as problem:
+            self.found.append(problem)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvalidInputs(self.found)
 
 
 def _string(where: str, value: Any, *, required: bool = True) -> str | None:
@@ -210,10 +231,14 @@ def _buttons(where: str, component: dict[str, Any], category: TemplateCategory) 
         raise InvalidInput(f"{where}.buttons", "must be a list of at least one button")
     if len(buttons) > MAX_BUTTONS:
         raise InvalidInput(f"{where}.buttons", f"at most {MAX_BUTTONS} buttons")
-    kinds = [
-        _button(f"{where}.buttons[{i}]", _object(f"{where}.buttons[{i}]", b), category)
-        for i, b in enumerate(buttons)
-    ]
+    kinds: list[str] = []
+    problems = _Problems()
+    for i, b in enumerate(buttons):
+        with problems.check():
+            kinds.append(
+                _button(f"{where}.buttons[{i}]", _object(f"{where}.buttons[{i}]", b), category)
+            )
+    problems.raise_any()
     if kinds.count("URL") > MAX_URL_BUTTONS:
         raise InvalidInput(f"{where}.buttons", f"at most {MAX_URL_BUTTONS} URL buttons")
     if kinds.count("PHONE_NUMBER") > MAX_PHONE_BUTTONS:
@@ -233,25 +258,33 @@ def _components(raw: Any, category: TemplateCategory) -> list[dict[str, Any]]:
         raise InvalidInput("components", "must be a list of components with one BODY")
     components: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    problems = _Problems()
     for i, item in enumerate(raw):
-        where = f"components[{i}]"
-        # A deep copy through the checks: types are stored upper-case, as Meta returns them.
-        component = _copy(where, _object(where, item))
-        kind = component.get("type")
-        if not isinstance(kind, str) or kind.upper() not in COMPONENT_TYPES:
-            raise InvalidInput(f"{where}.type", f"must be one of: {', '.join(COMPONENT_TYPES)}")
-        kind = component["type"] = kind.upper()
-        if kind in seen:
-            raise InvalidInput(
-                f"{where}.type",
-                f"a template has at most one {kind} (also components[{seen[kind]}])",
-            )
-        seen[kind] = i
-        _CHECKS[kind](where, component, category)
-        components.append(component)
-    if "BODY" not in seen:
+        with problems.check():
+            components.append(_component(f"components[{i}]", i, item, category, seen))
+    if "BODY" not in seen and not problems.found:
         raise InvalidInput("components", "a BODY component is required")
+    problems.raise_any()
     return components
+
+
+def _component(
+    where: str, index: int, item: Any, category: TemplateCategory, seen: dict[str, int]
+) -> dict[str, Any]:
+    # A deep copy through the checks: types are stored upper-case, as Meta returns them.
+    component: dict[str, Any] = _copy(where, _object(where, item))
+    kind = component.get("type")
+    if not isinstance(kind, str) or kind.upper() not in COMPONENT_TYPES:
+        raise InvalidInput(f"{where}.type", f"must be one of: {', '.join(COMPONENT_TYPES)}")
+    kind = component["type"] = kind.upper()
+    if kind in seen:
+        raise InvalidInput(
+            f"{where}.type",
+            f"a template has at most one {kind} (also components[{seen[kind]}])",
+        )
+    seen[kind] = index
+    _CHECKS[kind](where, component, category)
+    return component
 
 
 def _copy(where: str, value: Any, depth: int = 0) -> Any:
@@ -274,17 +307,40 @@ def validate_name(value: Any) -> str:
     return name
 
 
-def validate(new: NewTemplate) -> ValidTemplate:
-    name = validate_name(new.name)
-    raw_category = _string("category", new.category)
+def _category(value: Any) -> TemplateCategory:
+    raw_category = _string("category", value)
     assert raw_category is not None
     try:
-        category = TemplateCategory(raw_category.upper())
+        return TemplateCategory(raw_category.upper())
     except ValueError:
         allowed = ", ".join(c.value for c in TemplateCategory)
         raise InvalidInput("category", f"must be one of: {allowed}") from None
-    language = _string("language", new.language)
+
+
+def _language(value: Any) -> str:
+    language = _string("language", value)
     assert language is not None
     if not LANGUAGE.match(language):
         raise InvalidInput("language", "must be a WhatsApp language code, e.g. en, en_US, pt_BR")
-    return ValidTemplate(name, category, language, _components(new.components, category))
+    return language
+
+
+def validate(new: NewTemplate) -> ValidTemplate:
+    """The template in stored form, or every field at fault at once (:class:`InvalidInputs`
+    when there are several; each component and each button is checked on its own)."""
+    problems = _Problems()
+    name = language = ""
+    category: TemplateCategory | None = None
+    components: list[dict[str, Any]] = []
+    with problems.check():
+        name = validate_name(new.name)
+    with problems.check():
+        category = _category(new.category)
+    with problems.check():
+        language = _language(new.language)
+    if category is not None:  # the component rules depend on it (OTP buttons, footers)
+        with problems.check():
+            components = _components(new.components, category)
+    problems.raise_any()
+    assert category is not None
+    return ValidTemplate(name, category, language, components)

@@ -67,6 +67,8 @@ class EmulatorState:
 
     id: int
     clock_offset_seconds: float = 0.0
+    # Bumped by a clock reset, so that every process drops its offset (VirtualClock.catch_up).
+    clock_epoch: int = 0
     fail_next: int = 0
     fail_status: int = 500
     delay_ms: int = 0

@@ -33,6 +33,7 @@ from partnerhub.domain.partners.model import Partner
 from partnerhub.server.addresses import UNKNOWN, client_address
 from partnerhub.server.auth import app_state
 from partnerhub.server.pages import onboarding_limits, templates
+from partnerhub.server.pages.page_security import onboarding_headers
 from partnerhub.server.state import AppState
 
 CARRIED = (
@@ -54,11 +55,14 @@ SESSION_ENDED = "Your session has ended or is not valid. Please log in again."
 
 def _page(name: str, status: int, **context: Any) -> Response[str]:
     html = templates.get_template(name).render(**context)
-    return Response(html, status_code=status, media_type=MediaType.HTML)
+    headers = onboarding_headers(context.get("partner"))
+    return Response(html, status_code=status, media_type=MediaType.HTML, headers=headers)
 
 
-def _refused(reason: str, brand: str = "partnerhub", status: int = 400) -> Response[str]:
-    return _page("refused.html", status, reason=reason, brand=brand)
+def _refused(
+    reason: str, brand: str = "partnerhub", status: int = 400, partner: Partner | None = None
+) -> Response[str]:
+    return _page("refused.html", status, reason=reason, brand=brand, partner=partner)
 
 
 def _rows(numbers: list[signup.Row], errors: dict[str, str], count: int) -> list[dict[str, Any]]:
@@ -94,6 +98,7 @@ def _render_form(
     return _page(
         "signup.html",
         status,
+        partner=partner,
         brand=partner.brand_name,
         action=action,
         hidden=hidden,
@@ -145,7 +150,7 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
                 max_age=signup.IO_SIGNATURE_MAX_AGE,
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403)
+            return _refused(str(refused), partner.brand_name, status=403, partner=partner)
     if query.get("next") == "login":
         return _render_login(partner, request.url.path, hidden, query.get("email") or "", None, 200)
     form = signup.SignupForm(
@@ -186,7 +191,7 @@ async def signup_submit(
                 max_age=signup.IO_SIGNATURE_SUBMIT_WINDOW,
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403)
+            return _refused(str(refused), partner.brand_name, status=403, partner=partner)
         busy = await onboarding_limits.over_partner_budget(state, partner.id, partner.brand_name)
         if busy is not None:
             return busy
@@ -262,7 +267,7 @@ class _Page:
         url = signup.finish_url(
             self.target, done.client.id, [c.id for c in done.channels], [], hidden.get("state")
         )
-        return Redirect(url, status_code=303)
+        return Redirect(url, status_code=303, headers={"Cache-Control": "no-store"})
 
     async def log_in(self) -> Response[Any]:
         email = self.field.get("email", "")
@@ -343,7 +348,7 @@ class _Page:
             [c.id for c in done.revoked],
             hidden.get("state"),
         )
-        return Redirect(url, status_code=303)
+        return Redirect(url, status_code=303, headers={"Cache-Control": "no-store"})
 
     def _render_manage(
         self,
@@ -362,6 +367,7 @@ class _Page:
         return _page(
             "manage.html",
             status,
+            partner=partner,
             brand=partner.brand_name,
             client_name=client.name,
             action=self.action,
@@ -398,6 +404,7 @@ def _render_login(
     return _page(
         "login.html",
         status,
+        partner=partner,
         brand=partner.brand_name,
         action=action,
         hidden=hidden,

@@ -27,6 +27,7 @@ from partnerhub.adapters.ratelimit import Rule
 from partnerhub.domain.errors import RateLimited
 from partnerhub.server.addresses import client_address
 from partnerhub.server.pages import templates
+from partnerhub.server.pages.page_security import onboarding_headers
 from partnerhub.server.state import AppState
 
 BUSY_ADDRESS = "Too many attempts from your network. Please try again in {wait}."
@@ -48,7 +49,7 @@ def _too_many(reason: str, retry_after: int, brand: str) -> Response[str]:
         html,
         status_code=429,
         media_type=MediaType.HTML,
-        headers={"Retry-After": str(retry_after)},
+        headers={"Retry-After": str(retry_after), **onboarding_headers(None)},
     )
 
 

@@ -6,7 +6,7 @@ answers 404, as if it did not exist. Callers authenticate with ``Authorization: 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, Router, get, post
@@ -41,26 +41,52 @@ class Faults(msgspec.Struct, forbid_unknown_fields=True):
     delay_ms: int | None = None
 
 
+class Reset(msgspec.Struct, forbid_unknown_fields=True):
+    """What a reset forgets: ``data`` (the default, what a reset always did), ``clock`` or
+    ``all``."""
+
+    scope: Literal["data", "clock", "all"] = "data"
+
+
 @post(
     "/reset",
-    summary=(
-        "Forget faults, every webhook event, delivery and attempt, every rate limit budget "
-        "and every login lockout"
-    ),
+    summary="Forget the webhook log, faults, rate-limit budgets and login lockouts (scope "
+    "data, the default), turn the virtual clock back to real time (scope clock), or both "
+    "(scope all)",
 )
+@documents_body(Reset, required=False)
 async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """``data``: faults, every webhook event, delivery and attempt, and every rate-limit
+    budget; partners, clients, numbers, templates and messages stay (a seed replaces those).
+    ``clock``: the virtual clock's offset back to 0 in every process (a new clock epoch);
+    what was scheduled in the virtual future (a retry, a lifecycle step) then waits for real
+    time to get there. No body (or ``{}``) is ``data``, as before scopes existed."""
     await guard(request)
+    body = await read_body(request, Reset) if (await request.body()).strip() else Reset()
     state = app_state(request)
+    clock = state.clock
     async with state.uow() as uow:
         emulator = await uow.webhooks.emulator_state()
-        emulator.fail_next, emulator.fail_status, emulator.delay_ms = 0, 500, 0
-        await uow.webhooks.delete_all_events()
-        await uow.logins.delete_all()  # the login lockouts are rate limits too
+        if body.scope in ("data", "all"):
+            emulator.fail_next, emulator.fail_status, emulator.delay_ms = 0, 500, 0
+            await uow.webhooks.delete_all_events()
+            await uow.logins.delete_all()  # the login lockouts are rate limits too
+        if body.scope in ("clock", "all") and isinstance(clock, VirtualClock):
+            emulator.clock_epoch = max(emulator.clock_epoch, clock.epoch) + 1
+            emulator.clock_offset_seconds = 0.0
+            clock.catch_up(0.0, emulator.clock_epoch)
         await uow.commit()
-    # Rate limits run on real time, not the virtual clock (adapters/ratelimit.py): this is how
-    # a test suite starts from full budgets.
-    await state.rate_limits.reset()
-    return {"reset": True, "now": isoformat(state.clock.now())}
+    if body.scope in ("data", "all"):
+        # Rate limits run on real time, not the virtual clock (adapters/ratelimit.py): this is
+        # how a test suite starts from full budgets.
+        await state.rate_limits.reset()
+    offset = clock.offset_seconds if isinstance(clock, VirtualClock) else 0.0
+    return {
+        "reset": True,
+        "scope": body.scope,
+        "now": isoformat(clock.now()),
+        "offset_seconds": offset,
+    }
 
 
 @get("/clock", summary="The emulator's current (virtual) time")
@@ -85,7 +111,7 @@ async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
     async def move_clock() -> None:
         async with state.uow() as uow:
             emulator = await uow.webhooks.emulator_state()
-            clock.catch_up(emulator.clock_offset_seconds)
+            clock.catch_up(emulator.clock_offset_seconds, emulator.clock_epoch)
             clock.advance(body.seconds)
             emulator.clock_offset_seconds = clock.offset_seconds
             await uow.commit()
@@ -401,4 +427,5 @@ def emulator_router() -> Router:
         ],
         tags=["Emulator"],
         include_in_schema=True,
+        security=[{"EmulatorToken": []}],
     )

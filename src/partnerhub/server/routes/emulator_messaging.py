@@ -13,7 +13,7 @@ from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.messaging import services
 from partnerhub.server.auth import app_state
-from partnerhub.server.body import read_body
+from partnerhub.server.body import json_problem, read_body
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.routes.emulator_guard import guard
 
@@ -44,7 +44,7 @@ async def inbound(request: Request[Any, Any, Any]) -> dict[str, Any]:
     try:
         body = msgspec.json.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput("body", f"malformed JSON: {exc}") from None
+        raise InvalidInput("body", json_problem(raw, exc)) from None
     except RecursionError:  # msgspec's answer to arrays nested thousands deep
         raise InvalidInput("body", "is nested too deeply") from None
     state = app_state(request)

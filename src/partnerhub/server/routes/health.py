@@ -14,9 +14,20 @@ from partnerhub.domain.errors import AuthenticationFailed, NotFound
 from partnerhub.server.auth import app_state
 
 
-@get("/livez", summary="The process is up", tags=["Ops"], include_in_schema=True)
-async def livez() -> dict[str, str]:
-    return {"status": "ok"}
+def _identity(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Which server answered: the version, the instance id ``serve`` printed and, in emulator
+    mode, the data directory. Two servers on one machine (one already on the port) answer
+    alike otherwise. Hub mode leaves the directory out: a public endpoint names no paths."""
+    state = app_state(request)
+    identity = {"version": __version__, "instance_id": state.instance_id}
+    if state.settings.mode == "emulator":
+        identity["data_dir"] = str(state.settings.data_dir.resolve())
+    return identity
+
+
+@get("/livez", summary="The process is up, and which server it is", tags=["Ops"])
+async def livez(request: Request[Any, Any, Any]) -> dict[str, str]:
+    return {"status": "ok", **_identity(request)}
 
 
 async def _database_status(request: Request[Any, Any, Any]) -> tuple[bool, str]:
@@ -44,7 +55,7 @@ _UNAVAILABLE = {
 async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     ok, detail = await _database_status(request)
     return Response(
-        {"status": "ok" if ok else "unavailable", "database": detail},
+        {"status": "ok" if ok else "unavailable", "database": detail, **_identity(request)},
         status_code=200 if ok else 503,
     )
 

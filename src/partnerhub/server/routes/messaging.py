@@ -35,7 +35,7 @@ from partnerhub.domain.messaging.errors import (
 from partnerhub.domain.templates import services as template_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
-from partnerhub.server.body import read_body
+from partnerhub.server.body import json_problem, read_body
 from partnerhub.server.errors import (
     DATABASE_RETRY_AFTER,
     database_unavailable,
@@ -81,7 +81,7 @@ def decode_json_body(raw: bytes) -> object:
     try:
         return msgspec.json.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise invalid_parameter("body", f"malformed JSON: {exc}") from None
+        raise invalid_parameter("body", json_problem(raw, exc)) from None
     except RecursionError:  # msgspec's answer to arrays nested thousands deep
         raise invalid_parameter("body", "is nested too deeply") from None
 

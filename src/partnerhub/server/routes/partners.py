@@ -55,7 +55,7 @@ async def get_webhook_url(
 ) -> wire.WebhookUrlOut:
     await require_partner(request, partner_id)
     partner = await app_state(request).partners.get(partner_id)
-    return wire.WebhookUrlOut(webhook_url=partner.webhook_url)
+    return presenters.webhook_url(partner)
 
 
 @post("/webhook_url", summary="Set the partner webhook URL", tags=["Partner"], status_code=200)

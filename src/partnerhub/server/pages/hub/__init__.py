@@ -24,12 +24,19 @@ from partnerhub.server.pages.hub import (
 )
 from partnerhub.server.pages.hub.web import EXCEPTION_HANDLERS
 
-_STATIC = {"hub.css": "text/css; charset=utf-8", "hub.js": "text/javascript; charset=utf-8"}
+_STATIC = {
+    "hub.css": "text/css; charset=utf-8",
+    "hub.js": "text/javascript; charset=utf-8",
+    # The onboarding page's stylesheet and the favicon both kinds of page show.
+    "onboarding.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 @get("/static/{name:str}")
 async def static_file(name: FromPath[str]) -> Response[bytes]:
-    """The dashboard's one stylesheet and one small script, vendored in the package."""
+    """The pages' stylesheets, the dashboard's one small script and the favicon, vendored in
+    the package (no CDN)."""
     media_type = _STATIC.get(name)
     if media_type is None:
         return Response(b"not found", status_code=404, media_type="text/plain")

@@ -67,7 +67,8 @@ async def clients_csv(request: Request[Any, Any, Any]) -> Response[str]:
         rows = await views.export_rows(uow, hub.partner_id, status, text)
     return Response(
         views.numbers_csv(rows),
-        media_type="text/csv; charset=utf-8",
+        # Litestar adds "; charset=utf-8" to text/* itself: naming it here printed it twice.
+        media_type="text/csv",
         headers={
             **SECURITY_HEADERS,
             "Content-Disposition": 'attachment; filename="clients-and-numbers.csv"',

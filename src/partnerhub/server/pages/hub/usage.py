@@ -27,7 +27,9 @@ def _days(raw: str | None) -> int:
 async def usage_page(request: Request[Any, Any, Any]) -> Response[str]:
     hub = await signed_in(request)
     params = request.query_params
-    client_id, channel_id = params.get("client_id") or "", params.get("channel_id") or ""
+    # ``client`` too: the onboarding redirect and the client pages speak of ``client=<id>``.
+    client_id = params.get("client_id") or params.get("client") or ""
+    channel_id = params.get("channel_id") or params.get("channel") or ""
     days = _days(params.get("days"))
     now = hub.state.clock.now()
     async with hub.state.uow() as uow:
@@ -50,7 +52,9 @@ async def usage_page(request: Request[Any, Any, Any]) -> Response[str]:
             else []
         )
     labels = [day.day.strftime("%Y-%m-%d") for day in series]
-    messages = chart.bar_chart(labels, [day.messages for day in series], "{:,.0f}", " messages")
+    messages = chart.bar_chart(
+        labels, [day.messages for day in series], "{:,.0f}", " messages", whole=True
+    )
     cost = chart.bar_chart(labels, [day.cost_micros / MICROS for day in series], "{:,.2f}")
     return render(
         hub,

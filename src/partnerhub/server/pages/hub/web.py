@@ -142,6 +142,7 @@ def render(
         csrf=hub.csrf,
         nav=NAV,
         section=section,
+        webhook_disabled_at=hub.who.partner.webhook_disabled_at,
         **HELPERS,
         **context,
     )
