@@ -18,7 +18,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, String, Table,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
-from partnerhub.domain.clock import isoformat, parse_timestamp
+from partnerhub.domain.clock import isoformat_exact as isoformat
+from partnerhub.domain.clock import parse_timestamp
 from partnerhub.domain.errors import InvalidInput
 
 # Section of the world document -> its table, parents before children (the insert order).
@@ -58,7 +59,7 @@ def _value(where: str, column: Any, value: Any) -> Any:
     if isinstance(kind, tables.UTCDateTime):
         if not isinstance(value, str):
             raise InvalidInput(where, "must be an ISO 8601 time")
-        return parse_timestamp(where, value)
+        return parse_timestamp(where, value, whole_seconds=False)
     if isinstance(kind, JSON):
         return value
     if isinstance(kind, Boolean):

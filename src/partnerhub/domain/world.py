@@ -48,7 +48,8 @@ from partnerhub.domain.clients.model import (
     WabaAccount,
 )
 from partnerhub.domain.clients.services import normalize_phone
-from partnerhub.domain.clock import Clock, isoformat, parse_timestamp
+from partnerhub.domain.clock import Clock, parse_timestamp
+from partnerhub.domain.clock import isoformat_exact as isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
@@ -112,11 +113,11 @@ def _check_id(where: str, value: str, suffix: str, seen: set[str]) -> str:
 
 
 def _time(where: str, value: str | None, default: datetime) -> datetime:
-    return default if value is None else parse_timestamp(where, value)
+    return default if value is None else parse_timestamp(where, value, whole_seconds=False)
 
 
 def _optional_time(where: str, value: str | None) -> datetime | None:
-    return None if value is None else parse_timestamp(where, value)
+    return None if value is None else parse_timestamp(where, value, whole_seconds=False)
 
 
 def _version(where: str, value: int) -> int:
