@@ -1,8 +1,9 @@
 """Command tree.
 
 ``serve``, ``worker``, ``db``, ``partners`` and ``keys`` act on the local database (the same
-``PARTNERHUB_*`` settings as the server). ``clients``, ``channels``, ``webhooks``, ``emulate``
-and ``seed`` talk to a running server over HTTP (``--base-url``), so they work against any hub.
+``PARTNERHUB_*`` settings as the server). ``clients``, ``channels``, ``webhooks``, ``emulate``,
+``state`` and ``seed`` talk to a running server over HTTP (``--base-url``), so they work against
+any hub.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
 from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
+from partnerhub.cli.state import state_app
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys import services as key_services
 from partnerhub.domain.listing import ListQuery
@@ -43,6 +45,7 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(channels_app, name="channels")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(emulate_app, name="emulate")
+app.add_typer(state_app, name="state")
 app.command("seed")(seed)
 
 DEMO_EMAIL = "demo@partnerhub.local"
