@@ -285,3 +285,52 @@ async def test_export_seeds_into_a_fresh_server_answer_for_answer(
         secret, token = built.webhook[p.partner_id]
         assert headers["x-receiver-token"] == token, seed
         verify_360dialog(arrived.body, headers["x-360dialog-signature"], secret)
+
+
+async def test_a_seed_without_a_channel_key_revokes_it_at_once(
+    client: Client, partner: PartnerCreds
+) -> None:
+    """The per-process channel-key cache does not outlive a seed that dropped the key."""
+    from tests.integration.test_channel_keys import running_channel
+
+    channel = await running_channel(client, partner)
+    d360 = {"D360-API-KEY": (await generate(client, partner, channel["channel_id"]))["api_key"]}
+    assert (await client.get("/v1/configs/webhook", headers=d360)).status_code == 200
+    world = await ok(client.get("/_emulator/state", headers=EMULATOR))
+    assert len(world["channel_api_keys"]) == 1
+    assert (await client.post("/_emulator/seed", headers=EMULATOR, json=world)).status_code == 200
+    assert (await client.get("/v1/configs/webhook", headers=d360)).status_code == 200
+    world["channel_api_keys"] = []
+    assert (await client.post("/_emulator/seed", headers=EMULATOR, json=world)).status_code == 200
+    assert (await client.get("/v1/configs/webhook", headers=d360)).status_code == 401
+
+
+async def test_sealed_headers_open_only_with_the_same_secret_key(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(client, partner, receiver, headers={"Authorization": "Bearer hush"})
+    world = await ok(client.get("/_emulator/state", headers=EMULATOR))
+    sealed = world["partners"][0]["webhook_headers_sealed"]
+    assert sealed.startswith("sealed:v1:") and "hush" not in json.dumps(world)
+    # Sealed by another server (another secret key): refused, naming the field, nothing changed.
+    from partnerhub.domain import sealing
+
+    world["partners"][0]["webhook_headers_sealed"] = sealing.seal("another-key", {"A": "b"})
+    refused = await client.post("/_emulator/seed", headers=EMULATOR, json=world)
+    assert refused.status_code == 400
+    assert "partners[0].webhook_headers_sealed" in refused.text
+    # Hand-written in clear: accepted, and exported sealed.
+    world["partners"][0].pop("webhook_headers_sealed")
+    world["partners"][0]["webhook_headers"] = {"X-Token": "clear-in-the-seed"}
+    history = [k for k, v in world.items() if isinstance(v, list) and k.startswith("webhook_")]
+    assert (await client.post("/_emulator/seed", headers=EMULATOR, json=world)).status_code == 200
+    again = await ok(client.get("/_emulator/state", headers=EMULATOR))
+    assert "clear-in-the-seed" not in json.dumps(again) and history
+    await ok(
+        client.post(
+            f"/api/v2/partners/{partner.partner_id}/webhook_url/test", headers=partner.headers
+        )
+    )
+    await eventually(
+        lambda: any("x-token" in {k.lower() for k in r.headers} for r in receiver.requests)
+    )

@@ -41,6 +41,10 @@ async def seed(request: Request[Any, Any, Any]) -> dict[str, Any]:
             master_key=state.master_key,
             review_seconds=state.settings.template_review_delay,
         )
+    # The whole world changed under this process's caches: a channel key the seed dropped must
+    # not authenticate for the rest of its cache lifetime.
+    state.channel_keys.invalidate()
+    state.cache.invalidate()
     return {
         "seeded": {
             "partners": summary.partners,
