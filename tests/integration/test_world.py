@@ -220,7 +220,7 @@ async def test_a_bad_fixture_names_the_field_and_changes_nothing(client: Client)
             any(field in detail for detail in meta["details"])
             or field.split(".")[-1] in meta["developer_message"]
         ), (path, meta)
-    assert_error(await seed(client, {"version": 2}), 400, "version")
+    assert_error(await seed(client, {"version": 3}), 400, "version")
     assert_error(await seed(client, []), 400)  # type: ignore[arg-type]
     assert await state(client) == before
 

@@ -2,8 +2,8 @@
 
 ``serve``, ``worker``, ``db``, ``partners``, ``keys`` and ``users`` act on the local database
 (the same ``PARTNERHUB_*`` settings as the server). ``clients``, ``channels``, ``webhooks``,
-``emulate`` and ``seed`` talk to a running server over HTTP (``--base-url``), so they work
-against any hub.
+``emulate``, ``state`` and ``seed`` talk to a running server over HTTP (``--base-url``), so they
+work against any hub.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
+from partnerhub.cli.state import state_app
 from partnerhub.cli.users import users_app
 from partnerhub.domain.billing import services as billing_services
 from partnerhub.domain.clock import isoformat
@@ -76,6 +77,7 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(channels_app, name="channels")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(emulate_app, name="emulate")
+app.add_typer(state_app, name="state")
 app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 

@@ -102,6 +102,7 @@ def build_world(
     """A world with one partner, ``clients`` clients (a WABA each) and ``channels`` channels."""
     partner_id = ids.new_id(ids.PARTNER)
     world = wire.World(
+        version=wire.FORMAT_VERSION,
         partners=[
             wire.WorldPartner(
                 id=partner_id,
@@ -109,7 +110,7 @@ def build_world(
                 users=[wire.WorldUser(email=email, password=password)],
                 api_keys=[wire.WorldApiKey(name="seed", key=api_key)],
             )
-        ]
+        ],
     )
     phones: set[str] = set()
     for k, size in enumerate(_chunks(channels, clients), 1):

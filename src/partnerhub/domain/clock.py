@@ -64,6 +64,14 @@ def isoformat(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def isoformat_exact(moment: datetime | None) -> str | None:
+    """Like :func:`isoformat`, with the microseconds when there are any: for documents that
+    must round-trip (a world export), where the second is not enough to keep an order."""
+    if moment is None or moment.microsecond == 0:
+        return isoformat(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_timestamp(
     field: str,
     value: object,

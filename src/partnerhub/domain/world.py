@@ -7,19 +7,29 @@ document changes nothing — and :func:`export` writes the current world in the 
 
 The document format is the wire contract itself (it is what the emulator takes and returns),
 so this module reads :mod:`partnerhub.wire.world` directly instead of mirroring it.
-Seeding writes no webhook events: it sets up a world, it does not replay its history.
+Seeding writes no *new* webhook events: it sets up a world, it does not replay its history; the
+history an export carries (events, deliveries, usage, messages) is stored back as it was, so an
+export seeds into a fresh server and every list and detail answer is the same (version 2).
+
+Adding a field to a resource: its ``wire.World…`` struct, its builder below (``_partners``,
+``_clients``, …) and its line in :func:`export`. Adding a history table: one line in
+:data:`partnerhub.adapters.world_rows.SECTIONS` and a list in ``wire.World``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+
+from partnerhub.adapters import world_rows
 from partnerhub.adapters.unit_of_work import UnitOfWork
-from partnerhub.domain import ids
+from partnerhub.domain import ids, sealing
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from partnerhub.domain.billing.model import (
     DEFAULT_CURRENCY,
@@ -38,7 +48,8 @@ from partnerhub.domain.clients.model import (
     WabaAccount,
 )
 from partnerhub.domain.clients.services import normalize_phone
-from partnerhub.domain.clock import Clock, isoformat, parse_timestamp
+from partnerhub.domain.clock import Clock, parse_timestamp
+from partnerhub.domain.clock import isoformat_exact as isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
@@ -52,6 +63,7 @@ from partnerhub.domain.templates.services import (
     TEMPLATE_ID_SUFFIX,
 )
 from partnerhub.domain.text import clean_text
+from partnerhub.domain.webhooks.services import validate_headers
 from partnerhub.wire import world as wire
 
 _ID = re.compile(r"^[A-Za-z0-9]{1,30}$")
@@ -80,6 +92,7 @@ class Summary:
     api_keys: int = 0
     users: int = 0
     ids: dict[str, list[str]] = field(default_factory=dict)
+    history: dict[str, int] = field(default_factory=dict)
 
 
 def _numeric(seed: str, digits: int = 15) -> str:
@@ -100,11 +113,11 @@ def _check_id(where: str, value: str, suffix: str, seen: set[str]) -> str:
 
 
 def _time(where: str, value: str | None, default: datetime) -> datetime:
-    return default if value is None else parse_timestamp(where, value)
+    return default if value is None else parse_timestamp(where, value, whole_seconds=False)
 
 
 def _optional_time(where: str, value: str | None) -> datetime | None:
-    return None if value is None else parse_timestamp(where, value)
+    return None if value is None else parse_timestamp(where, value, whole_seconds=False)
 
 
 def _version(where: str, value: int) -> int:
@@ -130,9 +143,33 @@ class _Loaded:
     wabas: list[WabaAccount] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     templates: list[Template] = field(default_factory=list)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
+def _headers(
+    master_key: str, where: str, clear: dict[str, str] | None, sealed: str | None
+) -> dict[str, str]:
+    """Custom webhook headers given in clear (a hand-written seed) or sealed (an export)."""
+    if clear is not None and sealed is not None:
+        raise InvalidInput(where, "give the headers in clear or sealed, not both")
+    if sealed is not None:
+        opened = sealing.unseal(master_key, f"{where}_sealed", sealed)
+        if not isinstance(opened, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in opened.items()
+        ):
+            raise InvalidInput(f"{where}_sealed", "does not hold a header map")
+        clear = opened
+    try:
+        return validate_headers(clear or {})
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}.{exc.field.removeprefix('headers.')}", exc.message) from None
+
+
+def _sealed(master_key: str, headers: dict[str, str]) -> str | None:
+    return sealing.seal(master_key, headers) if headers else None
+
+
+def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded) -> None:
     seen: set[str] = set()
     emails: set[str] = set()
     digests: set[str] = set()
@@ -146,6 +183,15 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
             webhook_url=rules.validate_url(f"{at}.webhook_url", item.webhook_url)
             if item.webhook_url
             else None,
+            webhook_headers=_headers(
+                master_key,
+                f"{at}.webhook_headers",
+                item.webhook_headers,
+                item.webhook_headers_sealed,
+            ),
+            webhook_disabled_at=_optional_time(
+                f"{at}.webhook_disabled_at", item.webhook_disabled_at
+            ),
             partner_redirect_url=rules.validate_url(
                 f"{at}.partner_redirect_url", item.partner_redirect_url
             )
@@ -157,7 +203,7 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
             platform_secret_nonce=item.platform_secret_nonce,
             settings=item.settings if item.settings is not None else default_settings(),
             created_at=_time(f"{at}.created_at", item.created_at, now),
-            modified_at=now,
+            modified_at=_time(f"{at}.modified_at", item.modified_at, now),
         )
         out.partners.append(partner)
         if item.balance is not None or item.currency is not None:
@@ -178,7 +224,9 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
             emails.add(email)
             out.users.append(
                 PartnerUser(
-                    id="u" + _numeric(f"{partner.id}/{email}", 10) + ids.USER,
+                    id=_check_id(f"{where}.id", user.id, ids.USER, seen)
+                    if user.id is not None
+                    else "u" + _numeric(f"{partner.id}/{email}", 10) + ids.USER,
                     partner_id=partner.id,
                     email=email,
                     password_hash=_password_hash(where, user),
@@ -210,6 +258,7 @@ def _partners(document: wire.World, now: datetime, out: _Loaded) -> None:
                     secret_digest=digest,
                     created_at=_time(f"{where}.created_at", key.created_at, now),
                     revoked_at=_optional_time(f"{where}.revoked_at", key.revoked_at),
+                    last_used_at=_optional_time(f"{where}.last_used_at", key.last_used_at),
                 )
             )
 
@@ -253,8 +302,8 @@ def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Cli
                 meta_info=item.meta_info,
                 contact_info=item.contact_info,
                 contact_user=item.contact_user,
-                created_by={"user_id": "seed", "user_name": "seed"},
-                modified_by={"user_id": "seed", "user_name": "seed"},
+                created_by=item.created_by or {"user_id": "seed", "user_name": "seed"},
+                modified_by=item.modified_by or {"user_id": "seed", "user_name": "seed"},
                 created_at=created,
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
             )
@@ -333,6 +382,7 @@ def _channels(
     document: wire.World,
     now: datetime,
     step_seconds: float,
+    master_key: str,
     clients: dict[str, Client],
     wabas: dict[str, WabaAccount],
     out: _Loaded,
@@ -398,12 +448,31 @@ def _channels(
                 availability_status=clean_text(
                     f"{at}.availability_status", item.availability_status
                 ),
+                was_in_use=item.was_in_use,
+                verification_method=clean_text(
+                    f"{at}.verification_method", item.verification_method
+                ),
+                default_language=clean_text(f"{at}.default_language", item.default_language),
+                messaging_webhook_url=rules.validate_url(
+                    f"{at}.messaging_webhook_url", item.messaging_webhook_url
+                )
+                if item.messaging_webhook_url
+                else None,
+                messaging_webhook_headers=_headers(
+                    master_key,
+                    f"{at}.messaging_webhook_headers",
+                    item.messaging_webhook_headers,
+                    item.messaging_webhook_headers_sealed,
+                ),
                 billing_started_at=_optional_time(
                     f"{at}.billing_started_at", item.billing_started_at
                 )
                 or (created if running else None),
                 terminated_at=_optional_time(f"{at}.terminated_at", item.terminated_at),
-                cancellation_requested_at=now if cancellation else None,
+                cancellation_requested_at=_optional_time(
+                    f"{at}.cancellation_requested_at", item.cancellation_requested_at
+                )
+                or (now if cancellation else None),
                 cancellation_date=cancellation,
                 next_step_at=min(candidates) if candidates else None,
                 created_at=created,
@@ -491,26 +560,64 @@ def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
                 raise InvalidInput(f"{name}[{i}].{column}", f"must be at most {limit} characters")
 
 
+def _from_v1(document: wire.World) -> wire.World:
+    """Version 1 (no ``version`` field, or 1) had no history sections and no sealed headers:
+    every version-1 document reads as a version-2 one without history."""
+    return msgspec.structs.replace(document, version=2)
+
+
+# version -> the step to the next version; a document climbs them in turn.
+MIGRATIONS: dict[int, Callable[[wire.World], wire.World]] = {1: _from_v1}
+
+
+def migrate(document: wire.World) -> wire.World:
+    """The document in the current format, whatever (known) version it was written in."""
+    if not wire.FIRST_VERSION <= document.version <= wire.FORMAT_VERSION:
+        raise InvalidInput(
+            "version",
+            f"must be between {wire.FIRST_VERSION} and {wire.FORMAT_VERSION} "
+            "(a newer partnerhub wrote this document: upgrade this server)",
+        )
+    while document.version < wire.FORMAT_VERSION:
+        document = MIGRATIONS[document.version](document)
+    return document
+
+
+def _history(document: wire.World, out: _Loaded) -> None:
+    """The history sections, checked against what the seed holds (every reference resolved)."""
+    known: dict[str, set[Any]] = {
+        "partners": {p.id for p in out.partners},
+        "partner_users": {u.id for u in out.users},
+        "clients": {c.id for c in out.clients},
+        "waba_accounts": {w.id for w in out.wabas},
+        "channels": {c.id for c in out.channels},
+    }
+    for section in world_rows.SECTIONS:
+        rows: list[dict[str, Any]] = getattr(document, section)
+        out.history[section] = world_rows.check_rows(section, rows, known)
+
+
 async def seed(
     uow: UnitOfWork,
     clock: Clock,
     document: wire.World,
     *,
     step_seconds: float,
+    master_key: str,
     review_seconds: float | None = None,
 ) -> Summary:
     """Replace the whole world with the document's, atomically; a bad document changes nothing."""
-    if document.version != wire.FORMAT_VERSION:
-        raise InvalidInput("version", f"must be {wire.FORMAT_VERSION}")
+    document = migrate(document)
     now = clock.now()
     loaded = _Loaded()
-    _partners(document, now, loaded)
+    _partners(document, now, master_key, loaded)
     clients = _clients(document, now, loaded)
     wabas = _wabas(document, now, clients, loaded)
-    _channels(document, now, step_seconds, clients, wabas, loaded)
+    _channels(document, now, step_seconds, master_key, clients, wabas, loaded)
     _templates(
         document, now, step_seconds if review_seconds is None else review_seconds, wabas, loaded
     )
+    _history(document, loaded)
 
     _check_lengths(uow, loaded)
     await uow.world.wipe()
@@ -528,6 +635,8 @@ async def seed(
         for item in group:
             uow.session.add(item)
         await uow.flush()  # parents before children: the mapper does not order across classes
+    for section, rows in loaded.history.items():
+        await world_rows.insert_rows(uow.session, section, rows)
     await uow.commit()
     return Summary(
         partners=len(loaded.partners),
@@ -537,11 +646,12 @@ async def seed(
         waba_templates=len(loaded.templates),
         api_keys=len(loaded.keys),
         users=len(loaded.users),
+        history={section: len(rows) for section, rows in loaded.history.items()},
     )
 
 
-async def export(uow: UnitOfWork) -> wire.World:
-    """The current world, in the seed format (secrets as hashes only)."""
+async def export(uow: UnitOfWork, master_key: str) -> wire.World:
+    """The current world, in the seed format (secrets as hashes or sealed, never in clear)."""
     partners: list[Partner] = await uow.world.all_of(Partner)
     users: list[PartnerUser] = await uow.world.all_of(PartnerUser)
     keys: list[ApiKey] = await uow.world.all_of(ApiKey)
@@ -551,7 +661,13 @@ async def export(uow: UnitOfWork) -> wire.World:
     templates: list[Template] = await uow.world.all_of(Template)
     balances = {b.owner_id: b for b in await uow.world.all_of(Balance)}
     logins = {login.client_id: login for login in await uow.world.all_of(ClientLogin)}
+    history = {
+        section: await world_rows.export_rows(uow.session, section)
+        for section in world_rows.SECTIONS
+    }
     return wire.World(
+        version=wire.FORMAT_VERSION,
+        **history,
         partners=[
             wire.WorldPartner(
                 id=p.id,
@@ -559,6 +675,8 @@ async def export(uow: UnitOfWork) -> wire.World:
                 logo_url=p.logo_url,
                 country=p.country,
                 webhook_url=p.webhook_url,
+                webhook_headers_sealed=_sealed(master_key, p.webhook_headers),
+                webhook_disabled_at=isoformat(p.webhook_disabled_at),
                 partner_redirect_url=p.partner_redirect_url,
                 billing_model=p.billing_model,
                 allow_client_to_add_phone_no=p.allow_client_to_add_phone_no,
@@ -566,10 +684,12 @@ async def export(uow: UnitOfWork) -> wire.World:
                 platform_secret_nonce=p.platform_secret_nonce,
                 settings=p.settings,
                 created_at=isoformat(p.created_at),
+                modified_at=isoformat(p.modified_at),
                 balance=from_micros(balances[p.id].total_micros) if p.id in balances else None,
                 currency=balances[p.id].currency if p.id in balances else None,
                 users=[
                     wire.WorldUser(
+                        id=u.id,
                         email=u.email,
                         password_hash=u.password_hash,
                         disabled_at=isoformat(u.disabled_at),
@@ -585,6 +705,7 @@ async def export(uow: UnitOfWork) -> wire.World:
                         prefix=k.prefix,
                         created_at=isoformat(k.created_at),
                         revoked_at=isoformat(k.revoked_at),
+                        last_used_at=isoformat(k.last_used_at),
                     )
                     for k in keys
                     if k.partner_id == p.id
@@ -604,6 +725,8 @@ async def export(uow: UnitOfWork) -> wire.World:
                 meta_info=c.meta_info,
                 contact_info=c.contact_info,
                 contact_user=c.contact_user,
+                created_by=c.created_by,
+                modified_by=c.modified_by,
                 created_at=isoformat(c.created_at),
                 modified_at=isoformat(c.modified_at),
                 balance=from_micros(balances[c.id].total_micros) if c.id in balances else None,
@@ -648,11 +771,17 @@ async def export(uow: UnitOfWork) -> wire.World:
                 version=ch.version,
                 is_migrated=ch.is_migrated,
                 availability_status=ch.availability_status,
+                was_in_use=ch.was_in_use,
+                verification_method=ch.verification_method,
+                default_language=ch.default_language,
                 billing_started_at=isoformat(ch.billing_started_at),
                 terminated_at=isoformat(ch.terminated_at),
+                cancellation_requested_at=isoformat(ch.cancellation_requested_at),
                 cancellation_date=isoformat(ch.cancellation_date),
                 created_at=isoformat(ch.created_at),
                 modified_at=isoformat(ch.modified_at),
+                messaging_webhook_url=ch.messaging_webhook_url,
+                messaging_webhook_headers_sealed=_sealed(master_key, ch.messaging_webhook_headers),
             )
             for ch in channels
         ],

@@ -3,11 +3,19 @@
 
 Every object carries its id, so a test suite starts from the same world every time. On the way
 in most fields are optional (defaults are derived from the ids, never random); on the way out
-every field is filled in, and feeding an export back as a seed gives the same export. Not part
-of the world: custom webhook header values (secrets sent verbatim: set them again through the
-API), webhook events and deliveries, usage records and tokens (history, not state).
-Secrets never appear in clear in an export: users carry their argon2 ``password_hash`` and API
-keys their ``key_sha256`` — a seed takes either those or the clear ``password`` / ``key``.
+every field is filled in, and feeding an export back as a seed gives the same export.
+
+Version 2 is lossless for everything a partner can observe: besides the objects, the history
+sections (:data:`partnerhub.adapters.world_rows.SECTIONS`: channel keys, usage, messages,
+lifecycle and other webhook events, deliveries and their attempts) travel row for row. Not part
+of the world: sessions and tokens (log in again), Idempotency-Key answers, login failures.
+
+Secrets never appear in clear in an export: users carry their argon2 ``password_hash``, API and
+channel keys their SHA-256, custom webhook headers (sent verbatim, so no hash will do) are
+sealed with the server's secret key (:mod:`partnerhub.domain.sealing`), and the platform secret
+travels as the nonce it is derived from with that same key. A seed takes either those or the
+clear ``password`` / ``key`` / ``webhook_headers``. A document without ``version`` is version 1
+and is migrated forward on the way in.
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ from typing import Any
 
 import msgspec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FIRST_VERSION = 1  # what a document without ``version`` is
 
 
 class WorldUser(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     email: str
+    id: str | None = None  # a partner user's id (absent: derived from partner and email)
     password: str | None = None
     password_hash: str | None = None
     disabled_at: str | None = None
@@ -34,6 +44,7 @@ class WorldApiKey(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     prefix: str | None = None
     created_at: str | None = None
     revoked_at: str | None = None
+    last_used_at: str | None = None
 
 
 class WorldPartner(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,6 +53,11 @@ class WorldPartner(msgspec.Struct, forbid_unknown_fields=True):
     logo_url: str | None = None
     country: str | None = None
     webhook_url: str | None = None
+    # Custom headers sent with every delivery: in clear in a hand-written seed, sealed in an
+    # export (only a server with the same secret key opens them).
+    webhook_headers: dict[str, str] | None = None
+    webhook_headers_sealed: str | None = None
+    webhook_disabled_at: str | None = None
     partner_redirect_url: str | None = None
     billing_model: str = "partner"
     allow_client_to_add_phone_no: bool = True
@@ -49,6 +65,7 @@ class WorldPartner(msgspec.Struct, forbid_unknown_fields=True):
     platform_secret_nonce: str | None = None
     settings: dict[str, Any] | None = None
     created_at: str | None = None
+    modified_at: str | None = None
     # The prepaid balance (absent: none yet, i.e. 0 in the partner's currency).
     balance: float | None = None
     currency: str | None = None
@@ -67,6 +84,8 @@ class WorldClient(msgspec.Struct, forbid_unknown_fields=True):
     meta_info: dict[str, Any] = {}
     contact_info: dict[str, Any] = {}
     contact_user: dict[str, Any] = {}
+    created_by: dict[str, Any] | None = None
+    modified_by: dict[str, Any] | None = None
     created_at: str | None = None
     modified_at: str | None = None
     # A direct-paid client's own balance (partner-paid hubs: always absent).
@@ -105,11 +124,19 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     version: int = 2
     is_migrated: bool = False
     availability_status: str = "available"
+    was_in_use: bool = False
+    verification_method: str = "sms"
+    default_language: str = "en"
     billing_started_at: str | None = None
     terminated_at: str | None = None
+    cancellation_requested_at: str | None = None
     cancellation_date: str | None = None
     created_at: str | None = None
     modified_at: str | None = None
+    # The Messaging API webhook of this number (spec §9); headers as the partner's.
+    messaging_webhook_url: str | None = None
+    messaging_webhook_headers: dict[str, str] | None = None
+    messaging_webhook_headers_sealed: str | None = None
 
 
 class WorldTemplate(msgspec.Struct, forbid_unknown_fields=True):
@@ -127,10 +154,22 @@ class WorldTemplate(msgspec.Struct, forbid_unknown_fields=True):
     modified_at: str | None = None
 
 
+Row = dict[str, Any]
+
+
 class World(msgspec.Struct, forbid_unknown_fields=True):
-    version: int = FORMAT_VERSION
+    version: int = FIRST_VERSION
     partners: list[WorldPartner] = []
     clients: list[WorldClient] = []
     waba_accounts: list[WorldWaba] = []
     channels: list[WorldChannel] = []
     waba_templates: list[WorldTemplate] = []
+    # History (version 2), row for row: see partnerhub.adapters.world_rows.SECTIONS.
+    channel_api_keys: list[Row] = []
+    usage_records: list[Row] = []
+    messages: list[Row] = []
+    messaging_contacts: list[Row] = []
+    unreachable_numbers: list[Row] = []
+    webhook_events: list[Row] = []
+    webhook_deliveries: list[Row] = []
+    webhook_attempts: list[Row] = []

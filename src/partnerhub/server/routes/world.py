@@ -38,8 +38,13 @@ async def seed(request: Request[Any, Any, Any]) -> dict[str, Any]:
             state.clock,
             document,
             step_seconds=state.settings.simulator_step_seconds,
+            master_key=state.master_key,
             review_seconds=state.settings.template_review_delay,
         )
+    # The whole world changed under this process's caches: a channel key the seed dropped must
+    # not authenticate for the rest of its cache lifetime.
+    state.channel_keys.invalidate()
+    state.cache.invalidate()
     return {
         "seeded": {
             "partners": summary.partners,
@@ -49,16 +54,22 @@ async def seed(request: Request[Any, Any, Any]) -> dict[str, Any]:
             "waba_accounts": summary.waba_accounts,
             "channels": summary.channels,
             "waba_templates": summary.waba_templates,
+            # History sections only when the document had some (a version-1 answer stays).
+            **{section: n for section, n in summary.history.items() if n},
         },
         "now": isoformat(state.clock.now()),
     }
 
 
-@get("/state", summary="Export the whole world in the seed format (secrets as hashes)")
+@get(
+    "/state",
+    summary="Export the whole world in the seed format (secrets as hashes or sealed)",
+)
 async def state_export(request: Request[Any, Any, Any]) -> wire.World:
     await guard(request)
-    async with app_state(request).uow() as uow:
-        return await world.export(uow)
+    state = app_state(request)
+    async with state.uow() as uow:
+        return await world.export(uow, state.master_key)
 
 
 HANDLERS = [seed, state_export]
