@@ -98,6 +98,8 @@ partners = Table(
     Column("webhook_headers", JSON, nullable=False, server_default="{}"),
     Column("webhook_disabled_at", UTCDateTime),
     Column("platform_secret_nonce", String(64)),
+    Column("previous_platform_secret_nonce", String(64)),
+    Column("previous_platform_secret_until", UTCDateTime),
     Column("billing_model", String(16), nullable=False, server_default="partner"),
     Column("io_signature_enabled", Boolean, nullable=False, server_default=false()),
 )
@@ -438,6 +440,7 @@ waba_templates = Table(
     Column("review_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    Column("approved_edits", JSON, nullable=False, server_default="[]"),
     UniqueConstraint("waba_account_id", "name", "language"),
 )
 Index(

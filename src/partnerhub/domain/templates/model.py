@@ -39,3 +39,6 @@ class Template:
     rejected_reason: str | None = None
     # The simulator's schedule: when the pending review decides (None: nothing scheduled).
     review_at: datetime | None = None
+    # When each edit of this template made while it was approved happened (ISO 8601, newest
+    # last, only the last 30 days kept): Meta limits those edits (templates/services.py).
+    approved_edits: list[str] = field(default_factory=list)
