@@ -99,6 +99,7 @@ async def _json(request: Request[Any, Any, Any]) -> object:
     list(SEND_PATHS),
     summary="Send a message (Cloud API body); /v1/messages is the sandbox's path for it",
     tags=["Messaging API"],
+    status_code=200,
 )
 async def send_message(request: Request[Any, Any, Any]) -> Response[Any]:
     principal = await channel_principal(request)

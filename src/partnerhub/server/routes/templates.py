@@ -93,7 +93,7 @@ async def delete_template(
 
 
 @patch(
-    PATH + "/{template_name:str}",
+    PATH + "/{template_id:str}",
     summary=(
         "Edit a template by id: new components and/or category; it goes back to Meta's review "
         "(only approved, rejected or paused templates; an approved one once a day, 10 times in "
@@ -107,10 +107,9 @@ async def edit_template(
     request: Request[Any, Any, Any],
     partner_id: FromPath[str],
     waba_account_id: FromPath[str],
-    template_name: FromPath[str],
+    template_id: FromPath[str],
 ) -> wire.Template:
-    # The path segment is the template's id (Meta edits by id); it shares its place, and so its
-    # name, with DELETE's ``template_name``.
+    # By id, as Meta edits (a name would stand for every language of it).
     await require_partner(request, partner_id)
     body = await read_body(request, wire.TemplateEditIn)
     state = app_state(request)
@@ -120,7 +119,7 @@ async def edit_template(
             state.clock,
             partner_id,
             waba_account_id,
-            template_name,
+            template_id,
             template_edit(body),
             review_seconds=state.settings.template_review_delay,
             limits=state.rate_limits,
