@@ -253,22 +253,26 @@ def _recent_edits(template: Template, now: datetime) -> list[datetime]:
     return sorted(at for at in moments if now - at < _MONTH)
 
 
-def _check_edit_allowed(template: Template, category: str, now: datetime) -> list[datetime]:
-    """Meta's edit rules; raises when this edit is refused, else returns the recent approved
-    edits (to which this one will be added when the template is approved)."""
+def _check_editable(template: Template, category: str) -> None:
+    """Meta's status and category rules for an edit; raises when it is refused."""
     status = TemplateStatus(template.status)
     if status not in EDITABLE:
         allowed = ", ".join(sorted(s.value for s in EDITABLE))
         raise Conflict(
             f"Template {template.id} is {status.value}: only {allowed} templates can be edited"
         )
-    if status != TemplateStatus.APPROVED:
-        return []
-    if category != template.category:
+    if status == TemplateStatus.APPROVED and category != template.category:
         raise InvalidInput(
             "category",
             f"an approved template's category cannot be changed (it is {template.category})",
         )
+
+
+def _check_edit_limits(template: Template, now: datetime) -> list[datetime]:
+    """Meta's limits on editing an approved template; raises when this edit is over them, else
+    returns the recent approved edits (to which this one is then added)."""
+    if template.status != TemplateStatus.APPROVED:
+        return []
     recent = _recent_edits(template, now)
     last_day = [at for at in recent if now - at < _DAY]
     if len(last_day) >= APPROVED_EDITS_PER_DAY:
@@ -320,10 +324,11 @@ async def edit_for_waba(
         )
     )
     category = valid.category.value
+    _check_editable(template, category)
     if category == template.category and valid.components == template.components:
         return template
     now = clock.now()
-    recent = _check_edit_allowed(template, category, now)
+    recent = _check_edit_limits(template, now)
     if template.status == TemplateStatus.APPROVED:
         template.approved_edits = [at.isoformat() for at in [*recent, now]]
     template.category = category
