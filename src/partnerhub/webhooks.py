@@ -17,7 +17,12 @@ Two signatures may come with a partner webhook, both keyed with the partner's pl
   part of the ``whsec_…`` secret. The timestamp must be within ``tolerance`` of now, which
   stops replays.
 
-:func:`verify` checks every signature present (``scheme="auto"``) and needs at least one. An
+:func:`verify` checks every signature present (``scheme="auto"``) and needs at least one.
+During the grace period after a secret rotation (``POST …/platform_secret``, 24 hours by
+default), ``webhook-signature`` carries two signatures (new and old secret) while
+``x-360dialog-signature`` is made with the new secret only: ``verify`` then accepts a delivery
+whose Standard Webhooks signature verifies, so a receiver still holding the old secret keeps
+working until it switches; one that checks only ``x-360dialog-signature`` must switch at once. An
 attacker who strips the Standard Webhooks headers leaves only the replayable 360dialog one; if
 your sender is partnerhub, pass ``scheme="standard"`` to refuse that downgrade.
 Always verify the raw bytes as received: re-serialised JSON will not match.
@@ -154,6 +159,11 @@ def verify(
     if scheme == "standard" or (scheme == "auto" and has_standard):
         verify_standard(payload, lowered, secret, tolerance=tolerance, now=now)
         if scheme == "standard":
+            return
+        if len(lowered["webhook-signature"].split()) > 1:
+            # A platform secret rotation's grace period: webhook-signature carries the new and
+            # the old secret's signatures, x-360dialog-signature (one digest) only the new one's.
+            # The timestamped signature verified with this secret: the body is authentic.
             return
     if scheme == "360dialog" or legacy is not None:
         if legacy is None:

@@ -30,7 +30,8 @@ def test_partners_create_json_prints_exactly_one_object(tmp_path: Path, database
         "--json",
     )
     created = json.loads(result.stdout)  # the whole stdout is one JSON document
-    assert set(created) == {"partner_id", "email", "api_key"}
+    assert set(created) == {"partner_id", "email", "api_key", "platform_secret"}
+    assert created["platform_secret"].startswith("whsec_")  # signs every webhook from the start
     assert created["partner_id"].endswith("PA") and created["email"] == "owner@acme.example"
     listed = json.loads(run_cli(env, "partners", "list", "--json").stdout)
     assert [p["id"] for p in listed] == [created["partner_id"]]

@@ -70,6 +70,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/waba_templates"): (
         simple("intruder_template")
     ),
+    (
+        "PATCH",
+        "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/waba_templates"
+        "/{template_id}",
+    ): {"components": [{"type": "BODY", "text": "Hijacked"}]},
     ("POST", "/messages"): {
         "messaging_product": "whatsapp",
         "to": "4915100000999",
@@ -80,6 +85,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v2/partners/{partner_id}/users/{user_id}/password"): {
         "current_password": "__PASSWORD__",
         "new_password": "intruder-password",
+    },
+    ("POST", "/v1/messages"): {
+        "messaging_product": "whatsapp",
+        "to": "4915100000999",
+        "type": "text",
+        "text": {"body": "hi"},
     },
     ("POST", "/v1/configs/webhook"): {"url": "https://attacker.example/hook"},
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
@@ -218,7 +229,7 @@ async def test_every_route_refuses_every_wrong_caller(
     messaging_routes = [(m, p) for m, p in routes if family(p) == "messaging"]
     emulator_routes = [(m, p) for m, p in routes if family(p) == "emulator"]
     assert len(partner_routes) >= 29 and len(object_routes) >= 12
-    assert len(messaging_routes) == 5 and len(emulator_routes) >= 16
+    assert len(messaging_routes) == 7 and len(emulator_routes) >= 16
 
     base = f"/api/v2/partners/{victim.creds.partner_id}/api_keys"
     doomed = (await client.post(base, headers=victim.creds.headers, json={"name": "x"})).json()

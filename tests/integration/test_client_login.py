@@ -648,3 +648,39 @@ async def test_signup_with_an_over_long_email_is_a_form_error(
     )
     assert sent.status_code == 400, sent.text
     assert "email" in form_of(sent).errors
+
+
+async def test_io_signatures_of_the_previous_secret_pass_only_in_the_grace_period(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    await configure(state, client, partner)
+    base = f"/api/v2/partners/{partner.partner_id}"
+
+    async def rotate(**body: int) -> str:
+        answer = await client.post(
+            f"{base}/platform_secret", headers=partner.headers, json=body or None
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["platform_secret"])
+
+    first = await rotate()
+    enabled = await client.patch(
+        f"{base}/settings/io_signature", headers=partner.headers, json={"enabled": True}
+    )
+    assert enabled.status_code == 200, enabled.text
+    second = await rotate()  # default grace: the first still signs links
+
+    def link(secret: str) -> dict[str, str]:
+        stamp = int(state.clock.now().timestamp())
+        return {
+            "signature": io_signature(secret, partner.partner_id, stamp),
+            "timestamp": str(stamp),
+        }
+
+    for secret in (first, second):
+        opened = await client.get(page_url(partner), params=link(secret))
+        assert opened.status_code == 200, opened.text
+    await rotate(grace_period_seconds=0)  # the second is dropped at once, the first long gone
+    for secret in (first, second):
+        refused = await client.get(page_url(partner), params=link(secret))
+        assert refused.status_code == 403 and "signature is wrong" in refused.text

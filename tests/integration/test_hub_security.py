@@ -85,12 +85,17 @@ async def test_every_post_needs_the_csrf_token(
     ).status_code == 403
     await log_in(client, partner.email, partner.password)
     token = await page_csrf(client)
+    async with state.uow() as uow:
+        before = await uow.partners.get(partner.partner_id)
+        assert before is not None and before.platform_secret_nonce is not None
+        nonce = before.platform_secret_nonce
     posts: list[tuple[str, dict[str, Any]]] = [
         ("/hub/keys", {"name": "sneaky"}),
         (f"/hub/keys/{partner.key_id}/revoke", {}),
         ("/hub/settings/webhook", {"webhook_url": "https://evil.example/hook"}),
         ("/hub/settings/redirect", {"redirect_url": "https://evil.example/"}),
         ("/hub/settings/secret", {}),
+        ("/hub/settings/secret/show", {}),
         ("/hub/settings/io_signature", {"enabled": "1"}),
         ("/hub/settings/test", {}),
         ("/hub/channels/nopeCH/keys", {}),
@@ -106,7 +111,7 @@ async def test_every_post_needs_the_csrf_token(
     async with state.uow() as uow:
         stored = await uow.partners.get(partner.partner_id)
         assert stored is not None and stored.webhook_url is None
-        assert stored.platform_secret_nonce is None
+        assert stored.platform_secret_nonce == nonce  # not rotated
     # Still signed in (logout was refused), and the right token works.
     created = await client.post("/hub/keys", data={"name": "real", "csrf_token": token})
     assert created.status_code == 201

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import html
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +24,7 @@ from partnerhub.adapters import tables
 from partnerhub.domain.webhooks import outbox
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
+from tests.integration.hub_helpers import log_in, page_csrf
 from tests.integration.test_partner import assert_error
 from tests.receiver import Receiver
 
@@ -276,24 +279,73 @@ async def test_emulator_faults_fail_then_delay(
     assert "injected" in delivery["attempts"][0]["error"]
 
 
-async def test_regenerated_platform_secret_replaces_the_old(
+async def rotate(client: Client, partner: PartnerCreds, **body: Any) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/v2/partners/{partner.partner_id}/platform_secret",
+        headers=partner.headers,
+        json=body or None,
+    )
+    assert response.status_code == 201, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def signed_with(secret: str, request: Any) -> bool:
+    """Whether the delivery's Standard Webhooks signature verifies with ``secret``."""
+    try:
+        Webhook(secret).verify(request.body, request.headers)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+async def test_a_rotated_secret_keeps_verifying_for_the_grace_period(
     client: Client, partner: PartnerCreds, receiver: Receiver
 ) -> None:
     old = await setup_webhook(client, partner, receiver)
-    new = (
-        await client.post(
-            f"/api/v2/partners/{partner.partner_id}/platform_secret", headers=partner.headers
-        )
-    ).json()["platform_secret"]
+    rotated = await rotate(client, partner)
+    new = rotated["platform_secret"]
     assert new != old and new.startswith("whsec_")
+    # The default grace period: 24 hours on the server's clock.
+    assert rotated["previous_secret_valid_until"] is not None
+
+    await send_test(client, partner)
+    await eventually(lambda: len(receiver.requests) == 1)
+    during = receiver.requests[0]
+    # x-360dialog-signature has room for one digest: the new secret's.
+    assert during.headers["x-360dialog-signature"] == (
+        hmac.new(new.encode(), during.body, hashlib.sha256).hexdigest()
+    )
+    # webhook-signature carries both, new first: a receiver holding either verifies.
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    assert signed_with(new, during) and signed_with(old, during)
+
+    await advance(client, 86400 + 1)
+    await send_test(client, partner)
+    await eventually(lambda: len(receiver.requests) == 2)
+    after = receiver.requests[1]
+    assert len(after.headers["webhook-signature"].split(" ")) == 1
+    assert signed_with(new, after) and not signed_with(old, after)
+    stale = hmac.new(old.encode(), after.body, hashlib.sha256).hexdigest()
+    assert after.headers["x-360dialog-signature"] != stale
+
+
+async def test_a_rotation_without_grace_stops_the_old_secret_at_once(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    old = await setup_webhook(client, partner, receiver)
+    rotated = await rotate(client, partner, grace_period_seconds=0)
+    assert rotated["previous_secret_valid_until"] is None
     await send_test(client, partner)
     await eventually(lambda: len(receiver.requests) == 1)
     request = receiver.requests[0]
-    Webhook(new).verify(request.body, request.headers)
-    with pytest.raises(WebhookVerificationError):
-        Webhook(old).verify(request.body, request.headers)
-    stale = hmac.new(old.encode(), request.body, hashlib.sha256).hexdigest()
-    assert request.headers["x-360dialog-signature"] != stale
+    assert signed_with(rotated["platform_secret"], request) and not signed_with(old, request)
+    refused = await client.post(
+        f"/api/v2/partners/{partner.partner_id}/platform_secret",
+        headers=partner.headers,
+        json={"grace_period_seconds": -1},
+    )
+    assert_error(refused, 400, "grace_period_seconds")
 
 
 async def test_delivery_log_filters_retry_and_ownership(
@@ -422,3 +474,47 @@ async def test_burst_size_is_bounded(
         json={"count": count},
     )
     assert_error(response, 400, "count")
+
+
+async def test_a_new_partner_signs_its_very_first_event(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    """No platform_secret call at all: the secret the dashboard shows signs the first event."""
+    await log_in(client, partner.email, partner.password)
+    shown = await client.post(
+        "/hub/settings/secret/show", data={"csrf_token": await page_csrf(client, "/hub/settings")}
+    )
+    assert shown.status_code == 200, shown.text
+    assert "no-store" in shown.headers["cache-control"]
+    found = re.search(r'<code id="platform-secret">(whsec_[^<]+)</code>', shown.text)
+    assert found is not None, shown.text
+    secret = html.unescape(found.group(1))
+    # Showing it again shows the same secret: showing is not rotating.
+    again = await client.post(
+        "/hub/settings/secret/show", data={"csrf_token": await page_csrf(client, "/hub/settings")}
+    )
+    assert secret in html.unescape(again.text)
+
+    response = await client.post(
+        f"/api/v2/partners/{partner.partner_id}/webhook_url",
+        headers=partner.headers,
+        json={"webhook_url": receiver.url},
+    )
+    assert response.status_code == 200, response.text
+    await client.post(
+        "/_emulator/onboard",
+        headers=EMULATOR,
+        json={
+            "partner_id": partner.partner_id,
+            "client": {"name": "First Client", "email": "first@client.example"},
+            "phone_numbers": ["+4915112340000"],
+        },
+    )
+    await eventually(lambda: len(receiver.requests) >= 2)
+    # The partner's first events (delivered concurrently, so in either order).
+    events = {json.loads(r.body)["event"] for r in receiver.requests}
+    assert {"client_created", "channel_created"} <= events
+    for request in receiver.requests:
+        expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+        assert request.headers["x-360dialog-signature"] == expected
+        assert Webhook(secret).verify(request.body, request.headers)

@@ -55,9 +55,13 @@ async def test_403_404_409_400(
         await hub.waba_accounts.get("nopeWA")
     assert missing.value.status_code == 404 and "nopeWA" not in str(missing.value.request_id)
 
+    # Every partner has a platform secret now, so a conflict comes from a duplicate template.
+    template = {"name": "dup", "language": "en", "category": "UTILITY"}
+    body = [{"type": "BODY", "text": "Hello"}]
+    await hub.templates.create(world.waba_id, components=body, **template)
     with pytest.raises(ConflictError) as conflict:
-        await hub.webhook.set_io_signature(True)  # no platform secret yet
-    assert conflict.value.status_code == 409 and "platform secret" in str(conflict.value)
+        await hub.templates.create(world.waba_id, components=body, **template)
+    assert conflict.value.status_code == 409 and "already exists" in str(conflict.value)
 
     with pytest.raises(ValidationError) as invalid:
         await hub.clients.list(filters={"no_such_key": 1})

@@ -16,7 +16,9 @@ from partnerhub.client import (
     AsyncMessagingClient,
     AsyncPartnerClient,
     AuthenticationError,
+    ConflictError,
     MessagingClient,
+    NotFoundError,
 )
 from tests.conftest import EMULATOR
 from tests.sdk.conftest import BASE_URL, World
@@ -144,12 +146,17 @@ def test_messaging_webhook_and_templates_request_shapes() -> None:
     page = api.templates.list(limit=20)
     assert page.items[0].name == "order_update" and page.total == 1
     assert rec.requests[-1].url.params["limit"] == "20"
-    rec.answer = TEMPLATE
-    api.templates.create(
+    rec.answer = {"id": "t1TP", "status": "PENDING", "category": "UTILITY"}
+    created = api.templates.create(
         name="order_update", language="en", category="UTILITY", components=TEMPLATE["components"]
     )
+    assert (created.id, created.status, created.category) == ("t1TP", "PENDING", "UTILITY")
     assert rec.last[:2] == ("POST", "/v1/configs/templates")
     assert rec.last[2]["category"] == "UTILITY"
+    rec.answer = {"success": True}
+    api.templates.delete("order update/x")
+    assert rec.requests[-1].method == "DELETE"
+    assert rec.requests[-1].url.raw_path == b"/v1/configs/templates/order%20update%2Fx"
 
 
 async def test_channel_keys_and_templates_request_shapes() -> None:
@@ -197,6 +204,14 @@ async def test_channel_keys_and_templates_request_shapes() -> None:
         "sdkWA", name="order_update", language="en", category="UTILITY", allow_category_change=True
     )
     assert rec.last[2]["allow_category_change"] is True
+    await hub.templates.edit("sdkWA", "t1TP", components=[{"type": "BODY", "text": "New"}])
+    assert rec.last == (
+        "PATCH",
+        "/api/v2/partners/sdkPA/waba_accounts/sdkWA/waba_templates/t1TP",
+        {"components": [{"type": "BODY", "text": "New"}]},
+    )
+    await hub.templates.edit("sdkWA", "t1TP", category="MARKETING")
+    assert rec.last[2] == {"category": "MARKETING"}
     rec.status = 204
     await hub.templates.delete("sdkWA", "order update/x")
     assert rec.requests[-1].url.raw_path == (
@@ -264,3 +279,35 @@ async def test_messaging_against_the_server(
         assert approved.status_code in (200, 201), approved.text
         sent = await api.messages.send_template("4917000000", "hello", "en")
         assert sent.message_id.startswith("wamid.")
+
+
+async def test_template_create_edit_delete_against_the_server(
+    hub: AsyncPartnerClient, world: World, client: httpx.AsyncClient
+) -> None:
+    key = await hub.channels.generate_api_key(world.channel_id)
+    async with AsyncMessagingClient(key.api_key, base_url=BASE_URL, http_client=client) as api:
+        created = await api.templates.create(
+            name="promo",
+            language="en",
+            category="MARKETING",
+            components=[{"type": "BODY", "text": "Spring sale"}],
+        )
+        assert (created.status, created.category) == ("PENDING", "MARKETING")
+        approved = await client.post(
+            f"/_emulator/templates/{created.id}/review",
+            headers=EMULATOR,
+            json={"status": "approved"},
+        )
+        assert approved.status_code == 200, approved.text
+        edited = await hub.templates.edit(
+            world.waba_id, created.id, components=[{"type": "BODY", "text": "Summer sale"}]
+        )
+        assert edited.status == "submitted" and edited.components[0]["text"] == "Summer sale"
+        with pytest.raises(ConflictError):
+            await hub.templates.edit(
+                world.waba_id, created.id, components=[{"type": "BODY", "text": "Autumn"}]
+            )
+        await api.templates.delete("promo")
+        assert (await api.templates.list()).items == []
+        with pytest.raises(NotFoundError):
+            await api.templates.delete("promo")

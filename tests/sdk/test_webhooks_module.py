@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from partnerhub import webhooks
-from partnerhub.domain.webhooks.signing import derive_platform_secret, sign_headers
+from partnerhub.domain.webhooks.signing import SigningSecrets, derive_platform_secret, sign_headers
 
 SECRET = derive_platform_secret("master-key", "sdkPA", "nonce")
 BODY = json.dumps({"id": "e1EV", "event": "channel_running", "data": {"id": "sdkCH"}}).encode()
@@ -122,3 +122,20 @@ def test_messaging_webhook_parsing() -> None:
         webhooks.parse_messaging_webhook(b'{"object": 1}')
     with pytest.raises(ValueError, match="partner webhook"):
         webhooks.parse_event(b"[]")
+
+
+def test_during_a_rotation_either_secret_verifies() -> None:
+    """The server signs webhook-signature with both secrets in the grace period and
+    x-360dialog-signature with the new one: a receiver on either secret accepts the delivery."""
+    new = derive_platform_secret("master-key", "sdkPA", "new-nonce")
+    headers = sign_headers(SigningSecrets(new, SECRET), "msg_2", SENT_AT, BODY)
+    assert len(headers["webhook-signature"].split()) == 2
+    for secret in (new, SECRET):
+        webhooks.verify(BODY, headers, secret, now=NOW)
+        webhooks.verify(BODY, headers, secret, scheme="standard", now=NOW)
+    webhooks.verify(BODY, headers, new, scheme="360dialog")
+    with pytest.raises(webhooks.WebhookVerificationError):
+        webhooks.verify(BODY, headers, SECRET, scheme="360dialog")
+    other = derive_platform_secret("master-key", "sdkPA", "other-nonce")
+    with pytest.raises(webhooks.WebhookVerificationError):
+        webhooks.verify(BODY, headers, other, now=NOW)

@@ -99,6 +99,8 @@ partners = Table(
     Column("webhook_headers", JSON, nullable=False, server_default="{}"),
     Column("webhook_disabled_at", UTCDateTime),
     Column("platform_secret_nonce", String(64)),
+    Column("previous_platform_secret_nonce", String(64)),
+    Column("previous_platform_secret_until", UTCDateTime),
     Column("billing_model", String(16), nullable=False, server_default="partner"),
     Column("io_signature_enabled", Boolean, nullable=False, server_default=false()),
 )
@@ -441,6 +443,7 @@ waba_templates = Table(
     # {"user_id", "user_name"} of who made / last changed it (0011_h6; null on older rows).
     Column("created_by", JSON),
     Column("modified_by", JSON),
+    Column("approved_edits", JSON, nullable=False, server_default="[]"),
     UniqueConstraint("waba_account_id", "name", "language"),
 )
 Index(

@@ -42,6 +42,8 @@ from partnerhub.domain.clock import isoformat
 from partnerhub.domain.keys import services as key_services
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners import services as partner_services
+from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.webhooks import signing
 from partnerhub.server.state import AppState, build_state
 
 
@@ -95,6 +97,14 @@ def _print_json(value: Any) -> None:
 # ---------------------------------------------------------------- serve
 
 
+def _platform_secret(state: AppState, partner: Partner) -> str:
+    """The secret that signs the partner's webhooks (every new partner has one)."""
+    assert partner.platform_secret_nonce is not None
+    return signing.derive_platform_secret(
+        state.master_key, partner.id, partner.platform_secret_nonce
+    )
+
+
 async def _ensure_demo(state: AppState, base_url: str) -> None:
     """On an empty database, create a demo partner and show its credentials exactly once."""
     async with state.uow() as uow:
@@ -122,13 +132,15 @@ async def _ensure_demo(state: AppState, base_url: str) -> None:
         funds = await billing_services.set_partner_balance(
             uow, state.clock, partner.id, DEMO_CREDIT
         )
+    platform_secret = _platform_secret(state, partner)
     console.print(
         Panel.fit(
             f"partner id : [bold]{partner.id}[/]\n"
             f"login      : {user.email}\n"
             f"password   : {password}\n"
             f"API key    : [bold]{issued.secret}[/]\n"
-            f"balance    : {DEMO_CREDIT} {funds.currency} (demo credit)\n\n"
+            f"balance    : {DEMO_CREDIT} {funds.currency} (demo credit)\n"
+            f"webhook secret (x-360dialog-signature): [bold]{platform_secret}[/]\n\n"
             f"Try: curl -H 'X-API-Key: {issued.secret}' {base_url}/api/v2/partners/{partner.id}\n"
             "[yellow]These credentials are shown once. Keep them.[/]",
             title="Demo partner created",
@@ -339,7 +351,7 @@ def partners_create(
 ) -> None:
     """Create a partner, its first user and a first API key."""
 
-    async def action(state: AppState) -> tuple[str, str, str]:
+    async def action(state: AppState) -> tuple[str, str, str, str]:
         async with state.uow() as uow:
             partner, user = await partner_services.create_partner(
                 uow,
@@ -353,16 +365,26 @@ def partners_create(
             issued = await key_services.issue_key(
                 uow, state.clock, partner.id, "default", prefix=state.key_prefix
             )
-        return partner.id, user.email, issued.secret
+        return partner.id, user.email, issued.secret, _platform_secret(state, partner)
 
-    partner_id, user_email, secret = run_with_state(action, must_exist=False)
+    partner_id, user_email, secret, platform_secret = run_with_state(action, must_exist=False)
     if as_json:
-        _print_json({"partner_id": partner_id, "email": user_email, "api_key": secret})
+        _print_json(
+            {
+                "partner_id": partner_id,
+                "email": user_email,
+                "api_key": secret,
+                "platform_secret": platform_secret,
+            }
+        )
         return
     console.print(
         Panel.fit(
             f"partner id : [bold]{partner_id}[/]\nlogin      : {user_email}\n"
-            f"API key    : [bold]{secret}[/]\n[yellow]The key is shown once. Keep it.[/]",
+            f"API key    : [bold]{secret}[/]\n"
+            f"webhook secret (x-360dialog-signature): [bold]{platform_secret}[/]\n"
+            "[yellow]The key is shown once. Keep it.[/] The webhook secret is also in the "
+            "dashboard (Settings).",
             title="Partner created",
         )
     )

@@ -25,10 +25,11 @@ from partnerhub.client._base import (
     SyncCore,
     call,
     expect,
+    expect_nothing,
     expect_page,
     twin_docs,
 )
-from partnerhub.client._partner import template_body_for_review
+from partnerhub.client._partner import _seg, template_body_for_review
 
 DEFAULT_MESSAGING_URL = "https://waba-v2.360dialog.io"
 MEDIA_KINDS = frozenset({"image", "audio", "video", "document", "sticker"})
@@ -260,12 +261,16 @@ class _MessagingTemplateCalls:
             params={"limit": limit, "offset": offset},
         )
 
-    def _create(self, body: dict[str, Any]) -> Call[models.Template]:
-        return call("POST", "/v1/configs/templates", expect(models.Template), json=body)
+    def _create(self, body: dict[str, Any]) -> Call[models.TemplateCreated]:
+        return call("POST", "/v1/configs/templates", expect(models.TemplateCreated), json=body)
+
+    def _delete(self, name: str) -> Call[None]:
+        return call("DELETE", f"/v1/configs/templates/{_seg(name)}", expect_nothing)
 
 
 class MessagingTemplates(_MessagingTemplateCalls):
-    """``/v1/configs/templates``: the templates of this channel's WABA."""
+    """``/v1/configs/templates``: the templates of this channel's WABA. 360dialog documents no
+    edit on the Messaging API; edit through :meth:`Templates.edit` (the Partner API)."""
 
     def __init__(self, core: SyncCore) -> None:
         self._core = core
@@ -282,10 +287,14 @@ class MessagingTemplates(_MessagingTemplateCalls):
         category: str,
         components: Sequence[Mapping[str, Any]] | None = None,
         **extra: Any,
-    ) -> models.Template:
-        """Submit a template for review."""
+    ) -> models.TemplateCreated:
+        """Submit a template for review: its ``id``, ``status`` ``"PENDING"`` and ``category``."""
         body = template_body_for_review(name, language, category, components, extra)
         return self._core.send(self._create(body))
+
+    def delete(self, name: str) -> None:
+        """Delete a template by name: every language of it."""
+        self._core.send(self._delete(name))
 
 
 @twin_docs(MessagingTemplates)
@@ -306,9 +315,12 @@ class AsyncMessagingTemplates(_MessagingTemplateCalls):
         category: str,
         components: Sequence[Mapping[str, Any]] | None = None,
         **extra: Any,
-    ) -> models.Template:
+    ) -> models.TemplateCreated:
         body = template_body_for_review(name, language, category, components, extra)
         return await self._core.send(self._create(body))
+
+    async def delete(self, name: str) -> None:
+        await self._core.send(self._delete(name))
 
 
 class MessagingClient:

@@ -271,8 +271,20 @@ class _WebhookCalls(_Resource):
             json=wire_partners.IoSignatureSetting(enabled=enabled),
         )
 
-    def _platform_secret(self) -> Call[wire_webhooks.PlatformSecret]:
-        return call("POST", f"{self._base}/platform_secret", expect(wire_webhooks.PlatformSecret))
+    def _platform_secret(
+        self, grace_period_seconds: int | None
+    ) -> Call[wire_webhooks.PlatformSecret]:
+        body: Any = (
+            msgspec.UNSET  # no body: the server's default grace period
+            if grace_period_seconds is None
+            else wire_webhooks.PlatformSecretRequest(grace_period_seconds=grace_period_seconds)
+        )
+        return call(
+            "POST",
+            f"{self._base}/platform_secret",
+            expect(wire_webhooks.PlatformSecret),
+            json=body,
+        )
 
     def _test(self, count: int) -> Call[wire_webhooks.TestEventSent]:
         return call(
@@ -313,9 +325,11 @@ class Webhook(_WebhookCalls):
         """``settings/io_signature``: require signed onboarding links (needs a platform secret)."""
         return self._core.send(self._io_signature(enabled))
 
-    def regenerate_platform_secret(self) -> str:
-        """A new platform secret (``whsec_…``), shown once; the old one stops verifying."""
-        return self._core.send(self._platform_secret()).platform_secret
+    def regenerate_platform_secret(self, grace_period_seconds: int | None = None) -> str:
+        """A new platform secret (``whsec_…``), shown once. The old one keeps verifying for
+        ``grace_period_seconds`` (the server's default, 24 h, when ``None``; 0 stops it at
+        once, for a leaked secret)."""
+        return self._core.send(self._platform_secret(grace_period_seconds)).platform_secret
 
     def send_test(self, count: int = 1) -> wire_webhooks.TestEventSent:
         """Queue ``count`` ``webhook_test`` events through the real delivery engine."""
@@ -345,8 +359,8 @@ class AsyncWebhook(_WebhookCalls):
     async def set_io_signature(self, enabled: bool) -> wire_partners.IoSignatureSetting:
         return await self._core.send(self._io_signature(enabled))
 
-    async def regenerate_platform_secret(self) -> str:
-        return (await self._core.send(self._platform_secret())).platform_secret
+    async def regenerate_platform_secret(self, grace_period_seconds: int | None = None) -> str:
+        return (await self._core.send(self._platform_secret(grace_period_seconds))).platform_secret
 
     async def send_test(self, count: int = 1) -> wire_webhooks.TestEventSent:
         return await self._core.send(self._test(count))
@@ -754,6 +768,27 @@ class _TemplateCalls(_Resource):
     def _delete(self, waba_account_id: str, name: str) -> Call[None]:
         return call("DELETE", f"{self._path(waba_account_id)}/{_seg(name)}", expect_nothing)
 
+    def _edit(
+        self, waba_account_id: str, template_id: str, body: dict[str, Any]
+    ) -> Call[models.Template]:
+        return call(
+            "PATCH",
+            f"{self._path(waba_account_id)}/{_seg(template_id)}",
+            expect(models.Template),
+            json=body,
+        )
+
+
+def template_edit_body(
+    components: Sequence[Mapping[str, Any]] | None, category: str | None, extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    body: dict[str, Any] = dict(extra)
+    if components is not None:
+        body["components"] = [dict(c) for c in components]
+    if category is not None:
+        body["category"] = category
+    return body
+
 
 def template_body_for_review(
     name: str,
@@ -821,6 +856,21 @@ class Templates(_TemplateCalls):
         """Delete a template by name (every language of it)."""
         self._core.send(self._delete(waba_account_id, name))
 
+    def edit(
+        self,
+        waba_account_id: str,
+        template_id: str,
+        *,
+        components: Sequence[Mapping[str, Any]] | None = None,
+        category: str | None = None,
+        **extra: Any,
+    ) -> models.Template:
+        """Replace a template's components and/or category; it goes back to review. Meta's
+        rules apply: only approved, rejected or paused templates; an approved one keeps its
+        category and can be edited once a day, ten times in 30 days."""
+        body = template_edit_body(components, category, extra)
+        return self._core.send(self._edit(waba_account_id, template_id, body))
+
 
 @twin_docs(Templates)
 class AsyncTemplates(_TemplateCalls):
@@ -866,6 +916,18 @@ class AsyncTemplates(_TemplateCalls):
 
     async def delete(self, waba_account_id: str, name: str) -> None:
         await self._core.send(self._delete(waba_account_id, name))
+
+    async def edit(
+        self,
+        waba_account_id: str,
+        template_id: str,
+        *,
+        components: Sequence[Mapping[str, Any]] | None = None,
+        category: str | None = None,
+        **extra: Any,
+    ) -> models.Template:
+        body = template_edit_body(components, category, extra)
+        return await self._core.send(self._edit(waba_account_id, template_id, body))
 
 
 # --------------------------------------------------------------------------- balance

@@ -90,6 +90,15 @@ class Template(msgspec.Struct, kw_only=True):
     modified_by: dict[str, Any] | None = None
 
 
+class TemplateCreated(msgspec.Struct, kw_only=True):
+    """The Messaging API's answer to a new template (Cloud API shape, 201): its ``id``,
+    ``status`` (``"PENDING"``: in review) and ``category``."""
+
+    id: str
+    status: str
+    category: str
+
+
 class TemplateList(msgspec.Struct, kw_only=True):
     waba_templates: list[Template]
     limit: int | None = None

@@ -63,6 +63,7 @@ from partnerhub.domain.templates.services import (
     TEMPLATE_ID_SUFFIX,
 )
 from partnerhub.domain.text import clean_text
+from partnerhub.domain.webhooks import signing
 from partnerhub.domain.webhooks.services import validate_headers
 from partnerhub.wire import world as wire
 
@@ -200,7 +201,9 @@ def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded
             billing_model=_one_of(f"{at}.billing_model", item.billing_model, BILLING_MODELS),
             allow_client_to_add_phone_no=item.allow_client_to_add_phone_no,
             io_signature_enabled=item.io_signature_enabled,
-            platform_secret_nonce=item.platform_secret_nonce,
+            # Every partner signs its webhooks: one seeded without a nonce gets one derived
+            # from its id (deterministic, like every left-out id).
+            platform_secret_nonce=item.platform_secret_nonce or signing.nonce_for_seed(item.id),
             settings=item.settings if item.settings is not None else default_settings(),
             created_at=_time(f"{at}.created_at", item.created_at, now),
             modified_at=_time(f"{at}.modified_at", item.modified_at, now),

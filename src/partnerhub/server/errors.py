@@ -24,6 +24,8 @@ from partnerhub.domain.errors import (
     PermissionDenied,
     RateLimited,
 )
+from partnerhub.domain.messaging.errors import INVALID_PARAMETER, GraphError
+from partnerhub.server.surfaces import Surface, surface_of
 from partnerhub.wire.errors import ErrorBody, Meta
 
 log = structlog.get_logger("partnerhub.errors")
@@ -107,10 +109,42 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     return meta_response(request, status, exc.message, exc.details, _auth_headers(status))
 
 
-def handle_http_exception(
-    request: Request[Any, Any, Any], exc: HTTPException
-) -> Response[ErrorBody]:
+# Meta's Graph API answers a path it does not know with this code ("Unknown path components").
+UNKNOWN_PATH = 2500
+
+
+def graph_not_routed(
+    request: Request[Any, Any, Any], status: int, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    """A Messaging API path that matches no route (404) or not with this method (405), in
+    Meta's Graph shape: Messaging API clients read ``error.code``, never ``meta``."""
+    path = request.url.path
+    if status == 405:
+        error = GraphError(
+            INVALID_PARAMETER,
+            f"{request.method} is not supported on {path}",
+            message=f"Unsupported {request.method.lower()} request",
+            http_status=405,
+        )
+        error.type = "GraphMethodException"
+    else:
+        error = GraphError(
+            UNKNOWN_PATH,
+            message=f"Unknown path components: {path}",
+            http_status=status,
+        )
+    trace = request_id(request) or ""
+    return Response(
+        error.to_body(trace), status_code=status, media_type=MediaType.JSON, headers=headers
+    )
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
+    if status in (404, 405) and surface_of(request.url.path) is Surface.MESSAGING_API:
+        # Only unrouted requests get here: the Messaging API's own routes answer through
+        # their router's handlers (server/routes/messaging.py).
+        return graph_not_routed(request, status, dict(exc.headers or {}) or None)
     if status >= 500:
         log.error("http_error", status=status, detail=exc.detail)
         return meta_response(request, status, _DEFAULT_MESSAGES.get(status, "Server error"))

@@ -20,6 +20,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnerhub.adapters.metrics import LATENCY, REQUESTS
 from partnerhub.domain.messaging.errors import invalid_parameter
+from partnerhub.server.surfaces import Surface, surface_of
 from partnerhub.wire.errors import ErrorBody, Meta
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
@@ -88,7 +89,7 @@ class RequestIdMiddleware:
 
 async def _refuse_nul(send: Any, request_id: str, path: str) -> None:
     message = "path or query: must not contain NUL characters"
-    if path == "/messages" or path.startswith("/v1/"):
+    if surface_of(path) is Surface.MESSAGING_API:
         # The Messaging API answers in Meta's Graph shape, even this early (spec §9).
         error = invalid_parameter("path or query", "must not contain NUL characters")
         await _send_json(send, 400, msgspec.json.encode(error.to_body(request_id)))

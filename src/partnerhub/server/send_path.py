@@ -1,5 +1,5 @@
-"""``POST /messages`` as a bare ASGI layer: the send path, without the framework's per-request
-machinery.
+"""``POST /messages`` (and its sandbox alias ``POST /v1/messages``) as a bare ASGI layer: the
+send path, without the framework's per-request machinery.
 
 Sending is the one endpoint partners call at volume (every WhatsApp message their product
 sends), so it is answered here, below Litestar: the channel key, the body, the group-committed
@@ -27,7 +27,7 @@ from partnerhub.server.errors import (
     log_database_unavailable,
 )
 from partnerhub.server.routes.messaging import (
-    SEND_PATH,
+    SEND_PATHS,
     answer_send,
     as_graph,
     channel_key,
@@ -40,7 +40,8 @@ from partnerhub.server.state import AppState
 
 log = structlog.get_logger("partnerhub.messaging")
 
-_PATHS = frozenset({SEND_PATH, SEND_PATH + "/"})
+# Each path the send is answered on (with or without a trailing slash) -> its route's template.
+_PATHS = {variant: path for path in SEND_PATHS for variant in (path, path + "/")}
 _JSON = (b"content-type", b"application/json")
 _encode = msgspec.json.Encoder().encode
 
@@ -50,17 +51,23 @@ class _TooLarge(Exception):
 
 
 class SendPath:
-    """Answers ``POST /messages`` itself and hands every other request to ``app``."""
+    """Answers ``POST /messages`` and ``POST /v1/messages`` itself and hands every other request
+    to ``app``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope: dict[str, Any] = asgi_scope  # type: ignore[assignment]
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in _PATHS:
+        template = (
+            _PATHS.get(_route_path(scope))
+            if scope["type"] == "http" and scope["method"] == "POST"
+            else None
+        )
+        if template is None:
             await self.app(asgi_scope, receive, send)
             return
-        scope["path_template"] = SEND_PATH  # the metrics label, as the router would set it
+        scope["path_template"] = template  # the metrics label, as the router would set it
         state: AppState = scope["app"].state.partnerhub
         trace_id = fbtrace_id(scope)
         try:

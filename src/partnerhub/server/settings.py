@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # Reject (rather than approve) templates whose name contains "reject", so a test suite can
     # see both outcomes without the emulator's controls.
     template_reject_names: bool = True
+    # After POST …/platform_secret, the replaced secret still verifies this long (24 h): signed
+    # into ``webhook-signature`` next to the new one, and accepted on IO signatures.
+    platform_secret_grace_seconds: int = 86400
     # Shared state for several processes: with a Redis URL the rate-limit budgets live there
     # (every API process counts against one budget); without one each process counts alone.
     # PARTNERHUB_RATE_LIMIT_STORAGE_URL (any ``limits`` storage URL) is the older spelling.

@@ -50,6 +50,32 @@ class TemplateIn(msgspec.Struct, forbid_unknown_fields=True):
     parameter_format: str | None = None
 
 
+class TemplateEditIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``PATCH …/waba_templates/{template_id}`` [ours path, Meta's edit body]: what changes.
+    Absent or ``null`` keeps the current value; at least one of the two is required. The name
+    and language of a template never change (Meta's rule)."""
+
+    components: list[Any] | None = None
+    category: str | None = None
+    message_send_ttl_seconds: int | None = None
+    cta_url_link_tracking_opted_out: bool | None = None
+    parameter_format: str | None = None
+
+
+class CloudTemplateCreated(msgspec.Struct):
+    """``POST /v1/configs/templates`` (201): the Cloud API's answer to a new template."""
+
+    id: str
+    status: str
+    category: str
+
+
+class CloudSuccess(msgspec.Struct):
+    """The Cloud API's ``{"success": true}`` (e.g. ``DELETE /v1/configs/templates/{name}``)."""
+
+    success: bool
+
+
 class TemplateDeleted(msgspec.Struct):
     """``DELETE …/waba_templates/{template_name}`` [ours]: what was deleted."""
 

@@ -61,5 +61,16 @@ class TestEventSent(msgspec.Struct):
     delivery_ids: list[str]
 
 
+class PlatformSecretRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Optional body of ``POST …/platform_secret``: how long the replaced secret keeps
+    verifying (default ``PARTNERHUB_PLATFORM_SECRET_GRACE_SECONDS``; 0 ends it at once)."""
+
+    grace_period_seconds: int | None = None
+
+
 class PlatformSecret(msgspec.Struct):
+    """The new secret (shown once) and until when the one it replaced still verifies (ISO 8601;
+    ``null`` when it stopped at once)."""
+
     platform_secret: str
+    previous_secret_valid_until: str | None = None

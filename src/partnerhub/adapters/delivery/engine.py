@@ -308,11 +308,11 @@ class DeliveryEngine:
             "webhook-id": event.id,
             "webhook-timestamp": str(int(time.time())),
         }
-        if partner.platform_secret_nonce is not None:
-            secret = signing.derive_platform_secret(
-                self._config.master_key, partner.id, partner.platform_secret_nonce
-            )
-            headers.update(signing.sign_headers(secret, event.id, datetime.now(UTC), body))
+        # The grace period of a rotated secret runs on the server's clock (virtual in tests);
+        # the signed timestamp is wall-clock time, as receivers check it.
+        keys = signing.partner_secrets(self._config.master_key, partner, self._clock.now())
+        if keys is not None:
+            headers.update(signing.sign_headers(keys, event.id, datetime.now(UTC), body))
         logged = {k: (MASK if k in target.headers else v) for k, v in headers.items()}
         outcome = _Outcome(
             delivery.id, url, request_headers=logged, disable_on_gone=target.partner_event

@@ -64,8 +64,13 @@ async def check_io_signature(
     age = now.timestamp() - moment
     if age > max_age or age < -60:
         raise Refused("This onboarding link has expired. Ask the partner for a new link.")
-    secret = signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce)
-    if not hmac.compare_digest(io_signature(secret, partner.id, moment), signature.lower()):
+    # During a rotation's grace period a link signed with the previous secret is still good.
+    keys = signing.partner_secrets(master_key, partner, now)
+    assert keys is not None
+    given = signature.lower()
+    if not any(
+        hmac.compare_digest(io_signature(secret, partner.id, moment), given) for secret in keys.all
+    ):
         raise Refused("This onboarding link's signature is wrong. Ask the partner for a new link.")
     used = await uow.session.scalar(
         select(tables.io_signatures.c.digest).where(

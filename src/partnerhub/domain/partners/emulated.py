@@ -41,7 +41,8 @@ async def create_ready_partner(
     partner_redirect_url: str | None = None,
     platform_secret: bool = True,
 ) -> ReadyPartner:
-    """A partner without hub users, with one API key and (by default) a platform secret."""
+    """A partner without hub users, with one API key and its platform secret (every partner has
+    one); ``platform_secret=False`` only leaves the secret out of the answer."""
     url = await check_webhook_url(webhook_url, hub_mode=False)
     now = clock.now()
     partner = Partner(
@@ -53,15 +54,15 @@ async def create_ready_partner(
         else None,
         created_at=now,
         modified_at=now,
+        platform_secret_nonce=signing.new_nonce(),
     )
-    if platform_secret:
-        partner.platform_secret_nonce = signing.new_nonce()
     uow.partners.add(partner)
     await uow.flush()
     issued = await key_services.issue_key(uow, clock, partner.id, "test", prefix=key_prefix)
+    assert partner.platform_secret_nonce is not None
     secret = (
         signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce)
-        if partner.platform_secret_nonce is not None
+        if platform_secret
         else None
     )
     return ReadyPartner(partner=partner, key=issued, platform_secret=secret)

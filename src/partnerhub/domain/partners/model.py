@@ -42,6 +42,10 @@ class Partner:
     webhook_headers: dict[str, str] = field(default_factory=dict)
     webhook_disabled_at: datetime | None = None
     platform_secret_nonce: str | None = None
+    # After a rotation, the replaced secret's nonce and until when it still verifies (the grace
+    # period, spec §7-§8 [ours]); both None outside a grace period.
+    previous_platform_secret_nonce: str | None = None
+    previous_platform_secret_until: datetime | None = None
     # Who pays Meta/360dialog: "partner" (partner-paid: the partner may generate channel keys by
     # default) or "direct" (the client pays and grants the partner permission per number).
     billing_model: str = "partner"

@@ -16,6 +16,7 @@ from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.text import clean_text
+from partnerhub.domain.webhooks import signing
 
 UNSET: Any = object()
 
@@ -52,7 +53,8 @@ async def create_partner(
     password: str,
     country: str | None = None,
 ) -> tuple[Partner, PartnerUser]:
-    """A new partner and its first hub user (who can log in and fetch bearer tokens)."""
+    """A new partner, with its platform secret, and its first hub user (who can log in and
+    fetch bearer tokens)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     email = validate_email(email)
@@ -65,6 +67,9 @@ async def create_partner(
         country=rules.validate_country(country) if country else None,
         created_at=now,
         modified_at=now,
+        # Every partner signs its webhooks from the first event (360dialog: the signature is
+        # "present in every webhook event"); the CLI and the dashboard show the secret.
+        platform_secret_nonce=signing.new_nonce(),
     )
     user = PartnerUser(
         id=ids.new_id(ids.USER),

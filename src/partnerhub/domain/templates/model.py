@@ -43,6 +43,9 @@ class Template:
     # clients; None on templates stored before these were kept (see :func:`author`).
     created_by: dict[str, str] | None = None
     modified_by: dict[str, str] | None = None
+    # When each edit of this template made while it was approved happened (ISO 8601, newest
+    # last, only the last 30 days kept): Meta limits those edits (templates/services.py).
+    approved_edits: list[str] = field(default_factory=list)
 
 
 def partner_author(partner_id: str) -> dict[str, str]:

@@ -56,6 +56,15 @@ class NewTemplate:
 
 
 @dataclass(frozen=True)
+class TemplateEdit:
+    """An edit as the caller sent it (``PATCH …/waba_templates/{template_id}``): ``None`` keeps
+    the template's current value."""
+
+    components: Any = None
+    category: Any = None
+
+
+@dataclass(frozen=True)
 class ValidTemplate:
     name: str
     category: TemplateCategory

@@ -8,7 +8,9 @@ Two layers, so that both APIs share one store and one set of rules:
   the WABA account belongs to the calling partner (another partner's answers 404, spec §2.1).
 
 A new template is ``submitted`` with its review due ``review_seconds`` later; creating one emits
-no event (the API answer is the confirmation). The review, run by the simulator
+no event (the API answer is the confirmation). Editing one (:func:`edit_template`, Meta's rules:
+:func:`edit_for_waba`) sends it back to review: ``submitted`` again, with its event, since a
+template that was approved can no longer be sent. The review, run by the simulator
 (:func:`run_due_reviews`) or decided through the emulator (:func:`review`), changes the status
 and writes ``waba_template_status_changed`` in the same transaction (transactional outbox).
 """
@@ -16,7 +18,7 @@ and writes ``waba_template_status_changed`` in the same transaction (transaction
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from partnerhub.adapters.ratelimit import RateLimits, Rule
@@ -36,7 +38,7 @@ from partnerhub.domain.templates.model import (
     client_author,
     partner_author,
 )
-from partnerhub.domain.templates.rules import NewTemplate
+from partnerhub.domain.templates.rules import NewTemplate, TemplateEdit
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
 
@@ -50,6 +52,8 @@ __all__ = [
     "create_template",
     "delete_for_waba",
     "delete_template",
+    "edit_for_waba",
+    "edit_template",
     "list_for_waba",
     "list_templates",
     "review",
@@ -97,6 +101,14 @@ SORTABLE = (
     "modified_at",
 )
 _IN_REVIEW = frozenset({TemplateStatus.SUBMITTED, TemplateStatus.PENDING})
+# Meta: "Only templates with an APPROVED, REJECTED, or PAUSED status can be edited"; an approved
+# template can be edited once in 24 hours and 10 times in 30 days, and keeps its category;
+# rejected and paused ones have no limit and may change category.
+EDITABLE = frozenset({TemplateStatus.APPROVED, TemplateStatus.REJECTED, TemplateStatus.PAUSED})
+APPROVED_EDITS_PER_DAY = 1
+APPROVED_EDITS_PER_MONTH = 10
+_DAY = timedelta(hours=24)
+_MONTH = timedelta(days=30)
 
 
 def template_fields(template: Template) -> dict[str, Any]:
@@ -259,6 +271,119 @@ async def delete_template(
 ) -> list[Template]:
     waba = await _waba_of_partner(uow, partner_id, waba_id)
     return await delete_for_waba(uow, waba, name)
+
+
+def _recent_edits(template: Template, now: datetime) -> list[datetime]:
+    """The edits made while approved within the last 30 days, oldest first."""
+    moments = [datetime.fromisoformat(at) for at in template.approved_edits]
+    return sorted(at for at in moments if now - at < _MONTH)
+
+
+def _check_editable(template: Template, category: str) -> None:
+    """Meta's status and category rules for an edit; raises when it is refused."""
+    status = TemplateStatus(template.status)
+    if status not in EDITABLE:
+        allowed = ", ".join(sorted(s.value for s in EDITABLE))
+        raise Conflict(
+            f"Template {template.id} is {status.value}: only {allowed} templates can be edited"
+        )
+    if status == TemplateStatus.APPROVED and category != template.category:
+        raise InvalidInput(
+            "category",
+            f"an approved template's category cannot be changed (it is {template.category})",
+        )
+
+
+def _check_edit_limits(template: Template, now: datetime) -> list[datetime]:
+    """Meta's limits on editing an approved template; raises when this edit is over them, else
+    returns the recent approved edits (to which this one is then added)."""
+    if template.status != TemplateStatus.APPROVED:
+        return []
+    recent = _recent_edits(template, now)
+    last_day = [at for at in recent if now - at < _DAY]
+    if len(last_day) >= APPROVED_EDITS_PER_DAY:
+        raise Conflict(
+            f"An approved template can be edited {APPROVED_EDITS_PER_DAY} time in 24 hours; "
+            f"edit it again after {isoformat(last_day[0] + _DAY)}"
+        )
+    if len(recent) >= APPROVED_EDITS_PER_MONTH:
+        raise Conflict(
+            f"An approved template can be edited {APPROVED_EDITS_PER_MONTH} times in 30 days; "
+            f"edit it again after {isoformat(recent[0] + _MONTH)}"
+        )
+    return recent
+
+
+async def edit_for_waba(
+    uow: UnitOfWork,
+    clock: Clock,
+    waba: WabaAccount,
+    template_id: str,
+    edit: TemplateEdit,
+    *,
+    review_seconds: float,
+    limits: RateLimits | None = None,
+) -> Template:
+    """Replace a template's components and/or category; it goes back to Meta's review.
+
+    The same checks as a new template (the components are validated whole, with the template's
+    name and language), Meta's edit rules (:data:`EDITABLE`, the approved-template limits and
+    category lock), and the same per-WABA request budget as creation. An edit that changes
+    nothing is answered with the template as it is: no review, no event, no edit spent. Otherwise
+    the template is ``submitted`` with its review due ``review_seconds`` later, and
+    ``waba_template_status_changed`` is written in the same transaction.
+    """
+    if limits is not None:
+        await limits.hit(CREATE_LIMIT, waba.id)
+    if edit.components is None and edit.category is None:
+        raise InvalidInput("components", "send the new components, a category, or both")
+    await uow.lock_for_write()
+    template = await uow.templates.get(template_id, for_update=True)
+    if template is None or template.waba_account_id != waba.id:
+        raise NotFound("Template not found")
+    valid = rules.validate(
+        NewTemplate(
+            template.name,
+            template.category if edit.category is None else edit.category,
+            template.language,
+            template.components if edit.components is None else edit.components,
+        )
+    )
+    category = valid.category.value
+    _check_editable(template, category)
+    if category == template.category and valid.components == template.components:
+        return template
+    now = clock.now()
+    recent = _check_edit_limits(template, now)
+    if template.status == TemplateStatus.APPROVED:
+        template.approved_edits = [at.isoformat() for at in [*recent, now]]
+    template.category = category
+    template.components = valid.components
+    template.status = TemplateStatus.SUBMITTED.value
+    template.rejected_reason = None
+    template.review_at = now + timedelta(seconds=review_seconds)
+    template.modified_at = now
+    await _emit_status(uow, clock, [template], {}, {waba.id: waba})
+    await uow.commit()
+    return template
+
+
+async def edit_template(
+    uow: UnitOfWork,
+    clock: Clock,
+    partner_id: str,
+    waba_id: str,
+    template_id: str,
+    edit: TemplateEdit,
+    *,
+    review_seconds: float,
+    limits: RateLimits | None = None,
+) -> Template:
+    """``PATCH …/waba_accounts/{waba_account_id}/waba_templates/{template_id}`` [ours]."""
+    waba = await _waba_of_partner(uow, partner_id, waba_id)
+    return await edit_for_waba(
+        uow, clock, waba, template_id, edit, review_seconds=review_seconds, limits=limits
+    )
 
 
 async def _emit_status(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clock import Clock
@@ -86,14 +86,55 @@ async def set_webhook(
     return partner
 
 
+MAX_GRACE_SECONDS = 30 * 86400
+
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    secret: str
+    previous_valid_until: datetime | None  # None: the previous secret stopped at once
+
+
+def validate_grace(seconds: int) -> int:
+    if not 0 <= seconds <= MAX_GRACE_SECONDS:
+        raise InvalidInput(
+            "grace_period_seconds", f"must be between 0 and {MAX_GRACE_SECONDS} (30 days)"
+        )
+    return seconds
+
+
 async def regenerate_platform_secret(
-    uow: UnitOfWork, clock: Clock, master_key: str, partner_id: str
-) -> str:
-    """A new secret, shown once; the previous one stops verifying with the next delivery."""
+    uow: UnitOfWork, clock: Clock, master_key: str, partner_id: str, grace_seconds: int = 0
+) -> RotatedSecret:
+    """A new secret, shown once. The one it replaces keeps verifying for ``grace_seconds``
+    (0: it stops with the next delivery, for a leaked secret); a secret still in its grace from
+    an earlier rotation is dropped, so at most two are valid at once."""
+    validate_grace(grace_seconds)
     partner = await load_partner(uow, partner_id)
+    now = clock.now()
+    until = now + timedelta(seconds=grace_seconds) if grace_seconds else None
+    if until is not None and partner.platform_secret_nonce is not None:
+        partner.previous_platform_secret_nonce = partner.platform_secret_nonce
+        partner.previous_platform_secret_until = until
+    else:
+        partner.previous_platform_secret_nonce = None
+        partner.previous_platform_secret_until = None
     partner.platform_secret_nonce = signing.new_nonce()
-    partner.modified_at = clock.now()
+    partner.modified_at = now
     await uow.commit()
+    return RotatedSecret(
+        signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce),
+        partner.previous_platform_secret_until,
+    )
+
+
+async def reveal_platform_secret(uow: UnitOfWork, master_key: str, partner_id: str) -> str:
+    """The current secret, for the dashboard's "show" button: every partner has one from
+    creation, and it must be readable to be used (it keys an HMAC, so it cannot be hashed)."""
+    partner = await load_partner(uow, partner_id)
+    if partner.platform_secret_nonce is None:  # a row no migration reached: give it one now
+        partner.platform_secret_nonce = signing.new_nonce()
+        await uow.commit()
     return signing.derive_platform_secret(master_key, partner.id, partner.platform_secret_nonce)
 
 

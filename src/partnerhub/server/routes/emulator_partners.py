@@ -24,7 +24,8 @@ class NewPartnerIn(msgspec.Struct, forbid_unknown_fields=True):
     brand_name: str = "Test Partner"
     webhook_url: str | None = None
     partner_redirect_url: str | None = None
-    # Generate the platform secret that signs this partner's webhooks (returned once).
+    # Return the platform secret that signs this partner's webhooks (every partner has one;
+    # false only leaves it out of the answer).
     platform_secret: bool = True
 
 

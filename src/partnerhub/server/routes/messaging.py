@@ -12,9 +12,10 @@ from typing import Any
 
 import msgspec
 import structlog
-from litestar import MediaType, Request, Response, Router, get, post
+from litestar import MediaType, Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
+from litestar.params import FromPath
 
 from partnerhub.domain.errors import (
     AuthenticationFailed,
@@ -55,6 +56,10 @@ SECURITY: list[dict[str, list[str]]] = [{"D360ApiKey": []}]
 
 
 SEND_PATH = "/messages"
+# [360] 360dialog's sandbox sends on ``POST /v1/messages``
+# (docs/waba-messaging/sandbox/how-to-get-started-with-sandbox): an alias, same checks, same answer.
+SANDBOX_SEND_PATH = "/v1/messages"
+SEND_PATHS = (SEND_PATH, SANDBOX_SEND_PATH)
 
 
 def channel_key(headers: Any) -> str | None:
@@ -90,7 +95,12 @@ async def _json(request: Request[Any, Any, Any]) -> object:
     return decode_json_body(await request.body())
 
 
-@post(SEND_PATH, summary="Send a message (Cloud API body)", tags=["Messaging API"])
+@post(
+    list(SEND_PATHS),
+    summary="Send a message (Cloud API body); /v1/messages is the sandbox's path for it",
+    tags=["Messaging API"],
+    status_code=200,
+)
 async def send_message(request: Request[Any, Any, Any]) -> Response[Any]:
     principal = await channel_principal(request)
     answer = await answer_send(app_state(request), principal, await _json(request))
@@ -161,12 +171,15 @@ async def list_templates(
 
 @post(
     "/v1/configs/templates",
-    summary="Create a template in this channel's WABA (60 requests / minute per WABA)",
+    summary=(
+        "Create a template in this channel's WABA (60 requests / minute per WABA); 201 with the "
+        "Cloud API's {id, status: PENDING, category}"
+    ),
     tags=["Messaging API"],
-    status_code=200,
+    status_code=201,
 )
 @documents_body(wire_templates.TemplateIn)
-async def create_template(request: Request[Any, Any, Any]) -> wire_templates.Template:
+async def create_template(request: Request[Any, Any, Any]) -> wire_templates.CloudTemplateCreated:
     principal = await channel_principal(request)
     body = await read_body(request, wire_templates.TemplateIn)
     state = app_state(request)
@@ -182,7 +195,28 @@ async def create_template(request: Request[Any, Any, Any]) -> wire_templates.Tem
             review_seconds=state.settings.template_review_delay,
             limits=state.rate_limits,
         )
-    return presenters.template(template)
+    # A new template is always in review: Meta's word for that is PENDING.
+    return wire_templates.CloudTemplateCreated(
+        id=template.id, status="PENDING", category=template.category
+    )
+
+
+@delete(
+    "/v1/configs/templates/{template_name:str}",
+    summary="Delete a template of this channel's WABA by name: every language of it",
+    tags=["Messaging API"],
+    status_code=200,
+)
+async def delete_template(
+    request: Request[Any, Any, Any], template_name: FromPath[str]
+) -> wire_templates.CloudSuccess:
+    principal = await channel_principal(request)
+    async with app_state(request).uow() as uow:
+        waba = await uow.clients.get_waba(principal.partner_id, principal.waba_account_id)
+        if waba is None:
+            raise NotFound("WABA account not found")
+        await template_services.delete_for_waba(uow, waba, template_name)
+    return wire_templates.CloudSuccess(success=True)
 
 
 # Errors in the Graph shape ------------------------------------------------------------------
@@ -276,6 +310,7 @@ def messaging_router(*extra: Any) -> Router:
             get_webhook,
             list_templates,
             create_template,
+            delete_template,
             *extra,
         ],
         dependencies=LIST_DEPENDENCIES,

@@ -1,15 +1,15 @@
-"""Message templates of a WABA account (spec §4): list, create, delete."""
+"""Message templates of a WABA account (spec §4): list, create, edit, delete."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, delete, get, post
+from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from partnerhub.domain.templates import services
-from partnerhub.domain.templates.rules import NewTemplate
+from partnerhub.domain.templates.rules import NewTemplate, TemplateEdit
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
@@ -23,6 +23,10 @@ PATH = "/waba_accounts/{waba_account_id:str}/waba_templates"
 def new_template(body: wire.TemplateIn) -> NewTemplate:
     """The creation body as the domain takes it (shared with the Messaging API's route)."""
     return NewTemplate(body.name, body.category, body.language, body.components)
+
+
+def template_edit(body: wire.TemplateEditIn) -> TemplateEdit:
+    return TemplateEdit(components=body.components, category=body.category)
 
 
 @get(PATH, summary="List templates (400 requests / minute)", tags=["Templates"])
@@ -88,4 +92,39 @@ async def delete_template(
     return wire.TemplateDeleted(success=True, deleted=[presenters.template(t) for t in deleted])
 
 
-HANDLERS = [list_templates, create_template, delete_template]
+@patch(
+    PATH + "/{template_id:str}",
+    summary=(
+        "Edit a template by id: new components and/or category; it goes back to Meta's review "
+        "(only approved, rejected or paused templates; an approved one once a day, 10 times in "
+        "30 days, category unchanged)"
+    ),
+    tags=["Templates"],
+    status_code=200,
+)
+@documents_body(wire.TemplateEditIn)
+async def edit_template(
+    request: Request[Any, Any, Any],
+    partner_id: FromPath[str],
+    waba_account_id: FromPath[str],
+    template_id: FromPath[str],
+) -> wire.Template:
+    # By id, as Meta edits (a name would stand for every language of it).
+    await require_partner(request, partner_id)
+    body = await read_body(request, wire.TemplateEditIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        template = await services.edit_template(
+            uow,
+            state.clock,
+            partner_id,
+            waba_account_id,
+            template_id,
+            template_edit(body),
+            review_seconds=state.settings.template_review_delay,
+            limits=state.rate_limits,
+        )
+    return presenters.template(template)
+
+
+HANDLERS = [list_templates, create_template, edit_template, delete_template]

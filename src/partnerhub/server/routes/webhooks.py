@@ -9,7 +9,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from partnerhub.domain.clock import parse_timestamp
+from partnerhub.domain.clock import isoformat, parse_timestamp
 from partnerhub.domain.webhooks import services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
@@ -47,7 +47,16 @@ async def send_test_event(
 
 @post(
     "/platform_secret",
-    summary="Generate a new platform secret (shown once; the old one stops working)",
+    summary=(
+        "Rotate the platform secret (the new one is shown once; the old one keeps verifying "
+        "for a grace period, 24 h by default)"
+    ),
+    description=(
+        'Optional body {"grace_period_seconds": N} (0 to 2592000): how long the replaced secret '
+        "still verifies; 0 ends it at once (a leaked secret). During the grace period "
+        "x-360dialog-signature is made with the new secret, webhook-signature carries both "
+        "(v1,<new> v1,<old>) and IO signatures made with either are accepted."
+    ),
     tags=["Webhooks"],
     status_code=201,
 )
@@ -55,12 +64,27 @@ async def regenerate_platform_secret(
     request: Request[Any, Any, Any], partner_id: FromPath[str]
 ) -> wire.PlatformSecret:
     await require_partner(request, partner_id)
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "application/json").lower()
+    body = (
+        decode(raw, content_type, wire.PlatformSecretRequest)
+        if raw.strip()
+        else wire.PlatformSecretRequest()
+    )
     state = app_state(request)
+    grace = body.grace_period_seconds
     async with state.uow() as uow:
-        secret = await services.regenerate_platform_secret(
-            uow, state.clock, state.master_key, partner_id
+        rotated = await services.regenerate_platform_secret(
+            uow,
+            state.clock,
+            state.master_key,
+            partner_id,
+            state.settings.platform_secret_grace_seconds if grace is None else grace,
         )
-    return wire.PlatformSecret(platform_secret=secret)
+    return wire.PlatformSecret(
+        platform_secret=rotated.secret,
+        previous_secret_valid_until=isoformat(rotated.previous_valid_until),
+    )
 
 
 def _moment(field: str, raw: str | None) -> datetime | None:

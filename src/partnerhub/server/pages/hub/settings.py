@@ -1,5 +1,7 @@
 """``/hub/settings``: integration settings — webhook URL and headers, redirect URL, platform
-secret (shown once), IO signature, and a test event whose delivery result is shown inline.
+secret (every partner has one; shown on a POST, never on a GET page or in a URL; regenerated with
+a grace period for the old one), IO signature, and a test event whose delivery result is shown
+inline.
 
 Every change goes through the services the Partner API uses (``set_webhook``,
 ``update_partner``, ``regenerate_platform_secret``, ``set_io_signature``,
@@ -17,6 +19,7 @@ from litestar import Request, Response, get, post
 from partnerhub.domain.errors import Conflict, InvalidInput
 from partnerhub.domain.partners import services as partners
 from partnerhub.domain.webhooks import services as webhooks
+from partnerhub.domain.webhooks import signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
 from partnerhub.server.pages.hub.web import Hub, posted_form, render, signed_in
 
@@ -50,6 +53,12 @@ async def _page(hub: Hub, status: int = 200, **context: Any) -> Response[str]:
         "redirect_url": partner.partner_redirect_url or "",
     }
     form.update(context.pop("form", {}))
+    now = hub.state.clock.now()
+    previous_until = (
+        partner.previous_platform_secret_until if signing.in_grace(partner, now) else None
+    )
+    grace = hub.state.settings.platform_secret_grace_seconds
+    grace_text = f"{grace // 3600} hours" if grace % 3600 == 0 else f"{grace} seconds"
     return render(
         hub,
         "settings",
@@ -58,6 +67,8 @@ async def _page(hub: Hub, status: int = 200, **context: Any) -> Response[str]:
         partner=partner,
         form=form,
         errors=context.pop("errors", {}),
+        previous_until=previous_until,
+        grace_text=grace_text,
         **context,
     )
 
@@ -128,10 +139,26 @@ async def new_secret(request: Request[Any, Any, Any]) -> Response[str]:
     await posted_form(request, hub)
     state = hub.state
     async with state.uow() as uow:
-        secret = await webhooks.regenerate_platform_secret(
-            uow, state.clock, state.master_key, hub.partner_id
+        rotated = await webhooks.regenerate_platform_secret(
+            uow,
+            state.clock,
+            state.master_key,
+            hub.partner_id,
+            state.settings.platform_secret_grace_seconds,
         )
-    return await _page(hub, platform_secret=secret)
+    return await _page(
+        hub, platform_secret=rotated.secret, previous_valid_until=rotated.previous_valid_until
+    )
+
+
+@post("/settings/secret/show", status_code=200)
+async def show_secret(request: Request[Any, Any, Any]) -> Response[str]:
+    """The current secret, on a CSRF-checked POST (so never cached, linked or prefetched)."""
+    hub = await signed_in(request)
+    await posted_form(request, hub)
+    async with hub.state.uow() as uow:
+        secret = await webhooks.reveal_platform_secret(uow, hub.state.master_key, hub.partner_id)
+    return await _page(hub, revealed_secret=secret)
 
 
 @post("/settings/io_signature", status_code=200)
@@ -176,4 +203,12 @@ async def send_test(request: Request[Any, Any, Any]) -> Response[str]:
     return await _page(hub, test={"delivery_id": delivery_id, "outcome": outcome})
 
 
-HANDLERS = [settings_page, save_webhook, save_redirect, new_secret, io_signature, send_test]
+HANDLERS = [
+    settings_page,
+    save_webhook,
+    save_redirect,
+    new_secret,
+    show_secret,
+    io_signature,
+    send_test,
+]
