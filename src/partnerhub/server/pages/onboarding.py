@@ -295,6 +295,8 @@ class _Page:
             return again(400, reason[:1].upper() + reason[1:] + ".")
         await signup.spend_io_signature(uow, partner, hidden.get("signature"), state.clock.now())
         await uow.commit()
+        if done.revoked:  # their keys were revoked in that commit: no cached copy may serve
+            state.channel_keys.invalidate()
         url = signup.finish_url(
             self.target,
             client.id,
