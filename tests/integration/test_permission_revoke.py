@@ -19,7 +19,7 @@ import httpx
 from litestar import Litestar
 from sqlalchemy import select
 
-from partnerhub.adapters import tables
+from partnerhub.adapters import migrate, tables
 from partnerhub.domain import ids
 from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.messaging import keys as channel_keys
@@ -284,3 +284,33 @@ async def test_sends_racing_the_revoke_are_answered_consistently(
         assert set(statuses) <= {200, 401, 403}, statuses
         assert await messages_of(state, channel_id) == statuses.count(200)
         assert_refused(await http.post("/messages", headers=key, json=TEXT))
+
+
+async def test_the_upgrade_revokes_keys_an_older_version_left_on_revoked_numbers(
+    app: Litestar, state: AppState, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    """Migration 0011_h1: a database where a revoke left the number's key live (as before this
+    fix) comes out of the upgrade with that key revoked."""
+    async with over_http(app) as http:
+        await configure(state, http, partner)
+        number = await live_number(http, partner, "+4915100002005")
+        channel_id, key = number["channel_id"], number["key"]
+        await revoke_on_the_page(http, partner, channel_id)
+        await migrate.downgrade(state.engine, "0010")
+        k = tables.channel_api_keys.c
+        async with state.uow() as uow:  # what an older version left behind
+            await uow.session.execute(
+                tables.channel_api_keys.update()
+                .where(k.channel_id == channel_id)
+                .values(revoked_at=None)
+            )
+            await uow.commit()
+        await migrate.upgrade(state.engine)
+        async with state.uow() as uow:
+            live = await uow.session.scalars(
+                select(k.id).where(k.channel_id == channel_id, k.revoked_at.is_(None))
+            )
+            assert live.all() == []
+        state.channel_keys.invalidate()
+        refused = await http.post("/messages", headers=key, json=TEXT)
+        assert refused.status_code == 401, refused.text
