@@ -5,14 +5,19 @@ the SQLite files are private to the server's user; an emulator listening beyond 
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import httpx
 from litestar import Litestar
 
+from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
+from tests.integration.hub_helpers import csrf_of, log_in
 from tests.integration.live_http import over_http
 from tests.integration.test_partner import assert_error
+from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
 
@@ -105,3 +110,78 @@ async def test_a_login_replays_across_its_refreshes_but_not_to_an_api_key(
         )
         assert_error(other, 409, "Idempotency-Key")
         assert first.json()["api_key"] not in other.text
+
+
+# 9a: webhook header values on /hub/settings ---------------------------------------------------
+
+RECEIVER_TOKEN = "Bearer receiver-secret-0123456789"
+
+
+async def settings_form(http: Client) -> tuple[str, str, str]:
+    """The settings page's CSRF token, webhook URL and headers text, as a browser shows them."""
+    page = await http.get("/hub/settings")
+    assert page.status_code == 200, page.text
+    url = re.search(r'id="webhook_url" name="webhook_url" value="([^"]*)"', page.text)
+    text = re.search(r'<textarea id="headers" name="headers"[^>]*>([^<]*)</textarea>', page.text)
+    assert url is not None and text is not None, page.text
+    return csrf_of(page.text), html.unescape(url.group(1)), html.unescape(text.group(1))
+
+
+async def saved_headers(state: AppState, partner: PartnerCreds) -> dict[str, str]:
+    async with state.uow() as uow:
+        stored = await uow.partners.get(partner.partner_id)
+        assert stored is not None
+        return dict(stored.webhook_headers or {})
+
+
+async def test_webhook_header_values_are_write_only_on_the_settings_page(
+    app: Litestar, state: AppState, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    async with over_http(app) as http:
+        configured = await http.post(
+            f"/api/v2/partners/{partner.partner_id}/webhook_url",
+            headers=partner.headers,
+            json={
+                "webhook_url": receiver.url,
+                "headers": {"Authorization": RECEIVER_TOKEN, "X-Tenant": "pizza"},
+            },
+        )
+        assert configured.status_code in (200, 201), configured.text
+        assert (await log_in(http, partner.email, partner.password)).status_code == 303
+
+        page = await http.get("/hub/settings")
+        assert RECEIVER_TOKEN not in page.text and "receiver-secret" not in page.text
+        csrf, url, text = await settings_form(http)
+        assert text.splitlines() == ["Authorization: ****", "X-Tenant: ****"]
+
+        # The form sent back as shown (another URL, say) keeps every saved value.
+        saved = await http.post(
+            "/hub/settings/webhook",
+            data={"csrf_token": csrf, "webhook_url": receiver.url + "/v2", "headers": text},
+        )
+        assert saved.status_code == 200, saved.text
+        assert "receiver-secret" not in saved.text
+        assert await saved_headers(state, partner) == {
+            "Authorization": RECEIVER_TOKEN,
+            "X-Tenant": "pizza",
+        }
+
+        # A typed value replaces one; a line left out removes its header.
+        csrf, url, text = await settings_form(http)
+        replaced = await http.post(
+            "/hub/settings/webhook",
+            data={"csrf_token": csrf, "webhook_url": url, "headers": "Authorization: Bearer new"},
+        )
+        assert replaced.status_code == 200, replaced.text
+        assert await saved_headers(state, partner) == {"Authorization": "Bearer new"}
+        assert "Bearer new" not in replaced.text
+
+        # The mask on a header with no saved value is an error naming the line, not "****".
+        csrf, url, text = await settings_form(http)
+        refused = await http.post(
+            "/hub/settings/webhook",
+            data={"csrf_token": csrf, "webhook_url": url, "headers": f"{text}\nX-New: ****"},
+        )
+        assert refused.status_code == 400, refused.text
+        assert "Line 2: X-New has no saved value" in refused.text
+        assert await saved_headers(state, partner) == {"Authorization": "Bearer new"}
