@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from partnerhub.adapters import db, migrate
-from partnerhub.cli._runtime import console, fail, load_settings, run_with_state
+from partnerhub.cli._runtime import console, err_console, fail, load_settings, run_with_state
 from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
@@ -114,6 +114,11 @@ def serve(
     from partnerhub.server.app import create_app
 
     settings = load_settings(host=host, port=port)
+    warning = settings.exposure_warning
+    if warning is not None:
+        err_console.print(
+            Panel.fit(f"[bold yellow]warning:[/] {warning}", title="Exposed emulator")
+        )
 
     async def prepare() -> None:
         state = build_state(settings)
@@ -163,6 +168,7 @@ def _share_metrics(data_dir: Path) -> None:
     mode): a fresh directory for this run, unless the operator chose one."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return
+    db.private_dir(data_dir)
     directory = data_dir.resolve() / "metrics"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
