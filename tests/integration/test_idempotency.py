@@ -185,11 +185,16 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over(
 
     scope = {"method": "POST", "path": keys_url(partner), "query_string": b""}
     print_ = fingerprint(scope, b'{"name":"o"}')  # type: ignore[arg-type]
-    assert isinstance(await state.idempotency.claim(partner.partner_id, digest, print_), Claimed)
+    assert isinstance(
+        await state.idempotency.claim(partner.partner_id, digest, print_, partner.key_id), Claimed
+    )
     headers = {**partner.headers, "Idempotency-Key": "orphan"}
     busy = await client.post(keys_url(partner), headers=headers, json={"name": "o"})
     assert_error(busy, 409, "Idempotency-Key")
-    assert isinstance(await state.idempotency.claim(partner.partner_id, digest, print_), InProgress)
+    assert isinstance(
+        await state.idempotency.claim(partner.partner_id, digest, print_, partner.key_id),
+        InProgress,
+    )
     clock.advance(61)
     taken = await client.post(keys_url(partner), headers=headers, json={"name": "o"})
     assert taken.status_code == 201 and "idempotent-replayed" not in taken.headers

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import stat
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -56,11 +59,50 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+# The files SQLite keeps beside the database in WAL mode.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by this user only.
+
+    An existing directory is left as the operator made it (it may be shared on purpose, for
+    backups); what partnerhub creates is private.
+    """
+    if not path.exists():
+        path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """The database file, and its WAL and shared-memory files, readable by this user only.
+
+    The file is created 0600 before SQLite opens it, because SQLite gives the ``-wal`` and
+    ``-shm`` files it creates the database file's mode; files an older version left
+    world-readable are tightened (they hold password hashes, key digests, webhook header values
+    and every message body).
+    """
+    private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & ~PRIVATE_FILE:
+            try:
+                candidate.chmod(PRIVATE_FILE)
+            except PermissionError:  # another user's file: say so, the server can still run
+                log.warning("database_file_not_private", path=str(candidate), mode=oct(mode))
+
+
 def create_engine(url: URL) -> AsyncEngine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(path)
         # hide_parameters: a database error must never print row values (secrets, custom
         # webhook header values) into the logs.
         engine = create_async_engine(url, connect_args={"timeout": 10}, hide_parameters=True)

@@ -1,6 +1,11 @@
 """Where Idempotency-Key answers are kept: one row per (partner, key), claimed before the request
 runs and filled in with its answer after.
 
+A row belongs to the credential that claimed it (an API key id, or a login's token family id):
+only that credential gets the answer replayed, since the answer may hold a secret shown once.
+Another credential of the partner sending the same key is told so (:class:`OtherCredential`)
+until the row expires; rows written before credentials were recorded belong to none.
+
 The claim is a primary-key insert, so of two requests racing with one key exactly one runs; the
 other is told it is in progress. A claim whose request never finished (its process died between
 the write and the answer) is taken over after ``lock_seconds``, so a crash cannot wedge a key for
@@ -44,7 +49,12 @@ class Mismatch:
     """The key was first used for a different request."""
 
 
-Claim = Claimed | Stored | InProgress | Mismatch
+@dataclass(frozen=True)
+class OtherCredential:
+    """The key was first used by another credential of the partner."""
+
+
+Claim = Claimed | Stored | InProgress | Mismatch | OtherCredential
 
 
 class IdempotencyStore:
@@ -61,18 +71,25 @@ class IdempotencyStore:
         self._lock = timedelta(seconds=lock_seconds)
         self._last_purge: datetime | None = None
 
-    async def claim(self, partner_id: str, key_digest: str, fingerprint: str) -> Claim:
+    async def claim(
+        self, partner_id: str, key_digest: str, fingerprint: str, credential_id: str
+    ) -> Claim:
         now = self._clock.now()
         await self._purge_now_and_then(now)
         for _ in range(2):  # a lost insert race is read back once
             try:
-                return await self._claim(partner_id, key_digest, fingerprint, now)
+                return await self._claim(partner_id, key_digest, fingerprint, credential_id, now)
             except IntegrityError:
                 continue
         return InProgress()
 
     async def _claim(
-        self, partner_id: str, key_digest: str, fingerprint: str, now: datetime
+        self,
+        partner_id: str,
+        key_digest: str,
+        fingerprint: str,
+        credential_id: str,
+        now: datetime,
     ) -> Claim:
         where = (_T.c.partner_id == partner_id) & (_T.c.key_digest == key_digest)
         async with self._sessionmaker() as session, session.begin():
@@ -80,6 +97,7 @@ class IdempotencyStore:
                 await session.execute(
                     select(
                         _T.c.fingerprint,
+                        _T.c.credential_id,
                         _T.c.created_at,
                         _T.c.status_code,
                         _T.c.content_type,
@@ -93,12 +111,16 @@ class IdempotencyStore:
                         partner_id=partner_id,
                         key_digest=key_digest,
                         fingerprint=fingerprint,
+                        credential_id=credential_id,
                         created_at=now,
                     )
                 )
                 return Claimed()
             expired = row.created_at <= now - self._ttl
-            abandoned = row.status_code is None and row.created_at <= now - self._lock
+            own = row.credential_id == credential_id
+            abandoned = own and row.status_code is None and row.created_at <= now - self._lock
+            if not (expired or own):
+                return OtherCredential()
             if expired or abandoned:
                 # Take the row over only if it is still the one just read (another request may
                 # be taking it over too).
@@ -107,6 +129,7 @@ class IdempotencyStore:
                     .where(where, _T.c.created_at == row.created_at)
                     .values(
                         fingerprint=fingerprint,
+                        credential_id=credential_id,
                         created_at=now,
                         status_code=None,
                         content_type=None,

@@ -84,6 +84,20 @@ class MessagingRepository:
         row = (await self._session.execute(statement)).first()
         return None if row is None else (row[0], row[1])
 
+    async def live_key_permissions(self, key_ids: set[str]) -> dict[str, bool]:
+        """For each of these keys still live, whether its number's permission is granted."""
+        found: dict[str, bool] = {}
+        ordered = sorted(key_ids)
+        for start in range(0, len(ordered), _ID_CHUNK):
+            statement = (
+                select(_K.id, _CH.permission)
+                .join(tables.channels, _CH.id == _K.channel_id)
+                .where(_K.id.in_(ordered[start : start + _ID_CHUNK]), _K.revoked_at.is_(None))
+            )
+            for key_id, permission in (await self._session.execute(statement)).all():
+                found[key_id] = bool(permission)
+        return found
+
     async def touch_key(self, key_id: str, now: datetime) -> None:
         await self._session.execute(
             update(tables.channel_api_keys)

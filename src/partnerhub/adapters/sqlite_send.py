@@ -4,7 +4,7 @@ Through SQLAlchemy and aiosqlite a batch of sends cost about 1 ms of CPU before 
 (measured: a one-message batch 960 µs, the same statements on a bare ``sqlite3`` connection
 46 µs): every statement is three or four hand-offs between the event loop and the driver's
 thread, each with its own compile, bind and result processing. Here the whole transaction
-(``BEGIN IMMEDIATE``, the window and template reads, the planning, the INSERT, ``COMMIT``) is
+(``BEGIN IMMEDIATE``, the key, window and template reads, the planning, the INSERT, ``COMMIT``) is
 one function run on a dedicated thread with its own connection, so a batch costs one hand-off.
 
 Values are written in the SQLAlchemy columns' storage formats (naive-UTC ``DATETIME`` text with
@@ -55,6 +55,10 @@ _WINDOWS = (
     "SELECT channel_id, wa_id, last_inbound_at FROM messaging_contacts "
     "WHERE (channel_id, wa_id) IN (VALUES "
 )
+_LIVE_KEYS = (
+    "SELECT k.id, c.permission FROM channel_api_keys k JOIN channels c ON c.id = k.channel_id "
+    "WHERE k.revoked_at IS NULL AND k.id IN ("
+)
 _JSON_COLUMNS = frozenset({"body", "error"})
 _PAIRS_PER_QUERY = 200  # two bound parameters each: far inside SQLite's limit
 _encode = msgspec.json.encode
@@ -98,12 +102,15 @@ class SqliteSendStore:
         pairs: set[tuple[str, str]],
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
+        key_ids: frozenset[str] = frozenset(),
     ) -> None:
         loop = asyncio.get_running_loop()
         # The process's other SQLite writers queue on the same gate (see UnitOfWork), so the
         # BEGIN IMMEDIATE below never sleeps in SQLite's busy handler behind one of ours.
         async with self._write_gate():
-            running = loop.run_in_executor(self._executor, self._run, pairs, template_keys, plan)
+            running = loop.run_in_executor(
+                self._executor, self._run, pairs, template_keys, plan, key_ids
+            )
             try:
                 await asyncio.shield(running)
             except asyncio.CancelledError:
@@ -142,12 +149,15 @@ class SqliteSendStore:
         pairs: set[tuple[str, str]],
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
+        key_ids: frozenset[str],
     ) -> None:
         connection = self._connect()
         connection.execute("BEGIN IMMEDIATE")
         try:
             reads = SendReads(
-                self._windows(connection, pairs), self._templates(connection, template_keys)
+                self._windows(connection, pairs),
+                self._templates(connection, template_keys),
+                self._live_keys(connection, key_ids),
             )
             rows = plan(reads)
             if rows:
@@ -173,6 +183,19 @@ class SqliteSendStore:
             for channel_id, wa_id, last in connection.execute(query, flat):
                 windows[(channel_id, wa_id)] = _stored_time(last)
         return windows
+
+    @staticmethod
+    def _live_keys(connection: sqlite3.Connection, key_ids: frozenset[str]) -> dict[str, bool]:
+        """The sending keys still live, each with its number's permission (see SendReads)."""
+        live: dict[str, bool] = {}
+        ordered = sorted(key_ids)
+        for start in range(0, len(ordered), _PAIRS_PER_QUERY):
+            chunk = ordered[start : start + _PAIRS_PER_QUERY]
+            # Only placeholders are joined in; every value is bound.
+            query = _LIVE_KEYS + ", ".join("?" for _ in chunk) + ")"
+            for key_id, permission in connection.execute(query, chunk):
+                live[key_id] = bool(permission)
+        return live
 
     @staticmethod
     def _templates(

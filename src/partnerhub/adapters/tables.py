@@ -544,6 +544,8 @@ idempotency_keys = Table(
     Column("partner_id", String(32), primary_key=True),
     Column("key_digest", String(64), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
+    # Who claimed the key (API key id or token family id): the only one it replays to.
+    Column("credential_id", String(64)),
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("status_code", Integer),
     Column("content_type", String(100)),

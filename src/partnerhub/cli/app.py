@@ -26,6 +26,7 @@ from partnerhub.adapters import db, migrate
 from partnerhub.cli._runtime import (
     console,
     database_label,
+    err_console,
     fail,
     load_settings,
     open_database,
@@ -178,6 +179,11 @@ def serve(
     instance_id = settings.instance_id or secrets.token_hex(6)
     os.environ["PARTNERHUB_INSTANCE_ID"] = instance_id
     settings = settings.model_copy(update={"instance_id": instance_id})
+    warning = settings.exposure_warning
+    if warning is not None:
+        err_console.print(
+            Panel.fit(f"[bold yellow]warning:[/] {warning}", title="Exposed emulator")
+        )
 
     async def prepare() -> None:
         state = build_state(settings)
@@ -255,6 +261,7 @@ def _share_metrics(data_dir: Path) -> None:
     mode): a fresh directory for this run, unless the operator chose one."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return
+    db.private_dir(data_dir)
     directory = data_dir.resolve() / "metrics"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)

@@ -3,10 +3,14 @@
 A POST under ``/api/v2/partners/{partner_id}/`` that carries the header is run once per partner
 and key: sent again with the same body it gets the first answer back (with
 ``Idempotent-Replayed: true``); with a different method, path or body it gets 409; while the
-first is still running, 409 too. Keys are kept ``PARTNERHUB_IDEMPOTENCY_KEY_TTL_SECONDS``
-(24 h). Answers of 5xx and 429 are not kept (the request may be tried again with its key), and
-neither is anything before the caller is known: credentials are checked first, and a caller
-that is not the path's partner is passed on to the handler, which refuses it as usual.
+first is still running, 409 too. Only the credential that sent the first request (the same API
+key, or the same login's token family) gets its answer replayed: another credential of the
+partner sending the key gets 409, so a secret shown once is never shown to a colleague's key,
+nor after the key that created it was revoked. Keys are kept
+``PARTNERHUB_IDEMPOTENCY_KEY_TTL_SECONDS`` (24 h). Answers of 5xx and 429 are not kept (the
+request may be tried again with its key), and neither is anything before the caller is known:
+credentials are checked first, and a caller that is not the path's partner is passed on to the
+handler, which refuses it as usual.
 
 Stored answers may carry secrets shown once (a new API key, a channel key). They are encrypted
 with AES-GCM under a key derived from the server's master key and the Idempotency-Key, and the
@@ -28,7 +32,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from partnerhub.adapters.idempotency import Claimed, IdempotencyStore, InProgress, Mismatch
+from partnerhub.adapters.idempotency import (
+    Claimed,
+    IdempotencyStore,
+    InProgress,
+    Mismatch,
+    OtherCredential,
+)
 from partnerhub.domain.errors import DomainError
 from partnerhub.server.auth import PRINCIPAL, authenticate
 from partnerhub.server.middleware import send_meta_error
@@ -115,7 +125,15 @@ class IdempotencyMiddleware:
         store: IdempotencyStore = state.idempotency
         key_digest = hashlib.sha256(key).hexdigest()
         request_print = fingerprint(scope, body)
-        claim = await store.claim(partner_id, key_digest, request_print)
+        credential = principal.credential_id
+        claim = await store.claim(partner_id, key_digest, request_print, credential)
+        if isinstance(claim, OtherCredential):
+            message = (
+                f"{_FIELD}: this key was already used by another credential of this partner; "
+                "use a new key for a new request"
+            )
+            await send_meta_error(send, 409, message, [message], request_id)
+            return
         if isinstance(claim, Mismatch):
             message = (
                 f"{_FIELD}: this key was already used for a different request "
@@ -133,7 +151,7 @@ class IdempotencyMiddleware:
                 return
             # Stored under another master key: it cannot be replayed, so run the request anew.
             await store.release(partner_id, key_digest)
-            claim = await store.claim(partner_id, key_digest, request_print)
+            claim = await store.claim(partner_id, key_digest, request_print, credential)
             if not isinstance(claim, Claimed):
                 await _in_progress(send, request_id)
                 return

@@ -15,10 +15,21 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL
 
-from partnerhub.adapters.db import normalize_url
+from partnerhub.adapters.db import normalize_url, private_dir
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105  (a file name)
 MIN_JWT_SECRET_LENGTH = 32
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only accepts connections from this machine."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name (or 0.0.0.0-like wildcards written otherwise): assume exposed
 
 
 class SettingsError(ValueError):
@@ -233,6 +244,24 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def exposure_warning(self) -> str | None:
+        """What to tell whoever starts an emulator reachable from other machines, or None.
+
+        Emulator mode is made for a developer's machine and test suites: webhook URLs may point
+        at private addresses (no SSRF rules), the dashboard cookie is not ``Secure`` and no
+        general API budget is counted. Listening beyond loopback exposes all of that.
+        """
+        if self.mode != "emulator" or is_loopback(self.host):
+            return None
+        return (
+            f"emulator mode is listening on {self.host}, beyond this machine's loopback "
+            "interface. Emulator mode is for development and tests: webhook URLs may point at "
+            "private and internal addresses (no SSRF rules), the dashboard cookie is not "
+            "Secure, and there is no general API budget. Anyone who can reach this address can "
+            "use that. Bind to 127.0.0.1, or run PARTNERHUB_MODE=hub (docs/operations.md)."
+        )
+
+    @property
     def sqlalchemy_url(self) -> URL:
         raw = self.database_url or f"sqlite:///{(self.data_dir / 'partnerhub.db').as_posix()}"
         return normalize_url(raw)
@@ -255,7 +284,7 @@ class Settings(BaseSettings):
         path = self.data_dir / JWT_SECRET_FILE
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         secret = secrets.token_urlsafe(48)
         # Create with 0600 so no other user on the machine can mint tokens.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

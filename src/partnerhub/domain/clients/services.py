@@ -409,6 +409,12 @@ async def manage_channels(
     ``channel_created`` for each new number, then ``channel_permission_granted`` [obs] /
     ``channel_permission_revoked`` [ours] for each existing number whose permission changed.
     A new number announces itself with ``channel_created`` only, as at signup.
+
+    A revoked number loses what the partner reached it with, in the same transaction: its
+    channel keys (``D360-API-KEY``) are revoked and its messaging webhook is cleared, as a new
+    key would clear it, so the partner neither sends for the client nor keeps reading its
+    inbound messages. The caller drops its channel-key cache after the commit
+    (``Managed.revoked``).
     """
     partner = await load_partner(uow, partner_id)
     client = await uow.clients.get_client(partner_id, client_id)
@@ -458,9 +464,16 @@ async def manage_channels(
     # Every saved visit moves the client's version on, which spends the login session.
     client.modified_at = now
     client.modified_by = {"user_id": "client", "user_name": acting_user}
+    for channel in revoked:
+        channel.messaging_webhook_url = None
+        channel.messaging_webhook_headers = {}
+    # After the flush: on PostgreSQL the channel rows are then locked, so a key generated
+    # concurrently either saw the revocation or committed before the keys are revoked here.
     await uow.flush()
     if not await uow.clients.add_numbers(created):
         raise NumbersTaken(phones)  # a concurrent signup took one of them since the check
+    for channel in revoked:
+        await uow.messaging.revoke_channel_keys(channel.id, now)
 
     def permission_event(channel: Channel) -> dict[str, Any]:
         return {**channel_payload(channel, client, waba), "permission": channel.permission}

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
@@ -78,19 +79,38 @@ async def check_io_signature(
         )
     )
     if used is not None:
-        raise Refused("This onboarding link was already used. Ask the partner for a new link.")
+        raise Refused(ALREADY_USED)
+
+
+ALREADY_USED = "This onboarding link was already used. Ask the partner for a new link."
 
 
 async def spend_io_signature(
     uow: UnitOfWork, partner: Partner, signature: str | None, now: datetime
 ) -> None:
-    """Record the signature as used, in the signup's own transaction (replay protection)."""
-    if partner.io_signature_enabled and signature:
-        await uow.session.execute(
-            insert(tables.io_signatures).values(
-                digest=_digest(signature.lower()), partner_id=partner.id, used_at=now
-            )
-        )
+    """Record the signature as used, in the change's own transaction (replay protection), and
+    raise :class:`Refused` if another request spent it first.
+
+    Call it first in that transaction, before the change: of posts racing with one signature,
+    the losers wait on the winner's row (PostgreSQL) or on the write lock (SQLite), find it
+    there and are refused before doing anything, rather than failing on the primary key at
+    commit (a 500). ``ON CONFLICT DO NOTHING`` turns the collision into "no row inserted".
+    """
+    if not (partner.io_signature_enabled and signature):
+        return
+    bind = uow.session.bind
+    make_insert = (
+        postgresql.insert
+        if bind is not None and bind.dialect.name == "postgresql"
+        else sqlite.insert
+    )
+    result = await uow.session.execute(
+        make_insert(tables.io_signatures)
+        .values(digest=_digest(signature.lower()), partner_id=partner.id, used_at=now)
+        .on_conflict_do_nothing(index_elements=["digest"])
+    )
+    if getattr(result, "rowcount", 1) == 0:
+        raise Refused(ALREADY_USED)
 
 
 Row = tuple[str, str, bool]  # number, display name, permission ticked

@@ -1,10 +1,18 @@
 """Authenticating Messaging API callers by their ``D360-API-KEY``.
 
 Only a live channel key is accepted here: a partner key or a bearer token is not a channel key,
-so it is unknown (401), as spec §1 requires. The lookup is cached for a short TTL because a send
-must not pay a database round trip for its credential; revocation in this process clears the
-cache at once, and another process's revocation takes effect within the TTL (one second by
-default), which is the bound docs/operations.md promises.
+so it is unknown (401), as spec §1 requires. A live key of a number whose permission the client
+took away (direct-paid hubs) is refused too (403, Graph code 10): revoking the permission
+revokes the number's keys in the same transaction, and this check keeps a key that survived
+anyway (one issued by an older version, or one racing the revocation) from sending, re-pointing
+the webhook or reading templates.
+
+The lookup is cached for a short TTL because a send must not pay a database round trip for its
+credential; revocation in this process clears the cache at once, including a lookup in flight
+(whoever waits for a lookup that started before the revocation reads again), and another
+process's revocation takes effect within the TTL (one second by default), which is the bound
+docs/operations.md promises. Sends do not even have that window: their batch transaction checks
+the key and the permission again (:class:`partnerhub.domain.messaging.services.MessageSender`).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from dataclasses import dataclass
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.messaging import keys
-from partnerhub.domain.messaging.errors import auth_failed
+from partnerhub.domain.messaging.errors import auth_failed, permission_revoked
 
 _MAX_ENTRIES = 50_000
 
@@ -41,6 +49,7 @@ class _Entry:
     principal: ChannelPrincipal
     expires: float
     last_used: float
+    generation: int  # the cache generation the lookup started in
 
 
 class ChannelKeyAuthenticator:
@@ -76,6 +85,10 @@ class ChannelKeyAuthenticator:
         now = time.monotonic()
         if entry is None or entry.expires < now:
             entry = await self._load_once(secret, digest, now)
+            if entry.generation != self._generation:
+                # The lookup read the database before a revocation in this process finished:
+                # what it read may be the revoked key. Read once more, after the revocation.
+                entry = await self._load_once(secret, digest, time.monotonic())
         wall = self._clock.now().timestamp()
         if wall - entry.last_used >= self._resolution:
             entry.last_used = wall
@@ -108,6 +121,9 @@ class ChannelKeyAuthenticator:
             self._entries.pop(digest, None)
             raise auth_failed("Invalid D360-API-KEY")
         key, channel = found
+        if not channel.permission:
+            self._entries.pop(digest, None)
+            raise permission_revoked(channel.id)
         principal = ChannelPrincipal(
             key_id=key.id,
             channel_id=channel.id,
@@ -119,7 +135,7 @@ class ChannelKeyAuthenticator:
             external_id=channel.external_id,
         )
         last = key.last_used_at.timestamp() if key.last_used_at else 0.0
-        entry = _Entry(principal, now + self._ttl, last)
+        entry = _Entry(principal, now + self._ttl, last, generation)
         # A revocation that ran while we read must not be undone by caching what we read.
         if generation == self._generation:
             if len(self._entries) >= _MAX_ENTRIES:

@@ -25,6 +25,8 @@ Codes used, and when::
     131056   pair rate limit hit            too many messages to one user
     130429   Rate limit hit                 over the throughput limit (HTTP 429 here)
     0 / 190  AuthException / expired token  HTTP 401
+    10       Permission denied              HTTP 403: the client took the partner's permission
+                                            for the number away (direct-paid hubs)
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ TEMPLATE_DISABLED = 132016
 PAIR_RATE_LIMIT_HIT = 131056
 RATE_LIMIT_HIT = 130429
 AUTH_EXCEPTION = 0
+PERMISSION_DENIED = 10
 ACCESS_TOKEN_EXPIRED = 190
 
 TITLES: dict[int, str] = {
@@ -66,6 +69,7 @@ TITLES: dict[int, str] = {
     PAIR_RATE_LIMIT_HIT: "(Business Account, Consumer Account) pair rate limit hit",
     RATE_LIMIT_HIT: "Rate limit hit",
     AUTH_EXCEPTION: "AuthException",
+    PERMISSION_DENIED: "Permission denied",
     ACCESS_TOKEN_EXPIRED: "Access token has expired",
 }
 
@@ -242,3 +246,16 @@ def token_expired(
 ) -> GraphError:
     """190: the credentials were valid once and are not any more."""
     return GraphError(ACCESS_TOKEN_EXPIRED, message=message)
+
+
+def permission_denied(details: str) -> GraphError:
+    """10, HTTP 403: Meta's "Permission is either not granted or has been removed"."""
+    return GraphError(PERMISSION_DENIED, details, http_status=403)
+
+
+def permission_revoked(channel_id: str) -> GraphError:
+    """10 for a channel key whose number the client no longer lets the partner use."""
+    return permission_denied(
+        f"The client has revoked the partner's permission for channel {channel_id}: "
+        "the number can be used again once the client grants it on the onboarding page"
+    )

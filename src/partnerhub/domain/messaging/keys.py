@@ -98,6 +98,9 @@ async def generate(
     uow: UnitOfWork, clock: Clock, partner_id: str, channel_id: str
 ) -> IssuedChannelKey:
     """Revoke the channel's keys, clear its messaging webhook, create a new key: one commit."""
+    # SQLite: the permission read below must still hold when the key is written (a client
+    # revoking it in between would otherwise leave a key behind). PostgreSQL locks the row.
+    await uow.lock_for_write()
     channel = await _partner_channel(uow, partner_id, channel_id)
     check_may_generate(channel)
     now = clock.now()

@@ -96,7 +96,9 @@ class StoredTemplate:
 @dataclass(frozen=True)
 class SendReads:
     """What a send batch reads before it decides: each (channel, user) pair's last inbound
-    message, and the templates named, by :data:`TemplateKey` (absent: no such template)."""
+    message, the templates named, by :data:`TemplateKey` (absent: no such template), and for
+    each sending key still live whether its number's permission is granted (absent: revoked)."""
 
     windows: dict[tuple[str, str], datetime]
     templates: dict[TemplateKey, StoredTemplate]
+    keys: dict[str, bool] = field(default_factory=dict)

@@ -85,14 +85,16 @@ def require_usable(principal: ChannelPrincipal) -> None:
 
 
 class SendStore(Protocol):
-    """One send batch's transaction: read the windows and templates, let ``plan`` turn them
-    into message rows, insert those, commit. ``plan`` is pure and may run on any thread."""
+    """One send batch's transaction: read the windows, the templates and the sending keys, let
+    ``plan`` turn them into message rows, insert those, commit. ``plan`` is pure and may run on
+    any thread."""
 
     async def store_batch(
         self,
         pairs: set[tuple[str, str]],
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
+        key_ids: frozenset[str] = frozenset(),
     ) -> None: ...
 
     async def aclose(self) -> None: ...
@@ -115,6 +117,10 @@ class MessageSender:
     the commit that stored its message, so an accepted message is never lost; under load the
     batches grow and the per-message cost of a transaction shrinks (docs/benchmarks.md). The
     transaction itself is the :class:`SendStore`'s.
+
+    The batch's transaction reads the sending keys again: a key revoked, or a number whose
+    permission the client took away, since the caller was authenticated (from a cache that may
+    be up to ``channel_key_cache_seconds`` old when another process revoked it) sends nothing.
     """
 
     def __init__(
@@ -178,6 +184,7 @@ class MessageSender:
             rows: list[dict[str, Any]] = []
             for item in batch:
                 try:
+                    _check_key(item.principal, reads)
                     category = _pricing_category(item, reads, now)
                 except GraphError as refused:
                     outcomes.append((item, refused))
@@ -222,6 +229,7 @@ class MessageSender:
                 if i.outgoing.template is not None
             },
             plan,
+            frozenset(i.principal.key_id for i in batch),
         )
         for item, outcome in outcomes:
             if item.future.done():
@@ -236,6 +244,15 @@ def _fail(batch: list[_Pending], exc: BaseException) -> None:
     for item in batch:
         if not item.future.done():
             item.future.set_exception(exc)
+
+
+def _check_key(principal: ChannelPrincipal, reads: SendReads) -> None:
+    """Refuse a send whose key was revoked, or whose number lost its permission, by now."""
+    permission = reads.keys.get(principal.key_id)
+    if permission is None:
+        raise errors.auth_failed("Invalid D360-API-KEY")
+    if not permission:
+        raise errors.permission_revoked(principal.channel_id)
 
 
 def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
@@ -268,10 +285,12 @@ class UnitOfWorkSendStore:
         pairs: set[tuple[str, str]],
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
+        key_ids: frozenset[str] = frozenset(),
     ) -> None:
         async with self._uow_factory() as uow:
             # Reads, then inserts only: no read-modify-write to protect, just queue as a writer.
             await uow.write_gate()
+            keys = await uow.messaging.live_key_permissions(set(key_ids))
             windows = await uow.messaging.last_inbound_pairs(pairs)
             templates: dict[TemplateKey, StoredTemplate] = {}
             for key in template_keys:
@@ -280,7 +299,7 @@ class UnitOfWorkSendStore:
                     templates[key] = StoredTemplate(
                         found.status, str(found.category), found.components
                     )
-            await uow.messaging.insert_messages(plan(SendReads(windows, templates)))
+            await uow.messaging.insert_messages(plan(SendReads(windows, templates, keys)))
             await uow.commit()
 
     async def aclose(self) -> None:
@@ -553,12 +572,23 @@ async def set_webhook(
     *,
     hub_mode: bool,
 ) -> Channel:
+    """Point the channel's messaging webhook, if the key and the permission still hold.
+
+    They are read again under the write lock (the caller was authenticated from a cache): a
+    client revoking the permission in another process a moment ago clears the webhook and
+    revokes the key, and this must not re-point it after that.
+    """
     cleaned = await check_webhook_url(url, hub_mode=hub_mode) if url else None
+    await uow.lock_for_write()
     channel = await uow.clients.get_channel(
         principal.partner_id, principal.channel_id, for_update=True
     )
     if channel is None:
         raise NotFound("Channel not found")
+    if principal.key_id not in await uow.messaging.live_key_permissions({principal.key_id}):
+        raise errors.auth_failed("Invalid D360-API-KEY")
+    if not channel.permission:
+        raise errors.permission_revoked(channel.id)
     channel.messaging_webhook_url = cleaned
     channel.messaging_webhook_headers = validate_headers(headers or {})
     channel.modified_at = clock.now()

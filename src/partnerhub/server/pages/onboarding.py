@@ -243,6 +243,12 @@ class _Page:
         if hidden.get("partner"):
             new_client = replace(new_client, partner_payload=hidden["partner"])
         try:
+            await signup.spend_io_signature(
+                uow, partner, hidden.get("signature"), state.clock.now()
+            )
+        except signup.Refused as refused:
+            return _refused(str(refused), partner.brand_name, status=403)
+        try:
             done = await services.onboard(
                 uow,
                 state.clock,
@@ -262,7 +268,6 @@ class _Page:
         except InvalidInput as invalid:
             form.errors["password" if invalid.field == "password" else "company"] = invalid.message
             return _render_form(partner, self.action, hidden, form, 400)
-        await signup.spend_io_signature(uow, partner, hidden.get("signature"), state.clock.now())
         await uow.commit()
         url = signup.finish_url(
             self.target, done.client.id, [c.id for c in done.channels], [], hidden.get("state")
@@ -322,6 +327,12 @@ class _Page:
         if errors:
             return again(400)
         try:
+            await signup.spend_io_signature(
+                uow, partner, hidden.get("signature"), state.clock.now()
+            )
+        except signup.Refused as refused:
+            return _refused(str(refused), partner.brand_name, status=403)
+        try:
             done = await services.manage_channels(
                 uow,
                 state.clock,
@@ -339,8 +350,9 @@ class _Page:
         except InvalidInput as invalid:
             reason = invalid.message.partition(": ")[2] or invalid.message
             return again(400, reason[:1].upper() + reason[1:] + ".")
-        await signup.spend_io_signature(uow, partner, hidden.get("signature"), state.clock.now())
         await uow.commit()
+        if done.revoked:  # their keys were revoked in that commit: no cached copy may serve
+            state.channel_keys.invalidate()
         url = signup.finish_url(
             self.target,
             client.id,

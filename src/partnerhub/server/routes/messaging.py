@@ -31,6 +31,7 @@ from partnerhub.domain.messaging.errors import (
     GraphError,
     auth_failed,
     invalid_parameter,
+    permission_denied,
     temporarily_unavailable,
 )
 from partnerhub.domain.templates import services as template_services
@@ -251,7 +252,7 @@ def as_graph(exc: DomainError) -> tuple[GraphError, list[tuple[bytes, bytes]]]:
     if isinstance(exc, AuthenticationFailed):
         error = auth_failed(exc.message)
     elif isinstance(exc, PermissionDenied):
-        error = GraphError(10, exc.message, message="(#10) Permission denied", http_status=403)
+        error = permission_denied(exc.message)
     elif isinstance(exc, NotFound):
         error = GraphError(100, exc.message, http_status=404)
     elif isinstance(exc, RateLimited):

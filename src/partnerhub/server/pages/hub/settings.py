@@ -26,9 +26,18 @@ from partnerhub.server.pages.hub.web import Hub, posted_form, render, signed_in
 # How long "Send test event" waits for the delivery engine before showing what it has.
 TEST_WAIT_SECONDS = 5.0
 
+# What the page shows in place of a saved header value. Header values are often a receiver's
+# credentials (``Authorization: Bearer …``): they are write-only here, as on the Messaging API's
+# ``GET /v1/configs/webhook``. Sent back unchanged, the mask keeps the saved value.
+MASK = "****"
 
-def parse_headers(text: str) -> dict[str, str]:
-    """One ``Name: value`` per line; blank lines are skipped."""
+
+def parse_headers(text: str, saved: dict[str, str] | None = None) -> dict[str, str]:
+    """One ``Name: value`` per line; blank lines are skipped. A value of :data:`MASK` keeps the
+    value saved under that name (so a form sent back as shown loses nothing); a line left out
+    removes its header."""
+    saved = saved or {}
+    by_name = {name.lower(): value for name, value in saved.items()}
     headers: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -36,12 +45,22 @@ def parse_headers(text: str) -> dict[str, str]:
         name, colon, value = line.partition(":")
         if not colon or not name.strip():
             raise InvalidInput("headers", f"line {number}: write it as Name: value")
-        headers[name.strip()] = value.strip()
+        name, value = name.strip(), value.strip()
+        if value == MASK:
+            if name.lower() not in by_name:
+                raise InvalidInput(
+                    "headers",
+                    f"line {number}: {name} has no saved value to keep; type its value "
+                    f"({MASK} stands for a value already saved)",
+                )
+            value = by_name[name.lower()]
+        headers[name] = value
     return webhooks.validate_headers(headers)
 
 
 def _headers_text(headers: dict[str, str]) -> str:
-    return "\n".join(f"{name}: {value}" for name, value in headers.items())
+    """The saved headers as the form shows them: names in clear, values masked."""
+    return "\n".join(f"{name}: {MASK}" for name in headers)
 
 
 async def _page(hub: Hub, status: int = 200, **context: Any) -> Response[str]:
@@ -90,8 +109,9 @@ async def save_webhook(request: Request[Any, Any, Any]) -> Response[str]:
     url, text = fields.get("webhook_url", "").strip(), fields.get("headers", "")
     state = hub.state
     try:
-        headers = parse_headers(text)
         async with state.uow() as uow:
+            saved = await partners.load_partner(uow, hub.partner_id)
+            headers = parse_headers(text, saved.webhook_headers or {})
             await webhooks.set_webhook(
                 uow,
                 state.clock,

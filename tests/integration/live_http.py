@@ -1,0 +1,43 @@
+"""The app behind a real socket: uvicorn on a free loopback port, in the test's event loop.
+
+For the security regressions, whose attack must be reproduced over real HTTP (a TCP connection,
+uvicorn's parsing, the whole ASGI stack) rather than through httpx's in-process transport. The
+app's lifespan is run by the caller (``tests.conftest.running`` or the ``client`` fixture), so
+several servers may front apps that share one database, as processes do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from litestar import Litestar
+
+
+@asynccontextmanager
+async def over_http(app: Litestar, start_seconds: float = 10.0) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client talking to ``app`` served by uvicorn on 127.0.0.1 (port chosen by the
+    system), for as long as the block runs."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + start_seconds
+    while not server.started:
+        if task.done():
+            task.result()  # it failed to start: raise why
+        if time.monotonic() > deadline:
+            raise AssertionError("uvicorn did not start")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=30)
