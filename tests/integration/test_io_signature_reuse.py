@@ -114,3 +114,16 @@ async def test_a_login_flow_signature_sent_by_two_sessions_at_once_is_spent_once
             e for e in await events(state, partner) if e["event"] == "channel_permission_revoked"
         ]
         assert len(revoked) == 1
+
+
+async def test_a_huge_timestamp_is_refused_not_a_500(
+    state: AppState, client: Client, partner: PartnerCreds
+) -> None:
+    """A 400-digit ``timestamp`` overflowed the age arithmetic into a 500 with a traceback."""
+    await configure(state, client, partner, direct=False)
+    link = await signed_link(client, state, partner)
+    for name in ("timestamp", "io_timestamp"):
+        query = {"signature": link["signature"], name: "1" + "0" * 400}
+        answer = await client.get(page_url(partner), params=query)
+        assert answer.status_code == 403, answer.text
+        assert "invalid timestamp" in answer.text

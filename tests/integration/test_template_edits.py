@@ -52,6 +52,7 @@ async def test_an_edit_goes_back_to_review_with_its_events(
     assert edited.status_code == 200, edited.text
     answer = edited.json()
     assert answer["id"] == template["id"] and answer["name"] == "spring_sale"
+    assert answer["modified_by"] == {"user_id": "partner", "user_name": partner.partner_id}
     assert answer["status"] == "submitted" and answer["components"] == NEW_BODY
     assert answer["category"] == "MARKETING" and answer["language"] == "en"
     # The partner hears that the approved template is in review again, then Meta's decision.

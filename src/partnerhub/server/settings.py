@@ -123,8 +123,10 @@ class Settings(BaseSettings):
     # email is locked out elsewhere. Then how long a dashboard session lasts.
     hub_login_max_failures: int = 5
     hub_login_failure_window_seconds: float = 900.0
-    login_max_failures_per_address: int = 30
-    login_attempts_per_address_per_minute: int = 30
+    # Unset: 30 and 30 in hub mode; none in emulator mode, where test suites log in from one
+    # address many times a minute (the per-email lockout applies in both modes).
+    login_max_failures_per_address: int | None = None
+    login_attempts_per_address_per_minute: int | None = None
     login_trusted_address_days: float = 30.0
     hub_session_ttl_seconds: float = 12 * 3600.0
     # The public onboarding page's POSTs (signup, login, save): how many one client address
@@ -192,6 +194,20 @@ class Settings(BaseSettings):
         if self.api_rate_limit_per_minute is not None:
             return max(0, self.api_rate_limit_per_minute)
         return 6000 if self.mode == "hub" else 0
+
+    @property
+    def login_address_failures(self) -> int:
+        """Failed password checks per client address within the window (0: no limit)."""
+        if self.login_max_failures_per_address is not None:
+            return max(0, self.login_max_failures_per_address)
+        return 30 if self.mode == "hub" else 0
+
+    @property
+    def login_address_budget(self) -> int:
+        """Password checks per client address per minute (0: no limit)."""
+        if self.login_attempts_per_address_per_minute is not None:
+            return max(0, self.login_attempts_per_address_per_minute)
+        return 30 if self.mode == "hub" else 0
 
     @property
     def onboarding_ip_budget(self) -> int:

@@ -99,9 +99,9 @@ class AppState:
 def lockout_policy(settings: Settings) -> LockoutPolicy:
     return LockoutPolicy(
         max_failures=settings.hub_login_max_failures,
-        max_failures_per_address=settings.login_max_failures_per_address,
+        max_failures_per_address=settings.login_address_failures,
         window=timedelta(seconds=settings.hub_login_failure_window_seconds),
-        attempts_per_minute=settings.login_attempts_per_address_per_minute,
+        attempts_per_minute=settings.login_address_budget,
         trusted_for=timedelta(days=settings.login_trusted_address_days),
     )
 

@@ -43,7 +43,7 @@ from partnerhub.domain.errors import RateLimited
 @dataclass(frozen=True)
 class LockoutPolicy:
     max_failures: int = 5
-    max_failures_per_address: int = 30
+    max_failures_per_address: int = 30  # 0: no per-address lockout
     window: timedelta = timedelta(minutes=15)
     attempts_per_minute: int = 30  # per address; 0: no budget
     trusted_for: timedelta = timedelta(days=30)
@@ -143,8 +143,15 @@ class PasswordGuard:
     ) -> None:
         policy = self.policy
         since = now - policy.window
-        by_address = await uow.logins.address_failures(address, since)
-        if len(by_address) > policy.max_failures_per_address:
+        by_address = (
+            await uow.logins.address_failures(address, since)
+            if policy.max_failures_per_address > 0
+            else []
+        )
+        if (
+            policy.max_failures_per_address > 0
+            and len(by_address) > policy.max_failures_per_address
+        ):
             LOGIN_LOCKOUTS.labels("address").inc()
             wait = _retry_after(by_address, policy.max_failures_per_address, policy.window, now)
             raise Locked(wait, by_address=True)

@@ -164,6 +164,9 @@ async def check_grant_password(
             partner = await uow.partners.get(user.partner_id)
             if partner is None or not partner.bearer_auth_enabled:
                 await guard.spend(address)
+                # The same argon2 work as any other attempt: the answer's timing must not
+                # tell this known email from an unknown one (issue 20, finding 6).
+                await verify_password(None, password)
                 raise TokenGrantError(
                     "access_denied",
                     "Bearer token authentication is disabled for this partner",

@@ -235,8 +235,12 @@ async def onboard(
     grant_permission: bool,
     step_seconds: float,
     commit: bool = True,
+    password_hash: str | None = None,
 ) -> Onboarded:
-    """A signup: client, WABA and channels in one transaction, with their events."""
+    """A signup: client, WABA and channels in one transaction, with their events.
+
+    ``password_hash``: the client's password already hashed by a caller that must not hold a
+    write transaction while argon2 runs (the onboarding page spends its IO signature first)."""
     partner = await load_partner(uow, partner_id)
     if not numbers:
         raise InvalidInput("phone_numbers", "at least one phone number is required")
@@ -251,8 +255,7 @@ async def onboard(
     name = clean_text("client.name", new_client.name).strip()
     if not name:
         raise InvalidInput("client.name", "must not be empty")
-    password_hash = None
-    if new_client.password is not None:
+    if password_hash is None and new_client.password is not None:
         password = login.validate_password("password", new_client.password)
         password_hash = await login.hash_client_password(password)
     now = clock.now()

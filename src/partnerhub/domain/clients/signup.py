@@ -58,10 +58,10 @@ async def check_io_signature(
         raise Refused("This partner requires signed links but has no platform secret yet.")
     if not signature or not timestamp:
         raise Refused("This onboarding link is not signed. Ask the partner for a new link.")
-    try:
-        moment = int(timestamp)
-    except ValueError:
-        raise Refused("This onboarding link has an invalid timestamp.") from None
+    # UNIX seconds: at most 12 digits (a longer one would overflow the age arithmetic).
+    if len(timestamp) > 12 or not timestamp.isdigit():
+        raise Refused("This onboarding link has an invalid timestamp.")
+    moment = int(timestamp)
     age = now.timestamp() - moment
     if age > max_age or age < -60:
         raise Refused("This onboarding link has expired. Ask the partner for a new link.")

@@ -323,6 +323,7 @@ async def edit_for_waba(
     *,
     review_seconds: float,
     limits: RateLimits | None = None,
+    edited_by: dict[str, str] | None = None,
 ) -> Template:
     """Replace a template's components and/or category; it goes back to Meta's review.
 
@@ -363,6 +364,7 @@ async def edit_for_waba(
     template.rejected_reason = None
     template.review_at = now + timedelta(seconds=review_seconds)
     template.modified_at = now
+    template.modified_by = edited_by or client_author(waba.client_id)
     await _emit_status(uow, clock, [template], {}, {waba.id: waba})
     await uow.commit()
     return template
@@ -382,7 +384,14 @@ async def edit_template(
     """``PATCH …/waba_accounts/{waba_account_id}/waba_templates/{template_id}`` [ours]."""
     waba = await _waba_of_partner(uow, partner_id, waba_id)
     return await edit_for_waba(
-        uow, clock, waba, template_id, edit, review_seconds=review_seconds, limits=limits
+        uow,
+        clock,
+        waba,
+        template_id,
+        edit,
+        review_seconds=review_seconds,
+        limits=limits,
+        edited_by=partner_author(partner_id),
     )
 
 

@@ -242,6 +242,16 @@ class _Page:
         new_client, numbers = valid
         if hidden.get("partner"):
             new_client = replace(new_client, partner_payload=hidden["partner"])
+        # Hashed before the IO signature is spent: that write starts the transaction, and on
+        # SQLite no write transaction may stay open while argon2 runs.
+        password_hash = None
+        if new_client.password is not None:
+            try:
+                password = login.validate_password("password", new_client.password)
+            except InvalidInput as invalid:
+                form.errors["password"] = invalid.message
+                return _render_form(partner, self.action, hidden, form, 400)
+            password_hash = await login.hash_client_password(password)
         try:
             await signup.spend_io_signature(
                 uow, partner, hidden.get("signature"), state.clock.now()
@@ -258,6 +268,7 @@ class _Page:
                 grant_permission=False,
                 step_seconds=state.settings.simulator_step_seconds,
                 commit=False,
+                password_hash=password_hash,
             )
         except services.NumbersTaken as taken:
             signup.place_taken(form.numbers, taken.numbers, form.errors)

@@ -15,7 +15,7 @@ from litestar import Request, Response, get, post
 
 from partnerhub.domain.auth import users
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH
-from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.errors import InvalidInput, RateLimited
 from partnerhub.domain.hub import login
 from partnerhub.server.addresses import client_address
 from partnerhub.server.pages.hub.web import (
@@ -78,6 +78,10 @@ async def change_password(request: Request[Any, Any, Any]) -> Response[str]:
             made = await users.replace_session(uow, state.clock, user, ttl)
     except InvalidInput as invalid:
         return _page(hub, 400, {invalid.field: invalid.message.partition(": ")[2]})
+    except RateLimited as limited:
+        locked = _page(hub, 429, {"current_password": str(limited)})
+        locked.headers["Retry-After"] = str(limited.retry_after)
+        return locked
     fresh = Hub(state, hub.who, made.secret, login.csrf_token(state.master_key, made.secret))
     response = _page(fresh, notice=_NOTICES["password"])
     response.cookies.append(
