@@ -201,7 +201,14 @@ def routed(browser: Browser, live_server: LiveServer) -> Iterator[Routed]:
     def route(request: Route) -> None:
         url = request.request.url
         if url.startswith(LOCAL_HUB + "/"):
-            request.continue_(url=live_server.base_url + url[len(LOCAL_HUB) :])
+            # Fetched here and fulfilled as the local hub's own answer: a rewritten
+            # ``continue_`` reaches the browser as a redirect to another origin, which the
+            # onboarding page's Content-Security-Policy (style-src, form-action) rightly
+            # refuses. Redirects (the 303 to the partner's app) are left to the browser.
+            answer = request.fetch(
+                url=live_server.base_url + url[len(LOCAL_HUB) :], max_redirects=0
+            )
+            request.fulfill(response=answer)
         elif urlsplit(url).hostname == "127.0.0.1":
             request.continue_()
         else:
