@@ -1,0 +1,192 @@
+"""The README runs as written (issue 19, item 4).
+
+Every ```sh block of README.md is run IN ORDER by one bash process against a real
+``partnerhub serve --demo`` on a free loopback port (SQLite), as a new user would paste them.
+
+Conventions in the README (keep them when editing it):
+
+* ``<!-- readme-test: skip -->`` on the line before a block: the block is not run (installing
+  other packages, long-running servers such as ``make run`` itself, command synopses).
+* ``export VAR=...`` lines for ``HUB``, ``PARTNER_ID``, ``API_KEY``, ``EMAIL``, ``PASSWORD`` and
+  ``EMULATOR_TOKEN`` get the values this server printed (the README says "set these from what
+  ``make run`` printed"). Every other id comes from an earlier command of the README itself
+  (``CLIENT_ID=$(curl … | field client_id)``), so a reader copies working commands.
+* ``curl`` is a bash function here that calls the real curl and fails the test on any answer
+  that is not 2xx, unless the line before the command is a comment ``# expect: NNN …`` which
+  announces that status (the README's readers see the same comment).
+
+Bounded: each curl call has ``--max-time 30`` and the whole run 180 s. Deterministic: the README
+moves time with ``/_emulator/clock/advance`` and never sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+SKIP = "<!-- readme-test: skip -->"
+EXPECT = re.compile(r"^\s*# expect: (\d{3})\b")
+PRINTED = ("HUB", "PARTNER_ID", "API_KEY", "EMAIL", "PASSWORD", "EMULATOR_TOKEN")
+
+PRELUDE = r"""
+set -euo pipefail
+README_EXPECT=""
+curl() {
+  local body status expect="${README_EXPECT:-2xx}"
+  README_EXPECT=""
+  body=$(mktemp)
+  if ! status=$(command curl -sS --max-time 30 -o "$body" -w '%{http_code}' "$@"); then
+    echo "readme-test: curl did not get an answer: curl $*" >&2
+    return 1
+  fi
+  cat "$body"
+  case "$expect" in
+    2xx) [[ $status == 2?? ]] ;;
+    *) [[ $status == "$expect" ]] ;;
+  esac || {
+    echo >&2
+    echo "readme-test: HTTP $status (expected $expect): curl $*" >&2
+    cat "$body" >&2
+    echo >&2
+    return 1
+  }
+}
+"""
+
+
+def sh_blocks(path: Path) -> list[tuple[int, str]]:
+    """The ```sh blocks of a Markdown file not marked skip: (first line number, text)."""
+    lines = path.read_text().splitlines()
+    blocks: list[tuple[int, str]] = []
+    previous = ""
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.strip() == "```sh":
+            start = index + 1
+            end = start
+            while lines[end].strip() != "```":
+                end += 1
+            if previous.strip() != SKIP:
+                blocks.append((start + 1, "\n".join(lines[start:end])))
+            index = end + 1
+            previous = ""
+            continue
+        if line.strip():
+            previous = line
+        index += 1
+    return blocks
+
+
+def prepare(block: str, printed: dict[str, str]) -> str:
+    """Put the server's printed values into ``export`` lines; turn ``# expect:`` into code."""
+    out: list[str] = []
+    for line in block.splitlines():
+        if line.lstrip().startswith("export "):
+            for name in PRINTED:
+                line = re.sub(
+                    rf"\b{name}=\S+", lambda _m, n=name: f"{n}={shlex.quote(printed[n])}", line
+                )
+        out.append(line)
+        expected = EXPECT.match(line)
+        if expected:
+            out.append(f"README_EXPECT={expected.group(1)}")
+    return "\n".join(out)
+
+
+def start_demo(tmp_path: Path) -> tuple[subprocess.Popen[bytes], dict[str, str], Path]:
+    """``partnerhub serve --demo`` as ``make run`` starts it, and what it printed."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERHUB_")}
+    env.update(
+        PARTNERHUB_DATA_DIR=str(tmp_path / "var"), PARTNERHUB_LOG_FORMAT="json", COLUMNS="200"
+    )
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(REPO / ".venv/bin/partnerhub"), "serve", "--demo", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    hub = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, log_path.read_text()
+        try:
+            if httpx.get(f"{hub}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    text = log_path.read_text()
+
+    def shown(label: str) -> str:
+        found = re.search(rf"{label}\s*:\s*(\S+)", text)
+        assert found, f"{label} not printed:\n{text}"
+        return found.group(1)
+
+    printed = {
+        "HUB": hub,
+        "PARTNER_ID": shown("partner id"),
+        "API_KEY": shown("API key"),
+        "EMAIL": shown("login"),
+        "PASSWORD": shown("password"),
+        "EMULATOR_TOKEN": shown("emulator token"),
+    }
+    return process, printed, log_path
+
+
+def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
+    if not (REPO / ".venv/bin/partnerhub").exists():
+        pytest.skip("needs the project's .venv (make .venv/.installed)")
+    process, printed, log_path = start_demo(tmp_path)
+    try:
+        parts = [PRELUDE]
+        for line, block in sh_blocks(REPO / "README.md"):
+            parts.append(f'echo "### README.md line {line}" >&2')
+            parts.append(prepare(block, printed))
+        script = tmp_path / "readme.sh"
+        script.write_text("\n".join(parts) + "\n")
+        work = tmp_path / "work"
+        work.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERHUB_")}
+        env["PATH"] = f"{REPO / '.venv/bin'}:{env['PATH']}"
+        result = subprocess.run(
+            ["bash", str(script)],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        # Kept next to the script for whoever debugs a failure (pytest --basetemp=DIR).
+        (tmp_path / "readme.out").write_text(result.stdout)
+        (tmp_path / "readme.err").write_text(result.stderr)
+        assert result.returncode == 0, (
+            f"the README failed as written (exit {result.returncode}):\n"
+            f"{result.stderr[-4000:]}\n--- stdout ---\n{result.stdout[-2000:]}"
+        )
+        blocks_run = result.stderr.count("### README.md line")
+        assert blocks_run >= 10, result.stderr
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert "Traceback" not in log_path.read_text(errors="replace")
