@@ -66,15 +66,15 @@ curl() {
 """
 
 
-def sh_blocks(path: Path) -> list[tuple[int, str]]:
-    """The ```sh blocks of a Markdown file not marked skip: (first line number, text)."""
+def blocks(path: Path, language: str = "sh") -> list[tuple[int, str]]:
+    """The ```sh (or other) blocks of a Markdown file not marked skip: (first line, text)."""
     lines = path.read_text().splitlines()
     blocks: list[tuple[int, str]] = []
     previous = ""
     index = 0
     while index < len(lines):
         line = lines[index]
-        if line.strip() == "```sh":
+        if line.strip() == f"```{language}":
             start = index + 1
             end = start
             while lines[end].strip() != "```":
@@ -135,9 +135,9 @@ def start_demo(tmp_path: Path) -> tuple[subprocess.Popen[bytes], dict[str, str],
     text = log_path.read_text()
 
     def shown(label: str) -> str:
+        """What the server printed after ``label :`` ("" when it did not: a later run)."""
         found = re.search(rf"{label}\s*:\s*(\S+)", text)
-        assert found, f"{label} not printed:\n{text}"
-        return found.group(1)
+        return found.group(1) if found else ""
 
     printed = {
         "HUB": hub,
@@ -155,8 +155,10 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
         pytest.skip("needs the project's .venv (make .venv/.installed)")
     process, printed, log_path = start_demo(tmp_path)
     try:
+        missing = [name for name, value in printed.items() if not value]
+        assert not missing, f"not printed: {missing}\n{log_path.read_text()}"
         parts = [PRELUDE]
-        for line, block in sh_blocks(REPO / "README.md"):
+        for line, block in blocks(REPO / "README.md"):
             parts.append(f'echo "### README.md line {line}" >&2')
             parts.append(prepare(block, printed))
         script = tmp_path / "readme.sh"
@@ -183,6 +185,23 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
         )
         blocks_run = result.stderr.count("### README.md line")
         assert blocks_run >= 10, result.stderr
+        # The Python SDK snippet, against the same server, with the names it takes as given.
+        snippets = [text for _, text in blocks(REPO / "README.md", "python")]
+        sdk = next(text for text in snippets if "PartnerClient(" in text)
+        code = f"PARTNER_ID, API_KEY = {printed['PARTNER_ID']!r}, {printed['API_KEY']!r}\n" + (
+            sdk.replace("http://127.0.0.1:8360", printed["HUB"])
+        )
+        ran = subprocess.run(
+            [str(REPO / ".venv/bin/python"), "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert ran.returncode == 0, ran.stderr
+        # The walkthrough's number is live: the snippet's filter finds it.
+        assert ran.stdout.splitlines()[0] == "Demo Partner", ran.stdout
+        assert "+4915112345678" in ran.stdout, ran.stdout
     finally:
         process.terminate()
         try:
@@ -190,3 +209,44 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
     assert "Traceback" not in log_path.read_text(errors="replace")
+
+
+def test_the_demo_emulator_token_is_kept_private_and_only_on_loopback(tmp_path: Path) -> None:
+    """``make run`` prints a token that works, keeps it (0600) across restarts, and never
+    enables the controls in hub mode or beyond loopback."""
+    if not (REPO / ".venv/bin/partnerhub").exists():
+        pytest.skip("needs the project's .venv (make .venv/.installed)")
+    tokens = []
+    for _ in range(2):
+        process, printed, log_path = start_demo(tmp_path)
+        try:
+            answer = httpx.get(
+                f"{printed['HUB']}/_emulator/clock",
+                headers={"Authorization": f"Bearer {printed['EMULATOR_TOKEN']}"},
+            )
+            assert answer.status_code == 200, answer.text
+            wrong = httpx.get(
+                f"{printed['HUB']}/_emulator/clock", headers={"Authorization": "Bearer nope"}
+            )
+            assert wrong.status_code in (401, 403), wrong.text
+            # The first run shows the demo partner once; every run shows the token.
+            assert bool(printed["API_KEY"]) == (not tokens), log_path.read_text()
+        finally:
+            process.terminate()
+            process.wait(15)
+        assert printed["EMULATOR_TOKEN"], log_path.read_text()
+        tokens.append(printed["EMULATOR_TOKEN"])
+        # The second run finds a partner and prints no credentials, but the token again.
+        (tmp_path / "serve.log").rename(tmp_path / f"serve-{len(tokens)}.log")
+    assert tokens[0] == tokens[1]
+    kept = tmp_path / "var" / "emulator_token"
+    assert kept.read_text() == tokens[0]
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+    from partnerhub.server.settings import Settings
+
+    data_dir = tmp_path / "other"
+    assert Settings(data_dir=data_dir, host="0.0.0.0").demo_emulator_token() is None  # noqa: S104
+    hub = Settings(data_dir=data_dir, mode="hub", jwt_secret="x" * 40)
+    assert hub.demo_emulator_token() is None
+    assert not data_dir.exists()
