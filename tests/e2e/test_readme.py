@@ -5,8 +5,9 @@ Every ```sh block of README.md is run IN ORDER by one bash process against a rea
 
 Conventions in the README (keep them when editing it):
 
-* ``<!-- readme-test: skip -->`` on the line before a block: the block is not run (installing
-  other packages, long-running servers such as ``make run`` itself, command synopses).
+* ``<!-- readme-test: skip -->`` (or ``<!-- readme-test: skip (why) -->``) on the line before a
+  block: the block is not run (installing other packages, long-running servers such as ``make
+  run`` itself, command synopses, code that needs your web framework).
 * ``export VAR=...`` lines for ``HUB``, ``PARTNER_ID``, ``API_KEY``, ``EMAIL``, ``PASSWORD`` and
   ``EMULATOR_TOKEN`` get the values this server printed (the README says "set these from what
   ``make run`` printed"). Every other id comes from an earlier command of the README itself
@@ -14,6 +15,14 @@ Conventions in the README (keep them when editing it):
 * ``curl`` is a bash function here that calls the real curl and fails the test on any answer
   that is not 2xx, unless the line before the command is a comment ``# expect: NNN …`` which
   announces that status (the README's readers see the same comment).
+
+Then the README's Python SDK snippet and docs/sdk.md's Python snippets run with the project's
+interpreter against the same server and the world the walkthrough left (docs/sdk.md's example
+partner id, ``ph_test_…`` key and base URL replaced by this server's; its async snippet wrapped
+in ``asyncio.run``). docs/testing.md has no shell example to run (its one block installs
+packages); its Python examples are pytest tests, run by tests/plugin. ``https://yourwebsite.com``
+(the README's stand-in for your server) is replaced by a closed loopback port: tests load only
+loopback addresses.
 
 Bounded: each curl call has ``--max-time 30`` and the whole run 180 s. Deterministic: the README
 moves time with ``/_emulator/clock/advance`` and never sleeps.
@@ -36,9 +45,12 @@ from tests.e2e.conftest import free_port
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-SKIP = "<!-- readme-test: skip -->"
+SKIP = "<!-- readme-test: skip"  # optionally with a reason: <!-- readme-test: skip (why) -->
 EXPECT = re.compile(r"^\s*# expect: (\d{3})\b")
 PRINTED = ("HUB", "PARTNER_ID", "API_KEY", "EMAIL", "PASSWORD", "EMULATOR_TOKEN")
+
+ELSEWHERE = "https://yourwebsite.com"
+CLOSED_PORT = "http://127.0.0.1:9"  # discard: nothing listens there
 
 PRELUDE = r"""
 set -euo pipefail
@@ -79,7 +91,7 @@ def blocks(path: Path, language: str = "sh") -> list[tuple[int, str]]:
             end = start
             while lines[end].strip() != "```":
                 end += 1
-            if previous.strip() != SKIP:
+            if not previous.strip().startswith(SKIP):
                 blocks.append((start + 1, "\n".join(lines[start:end])))
             index = end + 1
             previous = ""
@@ -104,6 +116,23 @@ def prepare(block: str, printed: dict[str, str]) -> str:
         if expected:
             out.append(f"README_EXPECT={expected.group(1)}")
     return "\n".join(out)
+
+
+def sdk_guide(printed: dict[str, str]) -> str:
+    """docs/sdk.md's Python snippets as one program against this server."""
+    parts = [f"HUB = {printed['HUB']!r}"]
+    for _, text in blocks(REPO / "docs/sdk.md", "python"):
+        text = (
+            text.replace('"f167CmK2PA"', repr(printed["PARTNER_ID"]))
+            .replace('"ph_test_…"', repr(printed["API_KEY"]))
+            .replace("http://127.0.0.1:8360", printed["HUB"])
+            .replace(ELSEWHERE, CLOSED_PORT)
+        )
+        if "async with" in text:  # top-level await: run it as a coroutine
+            body = "\n".join(f"    {line}" for line in text.splitlines())
+            text = f"import asyncio\nasync def _snippet():\n{body}\nasyncio.run(_snippet())"
+        parts.append(text)
+    return "\n".join(parts)
 
 
 def start_demo(tmp_path: Path) -> tuple[subprocess.Popen[bytes], dict[str, str], Path]:
@@ -160,7 +189,8 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
         parts = [PRELUDE]
         for line, block in blocks(REPO / "README.md"):
             parts.append(f'echo "### README.md line {line}" >&2')
-            parts.append(prepare(block, printed))
+            parts.append(prepare(block, printed).replace(ELSEWHERE, CLOSED_PORT))
+        parts.append('echo "TEMPLATE_ID=$TEMPLATE_ID" > ids.env')
         script = tmp_path / "readme.sh"
         script.write_text("\n".join(parts) + "\n")
         work = tmp_path / "work"
@@ -202,6 +232,28 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
         # The walkthrough's number is live: the snippet's filter finds it.
         assert ran.stdout.splitlines()[0] == "Demo Partner", ran.stdout
         assert "+4915112345678" in ran.stdout, ran.stdout
+
+        # docs/sdk.md: the README's emulator example rejected the walkthrough's template by
+        # hand; Meta approves it again (the snippets send it).
+        template_id = (work / "ids.env").read_text().strip().removeprefix("TEMPLATE_ID=")
+        approved = httpx.post(
+            f"{printed['HUB']}/_emulator/templates/{template_id}/review",
+            headers={"Authorization": f"Bearer {printed['EMULATOR_TOKEN']}"},
+            json={"status": "approved"},
+        )
+        assert approved.status_code == 200, approved.text
+        ran = subprocess.run(
+            [str(REPO / ".venv/bin/python"), "-c", sdk_guide(printed)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert ran.returncode == 0, ran.stderr
+        lines = ran.stdout.splitlines()
+        assert lines[0].startswith("Demo Partner "), ran.stdout
+        assert lines[1].startswith("+4915112345678 http://127.0.0.1:"), ran.stdout  # live
+        assert lines[2].startswith("wamid."), ran.stdout  # the reply inside the window
     finally:
         process.terminate()
         try:
