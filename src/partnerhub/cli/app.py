@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import SecretStr
 from rich.panel import Panel
 from rich.table import Table
 
@@ -106,7 +107,7 @@ def _platform_secret(state: AppState, partner: Partner) -> str:
     )
 
 
-async def _ensure_demo(state: AppState, base_url: str) -> None:
+async def _ensure_demo(state: AppState, base_url: str, emulator_token: str | None) -> None:
     """On an empty database, create a demo partner and show its credentials exactly once."""
     async with state.uow() as uow:
         if await partner_services.count_partners(uow) > 0:
@@ -141,7 +142,9 @@ async def _ensure_demo(state: AppState, base_url: str) -> None:
             f"password   : {password}\n"
             f"API key    : [bold]{issued.secret}[/]\n"
             f"balance    : {DEMO_CREDIT} {funds.currency} (demo credit)\n"
-            f"webhook secret (x-360dialog-signature): [bold]{platform_secret}[/]\n\n"
+            f"webhook secret (x-360dialog-signature): [bold]{platform_secret}[/]\n"
+            + (f"emulator token : [bold]{emulator_token}[/]\n" if emulator_token else "")
+            + "\n"
             f"Try: curl -H 'X-API-Key: {issued.secret}' {base_url}/api/v2/partners/{partner.id}\n"
             "[yellow]These credentials are shown once. Keep them.[/]",
             title="Demo partner created",
@@ -179,6 +182,12 @@ def serve(
     instance_id = settings.instance_id or secrets.token_hex(6)
     os.environ["PARTNERHUB_INSTANCE_ID"] = instance_id
     settings = settings.model_copy(update={"instance_id": instance_id})
+    # The demo on loopback enables the emulator controls (the walkthrough needs them) with a
+    # token kept in the data directory; hub mode and exposed addresses never get one unasked.
+    emulator_token = settings.demo_emulator_token() if demo else None
+    if emulator_token is not None and settings.emulator_token is None:
+        os.environ["PARTNERHUB_EMULATOR_TOKEN"] = emulator_token  # for --workers processes
+        settings = settings.model_copy(update={"emulator_token": SecretStr(emulator_token)})
     warning = settings.exposure_warning
     if warning is not None:
         err_console.print(
@@ -190,7 +199,7 @@ def serve(
         try:
             await migrate.upgrade(state.engine)
             if demo:
-                await _ensure_demo(state, f"http://{settings.host}:{settings.port}")
+                await _ensure_demo(state, f"http://{settings.host}:{settings.port}", emulator_token)
         finally:
             await state.close()
 
@@ -204,6 +213,12 @@ def serve(
         f"instance: {instance_id}",
         soft_wrap=True,
     )
+    if emulator_token is not None:
+        console.print(
+            f"emulator token: {emulator_token}  "
+            "(export EMULATOR_TOKEN=…; /_emulator controls, Authorization: Bearer)",
+            soft_wrap=True,
+        )
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL
 from partnerhub.adapters.db import normalize_url, private_dir
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105  (a file name)
+EMULATOR_TOKEN_FILE = "emulator_token"  # noqa: S105  (a file name)
 MIN_JWT_SECRET_LENGTH = 32
 
 
@@ -291,19 +292,37 @@ class Settings(BaseSettings):
         jwt_secret = self.resolve_jwt_secret().encode()
         return hmac.new(jwt_secret, b"partnerhub-master-key", hashlib.sha256).hexdigest()
 
+    def demo_emulator_token(self) -> str | None:
+        """The emulator token ``serve --demo`` enables on loopback when none is configured.
+
+        Only in emulator mode bound to loopback (never in hub mode, never on an exposed
+        address): then a new user's walkthrough needs the ``/_emulator`` controls without
+        having to invent a token first. Generated once and kept in ``DATA_DIR/emulator_token``
+        (0600) like the JWT secret, so restarts keep the token the user exported.
+        """
+        if self.mode != "emulator" or not is_loopback(self.host):
+            return None
+        if self.emulator_token is not None:
+            return self.emulator_token.get_secret_value()
+        return _kept_secret(self.data_dir, EMULATOR_TOKEN_FILE, secrets.token_urlsafe(24))
+
     def resolve_jwt_secret(self) -> str:
         """The configured secret; in emulator mode, one generated on first run and kept on disk."""
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         if self.mode == "hub":  # unreachable: the validator refuses this
             raise SettingsError("PARTNERHUB_JWT_SECRET is required in hub mode")
-        path = self.data_dir / JWT_SECRET_FILE
-        if path.exists():
-            return path.read_text().strip()
-        private_dir(self.data_dir)
-        secret = secrets.token_urlsafe(48)
-        # Create with 0600 so no other user on the machine can mint tokens.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secret)
-        return secret
+        return _kept_secret(self.data_dir, JWT_SECRET_FILE, secrets.token_urlsafe(48))
+
+
+def _kept_secret(data_dir: Path, name: str, fresh: str) -> str:
+    """The secret kept in ``data_dir/name``; ``fresh`` is written there (0600) the first time."""
+    path = data_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    private_dir(data_dir)
+    # Create with 0600 so no other user on the machine can read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(fresh)
+    return fresh
