@@ -8,7 +8,10 @@ every field is filled in, and feeding an export back as a seed gives the same ex
 Version 2 is lossless for everything a partner can observe: besides the objects, the history
 sections (:data:`partnerhub.adapters.world_rows.SECTIONS`: channel keys, usage, messages,
 lifecycle and other webhook events, deliveries and their attempts) travel row for row. Not part
-of the world: sessions and tokens (log in again), Idempotency-Key answers, login failures.
+of the world: sessions and tokens (log in again), Idempotency-Key answers, login failures
+and trusted login addresses (a seed clears them all), the emulator's clock and faults (kept).
+Fields added since version 2 was introduced are optional, their defaults the old behaviour, so
+older version-2 documents still seed.
 
 Secrets never appear in clear in an export: users carry their argon2 ``password_hash``, API and
 channel keys their SHA-256, custom webhook headers (sent verbatim, so no hash will do) are
