@@ -533,6 +533,22 @@ async def test_seed_and_export_carry_templates(client: Client, partner: PartnerC
     bad["waba_templates"][0]["components"][1]["text"] = "x" * 2000
     response = await client.post("/_emulator/seed", headers=EMULATOR, json=bad)
     assert_error(response, 400, "waba_templates[0].components[1].text")
+    for field, value, named in [
+        ("created_by", {"who": "me"}, "waba_templates[0].created_by"),
+        ("approved_edits", ["soon"], "waba_templates[0].approved_edits[0]"),
+    ]:
+        bad = json.loads(json.dumps(world))
+        bad["waba_templates"][0][field] = value
+        response = await client.post("/_emulator/seed", headers=EMULATOR, json=bad)
+        assert_error(response, 400, named)
+    # A document from before authors and edits were carried: the seed is the author.
+    old = json.loads(json.dumps(world))
+    for field in ("created_by", "modified_by", "approved_edits"):
+        del old["waba_templates"][0][field]
+    assert (await client.post("/_emulator/seed", headers=EMULATOR, json=old)).status_code == 200
+    seeded = (await client.get("/_emulator/state", headers=EMULATOR)).json()["waba_templates"][0]
+    assert seeded["created_by"] == {"user_id": "seed", "user_name": "seed"}
+    assert seeded["approved_edits"] == []
 
 
 async def test_deeply_nested_bodies_are_refused_not_crashed(

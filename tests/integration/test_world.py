@@ -202,6 +202,10 @@ async def test_a_bad_fixture_names_the_field_and_changes_nothing(client: Client)
         ("channels.0.version", 2**40, "channels[0].version"),
         ("partners.0.created_at", "0001-01-01T00:00:00+05:00", "partners[0].created_at"),
         ("clients.0.login.password", "short-pwd", "clients[0].login.password"),
+        ("partners.0.last_renewal_at", "2026-01-01T00:00:00Z", "partners[0].last_renewal_at"),
+        ("clients.1.last_renewal_amount", 5, "clients[1].last_renewal_at"),
+        ("partners.0.previous_platform_secret_nonce", "ab" * 8, "previous_platform_secret"),
+        ("partners.0.users.0.created_at", "yesterday", "partners[0].users[0].created_at"),
     ]
     for path, value, field in cases:
         document = copy.deepcopy(fixture())

@@ -2,7 +2,9 @@
 
 Property-style: a random world is built through the public API (partners, API keys, a webhook
 URL with custom headers, clients onboarded through the emulator, lifecycle steps, channel keys
-and their messaging webhooks, templates, messages and their usage, the delivery log), exported
+and their messaging webhooks, templates and an edit of an approved one, messages and their usage,
+the delivery log, balance top-ups on a partner-paid and a direct-paid hub, a rotated platform
+secret in its grace period, a disabled user), exported
 with ``GET /_emulator/state``, seeded into another server on an empty database, and every list
 and detail endpoint is compared answer for answer. The random seed is in every failure message
 (``PARTNERHUB_WORLD_SEED`` replays one).
@@ -32,6 +34,7 @@ from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from partnerhub.webhooks import verify_360dialog
 from tests.conftest import EMULATOR, PG_URL, PartnerCreds, _truncate_postgres, make_partner, running
+from tests.integration.test_balance_usage import make_direct_paid
 from tests.integration.test_channel_keys import generate, set_messaging_webhook
 from tests.integration.test_messaging import ORDER_UPDATE, inbound, send_text, template_message
 from tests.integration.test_webhooks import advance, eventually, setup_webhook
@@ -68,6 +71,7 @@ class Built(msgspec.Struct):
     partners: list[PartnerCreds]
     channel_keys: dict[str, str]  # partner id -> a working D360-API-KEY
     webhook: dict[str, tuple[str, str]]  # partner id -> (platform secret, custom header value)
+    edited: dict[str, str]  # partner id -> the path of an approved template edited today
 
 
 async def build(client: Client, state: AppState, rng: random.Random, receiver: Receiver) -> Built:
@@ -75,12 +79,22 @@ async def build(client: Client, state: AppState, rng: random.Random, receiver: R
     partners = [await make_partner(state, f"Brand{n}") for n in range(rng.randint(1, 2))]
     channel_keys: dict[str, str] = {}
     webhook: dict[str, tuple[str, str]] = {}
-    for p in partners:
+    edited: dict[str, str] = {}
+    for n, p in enumerate(partners):
         base = f"/api/v2/partners/{p.partner_id}"
         h = p.headers
         token = f"t{rng.randrange(10**9)}"
-        secret = await setup_webhook(client, p, receiver, headers={"X-Receiver-Token": token})
-        webhook[p.partner_id] = (secret, token)
+        await setup_webhook(client, p, receiver, headers={"X-Receiver-Token": token})
+        # Rotated with a grace period: the export carries both secrets and the grace's end.
+        rotated = await ok(
+            client.post(f"{base}/platform_secret", headers=h, json={"grace_period_seconds": 86400})
+        )
+        assert rotated["previous_secret_valid_until"], rotated
+        webhook[p.partner_id] = (rotated["platform_secret"], token)
+        if n == 0 or rng.random() < 0.5:  # a disabled user keeps its state and its dates
+            users = await ok(client.get(f"{base}/users", headers=h))
+            user = users["users"][0]["id"]
+            await ok(client.patch(f"{base}/users/{user}", headers=h, json={"disabled": True}))
         await ok(
             client.patch(
                 base,
@@ -152,6 +166,19 @@ async def build(client: Client, state: AppState, rng: random.Random, receiver: R
                     "/messages", headers=d360, json=template_message("order_update", "42", "today")
                 )
             )
+        # An approved template edited by the partner (its author and Meta's once-a-day count
+        # of approved edits travel), approved again.
+        path = f"{base}/waba_accounts/{waba_id}/waba_templates/{template['id']}"
+        components = [{**ORDER_UPDATE["components"][0], "text": "Order {{1}} leaves {{2}}."}]
+        await ok(client.patch(path, headers=h, json={"components": components}))
+        await ok(
+            client.post(
+                f"/_emulator/templates/{template['id']}/review",
+                headers=EMULATOR,
+                json={"status": "approved"},
+            )
+        )
+        edited[p.partner_id] = path
         await inbound(client, channel_id)
         assert (await send_text(client, d360)).status_code == 200
         await ok(
@@ -161,6 +188,10 @@ async def build(client: Client, state: AppState, rng: random.Random, receiver: R
                 json={**ORDER_UPDATE, "name": "reject_me" if rng.random() < 0.5 else "later"},
             )
         )
+        if n == 1:  # the second hub is direct-paid: its clients' own balances are topped up
+            await make_direct_paid(state, p)
+            top_up = f"/_emulator/clients/{channels[0][0]}/balance"
+            await ok(client.post(top_up, headers=EMULATOR, json={"total": 20}))
     # Lifecycle steps (the suite's step is 60 s) and message statuses, then the log settles.
     # (a message moves one status per step: sent, delivered -- debited --, read).
     for _ in range(rng.randint(3, 5)):
@@ -186,7 +217,7 @@ async def build(client: Client, state: AppState, rng: random.Random, receiver: R
     async with asyncio.timeout(30):
         while not await settled():  # noqa: ASYNC110  (the log is in the database)
             await asyncio.sleep(0.05)
-    return Built(partners, channel_keys, webhook)
+    return Built(partners, channel_keys, webhook, edited)
 
 
 async def answers(client: Client, partners: list[PartnerCreds], keys: dict[str, str]) -> Any:
@@ -225,7 +256,22 @@ async def answers(client: Client, partners: list[PartnerCreds], keys: dict[str, 
         d360 = {"D360-API-KEY": keys[p.partner_id]}
         await read("/v1/configs/webhook", d360)
         await read("/v1/configs/templates", d360)
+        await read(f"{base}/users", h)
     return scrub(seen)
+
+
+async def client_balances(client: Client, partners: list[PartnerCreds]) -> dict[str, Any]:
+    """Every client's balance report (``last_renewal`` included), read once per server: the
+    endpoint allows 5 requests per 30 seconds per client."""
+    seen: dict[str, Any] = {}
+    for p in partners:
+        base = f"/api/v2/partners/{p.partner_id}"
+        clients = await ok(client.get(f"{base}/clients", headers=p.headers, params={"limit": 1000}))
+        for c in clients["clients"]:
+            path = f"{base}/clients/{c['id']}/info/balance"
+            window = {"granularity": "day", "start_date": 0, "end_date": 4_000_000_000}
+            seen[path] = await ok(client.get(path, headers=p.headers, params=window))
+    return seen
 
 
 async def test_export_seeds_into_a_fresh_server_answer_for_answer(
@@ -245,6 +291,9 @@ async def test_export_seeds_into_a_fresh_server_answer_for_answer(
             await asyncio.sleep(0.2)
         else:
             raise AssertionError(f"the world never settled (seed {seed})")
+        funds = await client_balances(client, partners)
+    renewed = {path.split("/")[4] for path, f in funds.items() if f["last_renewal"]}
+    assert renewed == {p.partner_id for p in partners}, (seed, funds)
     text = json.dumps(exported)
     assert exported["version"] == 2
     assert "secret-1" not in text, "a secret in clear"
@@ -271,6 +320,16 @@ async def test_export_seeds_into_a_fresh_server_answer_for_answer(
             assert after[path] == before[path], (seed, path)
         again = await ok(client.get("/_emulator/state", headers=EMULATOR))
         assert scrub(again) == scrub(exported), seed
+        assert await client_balances(client, partners) == funds, seed
+        # The approved edit of today counts on the seeded server: a second one is refused.
+        for p in partners:
+            body = {"components": [{"type": "BODY", "text": "Order {{1}}.", "example": {}}]}
+            body["components"][0]["example"] = {"body_text": [["42"]]}
+            again_edited = await client.patch(
+                built.edited[p.partner_id], headers=p.headers, json=body
+            )
+            assert again_edited.status_code == 409, (seed, again_edited.text)
+            assert "24 hours" in again_edited.text, seed
 
         # The old partner API key and channel key authenticate (used above); the custom
         # headers and the platform secret travelled too: a test event arrives with both.
@@ -285,6 +344,8 @@ async def test_export_seeds_into_a_fresh_server_answer_for_answer(
         secret, token = built.webhook[p.partner_id]
         assert headers["x-receiver-token"] == token, seed
         verify_360dialog(arrived.body, headers["x-360dialog-signature"], secret)
+        # Still in the rotation's grace period: signed with the new secret and the old one.
+        assert len(headers["webhook-signature"].split()) == 2, seed
 
 
 async def test_a_seed_without_a_channel_key_revokes_it_at_once(

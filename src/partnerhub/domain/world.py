@@ -57,7 +57,7 @@ from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
 from partnerhub.domain.partners.services import validate_email
 from partnerhub.domain.templates import rules as template_rules
-from partnerhub.domain.templates.model import SEED_AUTHOR, Template, TemplateStatus
+from partnerhub.domain.templates.model import SEED_AUTHOR, Template, TemplateStatus, author
 from partnerhub.domain.templates.services import (
     DEFAULT_REJECTED_REASON,
     TEMPLATE_ID_SUFFIX,
@@ -81,6 +81,8 @@ WABA_STATUSES = (
 )
 BILLING_MODELS = ("partner", "direct")
 ACCOUNT_MODES = ("live", "sandbox")
+# Meta counts edits of an approved template over 30 days; far more than any limit.
+MAX_APPROVED_EDITS = 1000
 
 
 @dataclass
@@ -125,6 +127,42 @@ def _version(where: str, value: int) -> int:
     if not 0 <= value < 2**31:
         raise InvalidInput(where, "must be between 0 and 2147483647")
     return value
+
+
+def _renewal(
+    at: str, when: str | None, amount: float | None, balance: float | None
+) -> tuple[datetime | None, int | None]:
+    """A balance's last top-up (``last_renewal_at`` + ``last_renewal_amount``): both or neither,
+    and only on a balance."""
+    if (when is None) != (amount is None):
+        raise InvalidInput(f"{at}.last_renewal_at", "give last_renewal_amount with it, or neither")
+    if when is None or amount is None:
+        return None, None
+    if balance is None:
+        raise InvalidInput(f"{at}.last_renewal_at", "a last renewal needs a balance")
+    return (
+        parse_timestamp(f"{at}.last_renewal_at", when, whole_seconds=False),
+        to_micros(f"{at}.last_renewal_amount", amount, allow_negative=False),
+    )
+
+
+def _author(where: str, value: dict[str, str] | None) -> dict[str, str]:
+    """A template's ``created_by`` / ``modified_by``: ``{"user_id", "user_name"}``."""
+    if value is None:
+        return dict(SEED_AUTHOR)
+    if set(value) != {"user_id", "user_name"}:
+        raise InvalidInput(where, 'must be {"user_id": ..., "user_name": ...}')
+    return {k: clean_text(f"{where}.{k}", v)[:255] for k, v in value.items()}
+
+
+def _approved_edits(where: str, values: list[str]) -> list[str]:
+    """Stored as the template service writes them (``datetime.isoformat()``)."""
+    if len(values) > MAX_APPROVED_EDITS:
+        raise InvalidInput(where, f"must list at most {MAX_APPROVED_EDITS} edits")
+    return [
+        parse_timestamp(f"{where}[{i}]", value, whole_seconds=False).isoformat()
+        for i, value in enumerate(values)
+    ]
 
 
 def _one_of(where: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -204,11 +242,28 @@ def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded
             # Every partner signs its webhooks: one seeded without a nonce gets one derived
             # from its id (deterministic, like every left-out id).
             platform_secret_nonce=item.platform_secret_nonce or signing.nonce_for_seed(item.id),
+            previous_platform_secret_nonce=item.previous_platform_secret_nonce,
+            previous_platform_secret_until=_optional_time(
+                f"{at}.previous_platform_secret_until", item.previous_platform_secret_until
+            ),
             settings=item.settings if item.settings is not None else default_settings(),
             created_at=_time(f"{at}.created_at", item.created_at, now),
             modified_at=_time(f"{at}.modified_at", item.modified_at, now),
         )
+        if (partner.previous_platform_secret_nonce is None) != (
+            partner.previous_platform_secret_until is None
+        ):
+            raise InvalidInput(
+                f"{at}.previous_platform_secret_nonce",
+                "give previous_platform_secret_until with it, or neither",
+            )
         out.partners.append(partner)
+        renewed_at, renewed = _renewal(
+            at,
+            item.last_renewal_at,
+            item.last_renewal_amount,
+            None if item.balance is None and item.currency is None else item.balance or 0,
+        )
         if item.balance is not None or item.currency is not None:
             out.balances.append(
                 Balance(
@@ -217,6 +272,8 @@ def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded
                     total_micros=to_micros(f"{at}.balance", item.balance or 0, allow_negative=True),
                     currency=validate_currency(item.currency or DEFAULT_CURRENCY, f"{at}.currency"),
                     modified_at=now,
+                    last_renewal_at=renewed_at,
+                    last_renewal_micros=renewed,
                 )
             )
         for j, user in enumerate(item.users):
@@ -233,7 +290,7 @@ def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded
                     partner_id=partner.id,
                     email=email,
                     password_hash=_password_hash(where, user),
-                    created_at=partner.created_at,
+                    created_at=_time(f"{where}.created_at", user.created_at, partner.created_at),
                     disabled_at=_optional_time(f"{where}.disabled_at", user.disabled_at),
                 )
             )
@@ -323,7 +380,7 @@ def _clients(document: wire.World, now: datetime, out: _Loaded) -> dict[str, Cli
                     password_hash=_password_hash(
                         where, item.login, client_login.MIN_PASSWORD_LENGTH
                     ),
-                    created_at=now,
+                    created_at=_time(f"{where}.created_at", item.login.created_at, now),
                 )
             )
     return {c.id: c for c in out.clients}
@@ -333,6 +390,9 @@ def _client_balances(document: wire.World, now: datetime, out: _Loaded) -> None:
     partners = {p.id: p for p in out.partners}
     currencies = {b.owner_id: b.currency for b in out.balances}
     for i, item in enumerate(document.clients):
+        renewed_at, renewed = _renewal(
+            f"clients[{i}]", item.last_renewal_at, item.last_renewal_amount, item.balance
+        )
         if item.balance is None:
             continue
         if partners[item.partner_id].billing_model != "direct":
@@ -347,6 +407,8 @@ def _client_balances(document: wire.World, now: datetime, out: _Loaded) -> None:
                 currency=currencies.get(item.partner_id, DEFAULT_CURRENCY),
                 modified_at=now,
                 client_id=item.id,
+                last_renewal_at=renewed_at,
+                last_renewal_micros=renewed,
             )
         )
 
@@ -535,8 +597,9 @@ def _templates(
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
                 components=valid.components,
                 rejected_reason=reason,
-                created_by=dict(SEED_AUTHOR),
-                modified_by=dict(SEED_AUTHOR),
+                created_by=_author(f"{at}.created_by", item.created_by),
+                modified_by=_author(f"{at}.modified_by", item.modified_by),
+                approved_edits=_approved_edits(f"{at}.approved_edits", item.approved_edits),
                 # Templates still in review are decided from the moment of the seed.
                 review_at=now + timedelta(seconds=review_seconds) if in_review else None,
             )
@@ -653,6 +716,16 @@ async def seed(
     )
 
 
+def _renewed_at(balance: Balance | None) -> str | None:
+    return None if balance is None else isoformat(balance.last_renewal_at)
+
+
+def _renewed(balance: Balance | None) -> float | None:
+    if balance is None or balance.last_renewal_micros is None:
+        return None
+    return from_micros(balance.last_renewal_micros)
+
+
 async def export(uow: UnitOfWork, master_key: str) -> wire.World:
     """The current world, in the seed format (secrets as hashes or sealed, never in clear)."""
     partners: list[Partner] = await uow.world.all_of(Partner)
@@ -685,17 +758,22 @@ async def export(uow: UnitOfWork, master_key: str) -> wire.World:
                 allow_client_to_add_phone_no=p.allow_client_to_add_phone_no,
                 io_signature_enabled=p.io_signature_enabled,
                 platform_secret_nonce=p.platform_secret_nonce,
+                previous_platform_secret_nonce=p.previous_platform_secret_nonce,
+                previous_platform_secret_until=isoformat(p.previous_platform_secret_until),
                 settings=p.settings,
                 created_at=isoformat(p.created_at),
                 modified_at=isoformat(p.modified_at),
                 balance=from_micros(balances[p.id].total_micros) if p.id in balances else None,
                 currency=balances[p.id].currency if p.id in balances else None,
+                last_renewal_at=_renewed_at(balances.get(p.id)),
+                last_renewal_amount=_renewed(balances.get(p.id)),
                 users=[
                     wire.WorldUser(
                         id=u.id,
                         email=u.email,
                         password_hash=u.password_hash,
                         disabled_at=isoformat(u.disabled_at),
+                        created_at=isoformat(u.created_at),
                     )
                     for u in users
                     if u.partner_id == p.id
@@ -733,8 +811,12 @@ async def export(uow: UnitOfWork, master_key: str) -> wire.World:
                 created_at=isoformat(c.created_at),
                 modified_at=isoformat(c.modified_at),
                 balance=from_micros(balances[c.id].total_micros) if c.id in balances else None,
+                last_renewal_at=_renewed_at(balances.get(c.id)),
+                last_renewal_amount=_renewed(balances.get(c.id)),
                 login=wire.WorldUser(
-                    email=logins[c.id].email, password_hash=logins[c.id].password_hash
+                    email=logins[c.id].email,
+                    password_hash=logins[c.id].password_hash,
+                    created_at=isoformat(logins[c.id].created_at),
                 )
                 if c.id in logins
                 else None,
@@ -800,6 +882,12 @@ async def export(uow: UnitOfWork, master_key: str) -> wire.World:
                 rejected_reason=t.rejected_reason,
                 created_at=isoformat(t.created_at),
                 modified_at=isoformat(t.modified_at),
+                # As shown: a template stored before authors were kept shows its partner.
+                created_by=author(t.created_by, t),
+                modified_by=author(t.modified_by, t),
+                approved_edits=[
+                    isoformat(datetime.fromisoformat(at)) or "" for at in t.approved_edits
+                ],
             )
             for t in templates
         ],

@@ -8,7 +8,10 @@ every field is filled in, and feeding an export back as a seed gives the same ex
 Version 2 is lossless for everything a partner can observe: besides the objects, the history
 sections (:data:`partnerhub.adapters.world_rows.SECTIONS`: channel keys, usage, messages,
 lifecycle and other webhook events, deliveries and their attempts) travel row for row. Not part
-of the world: sessions and tokens (log in again), Idempotency-Key answers, login failures.
+of the world: sessions and tokens (log in again), Idempotency-Key answers, login failures
+and trusted login addresses (a seed clears them all), the emulator's clock and faults (kept).
+Fields added since version 2 was introduced are optional, their defaults the old behaviour, so
+older version-2 documents still seed.
 
 Secrets never appear in clear in an export: users carry their argon2 ``password_hash``, API and
 channel keys their SHA-256, custom webhook headers (sent verbatim, so no hash will do) are
@@ -34,6 +37,7 @@ class WorldUser(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     password: str | None = None
     password_hash: str | None = None
     disabled_at: str | None = None
+    created_at: str | None = None  # absent: a partner user's partner's, a login's the seed's
 
 
 class WorldApiKey(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -63,12 +67,19 @@ class WorldPartner(msgspec.Struct, forbid_unknown_fields=True):
     allow_client_to_add_phone_no: bool = True
     io_signature_enabled: bool = False
     platform_secret_nonce: str | None = None
+    # After a rotation with a grace period: the replaced secret's nonce and until when it still
+    # verifies (both or neither).
+    previous_platform_secret_nonce: str | None = None
+    previous_platform_secret_until: str | None = None
     settings: dict[str, Any] | None = None
     created_at: str | None = None
     modified_at: str | None = None
     # The prepaid balance (absent: none yet, i.e. 0 in the partner's currency).
     balance: float | None = None
     currency: str | None = None
+    # The balance's last top-up (``last_renewal`` {date, amount}; both or neither).
+    last_renewal_at: str | None = None
+    last_renewal_amount: float | None = None
     users: list[WorldUser] = []
     api_keys: list[WorldApiKey] = []
 
@@ -90,6 +101,8 @@ class WorldClient(msgspec.Struct, forbid_unknown_fields=True):
     modified_at: str | None = None
     # A direct-paid client's own balance (partner-paid hubs: always absent).
     balance: float | None = None
+    last_renewal_at: str | None = None  # its last top-up, as the partner's
+    last_renewal_amount: float | None = None
     # The onboarding page's login (``next=login``): email + password (or its argon2 hash).
     login: WorldUser | None = None
 
@@ -152,6 +165,11 @@ class WorldTemplate(msgspec.Struct, forbid_unknown_fields=True):
     rejected_reason: str | None = None
     created_at: str | None = None
     modified_at: str | None = None
+    # {"user_id", "user_name"} (absent: the seed's); the edits made while approved (ISO 8601
+    # times, oldest first: Meta's edit limits count them).
+    created_by: dict[str, str] | None = None
+    modified_by: dict[str, str] | None = None
+    approved_edits: list[str] = []
 
 
 Row = dict[str, Any]
