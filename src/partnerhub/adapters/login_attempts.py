@@ -28,7 +28,17 @@ class LoginAttemptRepository:
         self, account: str, address: str, now: datetime, forget_before: datetime
     ) -> str:
         """Add one failure (its id is returned) and drop this account's and this address's
-        failures too old to count any more, so the table stays as small as the window."""
+        failures too old to count any more, so the table stays as small as the window.
+
+        On PostgreSQL the transaction first takes an advisory lock on the account, held until it
+        ends: attempts on one account are decided one after the other, each seeing the failures
+        the ones before it left. Without it, a burst of simultaneous guesses all saw each
+        other's rows, were all refused, all forgot their rows, and left no lockout behind.
+        (SQLite serialises writers by itself.)"""
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._session.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext("login:" + account)))
+            )
         await self._session.execute(
             delete(_F).where(
                 (_F.c.account == account) | (_F.c.address == address),

@@ -175,6 +175,12 @@ def serve(
     from partnerhub.server.app import create_app
 
     settings = load_settings(host=host, port=port)
+    # The exposure warning first: it is about the settings, whether or not the bind succeeds.
+    warning = settings.exposure_warning
+    if warning is not None:
+        err_console.print(
+            Panel.fit(f"[bold yellow]warning:[/] {warning}", title="Exposed emulator")
+        )
     # Before anything is migrated, created or printed: a demo partner's "shown once"
     # credentials printed by a server that then cannot listen would be lost for nothing.
     _check_port_free(settings.host, settings.port)
@@ -188,11 +194,6 @@ def serve(
     if emulator_token is not None and settings.emulator_token is None:
         os.environ["PARTNERHUB_EMULATOR_TOKEN"] = emulator_token  # for --workers processes
         settings = settings.model_copy(update={"emulator_token": SecretStr(emulator_token)})
-    warning = settings.exposure_warning
-    if warning is not None:
-        err_console.print(
-            Panel.fit(f"[bold yellow]warning:[/] {warning}", title="Exposed emulator")
-        )
 
     async def prepare() -> None:
         state = build_state(settings)
@@ -258,15 +259,15 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                problem = (
-                    f"port {port} on {host} is already in use (another partnerhub? "
-                    f"`curl http://{host}:{port}/livez` shows which server answers there)."
+            if exc.errno != errno.EADDRINUSE:
+                fail(
+                    f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is {host} an "
+                    "address of this machine? Set PARTNERHUB_HOST (or --host) to one."
                 )
-            else:
-                problem = f"cannot listen on {host}:{port}: {exc.strerror or exc}."
             fail(
-                f"{problem} Pick another port: PARTNERHUB_PORT={port + 1} make run, "
+                f"port {port} on {host} is already in use (another partnerhub? "
+                f"`curl http://{host}:{port}/livez` shows which server answers there). "
+                f"Pick another port: PARTNERHUB_PORT={port + 1} make run, "
                 f"make run PORT={port + 1}, or partnerhub serve --port {port + 1}."
             )
 

@@ -110,8 +110,9 @@ class PasswordGuard:
         await self.spend(address)
         now = self._clock.now()
         since = now - policy.window
+        # Recorded and decided in one transaction, which the store serialises per account, so
+        # simultaneous attempts are decided one after the other; committed before argon2.
         failure_id = await uow.logins.record_failure(account, address, now, since)
-        await uow.commit()
         try:
             await self._refuse_if_locked(uow, account, address, now)
         except Locked:
@@ -119,6 +120,7 @@ class PasswordGuard:
             await uow.logins.forget_failure(failure_id)
             await uow.commit()
             raise
+        await uow.commit()
         if not await verify():
             return False  # the failure is already counted
         await uow.logins.clear_failures(account, address)
