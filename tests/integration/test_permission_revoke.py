@@ -289,14 +289,14 @@ async def test_sends_racing_the_revoke_are_answered_consistently(
 async def test_the_upgrade_revokes_keys_an_older_version_left_on_revoked_numbers(
     app: Litestar, state: AppState, client: Client, partner: PartnerCreds, receiver: Receiver
 ) -> None:
-    """Migration 0011_h1: a database where a revoke left the number's key live (as before this
+    """Migration 0016: a database where a revoke left the number's key live (as before this
     fix) comes out of the upgrade with that key revoked."""
     async with over_http(app) as http:
         await configure(state, http, partner)
         number = await live_number(http, partner, "+4915100002005")
         channel_id, key = number["channel_id"], number["key"]
         await revoke_on_the_page(http, partner, channel_id)
-        await migrate.downgrade(state.engine, "0010")
+        await migrate.downgrade(state.engine, "0015")
         k = tables.channel_api_keys.c
         async with state.uow() as uow:  # what an older version left behind
             await uow.session.execute(

@@ -285,7 +285,7 @@ channels = Table(
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
 # A number belongs to at most one channel in use; terminated and cancelled channels keep their
-# number for the record but no longer hold it (migration 0011_h4, `partnerhub channels release`).
+# number for the record but no longer hold it (migration 0011, `partnerhub channels release`).
 NUMBER_IN_USE = text("status NOT IN ('terminated', 'cancelled')")
 Index(
     "uq_channels_phone_number_in_use",
@@ -373,7 +373,7 @@ balances = Table(
     Column("total_micros", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
-    # The last top-up (0011_h6): when and by how much; null until the first one.
+    # The last top-up (0013): when and by how much; null until the first one.
     Column("last_renewal_at", UTCDateTime),
     Column("last_renewal_micros", BigInteger),
 )
@@ -440,7 +440,7 @@ waba_templates = Table(
     Column("review_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
-    # {"user_id", "user_name"} of who made / last changed it (0011_h6; null on older rows).
+    # {"user_id", "user_name"} of who made / last changed it (0013; null on older rows).
     Column("created_by", JSON),
     Column("modified_by", JSON),
     Column("approved_edits", JSON, nullable=False, server_default="[]"),

@@ -7,7 +7,7 @@ the number is theirs, ``partnerhub channels release +4915…`` ends the squattin
 transaction:
 
 - the channel becomes ``terminated`` (``terminated_at`` now; its review and any pending
-  cancellation stop), so it no longer holds the number (migration ``0011_h4``) and the owner
+  cancellation stop), so it no longer holds the number (migration ``0011``) and the owner
   can sign up with it;
 - every channel API key of it is revoked and its messaging webhook cleared, so nobody keeps
   sending from the number;
