@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from partnerhub.adapters.ratelimit import RateLimits, Rule
+from partnerhub.adapters.ratelimit import RateLimits
+from partnerhub.domain.ratelimit import Rule
 
 
 async def test_reset_during_expiry_leaves_no_failed_task() -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import tables
+from partnerhub.domain.auth import counters
 from partnerhub.domain.webhooks.model import DeliveryStatus
 
 # The classic text format that every Prometheus understands (the server adds the charset).
@@ -70,6 +71,20 @@ LOGIN_LOCKOUTS = Counter(
 )
 for _reason in ("account", "address", "address_budget"):
     LOGIN_LOCKOUTS.labels(_reason)
+
+
+class AuthCounters:
+    """The domain's :class:`~partnerhub.domain.ports.AuthMetrics` port, on the counters above."""
+
+    def password_checked(self) -> None:
+        PASSWORD_CHECKS.inc()
+
+    def locked_out(self, reason: str) -> None:
+        LOGIN_LOCKOUTS.labels(reason).inc()
+
+
+# Registered on import: every process that serves /metrics imports this module before it serves.
+counters.register(AuthCounters())
 
 
 class _Queue(Collector):

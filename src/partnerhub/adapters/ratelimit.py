@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import math
 import time
-from dataclasses import dataclass, field
 
 import structlog
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -26,32 +25,23 @@ from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimite
 from limits.storage import storage_from_string
 
 from partnerhub.domain.errors import RateLimited
+from partnerhub.domain.ratelimit import Rule
 
 log = structlog.get_logger("partnerhub.ratelimit")
 # While the storage is down, one warning this often (every request fails the same way).
 _WARN_EVERY_SECONDS = 10.0
 
 
-@dataclass(frozen=True)
-class Rule:
-    """``amount`` requests per ``seconds``, counted separately for each identifier."""
+# The ``limits`` library's item for each rule, built on first use: the rule itself is a pure
+# domain value (:mod:`partnerhub.domain.ratelimit`) that knows nothing of the library.
+_ITEMS: dict[Rule, RateLimitItem] = {}
 
-    name: str
-    amount: int
-    seconds: int
-    item: RateLimitItem = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        item = RateLimitItemPerSecond(self.amount, self.seconds, namespace=self.name)
-        object.__setattr__(self, "item", item)
-
-    @property
-    def message(self) -> str:
-        # 360dialog's wording (its error page: "Usage Limit: You have exceeded the limit of ...").
-        return (
-            f"Usage Limit: You have exceeded the limit of {self.amount} requests "
-            f"every {self.seconds} seconds"
-        )
+def _item(rule: Rule) -> RateLimitItem:
+    item = _ITEMS.get(rule)
+    if item is None:
+        item = _ITEMS[rule] = RateLimitItemPerSecond(rule.amount, rule.seconds, namespace=rule.name)
+    return item
 
 
 def async_storage_url(url: str) -> str:
@@ -81,9 +71,10 @@ class RateLimits:
 
     async def _spend(self, limiter: RateLimiter, rule: Rule, identifier: str) -> None:
         try:
-            if await limiter.hit(rule.item, identifier):
+            item = _item(rule)
+            if await limiter.hit(item, identifier):
                 return
-            stats = await limiter.get_window_stats(rule.item, identifier)
+            stats = await limiter.get_window_stats(item, identifier)
         except Exception as exc:
             # The shared storage (Redis) is unreachable: let the request through rather than
             # fail every request of every process; a limit is protection, not the service.

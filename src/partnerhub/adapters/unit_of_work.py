@@ -16,7 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import channel_counts
+from partnerhub.adapters.api_key_uses import ApiKeyUseRepository
 from partnerhub.adapters.hub_repository import HubRepository
+from partnerhub.adapters.io_signatures import IoSignatureRepository
 from partnerhub.adapters.login_attempts import LoginAttemptRepository
 from partnerhub.adapters.messaging_repository import MessagingRepository
 from partnerhub.adapters.repositories import (
@@ -61,6 +63,8 @@ class UnitOfWork:
     templates: TemplateRepository
     hub: HubRepository
     logins: LoginAttemptRepository
+    io_signatures: IoSignatureRepository
+    api_key_uses: ApiKeyUseRepository
 
     def __init__(
         self,
@@ -88,6 +92,8 @@ class UnitOfWork:
         self.templates = TemplateRepository(self.session)
         self.hub = HubRepository(self.session)
         self.logins = LoginAttemptRepository(self.session)
+        self.io_signatures = IoSignatureRepository(self.session)
+        self.api_key_uses = ApiKeyUseRepository(self.session)
         return self
 
     async def __aexit__(

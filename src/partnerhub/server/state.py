@@ -20,7 +20,7 @@ from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.idempotency import IdempotencyStore
-from partnerhub.adapters.ratelimit import RateLimits, Rule
+from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.sqlite_send import SqliteSendStore
 from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
@@ -36,6 +36,7 @@ from partnerhub.domain.messaging.services import (
     UnitOfWorkSendStore,
 )
 from partnerhub.domain.partners.services import PartnerReader
+from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.settings import Settings
 
 

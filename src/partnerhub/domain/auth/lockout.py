@@ -33,11 +33,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from partnerhub.adapters.metrics import LOGIN_LOCKOUTS
-from partnerhub.adapters.ratelimit import RateLimits, Rule
-from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.auth import counters
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import RateLimited
+from partnerhub.domain.ports import RateLimits, UnitOfWork
+from partnerhub.domain.ratelimit import Rule
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class PasswordGuard:
         try:
             await self._limits.hit(self.policy.budget, address)
         except RateLimited as exc:
-            LOGIN_LOCKOUTS.labels("address_budget").inc()
+            counters.locked_out("address_budget")
             raise Locked(exc.retry_after, by_address=True) from None
 
     async def _refuse_if_locked(
@@ -154,13 +154,13 @@ class PasswordGuard:
             policy.max_failures_per_address > 0
             and len(by_address) > policy.max_failures_per_address
         ):
-            LOGIN_LOCKOUTS.labels("address").inc()
+            counters.locked_out("address")
             wait = _retry_after(by_address, policy.max_failures_per_address, policy.window, now)
             raise Locked(wait, by_address=True)
         trusted = await uow.logins.is_trusted(account, address, now - policy.trusted_for)
         failures = await uow.logins.account_failures(account, since, address if trusted else None)
         if len(failures) > policy.max_failures:
-            LOGIN_LOCKOUTS.labels("account").inc()
+            counters.locked_out("account")
             raise Locked(
                 _retry_after(failures, policy.max_failures, policy.window, now), by_address=False
             )

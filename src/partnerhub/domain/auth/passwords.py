@@ -7,7 +7,7 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from partnerhub.adapters.metrics import PASSWORD_CHECKS
+from partnerhub.domain.auth import counters
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so that a wrong email costs as much time as a
@@ -26,7 +26,7 @@ def hash_password(password: str) -> str:
 def _verify(password_hash: str | None, password: str) -> bool:
     # Counted where the work is done: /metrics shows (and tests assert) that every login
     # attempt costs the same number of verifications, whatever its email.
-    PASSWORD_CHECKS.inc()
+    counters.password_checked()
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):

@@ -6,10 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from partnerhub.adapters.cache import CoherentCache
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.model import CredentialKind, Principal, RefreshToken, TokenFamily
@@ -18,8 +15,8 @@ from partnerhub.domain.auth.tokens import TokenCodec, new_refresh_secret, refres
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import AuthenticationFailed, DomainError
 from partnerhub.domain.keys import secrets as key_secrets
-from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.partners.model import PartnerUser
+from partnerhub.domain.ports import ReadCache, UnitOfWork
 
 # As the dashboard login's (domain/hub/login.py): longer is no one's email or password.
 _MAX_EMAIL_LENGTH = 320
@@ -63,7 +60,7 @@ class Authenticator:
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
         codec: TokenCodec,
-        cache: CoherentCache[Any, object],
+        cache: ReadCache,
         last_used_resolution: float = 60.0,
     ) -> None:
         self._uow_factory = uow_factory
@@ -105,10 +102,8 @@ class Authenticator:
 
     async def _record_use(self, key_id: str) -> None:
         async with self._uow_factory() as uow:
-            key = await uow.session.get(ApiKey, key_id)
-            if key is not None and key.revoked_at is None:
-                key.last_used_at = self._clock.now()
-                await uow.commit()
+            await uow.api_key_uses.touch(key_id, self._clock.now())
+            await uow.commit()
 
     async def drain(self) -> None:
         """Wait for pending ``last_used_at`` writes (at shutdown, and in tests)."""

@@ -27,7 +27,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.model import CredentialKind, Principal
@@ -37,6 +36,7 @@ from partnerhub.domain.errors import InvalidInput, NotFound, RateLimited
 from partnerhub.domain.hub.login import MAX_PASSWORD_LENGTH, NewSession, token_digest
 from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.partners.model import PartnerUser
+from partnerhub.domain.ports import UnitOfWork
 
 ME = "me"  # the user behind the calling bearer token, in place of a user id
 

@@ -14,8 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from partnerhub.adapters.ratelimit import RateLimits, Rule
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.billing.model import (
     DEFAULT_CURRENCY,
@@ -40,6 +38,8 @@ from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.services import load_partner
+from partnerhub.domain.ports import RateLimits, UnitOfWork
+from partnerhub.domain.ratelimit import Rule
 
 MAX_VOLUME = 1_000_000
 # spec §3.5 [360]: the client balance endpoint allows 5 requests per 30 seconds, per client.

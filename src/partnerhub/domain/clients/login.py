@@ -33,12 +33,12 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.auth import passwords
 from partnerhub.domain.auth.lockout import Locked, PasswordGuard, client_account
 from partnerhub.domain.auth.passwords import hash_password, verify_password
 from partnerhub.domain.clients.model import Client
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.ports import UnitOfWork
 
 MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH  # the one rule for every password
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cheap and bounded

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, WabaAccount
 from partnerhub.domain.clients.services import channel_payload, normalize_phone
 from partnerhub.domain.clock import Clock, isoformat
 from partnerhub.domain.errors import Conflict, NotFound
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.services import load_partner
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
 
 RELEASED_REASON = "number_released"

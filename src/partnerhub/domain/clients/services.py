@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.clients import login
 from partnerhub.domain.clients.model import (
@@ -29,6 +28,7 @@ from partnerhub.domain.clock import Clock, isoformat
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.services import load_partner, validate_email
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
 

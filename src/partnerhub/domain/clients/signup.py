@@ -11,15 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-
-from partnerhub.adapters import tables
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients import login
 from partnerhub.domain.clients.services import NewClient, NewNumber, normalize_phone
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import signing
 
 IO_SIGNATURE_MAX_AGE = 300  # seconds, spec §8 [ours]
@@ -73,12 +69,7 @@ async def check_io_signature(
         hmac.compare_digest(io_signature(secret, partner.id, moment), given) for secret in keys.all
     ):
         raise Refused("This onboarding link's signature is wrong. Ask the partner for a new link.")
-    used = await uow.session.scalar(
-        select(tables.io_signatures.c.digest).where(
-            tables.io_signatures.c.digest == _digest(signature.lower())
-        )
-    )
-    if used is not None:
+    if await uow.io_signatures.is_spent(_digest(signature.lower())):
         raise Refused(ALREADY_USED)
 
 
@@ -94,22 +85,11 @@ async def spend_io_signature(
     Call it first in that transaction, before the change: of posts racing with one signature,
     the losers wait on the winner's row (PostgreSQL) or on the write lock (SQLite), find it
     there and are refused before doing anything, rather than failing on the primary key at
-    commit (a 500). ``ON CONFLICT DO NOTHING`` turns the collision into "no row inserted".
+    commit (a 500).
     """
     if not (partner.io_signature_enabled and signature):
         return
-    bind = uow.session.bind
-    make_insert = (
-        postgresql.insert
-        if bind is not None and bind.dialect.name == "postgresql"
-        else sqlite.insert
-    )
-    result = await uow.session.execute(
-        make_insert(tables.io_signatures)
-        .values(digest=_digest(signature.lower()), partner_id=partner.id, used_at=now)
-        .on_conflict_do_nothing(index_elements=["digest"])
-    )
-    if getattr(result, "rowcount", 1) == 0:
+    if not await uow.io_signatures.spend(_digest(signature.lower()), partner.id, now):
         raise Refused(ALREADY_USED)
 
 

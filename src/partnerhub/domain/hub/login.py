@@ -28,12 +28,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.passwords import verify_password
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.hub.model import HubSession, SignedIn
+from partnerhub.domain.ports import UnitOfWork
 
 MAX_EMAIL_LENGTH = 320
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a cap keeps a hostile login cheap

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.billing.periods import Granularity
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.hub.model import DayUsage, NumberRow, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus, Event
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.keys import secrets
 from partnerhub.domain.keys.model import ApiKey, IssuedKey
 from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.ports import UnitOfWork
 
 SORTABLE = ("id", "name", "prefix", "created_at", "last_used_at")
 FILTERABLE = {"id": str, "name": str, "prefix": str}

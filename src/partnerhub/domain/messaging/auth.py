@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.messaging import keys
 from partnerhub.domain.messaging.errors import auth_failed, permission_revoked
+from partnerhub.domain.ports import UnitOfWork
 
 _MAX_ENTRIES = 50_000
 

@@ -17,13 +17,13 @@ import secrets
 import string
 from dataclasses import dataclass
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.clients.model import KEY_STATUSES, Channel, ChannelStatus
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey
+from partnerhub.domain.ports import UnitOfWork
 
 _ALPHABET = string.ascii_letters + string.digits
 _RANDOM_CHARS = 30

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.billing.model import MICROS, PricingCategory
 from partnerhub.domain.billing.services import Delivered, charge_delivered
 from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
@@ -37,6 +36,7 @@ from partnerhub.domain.messaging.model import (
     TemplateKey,
 )
 from partnerhub.domain.messaging.validation import OutgoingMessage, check_template, parse_outgoing
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
 

@@ -7,14 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from partnerhub.adapters.cache import CoherentCache
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.ports import ReadCache, UnitOfWork
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import signing
 
@@ -95,9 +94,7 @@ class PartnerReader:
     presenter), so a hit costs neither a query nor a conversion.
     """
 
-    def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], cache: CoherentCache[Any, object]
-    ) -> None:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], cache: ReadCache) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
 

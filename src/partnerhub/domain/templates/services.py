@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from partnerhub.adapters.ratelimit import RateLimits, Rule
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.clients.model import WabaAccount
 from partnerhub.domain.clock import Clock, isoformat
@@ -30,6 +28,8 @@ from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.services import load_partner
+from partnerhub.domain.ports import RateLimits, UnitOfWork
+from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates import rules
 from partnerhub.domain.templates.model import (
     Template,

@@ -9,11 +9,11 @@ from typing import Any
 
 import msgspec
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.partners.model import Partner
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
 
 EVENT_ID_SUFFIX = "EV"

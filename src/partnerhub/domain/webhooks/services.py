@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.rules import validate_url
 from partnerhub.domain.partners.services import load_partner
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox, signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
 from partnerhub.domain.webhooks.ssrf import validate_webhook_destination

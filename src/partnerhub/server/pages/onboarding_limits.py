@@ -23,8 +23,8 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 
-from partnerhub.adapters.ratelimit import Rule
 from partnerhub.domain.errors import RateLimited
+from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.addresses import client_address
 from partnerhub.server.pages import templates
 from partnerhub.server.pages.page_security import onboarding_headers

@@ -8,8 +8,8 @@ from litestar import Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from partnerhub.adapters.ratelimit import Rule
 from partnerhub.domain.messaging import keys
+from partnerhub.domain.ratelimit import Rule
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.listing import ListParams, envelope

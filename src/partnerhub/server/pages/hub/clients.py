@@ -13,13 +13,13 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from partnerhub.adapters.ratelimit import Rule
 from partnerhub.domain.clients.model import KEY_STATUSES
 from partnerhub.domain.errors import InvalidInput, PermissionDenied, RateLimited
 from partnerhub.domain.hub import views
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging import keys as channel_keys
 from partnerhub.domain.messaging.keys import IssuedChannelKey
+from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates import services as templates
 from partnerhub.server.pages.hub.web import SECURITY_HEADERS, Hub, posted_form, render, signed_in
 from partnerhub.server.routes.channel_keys import messaging_address
