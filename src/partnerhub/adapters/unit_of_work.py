@@ -16,14 +16,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import channel_counts
-from partnerhub.adapters.hub_repository import HubRepository
-from partnerhub.adapters.login_attempts import LoginAttemptRepository
-from partnerhub.adapters.messaging_repository import MessagingRepository
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
     BillingRepository,
     ClientLoginRepository,
     ClientRepository,
+    HubRepository,
+    LoginAttemptRepository,
+    MessagingRepository,
     PartnerRepository,
     TemplateRepository,
     TokenRepository,
