@@ -2,8 +2,8 @@
 
 Each client holds one resource object per URL family under ``/api/v2/partners/{id}``; the
 resources live in :mod:`partnerhub.client.resources`, one module per family, where every
-operation's :class:`~partnerhub.client._base.Call` is built once and sent by two thin twins:
-``Foo`` through a :class:`SyncCore` and ``AsyncFoo`` through an :class:`AsyncCore`.
+operation's :class:`~partnerhub.client._base.Call` is built once, the async twin sends it, and
+the sync twin is generated from the async one.
 """
 
 from __future__ import annotations
