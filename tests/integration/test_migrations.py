@@ -42,7 +42,7 @@ async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
         await migrate.upgrade(engine)
         assert await migrate.current_revision(engine) == migrate.head_revision()
 
-        # The migrations produce exactly what tables.py declares.
+        # The migrations produce exactly what adapters/tables/ declares.
         async with engine.connect() as conn:
             diff = await conn.run_sync(
                 lambda sync: compare_metadata(MigrationContext.configure(sync), tables.metadata)

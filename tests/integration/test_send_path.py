@@ -1,4 +1,4 @@
-"""``POST /messages`` below the framework (server/send_path.py), the one-hop SQLite send store
+"""``POST /messages`` below the framework (server/fastpath/send.py), the one-hop SQLite send store
 and the set-based status rounds: each must be indistinguishable from the code it replaced."""
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.db import sqlite_path
-from partnerhub.adapters.sqlite_send import SqliteSendStore
+from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
 from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import MessageStatus
 from partnerhub.server.errors import database_unavailable
+from partnerhub.server.fastpath.send import SendPath
 from partnerhub.server.middleware import RequestIdMiddleware
-from partnerhub.server.send_path import SendPath
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.integration.test_balance_usage import channel_usage

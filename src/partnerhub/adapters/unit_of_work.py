@@ -16,16 +16,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import channel_counts
-from partnerhub.adapters.api_key_uses import ApiKeyUseRepository
-from partnerhub.adapters.hub_repository import HubRepository
-from partnerhub.adapters.io_signatures import IoSignatureRepository
-from partnerhub.adapters.login_attempts import LoginAttemptRepository
-from partnerhub.adapters.messaging_repository import MessagingRepository
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
+    ApiKeyUseRepository,
     BillingRepository,
     ClientLoginRepository,
     ClientRepository,
+    HubRepository,
+    IoSignatureRepository,
+    LoginAttemptRepository,
+    MessagingRepository,
     PartnerRepository,
     TemplateRepository,
     TokenRepository,

@@ -29,7 +29,8 @@ from partnerhub.client._base import (
     expect_page,
     twin_docs,
 )
-from partnerhub.client._partner import _seg, template_body_for_review
+from partnerhub.client.resources._common import _seg
+from partnerhub.client.resources.templates import template_body_for_review
 
 DEFAULT_MESSAGING_URL = "https://waba-v2.360dialog.io"
 MEDIA_KINDS = frozenset({"image", "audio", "video", "document", "sticker"})

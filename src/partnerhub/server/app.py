@@ -16,6 +16,7 @@ from partnerhub.adapters import db
 from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
+from partnerhub.server.fastpath.send import SendPath
 from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
@@ -34,7 +35,6 @@ from partnerhub.server.routes import (
     users,
     webhooks,
 )
-from partnerhub.server.send_path import SendPath
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import build_state
 

@@ -19,10 +19,10 @@ from partnerhub.adapters import db, migrate, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
+from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.simulator import Simulator
-from partnerhub.adapters.sqlite_send import SqliteSendStore
 from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.services import Authenticator, TokenService

@@ -1,7 +1,7 @@
 """The dashboard's queries: sessions and the read models of its pages.
 
-Kept apart from :mod:`repositories` because none of it is on the Partner API's paths; every
-query is scoped by ``partner_id`` so a page can never read another partner's rows.
+A module of its own because none of it is on the Partner API's paths; every query is scoped
+by ``partner_id`` so a page can never read another partner's rows.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
-from partnerhub.adapters.repositories import fetch_page
+from partnerhub.adapters.repositories.paging import fetch_page
 from partnerhub.domain.clients.model import Channel, WabaAccount
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message

@@ -1,0 +1,61 @@
+"""Filters, sort and paging of a validated :class:`ListQuery`, shared by every list query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
+
+NEWEST_FIRST = (SortKey("created_at", descending=True),)
+
+
+def _condition(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
+    if value is None:
+        return column.is_(None)
+    if isinstance(value, TimeRange):
+        bounds = [
+            column >= value.gte if value.gte is not None else None,
+            column < value.lt if value.lt is not None else None,
+        ]
+        return and_(*(bound for bound in bounds if bound is not None))
+    condition: ColumnElement[bool] = column == value
+    return condition
+
+
+async def fetch_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    query: ListQuery,
+    columns: Mapping[str, ColumnElement[Any]],
+    *,
+    default_sort: Sequence[SortKey] = NEWEST_FIRST,
+    total: int | None = None,
+) -> tuple[list[Any], int]:
+    """Apply a validated :class:`ListQuery` (filters, sort, paging) and count the total.
+
+    The order always ends with ``id`` in the direction of the last sort key, so pages are
+    stable and an index on ``(…, created_at, id)`` serves the default newest-first order.
+    ``total`` may be given when the caller has a cheaper way to count than ``COUNT(*)``.
+    """
+    for name, value in query.filters.items():
+        statement = statement.where(_condition(columns[name], value))
+    if total is None:
+        counted = await session.scalar(select(func.count()).select_from(statement.subquery()))
+        total = int(counted or 0)
+    keys = list(query.sort) or list(default_sort)
+    order = [columns[k.field].desc() if k.descending else columns[k.field].asc() for k in keys]
+    if keys[-1].field != "id":
+        order.append(columns["id"].desc() if keys[-1].descending else columns["id"].asc())
+    statement = statement.order_by(*order).limit(query.limit).offset(query.offset)
+    items = list((await session.scalars(statement)).all())
+    return items, total

@@ -1,0 +1,128 @@
+"""Clients, WABA accounts, channels and the per-status channel counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.sql.expression import false
+
+from partnerhub.adapters.tables.base import UTCDateTime, metadata
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column("name", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("organisation", String(255)),
+    Column("partner_payload", Text),
+    Column("max_channels", Integer, nullable=False),
+    Column("meta_info", JSON, nullable=False),
+    Column("contact_info", JSON, nullable=False),
+    Column("contact_user", JSON, nullable=False),
+    Column("created_by", JSON, nullable=False),
+    Column("modified_by", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+waba_accounts = Table(
+    "waba_accounts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), index=True),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), index=True),
+    Column("name", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("external_id", String(32), nullable=False),
+    Column("fb_business_id", String(32), nullable=False),
+    Column("namespace", String(64), nullable=False),
+    Column("timezone_id", String(8), nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE")),
+    Column("client_id", String(32), ForeignKey("clients.id", ondelete="CASCADE"), index=True),
+    Column(
+        "waba_account_id",
+        String(32),
+        ForeignKey("waba_accounts.id", ondelete="CASCADE"),
+        index=True,
+    ),
+    Column("status", String(32), nullable=False),
+    Column("phone_number", String(32), nullable=False, index=True),
+    Column("phone_name", String(255), nullable=False),
+    Column("external_id", String(32), nullable=False),
+    Column("account_mode", String(16), nullable=False),
+    Column("billing_started_at", UTCDateTime),
+    Column("terminated_at", UTCDateTime),
+    Column("current_limit", String(32), nullable=False),
+    Column("current_quality_rating", String(16), nullable=False),
+    Column("was_in_use", Boolean, nullable=False),
+    Column("verification_method", String(16), nullable=False),
+    Column("default_language", String(16), nullable=False),
+    Column("permission", Boolean, nullable=False),
+    Column("type", String(32), nullable=False, server_default="whatsapp"),
+    Column("version", Integer, nullable=False, server_default="2"),
+    Column("is_migrated", Boolean, nullable=False, server_default=false()),
+    Column("availability_status", String(32), nullable=False, server_default="available"),
+    Column("next_step_at", UTCDateTime),
+    Column("cancellation_requested_at", UTCDateTime),
+    Column("cancellation_date", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+    Column("messaging_webhook_url", String(2048)),
+    Column("messaging_webhook_headers", JSON, nullable=False, server_default="{}"),
+)
+
+Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
+# A number belongs to at most one channel in use; terminated and cancelled channels keep their
+# number for the record but no longer hold it (migration 0011, `partnerhub channels release`).
+NUMBER_IN_USE = text("status NOT IN ('terminated', 'cancelled')")
+Index(
+    "uq_channels_phone_number_in_use",
+    channels.c.phone_number,
+    unique=True,
+    sqlite_where=NUMBER_IN_USE,
+    postgresql_where=NUMBER_IN_USE,
+)
+# Newest-first pages (ORDER BY created_at DESC, id DESC) read straight off these two indexes.
+Index("ix_channels_partner_created_id", channels.c.partner_id, channels.c.created_at, channels.c.id)
+Index(
+    "ix_channels_partner_status_created_id",
+    channels.c.partner_id,
+    channels.c.status,
+    channels.c.created_at,
+    channels.c.id,
+)
+
+# How many channels each partner has in each status, kept in step with ``channels`` by
+# adapters/channel_counts.py, so a list's ``total`` costs one row read instead of a COUNT(*)
+# over millions of rows.
+channel_counts = Table(
+    "channel_counts",
+    metadata,
+    Column(
+        "partner_id", String(32), ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("status", String(32), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+Index("ix_channels_next_step", channels.c.next_step_at)

@@ -1,0 +1,61 @@
+"""Messaging API channel keys and the channel's messaging webhook on the wire."""
+
+from __future__ import annotations
+
+from partnerhub.domain.clients.model import Channel
+from partnerhub.domain.clock import isoformat
+from partnerhub.domain.messaging import keys as channel_keys
+from partnerhub.domain.messaging.model import ChannelApiKey
+from partnerhub.wire import messaging as wire_messaging
+
+
+def channel_key(key: ChannelApiKey, address: str) -> wire_messaging.ChannelKey:
+    return wire_messaging.ChannelKey(
+        id=key.id,
+        address=address,
+        api_key=channel_keys.masked(key),
+        app_id=key.app_id,
+        channel_id=key.channel_id,
+        created_at=isoformat(key.created_at) or "",
+        last_used_at=isoformat(key.last_used_at),
+    )
+
+
+def issued_channel_key(
+    issued: channel_keys.IssuedChannelKey, address: str
+) -> wire_messaging.ChannelKeyCreated:
+    return wire_messaging.ChannelKeyCreated(
+        id=issued.key.id, address=address, api_key=issued.secret, app_id=issued.key.app_id
+    )
+
+
+def revoked_channel_keys(
+    channel_id: str, revoked: list[ChannelApiKey]
+) -> wire_messaging.ChannelKeysRevoked:
+    count = len(revoked)
+    return wire_messaging.ChannelKeysRevoked(
+        meta=wire_messaging.DeleteMeta(
+            success=True,
+            http_code=200,
+            developer_message=f"{count} API key{'' if count == 1 else 's'} revoked",
+            details=[],
+        ),
+        channel_id=channel_id,
+        count=count,
+        revoked=[
+            wire_messaging.RevokedChannelKey(
+                id=key.id,
+                api_key=channel_keys.masked(key),
+                app_id=key.app_id,
+                created_at=isoformat(key.created_at) or "",
+                revoked_at=isoformat(key.revoked_at) or "",
+            )
+            for key in revoked
+        ],
+    )
+
+
+def messaging_webhook(ch: Channel, *, mask: bool) -> wire_messaging.MessagingWebhook:
+    headers = ch.messaging_webhook_headers or {}
+    shown = {name: "****" for name in headers} if mask else dict(headers)
+    return wire_messaging.MessagingWebhook(url=ch.messaging_webhook_url, headers=shown)
