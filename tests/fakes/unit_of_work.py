@@ -59,7 +59,7 @@ class FakeDatabase:
     # The outbox as a receiver would see it: committed events and deliveries.
 
     def events(self, event_type: str | None = None) -> list[Event]:
-        found = sorted(self.tables.events.values(), key=lambda e: (e.created_at, e.id))
+        found = sorted(self.tables.events.values(), key=lambda e: e.created_at)  # then as written
         return [e for e in found if event_type is None or e.type == event_type]
 
     def event_types(self) -> list[str]:
@@ -69,7 +69,7 @@ class FakeDatabase:
         return [decoded(e) for e in self.events(event_type)]
 
     def deliveries(self) -> list[Delivery]:
-        return sorted(self.tables.deliveries.values(), key=lambda d: (d.created_at, d.id))
+        return sorted(self.tables.deliveries.values(), key=lambda d: d.created_at)
 
 
 class FakeUnitOfWork:
