@@ -79,12 +79,17 @@ def clone(item: T) -> T:
     if type(item).__dataclass_params__.frozen:  # type: ignore[attr-defined]
         return item
     fields = dataclasses.fields(item)
-    values = {f.name: copy.deepcopy(getattr(item, f.name)) for f in fields if f.init}
+    values = {f.name: _copied(getattr(item, f.name)) for f in fields if f.init}
     copied = type(item)(**values)
     for f in fields:
         if not f.init:
-            setattr(copied, f.name, copy.deepcopy(getattr(item, f.name)))
+            setattr(copied, f.name, _copied(getattr(item, f.name)))
     return copied
+
+
+def _copied(value: T) -> T:
+    # Only containers can be changed in place; strings, numbers and datetimes are shared.
+    return copy.deepcopy(value) if isinstance(value, dict | list | set) else value
 
 
 def clone_tables(tables: Tables) -> Tables:

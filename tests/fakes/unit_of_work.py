@@ -72,6 +72,19 @@ class FakeDatabase:
         return sorted(self.tables.deliveries.values(), key=lambda d: d.created_at)
 
 
+class FakeSession:
+    """The one use of ``uow.session`` outside the repositories that a fake can serve:
+    ``session.get(ApiKey, key_id)`` (the authenticator's ``last_used_at`` write). Anything
+    else a service does with the session is SQL that belongs behind a repository port."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    async def get(self, kind: type[Any], key: Any) -> Any:
+        tables = {ApiKey: self._uow.tables.api_keys, Partner: self._uow.tables.partners}
+        return tables[kind].get(key)
+
+
 class FakeUnitOfWork:
     def __init__(
         self, db: FakeDatabase, on_outbox_commit: Callable[[], None] | None = None
@@ -97,6 +110,7 @@ class FakeUnitOfWork:
         self.templates = TemplateRepository(t)
         self.hub = HubRepository(t)
         self.logins = LoginAttemptRepository(t)
+        self.session = FakeSession(self)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

@@ -221,6 +221,8 @@ async def test_an_api_key_authenticates_until_revoked(
     auth = Authenticator(new_uow, clock, codec, cache)
     principal = await auth.api_key(issued.secret)
     assert (principal.credential_id, principal.kind) == (issued.key.id, CredentialKind.API_KEY)
+    await auth.drain()
+    assert db.tables.api_keys[issued.key.id].last_used_at is not None  # written off the path
     async with new_uow() as uow:
         await keys.revoke_key(uow, clock, user.partner_id, issued.key.id)
     cache.invalidate()

@@ -33,6 +33,7 @@ from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery, SortKey
 from partnerhub.domain.partners.model import Partner
 from tests.fakes import FakeDatabase, FakeUnitOfWork, builders
+from tests.fakes.repositories import ClientRepository
 
 Uow = Callable[[], FakeUnitOfWork]
 STEP = 10.0
@@ -159,6 +160,26 @@ async def test_a_number_in_use_is_refused_hub_wide_and_nothing_is_written(
     assert isinstance(taken.value, Conflict)
     assert (db.commits, len(db.events())) == (commits, events)
     assert len(db.tables.clients) == 1
+
+
+async def test_a_number_taken_by_a_concurrent_signup_rolls_the_whole_signup_back(
+    new_uow: Uow,
+    clock: VirtualClock,
+    db: FakeDatabase,
+    partner: Partner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _onboard(new_uow, clock, partner, "+4915100000001")
+    before = (db.commits, len(db.tables.clients), len(db.tables.wabas), len(db.events()))
+
+    async def nothing_taken(self: object, phones: object) -> list[str]:
+        return []  # the check ran before the other signup committed
+
+    monkeypatch.setattr(ClientRepository, "phone_taken", nothing_taken)
+    with pytest.raises(NumbersTaken):
+        await _onboard(new_uow, clock, partner, "+4915100000002", "+4915100000001")
+    after = (db.commits, len(db.tables.clients), len(db.tables.wabas), len(db.events()))
+    assert after == before  # no client, no WABA, no event: the client added first is gone too
 
 
 async def test_a_terminated_channels_number_can_be_signed_up_again(
