@@ -311,3 +311,41 @@ async def test_an_empty_edit_and_an_unknown_template_are_refused(
     assert refused.value.field == "components"
     with pytest.raises(NotFound):
         await _edit(new_uow, clock, waba, "TPmissing", NEW_BODY)
+
+
+# The Messaging API's side (a WABA resolved from a channel key) ---------------------------------
+
+
+async def test_through_a_channel_key_the_client_is_the_author(
+    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+) -> None:
+    async with new_uow() as uow:
+        created = await templates.create_for_waba(
+            uow, clock, waba, NewTemplate("hello", "marketing", "en", BODY), review_seconds=0
+        )
+    stored = db.tables.templates[created.id]
+    assert stored.created_by == {"user_id": "client", "user_name": waba.client_id}
+    assert templates.template_fields(stored)["created_by"] == stored.created_by
+    async with new_uow() as uow:
+        await templates.run_due_reviews(uow, clock, reject_names=False)
+    async with new_uow() as uow:
+        edited = await templates.edit_for_waba(
+            uow, clock, waba, created.id, NEW_BODY, review_seconds=REVIEW
+        )
+    assert edited.modified_by == {"user_id": "client", "user_name": waba.client_id}
+    async with new_uow() as uow:
+        listed, total = await templates.list_for_waba(uow, waba.id, ListQuery())
+        assert total == 1
+        deleted = await templates.delete_for_waba(uow, waba, "hello")
+    assert [t.id for t in deleted] == [t.id for t in listed]
+    assert not db.tables.templates
+
+
+def test_a_template_from_before_authors_were_recorded_shows_its_partner(
+    clock: VirtualClock, waba: WabaAccount
+) -> None:
+    old = builders.template(waba, clock.now(), created_by=None)
+    assert templates.template_fields(old)["created_by"] == {
+        "user_id": "partner",
+        "user_name": waba.partner_id,
+    }
