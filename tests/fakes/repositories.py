@@ -910,3 +910,31 @@ class LoginAttemptRepository:
     async def delete_all(self) -> None:
         self._t.login_failures.clear()
         self._t.trusted.clear()
+
+
+class IoSignatureRepository:
+    """The onboarding links' IO signatures already used: a link works once."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def is_spent(self, digest: str) -> bool:
+        return digest in self._t.io_signatures
+
+    async def spend(self, digest: str, partner_id: str, now: datetime) -> bool:
+        if digest in self._t.io_signatures:
+            return False
+        self._t.io_signatures[digest] = (partner_id, now)
+        return True
+
+
+class ApiKeyUseRepository:
+    """Partner API keys' ``last_used_at``, written off the request path."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def touch(self, key_id: str, now: datetime) -> None:
+        key = self._t.api_keys.get(key_id)
+        if key is not None and key.revoked_at is None:
+            key.last_used_at = now

@@ -6,9 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from partnerhub.adapters.ratelimit import Rule
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import RateLimited
 
@@ -37,6 +36,19 @@ class FakeCache:
     def invalidate(self) -> None:
         self.data.clear()
         self._epoch += 1
+
+
+class Rule(Protocol):
+    """What the fake reads of a rate limit rule (wherever the rule class lives)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def seconds(self) -> int: ...
+    @property
+    def message(self) -> str: ...
 
 
 class FakeRateLimits:

@@ -69,6 +69,8 @@ class Tables:
     unreachable: dict[str, int] = field(default_factory=dict)
     login_failures: dict[str, LoginFailure] = field(default_factory=dict)
     trusted: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    # IO signature digest -> (partner id, when it was used).
+    io_signatures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
 
 def clone(item: T) -> T:

@@ -24,10 +24,12 @@ from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
 from tests.fakes.repositories import (
     ApiKeyRepository,
+    ApiKeyUseRepository,
     BillingRepository,
     ClientLoginRepository,
     ClientRepository,
     HubRepository,
+    IoSignatureRepository,
     LoginAttemptRepository,
     MessagingRepository,
     PartnerRepository,
@@ -75,7 +77,9 @@ class FakeDatabase:
 class FakeSession:
     """The one use of ``uow.session`` outside the repositories that a fake can serve:
     ``session.get(ApiKey, key_id)`` (the authenticator's ``last_used_at`` write). Anything
-    else a service does with the session is SQL that belongs behind a repository port."""
+    else a service does with the session is SQL that belongs behind a repository port; once
+    the domain reaches everything through ``partnerhub.domain.ports`` (``api_key_uses``,
+    ``io_signatures``), this goes."""
 
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
@@ -110,6 +114,8 @@ class FakeUnitOfWork:
         self.templates = TemplateRepository(t)
         self.hub = HubRepository(t)
         self.logins = LoginAttemptRepository(t)
+        self.io_signatures = IoSignatureRepository(t)
+        self.api_key_uses = ApiKeyUseRepository(t)
         self.session = FakeSession(self)
 
     async def __aenter__(self) -> FakeUnitOfWork:

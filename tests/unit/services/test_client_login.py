@@ -3,6 +3,7 @@ signatures, the redirect back to the partner."""
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -259,3 +260,28 @@ async def test_a_partner_requiring_signatures_needs_a_platform_secret(
     partner = builders.partner(clock.now(), io_signature_enabled=True, platform_secret_nonce=None)
     with pytest.raises(signup.Refused, match="no platform secret"):
         await _check(new_uow, clock, partner, "sig", str(int(time.time())))
+
+
+# Spent signatures are kept behind the io_signatures port; before it (h-ports, issue 15) the
+# service ran that SQL on the session itself, which no fake can serve.
+needs_io_signature_port = pytest.mark.skipif(
+    importlib.util.find_spec("partnerhub.domain.ports") is None,
+    reason="the domain reaches used IO signatures through partnerhub.domain.ports",
+)
+
+
+@needs_io_signature_port
+async def test_a_signed_link_works_once(
+    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, signing_partner: Partner
+) -> None:
+    now = int(clock.now().timestamp())
+    signature = _sign(signing_partner, now)
+    await _check(new_uow, clock, signing_partner, signature, str(now))
+    async with new_uow() as uow:
+        await signup.spend_io_signature(uow, signing_partner, signature, clock.now())
+        with pytest.raises(signup.Refused, match="already used"):
+            await signup.spend_io_signature(uow, signing_partner, signature, clock.now())
+        await uow.commit()
+    with pytest.raises(signup.Refused, match="already used"):
+        await _check(new_uow, clock, signing_partner, signature, str(now))
+    assert len(db.tables.io_signatures) == 1

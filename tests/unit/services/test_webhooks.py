@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
@@ -186,27 +187,36 @@ async def test_test_events_need_a_live_webhook_url(
 async def test_an_event_is_logged_without_a_delivery_when_there_is_no_url(
     new_uow: Uow, clock: VirtualClock, db: FakeDatabase
 ) -> None:
-    quiet = builders.partner(clock.now())
-    db.seed(quiet)
+    quiet = _channel(db, clock, messaging_webhook_url=None)
     async with new_uow() as uow:
-        emitted = await outbox.emit(uow, clock, quiet, "client_created", {"id": "CL1"})
+        (emitted,) = await outbox.emit_to_channels(uow, clock, [(quiet, "message_sent", {"a": 1})])
         await uow.commit()
     assert emitted.delivery is None
-    assert db.bodies() == [
-        {"id": emitted.event.id, "event": "client_created", "data": {"id": "CL1"}}
-    ]
+    assert db.bodies() == [{"a": 1}]  # Cloud API payloads go as they are, with no envelope
+    assert db.events()[0].channel_id == quiet.id
     assert not db.deliveries()
     assert db.outbox_wakeups == 0  # nothing for the engine to send
 
 
 async def test_an_event_written_in_a_unit_of_work_left_uncommitted_is_gone(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
 ) -> None:
+    live = _channel(db, clock, messaging_webhook_url="https://bakery.example/wa")
     async with new_uow() as uow:
-        await outbox.emit(uow, clock, partner, "client_created", {"id": "CL1"})
+        (emitted,) = await outbox.emit_to_channels(uow, clock, [(live, "message_sent", {})])
+        assert emitted.delivery is not None and uow.outbox_written
     assert not db.events()
     assert not db.deliveries()
     assert db.outbox_wakeups == 0
+
+
+def _channel(db: FakeDatabase, clock: VirtualClock, **fields: object) -> Channel:
+    partner = builders.partner(clock.now())
+    client = builders.client(partner, clock.now())
+    waba = builders.waba(client, clock.now())
+    channel = builders.channel(client, waba, clock.now(), **fields)
+    db.seed(partner, client, waba, channel)
+    return channel
 
 
 async def _one_delivery(new_uow: Uow, clock: VirtualClock, partner: Partner) -> str:
