@@ -138,9 +138,12 @@ def page(
     if keys[-1].field != "id":
         keys.append(SortKey("id", keys[-1].descending))
     for key in reversed(keys):  # stable sorts, the least significant key first
-        found.sort(
-            key=lambda item, k=key: _order_key(columns[k.field](item)), reverse=key.descending
-        )
+        column = columns[key.field]
+
+        def order(item: T, column: Callable[[T], Any] = column) -> tuple[int, Any]:
+            return _order_key(column(item))
+
+        found.sort(key=order, reverse=key.descending)
     return found[query.offset : query.offset + query.limit], len(found)
 
 

@@ -85,7 +85,10 @@ class FakeSession:
         self._uow = uow
 
     async def get(self, kind: type[Any], key: Any) -> Any:
-        tables = {ApiKey: self._uow.tables.api_keys, Partner: self._uow.tables.partners}
+        tables: dict[type[Any], dict[str, Any]] = {
+            ApiKey: self._uow.tables.api_keys,
+            Partner: self._uow.tables.partners,
+        }
         return tables[kind].get(key)
 
 
