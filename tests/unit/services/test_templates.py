@@ -178,7 +178,7 @@ async def test_the_review_approves_when_due_and_rejects_names_marked_reject(
     assert db.tables.templates[good].status == TemplateStatus.APPROVED
     assert db.tables.templates[bad].status == TemplateStatus.REJECTED
     assert db.tables.templates[bad].rejected_reason == "INVALID_FORMAT"
-    bodies = db.bodies(templates.STATUS_EVENT)
+    bodies = db.bodies("waba_template_status_changed")
     assert {b["data"]["id"]: b["data"]["status"] for b in bodies} == {
         good: "approved",
         bad: "rejected",
@@ -264,7 +264,7 @@ async def test_editing_an_approved_template_sends_it_back_to_review_with_an_even
     assert stored.status == TemplateStatus.SUBMITTED
     assert stored.components == NEW_BODY.components
     assert len(stored.approved_edits) == 1
-    assert db.bodies(templates.STATUS_EVENT)[-1]["data"]["status"] == "submitted"
+    assert db.bodies("waba_template_status_changed")[-1]["data"]["status"] == "submitted"
 
 
 async def test_an_approved_template_is_edited_once_a_day_and_keeps_its_category(

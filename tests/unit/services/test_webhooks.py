@@ -148,7 +148,7 @@ async def test_a_burst_of_test_events_is_numbered_and_queued_for_delivery(
 ) -> None:
     async with new_uow() as uow:
         sent = await webhooks.send_test_events(uow, clock, partner.id, 3)
-    bodies = db.bodies(webhooks.TEST_EVENT)
+    bodies = db.bodies("webhook_test")
     assert [b["data"]["sequence"] for b in bodies] == [1, 2, 3]
     assert [b["id"] for b in bodies] == sent.event_ids
     assert [d.id for d in db.deliveries()] == sent.delivery_ids
