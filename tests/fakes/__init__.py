@@ -5,12 +5,14 @@ Real implementations on dicts and lists, not mocks: a service test drives the se
 events in the outbox), in microseconds and without a database.
 """
 
+from tests.fakes.clock import FakeClock
 from tests.fakes.services import FakeCache, FakeRateLimits
 from tests.fakes.store import Tables, clone, decoded
 from tests.fakes.unit_of_work import FakeDatabase, FakeUnitOfWork
 
 __all__ = [
     "FakeCache",
+    "FakeClock",
     "FakeDatabase",
     "FakeRateLimits",
     "FakeUnitOfWork",

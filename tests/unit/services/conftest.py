@@ -1,6 +1,6 @@
-"""Fixtures of the service tests: a virtual clock, an in-memory database, units of work over
-it, and argon2 made cheap (the services hash and verify passwords through one module-level
-hasher; its parameters are the only thing changed)."""
+"""Fixtures of the service tests: a clock that stands still until moved, an in-memory database,
+units of work over it, and argon2 made cheap (the services hash and verify passwords through
+one module-level hasher; its parameters are the only thing changed)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from partnerhub.domain.auth import passwords
-from partnerhub.domain.clock import VirtualClock
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork
 
 _CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _CHEAP_DUMMY = _CHEAP.hash("partnerhub-dummy-password")
@@ -25,8 +24,8 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
@@ -41,5 +40,5 @@ def new_uow(db: FakeDatabase) -> Callable[[], FakeUnitOfWork]:
 
 
 @pytest.fixture
-def limits(clock: VirtualClock) -> FakeRateLimits:
+def limits(clock: FakeClock) -> FakeRateLimits:
     return FakeRateLimits(clock)

@@ -13,11 +13,10 @@ from partnerhub.domain.auth.model import CredentialKind
 from partnerhub.domain.auth.passwords import hash_password
 from partnerhub.domain.auth.services import Authenticator, TokenGrantError, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import AuthenticationFailed
 from partnerhub.domain.keys import services as keys
 from partnerhub.domain.partners.model import PartnerUser
-from tests.fakes import FakeCache, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
+from tests.fakes import FakeCache, FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 PASSWORD = "correct horse battery"
@@ -25,7 +24,7 @@ ADDRESS = "192.0.2.1"
 
 
 @pytest.fixture
-def user(db: FakeDatabase, clock: VirtualClock) -> PartnerUser:
+def user(db: FakeDatabase, clock: FakeClock) -> PartnerUser:
     partner = builders.partner(clock.now())
     staff = builders.user(partner, clock.now(), hash_password(PASSWORD))
     db.seed(partner, staff)
@@ -33,18 +32,18 @@ def user(db: FakeDatabase, clock: VirtualClock) -> PartnerUser:
 
 
 @pytest.fixture
-def codec(clock: VirtualClock) -> TokenCodec:
+def codec(clock: FakeClock) -> TokenCodec:
     return TokenCodec("jwt-secret-" + "x" * 40, clock, ttl_seconds=300)
 
 
 @pytest.fixture
-def guard(clock: VirtualClock) -> PasswordGuard:
+def guard(clock: FakeClock) -> PasswordGuard:
     return PasswordGuard(clock, FakeRateLimits(clock), LockoutPolicy())
 
 
 async def _grant(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     codec: TokenCodec,
     guard: PasswordGuard,
     email: str = "Staff@Acme.example",
@@ -58,7 +57,7 @@ async def _grant(
     return pair.access_token, pair.refresh_token
 
 
-async def _refresh(new_uow: Uow, clock: VirtualClock, codec: TokenCodec, token: str) -> str:
+async def _refresh(new_uow: Uow, clock: FakeClock, codec: TokenCodec, token: str) -> str:
     async with new_uow() as uow:
         pair = await TokenService(clock, codec).refresh_grant(uow, token)
     return pair.refresh_token
@@ -66,7 +65,7 @@ async def _refresh(new_uow: Uow, clock: VirtualClock, codec: TokenCodec, token: 
 
 async def test_a_password_grant_opens_a_token_family_for_the_user(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     codec: TokenCodec,
     guard: PasswordGuard,
@@ -88,7 +87,7 @@ async def test_a_password_grant_opens_a_token_family_for_the_user(
 )
 async def test_a_wrong_password_and_an_unknown_email_fail_alike(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     codec: TokenCodec,
     guard: PasswordGuard,
@@ -106,7 +105,7 @@ async def test_a_wrong_password_and_an_unknown_email_fail_alike(
 
 async def test_a_disabled_user_gets_no_tokens(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     codec: TokenCodec,
     guard: PasswordGuard,
@@ -119,7 +118,7 @@ async def test_a_disabled_user_gets_no_tokens(
 
 async def test_bearer_login_switched_off_is_access_denied_whatever_the_password(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     codec: TokenCodec,
     guard: PasswordGuard,
@@ -135,7 +134,7 @@ async def test_bearer_login_switched_off_is_access_denied_whatever_the_password(
 
 async def test_too_many_wrong_passwords_lock_the_grant_with_a_retry_after(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     codec: TokenCodec,
     guard: PasswordGuard,
     user: PartnerUser,
@@ -152,7 +151,7 @@ async def test_too_many_wrong_passwords_lock_the_grant_with_a_retry_after(
 
 async def test_a_refresh_token_is_single_use_and_reuse_revokes_the_login(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     codec: TokenCodec,
     guard: PasswordGuard,
@@ -170,7 +169,7 @@ async def test_a_refresh_token_is_single_use_and_reuse_revokes_the_login(
 
 async def test_no_token_outlives_the_login_it_belongs_to(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     codec: TokenCodec,
     guard: PasswordGuard,
     user: PartnerUser,
@@ -187,7 +186,7 @@ async def test_no_token_outlives_the_login_it_belongs_to(
 
 
 async def test_an_unknown_refresh_token_is_refused(
-    new_uow: Uow, clock: VirtualClock, codec: TokenCodec
+    new_uow: Uow, clock: FakeClock, codec: TokenCodec
 ) -> None:
     with pytest.raises(TokenGrantError, match="Unknown"):
         await _refresh(new_uow, clock, codec, "phr_made_up")
@@ -195,7 +194,7 @@ async def test_an_unknown_refresh_token_is_refused(
 
 async def test_a_bearer_token_stops_working_when_its_family_is_revoked(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     codec: TokenCodec,
     guard: PasswordGuard,
@@ -215,7 +214,7 @@ async def test_a_bearer_token_stops_working_when_its_family_is_revoked(
 
 
 async def test_an_api_key_authenticates_until_revoked(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, codec: TokenCodec, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, codec: TokenCodec, user: PartnerUser
 ) -> None:
     async with new_uow() as uow:
         issued = await keys.issue_key(uow, clock, user.partner_id, "ci")

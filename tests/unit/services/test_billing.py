@@ -13,16 +13,15 @@ from partnerhub.domain.billing.periods import Granularity
 from partnerhub.domain.billing.prices import PRICE_MICROS
 from partnerhub.domain.billing.queries import UsageWindow
 from partnerhub.domain.clients.model import Channel
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound, RateLimited
 from partnerhub.domain.partners.model import Partner
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 DAY = datetime(2026, 11, 2, 12, tzinfo=UTC)
 
 
-def _hub(db: FakeDatabase, clock: VirtualClock, model: str = "partner") -> tuple[Partner, Channel]:
+def _hub(db: FakeDatabase, clock: FakeClock, model: str = "partner") -> tuple[Partner, Channel]:
     partner = builders.partner(clock.now(), billing_model=model)
     client = builders.client(partner, clock.now())
     waba = builders.waba(client, clock.now())
@@ -32,7 +31,7 @@ def _hub(db: FakeDatabase, clock: VirtualClock, model: str = "partner") -> tuple
 
 
 async def _record(
-    new_uow: Uow, clock: VirtualClock, channel: Channel, **fields: object
+    new_uow: Uow, clock: FakeClock, channel: Channel, **fields: object
 ) -> billing.RecordedUsage:
     values: dict[str, object] = {"country": "de", "pricing_category": "marketing", "at": DAY}
     async with new_uow() as uow:
@@ -45,7 +44,7 @@ async def _record(
 
 
 async def test_a_partner_balance_never_set_is_zero_euro(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner, _ = _hub(db, clock)
     async with new_uow() as uow:
@@ -54,7 +53,7 @@ async def test_a_partner_balance_never_set_is_zero_euro(
 
 
 async def test_a_top_up_sets_the_balance_and_counts_as_a_renewal(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner, _ = _hub(db, clock)
     async with new_uow() as uow:
@@ -73,7 +72,7 @@ async def test_a_top_up_sets_the_balance_and_counts_as_a_renewal(
 )
 async def test_a_top_up_with_a_bad_amount_or_currency_is_refused(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     total: float,
     currency: str | None,
@@ -88,7 +87,7 @@ async def test_a_top_up_with_a_bad_amount_or_currency_is_refused(
 
 
 async def test_only_a_direct_paid_client_has_a_balance_of_its_own(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     _, partner_paid = _hub(db, clock)
     _, direct = _hub(db, clock, "direct")
@@ -103,7 +102,7 @@ async def test_only_a_direct_paid_client_has_a_balance_of_its_own(
 
 
 async def test_usage_is_debited_from_the_partner_on_a_partner_paid_hub(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner, channel = _hub(db, clock)
     recorded = await _record(new_uow, clock, channel, volume=3)
@@ -115,7 +114,7 @@ async def test_usage_is_debited_from_the_partner_on_a_partner_paid_hub(
 
 
 async def test_usage_is_debited_from_the_client_on_a_direct_paid_hub(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner, channel = _hub(db, clock, "direct")
     recorded = await _record(new_uow, clock, channel, cost=0.5)
@@ -136,7 +135,7 @@ async def test_usage_is_debited_from_the_client_on_a_direct_paid_hub(
     ],
 )
 async def test_bad_usage_is_refused_and_nothing_is_debited(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, fields: dict[str, object], field: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, fields: dict[str, object], field: str
 ) -> None:
     _, channel = _hub(db, clock)
     with pytest.raises(InvalidInput) as refused:
@@ -146,7 +145,7 @@ async def test_bad_usage_is_refused_and_nothing_is_debited(
 
 
 async def test_free_pricing_types_cost_nothing(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     _, channel = _hub(db, clock)
     recorded = await _record(new_uow, clock, channel, pricing_type="free_customer_service")
@@ -154,7 +153,7 @@ async def test_free_pricing_types_cost_nothing(
 
 
 async def test_the_client_balance_report_sums_usage_per_day_of_the_payer(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, limits: FakeRateLimits
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, limits: FakeRateLimits
 ) -> None:
     partner, channel = _hub(db, clock)
     await _record(new_uow, clock, channel, volume=2, cost=1)
@@ -175,7 +174,7 @@ async def test_the_client_balance_report_sums_usage_per_day_of_the_payer(
 
 
 async def test_the_client_balance_report_has_a_budget_of_5_per_30_seconds_per_client(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, limits: FakeRateLimits
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, limits: FakeRateLimits
 ) -> None:
     partner, channel = _hub(db, clock)
     window = UsageWindow(DAY, DAY, Granularity.MONTH)
@@ -191,7 +190,7 @@ async def test_the_client_balance_report_has_a_budget_of_5_per_30_seconds_per_cl
 
 
 async def test_channel_usage_groups_by_period_country_and_category(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner, channel = _hub(db, clock)
     await _record(new_uow, clock, channel, country="DE")
@@ -210,7 +209,7 @@ async def test_channel_usage_groups_by_period_country_and_category(
 
 
 async def test_charging_a_round_groups_rows_and_debits_each_payer_once(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner, channel = _hub(db, clock)
     items = [

@@ -14,11 +14,10 @@ from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.passwords import hash_password
 from partnerhub.domain.clients import login, signup
 from partnerhub.domain.clients.model import Client, ClientLogin
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 PASSWORD = "baguette-42"
@@ -27,7 +26,7 @@ MASTER = "master-" + "x" * 32
 
 
 @pytest.fixture
-def client(db: FakeDatabase, clock: VirtualClock) -> Client:
+def client(db: FakeDatabase, clock: FakeClock) -> Client:
     partner = builders.partner(clock.now())
     bakery = builders.client(partner, clock.now())
     db.seed(
@@ -39,7 +38,7 @@ def client(db: FakeDatabase, clock: VirtualClock) -> Client:
 
 
 @pytest.fixture
-def guard(clock: VirtualClock) -> PasswordGuard:
+def guard(clock: FakeClock) -> PasswordGuard:
     return PasswordGuard(clock, FakeRateLimits(clock), LockoutPolicy(max_failures=2))
 
 
@@ -65,7 +64,7 @@ async def test_a_client_logs_in_with_the_password_chosen_at_signup(
 
 
 async def test_wrong_password_other_partner_and_other_client_fail_alike(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, guard: PasswordGuard, client: Client
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, guard: PasswordGuard, client: Client
 ) -> None:
     other = builders.partner(clock.now())
     db.seed(other)
@@ -95,7 +94,7 @@ async def test_repeated_wrong_passwords_lock_the_clients_email(
 
 
 async def test_a_session_token_stands_for_its_client_until_the_change_it_allows(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, client: Client
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, client: Client
 ) -> None:
     token = login.issue_session(MASTER, clock.now(), client)
     async with new_uow() as uow:
@@ -112,7 +111,7 @@ async def test_a_session_token_stands_for_its_client_until_the_change_it_allows(
     [("none", "no session"), ("forged", "not a valid"), ("late", "expired"), ("other", "another")],
 )
 async def test_a_session_token_is_refused_when_missing_forged_expired_or_elsewhere(
-    new_uow: Uow, clock: VirtualClock, client: Client, case: str, reason: str
+    new_uow: Uow, clock: FakeClock, client: Client, case: str, reason: str
 ) -> None:
     token: str | None = login.issue_session(MASTER, clock.now(), client)
     now, partner_id = clock.now(), client.partner_id
@@ -182,7 +181,7 @@ def test_a_number_in_use_is_named_without_saying_whose_it_is() -> None:
     assert errors == {"phone_1": signup.NUMBER_UNAVAILABLE}
 
 
-def test_the_redirect_stays_on_the_partners_origin(clock: VirtualClock) -> None:
+def test_the_redirect_stays_on_the_partners_origin(clock: FakeClock) -> None:
     partner = builders.partner(clock.now(), partner_redirect_url="https://acme.example/done")
     assert signup.redirect_target(partner, "https://acme.example/other?x=1") == (
         "https://acme.example/other?x=1"
@@ -199,12 +198,12 @@ def test_the_redirect_stays_on_the_partners_origin(clock: VirtualClock) -> None:
 
 
 @pytest.fixture
-def signing_partner(clock: VirtualClock) -> Partner:
+def signing_partner(clock: FakeClock) -> Partner:
     return builders.partner(clock.now(), io_signature_enabled=True)
 
 
 async def _check(
-    new_uow: Uow, clock: VirtualClock, partner: Partner, signature: str | None, ts: str | None
+    new_uow: Uow, clock: FakeClock, partner: Partner, signature: str | None, ts: str | None
 ) -> None:
     async with new_uow() as uow:
         await signup.check_io_signature(
@@ -219,7 +218,7 @@ def _sign(partner: Partner, timestamp: int) -> str:
 
 
 async def test_links_of_a_partner_without_io_signature_need_none(
-    new_uow: Uow, clock: VirtualClock
+    new_uow: Uow, clock: FakeClock
 ) -> None:
     await _check(new_uow, clock, builders.partner(clock.now()), None, None)
 
@@ -235,7 +234,7 @@ async def test_links_of_a_partner_without_io_signature_need_none(
     ],
 )
 async def test_a_signed_link_is_refused_saying_why(
-    new_uow: Uow, clock: VirtualClock, signing_partner: Partner, case: str, message: str
+    new_uow: Uow, clock: FakeClock, signing_partner: Partner, case: str, message: str
 ) -> None:
     now = int(clock.now().timestamp())
     signature: str | None = _sign(signing_partner, now)
@@ -255,7 +254,7 @@ async def test_a_signed_link_is_refused_saying_why(
 
 
 async def test_a_partner_requiring_signatures_needs_a_platform_secret(
-    new_uow: Uow, clock: VirtualClock
+    new_uow: Uow, clock: FakeClock
 ) -> None:
     partner = builders.partner(clock.now(), io_signature_enabled=True, platform_secret_nonce=None)
     with pytest.raises(signup.Refused, match="no platform secret"):
@@ -272,7 +271,7 @@ needs_io_signature_port = pytest.mark.skipif(
 
 @needs_io_signature_port
 async def test_a_signed_link_works_once(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, signing_partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, signing_partner: Partner
 ) -> None:
     now = int(clock.now().timestamp())
     signature = _sign(signing_partner, now)

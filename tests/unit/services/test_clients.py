@@ -28,11 +28,11 @@ from partnerhub.domain.clients.services import (
     set_cancellation,
     update_client,
 )
-from partnerhub.domain.clock import VirtualClock, isoformat
+from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery, SortKey
 from partnerhub.domain.partners.model import Partner
-from tests.fakes import FakeDatabase, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, builders
 from tests.fakes.repositories import ClientRepository
 
 Uow = Callable[[], FakeUnitOfWork]
@@ -41,7 +41,7 @@ BAKERY = NewClient(name="Bakery", contact_name="Owner", email="Owner@Bakery.exam
 
 
 @pytest.fixture
-def partner(db: FakeDatabase, clock: VirtualClock) -> Partner:
+def partner(db: FakeDatabase, clock: FakeClock) -> Partner:
     found = builders.partner(clock.now(), webhook_url="https://acme.example/hook")
     db.seed(found)
     return found
@@ -49,7 +49,7 @@ def partner(db: FakeDatabase, clock: VirtualClock) -> Partner:
 
 async def _onboard(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     partner: Partner,
     *phones: str,
     new_client: NewClient = BAKERY,
@@ -73,7 +73,7 @@ async def _onboard(
 
 
 async def test_a_signup_stores_client_waba_and_created_channels_with_their_events(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, channel_ids = await _onboard(
         new_uow, clock, partner, "0049 151 000-000 01", "+44 (20) 7946 0000"
@@ -110,7 +110,7 @@ async def test_a_signup_stores_client_waba_and_created_channels_with_their_event
 )
 async def test_a_signup_with_bad_numbers_is_refused_and_leaves_no_trace(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     partner: Partner,
     phones: tuple[str, ...],
@@ -140,7 +140,7 @@ async def test_a_signup_with_bad_numbers_is_refused_and_leaves_no_trace(
     ],
 )
 async def test_a_signup_with_a_bad_client_field_is_refused(
-    new_uow: Uow, clock: VirtualClock, partner: Partner, new_client: NewClient, field: str
+    new_uow: Uow, clock: FakeClock, partner: Partner, new_client: NewClient, field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         await _onboard(new_uow, clock, partner, new_client=new_client)
@@ -148,7 +148,7 @@ async def test_a_signup_with_a_bad_client_field_is_refused(
 
 
 async def test_a_number_in_use_is_refused_hub_wide_and_nothing_is_written(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     await _onboard(new_uow, clock, partner, "+4915100000001")
     other = builders.partner(clock.now())
@@ -164,7 +164,7 @@ async def test_a_number_in_use_is_refused_hub_wide_and_nothing_is_written(
 
 async def test_a_number_taken_by_a_concurrent_signup_rolls_the_whole_signup_back(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     partner: Partner,
     monkeypatch: pytest.MonkeyPatch,
@@ -183,7 +183,7 @@ async def test_a_number_taken_by_a_concurrent_signup_rolls_the_whole_signup_back
 
 
 async def test_a_terminated_channels_number_can_be_signed_up_again(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner, "+4915100000001")
     db.tables.channels[channel_id].status = ChannelStatus.TERMINATED
@@ -192,7 +192,7 @@ async def test_a_terminated_channels_number_can_be_signed_up_again(
 
 
 async def test_a_signup_with_a_password_stores_a_client_login_with_its_hash(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(
         new_uow,
@@ -206,7 +206,7 @@ async def test_a_signup_with_a_password_stores_a_client_login_with_its_hash(
 
 
 async def test_on_a_direct_paid_hub_only_granted_numbers_carry_permission(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     direct = builders.partner(clock.now(), billing_model="direct")
     db.seed(direct)
@@ -224,14 +224,14 @@ async def test_on_a_direct_paid_hub_only_granted_numbers_carry_permission(
 
 
 async def test_on_a_partner_paid_hub_every_number_carries_permission(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     _, channel_ids = await _onboard(new_uow, clock, partner, "+4915100000001")
     assert db.tables.channels[channel_ids[0]].permission
 
 
 async def test_a_signup_without_commit_is_left_to_the_caller(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     async with new_uow() as uow:
         await onboard(
@@ -248,9 +248,7 @@ async def test_a_signup_without_commit_is_left_to_the_caller(
     assert not db.events()
 
 
-async def test_a_signup_for_an_unknown_partner_is_not_found(
-    new_uow: Uow, clock: VirtualClock
-) -> None:
+async def test_a_signup_for_an_unknown_partner_is_not_found(new_uow: Uow, clock: FakeClock) -> None:
     async with new_uow() as uow:
         with pytest.raises(NotFound):
             await onboard(
@@ -268,7 +266,7 @@ async def test_a_signup_for_an_unknown_partner_is_not_found(
 
 
 async def test_a_shared_client_has_no_waba_or_number_and_announces_itself(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     async with new_uow() as uow:
         client = await create_shared_client(
@@ -293,7 +291,7 @@ async def test_a_shared_client_has_no_waba_or_number_and_announces_itself(
     [(" ", "o@b.example", "name"), ("x" * 256, "o@b.example", "name"), ("B", "nope", "email")],
 )
 async def test_a_shared_client_needs_a_name_and_an_email(
-    new_uow: Uow, clock: VirtualClock, partner: Partner, name: str, email: str, field: str
+    new_uow: Uow, clock: FakeClock, partner: Partner, name: str, email: str, field: str
 ) -> None:
     async with new_uow() as uow:
         with pytest.raises(InvalidInput) as refused:
@@ -308,7 +306,7 @@ async def test_a_shared_client_needs_a_name_and_an_email(
 
 async def _visit(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     partner: Partner,
     client_id: str,
     granted: set[str],
@@ -329,7 +327,7 @@ async def _visit(
 
 
 async def test_a_client_adds_a_number_to_its_waba(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, first = await _onboard(new_uow, clock, partner, "+4915100000001")
     before = db.tables.clients[client_id].modified_at
@@ -343,7 +341,7 @@ async def test_a_client_adds_a_number_to_its_waba(
 
 
 async def test_a_client_may_not_add_numbers_when_the_partner_does_not_allow_it(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner)
     db.tables.partners[partner.id].allow_client_to_add_phone_no = False
@@ -353,7 +351,7 @@ async def test_a_client_may_not_add_numbers_when_the_partner_does_not_allow_it(
 
 
 async def test_a_client_may_not_go_over_its_maximum_of_numbers(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner)
     db.tables.clients[client_id].max_channels = 1
@@ -363,7 +361,7 @@ async def test_a_client_may_not_go_over_its_maximum_of_numbers(
 
 
 async def test_revoking_a_number_on_a_direct_paid_hub_revokes_its_keys_and_webhook(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     direct = builders.partner(clock.now(), billing_model="direct")
     db.seed(direct)
@@ -386,7 +384,7 @@ async def test_revoking_a_number_on_a_direct_paid_hub_revokes_its_keys_and_webho
 
 
 async def test_permission_answers_change_nothing_on_a_partner_paid_hub(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, (channel_id,) = await _onboard(new_uow, clock, partner)
     events = len(db.events())
@@ -396,7 +394,7 @@ async def test_permission_answers_change_nothing_on_a_partner_paid_hub(
 
 
 async def test_a_visit_to_another_partners_client_is_not_found(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner)
     other = builders.partner(clock.now())
@@ -409,7 +407,7 @@ async def test_a_visit_to_another_partners_client_is_not_found(
 
 
 async def test_update_client_sets_payload_and_maximum_as_the_partner(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner)
     async with new_uow() as uow:
@@ -424,7 +422,7 @@ async def test_update_client_sets_payload_and_maximum_as_the_partner(
 
 @pytest.mark.parametrize("value", [0, 1001])
 async def test_max_channels_must_be_between_1_and_1000(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner, value: int
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner, value: int
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner)
     async with new_uow() as uow:
@@ -434,7 +432,7 @@ async def test_max_channels_must_be_between_1_and_1000(
 
 
 async def test_max_channels_cannot_go_below_the_numbers_the_client_has(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner, "+4915100000001", "+4915100000002")
     async with new_uow() as uow:
@@ -444,7 +442,7 @@ async def test_max_channels_cannot_go_below_the_numbers_the_client_has(
 
 
 async def test_a_null_max_channels_leaves_it_unchanged(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, _ = await _onboard(new_uow, clock, partner)
     async with new_uow() as uow:
@@ -453,7 +451,7 @@ async def test_a_null_max_channels_leaves_it_unchanged(
 
 
 async def test_clients_and_channels_are_listed_for_their_partner_only(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     mine, _ = await _onboard(new_uow, clock, partner, "+4915100000001")
     other = builders.partner(clock.now())
@@ -469,7 +467,7 @@ async def test_clients_and_channels_are_listed_for_their_partner_only(
 
 
 async def test_channels_are_found_by_number_text_and_filtered_by_status(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     await _onboard(new_uow, clock, partner, "+4915100000001", "+4915100000002")
     first = next(c for c in db.tables.channels.values() if c.phone_number.endswith("1"))
@@ -484,7 +482,7 @@ async def test_channels_are_found_by_number_text_and_filtered_by_status(
 
 
 async def test_clients_filter_on_their_contact_email_and_sort_by_name(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     await _onboard(new_uow, clock, partner, "+4915100000001")
     await _onboard(
@@ -506,7 +504,7 @@ async def test_clients_filter_on_their_contact_email_and_sort_by_name(
 
 
 async def test_another_partners_waba_is_not_found(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     await _onboard(new_uow, clock, partner)
     (waba,) = db.tables.wabas.values()
@@ -528,14 +526,14 @@ def test_a_cancellation_takes_effect_at_the_start_of_the_next_month() -> None:
 
 
 async def _cancel(
-    new_uow: Uow, clock: VirtualClock, partner: Partner, client_id: str, channel_id: str, on: bool
+    new_uow: Uow, clock: FakeClock, partner: Partner, client_id: str, channel_id: str, on: bool
 ) -> None:
     async with new_uow() as uow:
         await set_cancellation(uow, clock, partner.id, client_id, channel_id, on)
 
 
 async def test_a_cancellation_request_shows_its_date_and_can_be_withdrawn(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, (channel_id,) = await _onboard(new_uow, clock, partner)
     await _cancel(new_uow, clock, partner, client_id, channel_id, True)
@@ -554,7 +552,7 @@ async def test_a_cancellation_request_shows_its_date_and_can_be_withdrawn(
 
 
 async def test_a_terminated_channel_cannot_be_cancelled(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, (channel_id,) = await _onboard(new_uow, clock, partner)
     db.tables.channels[channel_id].status = ChannelStatus.TERMINATED
@@ -563,7 +561,7 @@ async def test_a_terminated_channel_cannot_be_cancelled(
 
 
 async def test_a_channel_of_another_client_is_not_found_for_cancellation(
-    new_uow: Uow, clock: VirtualClock, partner: Partner
+    new_uow: Uow, clock: FakeClock, partner: Partner
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner, "+4915100000001")
     other_client, _ = await _onboard(new_uow, clock, partner, "+4915100000002")
@@ -574,7 +572,7 @@ async def test_a_channel_of_another_client_is_not_found_for_cancellation(
 # The simulated review -------------------------------------------------------------------------
 
 
-async def _rounds(new_uow: Uow, clock: VirtualClock) -> int:
+async def _rounds(new_uow: Uow, clock: FakeClock) -> int:
     moved = 0
     while True:
         async with new_uow() as uow:
@@ -585,7 +583,7 @@ async def _rounds(new_uow: Uow, clock: VirtualClock) -> int:
 
 
 async def test_the_review_moves_a_channel_one_step_per_step_length_to_live(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner)
     assert await _rounds(new_uow, clock) == 0  # nothing due yet
@@ -609,7 +607,7 @@ async def test_the_review_moves_a_channel_one_step_per_step_length_to_live(
 
 
 async def test_a_due_cancellation_terminates_the_channel_at_its_announced_date(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     client_id, (channel_id,) = await _onboard(new_uow, clock, partner)
     db.tables.channels[channel_id].status = ChannelStatus.LIVE
@@ -630,14 +628,14 @@ async def test_a_due_cancellation_terminates_the_channel_at_its_announced_date(
 
 
 async def _force(
-    new_uow: Uow, clock: VirtualClock, channel_id: str, status: str, violation: str | None = None
+    new_uow: Uow, clock: FakeClock, channel_id: str, status: str, violation: str | None = None
 ) -> None:
     async with new_uow() as uow:
         await force_status(uow, clock, channel_id, status, violation)
 
 
 async def test_forcing_a_live_number_into_violation_names_the_violation(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner)
     await _force(new_uow, clock, channel_id, "live")
@@ -655,7 +653,7 @@ async def test_forcing_a_live_number_into_violation_names_the_violation(
     [("live", "submitted"), ("created", "account_restriction"), ("terminated", "live")],
 )
 async def test_forcing_a_transition_meta_does_not_make_is_a_conflict(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner, start: str, target: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner, start: str, target: str
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner)
     db.tables.channels[channel_id].status = start
@@ -668,7 +666,7 @@ async def test_forcing_a_transition_meta_does_not_make_is_a_conflict(
 
 @pytest.mark.parametrize("target", ["created", "paused", "terminated"])
 async def test_forcing_a_status_without_an_event_is_invalid(
-    new_uow: Uow, clock: VirtualClock, partner: Partner, target: str
+    new_uow: Uow, clock: FakeClock, partner: Partner, target: str
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner)
     with pytest.raises(InvalidInput) as refused:
@@ -676,7 +674,7 @@ async def test_forcing_a_status_without_an_event_is_invalid(
     assert refused.value.field == "status"
 
 
-async def test_forcing_an_unknown_channel_is_not_found(new_uow: Uow, clock: VirtualClock) -> None:
+async def test_forcing_an_unknown_channel_is_not_found(new_uow: Uow, clock: FakeClock) -> None:
     with pytest.raises(NotFound):
         await _force(new_uow, clock, "missing", "live")
 
@@ -685,7 +683,7 @@ async def test_forcing_an_unknown_channel_is_not_found(new_uow: Uow, clock: Virt
 
 
 async def test_releasing_a_number_terminates_its_channel_and_revokes_its_keys(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner, "+4915100000001")
     db.tables.channels[channel_id].messaging_webhook_url = "https://bakery.example/wa"
@@ -705,7 +703,7 @@ async def test_releasing_a_number_terminates_its_channel_and_revokes_its_keys(
 
 
 async def test_releasing_checks_the_channel_the_operator_confirmed(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     _, (channel_id,) = await _onboard(new_uow, clock, partner, "+4915100000001")
     async with new_uow() as uow:
@@ -714,9 +712,7 @@ async def test_releasing_checks_the_channel_the_operator_confirmed(
     assert db.tables.channels[channel_id].status == ChannelStatus.CREATED
 
 
-async def test_releasing_a_number_nobody_holds_is_not_found(
-    new_uow: Uow, clock: VirtualClock
-) -> None:
+async def test_releasing_a_number_nobody_holds_is_not_found(new_uow: Uow, clock: FakeClock) -> None:
     async with new_uow() as uow:
         with pytest.raises(NotFound):
             await release_number(uow, clock, "+4915100000009")

@@ -13,13 +13,12 @@ from partnerhub.domain.auth.passwords import hash_password
 from partnerhub.domain.billing.model import UsageRecord
 from partnerhub.domain.clients.model import Channel, ChannelStatus
 from partnerhub.domain.clients.services import force_status
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.hub import login, views
 from partnerhub.domain.hub.model import NumberRow
 from partnerhub.domain.partners.model import PartnerUser
 from partnerhub.domain.webhooks.model import Delivery
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 PASSWORD = "correct horse battery"
@@ -28,7 +27,7 @@ MASTER = "master-" + "x" * 32
 
 
 @pytest.fixture
-def user(db: FakeDatabase, clock: VirtualClock) -> PartnerUser:
+def user(db: FakeDatabase, clock: FakeClock) -> PartnerUser:
     partner = builders.partner(clock.now())
     staff = builders.user(partner, clock.now(), hash_password(PASSWORD))
     db.seed(partner, staff)
@@ -36,12 +35,12 @@ def user(db: FakeDatabase, clock: VirtualClock) -> PartnerUser:
 
 
 @pytest.fixture
-def guard(clock: VirtualClock) -> PasswordGuard:
+def guard(clock: FakeClock) -> PasswordGuard:
     return PasswordGuard(clock, FakeRateLimits(clock), LockoutPolicy(max_failures=2))
 
 
 async def _log_in(
-    new_uow: Uow, clock: VirtualClock, guard: PasswordGuard, email: str, password: str
+    new_uow: Uow, clock: FakeClock, guard: PasswordGuard, email: str, password: str
 ) -> login.NewSession:
     async with new_uow() as uow:
         return await login.log_in(uow, clock, guard, POLICY, email, password, "192.0.2.1")
@@ -51,7 +50,7 @@ async def _log_in(
 
 
 async def test_a_login_opens_a_session_that_the_cookie_secret_finds(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     new = await _log_in(new_uow, clock, guard, " Staff@ACME.example", PASSWORD)
     assert new.secret not in {s.token_digest for s in db.tables.hub_sessions.values()}
@@ -65,7 +64,7 @@ async def test_a_login_opens_a_session_that_the_cookie_secret_finds(
 
 
 async def test_logging_out_ends_the_session(
-    new_uow: Uow, clock: VirtualClock, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     new = await _log_in(new_uow, clock, guard, user.email, PASSWORD)
     async with new_uow() as uow:
@@ -76,7 +75,7 @@ async def test_logging_out_ends_the_session(
 
 @pytest.mark.parametrize("secret", [None, "", "x" * 129, "unknown"])
 async def test_no_session_for_a_missing_or_unknown_cookie(
-    new_uow: Uow, clock: VirtualClock, secret: str | None
+    new_uow: Uow, clock: FakeClock, secret: str | None
 ) -> None:
     async with new_uow() as uow:
         assert await login.signed_in(uow, clock, secret) is None
@@ -93,7 +92,7 @@ async def test_no_session_for_a_missing_or_unknown_cookie(
 )
 async def test_every_failed_login_gives_the_same_answer(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     guard: PasswordGuard,
     user: PartnerUser,
@@ -108,7 +107,7 @@ async def test_every_failed_login_gives_the_same_answer(
 
 
 async def test_a_locked_out_login_says_how_long_to_wait(
-    new_uow: Uow, clock: VirtualClock, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     for _ in range(2):
         with pytest.raises(login.LoginFailed):
@@ -119,7 +118,7 @@ async def test_a_locked_out_login_says_how_long_to_wait(
 
 
 async def test_a_disabled_user_cannot_log_in_and_loses_its_sessions(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     new = await _log_in(new_uow, clock, guard, user.email, PASSWORD)
     db.tables.users[user.id].disabled_at = clock.now()
@@ -153,7 +152,7 @@ def test_the_lockout_message_rounds_the_wait_up_to_minutes(
 # Read models ----------------------------------------------------------------------------------
 
 
-def _numbers(db: FakeDatabase, clock: VirtualClock, user: PartnerUser) -> list[Channel]:
+def _numbers(db: FakeDatabase, clock: FakeClock, user: PartnerUser) -> list[Channel]:
     partner = db.tables.partners[user.partner_id]
     bakery = builders.client(partner, clock.now(), name="=Bakery")
     clock.advance(1)
@@ -166,7 +165,7 @@ def _numbers(db: FakeDatabase, clock: VirtualClock, user: PartnerUser) -> list[C
 
 
 async def test_the_overview_counts_by_status_in_lifecycle_order(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     _numbers(db, clock, user)
     now = clock.now()
@@ -183,7 +182,7 @@ async def test_the_overview_counts_by_status_in_lifecycle_order(
 
 
 async def test_numbers_list_clients_without_numbers_too_and_filter_by_status(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     live, _ = _numbers(db, clock, user)
     async with new_uow() as uow:
@@ -207,7 +206,7 @@ def test_search_and_status_input_is_checked() -> None:
 
 
 async def test_the_csv_export_defuses_spreadsheet_formulas(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     _numbers(db, clock, user)
     async with new_uow() as uow:
@@ -225,7 +224,7 @@ def test_a_row_without_a_number_shows_the_contact_email() -> None:
 
 
 async def test_another_partners_client_number_and_key_are_not_found(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     first, _ = _numbers(db, clock, user)
     other = builders.partner(clock.now())
@@ -243,7 +242,7 @@ async def test_another_partners_client_number_and_key_are_not_found(
 
 
 async def test_daily_usage_fills_missing_days_with_zeros(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     first, _ = _numbers(db, clock, user)
     now = clock.now()
@@ -286,7 +285,7 @@ def test_the_delivery_log_query_checks_its_status_and_pages_by_25() -> None:
 
 
 async def test_a_numbers_timeline_shows_its_lifecycle_events_newest_first(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     first, _ = _numbers(db, clock, user)
     async with new_uow() as uow:

@@ -6,25 +6,24 @@ from collections.abc import Callable
 
 import pytest
 
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.keys import secrets
 from partnerhub.domain.keys import services as keys
 from partnerhub.domain.listing import ListQuery
-from tests.fakes import FakeDatabase, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 
 
 @pytest.fixture
-def partner_id(db: FakeDatabase, clock: VirtualClock) -> str:
+def partner_id(db: FakeDatabase, clock: FakeClock) -> str:
     partner = builders.partner(clock.now())
     db.seed(partner)
     return partner.id
 
 
 async def test_an_issued_key_keeps_only_the_digest_and_display_prefix(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner_id: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner_id: str
 ) -> None:
     async with new_uow() as uow:
         issued = await keys.issue_key(uow, clock, partner_id, "  ci  ")
@@ -39,7 +38,7 @@ async def test_an_issued_key_keeps_only_the_digest_and_display_prefix(
 
 @pytest.mark.parametrize("name", ["", "   ", "k" * 256])
 async def test_a_key_needs_a_name_of_sensible_length(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner_id: str, name: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner_id: str, name: str
 ) -> None:
     async with new_uow() as uow:
         with pytest.raises(InvalidInput) as refused:
@@ -48,14 +47,14 @@ async def test_a_key_needs_a_name_of_sensible_length(
     assert not db.tables.api_keys
 
 
-async def test_a_key_for_an_unknown_partner_is_not_found(new_uow: Uow, clock: VirtualClock) -> None:
+async def test_a_key_for_an_unknown_partner_is_not_found(new_uow: Uow, clock: FakeClock) -> None:
     async with new_uow() as uow:
         with pytest.raises(NotFound):
             await keys.issue_key(uow, clock, "missing", "ci")
 
 
 async def test_a_revoked_key_leaves_the_list_and_cannot_be_revoked_twice(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner_id: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner_id: str
 ) -> None:
     async with new_uow() as uow:
         kept = await keys.issue_key(uow, clock, partner_id, "kept")
@@ -74,7 +73,7 @@ async def test_a_revoked_key_leaves_the_list_and_cannot_be_revoked_twice(
 
 
 async def test_another_partners_key_cannot_be_revoked(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner_id: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner_id: str
 ) -> None:
     other = builders.partner(clock.now())
     db.seed(other)
@@ -87,7 +86,7 @@ async def test_another_partners_key_cannot_be_revoked(
 
 
 async def test_keys_are_listed_newest_first_a_page_at_a_time(
-    new_uow: Uow, clock: VirtualClock, partner_id: str
+    new_uow: Uow, clock: FakeClock, partner_id: str
 ) -> None:
     async with new_uow() as uow:
         for name in ("a", "b", "c"):

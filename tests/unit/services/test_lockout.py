@@ -9,15 +9,14 @@ from datetime import timedelta
 import pytest
 
 from partnerhub.domain.auth.lockout import Locked, LockoutPolicy, PasswordGuard
-from partnerhub.domain.clock import VirtualClock
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork
 
 Uow = Callable[[], FakeUnitOfWork]
 ACCOUNT = "user:ops@acme.example"
 HOME, ELSEWHERE = "192.0.2.1", "198.51.100.7"
 
 
-def _guard(clock: VirtualClock, **policy: object) -> PasswordGuard:
+def _guard(clock: FakeClock, **policy: object) -> PasswordGuard:
     values: dict[str, object] = {"max_failures": 3, "max_failures_per_address": 10}
     return PasswordGuard(clock, FakeRateLimits(clock), LockoutPolicy(**(values | policy)))  # type: ignore[arg-type]
 
@@ -42,7 +41,7 @@ async def _try(
 
 
 async def test_a_right_password_passes_and_trusts_the_address(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     guard = _guard(clock)
     assert not await _try(new_uow, guard, ok=False)
@@ -52,7 +51,7 @@ async def test_a_right_password_passes_and_trusts_the_address(
 
 
 async def test_more_failures_than_allowed_lock_the_account_until_the_oldest_expires(
-    new_uow: Uow, clock: VirtualClock
+    new_uow: Uow, clock: FakeClock
 ) -> None:
     guard = _guard(clock)
     for _ in range(3):
@@ -70,7 +69,7 @@ async def test_more_failures_than_allowed_lock_the_account_until_the_oldest_expi
 
 
 async def test_a_refused_attempt_does_not_push_the_lockout_further_out(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     guard = _guard(clock)
     for _ in range(3):
@@ -83,7 +82,7 @@ async def test_a_refused_attempt_does_not_push_the_lockout_further_out(
 
 
 async def test_a_trusted_address_still_logs_in_while_the_account_is_locked_elsewhere(
-    new_uow: Uow, clock: VirtualClock
+    new_uow: Uow, clock: FakeClock
 ) -> None:
     guard = _guard(clock)
     assert await _try(new_uow, guard, ok=True, address=HOME)
@@ -95,7 +94,7 @@ async def test_a_trusted_address_still_logs_in_while_the_account_is_locked_elsew
 
 
 async def test_one_address_spraying_many_accounts_is_locked_out_as_an_address(
-    new_uow: Uow, clock: VirtualClock
+    new_uow: Uow, clock: FakeClock
 ) -> None:
     guard = _guard(clock, max_failures_per_address=5)
     for n in range(5):
@@ -105,9 +104,7 @@ async def test_one_address_spraying_many_accounts_is_locked_out_as_an_address(
     assert locked.value.by_address
 
 
-async def test_the_address_budget_caps_attempts_per_minute(
-    new_uow: Uow, clock: VirtualClock
-) -> None:
+async def test_the_address_budget_caps_attempts_per_minute(new_uow: Uow, clock: FakeClock) -> None:
     guard = _guard(clock, attempts_per_minute=2, max_failures=100)
     await _try(new_uow, guard, ok=False)
     await _try(new_uow, guard, ok=False)
@@ -119,7 +116,7 @@ async def test_the_address_budget_caps_attempts_per_minute(
 
 
 async def test_failures_older_than_the_window_are_forgotten(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     guard = _guard(clock, window=timedelta(minutes=1))
     for _ in range(3):

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 import pytest
 
 from partnerhub.domain.clients.model import Channel, ChannelStatus
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging import errors
@@ -18,7 +17,7 @@ from partnerhub.domain.messaging import services as messaging
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator, ChannelPrincipal
 from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import MessageStatus
-from tests.fakes import FakeDatabase, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 USER = "4915199999999"
@@ -34,7 +33,7 @@ class Number:
 
 
 @pytest.fixture
-def channel(db: FakeDatabase, clock: VirtualClock) -> Channel:
+def channel(db: FakeDatabase, clock: FakeClock) -> Channel:
     partner = builders.partner(clock.now())
     client = builders.client(partner, clock.now())
     waba = builders.waba(client, clock.now())
@@ -43,14 +42,14 @@ def channel(db: FakeDatabase, clock: VirtualClock) -> Channel:
     return live
 
 
-async def _key(new_uow: Uow, clock: VirtualClock, channel: Channel) -> str:
+async def _key(new_uow: Uow, clock: FakeClock, channel: Channel) -> str:
     async with new_uow() as uow:
         issued = await channel_keys.generate(uow, clock, channel.partner_id, channel.id)
     return issued.secret
 
 
 @pytest.fixture
-async def number(new_uow: Uow, clock: VirtualClock, channel: Channel) -> Number:
+async def number(new_uow: Uow, clock: FakeClock, channel: Channel) -> Number:
     secret = await _key(new_uow, clock, channel)
     principal = await ChannelKeyAuthenticator(new_uow, clock).authenticate(secret)
     return Number(channel, secret, principal)
@@ -60,7 +59,7 @@ async def number(new_uow: Uow, clock: VirtualClock, channel: Channel) -> Number:
 
 
 async def test_a_new_channel_key_revokes_the_old_ones_and_clears_the_webhook(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     first = await _key(new_uow, clock, channel)
     db.tables.channels[channel.id].messaging_webhook_url = "https://bakery.example/wa"
@@ -78,7 +77,7 @@ async def test_a_new_channel_key_revokes_the_old_ones_and_clears_the_webhook(
 
 
 async def test_keys_are_generated_only_for_running_or_live_channels(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     db.tables.channels[channel.id].status = ChannelStatus.SUBMITTED
     with pytest.raises(InvalidInput) as refused:
@@ -88,7 +87,7 @@ async def test_keys_are_generated_only_for_running_or_live_channels(
 
 
 async def test_keys_need_the_clients_permission(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     db.tables.channels[channel.id].permission = False
     with pytest.raises(PermissionDenied):
@@ -96,7 +95,7 @@ async def test_keys_need_the_clients_permission(
 
 
 async def test_another_partners_channel_has_no_keys_to_list_or_revoke(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     await _key(new_uow, clock, channel)
     other = builders.partner(clock.now())
@@ -109,7 +108,7 @@ async def test_another_partners_channel_has_no_keys_to_list_or_revoke(
 
 
 async def test_revoking_one_unknown_key_is_not_found_and_all_revokes_every_key(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     await _key(new_uow, clock, channel)
     async with new_uow() as uow:
@@ -135,7 +134,7 @@ async def test_a_channel_key_authenticates_as_its_channel(number: Number) -> Non
 
 @pytest.mark.parametrize("secret", [None, "", "short", "x" * 30 + "AK"])
 async def test_a_missing_malformed_or_unknown_key_fails_authentication(
-    new_uow: Uow, clock: VirtualClock, secret: str | None
+    new_uow: Uow, clock: FakeClock, secret: str | None
 ) -> None:
     with pytest.raises(GraphError) as refused:
         await ChannelKeyAuthenticator(new_uow, clock).authenticate(secret)
@@ -143,7 +142,7 @@ async def test_a_missing_malformed_or_unknown_key_fails_authentication(
 
 
 async def test_a_revoked_key_fails_once_the_cache_is_invalidated(
-    new_uow: Uow, clock: VirtualClock, number: Number
+    new_uow: Uow, clock: FakeClock, number: Number
 ) -> None:
     auth = ChannelKeyAuthenticator(new_uow, clock, ttl_seconds=60)
     await auth.authenticate(number.secret)
@@ -157,7 +156,7 @@ async def test_a_revoked_key_fails_once_the_cache_is_invalidated(
 
 
 async def test_a_key_of_a_number_without_permission_is_refused_with_code_10(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     db.tables.channels[number.channel.id].permission = False
     with pytest.raises(GraphError) as refused:
@@ -166,7 +165,7 @@ async def test_a_key_of_a_number_without_permission_is_refused_with_code_10(
 
 
 async def test_authentication_records_when_a_key_was_last_used(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     auth = ChannelKeyAuthenticator(new_uow, clock)
     await auth.authenticate(number.secret)
@@ -178,14 +177,14 @@ async def test_authentication_records_when_a_key_was_last_used(
 # Sending --------------------------------------------------------------------------------------
 
 
-def _sender(new_uow: Uow, clock: VirtualClock) -> messaging.MessageSender:
+def _sender(new_uow: Uow, clock: FakeClock) -> messaging.MessageSender:
     return messaging.MessageSender(messaging.UnitOfWorkSendStore(new_uow), clock, CONFIG)
 
 
 TEXT = {"messaging_product": "whatsapp", "to": "+" + USER, "type": "text", "text": {"body": "Hi"}}
 
 
-async def _inbound(new_uow: Uow, clock: VirtualClock, channel: Channel) -> str:
+async def _inbound(new_uow: Uow, clock: FakeClock, channel: Channel) -> str:
     body = {"channel_id": channel.id, "from": USER, "type": "text", "text": {"body": "Hello"}}
     async with new_uow() as uow:
         message = await messaging.receive_inbound(uow, clock, body)
@@ -193,7 +192,7 @@ async def _inbound(new_uow: Uow, clock: VirtualClock, channel: Channel) -> str:
 
 
 async def test_free_form_text_needs_the_users_message_within_24_hours(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     sender = _sender(new_uow, clock)
     with pytest.raises(GraphError) as refused:
@@ -211,7 +210,7 @@ async def test_free_form_text_needs_the_users_message_within_24_hours(
 
 
 async def test_a_template_send_is_priced_by_the_templates_category(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     waba = db.tables.wabas[number.channel.waba_account_id]
     db.seed(
@@ -239,7 +238,7 @@ async def test_a_template_send_is_priced_by_the_templates_category(
 
 
 async def test_a_key_revoked_after_authentication_sends_nothing(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     await _inbound(new_uow, clock, number.channel)
     async with new_uow() as uow:
@@ -251,7 +250,7 @@ async def test_a_key_revoked_after_authentication_sends_nothing(
 
 
 async def test_a_channel_that_is_not_running_cannot_send(
-    new_uow: Uow, clock: VirtualClock, number: Number
+    new_uow: Uow, clock: FakeClock, number: Number
 ) -> None:
     restricted = replace(number.principal, channel_status=ChannelStatus.ACCOUNT_RESTRICTION)
     with pytest.raises(GraphError) as refused:
@@ -263,7 +262,7 @@ async def test_a_channel_that_is_not_running_cannot_send(
 
 
 async def test_an_inbound_message_opens_the_window_and_goes_to_the_channel_webhook(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     db.tables.channels[channel.id].messaging_webhook_url = "https://bakery.example/wa"
     message_id = await _inbound(new_uow, clock, channel)
@@ -277,7 +276,7 @@ async def test_an_inbound_message_opens_the_window_and_goes_to_the_channel_webho
 
 
 async def test_a_channel_still_in_review_receives_nothing(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, channel: Channel
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, channel: Channel
 ) -> None:
     db.tables.channels[channel.id].status = ChannelStatus.READY
     with pytest.raises(InvalidInput) as refused:
@@ -287,7 +286,7 @@ async def test_a_channel_still_in_review_receives_nothing(
 
 
 async def test_the_business_marks_only_its_own_inbound_messages_read(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     message_id = await _inbound(new_uow, clock, number.channel)
     async with new_uow() as uow:
@@ -305,14 +304,14 @@ async def test_the_business_marks_only_its_own_inbound_messages_read(
 # Simulated statuses ---------------------------------------------------------------------------
 
 
-async def _round(new_uow: Uow, clock: VirtualClock) -> int:
+async def _round(new_uow: Uow, clock: FakeClock) -> int:
     clock.advance(STEP)
     async with new_uow() as uow:
         return await messaging.run_due_statuses(uow, clock, CONFIG)
 
 
 async def test_a_sent_message_goes_sent_delivered_read_and_delivery_is_charged(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     await _inbound(new_uow, clock, number.channel)
     accepted = await _sender(new_uow, clock).send(number.principal, TEXT)
@@ -331,7 +330,7 @@ async def test_a_sent_message_goes_sent_delivered_read_and_delivery_is_charged(
 
 
 async def test_a_message_to_an_unreachable_number_fails_with_its_error_code(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     await _inbound(new_uow, clock, number.channel)
     async with new_uow() as uow:
@@ -357,7 +356,7 @@ async def test_an_unreachable_mark_needs_a_phone_number(new_uow: Uow, db: FakeDa
 
 
 async def test_the_messaging_webhook_is_set_only_while_key_and_permission_hold(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, number: Number
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, number: Number
 ) -> None:
     url = "https://bakery.example/wa"
     async with new_uow() as uow:

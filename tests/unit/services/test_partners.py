@@ -7,25 +7,22 @@ from collections.abc import Callable
 import pytest
 
 from partnerhub.domain.auth import passwords
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
-from partnerhub.domain.partners import emulated
 from partnerhub.domain.partners import services as partners
 from partnerhub.domain.partners.services import PartnerChanges, PartnerReader
-from partnerhub.domain.webhooks import signing
-from tests.fakes import FakeCache, FakeDatabase, FakeUnitOfWork, builders
+from tests.fakes import FakeCache, FakeClock, FakeDatabase, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 
 
-async def _create(new_uow: Uow, clock: VirtualClock, **fields: str) -> None:
+async def _create(new_uow: Uow, clock: FakeClock, **fields: str) -> None:
     values = {"brand_name": "Acme", "email": "Ops@Acme.example", "password": "long enough pw"}
     async with new_uow() as uow:
         await partners.create_partner(uow, clock, **(values | fields))
 
 
 async def test_create_partner_stores_partner_and_first_user_with_a_hashed_password(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     await _create(new_uow, clock, country="de")
     (partner,) = db.tables.partners.values()
@@ -50,7 +47,7 @@ async def test_create_partner_stores_partner_and_first_user_with_a_hashed_passwo
     ],
 )
 async def test_create_partner_refuses_a_bad_field_and_stores_nothing(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, fields: dict[str, str], field: str
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, fields: dict[str, str], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         await _create(new_uow, clock, **fields)
@@ -60,7 +57,7 @@ async def test_create_partner_refuses_a_bad_field_and_stores_nothing(
 
 
 async def test_create_partner_refuses_an_email_already_used_in_any_case(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     await _create(new_uow, clock)
     with pytest.raises(Conflict):
@@ -68,14 +65,14 @@ async def test_create_partner_refuses_an_email_already_used_in_any_case(
     assert len(db.tables.partners) == 1
 
 
-async def _seeded(db: FakeDatabase, clock: VirtualClock, **fields: object) -> str:
+async def _seeded(db: FakeDatabase, clock: FakeClock, **fields: object) -> str:
     partner = builders.partner(clock.now(), **fields)
     db.seed(partner)
     return partner.id
 
 
 async def test_update_partner_changes_only_the_fields_given(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner_id = await _seeded(db, clock, logo_url="https://acme.example/logo.png", country="FR")
     clock.advance(60)
@@ -95,7 +92,7 @@ async def test_update_partner_changes_only_the_fields_given(
 
 
 async def test_setting_the_webhook_url_again_re_enables_delivery_after_a_410(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     url = "https://acme.example/hook"
     partner_id = await _seeded(db, clock, webhook_url=url, webhook_disabled_at=clock.now())
@@ -116,7 +113,7 @@ async def test_setting_the_webhook_url_again_re_enables_delivery_after_a_410(
 )
 async def test_update_partner_refuses_a_bad_change_and_keeps_the_partner_as_it_was(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     changes: PartnerChanges,
     field: str,
@@ -137,14 +134,14 @@ def _fields(changes: PartnerChanges) -> dict[str, object]:
     return {k: v for k, v in vars(changes).items() if v is not partners.UNSET and k != "country"}
 
 
-async def test_update_of_an_unknown_partner_is_not_found(new_uow: Uow, clock: VirtualClock) -> None:
+async def test_update_of_an_unknown_partner_is_not_found(new_uow: Uow, clock: FakeClock) -> None:
     async with new_uow() as uow:
         with pytest.raises(NotFound):
             await partners.update_partner(uow, clock, "nope", PartnerChanges(brand_name="X"))
 
 
 async def test_change_request_auto_approve_is_stored_in_the_settings(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner_id = await _seeded(db, clock)
     async with new_uow() as uow:
@@ -155,7 +152,7 @@ async def test_change_request_auto_approve_is_stored_in_the_settings(
 
 
 async def test_io_signature_needs_a_platform_secret_first(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner_id = await _seeded(db, clock, platform_secret_nonce=None)
     async with new_uow() as uow:
@@ -166,7 +163,7 @@ async def test_io_signature_needs_a_platform_secret_first(
 
 
 async def test_list_and_count_partners_oldest_first(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     first = builders.partner(clock.now(), brand_name="First")
     clock.advance(1)
@@ -178,7 +175,7 @@ async def test_list_and_count_partners_oldest_first(
 
 
 async def test_partner_reader_serves_a_cached_partner_until_the_cache_is_invalidated(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     partner_id = await _seeded(db, clock, brand_name="Before")
     cache = FakeCache()
@@ -198,26 +195,3 @@ async def test_partner_reader_raises_not_found_and_caches_nothing(new_uow: Uow) 
     with pytest.raises(NotFound):
         await PartnerReader(new_uow, cache).get("missing")
     assert not cache.data
-
-
-async def test_a_ready_test_partner_has_a_key_and_the_secret_of_its_nonce(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
-) -> None:
-    async with new_uow() as uow:
-        ready = await emulated.create_ready_partner(
-            uow,
-            clock,
-            brand_name="Test",
-            key_prefix="ph_test_",
-            master_key="m" * 32,
-            webhook_url="http://127.0.0.1:9/hook",
-        )
-    stored = db.tables.partners[ready.partner.id]
-    assert stored.webhook_url == "http://127.0.0.1:9/hook"  # emulator mode: local is fine
-    assert not db.tables.users  # no login, so no argon2
-    assert ready.key.secret.startswith("ph_test_")
-    assert db.tables.api_keys[ready.key.key.id].partner_id == stored.id
-    assert stored.platform_secret_nonce is not None
-    assert ready.platform_secret == signing.derive_platform_secret(
-        "m" * 32, stored.id, stored.platform_secret_nonce
-    )

@@ -8,13 +8,12 @@ from collections.abc import Callable
 import pytest
 
 from partnerhub.domain.clients.model import WabaAccount
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound, RateLimited
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.templates import services as templates
 from partnerhub.domain.templates.model import TemplateStatus
 from partnerhub.domain.templates.rules import NewTemplate, TemplateEdit
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 REVIEW = 30.0
@@ -22,7 +21,7 @@ BODY = [{"type": "BODY", "text": "Your order is on its way"}]
 
 
 @pytest.fixture
-def waba(db: FakeDatabase, clock: VirtualClock) -> WabaAccount:
+def waba(db: FakeDatabase, clock: FakeClock) -> WabaAccount:
     partner = builders.partner(clock.now(), webhook_url="https://acme.example/hook")
     client = builders.client(partner, clock.now())
     account = builders.waba(client, clock.now())
@@ -32,7 +31,7 @@ def waba(db: FakeDatabase, clock: VirtualClock) -> WabaAccount:
 
 async def _create(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     waba: WabaAccount,
     name: str = "order_update",
     language: str = "en",
@@ -52,7 +51,7 @@ async def _create(
 
 
 async def test_a_new_template_is_submitted_with_its_review_scheduled_and_no_event(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba)
     stored = db.tables.templates[template_id]
@@ -66,7 +65,7 @@ async def test_a_new_template_is_submitted_with_its_review_scheduled_and_no_even
 
 
 async def test_a_template_name_and_language_is_unique_per_waba(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     await _create(new_uow, clock, waba)
     with pytest.raises(Conflict, match="already exists"):
@@ -76,7 +75,7 @@ async def test_a_template_name_and_language_is_unique_per_waba(
 
 
 async def test_a_waba_holds_at_most_250_template_names(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     db.seed(
         *(
@@ -90,7 +89,7 @@ async def test_a_waba_holds_at_most_250_template_names(
 
 
 async def test_an_invalid_template_is_refused_naming_its_field(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     async with new_uow() as uow:
         with pytest.raises(InvalidInput) as refused:
@@ -107,7 +106,7 @@ async def test_an_invalid_template_is_refused_naming_its_field(
 
 
 async def test_creation_spends_the_wabas_request_budget(
-    new_uow: Uow, clock: VirtualClock, waba: WabaAccount, limits: FakeRateLimits
+    new_uow: Uow, clock: FakeClock, waba: WabaAccount, limits: FakeRateLimits
 ) -> None:
     for n in range(templates.CREATE_LIMIT.amount):
         await _create(new_uow, clock, waba, name=f"t{n}", limits=limits)
@@ -118,7 +117,7 @@ async def test_creation_spends_the_wabas_request_budget(
 
 
 async def test_another_partners_waba_is_not_found(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     other = builders.partner(clock.now())
     db.seed(other)
@@ -128,7 +127,7 @@ async def test_another_partners_waba_is_not_found(
 
 
 async def test_templates_are_listed_with_a_category_filter_in_any_case(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     db.seed(
         builders.template(waba, clock.now(), name="a", category="MARKETING"),
@@ -142,7 +141,7 @@ async def test_templates_are_listed_with_a_category_filter_in_any_case(
 
 
 async def test_deleting_by_name_deletes_every_language_and_by_id_one(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     await _create(new_uow, clock, waba, language="en")
     await _create(new_uow, clock, waba, language="de")
@@ -162,13 +161,13 @@ async def test_deleting_by_name_deletes_every_language_and_by_id_one(
 # Review ---------------------------------------------------------------------------------------
 
 
-async def _review_round(new_uow: Uow, clock: VirtualClock, reject_names: bool = True) -> int:
+async def _review_round(new_uow: Uow, clock: FakeClock, reject_names: bool = True) -> int:
     async with new_uow() as uow:
         return await templates.run_due_reviews(uow, clock, reject_names=reject_names)
 
 
 async def test_the_review_approves_when_due_and_rejects_names_marked_reject(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     good = await _create(new_uow, clock, waba)
     bad = await _create(new_uow, clock, waba, name="please_reject_me")
@@ -188,7 +187,7 @@ async def test_the_review_approves_when_due_and_rejects_names_marked_reject(
 
 
 async def test_without_reject_names_every_template_is_approved(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba, name="please_reject_me")
     clock.advance(REVIEW)
@@ -197,14 +196,14 @@ async def test_without_reject_names_every_template_is_approved(
 
 
 async def _verdict(
-    new_uow: Uow, clock: VirtualClock, template_id: str, status: str, reason: str | None = None
+    new_uow: Uow, clock: FakeClock, template_id: str, status: str, reason: str | None = None
 ) -> None:
     async with new_uow() as uow:
         await templates.review(uow, clock, template_id, status, reason, review_seconds=REVIEW)
 
 
 async def test_the_emulators_verdict_sets_status_and_reason_with_one_event(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba)
     await _verdict(new_uow, clock, template_id, "rejected", "  TAG_CONTENT_MISMATCH ")
@@ -227,7 +226,7 @@ async def test_the_emulators_verdict_sets_status_and_reason_with_one_event(
 )
 async def test_an_invalid_verdict_is_refused(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     waba: WabaAccount,
     status: str,
     reason: str | None,
@@ -243,7 +242,7 @@ async def test_an_invalid_verdict_is_refused(
 
 
 async def _edit(
-    new_uow: Uow, clock: VirtualClock, waba: WabaAccount, template_id: str, edit: TemplateEdit
+    new_uow: Uow, clock: FakeClock, waba: WabaAccount, template_id: str, edit: TemplateEdit
 ) -> None:
     async with new_uow() as uow:
         await templates.edit_template(
@@ -255,7 +254,7 @@ NEW_BODY = TemplateEdit(components=[{"type": "BODY", "text": "Your order has shi
 
 
 async def test_editing_an_approved_template_sends_it_back_to_review_with_an_event(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba)
     await _verdict(new_uow, clock, template_id, "approved")
@@ -268,7 +267,7 @@ async def test_editing_an_approved_template_sends_it_back_to_review_with_an_even
 
 
 async def test_an_approved_template_is_edited_once_a_day_and_keeps_its_category(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba)
     await _verdict(new_uow, clock, template_id, "approved")
@@ -284,7 +283,7 @@ async def test_an_approved_template_is_edited_once_a_day_and_keeps_its_category(
 
 
 async def test_a_template_in_review_cannot_be_edited(
-    new_uow: Uow, clock: VirtualClock, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba)
     with pytest.raises(Conflict, match="only approved, paused, rejected"):
@@ -292,7 +291,7 @@ async def test_a_template_in_review_cannot_be_edited(
 
 
 async def test_an_edit_that_changes_nothing_spends_nothing(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     template_id = await _create(new_uow, clock, waba)
     await _verdict(new_uow, clock, template_id, "approved")
@@ -304,7 +303,7 @@ async def test_an_edit_that_changes_nothing_spends_nothing(
 
 
 async def test_an_empty_edit_and_an_unknown_template_are_refused(
-    new_uow: Uow, clock: VirtualClock, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, waba: WabaAccount
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         await _edit(new_uow, clock, waba, "TPmissing", TemplateEdit())
@@ -317,7 +316,7 @@ async def test_an_empty_edit_and_an_unknown_template_are_refused(
 
 
 async def test_through_a_channel_key_the_client_is_the_author(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, waba: WabaAccount
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
 ) -> None:
     async with new_uow() as uow:
         created = await templates.create_for_waba(
@@ -342,7 +341,7 @@ async def test_through_a_channel_key_the_client_is_the_author(
 
 
 def test_a_template_from_before_authors_were_recorded_shows_its_partner(
-    clock: VirtualClock, waba: WabaAccount
+    clock: FakeClock, waba: WabaAccount
 ) -> None:
     old = builders.template(waba, clock.now(), created_by=None)
     assert templates.template_fields(old)["created_by"] == {

@@ -12,12 +12,11 @@ from partnerhub.domain.auth import users
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.model import CredentialKind, Principal, TokenFamily
 from partnerhub.domain.auth.passwords import hash_password, verify_password
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import InvalidInput, NotFound, RateLimited
 from partnerhub.domain.hub import login as hub_login
 from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.partners.model import PartnerUser
-from tests.fakes import FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeRateLimits, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 PASSWORD = "correct horse battery"
@@ -26,7 +25,7 @@ ADDRESS = "192.0.2.1"
 
 
 @pytest.fixture
-def user(db: FakeDatabase, clock: VirtualClock) -> PartnerUser:
+def user(db: FakeDatabase, clock: FakeClock) -> PartnerUser:
     partner = builders.partner(clock.now())
     staff = builders.user(partner, clock.now(), hash_password(PASSWORD))
     now = clock.now()
@@ -41,7 +40,7 @@ def user(db: FakeDatabase, clock: VirtualClock) -> PartnerUser:
 
 
 @pytest.fixture
-def guard(clock: VirtualClock) -> PasswordGuard:
+def guard(clock: FakeClock) -> PasswordGuard:
     return PasswordGuard(clock, FakeRateLimits(clock), LockoutPolicy(max_failures=2))
 
 
@@ -53,7 +52,7 @@ def _live_logins(db: FakeDatabase) -> tuple[int, int]:
 
 async def _change(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     guard: PasswordGuard,
     user: PartnerUser,
     current: str,
@@ -65,7 +64,7 @@ async def _change(
 
 
 async def test_changing_the_password_ends_every_login(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     revoked = await _change(new_uow, clock, guard, user, PASSWORD)
     assert (revoked.token_families, revoked.dashboard_sessions) == (2, 1)
@@ -74,7 +73,7 @@ async def test_changing_the_password_ends_every_login(
 
 
 async def test_a_wrong_current_password_changes_nothing_and_counts_as_a_failure(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         await _change(new_uow, clock, guard, user, "not my password")
@@ -93,7 +92,7 @@ async def test_a_wrong_current_password_changes_nothing_and_counts_as_a_failure(
 )
 async def test_a_new_password_must_be_acceptable(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     guard: PasswordGuard,
     user: PartnerUser,
     new: str,
@@ -105,14 +104,14 @@ async def test_a_new_password_must_be_acceptable(
 
 
 async def test_the_new_password_must_differ_from_the_current_one(
-    new_uow: Uow, clock: VirtualClock, guard: PasswordGuard, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, guard: PasswordGuard, user: PartnerUser
 ) -> None:
     with pytest.raises(InvalidInput, match="differ"):
         await _change(new_uow, clock, guard, user, PASSWORD, PASSWORD)
 
 
 async def test_an_operator_reset_needs_no_current_password(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     async with new_uow() as uow:
         stored = await users.user_by_email(uow, " STAFF@acme.example ")
@@ -122,7 +121,7 @@ async def test_an_operator_reset_needs_no_current_password(
 
 
 async def test_signing_out_everywhere_keeps_the_password(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     async with new_uow() as uow:
         stored = await users.resolve_user(uow, user.partner_id, user.id)
@@ -132,7 +131,7 @@ async def test_signing_out_everywhere_keeps_the_password(
 
 
 async def test_disabling_ends_every_login_and_enabling_revives_none(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     async with new_uow() as uow:
         stored = await users.resolve_user(uow, user.partner_id, user.id)
@@ -147,7 +146,7 @@ async def test_disabling_ends_every_login_and_enabling_revives_none(
 
 
 async def test_me_is_the_user_behind_a_bearer_token_only(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     bearer = Principal(user.partner_id, CredentialKind.BEARER, "TF1")
     key = Principal(user.partner_id, CredentialKind.API_KEY, "AK1")
@@ -159,7 +158,7 @@ async def test_me_is_the_user_behind_a_bearer_token_only(
 
 
 async def test_another_partners_user_is_not_found(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     other = builders.partner(clock.now())
     db.seed(other)
@@ -172,7 +171,7 @@ async def test_another_partners_user_is_not_found(
 
 
 async def test_the_browser_that_changed_the_password_gets_a_fresh_session(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, user: PartnerUser
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, user: PartnerUser
 ) -> None:
     async with new_uow() as uow:
         fresh = await users.replace_session(uow, clock, user, timedelta(hours=8))

@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 
 from partnerhub.domain.clients.model import Channel
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import outbox, signing
 from partnerhub.domain.webhooks import services as webhooks
 from partnerhub.domain.webhooks.model import DeliveryAttempt, DeliveryStatus
-from tests.fakes import FakeDatabase, FakeUnitOfWork, builders
+from tests.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, builders
 
 Uow = Callable[[], FakeUnitOfWork]
 MASTER = "master-key-" + "x" * 32
@@ -23,20 +22,20 @@ HOOK = "https://acme.example/hook"
 
 
 @pytest.fixture
-def partner(db: FakeDatabase, clock: VirtualClock) -> Partner:
+def partner(db: FakeDatabase, clock: FakeClock) -> Partner:
     found = builders.partner(clock.now(), webhook_url=HOOK)
     db.seed(found)
     return found
 
 
-async def _set(new_uow: Uow, clock: VirtualClock, partner: Partner, **kw: object) -> None:
+async def _set(new_uow: Uow, clock: FakeClock, partner: Partner, **kw: object) -> None:
     values: dict[str, object] = {"url": HOOK, "headers": None, "replace_headers": False}
     async with new_uow() as uow:
         await webhooks.set_webhook(uow, clock, partner.id, hub_mode=False, **(values | kw))  # type: ignore[arg-type]
 
 
 async def test_setting_the_webhook_stores_url_and_headers(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     await _set(
         new_uow,
@@ -67,7 +66,7 @@ async def test_setting_the_webhook_stores_url_and_headers(
 )
 async def test_webhook_headers_we_set_or_cannot_send_are_refused(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     partner: Partner,
     headers: dict[str, str],
@@ -80,7 +79,7 @@ async def test_webhook_headers_we_set_or_cannot_send_are_refused(
 
 
 async def test_in_hub_mode_a_webhook_into_the_private_network_is_refused(
-    new_uow: Uow, clock: VirtualClock, partner: Partner
+    new_uow: Uow, clock: FakeClock, partner: Partner
 ) -> None:
     async with new_uow() as uow:
         with pytest.raises(InvalidInput, match=r"refused: .*private network"):
@@ -96,7 +95,7 @@ async def test_in_hub_mode_a_webhook_into_the_private_network_is_refused(
 
 
 async def test_rotating_the_platform_secret_keeps_the_old_one_for_the_grace_period(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     old_nonce = partner.platform_secret_nonce
     async with new_uow() as uow:
@@ -121,7 +120,7 @@ async def test_rotating_the_platform_secret_keeps_the_old_one_for_the_grace_peri
 
 
 async def test_a_grace_period_over_30_days_is_refused(
-    new_uow: Uow, clock: VirtualClock, partner: Partner
+    new_uow: Uow, clock: FakeClock, partner: Partner
 ) -> None:
     async with new_uow() as uow:
         with pytest.raises(InvalidInput) as refused:
@@ -132,7 +131,7 @@ async def test_a_grace_period_over_30_days_is_refused(
 
 
 async def test_revealing_the_secret_gives_one_to_a_partner_without(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     bare = builders.partner(clock.now(), platform_secret_nonce=None)
     db.seed(bare)
@@ -144,7 +143,7 @@ async def test_revealing_the_secret_gives_one_to_a_partner_without(
 
 
 async def test_a_burst_of_test_events_is_numbered_and_queued_for_delivery(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     async with new_uow() as uow:
         sent = await webhooks.send_test_events(uow, clock, partner.id, 3)
@@ -167,7 +166,7 @@ async def test_a_burst_of_test_events_is_numbered_and_queued_for_delivery(
 )
 async def test_test_events_need_a_live_webhook_url(
     new_uow: Uow,
-    clock: VirtualClock,
+    clock: FakeClock,
     db: FakeDatabase,
     fields: dict[str, object],
     count: int,
@@ -185,7 +184,7 @@ async def test_test_events_need_a_live_webhook_url(
 
 
 async def test_an_event_is_logged_without_a_delivery_when_there_is_no_url(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     quiet = _channel(db, clock, messaging_webhook_url=None)
     async with new_uow() as uow:
@@ -199,7 +198,7 @@ async def test_an_event_is_logged_without_a_delivery_when_there_is_no_url(
 
 
 async def test_an_event_written_in_a_unit_of_work_left_uncommitted_is_gone(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase
 ) -> None:
     live = _channel(db, clock, messaging_webhook_url="https://bakery.example/wa")
     async with new_uow() as uow:
@@ -210,7 +209,7 @@ async def test_an_event_written_in_a_unit_of_work_left_uncommitted_is_gone(
     assert db.outbox_wakeups == 0
 
 
-def _channel(db: FakeDatabase, clock: VirtualClock, **fields: object) -> Channel:
+def _channel(db: FakeDatabase, clock: FakeClock, **fields: object) -> Channel:
     partner = builders.partner(clock.now())
     client = builders.client(partner, clock.now())
     waba = builders.waba(client, clock.now())
@@ -219,14 +218,14 @@ def _channel(db: FakeDatabase, clock: VirtualClock, **fields: object) -> Channel
     return channel
 
 
-async def _one_delivery(new_uow: Uow, clock: VirtualClock, partner: Partner) -> str:
+async def _one_delivery(new_uow: Uow, clock: FakeClock, partner: Partner) -> str:
     async with new_uow() as uow:
         sent = await webhooks.send_test_events(uow, clock, partner.id)
     return sent.delivery_ids[0]
 
 
 async def test_retrying_a_failed_delivery_restarts_its_schedule(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     delivery_id = await _one_delivery(new_uow, clock, partner)
     failed = db.tables.deliveries[delivery_id]
@@ -240,7 +239,7 @@ async def test_retrying_a_failed_delivery_restarts_its_schedule(
 
 
 async def test_a_delivery_being_sent_cannot_be_retried(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     delivery_id = await _one_delivery(new_uow, clock, partner)
     db.tables.deliveries[delivery_id].lease_until = clock.now() + timedelta(seconds=30)
@@ -250,7 +249,7 @@ async def test_a_delivery_being_sent_cannot_be_retried(
 
 
 async def test_another_partners_delivery_is_not_found(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     delivery_id = await _one_delivery(new_uow, clock, partner)
     other = builders.partner(clock.now(), webhook_url=HOOK)
@@ -261,7 +260,7 @@ async def test_another_partners_delivery_is_not_found(
 
 
 async def test_the_delivery_log_lists_deliveries_with_their_attempts_in_order(
-    new_uow: Uow, clock: VirtualClock, db: FakeDatabase, partner: Partner
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, partner: Partner
 ) -> None:
     first = await _one_delivery(new_uow, clock, partner)
     clock.advance(1)
