@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from partnerhub.domain.auth import passwords
-from partnerhub.domain.clients.model import ChannelStatus, Client
+from partnerhub.domain.clients.model import ChannelStatus
 from partnerhub.domain.clients.release import RELEASED_REASON, release_number
 from partnerhub.domain.clients.services import (
     MAX_NUMBERS_PER_SIGNUP,
@@ -716,7 +716,3 @@ async def test_releasing_a_number_nobody_holds_is_not_found(new_uow: Uow, clock:
     async with new_uow() as uow:
         with pytest.raises(NotFound):
             await release_number(uow, clock, "+4915100000009")
-
-
-def _client_of(db: FakeDatabase, client_id: str) -> Client:
-    return db.tables.clients[client_id]
