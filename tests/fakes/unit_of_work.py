@@ -74,24 +74,6 @@ class FakeDatabase:
         return sorted(self.tables.deliveries.values(), key=lambda d: d.created_at)
 
 
-class FakeSession:
-    """The one use of ``uow.session`` outside the repositories that a fake can serve:
-    ``session.get(ApiKey, key_id)`` (the authenticator's ``last_used_at`` write). Anything
-    else a service does with the session is SQL that belongs behind a repository port; once
-    the domain reaches everything through ``partnerhub.domain.ports`` (``api_key_uses``,
-    ``io_signatures``), this goes."""
-
-    def __init__(self, uow: FakeUnitOfWork) -> None:
-        self._uow = uow
-
-    async def get(self, kind: type[Any], key: Any) -> Any:
-        tables: dict[type[Any], dict[str, Any]] = {
-            ApiKey: self._uow.tables.api_keys,
-            Partner: self._uow.tables.partners,
-        }
-        return tables[kind].get(key)
-
-
 class FakeUnitOfWork:
     def __init__(
         self, db: FakeDatabase, on_outbox_commit: Callable[[], None] | None = None
@@ -119,7 +101,6 @@ class FakeUnitOfWork:
         self.logins = LoginAttemptRepository(t)
         self.io_signatures = IoSignatureRepository(t)
         self.api_key_uses = ApiKeyUseRepository(t)
-        self.session = FakeSession(self)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

@@ -3,7 +3,6 @@ signatures, the redirect back to the partner."""
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -261,15 +260,6 @@ async def test_a_partner_requiring_signatures_needs_a_platform_secret(
         await _check(new_uow, clock, partner, "sig", str(int(time.time())))
 
 
-# Spent signatures are kept behind the io_signatures port; before it (h-ports, issue 15) the
-# service ran that SQL on the session itself, which no fake can serve.
-needs_io_signature_port = pytest.mark.skipif(
-    importlib.util.find_spec("partnerhub.domain.ports") is None,
-    reason="the domain reaches used IO signatures through partnerhub.domain.ports",
-)
-
-
-@needs_io_signature_port
 async def test_a_signed_link_works_once(
     new_uow: Uow, clock: FakeClock, db: FakeDatabase, signing_partner: Partner
 ) -> None:
