@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.clients.events import channel_payload
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, WabaAccount
-from partnerhub.domain.clients.services import channel_payload, normalize_phone
+from partnerhub.domain.clients.phones import normalize_phone
 from partnerhub.domain.clock import Clock, isoformat
 from partnerhub.domain.errors import Conflict, NotFound
 from partnerhub.domain.partners.model import Partner

@@ -17,7 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients import login
-from partnerhub.domain.clients.services import NewClient, NewNumber, normalize_phone
+from partnerhub.domain.clients.onboarding import NewClient, NewNumber
+from partnerhub.domain.clients.phones import normalize_phone
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
