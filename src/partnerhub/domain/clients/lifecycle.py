@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
-from partnerhub.domain.clients.events import channel_payload
+from partnerhub.domain.clients import events
 from partnerhub.domain.clients.model import (
     LIFECYCLE,
     WABA_STATUS_FOR,
@@ -20,10 +20,11 @@ from partnerhub.domain.clients.model import (
     WabaAccount,
 )
 from partnerhub.domain.clients.queries import ChannelView, any_channel
-from partnerhub.domain.clock import Clock, isoformat
+from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.webhooks import outbox
+from partnerhub.wire import events as wire
 
 
 def cancellation_takes_effect(requested_at: datetime) -> datetime:
@@ -74,19 +75,16 @@ async def set_cancellation(
     if enabled:
         channel.cancellation_requested_at = now
         channel.cancellation_date = cancellation_takes_effect(now)
-        event = "cancellation_request"
+        kind: type[wire.CancellationEvent] = wire.CancellationRequest
     else:
         channel.cancellation_requested_at = None
         channel.cancellation_date = None
-        event = "cancellation_revoke"
+        kind = wire.CancellationRevoke
     in_review = ChannelStatus(channel.status) in LIFECYCLE
     channel.next_step_at = _next_step(channel, channel.next_step_at if in_review else None)
     channel.modified_at = now
     partner = await load_partner(uow, partner_id)
-    data = channel_payload(channel, client, waba)
-    data["cancellation_date"] = isoformat(channel.cancellation_date)
-    data["terminated_at"] = isoformat(channel.cancellation_date)
-    await outbox.emit(uow, clock, partner, event, data)
+    await outbox.emit(uow, clock, partner, events.cancellation_event(kind, channel, client, waba))
     await uow.commit()
     return ChannelView(channel, client, waba)
 
@@ -117,13 +115,13 @@ async def run_due_steps(
             # The date it took effect, as announced, even when the simulator runs late.
             channel.terminated_at = channel.cancellation_date
             channel.next_step_at = None
-            event = "cancellation_processed"
+            event: wire.Event = events.cancellation_processed(channel, client, waba)
         else:
             status = ChannelStatus(channel.status)
             if status not in LIFECYCLE:
                 channel.next_step_at = _next_step(channel, None)
                 continue
-            following, event = LIFECYCLE[status]
+            following, _ = LIFECYCLE[status]
             channel.status = following
             if following == ChannelStatus.RUNNING and channel.billing_started_at is None:
                 channel.billing_started_at = now
@@ -136,11 +134,9 @@ async def run_due_steps(
             channel.next_step_at = _next_step(
                 channel, due_at + timedelta(seconds=step_seconds) if in_review else None
             )
+            event = events.channel_event(_STEP_EVENT[following], channel, client, waba)
         channel.modified_at = now
-        data = channel_payload(channel, client, waba)
-        if event == "cancellation_processed":
-            data["terminated_at"] = isoformat(channel.terminated_at)
-        await outbox.emit(uow, clock, partner, event, data)
+        await outbox.emit(uow, clock, partner, event)
     await uow.commit()
     return len(due)
 
@@ -153,14 +149,18 @@ _ORDER = [
     ChannelStatus.LIVE,
 ]
 _RESTRICTED = {ChannelStatus.ACCOUNT_VIOLATION, ChannelStatus.ACCOUNT_RESTRICTION}
-_EVENT_FOR = {
-    ChannelStatus.SUBMITTED: "channel_submitted",
-    ChannelStatus.READY: "channel_ready",
-    ChannelStatus.RUNNING: "channel_running",
-    ChannelStatus.LIVE: "channel_live",
-    ChannelStatus.ACCOUNT_VIOLATION: "account_violation",
-    ChannelStatus.ACCOUNT_RESTRICTION: "account_restriction",
+# The event a channel reaching each status announces itself with (spec §7).
+_STEP_EVENT: dict[ChannelStatus, type[wire.ChannelEvent]] = {
+    ChannelStatus.SUBMITTED: wire.ChannelSubmitted,
+    ChannelStatus.READY: wire.ChannelReady,
+    ChannelStatus.RUNNING: wire.ChannelRunning,
+    ChannelStatus.LIVE: wire.ChannelLive,
 }
+_RESTRICTION_EVENT: dict[ChannelStatus, type[wire.RestrictionEvent]] = {
+    ChannelStatus.ACCOUNT_VIOLATION: wire.AccountViolation,
+    ChannelStatus.ACCOUNT_RESTRICTION: wire.AccountRestriction,
+}
+_EVENT_FOR = {**_STEP_EVENT, **_RESTRICTION_EVENT}
 
 
 def _allowed(current: ChannelStatus, target: ChannelStatus) -> bool:
@@ -207,12 +207,17 @@ async def force_status(
     # The automatic review goes on from here, unless the emulator has taken the number out of it.
     in_review = target in LIFECYCLE
     channel.next_step_at = _next_step(channel, channel.next_step_at if in_review else None)
-    data = channel_payload(channel, client, waba)
-    if target in _RESTRICTED:
-        data["violation_type"] = violation_type or (
+    event: wire.Event
+    if target in _RESTRICTION_EVENT:
+        violation = violation_type or (
             "SPAM" if target == ChannelStatus.ACCOUNT_VIOLATION else "MESSAGING_LIMIT"
         )
+        event = events.restriction_event(
+            _RESTRICTION_EVENT[target], channel, client, waba, violation
+        )
+    else:
+        event = events.channel_event(_STEP_EVENT[target], channel, client, waba)
     partner = await load_partner(uow, channel.partner_id)
-    await outbox.emit(uow, clock, partner, _EVENT_FOR[target], data)
+    await outbox.emit(uow, clock, partner, event)
     await uow.commit()
     return ChannelView(channel, client, waba)

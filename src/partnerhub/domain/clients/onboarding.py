@@ -15,8 +15,7 @@ from typing import Any
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
-from partnerhub.domain.clients import login
-from partnerhub.domain.clients.events import channel_payload, client_payload
+from partnerhub.domain.clients import events, login
 from partnerhub.domain.clients.model import (
     WABA_STATUS_FOR,
     Channel,
@@ -31,6 +30,7 @@ from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
+from partnerhub.wire import events as wire
 
 MAX_NUMBERS_PER_SIGNUP = 20
 
@@ -192,8 +192,10 @@ async def onboard(
         uow,
         clock,
         partner,
-        [("client_created", client_payload(client))]
-        + [("channel_created", channel_payload(c, client, waba)) for c in channels],
+        [
+            events.client_created(client),
+            *(events.channel_event(wire.ChannelCreated, c, client, waba) for c in channels),
+        ],
     )
     if commit:
         await uow.commit()
@@ -304,16 +306,21 @@ async def manage_channels(
     for channel in revoked:
         await uow.messaging.revoke_channel_keys(channel.id, now)
 
-    def permission_event(channel: Channel) -> dict[str, Any]:
-        return {**channel_payload(channel, client, waba), "permission": channel.permission}
-
     await outbox.emit_many(
         uow,
         clock,
         partner,
-        [("channel_created", channel_payload(c, client, waba)) for c in created]
-        + [("channel_permission_granted", permission_event(c)) for c in granted]
-        + [("channel_permission_revoked", permission_event(c)) for c in revoked],
+        [
+            *(events.channel_event(wire.ChannelCreated, c, client, waba) for c in created),
+            *(
+                events.permission_event(wire.ChannelPermissionGranted, c, client, waba)
+                for c in granted
+            ),
+            *(
+                events.permission_event(wire.ChannelPermissionRevoked, c, client, waba)
+                for c in revoked
+            ),
+        ],
     )
     if commit:
         await uow.commit()

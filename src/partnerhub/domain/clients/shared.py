@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids
-from partnerhub.domain.clients.events import client_payload
+from partnerhub.domain.clients import events
 from partnerhub.domain.clients.model import Client
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput
@@ -53,6 +53,6 @@ async def create_shared_client(
     )
     uow.clients.add(client)
     await uow.flush()
-    await outbox.emit(uow, clock, partner, "client_created", client_payload(client))
+    await outbox.emit(uow, clock, partner, events.client_created(client))
     await uow.commit()
     return client
