@@ -13,6 +13,7 @@ from partnerhub import webhooks
 from partnerhub.domain.clients import events
 from partnerhub.domain.clients.lifecycle import _STEP_EVENT
 from partnerhub.domain.clients.model import LIFECYCLE, Channel, ChannelStatus, Client, WabaAccount
+from partnerhub.testing import ReceivedWebhook
 from partnerhub.wire import events as wire
 
 NOW = datetime(2026, 11, 1, 12, 0, 5, tzinfo=UTC)
@@ -106,3 +107,12 @@ def test_a_foreign_or_unknown_event_still_parses_untyped() -> None:
     event = webhooks.parse_event(body)
     assert isinstance(event, webhooks.WebhookEvent)
     assert (event.id, event.event, event.data) == ("e1EV", "template_messaging_enabled", {"x": 1})
+
+
+def test_the_test_receiver_hands_partner_events_over_typed() -> None:
+    raw = wire.encode_event(events.client_created(CLIENT))
+    received = ReceivedWebhook("/", {}, raw, json.loads(raw), ["client_created"])
+    assert isinstance(received.event, wire.ClientCreated)
+    assert received.event.data.contact_user["name"] == "Ann"
+    other = ReceivedWebhook("/", {}, b'{"entry": []}', {"entry": []}, [])
+    assert other.event is None
