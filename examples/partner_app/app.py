@@ -1,7 +1,8 @@
 """A partner back end in miniature: what a 360dialog partner runs next to the hub.
 
 It does four things, with nothing but partnerhub's SDK (``partnerhub.client``,
-``partnerhub.webhooks``) and the standard library:
+``partnerhub.webhooks`` and its typed events, ``partnerhub.wire.events``) and the standard
+library:
 
 1. receives the hub's partner webhooks and checks their signatures (platform secret);
 2. when a client's number reaches ``channel_running``: generates the number's D360-API-KEY,
@@ -29,6 +30,7 @@ from wsgiref.simple_server import make_server
 
 from partnerhub import webhooks
 from partnerhub.client import ConflictError, MessagingClient, PartnerClient
+from partnerhub.wire import events
 
 TEMPLATE_NAME = "auto_reply"
 TEMPLATE_LANGUAGE = "en_US"
@@ -104,16 +106,17 @@ class PartnerApp:
             if event.id in self._seen:
                 return 200
             self._seen.add(event.id)
-        if event.event == "channel_running":
-            self._on_channel_running(event.data)
-        elif event.event == "waba_template_status_changed":
-            self._on_template_status(event.data)
+        match event:  # typed events (partnerhub.wire.events); others are left alone
+            case events.ChannelRunning(data=channel):
+                self._on_channel_running(channel)
+            case events.WabaTemplateStatusChanged(data=template):
+                self._on_template_status(template)
         return 200
 
-    def _on_channel_running(self, channel: Mapping[str, Any]) -> None:
-        channel_id, waba_id = channel["id"], channel["waba_account"]["id"]
+    def _on_channel_running(self, channel: events.ChannelData) -> None:
+        channel_id, waba_id = channel.id, channel.waba_account.id
         key = self.hub.channels.generate_api_key(channel_id)
-        number = Number(channel_id, waba_id, channel["phone_number"], key.api_key, key.address)
+        number = Number(channel_id, waba_id, channel.phone_number, key.api_key, key.address)
         self.messaging(number).webhook.set(self.public_url + MESSAGING_PATH + channel_id)
         self.numbers[channel_id] = number
         # A 409: the client's WABA has it already (another of its numbers got there first).
@@ -126,17 +129,17 @@ class PartnerApp:
                 components=TEMPLATE_COMPONENTS,
             )
 
-    def _on_template_status(self, template: Mapping[str, Any]) -> None:
-        if template.get("name") != TEMPLATE_NAME:
+    def _on_template_status(self, template: events.TemplateStatusData) -> None:
+        if template.name != TEMPLATE_NAME:
             return
-        waba_id = template["waba_account_id"]
-        if template.get("status") == "approved":
+        waba_id = template.waba_account_id
+        if template.status == "approved":
             self.approved_templates.add(waba_id)
             self.rejected_templates.pop(waba_id, None)
         else:
             self.approved_templates.discard(waba_id)
-            if template.get("status") == "rejected":
-                self.rejected_templates[waba_id] = template.get("rejected_reason") or ""
+            if template.status == "rejected":
+                self.rejected_templates[waba_id] = template.rejected_reason or ""
 
     def _on_messaging(self, channel_id: str, body: webhooks.MessagingWebhook) -> None:
         number = self.numbers.get(channel_id)

@@ -5,8 +5,12 @@ For your webhook endpoint, with only the standard library and msgspec (no server
     from partnerhub import webhooks
 
     event = webhooks.construct_event(raw_body, request.headers, PLATFORM_SECRET)
-    if event.event == "channel_running":
-        ...
+    match event:
+        case ChannelRunning(data=channel):      # from partnerhub.wire.events
+            ...
+
+Events partnerhub sends come back as their typed Struct (:mod:`partnerhub.wire.events`);
+any other ``{"id", "event", "data"}`` body as the untyped :class:`WebhookEvent`.
 
 Two signatures may come with a partner webhook, both keyed with the partner's platform secret:
 
@@ -43,6 +47,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from partnerhub.wire.events import PartnerEvent, decode_event
 from partnerhub.wire.webhooks import WebhookEvent
 
 __all__ = [
@@ -52,6 +57,7 @@ __all__ = [
     "MessagingChange",
     "MessagingValue",
     "MessagingWebhook",
+    "PartnerEvent",
     "Scheme",
     "WebhookEvent",
     "WebhookVerificationError",
@@ -174,12 +180,25 @@ def verify(
         raise WebhookVerificationError("no signature header on the request")
 
 
-def parse_event(payload: bytes | str) -> WebhookEvent:
+def parse_event(payload: bytes | str) -> PartnerEvent | WebhookEvent:
     """A partner webhook body (``{"id", "event", "data"}``), not verified: use
     :func:`construct_event` unless you verified it yourself. ``id`` is stable across retries:
-    deduplicate on it, since delivery is at-least-once."""
+    deduplicate on it, since delivery is at-least-once.
+
+    An event partnerhub sends comes back as its Struct from :mod:`partnerhub.wire.events`
+    (``data`` typed, and readable by key too: ``event.data["id"]``). Any other event, or one
+    whose ``data`` has another shape (hub.360dialog.io's own, say), comes back as
+    :class:`WebhookEvent` with ``data`` a dict, so a receiver can still route and dedupe it.
+    Both have ``id``, ``event`` and ``data``."""
+    raw = _payload_bytes(payload)
     try:
-        return msgspec.json.decode(_payload_bytes(payload), type=WebhookEvent)
+        return decode_event(raw)
+    except msgspec.ValidationError:
+        pass  # not one of ours, or not in our shape: read it untyped
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not a partner webhook body: {exc}") from exc
+    try:
+        return msgspec.json.decode(raw, type=WebhookEvent)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise ValueError(f"not a partner webhook body: {exc}") from exc
 
@@ -192,8 +211,8 @@ def construct_event(
     scheme: Scheme = "auto",
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
     now: float | None = None,
-) -> WebhookEvent:
-    """Verify, then parse, a partner webhook delivery."""
+) -> PartnerEvent | WebhookEvent:
+    """Verify, then parse (:func:`parse_event`), a partner webhook delivery."""
     verify(payload, headers, secret, scheme=scheme, tolerance=tolerance, now=now)
     return parse_event(payload)
 

@@ -15,6 +15,7 @@ from partnerhub.adapters.delivery.engine import SafeResolver
 from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.model import ABANDONED
+from partnerhub.domain.webhooks.services import new_test_event
 from partnerhub.domain.webhooks.ssrf import forbidden_reason
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner
@@ -126,7 +127,7 @@ async def test_one_bad_url_does_not_stall_other_partners(
         stored = await uow.partners.get(broken.partner_id)
         assert stored is not None
         stored.webhook_url = "https://\u00e4..example/"  # stored before validation existed
-        await outbox.emit(uow, state.clock, stored, "webhook_test", {})
+        await outbox.emit(uow, state.clock, stored, new_test_event(stored.id))
         await uow.commit()
     await client.post(
         f"/api/v2/partners/{partner.partner_id}/webhook_url/test", headers=partner.headers
@@ -149,7 +150,7 @@ async def test_a_lapsed_worker_cannot_overwrite_its_successor(
     async with state.uow() as uow:
         stored = await uow.partners.get(partner.partner_id)
         assert stored is not None
-        emitted = await outbox.emit(uow, state.clock, stored, "webhook_test", {})
+        emitted = await outbox.emit(uow, state.clock, stored, new_test_event(stored.id))
         await uow.commit()
     assert emitted.delivery is not None
     async with state.uow() as uow:  # worker A claims, then "dies"
@@ -180,7 +181,7 @@ async def test_retrying_a_delivery_in_flight_is_409(
     async with state.uow() as uow:
         stored = await uow.partners.get(partner.partner_id)
         assert stored is not None
-        emitted = await outbox.emit(uow, state.clock, stored, "webhook_test", {})
+        emitted = await outbox.emit(uow, state.clock, stored, new_test_event(stored.id))
         await uow.commit()
         now = clock.now()
         await uow.webhooks.claim_due(now, now + timedelta(seconds=60), 10)

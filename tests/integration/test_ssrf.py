@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from partnerhub.domain.webhooks import outbox
+from partnerhub.domain.webhooks.services import new_test_event
 from partnerhub.server.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
@@ -98,7 +99,7 @@ async def test_destination_is_checked_again_at_delivery(
         stored = await uow.partners.get(partner.partner_id)
         assert stored is not None
         stored.webhook_url = "https://127.0.0.1:9/hook"  # as if DNS now answered 127.0.0.1
-        await outbox.emit(uow, state.clock, stored, "webhook_test", {})
+        await outbox.emit(uow, state.clock, stored, new_test_event(stored.id))
         await uow.commit()
     assert await state.delivery.run_due() == 1
     log = (

@@ -22,6 +22,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from partnerhub.adapters import tables
 from partnerhub.domain.webhooks import outbox
+from partnerhub.domain.webhooks.services import new_test_event
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.integration.hub_helpers import log_in, page_csrf
@@ -246,7 +247,7 @@ async def test_a_rolled_back_change_emits_nothing(
         async with state.uow() as uow:
             stored = await uow.partners.get(partner.partner_id)
             assert stored is not None
-            await outbox.emit(uow, state.clock, stored, "webhook_test", {"doomed": True})
+            await outbox.emit(uow, state.clock, stored, new_test_event(stored.id))
             stored.brand_name = "Never committed"
             raise Boom
     await advance(client, 60)
@@ -404,7 +405,7 @@ async def test_without_a_url_events_are_kept_but_not_delivered(
     async with state.uow() as uow:
         stored = await uow.partners.get(partner.partner_id)
         assert stored is not None
-        emitted = await outbox.emit(uow, state.clock, stored, "webhook_test", {})
+        emitted = await outbox.emit(uow, state.clock, stored, new_test_event(stored.id))
         await uow.commit()
     assert emitted.delivery is None
     assert (await deliveries(client, partner))["total"] == 0

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from partnerhub.domain.clients.services import cancellation_takes_effect
+from partnerhub.domain.clients.lifecycle import cancellation_takes_effect
 
 
 @pytest.mark.parametrize(

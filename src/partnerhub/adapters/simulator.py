@@ -2,7 +2,7 @@
 
 Each round moves every channel whose next step is due one step on
 (``created -> submitted -> ready -> running -> live``, or a cancellation taking effect), with
-its partner webhook event in the same transaction (see :mod:`domain.clients.services`); then it
+its partner webhook event in the same transaction (see :mod:`domain.clients.lifecycle`); then it
 decides every template whose review is due (:mod:`domain.templates.services`), and moves every
 message whose next status is due (:mod:`domain.messaging.services`).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
-from partnerhub.domain.clients.services import run_due_steps
+from partnerhub.domain.clients.lifecycle import run_due_steps
 from partnerhub.domain.clock import Clock, VirtualClock
 from partnerhub.domain.messaging.services import MessagingConfig, run_due_statuses
 from partnerhub.domain.templates.services import run_due_reviews

@@ -43,7 +43,7 @@ from partnerhub.domain import ids
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.wire import world as wire
 
-MAX_NUMBERS_PER_SIGNUP = 20  # the onboarding flow's limit (domain.clients.services)
+MAX_NUMBERS_PER_SIGNUP = 20  # the onboarding flow's limit (domain.clients.onboarding)
 CHANNELS_PER_CLIENT = 10  # a client's default max_channels
 
 

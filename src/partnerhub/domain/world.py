@@ -47,7 +47,7 @@ from partnerhub.domain.clients.model import (
     ClientLogin,
     WabaAccount,
 )
-from partnerhub.domain.clients.services import normalize_phone
+from partnerhub.domain.clients.phones import normalize_phone
 from partnerhub.domain.clock import Clock, parse_timestamp
 from partnerhub.domain.clock import isoformat_exact as isoformat
 from partnerhub.domain.errors import InvalidInput

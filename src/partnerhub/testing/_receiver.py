@@ -49,6 +49,12 @@ class ReceivedWebhook:
             return "messaging"
         return "other"
 
+    @property
+    def event(self) -> webhooks.PartnerEvent | webhooks.WebhookEvent | None:
+        """A partner event parsed as ``webhooks.parse_event`` does (typed when partnerhub
+        sends it, e.g. ``ChannelRunning``); ``None`` for any other body."""
+        return webhooks.parse_event(self.raw) if self.kind == "partner" else None
+
     def describe(self) -> str:
         label = ", ".join(self.names) or self.kind
         return label if self.error is None else f"{label} [{self.status}: {self.error}]"

@@ -9,25 +9,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from partnerhub.domain.auth import passwords
+from partnerhub.domain.clients.editing import update_client
+from partnerhub.domain.clients.lifecycle import (
+    cancellation_takes_effect,
+    force_status,
+    run_due_steps,
+    set_cancellation,
+)
 from partnerhub.domain.clients.model import ChannelStatus
-from partnerhub.domain.clients.release import RELEASED_REASON, release_number
-from partnerhub.domain.clients.services import (
+from partnerhub.domain.clients.onboarding import (
     MAX_NUMBERS_PER_SIGNUP,
     NewClient,
     NewNumber,
-    NumbersTaken,
-    cancellation_takes_effect,
-    create_shared_client,
-    force_status,
-    get_waba,
-    list_channels,
-    list_clients,
     manage_channels,
     onboard,
-    run_due_steps,
-    set_cancellation,
-    update_client,
 )
+from partnerhub.domain.clients.phones import NumbersTaken
+from partnerhub.domain.clients.queries import get_waba, list_channels, list_clients
+from partnerhub.domain.clients.release import RELEASED_REASON, release_number
+from partnerhub.domain.clients.shared import create_shared_client
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.listing import ListQuery, SortKey

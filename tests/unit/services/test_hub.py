@@ -11,8 +11,8 @@ import pytest
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.passwords import hash_password
 from partnerhub.domain.billing.model import UsageRecord
+from partnerhub.domain.clients.lifecycle import force_status
 from partnerhub.domain.clients.model import Channel, ChannelStatus
-from partnerhub.domain.clients.services import force_status
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.hub import login, views
 from partnerhub.domain.hub.model import NumberRow

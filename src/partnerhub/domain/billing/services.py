@@ -33,7 +33,7 @@ from partnerhub.domain.billing.model import (
 from partnerhub.domain.billing.prices import PRICE_MICROS, default_cost_micros
 from partnerhub.domain.billing.queries import UsageWindow, parse_country
 from partnerhub.domain.clients.model import Channel, Client
-from partnerhub.domain.clients.services import any_channel
+from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners.model import Partner

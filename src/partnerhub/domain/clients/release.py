@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from partnerhub.domain.clients import events
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, WabaAccount
-from partnerhub.domain.clients.services import channel_payload, normalize_phone
-from partnerhub.domain.clock import Clock, isoformat
+from partnerhub.domain.clients.phones import normalize_phone
+from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, NotFound
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.partners.services import load_partner
@@ -87,9 +88,7 @@ async def release_number(
     channel.messaging_webhook_headers = {}
     channel.modified_at = now
     await uow.flush()
-    data = channel_payload(channel, holder.client, holder.waba)
-    data["terminated_at"] = isoformat(channel.terminated_at)
-    data["reason"] = RELEASED_REASON
-    await outbox.emit(uow, clock, holder.partner, "cancellation_processed", data)
+    event = events.cancellation_processed(channel, holder.client, holder.waba, RELEASED_REASON)
+    await outbox.emit(uow, clock, holder.partner, event)
     await uow.commit()
     return Holder(holder.partner, holder.client, holder.waba, channel, len(keys_revoked))

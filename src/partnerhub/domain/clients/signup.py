@@ -12,7 +12,8 @@ from datetime import datetime
 from urllib.parse import quote, urlsplit
 
 from partnerhub.domain.clients import login
-from partnerhub.domain.clients.services import NewClient, NewNumber, normalize_phone
+from partnerhub.domain.clients.onboarding import NewClient, NewNumber
+from partnerhub.domain.clients.phones import normalize_phone
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.ports import UnitOfWork

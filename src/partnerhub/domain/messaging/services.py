@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from partnerhub.domain.billing.model import MICROS, PricingCategory
 from partnerhub.domain.billing.services import Delivered, charge_delivered
 from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
-from partnerhub.domain.clients.services import any_channel
+from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.messaging import errors, payloads

@@ -41,6 +41,7 @@ from partnerhub.domain.templates.model import (
 from partnerhub.domain.templates.rules import NewTemplate, TemplateEdit
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
+from partnerhub.wire import events as wire_events
 
 __all__ = [
     "CREATE_LIMIT",
@@ -62,7 +63,6 @@ __all__ = [
 ]
 
 TEMPLATE_ID_SUFFIX = "TP"  # [ours]: 360dialog does not document template ids
-STATUS_EVENT = "waba_template_status_changed"  # spec §7 [ours: exact string unconfirmed]
 # [360] "Each WABA can have up to 250 message templates", counted by name (all languages of a
 # name count once).
 MAX_NAMES_PER_WABA = 250
@@ -131,9 +131,11 @@ def template_fields(template: Template) -> dict[str, Any]:
     }
 
 
-def _event_data(template: Template, waba: WabaAccount) -> dict[str, Any]:
-    """``data`` of ``waba_template_status_changed``: the template plus its client."""
-    return {**template_fields(template), "client_id": waba.client_id}
+def _status_event(template: Template, waba: WabaAccount) -> wire_events.WabaTemplateStatusChanged:
+    """``waba_template_status_changed`` (spec §7 [ours: exact string unconfirmed]): the
+    template plus its client."""
+    data = wire_events.TemplateStatusData(**template_fields(template), client_id=waba.client_id)
+    return wire_events.WabaTemplateStatusChanged(outbox.new_event_id(), data)
 
 
 async def _waba_of_partner(uow: UnitOfWork, partner_id: str, waba_id: str) -> WabaAccount:
@@ -410,8 +412,8 @@ async def _emit_status(
             if waba is None:  # pragma: no cover - the foreign key keeps them together
                 raise NotFound("WABA account not found")
             wabas[template.waba_account_id] = waba
-        data = _event_data(template, wabas[template.waba_account_id])
-        await outbox.emit(uow, clock, partners[template.partner_id], STATUS_EVENT, data)
+        event = _status_event(template, wabas[template.waba_account_id])
+        await outbox.emit(uow, clock, partners[template.partner_id], event)
 
 
 def _reason(status: TemplateStatus, rejected_reason: str | None) -> str | None:

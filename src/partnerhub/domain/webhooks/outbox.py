@@ -15,6 +15,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
+from partnerhub.wire import events as wire
 
 EVENT_ID_SUFFIX = "EV"
 DELIVERY_ID_SUFFIX = "WD"
@@ -26,27 +27,32 @@ class Emitted:
     delivery: Delivery | None  # None when the partner has no live webhook URL
 
 
-async def emit(
-    uow: UnitOfWork, clock: Clock, partner: Partner, event_type: str, data: Any
-) -> Emitted:
-    """Record ``event_type`` for ``partner`` and, if it has a live webhook URL, a delivery.
+def new_event_id() -> str:
+    """The id of a new partner event: stable across its retries, what receivers dedupe on."""
+    return ids.new_id(EVENT_ID_SUFFIX, 16)
+
+
+async def emit(uow: UnitOfWork, clock: Clock, partner: Partner, event: wire.Event) -> Emitted:
+    """Record ``event`` for ``partner`` and, if it has a live webhook URL, a delivery.
 
     Nothing is sent here: the delivery engine picks the row up after the commit. The caller's
     ``commit()`` makes the event real; a rollback leaves no trace of it.
     """
-    return (await emit_many(uow, clock, partner, [(event_type, data)]))[0]
+    return (await emit_many(uow, clock, partner, [event]))[0]
 
 
 async def emit_many(
-    uow: UnitOfWork, clock: Clock, partner: Partner, events: Sequence[tuple[str, Any]]
+    uow: UnitOfWork, clock: Clock, partner: Partner, events: Sequence[wire.Event]
 ) -> list[Emitted]:
-    """:func:`emit` for several events at once: two flushes in all, not two per event."""
+    """:func:`emit` for several events at once: two flushes in all, not two per event.
+
+    The stored body is :func:`wire.events.encode_event`'s: what is signed and sent, on every
+    retry."""
     live = bool(partner.webhook_url) and partner.webhook_disabled_at is None
-    specs = []
-    for event_type, data in events:
-        event_id = ids.new_id(EVENT_ID_SUFFIX, 16)
-        body = msgspec.json.encode({"id": event_id, "event": event_type, "data": data}).decode()
-        specs.append(_Spec(event_id, partner.id, None, event_type, body, live))
+    specs = [
+        _Spec(event.id, partner.id, None, event.event, wire.encode_event(event).decode(), live)
+        for event in events
+    ]
     return await _write(uow, clock, specs)
 
 
@@ -58,7 +64,7 @@ async def emit_to_channels(
     partner events. A channel without a messaging webhook URL gets the event logged only."""
     specs = [
         _Spec(
-            ids.new_id(EVENT_ID_SUFFIX, 16),
+            new_event_id(),
             channel.partner_id,
             channel.id,
             event_type,

@@ -16,10 +16,10 @@ from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox, signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, DeliveryStatus
 from partnerhub.domain.webhooks.ssrf import validate_webhook_destination
+from partnerhub.wire import events as wire
 
 DELIVERY_SORTABLE = ("created_at", "next_attempt_at", "attempt_count", "status", "event")
 DELIVERY_FILTERABLE = {"id": str, "event": str, "event_id": str, "status": str}
-TEST_EVENT = "webhook_test"
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
 # Headers we set ourselves, or that only the HTTP layer may set.
@@ -141,6 +141,12 @@ async def reveal_platform_secret(uow: UnitOfWork, master_key: str, partner_id: s
 MAX_TEST_EVENTS = 1000
 
 
+def new_test_event(partner_id: str, sequence: int | None = None) -> wire.WebhookTest:
+    """A ``webhook_test`` event; ``sequence`` numbers the events of a burst."""
+    data = wire.WebhookTestData(partner_id, "Test event from partnerhub", sequence)
+    return wire.WebhookTest(outbox.new_event_id(), data)
+
+
 @dataclass(frozen=True)
 class SentTest:
     event_ids: list[str]
@@ -158,12 +164,11 @@ async def send_test_events(
         raise InvalidInput("webhook_url", "is not set; set it before sending a test event")
     if partner.webhook_disabled_at is not None:
         raise InvalidInput("webhook_url", "was disabled by a 410 Gone; set it again to re-enable")
-    data = {"partner_id": partner.id, "message": "Test event from partnerhub"}
     emitted = await outbox.emit_many(
         uow,
         clock,
         partner,
-        [(TEST_EVENT, {**data, "sequence": n} if count > 1 else data) for n in range(1, count + 1)],
+        [new_test_event(partner.id, n if count > 1 else None) for n in range(1, count + 1)],
     )
     event_ids = [item.event.id for item in emitted]
     delivery_ids = [item.delivery.id for item in emitted if item.delivery is not None]

@@ -26,7 +26,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
-from partnerhub.domain.clients import login, services, signup
+from partnerhub.domain.clients import login, onboarding, phones, signup
 from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.errors import Conflict, InvalidInput
 from partnerhub.domain.partners.model import Partner
@@ -259,7 +259,7 @@ class _Page:
         except signup.Refused as refused:
             return _refused(str(refused), partner.brand_name, status=403)
         try:
-            done = await services.onboard(
+            done = await onboarding.onboard(
                 uow,
                 state.clock,
                 partner.id,
@@ -270,7 +270,7 @@ class _Page:
                 commit=False,
                 password_hash=password_hash,
             )
-        except services.NumbersTaken as taken:
+        except phones.NumbersTaken as taken:
             signup.place_taken(form.numbers, taken.numbers, form.errors)
             return _render_form(partner, self.action, hidden, form, 409)
         except Conflict as conflict:
@@ -344,7 +344,7 @@ class _Page:
         except signup.Refused as refused:
             return _refused(str(refused), partner.brand_name, status=403)
         try:
-            done = await services.manage_channels(
+            done = await onboarding.manage_channels(
                 uow,
                 state.clock,
                 partner.id,
@@ -355,7 +355,7 @@ class _Page:
                 step_seconds=state.settings.simulator_step_seconds,
                 commit=False,
             )
-        except services.NumbersTaken as taken:
+        except phones.NumbersTaken as taken:
             signup.place_taken(rows, taken.numbers, errors)
             return again(409)
         except InvalidInput as invalid:
@@ -403,7 +403,7 @@ class _Page:
                     "number": c.phone_number,
                     "name": c.phone_name,
                     "status": c.status,
-                    "ended": c.status in services.ENDED,
+                    "ended": c.status in onboarding.ENDED,
                     "granted": c.permission if granted is None else c.id in granted,
                 }
                 for c in channels

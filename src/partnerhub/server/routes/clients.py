@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from msgspec import UnsetType
 
-from partnerhub.domain.clients import services
+from partnerhub.domain.clients import editing, lifecycle, queries, shared
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
@@ -17,7 +17,7 @@ from partnerhub.server.listing import ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import clients as wire
 
-CLIENT_FILTERS = {key: str for key in services.CLIENT_FILTER_KEYS}
+CLIENT_FILTERS = {key: str for key in queries.CLIENT_FILTER_KEYS}
 
 
 @get("/clients", summary="List clients", tags=["Clients"])
@@ -27,9 +27,9 @@ async def list_clients(
     page: NamedDependency[ListParams],
 ) -> wire.ClientList:
     await require_partner(request, partner_id)
-    query = page.parse(services.CLIENT_SORTABLE, CLIENT_FILTERS)
+    query = page.parse(queries.CLIENT_SORTABLE, CLIENT_FILTERS)
     async with app_state(request).uow() as uow:
-        clients, total = await services.list_clients(uow, partner_id, query)
+        clients, total = await queries.list_clients(uow, partner_id, query)
     return wire.ClientList(
         **envelope(query, total, len(clients)),
         clients=[presenters.client(c) for c in clients],
@@ -50,7 +50,7 @@ async def update_client(
     }
     state = app_state(request)
     async with state.uow() as uow:
-        client = await services.update_client(uow, state.clock, partner_id, client_id, changes)
+        client = await editing.update_client(uow, state.clock, partner_id, client_id, changes)
     return presenters.client(client)
 
 
@@ -68,7 +68,7 @@ async def create_shared_client(
     body = await read_body(request, wire.SharedClientIn)
     state = app_state(request)
     async with state.uow() as uow:
-        client = await services.create_shared_client(
+        client = await shared.create_shared_client(
             uow,
             state.clock,
             partner_id,
@@ -87,11 +87,11 @@ async def list_channels(
     page: NamedDependency[ListParams],
 ) -> wire.ChannelList:
     await require_partner(request, partner_id)
-    query = page.parse(services.CHANNEL_SORTABLE, services.CHANNEL_FILTERS)
+    query = page.parse(queries.CHANNEL_SORTABLE, queries.CHANNEL_FILTERS)
     column_filters = {k: v for k, v in query.filters.items() if k != "q"}
     text = query.filters.get("q")
     async with app_state(request).uow() as uow:
-        views, total = await services.list_channels(
+        views, total = await queries.list_channels(
             uow, partner_id, query.with_filters(column_filters), text
         )
     return wire.ChannelList(
@@ -117,7 +117,7 @@ async def cancellation_request(
     body = await read_body(request, wire.CancellationIn)
     state = app_state(request)
     async with state.uow() as uow:
-        view = await services.set_cancellation(
+        view = await lifecycle.set_cancellation(
             uow, state.clock, partner_id, client_id, channel_id, body.enabled
         )
     return presenters.channel(view.channel, view.client, view.waba)
@@ -129,7 +129,7 @@ async def get_waba_account(
 ) -> wire.WabaAccount:
     await require_partner(request, partner_id)
     async with app_state(request).uow() as uow:
-        waba = await services.get_waba(uow, partner_id, waba_account_id)
+        waba = await queries.get_waba(uow, partner_id, waba_account_id)
     return presenters.waba_account(waba)
 
 

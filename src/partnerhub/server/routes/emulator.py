@@ -17,7 +17,7 @@ from partnerhub.adapters import tables
 from partnerhub.domain.billing import services as billing
 from partnerhub.domain.billing.model import from_micros
 from partnerhub.domain.billing.queries import parse_instant
-from partnerhub.domain.clients import services as client_services
+from partnerhub.domain.clients import lifecycle, onboarding
 from partnerhub.domain.clock import VirtualClock, isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.templates import services as template_services
@@ -238,12 +238,12 @@ async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
     body = await read_body(request, Onboard)
     state = app_state(request)
     numbers = [
-        client_services.NewNumber(n, "")
+        onboarding.NewNumber(n, "")
         if isinstance(n, str)
-        else client_services.NewNumber(n.phone_number, n.phone_name)
+        else onboarding.NewNumber(n.phone_number, n.phone_name)
         for n in body.phone_numbers
     ]
-    new_client = client_services.NewClient(
+    new_client = onboarding.NewClient(
         name=body.client.name,
         contact_name=body.client.contact_name or body.client.name,
         email=body.client.email,
@@ -254,7 +254,7 @@ async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
         password=body.password,
     )
     async with state.uow() as uow:
-        done = await client_services.onboard(
+        done = await onboarding.onboard(
             uow,
             state.clock,
             body.partner_id,
@@ -279,7 +279,7 @@ async def channel_status(
     body = await read_body(request, ChannelStatusIn)
     state = app_state(request)
     async with state.uow() as uow:
-        view = await client_services.force_status(
+        view = await lifecycle.force_status(
             uow, state.clock, channel_id, body.status, body.violation_type
         )
     return {
