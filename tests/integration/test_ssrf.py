@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from partnerhub.app import create_app
 from partnerhub.domain.webhooks import outbox
-from partnerhub.server.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import JWT_SECRET, make_partner, running

@@ -41,7 +41,7 @@ from partnerhub.cli._remote import (
 from partnerhub.client import ConflictError
 from partnerhub.domain import ids
 from partnerhub.domain.keys import secrets as key_secrets
-from partnerhub.wire import world as wire
+from partnerhub.emulator import wire
 
 MAX_NUMBERS_PER_SIGNUP = 20  # the onboarding flow's limit (domain.clients.services)
 CHANNELS_PER_CLIENT = 10  # a client's default max_channels
