@@ -29,7 +29,6 @@ from partnerhub.adapters.repositories import (
     TokenRepository,
     UserRepository,
     WebhookRepository,
-    WorldRepository,
 )
 
 OUTBOX_CHANNEL = "partnerhub_outbox"
@@ -54,7 +53,6 @@ class UnitOfWork:
     tokens: TokenRepository
     webhooks: WebhookRepository
     clients: ClientRepository
-    world: WorldRepository
     billing: BillingRepository
     client_logins: ClientLoginRepository
     messaging: MessagingRepository
@@ -81,7 +79,6 @@ class UnitOfWork:
         self.tokens = TokenRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
         self.clients = ClientRepository(self.session)
-        self.world = WorldRepository(self.session)
         self.billing = BillingRepository(self.session)
         self.client_logins = ClientLoginRepository(self.session)
         self.messaging = MessagingRepository(self.session)
