@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from litestar import Litestar
-
-from partnerhub.server import app as core_app
 from partnerhub.server import state as core_state
-from partnerhub.server.extensions import CORE_ONLY, Extension
 from partnerhub.server.policy import ModePolicy
 from partnerhub.server.settings import Settings
 
 if TYPE_CHECKING:
+    from litestar import Litestar
+
     from partnerhub.domain.clock import Clock
     from partnerhub.emulator.clock import VirtualClock
+    from partnerhub.server.extensions import Extension
 
 
 def compose(
@@ -33,6 +32,8 @@ def compose(
 
     ``clock``: a virtual clock a test moves by hand (in either mode); emulator mode makes one
     when none is given, the hub reads the system clock."""
+    from partnerhub.server.extensions import CORE_ONLY
+
     policy = ModePolicy.from_settings(settings)
     if not policy.emulator:
         return policy, clock, CORE_ONLY
@@ -48,6 +49,8 @@ def create_app(
     migrate_on_start: bool = True,
     clock: VirtualClock | None = None,
 ) -> Litestar:
+    from partnerhub.server import app as core_app  # the web framework: only to serve
+
     settings = settings or Settings()
     policy, run_on, added = compose(settings, clock)
     return core_app.create_app(

@@ -67,11 +67,12 @@ def test_emulator_mode_adds_its_routes_and_runs_on_the_virtual_clock() -> None:
 
 
 def test_a_hub_app_imports_no_emulator_code() -> None:
-    """In a fresh interpreter (this one imported the emulator above): build a hub app and its
-    state, and look for any module of the emulator package."""
+    """In a fresh interpreter (this one imported the emulator above): load the CLI, build a hub
+    app and its state, and look for any module of the emulator package."""
     script = textwrap.dedent(
         """
         import sys
+        import partnerhub.cli.app  # the serve command's own imports
         from partnerhub.app import build_state, create_app
         from partnerhub.server.settings import Settings
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from litestar.types import ControllerRouterHandler
+from typing import TYPE_CHECKING
 
 from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
+
+if TYPE_CHECKING:  # a worker process builds its state without the web framework
+    from litestar.types import ControllerRouterHandler
 
 
 @dataclass(frozen=True)
