@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from partnerhub.adapters import migrate, tables
 from partnerhub.adapters.db import normalize_url
-from partnerhub.domain.clock import VirtualClock
+from partnerhub.app import create_app
 from partnerhub.domain.keys import services as key_services
 from partnerhub.domain.partners import services as partner_services
-from partnerhub.server.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.receiver import Receiver, serve_receiver

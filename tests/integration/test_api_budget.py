@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from pydantic import SecretStr
 
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import make_partner, running

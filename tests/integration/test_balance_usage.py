@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner, running

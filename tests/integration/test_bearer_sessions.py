@@ -13,8 +13,8 @@ import httpx
 import jwt
 from litestar import Litestar
 
-from partnerhub.domain.clock import VirtualClock
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from tests.conftest import PartnerCreds, running
 from tests.integration.hub_helpers import log_in, page_csrf

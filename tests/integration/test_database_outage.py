@@ -7,9 +7,9 @@ import httpx
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from partnerhub.app import create_app
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.messaging import keys as channel_keys
-from partnerhub.server.app import create_app
 from partnerhub.server.errors import database_unavailable
 from partnerhub.server.settings import Settings
 from tests.conftest import running

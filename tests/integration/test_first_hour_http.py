@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from partnerhub.app import create_app
 from partnerhub.client import AsyncPartnerClient
-from partnerhub.domain.clock import VirtualClock
-from partnerhub.server.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, running

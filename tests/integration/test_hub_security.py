@@ -10,8 +10,8 @@ import httpx
 from sqlalchemy import func, select
 
 from partnerhub.adapters import tables
-from partnerhub.domain.clock import VirtualClock
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner, running

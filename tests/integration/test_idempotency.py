@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 
 from partnerhub.adapters.tables import idempotency_keys
-from partnerhub.domain.clock import VirtualClock
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
 from tests.integration.test_partner import assert_error

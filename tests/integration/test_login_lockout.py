@@ -22,7 +22,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds, running

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from partnerhub.adapters import migrate, tables
 from partnerhub.adapters.db import normalize_url
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from tests.conftest import running
 

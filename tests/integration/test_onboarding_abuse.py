@@ -21,10 +21,10 @@ import httpx
 from litestar import Litestar
 from pydantic import SecretStr
 
+from partnerhub.app import create_app
 from partnerhub.domain.clients.signup import NUMBER_UNAVAILABLE, io_signature
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.webhooks import signing
-from partnerhub.server.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner, running

@@ -20,10 +20,10 @@ from litestar import Litestar
 from sqlalchemy import select
 
 from partnerhub.adapters import migrate, tables
+from partnerhub.app import create_app
 from partnerhub.domain import ids
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.messaging import keys as channel_keys
-from partnerhub.server.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, running

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from partnerhub.adapters.delivery.engine import SafeResolver
-from partnerhub.domain.clock import VirtualClock
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.model import ABANDONED
 from partnerhub.domain.webhooks.services import new_test_event
 from partnerhub.domain.webhooks.ssrf import forbidden_reason
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner
 from tests.integration.test_partner import assert_error

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from partnerhub.app import create_app
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import new_test_event
-from partnerhub.server.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import JWT_SECRET, make_partner, running

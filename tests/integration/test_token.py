@@ -8,7 +8,7 @@ import httpx
 import jwt
 import pytest
 
-from partnerhub.domain.clock import VirtualClock
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
 from tests.integration.test_partner import assert_error

@@ -28,8 +28,8 @@ import httpx
 import msgspec
 from litestar import Litestar
 
-from partnerhub.domain.clock import VirtualClock
-from partnerhub.server.app import create_app
+from partnerhub.app import create_app
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from partnerhub.webhooks import verify_360dialog

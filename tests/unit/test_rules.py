@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from partnerhub.domain.clock import VirtualClock, isoformat
+from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets
 from partnerhub.domain.listing import parse_list_query
 from partnerhub.domain.partners.rules import validate_url
+from partnerhub.emulator.clock import VirtualClock
 
 
 def test_generated_keys_are_well_formed_and_unique() -> None:

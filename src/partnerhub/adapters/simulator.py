@@ -5,6 +5,10 @@ Each round moves every channel whose next step is due one step on
 its partner webhook event in the same transaction (see :mod:`domain.clients.lifecycle`); then it
 decides every template whose review is due (:mod:`domain.templates.services`), and moves every
 message whose next status is due (:mod:`domain.messaging.services`).
+
+Part of the core, not of :mod:`partnerhub.emulator`: a hub has no real Meta behind it either,
+so hub mode runs the same simulated review, lifecycle and message statuses; the emulator only
+adds its controls on top (moving the clock, forcing statuses, faults).
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
 from partnerhub.domain.clients.lifecycle import run_due_steps
-from partnerhub.domain.clock import Clock, VirtualClock
+from partnerhub.domain.clock import Clock
 from partnerhub.domain.messaging.services import MessagingConfig, run_due_statuses
 from partnerhub.domain.templates.services import run_due_reviews
 
@@ -27,9 +32,11 @@ class Simulator:
         messaging: MessagingConfig | None = None,
         *,
         reject_template_names: bool = True,
+        hooks: WorkerHooks = NO_HOOKS,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._hooks = hooks  # the emulator keeps its virtual clock in step through these
         self.step_seconds = step_seconds
         self.messaging = messaging or MessagingConfig()
         self.reject_template_names = reject_template_names
@@ -42,9 +49,7 @@ class Simulator:
         """
         async with self._uow_factory() as uow:
             await uow.lock_for_write()
-            if isinstance(self._clock, VirtualClock):
-                state = await uow.webhooks.emulator_state()
-                self._clock.catch_up(state.clock_offset_seconds, state.clock_epoch)
+            await self._hooks.sync_clock(uow)
             moved = await run_due_steps(uow, self._clock, self.step_seconds)
             await uow.lock_for_write()
             moved += await run_due_reviews(

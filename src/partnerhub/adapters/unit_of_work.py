@@ -31,7 +31,6 @@ from partnerhub.adapters.repositories import (
     TokenRepository,
     UserRepository,
     WebhookRepository,
-    WorldRepository,
 )
 
 OUTBOX_CHANNEL = "partnerhub_outbox"
@@ -56,7 +55,6 @@ class UnitOfWork:
     tokens: TokenRepository
     webhooks: WebhookRepository
     clients: ClientRepository
-    world: WorldRepository
     billing: BillingRepository
     client_logins: ClientLoginRepository
     messaging: MessagingRepository
@@ -85,7 +83,6 @@ class UnitOfWork:
         self.tokens = TokenRepository(self.session)
         self.webhooks = WebhookRepository(self.session)
         self.clients = ClientRepository(self.session)
-        self.world = WorldRepository(self.session)
         self.billing = BillingRepository(self.session)
         self.client_logins = ClientLoginRepository(self.session)
         self.messaging = MessagingRepository(self.session)

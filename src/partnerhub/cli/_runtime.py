@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from partnerhub.adapters import db, migrate
+from partnerhub.app import build_state
 from partnerhub.domain.errors import DomainError
 from partnerhub.server.settings import Settings, SettingsError
-from partnerhub.server.state import AppState, build_state
+from partnerhub.server.state import AppState
 
 T = TypeVar("T")
 console = Console()

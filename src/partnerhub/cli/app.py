@@ -24,6 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from partnerhub.adapters import db, migrate
+from partnerhub.app import build_state
 from partnerhub.cli._runtime import (
     console,
     database_label,
@@ -46,7 +47,7 @@ from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partners import services as partner_services
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
-from partnerhub.server.state import AppState, build_state
+from partnerhub.server.state import AppState
 
 
 def _flags_take_no_value() -> None:
@@ -172,7 +173,7 @@ def serve(
     """Migrate the database and serve the API."""
     import uvicorn
 
-    from partnerhub.server.app import create_app
+    from partnerhub.app import create_app
 
     settings = load_settings(host=host, port=port)
     # The exposure warning first: it is about the settings, whether or not the bind succeeds.
@@ -236,7 +237,7 @@ def serve(
     _share_metrics(settings.data_dir)
     console.print(f"{workers} API processes; uvicorn restarts any that dies")
     uvicorn.run(
-        "partnerhub.server.app:create_app",
+        "partnerhub.app:create_app",
         factory=True,
         workers=workers,
         # uvicorn kills a process that misses a health ping for this long: on a busy machine

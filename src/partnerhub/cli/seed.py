@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,7 +41,10 @@ from partnerhub.cli._remote import (
 from partnerhub.client import ConflictError
 from partnerhub.domain import ids
 from partnerhub.domain.keys import secrets as key_secrets
-from partnerhub.wire import world as wire
+
+if TYPE_CHECKING:  # imported where used: a hub's serve process loads nothing of the emulator
+    from partnerhub.emulator import wire
+
 
 MAX_NUMBERS_PER_SIGNUP = 20  # the onboarding flow's limit (domain.clients.onboarding)
 CHANNELS_PER_CLIENT = 10  # a client's default max_channels
@@ -100,6 +103,8 @@ def build_world(
     channels: int, clients: int, brand_name: str, email: str, password: str, api_key: str
 ) -> wire.World:
     """A world with one partner, ``clients`` clients (a WABA each) and ``channels`` channels."""
+    from partnerhub.emulator import wire
+
     partner_id = ids.new_id(ids.PARTNER)
     world = wire.World(
         version=wire.FORMAT_VERSION,

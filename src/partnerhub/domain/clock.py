@@ -1,12 +1,13 @@
 """The one clock every time-based rule reads (token expiry, and later retries and lifecycle).
 
-Real by default; a :class:`VirtualClock` lets the emulator and tests move time forward without
+Real by default (:class:`SystemClock`); the emulator package brings a virtual clock
+(:class:`partnerhub.emulator.clock.VirtualClock`) that it and tests move forward without
 waiting.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -19,42 +20,6 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class VirtualClock:
-    """Real time shifted by an offset that only grows: time never runs backwards, except when
-    an emulator reset (``POST /_emulator/reset {"scope": "clock"}``) starts a new *epoch* at
-    offset 0. Every process adopts the newest epoch it reads from the database, and within an
-    epoch the largest offset."""
-
-    def __init__(self) -> None:
-        self._offset = timedelta(0)
-        self._epoch = 0
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
-        self._offset += timedelta(seconds=seconds)
-        return self.now()
-
-    @property
-    def offset_seconds(self) -> float:
-        return self._offset.total_seconds()
-
-    @property
-    def epoch(self) -> int:
-        return self._epoch
-
-    def catch_up(self, offset_seconds: float, epoch: int = 0) -> None:
-        """Adopt a larger offset set by another process (never a smaller one), or the offset
-        of a newer epoch as it is (a reset turned the clock back to real time)."""
-        if epoch > self._epoch:
-            self._epoch, self._offset = epoch, timedelta(seconds=offset_seconds)
-        elif epoch == self._epoch and offset_seconds > self._offset.total_seconds():
-            self._offset = timedelta(seconds=offset_seconds)
 
 
 def isoformat(moment: datetime | None) -> str | None:

@@ -1,7 +1,9 @@
 """The Litestar application factory.
 
-``create_app(settings)`` builds an app whose lifespan opens the database (and, when asked,
-migrates it), and closes everything on shutdown. No module-level app or settings.
+``create_app(settings)`` builds the core app (hub and emulator share it) with what an
+:class:`~partnerhub.server.extensions.Extension` adds; its lifespan opens the database (and,
+when asked, migrates it), and closes everything on shutdown. No module-level app or settings.
+The composition root that picks the extension for the mode is :mod:`partnerhub.app`.
 """
 
 from __future__ import annotations
@@ -16,17 +18,18 @@ from partnerhub.adapters import db
 from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors import EXCEPTION_HANDLERS
+from partnerhub.server.extensions import CORE_ONLY, Extension
 from partnerhub.server.fastpath.send import SendPath
 from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
 from partnerhub.server.pages.hub import hub_router
+from partnerhub.server.policy import ModePolicy
 from partnerhub.server.routes import (
     api_keys,
     billing,
     channel_keys,
     clients,
-    emulator,
     health,
     messaging,
     partners,
@@ -40,14 +43,19 @@ from partnerhub.server.state import build_state
 
 
 def create_app(
-    settings: Settings | None = None, *, migrate_on_start: bool = True, clock: Clock | None = None
+    settings: Settings | None = None,
+    *,
+    migrate_on_start: bool = True,
+    clock: Clock | None = None,
+    policy: ModePolicy | None = None,
+    extension: Extension = CORE_ONLY,
 ) -> Litestar:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        state = build_state(settings, clock)
+        state = build_state(settings, clock, policy=policy, hooks=extension.hooks)
         try:
             if migrate_on_start:
                 await db.when_reachable(
@@ -77,7 +85,7 @@ def create_app(
                 *users.HANDLERS,
             ),
             messaging.messaging_router(),
-            emulator.emulator_router(),
+            *extension.route_handlers,
             *onboarding.HANDLERS,
             hub_router(),
             *health.HANDLERS,

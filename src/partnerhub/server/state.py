@@ -24,10 +24,11 @@ from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
+from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
-from partnerhub.domain.clock import Clock, SystemClock, VirtualClock
+from partnerhub.domain.clock import Clock, SystemClock
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
 from partnerhub.domain.messaging.services import (
     MessageSender,
@@ -37,12 +38,15 @@ from partnerhub.domain.messaging.services import (
 )
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.domain.ratelimit import Rule
+from partnerhub.server.policy import ModePolicy
 from partnerhub.server.settings import Settings
 
 
 @dataclass
 class AppState:
     settings: Settings
+    # What differs between hub and emulator mode, read by the core instead of the mode.
+    policy: ModePolicy
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
@@ -61,6 +65,8 @@ class AppState:
     idempotency: IdempotencyStore
     # The one gate in front of every password check (lockout and per-address budgets).
     password_guard: PasswordGuard
+    # What the composition root added to the background work (the emulator's clock, faults).
+    hooks: WorkerHooks = NO_HOOKS
     # Requests per minute one credential may make on the Partner API (None: no budget).
     api_budget: Rule | None = None
     # Shown by /livez and /readyz: which server answered.
@@ -71,20 +77,13 @@ class AppState:
 
     @property
     def key_prefix(self) -> str:
-        return "ph_live_" if self.settings.mode == "hub" else "ph_test_"
+        return self.policy.key_prefix
 
     async def start_on_database(self) -> None:
-        """A process's startup work on the database: migrate, then resume the emulator clock."""
+        """A process's startup work on the database: migrate, then what the hooks add (a
+        restarted emulator resumes at the virtual time it had reached)."""
         await migrate.upgrade(self.engine)
-        await self.load_emulator_clock()
-
-    async def load_emulator_clock(self) -> None:
-        """A restarted emulator resumes at the virtual time it had reached."""
-        if isinstance(self.clock, VirtualClock):
-            async with self.uow() as uow:
-                state = await uow.webhooks.emulator_state()
-                self.clock.catch_up(state.clock_offset_seconds, state.clock_epoch)
-                await uow.commit()
+        await self.hooks.start(self.uow)
 
     async def close(self) -> None:
         await self.worker.stop()
@@ -117,14 +116,22 @@ def _send_store(
     return SqliteSendStore(path, lambda: sqlite_write_gate(engine))
 
 
-def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
+def build_state(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    policy: ModePolicy | None = None,
+    hooks: WorkerHooks = NO_HOOKS,
+) -> AppState:
+    """The core's state. ``clock`` and ``hooks`` come from the composition root
+    (:mod:`partnerhub.app`): the emulator's virtual clock and its hooks in emulator mode, the
+    system clock and none on a hub."""
     tables.map_domain()
+    policy = policy or ModePolicy.from_settings(settings)
     url = settings.sqlalchemy_url
     engine = db.create_engine(url)
     sessionmaker = db.create_sessionmaker(engine)
-    # The emulator runs on a virtual clock (real time plus an offset that only grows), so that
-    # tests and partners can jump ahead; production reads the system clock.
-    clock = clock or (VirtualClock() if settings.mode == "emulator" else SystemClock())
+    clock = clock or SystemClock()
     path = db.sqlite_path(url)
     detector = SqliteChangeDetector(path) if path is not None else None
     cache: CoherentCache[Any, object] = CoherentCache(detector)
@@ -136,11 +143,12 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         EngineConfig(
             timeout_seconds=settings.webhook_timeout_seconds,
             retry_delays=settings.retry_delays,
-            hub_mode=settings.mode == "hub",
+            hub_mode=policy.ssrf_rules,
             master_key=master_key,
             concurrency=settings.delivery_concurrency,
             batch_size=settings.delivery_batch_size,
         ),
+        hooks,
     )
 
     def uow_factory() -> UnitOfWork:
@@ -157,6 +165,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         settings.simulator_step_seconds,
         messaging,
         reject_template_names=settings.template_reject_names,
+        hooks=hooks,
     )
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
     sender = MessageSender(_send_store(engine, path, uow_factory), clock, messaging)
@@ -167,6 +176,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     rate_limits = RateLimits(settings.rate_limit_storage_url)
     return AppState(
         settings=settings,
+        policy=policy,
         engine=engine,
         sessionmaker=sessionmaker,
         clock=clock,
@@ -197,4 +207,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             else None
         ),
         instance_id=settings.instance_id or secrets.token_hex(6),
+        hooks=hooks,
     )

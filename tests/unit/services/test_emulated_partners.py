@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from partnerhub.domain.partners import emulated
 from partnerhub.domain.webhooks import signing
+from partnerhub.emulator import partners as emulated
 from tests.fakes import FakeClock, FakeDatabase, FakeUnitOfWork
 
 Uow = Callable[[], FakeUnitOfWork]

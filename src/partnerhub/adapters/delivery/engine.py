@@ -35,8 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from partnerhub import __version__
 from partnerhub.adapters import metrics, tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.adapters.worker_hooks import NO_HOOKS, Fault, WorkerHooks
 from partnerhub.domain.clients.model import Channel
-from partnerhub.domain.clock import Clock, VirtualClock
+from partnerhub.domain.clock import Clock
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
@@ -86,12 +87,6 @@ class _Outcome:
     @property
     def gone(self) -> bool:
         return self.status_code == 410
-
-
-@dataclass(frozen=True)
-class _Fault:
-    status: int | None
-    delay_ms: int
 
 
 @dataclass(frozen=True)
@@ -167,10 +162,13 @@ class DeliveryEngine:
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Clock,
         config: EngineConfig,
+        hooks: WorkerHooks = NO_HOOKS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._config = config
+        # What the composition root adds to each round (the emulator: its clock and faults).
+        self._hooks = hooks
         self._http: aiohttp.ClientSession | None = None
         self._semaphore = asyncio.Semaphore(config.concurrency)
         # One round at a time per process: a clock jump's drain() then waits for the round in
@@ -216,9 +214,7 @@ class DeliveryEngine:
 
     async def _round_unlocked(self) -> int:
         async with self._uow() as uow:
-            if isinstance(self._clock, VirtualClock):
-                state = await uow.webhooks.emulator_state()
-                self._clock.catch_up(state.clock_offset_seconds, state.clock_epoch)
+            await self._hooks.sync_clock(uow)
             now = self._clock.now()
             await uow.write_gate()
             # Never more than can be in flight at once: every claimed request then starts at
@@ -228,7 +224,7 @@ class DeliveryEngine:
                 now + self._config.lease,
                 min(self._config.batch_size, self._config.concurrency),
             )
-            faults = await self._take_faults(uow, len(claimed)) if claimed else []
+            faults = await self._hooks.take_faults(uow, len(claimed)) if claimed else []
             await uow.commit()
         if not claimed:
             return 0
@@ -273,19 +269,8 @@ class DeliveryEngine:
                     break
         return total
 
-    async def _take_faults(self, uow: UnitOfWork, count: int) -> list[_Fault]:
-        state = await uow.webhooks.emulator_state()
-        faults: list[_Fault] = []
-        failing = min(state.fail_next, count)
-        if failing:
-            state.fail_next -= failing
-        for i in range(count):
-            status = state.fail_status if i < failing else None
-            faults.append(_Fault(status, state.delay_ms))
-        return faults
-
     async def _send(
-        self, delivery: Delivery, event: Event, target: _Target, fault: _Fault | None
+        self, delivery: Delivery, event: Event, target: _Target, fault: Fault | None
     ) -> _Outcome:
         """Never raises: whatever goes wrong with one delivery is that delivery's outcome."""
         try:
@@ -295,7 +280,7 @@ class DeliveryEngine:
             return _Outcome(delivery.id, target.url, error=f"{type(exc).__name__}: {exc}")
 
     async def _send_unguarded(
-        self, delivery: Delivery, event: Event, target: _Target, fault: _Fault | None
+        self, delivery: Delivery, event: Event, target: _Target, fault: Fault | None
     ) -> _Outcome:
         url, partner = target.url, target.partner
         if not url or target.unusable is not None:

@@ -18,7 +18,6 @@ from partnerhub.adapters.repositories.templates import TemplateRepository
 from partnerhub.adapters.repositories.tokens import TokenRepository
 from partnerhub.adapters.repositories.users import UserRepository
 from partnerhub.adapters.repositories.webhooks import WebhookRepository
-from partnerhub.adapters.repositories.world import WorldRepository
 
 __all__ = [
     "ApiKeyRepository",
@@ -35,5 +34,4 @@ __all__ = [
     "TokenRepository",
     "UserRepository",
     "WebhookRepository",
-    "WorldRepository",
 ]

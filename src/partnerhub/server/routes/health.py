@@ -20,7 +20,7 @@ def _identity(request: Request[Any, Any, Any]) -> dict[str, str]:
     alike otherwise. Hub mode leaves the directory out: a public endpoint names no paths."""
     state = app_state(request)
     identity = {"version": __version__, "instance_id": state.instance_id}
-    if state.settings.mode == "emulator":
+    if state.policy.names_data_dir:
         identity["data_dir"] = str(state.settings.data_dir.resolve())
     return identity
 
@@ -79,9 +79,10 @@ def _may_scrape(request: Request[Any, Any, Any]) -> None:
     """In hub mode only the holder of ``PARTNERHUB_METRICS_TOKEN`` reads ``/metrics`` (route
     names, volumes and queue depths tell an outsider how the hub is used); without a token
     configured there, the path does not exist. Emulator mode leaves it open."""
-    settings = app_state(request).settings
-    if settings.mode != "hub":
+    state = app_state(request)
+    if not state.policy.metrics_need_token:
         return
+    settings = state.settings
     if settings.metrics_token is None:
         raise NotFound("Resource not found")
     expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()

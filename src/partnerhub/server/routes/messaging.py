@@ -137,7 +137,7 @@ async def set_webhook(request: Request[Any, Any, Any]) -> wire.MessagingWebhook:
             principal,
             body.url or None,
             body.headers,
-            hub_mode=state.settings.mode == "hub",
+            hub_mode=state.policy.ssrf_rules,
         )
     return presenters.messaging_webhook(channel, mask=False)
 

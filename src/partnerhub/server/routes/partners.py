@@ -44,7 +44,7 @@ async def update_partner(
     state = app_state(request)
     async with state.uow() as uow:
         partner = await services.update_partner(
-            uow, state.clock, partner_id, changes, hub_mode=state.settings.mode == "hub"
+            uow, state.clock, partner_id, changes, hub_mode=state.policy.ssrf_rules
         )
     return presenters.partner(partner)
 
@@ -74,7 +74,7 @@ async def set_webhook_url(
             body.webhook_url,
             None if isinstance(body.headers, UnsetType) else body.headers,
             replace_headers=not isinstance(body.headers, UnsetType),
-            hub_mode=state.settings.mode == "hub",
+            hub_mode=state.policy.ssrf_rules,
         )
     return presenters.partner(partner)
 

@@ -119,7 +119,7 @@ async def save_webhook(request: Request[Any, Any, Any]) -> Response[str]:
                 url or None,
                 headers,
                 replace_headers=True,
-                hub_mode=state.settings.mode == "hub",
+                hub_mode=state.policy.ssrf_rules,
             )
     except InvalidInput as invalid:
         field = "headers" if invalid.field.startswith("headers") else "webhook_url"
@@ -144,7 +144,7 @@ async def save_redirect(request: Request[Any, Any, Any]) -> Response[str]:
                 hub.state.clock,
                 hub.partner_id,
                 partners.PartnerChanges(partner_redirect_url=url or None),
-                hub_mode=hub.state.settings.mode == "hub",
+                hub_mode=hub.state.policy.ssrf_rules,
             )
     except InvalidInput as invalid:
         return await _page(

@@ -90,7 +90,7 @@ def cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) 
         path="/hub",
         httponly=True,
         samesite="lax",
-        secure=app_state(request).settings.mode == "hub",
+        secure=app_state(request).policy.secure_cookies,
     )
 
 

@@ -2,18 +2,18 @@
 
 A test suite wants to start from a known world: the same partners, keys, clients and numbers,
 with the same ids, every run. :func:`seed` replaces everything with the objects of a
-:class:`~partnerhub.wire.world.World` document in one transaction — checked whole first, so a bad
+:class:`~partnerhub.emulator.wire.World` document in one transaction — checked whole first, so a bad
 document changes nothing — and :func:`export` writes the current world in the same format.
 
 The document format is the wire contract itself (it is what the emulator takes and returns),
-so this module reads :mod:`partnerhub.wire.world` directly instead of mirroring it.
+so this module reads :mod:`partnerhub.emulator.wire` directly instead of mirroring it.
 Seeding writes no *new* webhook events: it sets up a world, it does not replay its history; the
 history an export carries (events, deliveries, usage, messages) is stored back as it was, so an
 export seeds into a fresh server and every list and detail answer is the same (version 2).
 
 Adding a field to a resource: its ``wire.World…`` struct, its builder below (``_partners``,
 ``_clients``, …) and its line in :func:`export`. Adding a history table: one line in
-:data:`partnerhub.adapters.world_rows.SECTIONS` and a list in ``wire.World``.
+:data:`partnerhub.emulator.world_rows.SECTIONS` and a list in ``wire.World``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from typing import Any
 
 import msgspec
 
-from partnerhub.adapters import world_rows
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ids, sealing
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -65,7 +64,7 @@ from partnerhub.domain.templates.services import (
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import signing
 from partnerhub.domain.webhooks.services import validate_headers
-from partnerhub.wire import world as wire
+from partnerhub.emulator import wire, world_rows
 
 _ID = re.compile(r"^[A-Za-z0-9]{1,30}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -606,7 +605,7 @@ def _templates(
         )
 
 
-def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
+def _check_lengths(store: world_rows.WorldStore, loaded: _Loaded) -> None:
     """Refuse text longer than its column (PostgreSQL would fail the insert, SQLite store it)."""
     groups: dict[str, list[Any]] = {
         "partners": loaded.partners,
@@ -620,7 +619,7 @@ def _check_lengths(uow: UnitOfWork, loaded: _Loaded) -> None:
     }
     for name, items in groups.items():
         for i, item in enumerate(items):
-            found = uow.world.too_long(item)
+            found = store.too_long(item)
             if found is not None:
                 column, limit = found
                 raise InvalidInput(f"{name}[{i}].{column}", f"must be at most {limit} characters")
@@ -685,8 +684,9 @@ async def seed(
     )
     _history(document, loaded)
 
-    _check_lengths(uow, loaded)
-    await uow.world.wipe()
+    store = world_rows.WorldStore(uow)
+    _check_lengths(store, loaded)
+    await store.wipe()
     for group in (
         loaded.partners,
         loaded.users,
@@ -699,10 +699,10 @@ async def seed(
         loaded.logins,
     ):
         for item in group:
-            uow.session.add(item)
+            store.add(item)
         await uow.flush()  # parents before children: the mapper does not order across classes
     for section, rows in loaded.history.items():
-        await world_rows.insert_rows(uow.session, section, rows)
+        await store.insert_rows(section, rows)
     await uow.commit()
     return Summary(
         partners=len(loaded.partners),
@@ -728,19 +728,17 @@ def _renewed(balance: Balance | None) -> float | None:
 
 async def export(uow: UnitOfWork, master_key: str) -> wire.World:
     """The current world, in the seed format (secrets as hashes or sealed, never in clear)."""
-    partners: list[Partner] = await uow.world.all_of(Partner)
-    users: list[PartnerUser] = await uow.world.all_of(PartnerUser)
-    keys: list[ApiKey] = await uow.world.all_of(ApiKey)
-    clients: list[Client] = await uow.world.all_of(Client)
-    wabas: list[WabaAccount] = await uow.world.all_of(WabaAccount)
-    channels: list[Channel] = await uow.world.all_of(Channel)
-    templates: list[Template] = await uow.world.all_of(Template)
-    balances = {b.owner_id: b for b in await uow.world.all_of(Balance)}
-    logins = {login.client_id: login for login in await uow.world.all_of(ClientLogin)}
-    history = {
-        section: await world_rows.export_rows(uow.session, section)
-        for section in world_rows.SECTIONS
-    }
+    store = world_rows.WorldStore(uow)
+    partners: list[Partner] = await store.all_of(Partner)
+    users: list[PartnerUser] = await store.all_of(PartnerUser)
+    keys: list[ApiKey] = await store.all_of(ApiKey)
+    clients: list[Client] = await store.all_of(Client)
+    wabas: list[WabaAccount] = await store.all_of(WabaAccount)
+    channels: list[Channel] = await store.all_of(Channel)
+    templates: list[Template] = await store.all_of(Template)
+    balances = {b.owner_id: b for b in await store.all_of(Balance)}
+    logins = {login.client_id: login for login in await store.all_of(ClientLogin)}
+    history = {section: await store.export_rows(section) for section in world_rows.SECTIONS}
     return wire.World(
         version=wire.FORMAT_VERSION,
         **history,

@@ -1,5 +1,8 @@
-"""The world's history in the seed format: one generic codec for the tables a partner reads
-back as history (delivery log, lifecycle events, usage, messages, channel keys) [ours].
+"""The emulator's own adapter: the whole world's rows, for its seed and export [ours].
+
+:class:`WorldStore` wipes and reads every table at once (what no service of the core does).
+The world's history travels in the seed format through one generic codec for the tables a
+partner reads back as history (delivery log, lifecycle events, usage, messages, channel keys).
 
 Each section of the world document is a list of rows of one table, column for column, so a new
 column travels in an export with no code here; a new *table* is one line in :data:`SECTIONS`.
@@ -14,13 +17,30 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, String, Table, insert, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    Integer,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
+from partnerhub.adapters.unit_of_work import UnitOfWork
+from partnerhub.domain.billing.model import Balance
+from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.clock import isoformat_exact as isoformat
 from partnerhub.domain.clock import parse_timestamp
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.keys.model import ApiKey
+from partnerhub.domain.partners.model import Partner, PartnerUser
+from partnerhub.domain.templates.model import Template
 
 # Section of the world document -> its table, parents before children (the insert order).
 SECTIONS: Mapping[str, Table] = {
@@ -150,3 +170,60 @@ async def insert_rows(session: AsyncSession, section: str, rows: list[dict[str, 
         groups.setdefault(tuple(row), []).append(row)
     for group in groups.values():
         await session.execute(insert(SECTIONS[section]), group)
+
+
+# The mapped domain classes a world holds, by table.
+_TABLE_OF: Mapping[type[Any], str] = {
+    Partner: "partners",
+    PartnerUser: "partner_users",
+    ApiKey: "partner_api_keys",
+    Client: "clients",
+    WabaAccount: "waba_accounts",
+    Channel: "channels",
+    Balance: "balances",
+    ClientLogin: "client_logins",
+    Template: "waba_templates",
+}
+
+
+class WorldStore:
+    """The whole emulated world at once, in one unit of work: for the seed and the export."""
+
+    # Kept across a seed: the emulator's own knobs (clock offset, faults).
+    _KEEP = frozenset({"emulator_state"})
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+
+    async def wipe(self) -> None:
+        """Delete every row of every table but the emulator's own, children first."""
+        for table in reversed(tables.metadata.sorted_tables):
+            if table.name not in self._KEEP:
+                await self._session.execute(delete(table))
+
+    @staticmethod
+    def too_long(item: object) -> tuple[str, int] | None:
+        """The first text field of ``item`` longer than its column holds, with that length."""
+        table = tables.metadata.tables[_TABLE_OF[type(item)]]
+        for column in table.c:
+            limit = getattr(column.type, "length", None)
+            value = getattr(item, column.key, None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                return column.key, int(limit)
+        return None
+
+    def add(self, item: object) -> None:
+        self._session.add(item)
+
+    async def all_of(self, kind: type[Any]) -> list[Any]:
+        """Every stored object of a mapped domain class, in id order (a stable export)."""
+        table = tables.metadata.tables[_TABLE_OF[kind]]
+        key = next(table.c[name] for name in ("id", "owner_id", "client_id") if name in table.c)
+        rows = await self._session.scalars(select(kind).order_by(key))
+        return list(rows.all())
+
+    async def insert_rows(self, section: str, rows: list[dict[str, Any]]) -> None:
+        await insert_rows(self._session, section, rows)
+
+    async def export_rows(self, section: str) -> list[dict[str, Any]]:
+        return await export_rows(self._session, section)

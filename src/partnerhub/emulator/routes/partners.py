@@ -13,11 +13,11 @@ from typing import Any
 import msgspec
 from litestar import Request, post
 
-from partnerhub.domain.partners.emulated import create_ready_partner
+from partnerhub.emulator.partners import create_ready_partner
+from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
-from partnerhub.server.routes.emulator_guard import guard
 
 
 class NewPartnerIn(msgspec.Struct, forbid_unknown_fields=True):

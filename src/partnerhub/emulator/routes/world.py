@@ -1,7 +1,7 @@
 """``POST /_emulator/seed`` and ``GET /_emulator/state``: start a test from a known world [ours].
 
 Part of the emulator's control plane (same token, same 404 outside emulator mode); the document
-format is :mod:`partnerhub.wire.world`, the work is :mod:`partnerhub.domain.world`.
+format is :mod:`partnerhub.emulator.wire`, the work is :mod:`partnerhub.emulator.world`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from typing import Any
 
 from litestar import Request, get, post
 
-from partnerhub.domain import world
 from partnerhub.domain.clock import isoformat
+from partnerhub.emulator import wire, world
+from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
-from partnerhub.server.routes.emulator_guard import guard
-from partnerhub.wire import world as wire
 
 MAX_SEED_BYTES = 32 * 1024 * 1024  # a world is bigger than an API request
 

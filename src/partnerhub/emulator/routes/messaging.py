@@ -12,10 +12,10 @@ from litestar.params import FromPath
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.messaging import services
+from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import json_problem, read_body
 from partnerhub.server.openapi import documents_body
-from partnerhub.server.routes.emulator_guard import guard
 
 
 class InboundDoc(msgspec.Struct):

@@ -1,7 +1,9 @@
-"""``/_emulator``: the operator controls a partner's test suite drives [ours].
+"""``/_emulator``: the operator controls a partner's test suite drives [ours]: reset, the
+clock, webhook faults and the sent log, signups, forced statuses, balances, usage, reviews.
 
-Enabled only in emulator mode with ``PARTNERHUB_EMULATOR_TOKEN`` set; otherwise every path here
-answers 404, as if it did not exist. Callers authenticate with ``Authorization: Bearer <token>``.
+Mounted only in emulator mode (:mod:`partnerhub.app`), and enabled there only with
+``PARTNERHUB_EMULATOR_TOKEN`` set (:mod:`.guard`); otherwise every path here answers 404, as if
+it did not exist. Callers authenticate with ``Authorization: Bearer <token>``.
 """
 
 from __future__ import annotations
@@ -9,24 +11,23 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
-from sqlalchemy import select
 
-from partnerhub.adapters import tables
 from partnerhub.domain.billing import services as billing
 from partnerhub.domain.billing.model import from_micros
 from partnerhub.domain.billing.queries import parse_instant
 from partnerhub.domain.clients import lifecycle, onboarding
-from partnerhub.domain.clock import VirtualClock, isoformat
+from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.templates import services as template_services
+from partnerhub.emulator import clock as clock_control
+from partnerhub.emulator import faults, sent_log
+from partnerhub.emulator.routes.guard import emulator_of, guard
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
-from partnerhub.server.routes import emulator_messaging, emulator_partners, world
-from partnerhub.server.routes.emulator_guard import guard
 from partnerhub.wire import billing as wire_billing
 from partnerhub.wire import templates as wire_templates
 
@@ -64,37 +65,32 @@ async def reset(request: Request[Any, Any, Any]) -> dict[str, Any]:
     await guard(request)
     body = await read_body(request, Reset) if (await request.body()).strip() else Reset()
     state = app_state(request)
-    clock = state.clock
+    clock = emulator_of(request).clock
     async with state.uow() as uow:
-        emulator = await uow.webhooks.emulator_state()
         if body.scope in ("data", "all"):
-            emulator.fail_next, emulator.fail_status, emulator.delay_ms = 0, 500, 0
+            await faults.clear(uow)
             await uow.webhooks.delete_all_events()
             await uow.logins.delete_all()  # the login lockouts are rate limits too
-        if body.scope in ("clock", "all") and isinstance(clock, VirtualClock):
-            emulator.clock_epoch = max(emulator.clock_epoch, clock.epoch) + 1
-            emulator.clock_offset_seconds = 0.0
-            clock.catch_up(0.0, emulator.clock_epoch)
+        if body.scope in ("clock", "all"):
+            await clock_control.reset(uow, clock)
         await uow.commit()
     if body.scope in ("data", "all"):
         # Rate limits run on real time, not the virtual clock (adapters/ratelimit.py): this is
         # how a test suite starts from full budgets.
         await state.rate_limits.reset()
-    offset = clock.offset_seconds if isinstance(clock, VirtualClock) else 0.0
     return {
         "reset": True,
         "scope": body.scope,
         "now": isoformat(clock.now()),
-        "offset_seconds": offset,
+        "offset_seconds": clock.offset_seconds,
     }
 
 
 @get("/clock", summary="The emulator's current (virtual) time")
 async def read_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
     await guard(request)
-    clock = app_state(request).clock
-    offset = clock.offset_seconds if isinstance(clock, VirtualClock) else 0.0
-    return {"now": isoformat(clock.now()), "offset_seconds": offset}
+    clock = emulator_of(request).clock
+    return {"now": isoformat(clock.now()), "offset_seconds": clock.offset_seconds}
 
 
 @post("/clock/advance", summary="Move the virtual clock forward and run what became due")
@@ -105,21 +101,17 @@ async def advance_clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
     if not 0 <= body.seconds <= 10 * 365 * 86400:
         raise InvalidInput("seconds", "must be between 0 and ten years")
     state = app_state(request)
-    assert isinstance(state.clock, VirtualClock)  # emulator mode always runs one
-    clock = state.clock
+    clock = emulator_of(request).clock
 
     async def move_clock() -> None:
         async with state.uow() as uow:
-            emulator = await uow.webhooks.emulator_state()
-            clock.catch_up(emulator.clock_offset_seconds, emulator.clock_epoch)
-            clock.advance(body.seconds)
-            emulator.clock_offset_seconds = clock.offset_seconds
+            await clock_control.advance(uow, clock, body.seconds)
             await uow.commit()
 
     attempted = await state.delivery.drain(before=move_clock, also=state.simulator.run_due)
     return {
-        "now": isoformat(state.clock.now()),
-        "offset_seconds": state.clock.offset_seconds,
+        "now": isoformat(clock.now()),
+        "offset_seconds": clock.offset_seconds,
         "deliveries_attempted": attempted,
     }
 
@@ -136,19 +128,11 @@ async def set_faults(request: Request[Any, Any, Any]) -> dict[str, Any]:
     if body.delay_ms is not None and not 0 <= body.delay_ms <= 120_000:
         raise InvalidInput("delay_ms", "must be between 0 and 120000")
     async with app_state(request).uow() as uow:
-        emulator = await uow.webhooks.emulator_state()
-        if body.fail_next is not None:
-            emulator.fail_next = body.fail_next
-        if body.status is not None:
-            emulator.fail_status = body.status
-        if body.delay_ms is not None:
-            emulator.delay_ms = body.delay_ms
+        fail_next, status, delay_ms = await faults.set_faults(
+            uow, body.fail_next, body.status, body.delay_ms
+        )
         await uow.commit()
-        return {
-            "fail_next": emulator.fail_next,
-            "status": emulator.fail_status,
-            "delay_ms": emulator.delay_ms,
-        }
+    return {"fail_next": fail_next, "status": status, "delay_ms": delay_ms}
 
 
 @get("/webhooks/sent", summary="What the delivery engine sent: URL, headers, body, answer")
@@ -160,29 +144,8 @@ async def sent(
     await guard(request)
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit", "must be between 1 and 1000")
-    a, d, e = tables.webhook_attempts.c, tables.webhook_deliveries.c, tables.webhook_events.c
-    statement = (
-        select(
-            a.attempted_at,
-            a.url,
-            a.request_headers,
-            a.status_code,
-            a.error,
-            e.body,
-            e.id,
-            e.type,
-            d.partner_id,
-            d.id.label("delivery_id"),
-        )
-        .join(tables.webhook_deliveries, d.id == a.delivery_id)
-        .join(tables.webhook_events, e.id == d.event_id)
-        .order_by(a.attempted_at.desc(), a.id.desc())
-        .limit(limit)
-    )
-    if partner_id:
-        statement = statement.where(d.partner_id == partner_id)
     async with app_state(request).uow() as uow:
-        rows = (await uow.session.execute(statement)).all()
+        rows = await sent_log.latest(uow, limit, partner_id)
     return {
         "sent": [
             {
@@ -404,28 +367,3 @@ async def review_template(
             review_seconds=state.settings.template_review_delay,
         )
     return presenters.template(template)
-
-
-def emulator_router() -> Router:
-    return Router(
-        path="/_emulator",
-        route_handlers=[
-            reset,
-            read_clock,
-            advance_clock,
-            set_faults,
-            sent,
-            onboard,
-            channel_status,
-            *world.HANDLERS,
-            set_partner_balance,
-            set_client_balance,
-            record_usage,
-            *emulator_messaging.HANDLERS,
-            review_template,
-            *emulator_partners.HANDLERS,
-        ],
-        tags=["Emulator"],
-        include_in_schema=True,
-        security=[{"EmulatorToken": []}],
-    )

@@ -6,7 +6,7 @@ in most fields are optional (defaults are derived from the ids, never random); o
 every field is filled in, and feeding an export back as a seed gives the same export.
 
 Version 2 is lossless for everything a partner can observe: besides the objects, the history
-sections (:data:`partnerhub.adapters.world_rows.SECTIONS`: channel keys, usage, messages,
+sections (:data:`partnerhub.emulator.world_rows.SECTIONS`: channel keys, usage, messages,
 lifecycle and other webhook events, deliveries and their attempts) travel row for row. Not part
 of the world: sessions and tokens (log in again), Idempotency-Key answers, login failures
 and trusted login addresses (a seed clears them all), the emulator's clock and faults (kept).
@@ -182,7 +182,7 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     waba_accounts: list[WorldWaba] = []
     channels: list[WorldChannel] = []
     waba_templates: list[WorldTemplate] = []
-    # History (version 2), row for row: see partnerhub.adapters.world_rows.SECTIONS.
+    # History (version 2), row for row: see partnerhub.emulator.world_rows.SECTIONS.
     channel_api_keys: list[Row] = []
     usage_records: list[Row] = []
     messages: list[Row] = []
