@@ -15,7 +15,7 @@ from litestar import Litestar
 from partnerhub.adapters import db
 from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
-from partnerhub.server.errors import EXCEPTION_HANDLERS
+from partnerhub.server.errors.registry import APP_HANDLERS, HUB_HANDLERS
 from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
@@ -79,12 +79,12 @@ def create_app(
             messaging.messaging_router(),
             emulator.emulator_router(),
             *onboarding.HANDLERS,
-            hub_router(),
+            hub_router(HUB_HANDLERS),
             *health.HANDLERS,
             *openapi.HANDLERS,
         ],
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=APP_HANDLERS,
         openapi_config=openapi.openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,

@@ -18,7 +18,7 @@ from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients import login
 from partnerhub.domain.clients.services import NewClient, NewNumber, normalize_phone
-from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.errors import InvalidInput, PermissionDenied
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.webhooks import signing
 
@@ -27,7 +27,7 @@ IO_SIGNATURE_SUBMIT_WINDOW = 1800  # a form may be filled in for up to 30 minute
 NUMBER_ROWS = 3  # phone rows on the page; works without JavaScript
 
 
-class Refused(Exception):
+class Refused(PermissionDenied):
     """The onboarding link cannot be used; the message is shown to the client."""
 
 

@@ -8,6 +8,7 @@ the login page, a missing CSRF token into a 403 page and domain errors into HTML
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from litestar import Response, Router, get
 from litestar.params import FromPath
@@ -22,7 +23,6 @@ from partnerhub.server.pages.hub import (
     settings,
     usage,
 )
-from partnerhub.server.pages.hub.web import EXCEPTION_HANDLERS
 
 _STATIC = {
     "hub.css": "text/css; charset=utf-8",
@@ -48,7 +48,9 @@ async def static_file(name: FromPath[str]) -> Response[bytes]:
     )
 
 
-def hub_router() -> Router:
+def hub_router(exception_handlers: Any) -> Router:
+    """``exception_handlers`` are the HTML renderer's (``errors.registry.HUB_HANDLERS``), handed
+    in by the app: that renderer draws its pages with this package's templates."""
     return Router(
         path="/hub",
         route_handlers=[
@@ -62,6 +64,6 @@ def hub_router() -> Router:
             *usage.HANDLERS,
             *account.HANDLERS,
         ],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=exception_handlers,
         include_in_schema=False,
     )
