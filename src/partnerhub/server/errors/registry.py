@@ -9,7 +9,7 @@ handlers from here; Litestar picks the closest layer's handler for an exception'
     the app (Partner API, emulator, ops)    APP_HANDLERS          .meta
     messaging_router()                      MESSAGING_HANDLERS    .graph
     POST /api/v2/token                      OAUTH_HANDLERS        .oauth
-    hub_router()                            HUB_HANDLERS          .html
+    hub_router(HUB_HANDLERS), by the app    HUB_HANDLERS          .html
     the onboarding page (handlers return    -                     .html.refused_page
       its refusals as pages)
     the raw send path (below Litestar)      -                     .graph.answer / .unexpected

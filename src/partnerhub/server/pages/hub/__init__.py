@@ -2,7 +2,9 @@
 
 One router holds every page; its exception handlers turn "not signed in" into a redirect to
 the login page, a missing CSRF token into a 403 page and domain errors into HTML error pages
-(another partner's object is a 404, as on the API), instead of the API's JSON envelope.
+(another partner's object is a 404, as on the API), instead of the API's JSON envelope. The app
+hands them in (``errors.registry.HUB_HANDLERS``): the HTML renderer draws with this package's
+templates, so this package cannot import the registry without an import cycle.
 """
 
 from __future__ import annotations
@@ -49,8 +51,6 @@ async def static_file(name: FromPath[str]) -> Response[bytes]:
 
 
 def hub_router(exception_handlers: Any) -> Router:
-    """``exception_handlers`` are the HTML renderer's (``errors.registry.HUB_HANDLERS``), handed
-    in by the app: that renderer draws its pages with this package's templates."""
     return Router(
         path="/hub",
         route_handlers=[
