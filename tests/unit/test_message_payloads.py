@@ -22,6 +22,7 @@ from partnerhub.domain.messaging.payloads import (
     status_webhook,
     unix_seconds,
 )
+from partnerhub.server.errors.graph import status_of as graph_status
 
 MOMENT = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)  # 1714564800
 WABA = "102290129340398"
@@ -33,7 +34,7 @@ PHONE_ID = "106540352242922"
 
 def test_a_validation_error_renders_metas_graph_body() -> None:
     error = errors.invalid_value("interactive.action.buttons[2].reply.title", "too long")
-    assert error.http_status == 400
+    assert graph_status(error) == 400
     assert error.to_body("AbCdEf") == {
         "error": {
             "message": "(#131009) Parameter value is not valid",
@@ -85,7 +86,7 @@ def test_error_subcode_is_only_present_when_set() -> None:
     ],
 )
 def test_codes_statuses_and_titles(error: GraphError, code: int, status: int, message: str) -> None:
-    assert (error.code, error.http_status, error.message) == (code, status, message)
+    assert (error.code, graph_status(error), error.message) == (code, status, message)
     assert error.type == "OAuthException"
 
 

@@ -19,6 +19,7 @@ from partnerhub.domain.messaging.validation import (
     parse_outgoing,
     template_variables,
 )
+from partnerhub.server.errors.graph import status_of as graph_status
 
 TO = "+49 151-2345 6789"
 WA_ID = "4915123456789"
@@ -909,7 +910,7 @@ def test_invalid_bodies_are_refused_naming_the_field(
     assert error.details.startswith(f"{path}: " if path else ""), error.details
     assert path in str(error)
     assert error.field == path or (not path and not error.field)
-    assert error.http_status == 400
+    assert graph_status(error) == 400
     assert error.message == f"(#{code}) {error.title}"
 
 

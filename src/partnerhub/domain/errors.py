@@ -1,22 +1,47 @@
-"""Domain errors.
+"""Domain errors: what went wrong, in the domain's words, never how HTTP says it.
 
-Services raise these; the HTTP layer maps each class to a status code and the spec's ``meta``
-envelope in exactly one place (:mod:`partnerhub.server.errors`). The tree::
+Services raise these with the data a caller needs to act on them (the field at fault, a Graph
+error code and subcode, the seconds to wait, an OAuth error code) and no HTTP status: each
+surface's renderer maps a kind to its status, headers and body in one table. The tree::
 
-    DomainError
-    ├── AuthenticationFailed     credentials missing, unknown, revoked or expired (401)
-    ├── PermissionDenied         valid credentials, someone else's partner (403)
-    ├── NotFound                 no such object *for this caller* (404)
-    ├── Conflict                 the write clashes with existing state (409)
-    ├── InvalidInput             the request names a field with a bad value (400)
-    └── RateLimited              over a usage limit (429 with Retry-After; 400 in strict mode)
+    DomainError                            message, details
+    ├── AuthenticationFailed               credentials missing, unknown, revoked or expired
+    ├── PermissionDenied                   valid credentials, someone else's partner
+    │   └── clients.signup.Refused         the onboarding link cannot be used
+    ├── NotFound                           no such object *for this caller*
+    ├── Conflict                           the write clashes with existing state
+    │   └── clients.services.NumbersTaken  numbers already on this hub (numbers)
+    ├── InvalidInput                       a named field has a bad value (field)
+    │   └── InvalidInputs                  several fields at once, all reported
+    ├── RateLimited                        over a usage limit (retry_after, limit, window)
+    ├── messaging.errors.GraphError        a Messaging API refusal in Meta's terms (code,
+    │                                      error_subcode, field, details, type)
+    └── auth.services.TokenGrantError      a refused /token grant (OAuth error code;
+                                           retry_after when locked out)
+
+The surfaces and their renderers (modules under :mod:`partnerhub.server.errors`, handed to each
+router by its ``registry``; which path is which surface is :mod:`partnerhub.server.surfaces`)::
+
+    surface                              renderer   body
+    Partner API, emulator, ops  /api/…   meta       {"meta": {"http_code", ...}}  (spec §3.4)
+    token endpoint  /api/v2/token        oauth      {"error", "error_description"}  (RFC 6749)
+    Messaging API  /messages, /v1/…      graph      {"error": {"code", "error_data", ...}}
+      and the raw send path (send_path)  graph      the same functions, below the framework
+    dashboard /hub, onboarding page      html       an error page
+    a path no route matches              meta, or graph when surface_of(path) is the
+                                         Messaging API
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
+
+    # A list for every kind but GraphError, whose ``details`` is Graph's one string.
+    details: Sequence[str]
 
     def __init__(self, message: str, *, details: list[str] | None = None) -> None:
         super().__init__(message)

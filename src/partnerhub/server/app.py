@@ -17,7 +17,7 @@ from litestar import Litestar
 from partnerhub.adapters import db
 from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
-from partnerhub.server.errors import EXCEPTION_HANDLERS
+from partnerhub.server.errors.registry import APP_HANDLERS, HUB_HANDLERS
 from partnerhub.server.extensions import CORE_ONLY, Extension
 from partnerhub.server.fastpath.send import SendPath
 from partnerhub.server.idempotency import IdempotencyMiddleware
@@ -87,12 +87,12 @@ def create_app(
             messaging.messaging_router(),
             *extension.route_handlers,
             *onboarding.HANDLERS,
-            hub_router(),
+            hub_router(HUB_HANDLERS),
             *health.HANDLERS,
             *openapi.HANDLERS,
         ],
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=APP_HANDLERS,
         openapi_config=openapi.openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,

@@ -20,8 +20,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnerhub.adapters.metrics import LATENCY, REQUESTS
 from partnerhub.domain.messaging.errors import invalid_parameter
+from partnerhub.server.errors import graph, meta
 from partnerhub.server.surfaces import Surface, surface_of
-from partnerhub.wire.errors import ErrorBody, Meta
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 _encoder = msgspec.json.Encoder(enc_hook=str)
@@ -91,8 +91,10 @@ async def _refuse_nul(send: Any, request_id: str, path: str) -> None:
     message = "path or query: must not contain NUL characters"
     if surface_of(path) is Surface.MESSAGING_API:
         # The Messaging API answers in Meta's Graph shape, even this early (spec §9).
-        error = invalid_parameter("path or query", "must not contain NUL characters")
-        await _send_json(send, 400, msgspec.json.encode(error.to_body(request_id)))
+        refused = graph.answer(
+            invalid_parameter("path or query", "must not contain NUL characters")
+        )
+        await _send_json(send, refused.status, msgspec.json.encode(refused.body(request_id)))
         return
     await send_meta_error(send, 400, message, [message], request_id)
 
@@ -106,17 +108,7 @@ async def send_meta_error(
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     """Answer with the spec's ``meta`` error envelope from bare ASGI code (no Litestar request)."""
-    body = msgspec.json.encode(
-        ErrorBody(
-            meta=Meta(
-                success=False,
-                http_code=status,
-                developer_message=message,
-                details=details,
-                trace_id=request_id,
-            )
-        )
-    )
+    body = msgspec.json.encode(meta.error_body(status, message, details, request_id))
     await _send_json(send, status, body, headers)
 
 

@@ -24,15 +24,17 @@ _MAX_PASSWORD = 1024
 
 
 class TokenGrantError(DomainError):
-    """A refused token request, answered in the OAuth shape rather than the ``meta`` envelope."""
+    """A refused token request, answered in the OAuth shape rather than the ``meta`` envelope.
 
-    def __init__(
-        self, error: str, description: str, status: int, *, retry_after: int | None = None
-    ) -> None:
+    ``error`` is the OAuth error code (RFC 6749 §5.2: ``invalid_request``, ``invalid_grant``,
+    ``unsupported_grant_type``, ``access_denied``); ``retry_after`` is set, in seconds, when the
+    password grant is locked out. The OAuth renderer (:mod:`partnerhub.server.errors.oauth`)
+    maps them to a status."""
+
+    def __init__(self, error: str, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.error = error
-        self.status = status
-        self.retry_after = retry_after  # seconds, for a 429 (a locked-out password grant)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ async def check_grant_password(
         if len(email) > _MAX_EMAIL_LENGTH or "\x00" in email or len(password) > _MAX_PASSWORD:
             await guard.spend(address)
             await verify_password(None, password[:_MAX_PASSWORD].replace("\x00", ""))
-            raise TokenGrantError("invalid_grant", "Wrong email or password", 401)
+            raise TokenGrantError("invalid_grant", "Wrong email or password")
         user = await uow.users.get_by_email(email)
         if user is not None:
             partner = await uow.partners.get(user.partner_id)
@@ -165,7 +167,6 @@ async def check_grant_password(
                 raise TokenGrantError(
                     "access_denied",
                     "Bearer token authentication is disabled for this partner",
-                    403,
                 )
 
         async def verify() -> bool:
@@ -175,10 +176,10 @@ async def check_grant_password(
         passed = await guard.check(uow, user_account(email), address, verify)
     except Locked as locked:
         raise TokenGrantError(
-            "invalid_grant", locked_out[locked.by_address], 429, retry_after=locked.retry_after
+            "invalid_grant", locked_out[locked.by_address], retry_after=locked.retry_after
         ) from None
     if not passed or user is None:
-        raise TokenGrantError("invalid_grant", "Wrong email or password", 401)
+        raise TokenGrantError("invalid_grant", "Wrong email or password")
     return user
 
 
@@ -216,24 +217,24 @@ class TokenService:
     async def refresh_grant(self, uow: UnitOfWork, refresh_token: str) -> TokenPair:
         stored = await uow.tokens.get_refresh_by_digest(refresh_digest(refresh_token))
         if stored is None:
-            raise TokenGrantError("invalid_grant", "Unknown refresh token", 401)
+            raise TokenGrantError("invalid_grant", "Unknown refresh token")
         family = await uow.tokens.get_family(stored.family_id)
         now = self._clock.now()
         if family is None or family.revoked_at is not None:
-            raise TokenGrantError("invalid_grant", "Refresh token has been revoked", 401)
+            raise TokenGrantError("invalid_grant", "Refresh token has been revoked")
         if stored.expires_at <= now:
-            raise TokenGrantError("invalid_grant", "Refresh token has expired", 401)
+            raise TokenGrantError("invalid_grant", "Refresh token has expired")
         if family.created_at + self._family_lifetime <= now:
             raise TokenGrantError(
-                "invalid_grant", "The login reached its maximum lifetime; sign in again", 401
+                "invalid_grant", "The login reached its maximum lifetime; sign in again"
             )
         user = await uow.users.get(family.user_id)
         partner = await uow.partners.get(family.partner_id)
         if user is None or user.disabled_at is not None or partner is None:
-            raise TokenGrantError("invalid_grant", "The user can no longer sign in", 401)
+            raise TokenGrantError("invalid_grant", "The user can no longer sign in")
         if not partner.bearer_auth_enabled:
             raise TokenGrantError(
-                "access_denied", "Bearer token authentication is disabled for this partner", 403
+                "access_denied", "Bearer token authentication is disabled for this partner"
             )
         if not await uow.tokens.spend_refresh(stored.id, now):
             # Reuse (sequential, or two requests racing with one token) means the token
@@ -241,7 +242,7 @@ class TokenService:
             await uow.tokens.revoke_family(family.id, now)
             await uow.commit()
             raise TokenGrantError(
-                "invalid_grant", "Refresh token was already used; the session is revoked", 401
+                "invalid_grant", "Refresh token was already used; the session is revoked"
             )
         pair = self._issue(uow, family)
         await uow.commit()

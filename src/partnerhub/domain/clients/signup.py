@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 from partnerhub.domain.clients import login
 from partnerhub.domain.clients.onboarding import NewClient, NewNumber
 from partnerhub.domain.clients.phones import normalize_phone
-from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.errors import InvalidInput, PermissionDenied
 from partnerhub.domain.partners.model import Partner
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import signing
@@ -24,7 +24,7 @@ IO_SIGNATURE_SUBMIT_WINDOW = 1800  # a form may be filled in for up to 30 minute
 NUMBER_ROWS = 3  # phone rows on the page; works without JavaScript
 
 
-class Refused(Exception):
+class Refused(PermissionDenied):
     """The onboarding link cannot be used; the message is shown to the client."""
 
 

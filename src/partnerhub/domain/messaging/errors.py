@@ -24,14 +24,23 @@ Codes used, and when::
     132016   Template is Disabled
     131056   pair rate limit hit            too many messages to one user
     130429   Rate limit hit                 over the throughput limit (HTTP 429 here)
-    0 / 190  AuthException / expired token  HTTP 401
-    10       Permission denied              HTTP 403: the client took the partner's permission
-                                            for the number away (direct-paid hubs)
+    131031   Business Account locked        the channel's status does not allow sending
+    0 / 190  AuthException / expired token  no usable credentials
+    10       Permission denied              the client took the partner's permission for the
+                                            number away (direct-paid hubs)
+    1        Unknown error                  a bug of ours
+    2        Temporary due to downtime      the database is unreachable; clients retry
+
+A :class:`GraphError` is a :class:`~partnerhub.domain.errors.DomainError` and carries no HTTP
+status: the Graph renderer (:mod:`partnerhub.server.errors.graph`) maps each code to its status
+in one table, for the routed handlers and the raw send path alike.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from partnerhub.domain.errors import DomainError
 
 INVALID_PARAMETER = 100
 REQUIRED_PARAMETER_MISSING = 131008
@@ -46,9 +55,12 @@ TEMPLATE_PAUSED = 132015
 TEMPLATE_DISABLED = 132016
 PAIR_RATE_LIMIT_HIT = 131056
 RATE_LIMIT_HIT = 130429
+BUSINESS_ACCOUNT_LOCKED = 131031
 AUTH_EXCEPTION = 0
 PERMISSION_DENIED = 10
 ACCESS_TOKEN_EXPIRED = 190
+UNKNOWN_ERROR = 1
+TEMPORARILY_UNAVAILABLE = 2
 
 TITLES: dict[int, str] = {
     INVALID_PARAMETER: "Invalid parameter",
@@ -76,20 +88,12 @@ TITLES: dict[int, str] = {
 # Meta links every webhook error to its error-code page.
 ERROR_CODES_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 
-_AUTH_CODES = frozenset({AUTH_EXCEPTION, ACCESS_TOKEN_EXPIRED})
 
+class GraphError(DomainError):
+    """One Cloud API error: what the Graph renderer answers with (its body is :meth:`to_body`),
+    and what the simulator reports in a ``failed`` status with :meth:`to_webhook_error`."""
 
-def _default_status(code: int) -> int:
-    if code in _AUTH_CODES:
-        return 401
-    if code == RATE_LIMIT_HIT:
-        return 429
-    return 400
-
-
-class GraphError(Exception):
-    """One Cloud API error: what the HTTP layer renders with :meth:`to_body`, and what the
-    simulator reports in a ``failed`` status with :meth:`to_webhook_error`."""
+    details: str  # Graph's one string (``error_data.details``), the field at fault first
 
     def __init__(
         self,
@@ -98,18 +102,18 @@ class GraphError(Exception):
         *,
         field: str | None = None,
         message: str | None = None,
-        http_status: int | None = None,
         error_subcode: int | None = None,
     ) -> None:
+        title = TITLES.get(code, "Unknown error")
+        wire_message = message if message is not None else f"(#{code}) {title}"
+        super().__init__(f"{wire_message}: {details}" if details else wire_message)
         self.code = code
-        self.title = TITLES.get(code, "Unknown error")
-        self.message = message if message is not None else f"(#{code}) {self.title}"
+        self.title = title
+        self.message = wire_message
         self.details = details
         self.field = field
-        self.http_status = http_status if http_status is not None else _default_status(code)
         self.error_subcode = error_subcode
         self.type = "OAuthException"
-        super().__init__(f"{self.message}: {details}" if details else self.message)
 
     def to_body(self, fbtrace_id: str) -> dict[str, Any]:
         """The Graph API error body. Auth errors carry no ``error_data``, as Meta's don't."""
@@ -233,7 +237,7 @@ def rate_limit() -> GraphError:
 def temporarily_unavailable() -> GraphError:
     """Meta's code 2, "Temporary due to downtime", which Cloud API clients retry: the database
     is unreachable, or the server stopped while the send was queued."""
-    return GraphError(2, message="Service temporarily unavailable", http_status=503)
+    return GraphError(TEMPORARILY_UNAVAILABLE, message="Service temporarily unavailable")
 
 
 def auth_failed(message: str = "We were unable to authenticate the app user.") -> GraphError:
@@ -249,8 +253,8 @@ def token_expired(
 
 
 def permission_denied(details: str) -> GraphError:
-    """10, HTTP 403: Meta's "Permission is either not granted or has been removed"."""
-    return GraphError(PERMISSION_DENIED, details, http_status=403)
+    """10: Meta's "Permission is either not granted or has been removed"."""
+    return GraphError(PERMISSION_DENIED, details)
 
 
 def permission_revoked(channel_id: str) -> GraphError:
@@ -258,4 +262,18 @@ def permission_revoked(channel_id: str) -> GraphError:
     return permission_denied(
         f"The client has revoked the partner's permission for channel {channel_id}: "
         "the number can be used again once the client grants it on the onboarding page"
+    )
+
+
+def unknown_error() -> GraphError:
+    """1: something failed that is no one's fault but ours (the answer to a bug)."""
+    return GraphError(UNKNOWN_ERROR, message="An unknown error occurred")
+
+
+def business_account_locked(channel_id: str, status: str) -> GraphError:
+    """131031: the channel's status does not allow sending (not running or live)."""
+    return GraphError(
+        BUSINESS_ACCOUNT_LOCKED,
+        f"channel {channel_id} is '{status}' and cannot send",
+        message="(#131031) Business Account locked",
     )

@@ -76,12 +76,7 @@ class Accepted:
 
 def require_usable(principal: ChannelPrincipal) -> None:
     if principal.channel_status not in KEY_STATUSES:
-        raise GraphError(
-            131031,
-            f"channel {principal.channel_id} is '{principal.channel_status}' and cannot send",
-            message="(#131031) Business Account locked",
-            http_status=403,
-        )
+        raise errors.business_account_locked(principal.channel_id, principal.channel_status)
 
 
 class SendStore(Protocol):

@@ -20,21 +20,13 @@ import structlog
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from partnerhub.domain.errors import DomainError
-from partnerhub.domain.messaging.errors import GraphError, temporarily_unavailable
-from partnerhub.server.errors import (
-    DATABASE_RETRY_AFTER,
-    database_unavailable,
-    log_database_unavailable,
-)
+from partnerhub.domain.messaging.errors import INVALID_PARAMETER, GraphError, unknown_error
+from partnerhub.server.errors import graph
 from partnerhub.server.routes.messaging import (
     SEND_PATHS,
     answer_send,
-    as_graph,
     channel_key,
     decode_json_body,
-    fbtrace_id,
-    graph_headers,
-    unknown_error,
 )
 from partnerhub.server.state import AppState
 
@@ -69,30 +61,22 @@ class SendPath:
             return
         scope["path_template"] = template  # the metrics label, as the router would set it
         state: AppState = scope["app"].state.partnerhub
-        trace_id = fbtrace_id(scope)
+        trace_id = graph.fbtrace_id(scope)
+        # Errors answer through the Graph renderer, as on the routed handler.
         try:
             status, body = await _send_message(state, scope, receive)
-        except GraphError as exc:
-            await _answer(send, exc.http_status, exc.to_body(trace_id), graph_headers(exc))
-            return
         except DomainError as exc:
-            error, headers = as_graph(exc)
-            await _answer(send, error.http_status, error.to_body(trace_id), headers)
-            return
+            refused = graph.answer(exc)
         except _TooLarge:
-            error = GraphError(100, "Request Entity Too Large", http_status=413)
-            await _answer(send, 413, error.to_body(trace_id))
-            return
+            refused = graph.transport(
+                413, GraphError(INVALID_PARAMETER, "Request Entity Too Large")
+            )
         except Exception as exc:
-            if database_unavailable(exc):
-                log_database_unavailable(scope["path"], exc)
-                retry = [(b"retry-after", str(DATABASE_RETRY_AFTER).encode())]
-                await _answer(send, 503, temporarily_unavailable().to_body(trace_id), retry)
-                return
-            log.exception("unhandled_error", path=scope["path"])
-            await _answer(send, 500, unknown_error().to_body(trace_id))
+            refused = graph.unexpected(exc, scope["path"])
+        else:
+            await _answer(send, status, body)
             return
-        await _answer(send, status, body)
+        await _answer(send, refused.status, refused.body(trace_id), refused.raw_headers())
 
 
 def _route_path(scope: dict[str, Any]) -> str:

@@ -8,7 +8,9 @@ numbers and is sent back to the partner's redirect URL with ``client``, ``channe
 ``state``. With ``next=login`` (and optionally ``client_id``) an existing client logs in instead
 and manages its numbers: add some, grant or revoke the partner's permission per number; it is
 then sent back with ``revoked`` too. Plain HTML forms: it works without JavaScript. Errors are
-pages that say what is wrong, never a JSON body or a stack trace.
+pages that say what is wrong, never a JSON body or a stack trace: a link or request that cannot
+be served gets the HTML renderer's "refused" page (:mod:`partnerhub.server.errors.html`), a form
+error is shown next to its field.
 
 Every form posts to the same URL; a hidden ``step`` says which one (none: the signup, ``login``,
 ``manage``). The IO signature is checked on every step and spent with the change it allows. The
@@ -28,10 +30,11 @@ from litestar.response import Redirect
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients import login, onboarding, phones, signup
 from partnerhub.domain.clients.model import Channel, Client
-from partnerhub.domain.errors import Conflict, InvalidInput
+from partnerhub.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from partnerhub.domain.partners.model import Partner
 from partnerhub.server.addresses import UNKNOWN, client_address
 from partnerhub.server.auth import app_state
+from partnerhub.server.errors.html import refused_page
 from partnerhub.server.pages import onboarding_limits, templates
 from partnerhub.server.pages.page_security import onboarding_headers
 from partnerhub.server.state import AppState
@@ -50,6 +53,7 @@ CARRIED = (
 # Connect Button 1.x names the IO signature parameters so; the page carries them as ours.
 IO_ALIASES = {"io_signature": "signature", "io_timestamp": "timestamp"}
 PATHS = ["/dashboard/app/{partner_id:str}", "/dashboard/app/{partner_id:str}/permissions"]
+NO_PARTNER = "There is no partner behind this link."
 SESSION_ENDED = "Your session has ended or is not valid. Please log in again."
 
 
@@ -57,12 +61,6 @@ def _page(name: str, status: int, **context: Any) -> Response[str]:
     html = templates.get_template(name).render(**context)
     headers = onboarding_headers(context.get("partner"))
     return Response(html, status_code=status, media_type=MediaType.HTML, headers=headers)
-
-
-def _refused(
-    reason: str, brand: str = "partnerhub", status: int = 400, partner: Partner | None = None
-) -> Response[str]:
-    return _page("refused.html", status, reason=reason, brand=brand, partner=partner)
 
 
 def _rows(numbers: list[signup.Row], errors: dict[str, str], count: int) -> list[dict[str, Any]]:
@@ -137,7 +135,7 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
     async with state.uow() as uow:
         partner = await uow.partners.get(partner_id)
         if partner is None:
-            return _refused("There is no partner behind this link.", status=404)
+            return refused_page(NotFound(NO_PARTNER))
         try:
             signup.redirect_target(partner, query.get("redirect_url"))
             await signup.check_io_signature(
@@ -150,7 +148,7 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
                 max_age=signup.IO_SIGNATURE_MAX_AGE,
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403, partner=partner)
+            return refused_page(refused, partner.brand_name, partner)
     if query.get("next") == "login":
         return _render_login(partner, request.url.path, hidden, query.get("email") or "", None, 200)
     form = signup.SignupForm(
@@ -174,11 +172,11 @@ async def signup_submit(
     hidden = {key: field[key] for key in CARRIED if field.get(key)}
     step = field.get("step", "")
     if step not in ("", "login", "manage"):
-        return _refused("This form cannot be sent here.", status=400)
+        return refused_page(DomainError("This form cannot be sent here."))
     async with state.uow() as uow:
         partner = await uow.partners.get(partner_id)
         if partner is None:
-            return _refused("There is no partner behind this link.", status=404)
+            return refused_page(NotFound(NO_PARTNER))
         try:
             target = signup.redirect_target(partner, hidden.get("redirect_url"))
             await signup.check_io_signature(
@@ -191,7 +189,7 @@ async def signup_submit(
                 max_age=signup.IO_SIGNATURE_SUBMIT_WINDOW,
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403, partner=partner)
+            return refused_page(refused, partner.brand_name, partner)
         busy = await onboarding_limits.over_partner_budget(state, partner.id, partner.brand_name)
         if busy is not None:
             return busy
@@ -257,7 +255,7 @@ class _Page:
                 uow, partner, hidden.get("signature"), state.clock.now()
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403)
+            return refused_page(refused, partner.brand_name)
         try:
             done = await onboarding.onboard(
                 uow,
@@ -342,7 +340,7 @@ class _Page:
                 uow, partner, hidden.get("signature"), state.clock.now()
             )
         except signup.Refused as refused:
-            return _refused(str(refused), partner.brand_name, status=403)
+            return refused_page(refused, partner.brand_name)
         try:
             done = await onboarding.manage_channels(
                 uow,

@@ -13,7 +13,8 @@ every process), over ``PARTNERHUB_ONBOARDING_POST_WINDOW_SECONDS``:
   that with signed links, which strangers cannot make, nobody can spend a partner's budget. It
   caps what many addresses together can do to one partner.
 
-An exhausted budget answers the page's own "refused" page with 429 and ``Retry-After``.
+An exhausted budget answers the page's own "refused" page with 429 and ``Retry-After`` (the
+HTML renderer's answer to ``RateLimited``).
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 
 from partnerhub.domain.errors import RateLimited
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.addresses import client_address
-from partnerhub.server.pages import templates
-from partnerhub.server.pages.page_security import onboarding_headers
+from partnerhub.server.errors.html import refused_page
 from partnerhub.server.state import AppState
 
 BUSY_ADDRESS = "Too many attempts from your network. Please try again in {wait}."
@@ -42,15 +42,7 @@ def _wait(seconds: int) -> str:
 
 
 def _too_many(reason: str, retry_after: int, brand: str) -> Response[str]:
-    html = templates.get_template("refused.html").render(
-        reason=reason.format(wait=_wait(retry_after)), brand=brand
-    )
-    return Response(
-        html,
-        status_code=429,
-        media_type=MediaType.HTML,
-        headers={"Retry-After": str(retry_after), **onboarding_headers(None)},
-    )
+    return refused_page(RateLimited(reason.format(wait=_wait(retry_after)), retry_after), brand)
 
 
 async def over_address_budget(

@@ -2,56 +2,34 @@
 
 Everything here answers errors in Meta's Graph shape (``{"error": {...}}``), not the Partner
 API's ``meta`` envelope: Messaging API clients are written against the Cloud API and read
-``error.code``. The router's own exception handlers do that translation, in one place.
+``error.code``. The router's exception handlers are the Graph renderer's
+(:mod:`partnerhub.server.errors.graph`), as the raw send path's answers are.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import msgspec
-import structlog
 from litestar import MediaType, Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
-from partnerhub.domain.errors import (
-    AuthenticationFailed,
-    DomainError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-)
+from partnerhub.domain.errors import NotFound
 from partnerhub.domain.messaging import services
 from partnerhub.domain.messaging.auth import ChannelPrincipal
-from partnerhub.domain.messaging.errors import (
-    GraphError,
-    auth_failed,
-    invalid_parameter,
-    permission_denied,
-    temporarily_unavailable,
-)
+from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.domain.templates import services as template_services
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import json_problem, read_body
-from partnerhub.server.errors import (
-    DATABASE_RETRY_AFTER,
-    database_unavailable,
-    log_database_unavailable,
-    scope_request_id,
-)
+from partnerhub.server.errors.registry import MESSAGING_HANDLERS
 from partnerhub.server.listing import LIST_DEPENDENCIES, ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.routes.templates import new_template
 from partnerhub.server.state import AppState
 from partnerhub.wire import messaging as wire
 from partnerhub.wire import templates as wire_templates
-
-log = structlog.get_logger("partnerhub.messaging")
 
 SECURITY: list[dict[str, list[str]]] = [{"D360ApiKey": []}]
 
@@ -220,88 +198,6 @@ async def delete_template(
     return wire_templates.CloudSuccess(success=True)
 
 
-# Errors in the Graph shape ------------------------------------------------------------------
-
-
-def fbtrace_id(scope: Any) -> str:
-    """Meta's trace id is our request id (in X-Request-Id too), so one id finds the log line."""
-    return scope_request_id(scope) or secrets.token_urlsafe(12)
-
-
-def graph_headers(error: GraphError) -> list[tuple[bytes, bytes]]:
-    """The headers a Graph error answer carries besides its body."""
-    if error.http_status == 401:
-        return [(b"www-authenticate", b'ApiKey header="D360-API-KEY"')]
-    return []
-
-
-def graph_response(request: Request[Any, Any, Any], error: GraphError) -> Response[Any]:
-    headers = {k.decode(): v.decode() for k, v in graph_headers(error)}
-    return Response(
-        error.to_body(fbtrace_id(request.scope)),
-        status_code=error.http_status,
-        media_type=MediaType.JSON,
-        headers=headers or None,
-    )
-
-
-def as_graph(exc: DomainError) -> tuple[GraphError, list[tuple[bytes, bytes]]]:
-    """A Partner-API-style error raised by shared code, in Meta's vocabulary, with its
-    headers."""
-    error: GraphError
-    if isinstance(exc, AuthenticationFailed):
-        error = auth_failed(exc.message)
-    elif isinstance(exc, PermissionDenied):
-        error = permission_denied(exc.message)
-    elif isinstance(exc, NotFound):
-        error = GraphError(100, exc.message, http_status=404)
-    elif isinstance(exc, RateLimited):
-        error = GraphError(130429, exc.message)
-    else:
-        field = exc.field if isinstance(exc, InvalidInput) else None
-        error = GraphError(100, exc.message, field=field)
-    headers = graph_headers(error)
-    if isinstance(exc, RateLimited):
-        headers.append((b"retry-after", str(exc.retry_after).encode()))
-    return error, headers
-
-
-def unknown_error() -> GraphError:
-    return GraphError(1, message="An unknown error occurred", http_status=500)
-
-
-def handle_graph(request: Request[Any, Any, Any], exc: GraphError) -> Response[Any]:
-    return graph_response(request, exc)
-
-
-def handle_domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    error, headers = as_graph(exc)
-    return Response(
-        error.to_body(fbtrace_id(request.scope)),
-        status_code=error.http_status,
-        media_type=MediaType.JSON,
-        headers={k.decode(): v.decode() for k, v in headers} or None,
-    )
-
-
-def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    status = exc.status_code
-    if status >= 500:
-        log.error("http_error", status=status, detail=exc.detail)
-        return graph_response(request, unknown_error())
-    return graph_response(request, GraphError(100, str(exc.detail), http_status=status))
-
-
-def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if database_unavailable(exc):
-        log_database_unavailable(request.url.path, exc)
-        response = graph_response(request, temporarily_unavailable())
-        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
-        return response
-    log.exception("unhandled_error", path=request.url.path)
-    return graph_response(request, unknown_error())
-
-
 def messaging_router(*extra: Any) -> Router:
     return Router(
         path="/",
@@ -316,10 +212,5 @@ def messaging_router(*extra: Any) -> Router:
         ],
         dependencies=LIST_DEPENDENCIES,
         security=SECURITY,
-        exception_handlers={
-            GraphError: handle_graph,
-            DomainError: handle_domain,
-            HTTPException: handle_http,
-            Exception: handle_unexpected,
-        },
+        exception_handlers=MESSAGING_HANDLERS,
     )

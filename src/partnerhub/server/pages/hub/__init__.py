@@ -2,12 +2,15 @@
 
 One router holds every page; its exception handlers turn "not signed in" into a redirect to
 the login page, a missing CSRF token into a 403 page and domain errors into HTML error pages
-(another partner's object is a 404, as on the API), instead of the API's JSON envelope.
+(another partner's object is a 404, as on the API), instead of the API's JSON envelope. The app
+hands them in (``errors.registry.HUB_HANDLERS``): the HTML renderer draws with this package's
+templates, so this package cannot import the registry without an import cycle.
 """
 
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from litestar import Response, Router, get
 from litestar.params import FromPath
@@ -22,7 +25,6 @@ from partnerhub.server.pages.hub import (
     settings,
     usage,
 )
-from partnerhub.server.pages.hub.web import EXCEPTION_HANDLERS
 
 _STATIC = {
     "hub.css": "text/css; charset=utf-8",
@@ -48,7 +50,7 @@ async def static_file(name: FromPath[str]) -> Response[bytes]:
     )
 
 
-def hub_router() -> Router:
+def hub_router(exception_handlers: Any) -> Router:
     return Router(
         path="/hub",
         route_handlers=[
@@ -62,6 +64,6 @@ def hub_router() -> Router:
             *usage.HANDLERS,
             *account.HANDLERS,
         ],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=exception_handlers,
         include_in_schema=False,
     )

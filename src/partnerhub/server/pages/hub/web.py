@@ -16,15 +16,6 @@ from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
 
-from partnerhub.domain.errors import (
-    AuthenticationFailed,
-    Conflict,
-    DomainError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-)
 from partnerhub.domain.hub import login
 from partnerhub.domain.hub.model import SignedIn
 from partnerhub.server.auth import app_state
@@ -179,24 +170,9 @@ def _csrf_rejected(request: Request[Any, Any, Any], exc: CsrfRejected) -> Respon
     )
 
 
-_STATUS: list[tuple[type[DomainError], int, str]] = [
-    (NotFound, 404, "Not found"),
-    (AuthenticationFailed, 401, "Not signed in"),
-    (PermissionDenied, 403, "Not allowed"),
-    (Conflict, 409, "Conflict"),
-    (RateLimited, 429, "Too many requests"),
-    (InvalidInput, 400, "Check your input"),
-]
-
-
-def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    status, title = next(((s, t) for cls, s, t in _STATUS if isinstance(exc, cls)), (400, "Error"))
-    message = "There is nothing here, or it is not yours." if status == 404 else exc.message
-    return render_plain("hub/error.html", status, title=title, message=message)
-
-
-EXCEPTION_HANDLERS: Any = {
+# The dashboard's own flow (sign in first, forms from its pages only); domain errors are
+# rendered by partnerhub.server.errors.html (both registered by partnerhub.server.errors.registry).
+PAGE_HANDLERS: Any = {
     LoginRequired: _login_required,
     CsrfRejected: _csrf_rejected,
-    DomainError: _domain_error,
 }
