@@ -515,13 +515,13 @@ class Template(_Body):
 # --- the send body ------------------------------------------------------------------------
 
 
-class SendRequest(_Body):
+class SendRequest(_Body, kw_only=True):
     """A ``POST /messages`` body: the object named by ``type`` (default ``text``) holds the
     message."""
 
     messaging_product: Literal["whatsapp"]
-    to: To
     recipient_type: Literal["individual"] | None = None
+    to: To
     type: MessageType | None = None
     context: Context | None = None
     biz_opaque_callback_data: CallbackData | None = None
