@@ -539,3 +539,104 @@ class SendRequest(_Body, kw_only=True):
 
 
 MESSAGE_TYPES: frozenset[str] = frozenset(get_args(MessageType))
+
+
+# --- webhooks: what a channel's messaging webhook receives -----------------------------------
+# The emulator builds its webhook bodies with these (domain/messaging/payloads.py) and partners
+# parse them with ``partnerhub.webhooks.parse_messaging_webhook``. The parts the builders encode
+# omit unset fields, as Meta does.
+
+
+class Profile(msgspec.Struct):
+    name: str = ""
+
+
+class MessagingContact(msgspec.Struct):
+    wa_id: str
+    profile: Profile = msgspec.field(default_factory=Profile)
+
+
+class InboundText(msgspec.Struct):
+    body: str
+
+
+class InboundMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A message a WhatsApp user sent; the field for its ``type`` carries the content."""
+
+    from_: str = msgspec.field(name="from")
+    id: str
+    timestamp: str
+    type: str
+    text: InboundText | None = None
+    image: dict[str, Any] | None = None
+    audio: dict[str, Any] | None = None
+    video: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    sticker: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    reaction: dict[str, Any] | None = None
+    button: dict[str, Any] | None = None
+    interactive: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None  # last: Meta puts it after the content
+
+
+class StatusError(msgspec.Struct, kw_only=True, omit_defaults=True):
+    code: int
+    title: str = ""
+    message: str = ""
+    error_data: dict[str, Any] | None = None
+    href: str | None = None  # Meta links its error-code page
+
+
+class MessageStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What happened to a message you sent: ``sent``, ``delivered``, ``read`` or ``failed``."""
+
+    id: str
+    status: str
+    timestamp: str
+    recipient_id: str
+    conversation: dict[str, Any] | None = None
+    pricing: dict[str, Any] | None = None
+    errors: list[StatusError] = []
+    biz_opaque_callback_data: str | None = None  # echoed from the send
+
+
+class Metadata(msgspec.Struct):
+    display_phone_number: str = ""
+    phone_number_id: str = ""
+
+
+class MessagingValue(msgspec.Struct, kw_only=True):
+    messaging_product: str = "whatsapp"
+    metadata: Metadata = msgspec.field(default_factory=Metadata)
+    contacts: list[MessagingContact] = []
+    messages: list[InboundMessage] = []
+    statuses: list[MessageStatus] = []
+    errors: list[dict[str, Any]] = []
+
+
+class MessagingChange(msgspec.Struct):
+    field: str
+    value: MessagingValue
+
+
+class MessagingEntry(msgspec.Struct):
+    id: str
+    changes: list[MessagingChange]
+
+
+class MessagingWebhook(msgspec.Struct):
+    """A Cloud API webhook body: ``object`` and ``entry[].changes[].value``."""
+
+    object: str
+    entry: list[MessagingEntry]
+
+    @property
+    def messages(self) -> list[InboundMessage]:
+        """Every inbound message in the body, in order."""
+        return [m for e in self.entry for c in e.changes for m in c.value.messages]
+
+    @property
+    def statuses(self) -> list[MessageStatus]:
+        """Every status update in the body, in order."""
+        return [s for e in self.entry for c in e.changes for s in c.value.statuses]
