@@ -123,7 +123,7 @@ def json_type(value: object) -> str:
 
 # --- msgspec's errors -----------------------------------------------------------------------
 
-_MAX_RETRIES = 64  # case-insensitive enums: one retry per enum value written in capitals
+_MAX_RETRIES = 8  # case-insensitive enums: the first retry lowers them all
 
 _AT = r"(?: - at `(?P<at>.*)`)?\Z"
 _FAILURES = [
@@ -207,7 +207,10 @@ def _decode_slowly(body: object, shape: type[T], at: str) -> T:
             try:
                 error = _refusal(str(exc), body, shape)
             except _Retry as retry:
-                body = _replaced(body, retry.segments, retry.value)
+                lowered = _lower_enums(body, _info(shape))
+                if lowered == body:  # cannot happen; but never loop on the same input
+                    lowered = _replaced(body, retry.segments, retry.value)
+                body = lowered
                 continue
         except UnicodeEncodeError:  # a lone surrogate where msgspec matches names (enum, key)
             error = _surrogate_refusal(body, shape)
@@ -373,36 +376,67 @@ def _struct_at(shape: type[Any], body: object, segments: list[Segment]) -> mi.St
     return next((s for s in structs if s.tag == tag), None)
 
 
+def _lower_enums(value: object, declared: mi.Type | None) -> object:
+    """``value`` with every enum value (and union tag) in capitals lowered, in one pass led by
+    the declared types (so its depth is theirs, not the input's); containers are copied."""
+    if declared is None:
+        return value
+    if isinstance(value, str):
+        options = [
+            v for t in _variants(declared) if isinstance(t, mi.LiteralType) for v in t.values
+        ]
+        lowered = value.lower()
+        return lowered if lowered != value and lowered in options else value
+    if isinstance(value, dict):
+        return {k: _lower_enums(v, _step(declared, value, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_enums(v, _step(declared, value, i)) for i, v in enumerate(value)]
+    return value
+
+
 def _variants(t: mi.Type) -> list[mi.Type]:
     if isinstance(t, mi.UnionType):
         return [x for x in t.types if not isinstance(x, mi.NoneType)]
     return [t]
 
 
+class _Plan:
+    """How to step into one declared type: its Structs by tag, their fields by name, its list
+    item and dict value types. Built once per type: the walks above run on every refusal."""
+
+    def __init__(self, t: mi.Type) -> None:
+        variants = _variants(t)
+        structs = [v for v in variants if isinstance(v, mi.StructType)]
+        self.tag_field = structs[0].tag_field if structs else None
+        self.single = structs[0] if len(structs) == 1 else None
+        self.tags: mi.Type = mi.LiteralType(tuple(s.tag for s in structs))
+        self.fields = {id(s): {f.encode_name: f.type for f in s.fields} for s in structs}
+        self.by_tag = {s.tag: s for s in structs}
+        self.item = next((v.item_type for v in variants if isinstance(v, mi.ListType)), None)
+        self.value = next((v.value_type for v in variants if isinstance(v, mi.DictType)), None)
+
+
+_PLANS: dict[int, tuple[mi.Type, _Plan]] = {}
+
+
+def _plan(t: mi.Type) -> _Plan:
+    found = _PLANS.get(id(t))
+    if found is None or found[0] is not t:
+        found = _PLANS[id(t)] = (t, _Plan(t))
+    return found[1]
+
+
 def _step(t: mi.Type, value: object, seg: Segment) -> mi.Type | None:
-    variants = _variants(t)
-    structs = [v for v in variants if isinstance(v, mi.StructType)]
-    if isinstance(seg, str) and structs:
-        tag_field = structs[0].tag_field
-        if tag_field is not None and seg == tag_field:
-            return mi.LiteralType(tuple(s.tag for s in structs))
-        chosen = structs[0]
-        if len(structs) > 1:
-            tag = value.get(tag_field) if isinstance(value, dict) and tag_field else None
-            matching = [s for s in structs if s.tag == tag]
-            if not matching:
-                return None
-            chosen = matching[0]
-        for field in chosen.fields:
-            if field.encode_name == seg:
-                return field.type
-        return None
-    for variant in variants:
-        if isinstance(seg, int) and isinstance(variant, mi.ListType):
-            return variant.item_type
-        if seg is None and isinstance(variant, mi.DictType):
-            return variant.value_type
-    return None
+    plan = _plan(t)
+    if isinstance(seg, str):
+        if plan.tag_field is not None and seg == plan.tag_field:
+            return plan.tags
+        chosen = plan.single
+        if chosen is None and plan.by_tag:
+            tag = value.get(plan.tag_field) if isinstance(value, dict) and plan.tag_field else None
+            chosen = plan.by_tag.get(tag.lower()) if isinstance(tag, str) else None
+        return plan.fields[id(chosen)].get(seg) if chosen is not None else None
+    return plan.item if isinstance(seg, int) else plan.value
 
 
 def _refusal(message: str, body: object, shape: type[Any]) -> GraphError:
