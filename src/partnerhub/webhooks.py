@@ -43,10 +43,21 @@ import hashlib
 import hmac
 import time
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 
+from partnerhub.wire.cloud_api import InboundMessage as InboundMessage
+from partnerhub.wire.cloud_api import InboundText
+from partnerhub.wire.cloud_api import MessageStatus as MessageStatus
+from partnerhub.wire.cloud_api import MessagingChange as MessagingChange
+from partnerhub.wire.cloud_api import MessagingContact as MessagingContact
+from partnerhub.wire.cloud_api import MessagingEntry as MessagingEntry
+from partnerhub.wire.cloud_api import MessagingValue as MessagingValue
+from partnerhub.wire.cloud_api import MessagingWebhook as MessagingWebhook
+from partnerhub.wire.cloud_api import Metadata as Metadata
+from partnerhub.wire.cloud_api import Profile as Profile
+from partnerhub.wire.cloud_api import StatusError as StatusError
 from partnerhub.wire.events import PartnerEvent, decode_event
 from partnerhub.wire.webhooks import WebhookEvent
 
@@ -218,99 +229,9 @@ def construct_event(
 
 
 # --------------------------------------------------------------------------- messaging
+# The Cloud API webhook Structs are defined once, in partnerhub.wire.cloud_api.
 
-
-class Profile(msgspec.Struct):
-    name: str = ""
-
-
-class MessagingContact(msgspec.Struct):
-    wa_id: str
-    profile: Profile = msgspec.field(default_factory=Profile)
-
-
-class Text(msgspec.Struct):
-    body: str
-
-
-class InboundMessage(msgspec.Struct, kw_only=True):
-    """A message a WhatsApp user sent; the field for its ``type`` carries the content."""
-
-    from_: str = msgspec.field(name="from")
-    id: str
-    timestamp: str
-    type: str
-    text: Text | None = None
-    context: dict[str, Any] | None = None
-    image: dict[str, Any] | None = None
-    audio: dict[str, Any] | None = None
-    video: dict[str, Any] | None = None
-    document: dict[str, Any] | None = None
-    sticker: dict[str, Any] | None = None
-    location: dict[str, Any] | None = None
-    reaction: dict[str, Any] | None = None
-    button: dict[str, Any] | None = None
-    interactive: dict[str, Any] | None = None
-
-
-class StatusError(msgspec.Struct, kw_only=True):
-    code: int
-    title: str = ""
-    message: str = ""
-    error_data: dict[str, Any] | None = None
-
-
-class MessageStatus(msgspec.Struct, kw_only=True):
-    """What happened to a message you sent: ``sent``, ``delivered``, ``read`` or ``failed``."""
-
-    id: str
-    status: str
-    timestamp: str
-    recipient_id: str
-    conversation: dict[str, Any] | None = None
-    pricing: dict[str, Any] | None = None
-    errors: list[StatusError] = []
-
-
-class Metadata(msgspec.Struct):
-    display_phone_number: str = ""
-    phone_number_id: str = ""
-
-
-class MessagingValue(msgspec.Struct, kw_only=True):
-    messaging_product: str = "whatsapp"
-    metadata: Metadata = msgspec.field(default_factory=Metadata)
-    contacts: list[MessagingContact] = []
-    messages: list[InboundMessage] = []
-    statuses: list[MessageStatus] = []
-    errors: list[dict[str, Any]] = []
-
-
-class MessagingChange(msgspec.Struct):
-    field: str
-    value: MessagingValue
-
-
-class MessagingEntry(msgspec.Struct):
-    id: str
-    changes: list[MessagingChange]
-
-
-class MessagingWebhook(msgspec.Struct):
-    """A Cloud API webhook body: ``object`` and ``entry[].changes[].value``."""
-
-    object: str
-    entry: list[MessagingEntry]
-
-    @property
-    def messages(self) -> list[InboundMessage]:
-        """Every inbound message in the body, in order."""
-        return [m for e in self.entry for c in e.changes for m in c.value.messages]
-
-    @property
-    def statuses(self) -> list[MessageStatus]:
-        """Every status update in the body, in order."""
-        return [s for e in self.entry for c in e.changes for s in c.value.statuses]
+Text = InboundText  # a text message's content, under the name this module has always given it
 
 
 def parse_messaging_webhook(payload: bytes | str) -> MessagingWebhook:

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 import httpx
+import msgspec
 
 from partnerhub.client import models
 from partnerhub.client._auth import CHANNEL_KEY_HEADER, ApiKeyAuth
@@ -31,29 +32,36 @@ from partnerhub.client._base import (
 )
 from partnerhub.client.resources._common import _seg
 from partnerhub.client.resources.templates import template_body_for_review
+from partnerhub.wire import cloud_api
 
 DEFAULT_MESSAGING_URL = "https://waba-v2.360dialog.io"
 MEDIA_KINDS = frozenset({"image", "audio", "video", "document", "sticker"})
 
 
-def _message(to: str, kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "to": to,
-        "type": kind,
-        kind: dict(payload),
-    }
+def _message(to: str, kind: str, payload: msgspec.Struct | Mapping[str, Any]) -> dict[str, Any]:
+    """A send body built from the Cloud API Structs the server decodes it with."""
+    content = payload if isinstance(payload, msgspec.Struct) else dict(payload)
+    request = cloud_api.SendRequest(
+        messaging_product="whatsapp",
+        recipient_type="individual",
+        to=to,
+        type=kind,  # type: ignore[arg-type]
+    )
+    body: dict[str, Any] = msgspec.to_builtins(request)
+    body[kind] = msgspec.to_builtins(content)
+    return body
 
 
 def text_body(to: str, body: str, preview_url: bool = False) -> dict[str, Any]:
-    return _message(to, "text", {"body": body, "preview_url": preview_url})
+    return _message(to, "text", cloud_api.Text(body=body, preview_url=preview_url))
 
 
 def template_body(
     to: str, name: str, language: str, components: Sequence[Mapping[str, Any]] | None
 ) -> dict[str, Any]:
-    template: dict[str, Any] = {"name": name, "language": {"code": language}}
+    template: dict[str, Any] = msgspec.to_builtins(
+        cloud_api.Template(name=name, language=cloud_api.Language(code=language))
+    )
     if components:
         template["components"] = [dict(c) for c in components]
     return _message(to, "template", template)
@@ -71,27 +79,22 @@ def media_body(
         raise ValueError(f"kind must be one of {sorted(MEDIA_KINDS)}")
     if (link is None) == (media_id is None):
         raise ValueError("pass exactly one of link and media_id")
-    media: dict[str, Any] = {"link": link} if link is not None else {"id": media_id}
-    if caption is not None:
-        media["caption"] = caption
-    if filename is not None:
-        media["filename"] = filename
+    # The widest media shape: the server refuses what a kind does not take (a caption on audio).
+    media = cloud_api.Document(link=link, id=media_id, caption=caption, filename=filename)
     return _message(to, kind, media)
 
 
 def location_body(
     to: str, latitude: float, longitude: float, name: str | None, address: str | None
 ) -> dict[str, Any]:
-    location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
-    if name is not None:
-        location["name"] = name
-    if address is not None:
-        location["address"] = address
+    location = cloud_api.Location(
+        latitude=latitude, longitude=longitude, name=name, address=address
+    )
     return _message(to, "location", location)
 
 
 def reaction_body(to: str, message_id: str, emoji: str) -> dict[str, Any]:
-    return _message(to, "reaction", {"message_id": message_id, "emoji": emoji})
+    return _message(to, "reaction", cloud_api.Reaction(message_id=message_id, emoji=emoji))
 
 
 class _MessageCalls:

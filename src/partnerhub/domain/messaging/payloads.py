@@ -1,7 +1,8 @@
 """Cloud API webhook bodies, message ids, and the emulator's inbound-message request.
 
-The builders return exactly what Meta posts to a ``messages`` webhook subscription, so partner
-code written against Meta parses ours unchanged: one ``entry`` per WABA, one ``change`` with
+The builders return exactly what Meta posts to a ``messages`` webhook subscription, built from the
+Structs of :mod:`partnerhub.wire.cloud_api` that partners parse them with, so partner code
+written against Meta parses ours unchanged: one ``entry`` per WABA, one ``change`` with
 ``field: "messages"``, timestamps as UNIX seconds in strings. :func:`parse_inbound` reads the
 emulator's request for "a user writes to this channel"; the emulator speaks the Partner API, so
 it refuses with :class:`InvalidInput` rather than a Graph error.
@@ -16,10 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.messaging import _json as j
 from partnerhub.domain.messaging.errors import GraphError, invalid_parameter, invalid_value
 from partnerhub.domain.messaging.validation import location_object, phone_digits, reaction_object
+from partnerhub.wire import cloud_api
+
+_to_builtins = msgspec.to_builtins
 
 # --- ids and times ------------------------------------------------------------------------
 
@@ -98,21 +104,22 @@ def status_entry(
     (``{"id", "expiration_timestamp"?, "origin": {"type"}}``,
     ``{"billable", "pricing_model", "category"}``); keys left out when None, as Meta does.
     """
-    entry: dict[str, Any] = {
-        "id": message_id,
-        "status": status,
-        "timestamp": timestamp,
-        "recipient_id": recipient_id,
-    }
-    if conversation is not None:
-        entry["conversation"] = conversation
-    if pricing is not None:
-        entry["pricing"] = pricing
-    if errors:
-        entry["errors"] = [e.to_webhook_error() if isinstance(e, GraphError) else e for e in errors]
-    if biz_opaque_callback_data is not None:
-        entry["biz_opaque_callback_data"] = biz_opaque_callback_data
-    return entry
+    entry = cloud_api.MessageStatus(
+        id=message_id,
+        status=status,
+        timestamp=timestamp,
+        recipient_id=recipient_id,
+        conversation=conversation,
+        pricing=pricing,
+        errors=[_status_error(e) for e in errors or ()],
+        biz_opaque_callback_data=biz_opaque_callback_data,
+    )
+    return _to_builtins(entry)  # type: ignore[no-any-return]
+
+
+def _status_error(error: dict[str, Any] | GraphError) -> cloud_api.StatusError:
+    raw = error.to_webhook_error() if isinstance(error, GraphError) else error
+    return msgspec.convert(raw, cloud_api.StatusError)
 
 
 def statuses_webhook(
@@ -170,18 +177,18 @@ def inbound_message_webhook(
     replies and on button clicks, which Meta reports as replies to the message holding the
     button.
     """
-    message: dict[str, Any] = {
+    raw: dict[str, Any] = {
         "from": wa_id,
         "id": message_id,
         "timestamp": unix_seconds(timestamp),
         "type": type,
         type: content,
+        "context": context,
     }
-    if context is not None:
-        message["context"] = context
+    message = msgspec.convert(raw, cloud_api.InboundMessage)
     value = {
         "contacts": [{"profile": {"name": contact_name}, "wa_id": wa_id}],
-        "messages": [message],
+        "messages": [_to_builtins(message)],
     }
     return _envelope(waba_external_id, display_phone_number, phone_number_id, value)
 

@@ -1,31 +1,30 @@
 """The rules for a Cloud API ``POST /messages`` body, and for a template send against the stored
 template.
 
-Pure functions over untrusted JSON: :func:`parse_outgoing` either returns an
-:class:`OutgoingMessage` (the recipient, a normalized body holding only known fields, and what a
-template send must be checked against) or raises :class:`GraphError` naming the JSON path at
-fault; it raises nothing else on any input. :func:`check_template` then compares a template send
-with the template as stored, which only the caller can look up.
-
-Limits follow Meta's documentation for each message type (text 4096 characters, reply buttons 1-3
-with 20-character titles, lists of up to 10 rows, captions 1024, ...). Which code answers what is
-described in :mod:`partnerhub.domain.messaging.errors`; in short, a ``type`` outside Meta's list
-is a malformed request (100, as Graph answers an enum mismatch), while an interactive type Meta
-has but the emulator does not simulate is 131051.
+:func:`parse_outgoing` decodes untrusted JSON into :class:`partnerhub.wire.cloud_api.SendRequest`
+(msgspec checks the shapes and their limits while decoding), then applies the rules that span
+fields: the object named by ``type`` present, exactly one of ``link`` and ``id``, unique button
+ids, URLs, phone numbers, emoji, ... It returns an :class:`OutgoingMessage` (the recipient, a
+normalized body holding only known fields, and what a template send must be checked against) or
+raises :class:`GraphError` naming the JSON path at fault; it raises nothing else on any input.
+Every refusal and its code is in :data:`partnerhub.domain.messaging.refusals.REFUSALS`.
+:func:`check_template` then compares a template send with the template as stored, which only
+the caller can look up.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from partnerhub.domain.messaging import _json as j
+import msgspec
+
 from partnerhub.domain.messaging.emoji import is_single_emoji
 from partnerhub.domain.messaging.errors import (
     GraphError,
-    invalid_parameter,
     invalid_value,
     param_count_mismatch,
     param_format_mismatch,
@@ -33,37 +32,20 @@ from partnerhub.domain.messaging.errors import (
     template_not_found,
     template_paused,
 )
-from partnerhub.domain.messaging.interactive import parse_interactive
-from partnerhub.domain.messaging.media import media_object
+from partnerhub.domain.messaging.refusals import decode, join, json_type, refuse, shown
+from partnerhub.wire import cloud_api as w
 
-MESSAGE_TYPES = frozenset(
-    {
-        "text",
-        "template",
-        "interactive",
-        "image",
-        "document",
-        "audio",
-        "video",
-        "sticker",
-        "location",
-        "contacts",
-        "reaction",
-    }
-)
-MAX_TEXT_BODY = 4096
-MAX_CALLBACK_DATA = 512
+MESSAGE_TYPES = w.MESSAGE_TYPES
 MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15
-MAX_TEMPLATE_NAME = 512
-MAX_BUTTON_INDEX = 9
-MAX_TEMPLATE_PARAMETERS = 100  # far above any real template; bounds the work per request
 
-_TOP_KEYS = frozenset(
+_PHONE_SEPARATORS = str.maketrans("", "", " -")
+_NUMERIC_STRING = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]{1,20})?")
+_to_builtins = msgspec.to_builtins
+_ENVELOPE_KEYS = frozenset(
     {"messaging_product", "recipient_type", "to", "type", "context", "biz_opaque_callback_data"}
 )
-_PHONE_SEPARATORS = str.maketrans("", "", " -")
-_ASCII_DIGITS = frozenset("0123456789")
+_ALLOWED_KEYS = {kind: _ENVELOPE_KEYS | {kind} for kind in MESSAGE_TYPES}
 
 
 @dataclass(frozen=True)
@@ -135,59 +117,50 @@ def parse_outgoing(body: object) -> OutgoingMessage:
     except GraphError:
         raise
     except RecursionError:
-        # Defence in depth: the readers never recurse on input, but a refusal beats a 500.
-        raise invalid_parameter("", "the request is nested too deeply") from None
+        # Defence in depth: nothing here recurses on input, but a refusal beats a 500.
+        raise refuse("too_deep", "") from None
 
 
 def _parse_outgoing(body: object) -> OutgoingMessage:
     if not isinstance(body, dict):
-        raise invalid_parameter("", f"the body must be a JSON object, got {j.json_type(body)}")
-    message_type = _message_type(body)
-    top = j.obj(body, "", _TOP_KEYS | {message_type})
-    j.choice(j.required(top, "messaging_product", ""), "messaging_product", {"whatsapp"})
-    recipient_type = top.get("recipient_type")
-    if recipient_type is not None:
-        j.choice(recipient_type, "recipient_type", {"individual"})
-    to = j.string(j.required(top, "to", ""), "to", max_len=64)
-    wa_id = normalize_phone(to, "to")
-    context_id = _context(top)
-    callback = j.opt_str(top, "biz_opaque_callback_data", "", max_len=MAX_CALLBACK_DATA)
-    content, template = _content(top, message_type)
+        raise refuse("not_a_body", "", got=json_type(body))
+    kind = body.get("type") or "text"
+    allowed = _ALLOWED_KEYS.get(kind.lower()) if isinstance(kind, str) else None
+    if allowed is not None:
+        # Graph reads the envelope's keys first: another type's object is an unknown parameter.
+        if not body.keys() <= allowed:
+            raise refuse("unknown_key", shown(next(key for key in body if key not in allowed)))
+        if body.get("messaging_product") is None:
+            raise refuse("missing", "messaging_product")
+    request = decode(body, w.SendRequest)
+    message_type = request.type or "text"
+    wa_id = normalize_phone(request.to, "to")
+    content: Any = getattr(request, message_type)
+    if content is None:
+        raise refuse("missing", message_type)
+    template = _RULES[message_type](content, message_type)
     normalized: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": wa_id,
         "type": message_type,
-        message_type: content,
+        message_type: _to_builtins(content),
     }
+    context_id = request.context.message_id if request.context is not None else None
     if context_id is not None:
         normalized["context"] = {"message_id": context_id}
+    callback = request.biz_opaque_callback_data
     if callback is not None:
         normalized["biz_opaque_callback_data"] = callback
     return OutgoingMessage(
         wa_id=wa_id,
-        to=to,
+        to=request.to,
         type=message_type,
         body=normalized,
         template=template,
         context_message_id=context_id,
         biz_opaque_callback_data=callback,
     )
-
-
-def _message_type(body: dict[Any, Any]) -> str:
-    value = body.get("type")
-    if value is None:
-        return "text"  # Meta's default
-    return j.choice(value, "type", MESSAGE_TYPES)
-
-
-def _context(top: dict[str, Any]) -> str | None:
-    value = top.get("context")
-    if value is None:
-        return None
-    context = j.obj(value, "context", {"message_id"})
-    return j.req_str(context, "message_id", "context", max_len=512)
 
 
 def phone_digits(value: str) -> str:
@@ -200,7 +173,7 @@ def phone_digits(value: str) -> str:
     if text.startswith("+"):
         text = text[1:]
     digits = text.translate(_PHONE_SEPARATORS)
-    if not digits or not set(digits) <= _ASCII_DIGITS:
+    if not (digits.isascii() and digits.isdigit()):  # isdigit alone takes other scripts' digits
         raise ValueError("must be a phone number: digits, optional leading +")
     if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
         raise ValueError(
@@ -214,328 +187,235 @@ def normalize_phone(value: str, path: str) -> str:
     try:
         return phone_digits(value)
     except ValueError as exc:
-        raise invalid_value(path, str(exc)) from None
+        raise refuse("phone", path, reason=str(exc)) from None
 
 
-def _content(top: dict[str, Any], message_type: str) -> tuple[dict[str, Any], TemplateRef | None]:
-    value = j.required(top, message_type, "")
-    if message_type == "template":
-        return _template(value)
-    return _PARSERS[message_type](value, message_type), None
+# --- rules that span fields, per message type ---------------------------------------------
 
 
-# --- simple types -------------------------------------------------------------------------
+def _no_rules(content: object, path: str) -> None:
+    return None
 
 
-def _text(value: object, path: str) -> dict[str, Any]:
-    text = j.obj(value, path, {"body", "preview_url"})
-    result: dict[str, Any] = {"body": j.req_str(text, "body", path, max_len=MAX_TEXT_BODY)}
-    preview = j.opt_bool(text, "preview_url", path)
-    if preview is not None:
-        result["preview_url"] = preview
-    return result
+def http_url(url: str, path: str) -> str:
+    """An absolute http(s) URL with a host: WhatsApp fetches media and opens links over HTTP."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - reading it validates it (a bad port raises ValueError)
+    except ValueError:
+        raise refuse("bad_url", path) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise refuse("not_http", path)
+    if any(ch.isspace() for ch in url.strip()):
+        raise refuse("url_whitespace", path)
+    return url.strip()
 
 
-def _media(kind: str) -> Callable[[object, str], dict[str, Any]]:
-    def parse(value: object, path: str) -> dict[str, Any]:
-        return media_object(value, path, kind)
+def _media(media: w.Media, path: str) -> None:
+    """Exactly one of ``link`` or ``id``; a link is an http(s) URL, stored stripped."""
+    if media.link is not None and media.id is not None:
+        raise refuse("link_and_id", path)
+    if media.link is None and media.id is None:
+        raise refuse("no_link_or_id", path)
+    if media.link is not None:
+        media.link = http_url(media.link, join(path, "link"))
 
-    return parse
+
+def _coordinate(value: int | float | str, path: str, limit: float) -> float:
+    """A latitude or longitude. Meta's examples send numbers and numeric strings; both pass."""
+    if isinstance(value, str):
+        if not _NUMERIC_STRING.fullmatch(value.strip()):
+            raise refuse("not_numeric", path)
+        value = float(value)
+    # Compared before any float(): float() of a huge JSON integer raises OverflowError.
+    if (isinstance(value, float) and not math.isfinite(value)) or not -limit <= value <= limit:
+        raise refuse("not_between", path, low=-limit, high=limit)
+    return float(value)
+
+
+def location_rules(location: w.Location, path: str) -> None:
+    """Coordinates in range, stored as numbers: location messages and template headers alike."""
+    location.latitude = _coordinate(location.latitude, join(path, "latitude"), 90)
+    location.longitude = _coordinate(location.longitude, join(path, "longitude"), 180)
+
+
+def reaction_rules(reaction: w.Reaction, path: str) -> None:
+    """One emoji, or "" to take the reaction back."""
+    if reaction.emoji and not is_single_emoji(reaction.emoji):
+        raise refuse("not_an_emoji", join(path, "emoji"))
 
 
 def location_object(value: object, path: str) -> dict[str, Any]:
-    """A location: used by location messages and template location headers alike."""
-    location = j.obj(value, path, {"latitude", "longitude", "name", "address"})
-    result: dict[str, Any] = {
-        "latitude": j.coordinate(location, "latitude", path, 90),
-        "longitude": j.coordinate(location, "longitude", path, 180),
-    }
-    for key in ("name", "address"):
-        text = j.opt_str(location, key, path, max_len=1024)
-        if text is not None:
-            result[key] = text
-    return result
+    """A location at ``path``, checked and normalized (the emulator's inbound messages too)."""
+    location = decode(value, w.Location, path)
+    location_rules(location, path)
+    return _to_builtins(location)  # type: ignore[no-any-return]
 
 
 def reaction_object(value: object, path: str) -> dict[str, Any]:
-    """A reaction: the message reacted to and one emoji, or "" to take the reaction back."""
-    reaction = j.obj(value, path, {"message_id", "emoji"})
-    message_id = j.req_str(reaction, "message_id", path, max_len=512)
-    emoji = j.string(j.required(reaction, "emoji", path), j.join(path, "emoji"), allow_empty=True)
-    if emoji and not is_single_emoji(emoji):
-        raise invalid_value(j.join(path, "emoji"), 'must be a single emoji, or "" to remove one')
-    return {"message_id": message_id, "emoji": emoji}
+    """A reaction at ``path``: the message reacted to and one emoji, or ""."""
+    reaction = decode(value, w.Reaction, path)
+    reaction_rules(reaction, path)
+    return _to_builtins(reaction)  # type: ignore[no-any-return]
 
 
-# --- contacts -----------------------------------------------------------------------------
-
-_NAME_KEYS = ("formatted_name", "first_name", "last_name", "middle_name", "suffix", "prefix")
-_CONTACT_LISTS: dict[str, tuple[str, ...]] = {
-    "phones": ("phone", "type", "wa_id"),
-    "emails": ("email", "type"),
-    "urls": ("url", "type"),
-    "addresses": ("street", "city", "state", "zip", "country", "country_code", "type"),
-}
-_MAX_CONTACTS = 257  # WhatsApp's contact-sharing limit
-_MAX_CONTACT_ENTRIES = 20
-_MAX_CONTACT_TEXT = 1024
+def _unique(seen: dict[str, str], value: str, path: str, what: str) -> None:
+    if value in seen:
+        raise refuse("not_unique", path, what=what, other=seen[value])
+    seen[value] = path
 
 
-def _string_record(
-    value: object, path: str, keys: tuple[str, ...], must: tuple[str, ...] = ()
-) -> dict[str, str]:
-    """An object of optional strings, some required: the shape of every part of a contact."""
-    record = j.obj(value, path, keys)
-    result: dict[str, str] = {}
-    for key in keys:
-        if key in must:
-            result[key] = j.req_str(record, key, path, max_len=_MAX_CONTACT_TEXT)
-            continue
-        text = j.opt_str(record, key, path, max_len=_MAX_CONTACT_TEXT)
-        if text is not None:
-            result[key] = text
-    return result
+def _header(header: w.Header | None, path: str) -> None:
+    if header is None:
+        return
+    at = join(path, "header")
+    kind = header.type
+    for other in ("text", "image", "video", "document"):
+        if other != kind and getattr(header, other) is not None:
+            raise refuse("not_for_header", join(at, other), kind=kind)
+    content = getattr(header, kind)
+    if content is None:
+        raise refuse("missing", join(at, kind))
+    if kind != "text":
+        _media(content, join(at, kind))
 
 
-def _contact(value: object, path: str) -> dict[str, Any]:
-    keys = {"name", "org", "birthday", *_CONTACT_LISTS}
-    contact = j.obj(value, path, keys)
-    name_path = j.join(path, "name")
-    result: dict[str, Any] = {
-        "name": _string_record(
-            j.required(contact, "name", path), name_path, _NAME_KEYS, must=("formatted_name",)
-        )
-    }
-    if contact.get("org") is not None:
-        result["org"] = _string_record(
-            contact["org"], j.join(path, "org"), ("company", "department", "title")
-        )
-    birthday = j.opt_str(contact, "birthday", path, max_len=10)
-    if birthday is not None:
-        result["birthday"] = birthday
-    for key, fields in _CONTACT_LISTS.items():
-        if contact.get(key) is None:
-            continue
-        at = j.join(path, key)
-        entries = j.array(contact[key], at, max_items=_MAX_CONTACT_ENTRIES)
-        result[key] = [_string_record(e, j.item(at, i), fields) for i, e in enumerate(entries)]
-    return result
+def _interactive(message: w.Interactive, path: str) -> None:
+    if isinstance(message, w.LocationRequestMessage):
+        for part in ("header", "footer"):
+            if getattr(message, part) is not None:
+                raise refuse("not_for_location_request", join(path, part))
+        return
+    _header(message.header, path)
+    action = join(path, "action")
+    if isinstance(message, w.ButtonMessage):
+        buttons_at = join(action, "buttons")
+        ids: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        for i, button in enumerate(message.action.buttons):
+            reply_at = f"{buttons_at}[{i}].reply"
+            _unique(ids, button.reply.id, join(reply_at, "id"), "button ids")
+            _unique(titles, button.reply.title, join(reply_at, "title"), "button titles")
+    elif isinstance(message, w.ListMessage):
+        sections_at = join(action, "sections")
+        titled = len(message.action.sections) > 1
+        row_ids: dict[str, str] = {}
+        for i, section in enumerate(message.action.sections):
+            section_at = f"{sections_at}[{i}]"
+            if section.title is None and titled:
+                raise refuse("section_title_missing", join(section_at, "title"))
+            for r, row in enumerate(section.rows):
+                _unique(row_ids, row.id, f"{section_at}.rows[{r}].id", "row ids")
+        if len(row_ids) > w.MAX_ROWS:
+            raise refuse("too_many_rows", sections_at, limit=w.MAX_ROWS)
+    elif isinstance(message, w.CtaUrlMessage):
+        parameters = message.action.parameters
+        parameters.url = http_url(parameters.url, join(action, "parameters.url"))
 
 
-def _contacts(value: object, path: str) -> list[dict[str, Any]]:
-    contacts = j.array(value, path, min_items=1, max_items=_MAX_CONTACTS)
-    return [_contact(entry, j.item(path, i)) for i, entry in enumerate(contacts)]
+def _media_message(media: w.Media, path: str) -> None:
+    _media(media, path)
 
 
-_PARSERS: dict[str, Callable[[object, str], Any]] = {
-    "text": _text,
-    "interactive": parse_interactive,
-    "image": _media("image"),
-    "document": _media("document"),
-    "audio": _media("audio"),
-    "video": _media("video"),
-    "sticker": _media("sticker"),
-    "location": location_object,
-    "contacts": _contacts,
-    "reaction": reaction_object,
-}
+def _location_message(location: w.Location, path: str) -> None:
+    location_rules(location, path)
+
+
+def _reaction_message(reaction: w.Reaction, path: str) -> None:
+    reaction_rules(reaction, path)
 
 
 # --- templates ----------------------------------------------------------------------------
 
-_COMPONENT_TYPES = frozenset({"header", "body", "button"})
-_PARAM_TYPES: dict[str, frozenset[str]] = {
-    "header": frozenset(
-        {"text", "currency", "date_time", "image", "document", "video", "location"}
-    ),
-    "body": frozenset({"text", "currency", "date_time"}),
-    "button": frozenset({"payload", "text", "coupon_code", "action"}),
-}
-_BUTTON_SUB_TYPES = frozenset(
-    {"quick_reply", "url", "copy_code", "flow", "catalog", "mpm", "voice_call"}
-)
 
-
-def _template(value: object) -> tuple[dict[str, Any], TemplateRef]:
-    path = "template"
-    template = j.obj(value, path, {"name", "language", "components", "namespace"})
-    name = j.req_str(template, "name", path, max_len=MAX_TEMPLATE_NAME)
-    language = _language(j.required(template, "language", path), j.join(path, "language"))
-    result: dict[str, Any] = {"name": name, "language": language}
-    namespace = j.opt_str(template, "namespace", path, max_len=256)
-    if namespace is not None:
-        result["namespace"] = namespace
-    components: list[dict[str, Any]] = []
+def _template(template: w.Template, path: str) -> TemplateRef:
     counted: list[ComponentParams] = []
-    if template.get("components") is not None:
-        at = j.join(path, "components")
-        entries = j.array(template["components"], at, max_items=MAX_BUTTON_INDEX + 3)
-        for i, entry in enumerate(entries):
-            component, params = _template_component(entry, j.item(at, i))
-            _refuse_repeat(counted, params)
-            components.append(component)
-            counted.append(params)
-        result["components"] = components
-    return result, TemplateRef(name=name, language=language["code"], components=tuple(counted))
-
-
-def _language(value: object, path: str) -> dict[str, Any]:
-    language = j.obj(value, path, {"code", "policy"})
-    result: dict[str, Any] = {"code": j.req_str(language, "code", path, max_len=20)}
-    if language.get("policy") is not None:
-        result["policy"] = j.choice(language["policy"], j.join(path, "policy"), {"deterministic"})
-    return result
+    at = join(path, "components")
+    for i, component in enumerate(template.components or ()):
+        params = _template_component(component, f"{at}[{i}]")
+        _refuse_repeat(counted, params)
+        counted.append(params)
+    return TemplateRef(
+        name=template.name, language=template.language.code, components=tuple(counted)
+    )
 
 
 def _refuse_repeat(seen: list[ComponentParams], new: ComponentParams) -> None:
     for earlier in seen:
         if earlier.kind == new.kind and earlier.index == new.index:
             which = new.kind if new.index is None else f"button with index {new.index}"
-            raise invalid_value(new.path, f"repeats the {which} component of {earlier.path}")
+            raise refuse("repeated_component", new.path, which=which, earlier=earlier.path)
 
 
-def _template_component(value: object, path: str) -> tuple[dict[str, Any], ComponentParams]:
-    raw = j.obj(value, path, {"type", "sub_type", "index", "parameters"})
-    kind = j.choice(j.required(raw, "type", path), j.join(path, "type"), _COMPONENT_TYPES)
-    result: dict[str, Any] = {"type": kind}
+def _template_component(component: w.Component, path: str) -> ComponentParams:
+    kind: str = component.__struct_config__.tag  # type: ignore[assignment]
     index: int | None = None
     sub_type: str | None = None
-    if kind == "button":
-        sub_type = j.choice(
-            j.required(raw, "sub_type", path), j.join(path, "sub_type"), _BUTTON_SUB_TYPES
-        )
-        index = _button_index(j.required(raw, "index", path), j.join(path, "index"))
-        result.update(sub_type=sub_type, index=str(index))
-    elif raw.get("sub_type") is not None or raw.get("index") is not None:
-        extra = "sub_type" if raw.get("sub_type") is not None else "index"
-        raise invalid_parameter(j.join(path, extra), "is only valid on button components")
-    parameters: list[dict[str, Any]] = []
-    if raw.get("parameters") is not None:
-        at = j.join(path, "parameters")
-        entries = j.array(raw["parameters"], at, max_items=MAX_TEMPLATE_PARAMETERS)
-        parameters = [_template_parameter(e, j.item(at, i), kind) for i, e in enumerate(entries)]
-        result["parameters"] = parameters
-    params = ComponentParams(
+    if isinstance(component, w.ButtonComponent):
+        sub_type = component.sub_type
+        index = _button_index(component.index, join(path, "index"))
+        component.index = str(index)
+    parameters = component.parameters or []
+    at = join(path, "parameters")
+    types = tuple(_template_parameter(p, f"{at}[{i}]") for i, p in enumerate(parameters))
+    return ComponentParams(
         kind=kind,
         count=len(parameters),
         path=path,
         index=index,
         sub_type=sub_type,
-        param_types=tuple(p["type"] for p in parameters),
+        param_types=types,
     )
-    return result, params
 
 
-def _button_index(value: object, path: str) -> int:
+_BUTTON_INDEXES = {str(n): n for n in range(w.MAX_BUTTON_INDEX + 1)}
+
+
+def _button_index(value: int | str, path: str) -> int:
     """Meta's examples send the index as a string ("0"); integers are accepted too."""
-    if isinstance(value, str) and value.strip() in {str(n) for n in range(MAX_BUTTON_INDEX + 1)}:
-        return int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool):
-        if 0 <= value <= MAX_BUTTON_INDEX:
-            return value
-        raise invalid_value(path, f"must be between 0 and {MAX_BUTTON_INDEX}")
-    if isinstance(value, str):
-        raise invalid_value(path, f"must be between 0 and {MAX_BUTTON_INDEX}")
-    raise invalid_parameter(path, f"must be a string or a number, got {j.json_type(value)}")
+    if isinstance(value, str) and value.strip() in _BUTTON_INDEXES:
+        return _BUTTON_INDEXES[value.strip()]
+    if isinstance(value, int) and 0 <= value <= w.MAX_BUTTON_INDEX:
+        return value
+    raise refuse("not_between", path, low=0, high=w.MAX_BUTTON_INDEX)
 
 
-# A parameter holds its value under the key named by its type: {"type": "text", "text": "..."}.
-_PARAM_VALUE_KEYS = (
-    "text",
-    "payload",
-    "coupon_code",
-    "currency",
-    "date_time",
-    "image",
-    "document",
-    "video",
-    "location",
-    "action",
-)
+def _template_parameter(parameter: Any, path: str) -> str:
+    """The parameter's type, once its value (under the key its type names) is checked."""
+    kind: str = parameter.__struct_config__.tag
+    value = getattr(parameter, kind)
+    if value is None:
+        raise refuse("parameter_value_missing", join(path, kind), kind=kind)
+    at = join(path, kind)
+    if isinstance(value, w.Media):
+        _media(value, at)
+    elif isinstance(value, w.Location):
+        location_rules(value, at)
+    elif isinstance(value, w.Currency):
+        code = value.code
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            raise refuse("not_currency", join(at, "code"))
+        value.code = code.upper()
+    return kind
 
 
-def _template_parameter(value: object, path: str, component: str) -> dict[str, Any]:
-    allowed = {"type", "parameter_name", *_PARAM_VALUE_KEYS}
-    raw = j.obj(value, path, allowed)
-    kind = j.choice(j.required(raw, "type", path), j.join(path, "type"), _PARAM_TYPES[component])
-    key = kind
-    for other in _PARAM_VALUE_KEYS:
-        if other != key and raw.get(other) is not None:
-            raise invalid_parameter(
-                j.join(path, other), f"is not valid for a parameter of type {kind!r}"
-            )
-    if raw.get(key) is None:
-        # Meta answers 100 here, naming the field: "Parameter 'text' is mandatory for
-        # component parameter type 'text'".
-        raise invalid_parameter(
-            j.join(path, key),
-            f"Parameter '{key}' is mandatory for component parameter type '{kind}'",
-        )
-    result: dict[str, Any] = {
-        "type": kind,
-        key: _parameter_value(kind, raw[key], j.join(path, key)),
-    }
-    name = j.opt_str(raw, "parameter_name", path, max_len=512)
-    if name is not None:
-        result["parameter_name"] = name
-    return result
+def _template_message(template: w.Template, path: str) -> TemplateRef:
+    return _template(template, path)
 
 
-def _parameter_value(kind: str, value: object, path: str) -> Any:
-    if kind in ("text", "payload"):
-        return j.string(value, path, max_len=32768)
-    if kind == "coupon_code":
-        return j.string(value, path, max_len=15)
-    if kind == "currency":
-        return _currency(value, path)
-    if kind == "date_time":
-        date_time = j.obj(value, path, {"fallback_value"})
-        return {"fallback_value": j.req_str(date_time, "fallback_value", path, max_len=1024)}
-    if kind == "location":
-        return location_object(value, path)
-    if kind == "action":
-        return _flow_action(value, path)
-    return media_object(value, path, kind, in_template=True)
-
-
-def _currency(value: object, path: str) -> dict[str, Any]:
-    currency = j.obj(value, path, {"fallback_value", "code", "amount_1000"})
-    code = j.req_str(currency, "code", path, max_len=3)
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise invalid_value(j.join(path, "code"), "must be an ISO 4217 currency code")
-    amount = j.required(currency, "amount_1000", path)
-    if isinstance(amount, bool) or not isinstance(amount, int):
-        raise invalid_parameter(
-            j.join(path, "amount_1000"), f"must be an integer, got {j.json_type(amount)}"
-        )
-    if not -(10**15) <= amount <= 10**15:
-        raise invalid_value(j.join(path, "amount_1000"), "is out of range")
-    return {
-        "fallback_value": j.req_str(currency, "fallback_value", path, max_len=1024),
-        "code": code.upper(),
-        "amount_1000": amount,
-    }
-
-
-def _flow_action(value: object, path: str) -> dict[str, Any]:
-    action = j.obj(value, path, {"flow_token", "flow_action_data"})
-    result: dict[str, Any] = {}
-    token = j.opt_str(action, "flow_token", path, max_len=1024)
-    if token is not None:
-        result["flow_token"] = token
-    if action.get("flow_action_data") is not None:
-        data = action["flow_action_data"]
-        at = j.join(path, "flow_action_data")
-        if not isinstance(data, dict) or not all(
-            isinstance(k, str) and isinstance(v, str | int | float | bool) for k, v in data.items()
-        ):
-            raise invalid_parameter(at, "must be an object of strings, numbers and booleans")
-        for key, item in data.items():
-            j.storable(key, at)
-            if isinstance(item, str):
-                j.storable(item, j.join(at, j.shown(key)))
-        result["flow_action_data"] = dict(data)
-    return result
+_RULES: dict[str, Any] = {
+    "text": _no_rules,
+    "template": _template_message,
+    "interactive": _interactive,
+    "image": _media_message,
+    "document": _media_message,
+    "audio": _media_message,
+    "video": _media_message,
+    "sticker": _media_message,
+    "location": _location_message,
+    "contacts": _no_rules,
+    "reaction": _reaction_message,
+}
 
 
 # --- the template as stored ---------------------------------------------------------------
