@@ -26,6 +26,8 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from partnerhub.adapters import migrate, tables
@@ -39,14 +41,43 @@ from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.receiver import Receiver, serve_receiver
 
-PG_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0`` for
+    ``test``), created on first use: tests empty the database they run on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+BASE_PG_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
+PG_URL = _worker_database(BASE_PG_URL)
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 JWT_SECRET = "test-secret-" + "x" * 40
 EMULATOR_TOKEN = "emulator-test-token"
 EMULATOR = {"Authorization": f"Bearer {EMULATOR_TOKEN}"}
 
 
+async def _create_database(base_url: str, url: str) -> None:
+    """Create ``url``'s database through ``base_url``'s server, unless it exists."""
+    name = make_url(url).database
+    admin = create_async_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+
+
 async def _reset_postgres(url: str) -> None:
+    if BASE_PG_URL and url != BASE_PG_URL:
+        await _create_database(BASE_PG_URL, url)
     engine = create_async_engine(normalize_url(url))
     try:
         await migrate.downgrade(engine, "base")

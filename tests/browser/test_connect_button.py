@@ -45,6 +45,9 @@ PACKAGES = {
     "react-dom": "18.3.1",
     "esbuild": "0.25.12",
 }
+# Under pytest-xdist every test here runs on one worker, so the package is bundled once.
+pytestmark = pytest.mark.xdist_group("connect_button")
+
 LOCAL_HUB = "http://localhost:8082"  # the package's env="local" (v1) base, from its dist code
 PASSWORD = "correct horse battery"
 APP_SOURCE = """\

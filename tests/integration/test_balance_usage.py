@@ -547,6 +547,8 @@ async def test_strict_fidelity_answers_the_usage_limit_with_400(settings: Settin
             assert "ratelimit-limit" not in limited.headers
 
 
+# One Redis database for every run: its two parametrizations must not reset each other's budgets.
+@pytest.mark.xdist_group("redis")
 async def test_budgets_in_redis_are_shared_by_every_process(settings: Settings) -> None:
     """Two apps (two API processes, as far as rate limits go) on one Redis spend one budget."""
     redis_url = "redis://127.0.0.1:6379/15"
