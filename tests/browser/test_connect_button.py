@@ -33,10 +33,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from tests.browser.test_onboarding_page import _api, _make_direct_paid, browser, shot
 from tests.e2e.conftest import LiveServer
-
-__all__ = ["browser"]
+from tests.helpers.browser import _api, _make_direct_paid, shot
 
 # Pinned: the component's URL scheme changed between 0.8 (…/permissions) and 1.0 (no suffix).
 PACKAGES = {

@@ -18,9 +18,9 @@ from partnerhub.domain.webhooks.model import ABANDONED
 from partnerhub.domain.webhooks.ssrf import forbidden_reason
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner
-from tests.integration.test_partner import assert_error
-from tests.integration.test_token import login
-from tests.integration.test_webhooks import advance, deliveries, setup_webhook
+from tests.helpers.api import assert_error, login
+from tests.helpers.clock import advance
+from tests.helpers.webhooks import deliveries, setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

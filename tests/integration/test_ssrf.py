@@ -13,7 +13,7 @@ from partnerhub.server.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import JWT_SECRET, make_partner, running
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 
 @pytest.fixture
