@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/partnerhub serve --demo $(if $(PORT),--port $(PORT))
 
+# One pytest-xdist worker per core; tests sharing one outside resource share a worker
+# (xdist_group marks), and each worker has its own PostgreSQL database (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples

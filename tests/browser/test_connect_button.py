@@ -33,10 +33,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from tests.browser.test_onboarding_page import _api, _make_direct_paid, browser, shot
 from tests.e2e.conftest import LiveServer
-
-__all__ = ["browser"]
+from tests.helpers.browser import _api, _make_direct_paid, shot
 
 # Pinned: the component's URL scheme changed between 0.8 (…/permissions) and 1.0 (no suffix).
 PACKAGES = {
@@ -45,6 +43,9 @@ PACKAGES = {
     "react-dom": "18.3.1",
     "esbuild": "0.25.12",
 }
+# Under pytest-xdist every test here runs on one worker, so the package is bundled once.
+pytestmark = pytest.mark.xdist_group("connect_button")
+
 LOCAL_HUB = "http://localhost:8082"  # the package's env="local" (v1) base, from its dist code
 PASSWORD = "correct horse battery"
 APP_SOURCE = """\

@@ -7,51 +7,22 @@ browser fails the run. Screenshots of every step go to test-artifacts/.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
 from partnerhub.domain.clients.signup import io_signature
 from tests.e2e.conftest import LiveServer
+from tests.helpers.browser import require_chromium
 from tests.receiver import Receiver
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+require_chromium()
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("PARTNERHUB_TEST_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing (install it: apt-get install chromium)", pytrace=False)
-    pytest.skip(
-        f"{CHROMIUM} not found: apt-get install chromium to run the browser tests",
-        allow_module_level=True,
-    )
+from playwright.sync_api import Browser, Page  # noqa: E402
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
+from tests.helpers.browser import _api, _make_direct_paid, shot  # noqa: E402
 
 
 @pytest.fixture
@@ -59,44 +30,6 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 900, "height": 1100})
     yield context.new_page()
     context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    """A full-page screenshot kept as a test artifact (to be checked by eye)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"onboarding-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 1000
-
-
-def _api(server: LiveServer) -> httpx.Client:
-    return httpx.Client(
-        base_url=f"{server.base_url}/api/v2/partners/{server.partner_id}",
-        headers={"X-API-Key": server.api_key},
-    )
-
-
-def _make_direct_paid(server: LiveServer) -> None:
-    """Billing model is 360dialog-managed, so the test sets it in the database."""
-    from sqlalchemy import update
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from partnerhub.adapters import tables
-    from partnerhub.adapters.db import normalize_url
-
-    async def run() -> None:
-        engine = create_async_engine(normalize_url(server.env["PARTNERHUB_DATABASE_URL"]))
-        async with engine.begin() as conn:
-            await conn.execute(
-                update(tables.partners)
-                .where(tables.partners.c.id == server.partner_id)
-                .values(billing_model="direct")
-            )
-        await engine.dispose()
-
-    # Playwright's sync API runs an event loop on this thread: use another one.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, run()).result()
 
 
 def test_signup_with_two_numbers_and_permissions(

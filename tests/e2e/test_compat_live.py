@@ -26,7 +26,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from tests.conftest import EMULATOR, EMULATOR_TOKEN
 from tests.e2e.conftest import cli_env, free_port, run_cli, start_server, stop_server
-from tests.e2e.test_messaging_loop import bodies, wait_until
+from tests.helpers.live_messaging import bodies, wait_until
 from tests.receiver import Received, Receiver, serve_receiver
 
 CUSTOMER = "4917612345678"

@@ -83,6 +83,7 @@ def test_kill_dash_nine_mid_delivery_loses_nothing(
 
 
 @pytest.mark.skipif(PG_URL is None, reason="scale-out workers need PostgreSQL")
+@pytest.mark.usefixtures("_postgres_ready")
 def test_two_workers_deliver_ten_thousand_events(tmp_path: Path, receiver: Receiver) -> None:
     assert PG_URL is not None
     from tests.conftest import _truncate_postgres

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import EMULATOR, EMULATOR_TOKEN
 from tests.e2e.conftest import cli_env, free_port, run_cli, start_server
+from tests.helpers.live_messaging import bodies, statuses, wait_until
 from tests.receiver import Receiver, serve_receiver
 
 CUSTOMER = "4917612345678"
@@ -70,28 +69,6 @@ def partner_hook() -> Iterator[Receiver]:
 @pytest.fixture
 def number_hook() -> Iterator[Receiver]:
     yield from serve_receiver()
-
-
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def bodies(receiver: Receiver) -> list[dict[str, Any]]:
-    with receiver.lock:
-        return [json.loads(r.body) for r in receiver.requests]
-
-
-def statuses(receiver: Receiver) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for body in bodies(receiver):
-        found.extend(body["entry"][0]["changes"][0]["value"].get("statuses", []))
-    return found
 
 
 def test_the_whole_loop(

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import EMULATOR_TOKEN
 from tests.e2e.conftest import cli_env, free_port, start_server
-from tests.e2e.test_abuse import Prepared, prepare
+from tests.helpers.abuse_setup import Prepared, prepare
 
 pytestmark = pytest.mark.slow
 

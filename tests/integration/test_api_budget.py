@@ -9,7 +9,7 @@ from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import make_partner, running
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 
 async def test_each_credential_has_its_own_budget(settings: Settings) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 Client = httpx.AsyncClient
 

@@ -17,7 +17,7 @@ import pytest
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.server.state import AppState
 from tests.conftest import JWT_SECRET, PartnerCreds, make_partner
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 Client = httpx.AsyncClient
 

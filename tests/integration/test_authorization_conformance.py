@@ -28,9 +28,9 @@ from litestar.routes import HTTPRoute
 
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds, make_partner
-from tests.integration.test_channel_keys import generate, running_channel
-from tests.integration.test_templates import create as create_template
-from tests.integration.test_templates import simple
+from tests.helpers.messaging import generate, running_channel
+from tests.helpers.templates import create as create_template
+from tests.helpers.templates import simple
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

@@ -15,7 +15,7 @@ import httpx
 
 from partnerhub.domain.keys import secrets
 from tests.conftest import EMULATOR
-from tests.integration.test_webhooks import eventually
+from tests.helpers.clock import eventually
 from tests.receiver import Receiver
 
 BACKLOG = 300

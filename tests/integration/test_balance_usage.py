@@ -15,33 +15,22 @@ from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner, running
-from tests.integration.test_clients import onboard
-from tests.integration.test_partner import assert_error
-from tests.integration.test_webhooks import advance
+from tests.helpers.api import assert_error
+from tests.helpers.billing import (
+    channel_usage,
+    make_direct_paid,
+    partner_balance,
+    set_partner_balance,
+    usage_url,
+)
+from tests.helpers.clients import onboard
+from tests.helpers.clock import advance
 
 Client = httpx.AsyncClient
 
 
 def unix(iso: str) -> int:
     return int(datetime.fromisoformat(iso).timestamp())
-
-
-async def make_direct_paid(state: AppState, partner: PartnerCreds) -> None:
-    """The billing model is 360dialog-managed, so the test sets it in the database."""
-    async with state.uow() as uow:
-        found = await uow.partners.get(partner.partner_id)
-        assert found is not None
-        found.billing_model = "direct"
-        await uow.commit()
-
-
-async def set_partner_balance(client: Client, partner_id: str, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        f"/_emulator/partners/{partner_id}/balance", headers=EMULATOR, json=body
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def use(client: Client, channel_id: str, **body: Any) -> dict[str, Any]:
@@ -55,24 +44,8 @@ async def use(client: Client, channel_id: str, **body: Any) -> dict[str, Any]:
     return result
 
 
-async def partner_balance(client: Client, partner: PartnerCreds) -> dict[str, Any]:
-    response = await client.get(
-        f"/api/v2/partners/{partner.partner_id}/balance", headers=partner.headers
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
 def balance_url(partner: PartnerCreds, client_id: str) -> str:
     return f"/api/v2/partners/{partner.partner_id}/clients/{client_id}/info/balance"
-
-
-def usage_url(partner: PartnerCreds, client_id: str, channel_id: str) -> str:
-    return (
-        f"/api/v2/partners/{partner.partner_id}/clients/{client_id}/channels/{channel_id}"
-        "/info/usage"
-    )
 
 
 async def client_balance(
@@ -80,17 +53,6 @@ async def client_balance(
 ) -> dict[str, Any]:
     response = await client.get(
         balance_url(partner, client_id), headers=partner.headers, params=params
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def channel_usage(
-    client: Client, partner: PartnerCreds, client_id: str, channel_id: str, **params: Any
-) -> dict[str, Any]:
-    response = await client.get(
-        usage_url(partner, client_id, channel_id), headers=partner.headers, params=params
     )
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
@@ -547,6 +509,8 @@ async def test_strict_fidelity_answers_the_usage_limit_with_400(settings: Settin
             assert "ratelimit-limit" not in limited.headers
 
 
+# One Redis database for every run: its two parametrizations must not reset each other's budgets.
+@pytest.mark.xdist_group("redis")
 async def test_budgets_in_redis_are_shared_by_every_process(settings: Settings) -> None:
     """Two apps (two API processes, as far as rate limits go) on one Redis spend one budget."""
     redis_url = "redis://127.0.0.1:6379/15"

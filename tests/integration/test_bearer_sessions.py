@@ -17,9 +17,8 @@ from partnerhub.app import create_app
 from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from tests.conftest import PartnerCreds, running
+from tests.helpers.api import assert_error, assert_oauth_error, login
 from tests.integration.hub_helpers import log_in, page_csrf
-from tests.integration.test_partner import assert_error
-from tests.integration.test_token import assert_oauth_error, login
 
 Client = httpx.AsyncClient
 DAY = 86400

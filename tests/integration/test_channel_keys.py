@@ -13,50 +13,9 @@ import pytest
 
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
+from tests.helpers.messaging import generate, keys_path, running_channel, set_messaging_webhook
 
 Client = httpx.AsyncClient
-
-
-async def running_channel(
-    client: Client, partner: PartnerCreds, number: str = "+4915112345678", **onboard: Any
-) -> dict[str, Any]:
-    """Onboard one number and move it to ``running`` with the emulator."""
-    response = await client.post(
-        "/_emulator/onboard",
-        headers=EMULATOR,
-        json={
-            "partner_id": partner.partner_id,
-            "client": {"name": "Pizza Place", "email": "owner@pizza.example"},
-            "phone_numbers": [number],
-            **onboard,
-        },
-    )
-    assert response.status_code == 201, response.text
-    done: dict[str, Any] = response.json()
-    channel_id = done["channel_ids"][0]
-    moved = await client.post(
-        f"/_emulator/channels/{channel_id}/status", headers=EMULATOR, json={"status": "running"}
-    )
-    assert moved.status_code == 201, moved.text
-    return {**done, "channel_id": channel_id}
-
-
-def keys_path(partner: PartnerCreds, channel_id: str) -> str:
-    return f"/api/v2/partners/{partner.partner_id}/channels/{channel_id}/api_keys"
-
-
-async def generate(client: Client, partner: PartnerCreds, channel_id: str) -> dict[str, Any]:
-    response = await client.post(keys_path(partner, channel_id), headers=partner.headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def set_messaging_webhook(client: Client, key: str, url: str, **extra: Any) -> None:
-    response = await client.post(
-        "/v1/configs/webhook", headers={"D360-API-KEY": key}, json={"url": url, **extra}
-    )
-    assert response.status_code == 200, response.text
 
 
 async def test_generate_answers_the_spec_shape_and_lists_masked(

@@ -10,37 +10,13 @@ import httpx
 import pytest
 
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.integration.test_partner import assert_error
-from tests.integration.test_webhooks import advance, eventually, setup_webhook
+from tests.helpers.api import assert_error
+from tests.helpers.clients import events, onboard
+from tests.helpers.clock import advance, eventually
+from tests.helpers.webhooks import setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
-
-
-async def onboard(
-    client: Client,
-    partner: PartnerCreds,
-    numbers: list[Any],
-    name: str = "Pizza Place",
-    **extra: Any,
-) -> dict[str, Any]:
-    response = await client.post(
-        "/_emulator/onboard",
-        headers=EMULATOR,
-        json={
-            "partner_id": partner.partner_id,
-            "client": {
-                "name": name,
-                "email": "owner@pizza.example",
-                "contact_name": "Ada",
-                **extra,
-            },
-            "phone_numbers": numbers,
-        },
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def channels(client: Client, partner: PartnerCreds, **params: Any) -> dict[str, Any]:
@@ -50,10 +26,6 @@ async def channels(client: Client, partner: PartnerCreds, **params: Any) -> dict
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def events(receiver: Receiver) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in receiver.requests]
 
 
 async def test_signup_then_the_whole_lifecycle_in_order(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import httpx
+
 from partnerhub.domain.clients.signup import io_signature
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.test_client_login import (
+from tests.helpers.client_login import (
     PASSWORD,
-    Client,
     body_of,
     configure,
     form_of,
@@ -24,6 +25,8 @@ from tests.integration.test_client_login import (
     landing,
     onboard,
 )
+
+Client = httpx.AsyncClient
 
 
 def button_url(partner: PartnerCreds, number: str | None, **query: str) -> str:

@@ -13,7 +13,7 @@ from partnerhub.domain.messaging import keys as channel_keys
 from partnerhub.server.errors import database_unavailable
 from partnerhub.server.settings import Settings
 from tests.conftest import running
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 
 def unreachable_settings(settings: Settings) -> Settings:

@@ -18,9 +18,10 @@ from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, running
+from tests.helpers.api import assert_error
+from tests.helpers.clock import advance, eventually
+from tests.helpers.webhooks import send_test, setup_webhook
 from tests.integration.hub_helpers import log_in
-from tests.integration.test_partner import assert_error
-from tests.integration.test_webhooks import advance, eventually, send_test, setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

@@ -15,8 +15,8 @@ from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner, running
+from tests.helpers.clients import onboard
 from tests.integration.hub_helpers import csrf_of, log_in, page_csrf
-from tests.integration.test_clients import onboard
 
 Client = httpx.AsyncClient
 

@@ -12,7 +12,7 @@ from partnerhub.adapters.tables import idempotency_keys
 from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 Client = httpx.AsyncClient
 

@@ -16,8 +16,7 @@ from litestar import Litestar
 from partnerhub.domain.clients.signup import io_signature
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.live_http import over_http
-from tests.integration.test_client_login import (
+from tests.helpers.client_login import (
     PASSWORD,
     body_of,
     configure,
@@ -26,6 +25,7 @@ from tests.integration.test_client_login import (
     onboard,
     page_url,
 )
+from tests.integration.live_http import over_http
 
 Client = httpx.AsyncClient
 RACERS = 6

@@ -26,10 +26,10 @@ from partnerhub.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds, running
+from tests.helpers.clock import advance
+from tests.helpers.metrics import scrape
 from tests.integration import test_client_login as onboarding
 from tests.integration.hub_helpers import log_in as hub_log_in
-from tests.integration.test_metrics import scrape
-from tests.integration.test_webhooks import advance
 
 Client = httpx.AsyncClient
 TOKEN = "/api/v2/token"

@@ -4,79 +4,28 @@ message, reply inside the 24-hour window, simulated statuses, usage; and its ref
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
 
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.integration.test_balance_usage import channel_usage, partner_balance
-from tests.integration.test_channel_keys import generate, running_channel, set_messaging_webhook
-from tests.integration.test_webhooks import advance
+from tests.helpers.billing import channel_usage, partner_balance
+from tests.helpers.clock import advance
+from tests.helpers.messaging import (
+    CUSTOMER,
+    ORDER_UPDATE,
+    inbound,
+    ready_channel,
+    running_channel,
+    send_text,
+    statuses,
+    template_message,
+    wait_statuses,
+)
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
-CUSTOMER = "4917612345678"
-
-
-async def ready_channel(
-    client: Client, partner: PartnerCreds, receiver: Receiver
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """A running channel with a key and its messaging webhook pointing at ``receiver``."""
-    channel = await running_channel(client, partner)
-    key = await generate(client, partner, channel["channel_id"])
-    await set_messaging_webhook(client, key["api_key"], receiver.url)
-    return channel, {"D360-API-KEY": key["api_key"]}
-
-
-async def inbound(client: Client, channel_id: str, text: str = "Hi!") -> dict[str, Any]:
-    response = await client.post(
-        "/_emulator/messages/inbound",
-        headers=EMULATOR,
-        json={
-            "channel_id": channel_id,
-            "from": CUSTOMER,
-            "type": "text",
-            "text": {"body": text},
-            "profile_name": "Grace",
-        },
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def send_text(client: Client, key: dict[str, str], text: str = "Hello") -> httpx.Response:
-    return await client.post(
-        "/messages",
-        headers=key,
-        json={
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": f"+{CUSTOMER}",
-            "type": "text",
-            "text": {"body": text},
-        },
-    )
-
-
-def statuses(receiver: Receiver) -> list[dict[str, Any]]:
-    found = []
-    for request in receiver.requests:
-        value = json.loads(request.body)["entry"][0]["changes"][0]["value"]
-        found.extend(value.get("statuses", []))
-    return found
-
-
-def wait_statuses(receiver: Receiver, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = statuses(receiver)
-        if len(found) >= count:
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"expected {count} statuses, got {statuses(receiver)}")
 
 
 async def test_inbound_then_reply_then_statuses_in_cloud_api_shape(
@@ -212,35 +161,6 @@ async def test_nul_in_the_query_gets_a_graph_error(client: Client) -> None:
         response = await client.get(path, headers={"D360-API-KEY": "k"})
         assert response.status_code == 400, (path, response.text)
         assert response.json()["error"]["code"] == 100
-
-
-ORDER_UPDATE = {
-    "name": "order_update",
-    "language": "en",
-    "category": "MARKETING",
-    "components": [
-        {
-            "type": "BODY",
-            "text": "Your order {{1}} ships {{2}}.",
-            "example": {"body_text": [["42", "today"]]},
-        }
-    ],
-}
-
-
-def template_message(name: str = "order_update", *params: str, lang: str = "en") -> dict[str, Any]:
-    return {
-        "messaging_product": "whatsapp",
-        "to": CUSTOMER,
-        "type": "template",
-        "template": {
-            "name": name,
-            "language": {"code": lang},
-            "components": [
-                {"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}
-            ],
-        },
-    }
 
 
 async def test_templates_on_the_messaging_api_and_template_sends(

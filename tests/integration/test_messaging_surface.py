@@ -11,8 +11,8 @@ import pytest
 
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.test_messaging import CUSTOMER, inbound, ready_channel, wait_statuses
-from tests.integration.test_webhooks import advance
+from tests.helpers.clock import advance
+from tests.helpers.messaging import CUSTOMER, inbound, ready_channel, wait_statuses
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

@@ -8,23 +8,12 @@ import re
 import httpx
 
 from tests.conftest import PartnerCreds
-from tests.integration.test_webhooks import advance, eventually, send_test, setup_webhook
+from tests.helpers.clock import advance, eventually
+from tests.helpers.metrics import scrape
+from tests.helpers.webhooks import send_test, setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
-
-
-async def scrape(client: Client) -> dict[str, float]:
-    """Every sample as ``name{labels}`` -> value (the counters are process-wide: compare deltas)."""
-    response = await client.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    samples: dict[str, float] = {}
-    for line in response.text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
 
 
 def requests_of(samples: dict[str, float], route: str, status: int) -> float:

@@ -29,11 +29,12 @@ from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, make_partner, running
 from tests.e2e.conftest import cli_env
-from tests.integration.test_client_login import DONE, form_of
-from tests.integration.test_webhooks import eventually, setup_webhook
-from tests.integration.test_world import fixture as world_fixture
-from tests.integration.test_world import seed as seed_world
-from tests.integration.test_world import state as world_state
+from tests.helpers.client_login import DONE, form_of
+from tests.helpers.clock import eventually
+from tests.helpers.webhooks import setup_webhook
+from tests.helpers.world import fixture as world_fixture
+from tests.helpers.world import seed as seed_world
+from tests.helpers.world import state as world_state
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

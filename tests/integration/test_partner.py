@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import PartnerCreds
+from tests.helpers.api import assert_error
 
 Client = httpx.AsyncClient
 
@@ -27,20 +28,6 @@ PARTNER_FIELDS = {
     "blocked_new_submission": bool,
     "publishable_key": (str, type(None)),
 }
-
-
-def assert_error(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    meta = response.json()["meta"]
-    assert meta["success"] is False
-    assert meta["http_code"] == status
-    assert isinstance(meta["developer_message"], str) and meta["developer_message"]
-    assert meta["360dialog_trace_id"] == response.headers["x-request-id"]
-    assert isinstance(meta["details"], list)
-    if field is not None:
-        assert field in meta["developer_message"], meta
-        assert any(d.startswith(field) for d in meta["details"]), meta
-    return dict(meta)
 
 
 async def test_get_partner_returns_every_field_with_its_type(

@@ -27,15 +27,8 @@ from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds, running
+from tests.helpers.client_login import body_of, configure, form_of, landing, onboard, page_url
 from tests.integration.live_http import over_http
-from tests.integration.test_client_login import (
-    body_of,
-    configure,
-    form_of,
-    landing,
-    onboard,
-    page_url,
-)
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

@@ -14,9 +14,9 @@ from litestar import Litestar
 
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
+from tests.helpers.api import assert_error
 from tests.integration.hub_helpers import csrf_of, log_in
 from tests.integration.live_http import over_http
-from tests.integration.test_partner import assert_error
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

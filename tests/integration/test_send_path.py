@@ -32,8 +32,9 @@ from partnerhub.server.fastpath.send import SendPath
 from partnerhub.server.middleware import RequestIdMiddleware
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.integration.test_balance_usage import channel_usage
-from tests.integration.test_messaging import (
+from tests.helpers.billing import channel_usage
+from tests.helpers.clock import advance
+from tests.helpers.messaging import (
     CUSTOMER,
     inbound,
     ready_channel,
@@ -41,7 +42,6 @@ from tests.integration.test_messaging import (
     statuses,
     wait_statuses,
 )
-from tests.integration.test_webhooks import advance
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

@@ -14,7 +14,7 @@ from partnerhub.domain.webhooks.services import new_test_event
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import JWT_SECRET, make_partner, running
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 
 @pytest.fixture

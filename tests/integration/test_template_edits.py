@@ -8,11 +8,12 @@ from typing import Any
 import httpx
 
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.integration.test_clients import events
-from tests.integration.test_messaging import ready_channel
-from tests.integration.test_partner import assert_error
-from tests.integration.test_templates import create, listing, simple, url, waba_of
-from tests.integration.test_webhooks import advance, eventually, setup_webhook
+from tests.helpers.api import assert_error
+from tests.helpers.clients import events
+from tests.helpers.clock import advance, eventually
+from tests.helpers.messaging import ready_channel
+from tests.helpers.templates import create, listing, simple, url, waba_of
+from tests.helpers.webhooks import setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient

@@ -9,9 +9,11 @@ import httpx
 import pytest
 
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.integration.test_clients import events, onboard
-from tests.integration.test_partner import assert_error
-from tests.integration.test_webhooks import advance, eventually, setup_webhook
+from tests.helpers.api import assert_error
+from tests.helpers.clients import events
+from tests.helpers.clock import advance, eventually
+from tests.helpers.templates import create, listing, simple, url, waba_of
+from tests.helpers.webhooks import setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
@@ -64,44 +66,6 @@ def body(name: str = "order_update", **overrides: Any) -> dict[str, Any]:
     }
     template.update(overrides)
     return template
-
-
-def simple(name: str, language: str = "en", category: str = "MARKETING") -> dict[str, Any]:
-    return {
-        "name": name,
-        "category": category,
-        "language": language,
-        "components": [{"type": "BODY", "text": "Hello there"}],
-    }
-
-
-def url(partner: PartnerCreds, waba_id: str) -> str:
-    return f"/api/v2/partners/{partner.partner_id}/waba_accounts/{waba_id}/waba_templates"
-
-
-async def waba_of(client: Client, partner: PartnerCreds, phone: str = "+4915111111111") -> str:
-    done = await onboard(client, partner, [phone])
-    return str(done["waba_account_id"])
-
-
-async def create(
-    client: Client, partner: PartnerCreds, waba_id: str, template: dict[str, Any]
-) -> dict[str, Any]:
-    response = await client.post(url(partner, waba_id), headers=partner.headers, json=template)
-    assert response.status_code == 200, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-async def listing(
-    client: Client, partner: PartnerCreds, waba_id: str, **params: Any
-) -> dict[str, Any]:
-    if "filters" in params:
-        params["filters"] = json.dumps(params["filters"])
-    response = await client.get(url(partner, waba_id), headers=partner.headers, params=params)
-    assert response.status_code == 200, response.text
-    listed: dict[str, Any] = response.json()
-    return listed
 
 
 async def test_create_answers_the_submitted_template(client: Client, partner: PartnerCreds) -> None:

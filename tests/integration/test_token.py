@@ -11,26 +11,9 @@ import pytest
 from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error, assert_oauth_error, login
 
 Client = httpx.AsyncClient
-
-
-def assert_oauth_error(response: httpx.Response, status: int, error: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error", "error_description"}
-    assert body["error"] == error and body["error_description"]
-    assert "meta" not in body
-
-
-async def login(client: Client, partner: PartnerCreds) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v2/token", json={"username": partner.email, "password": partner.password}
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def test_password_grant_json(client: Client, partner: PartnerCreds) -> None:

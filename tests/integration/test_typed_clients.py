@@ -16,10 +16,10 @@ from urllib.parse import quote
 import httpx
 
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.integration.test_balance_usage import set_partner_balance
-from tests.integration.test_clients import onboard
-from tests.integration.test_partner import assert_error
-from tests.integration.test_templates import create, simple
+from tests.helpers.api import assert_error
+from tests.helpers.billing import set_partner_balance
+from tests.helpers.clients import onboard
+from tests.helpers.templates import create, simple
 
 Client = httpx.AsyncClient
 

@@ -12,7 +12,6 @@ import html
 import json
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -25,61 +24,14 @@ from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import new_test_event
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
+from tests.helpers.api import assert_error
+from tests.helpers.clock import advance, eventually
+from tests.helpers.webhooks import deliveries, send_test, setup_webhook
 from tests.integration.hub_helpers import log_in, page_csrf
-from tests.integration.test_partner import assert_error
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
 SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
-
-
-async def eventually(predicate: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Poll without blocking the loop: the delivery engine runs in this same event loop."""
-    async with asyncio.timeout(seconds):
-        while not predicate():  # noqa: ASYNC110  (the receiver is a thread: nothing to await)
-            await asyncio.sleep(0.01)
-
-
-async def setup_webhook(
-    client: Client, partner: PartnerCreds, receiver: Receiver, headers: dict[str, str] | None = None
-) -> str:
-    base = f"/api/v2/partners/{partner.partner_id}"
-    secret = (await client.post(f"{base}/platform_secret", headers=partner.headers)).json()
-    body: dict[str, Any] = {"webhook_url": receiver.url}
-    if headers is not None:
-        body["headers"] = headers
-    response = await client.post(f"{base}/webhook_url", headers=partner.headers, json=body)
-    assert response.status_code == 200, response.text
-    return str(secret["platform_secret"])
-
-
-async def send_test(client: Client, partner: PartnerCreds) -> dict[str, str]:
-    response = await client.post(
-        f"/api/v2/partners/{partner.partner_id}/webhook_url/test", headers=partner.headers
-    )
-    assert response.status_code == 202, response.text
-    body: dict[str, str] = response.json()
-    return body
-
-
-async def deliveries(client: Client, partner: PartnerCreds, **params: Any) -> dict[str, Any]:
-    response = await client.get(
-        f"/api/v2/partners/{partner.partner_id}/webhook_deliveries",
-        headers=partner.headers,
-        params=params,
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def advance(client: Client, seconds: float) -> dict[str, Any]:
-    response = await client.post(
-        "/_emulator/clock/advance", headers=EMULATOR, json={"seconds": seconds}
-    )
-    assert response.status_code == 201 or response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def test_test_event_arrives_signed_both_ways(

@@ -34,10 +34,17 @@ from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from partnerhub.webhooks import verify_360dialog
 from tests.conftest import EMULATOR, PG_URL, PartnerCreds, _truncate_postgres, make_partner, running
-from tests.integration.test_balance_usage import make_direct_paid
-from tests.integration.test_channel_keys import generate, set_messaging_webhook
-from tests.integration.test_messaging import ORDER_UPDATE, inbound, send_text, template_message
-from tests.integration.test_webhooks import advance, eventually, setup_webhook
+from tests.helpers.billing import make_direct_paid
+from tests.helpers.clock import advance, eventually
+from tests.helpers.messaging import (
+    ORDER_UPDATE,
+    generate,
+    inbound,
+    send_text,
+    set_messaging_webhook,
+    template_message,
+)
+from tests.helpers.webhooks import setup_webhook
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
@@ -352,7 +359,7 @@ async def test_a_seed_without_a_channel_key_revokes_it_at_once(
     client: Client, partner: PartnerCreds
 ) -> None:
     """The per-process channel-key cache does not outlive a seed that dropped the key."""
-    from tests.integration.test_channel_keys import running_channel
+    from tests.helpers.messaging import running_channel
 
     channel = await running_channel(client, partner)
     d360 = {"D360-API-KEY": (await generate(client, partner, channel["channel_id"]))["api_key"]}
