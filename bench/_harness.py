@@ -272,11 +272,12 @@ class Plan:
 @dataclass
 class Hooks:
     """Called around every measurement of the target (not of the bare app): ``start`` just
-    before wrk starts, ``stop`` right after it ends, returning figures for the round's notes
-    (a concurrent writer runs only while the target is measured; a backlog is drained)."""
+    before wrk starts, ``stop`` right after it ends with wrk's result, returning figures for
+    the round's notes (a concurrent writer runs only while the target is measured; the
+    target's backlog is drained before the bare app's turn)."""
 
     start: Callable[[], None] = lambda: None
-    stop: Callable[[], dict[str, float]] = dict
+    stop: Callable[[WrkResult], dict[str, float]] = lambda _result: {}
 
 
 def interleaved(
@@ -294,9 +295,10 @@ def interleaved(
         hooks.start()
         try:
             result = measure(target, seconds)
-        finally:
-            notes = hooks.stop()
-        return result, notes
+        except BaseException:
+            hooks.stop(WrkResult(0.0, math.nan, math.nan, 0))
+            raise
+        return result, hooks.stop(result)
 
     measure_target(plan.warmup)
     measure(bare, plan.warmup)

@@ -35,6 +35,7 @@ from _harness import (
     BIN,
     Endpoint,
     Hooks,
+    WrkResult,
     arguments,
     backends,
     create_partner,
@@ -80,7 +81,7 @@ class WriterProcess:
     def start(self) -> None:
         self._send(f"start {self.rate}")
 
-    def stop(self) -> dict[str, float]:
+    def stop(self, _result: WrkResult | None = None) -> dict[str, float]:
         self._send("stop")
         stats = json.loads(self._line())
         return {
