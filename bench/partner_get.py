@@ -71,7 +71,10 @@ class WriterProcess:
 
     def _line(self) -> str:
         assert self.process.stdout is not None
-        return self.process.stdout.readline().strip()
+        line = self.process.stdout.readline().strip()
+        if not line:
+            raise RuntimeError(f"the writer exited (status {self.process.poll()})")
+        return line
 
     def _send(self, command: str) -> None:
         assert self.process.stdin is not None
