@@ -322,14 +322,16 @@ def print_rounds(rounds: Sequence[Round], bar: float | None, name: str = "partne
     """Per-round table and the median ratio against ``bar`` (None: no bar); returns the median."""
     keys = sorted({key for r in rounds for key in r.notes})
     head = f"  {'round':>5} {'first':>6} {name + ' req/s':>17} {'bare req/s':>11} {'ratio':>7}"
-    head += f" {'p99 ms':>8} {'non-2xx':>8}" + "".join(f" {key:>16}" for key in keys)
+    head += f" {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8}"
+    head += "".join(f" {key:>16}" for key in keys)
     print(head)
     for r in rounds:
         first = "target" if target_first(r.index - 1) else "bare"
         line = (
             f"  {r.index:>5} {first:>6} {r.target.requests_per_second:>17.0f} "
             f"{r.bare.requests_per_second:>11.0f} {r.ratio:>7.3f} {r.target.p99_ms:>8.2f} "
-            f"{r.target.non_2xx + r.bare.non_2xx:>8}"
+            f"{r.target.non_2xx + r.bare.non_2xx:>8} "
+            f"{r.target.socket_errors + r.bare.socket_errors:>8}"
         )
         line += "".join(f" {r.notes.get(key, math.nan):>16.1f}" for key in keys)
         print(line)
