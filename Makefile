@@ -34,8 +34,10 @@ format: $(STAMP)
 
 bench: bench-api bench-webhooks bench-lists bench-messages bench-fixture bench-abuse bench-load
 
+# bench-api and bench-messages: SQLite, then PostgreSQL too when PARTNERHUB_BENCH_DATABASE_URL
+# is set; `make bench-api BENCH_ARGS=--quick` for 2 short rounds (docs/benchmarks.md).
 bench-api: $(STAMP)
-	$(BIN)/python bench/partner_get.py
+	$(BIN)/python bench/partner_get.py $(BENCH_ARGS)
 
 bench-webhooks: $(STAMP)
 	$(BIN)/python bench/webhooks.py
@@ -44,7 +46,7 @@ bench-lists: $(STAMP)
 	$(BIN)/python bench/lists.py
 
 bench-messages: $(STAMP)
-	$(BIN)/python bench/messages.py
+	$(BIN)/python bench/messages.py $(BENCH_ARGS)
 
 bench-fixture: $(STAMP)
 	$(BIN)/python bench/fixture.py

@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from _harness import printed_machine_load  # noqa: E402
 from tests.abuse import hammer, latencies, p99  # noqa: E402
 from tests.e2e.test_abuse import start  # noqa: E402
 
@@ -72,4 +74,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with printed_machine_load():
+        main()

@@ -26,6 +26,10 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import printed_machine_load
+
 RESET_BAR_MS = 20.0
 TEST_BAR_MS = 100.0
 
@@ -134,4 +138,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with printed_machine_load():
+        main()

@@ -42,6 +42,7 @@ from _harness import (
     ensure_wrk,
     free_port,
     pinned,
+    printed_machine_load,
     run_wrk,
     wait_ready,
 )
@@ -288,4 +289,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with printed_machine_load():
+        main()

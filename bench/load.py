@@ -38,10 +38,12 @@ from _harness import (
     ensure_wrk,
     free_port,
     peak_rss_mib,
+    printed_machine_load,
     run_wrk,
+    uvicorn_app,
     wait_ready,
 )
-from messages import MESSAGE, TOKEN, prepare, received, uvicorn
+from messages import MESSAGE, TOKEN, prepare, received
 
 MAX_SECONDS = int(os.environ.get("BENCH_MAX_SECONDS", "15"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
@@ -152,7 +154,7 @@ def main() -> None:
     }
     partner_id, api_key = create_partner(env)
     hook_port = free_port()
-    hook = uvicorn("receiver_app:app", hook_port, 1, env)
+    hook = uvicorn_app("receiver_app:app", hook_port, 1, env)
     hook_base = f"http://127.0.0.1:{hook_port}"
     log = data_dir / "server.log"
     maxima: dict[str, WrkResult] = {}
@@ -215,7 +217,7 @@ def main() -> None:
 
     bare_port = free_port()
     bare_env = {**env, "BENCH_API_KEY": api_key, "BENCH_BODY": '{"id":"x"}'}
-    bare = uvicorn("bare_app:app", bare_port, 0, bare_env)
+    bare = uvicorn_app("bare_app:app", bare_port, 0, bare_env)
     try:
         wait_ready(f"http://127.0.0.1:{bare_port}/")
         bare_script = data_dir / "bare.lua"
@@ -271,4 +273,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with printed_machine_load():
+        main()

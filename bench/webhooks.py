@@ -30,7 +30,16 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import BIN, create_partner, ensure_wrk, free_port, pinned, run_wrk, wait_ready
+from _harness import (
+    BIN,
+    create_partner,
+    ensure_wrk,
+    free_port,
+    pinned,
+    printed_machine_load,
+    run_wrk,
+    wait_ready,
+)
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "10000"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "5"))
@@ -213,4 +222,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with printed_machine_load():
+        main()
