@@ -159,9 +159,12 @@ class IdempotencyMiddleware:
         status = 500
         content_type: str | None = None
         chunks: list[bytes] = []
+        # The response's last message waits until the answer is stored: a client that retries
+        # the moment it has read the response must get the replay, not "still in progress".
+        last: Message | None = None
 
         async def recording_send(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal status, content_type, last
             if message["type"] == "http.response.start":
                 status = message["status"]
                 for name, value in message.get("headers", []):
@@ -169,16 +172,23 @@ class IdempotencyMiddleware:
                         content_type = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    last = message
+                    return
             await send(message)
 
         try:
             await self.app(asgi_scope, _replaying(messages, receive), recording_send)
         finally:
-            if status >= 500 or status in _NOT_KEPT:
-                await store.release(partner_id, key_digest)
-            else:
-                sealed = seal(state.master_key, partner_id, key, b"".join(chunks))
-                await store.finish(partner_id, key_digest, status, content_type, sealed)
+            try:
+                if status >= 500 or status in _NOT_KEPT:
+                    await store.release(partner_id, key_digest)
+                else:
+                    sealed = seal(state.master_key, partner_id, key, b"".join(chunks))
+                    await store.finish(partner_id, key_digest, status, content_type, sealed)
+            finally:
+                if last is not None:  # even when storing failed: the write itself is done
+                    await send(last)
 
 
 async def _in_progress(send: Any, request_id: str | None) -> None:
