@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import db, migrate, tables
@@ -38,6 +39,8 @@ from partnerhub.domain.messaging.services import (
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.settings import Settings
+
+log = structlog.get_logger("partnerhub.state")
 
 
 @dataclass
@@ -120,7 +123,7 @@ def _send_store(
 def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     tables.map_domain()
     url = settings.sqlalchemy_url
-    engine = db.create_engine(url)
+    engine = db.create_engine(url, settings.database_pool)
     sessionmaker = db.create_sessionmaker(engine)
     # The emulator runs on a virtual clock (real time plus an offset that only grows), so that
     # tests and partners can jump ahead; production reads the system clock.
@@ -161,8 +164,15 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
     sender = MessageSender(_send_store(engine, path, uow_factory), clock, messaging)
     worker.busy = sender.busy
-    if url.get_backend_name() == "postgresql":
-        worker.listener = OutboxListener(url, worker.notify)
+    listen_url = settings.listen_url
+    if listen_url is not None:
+        worker.listener = OutboxListener(listen_url, worker.notify)
+    elif url.get_backend_name() == "postgresql":
+        log.warning(
+            "outbox_listener_off",
+            reason="the database URL goes through PgBouncer and no "
+            "PARTNERHUB_DATABASE_DIRECT_URL is set: delivery polls instead of LISTEN",
+        )
 
     rate_limits = RateLimits(settings.rate_limit_storage_url)
     return AppState(
