@@ -23,6 +23,7 @@ from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits
+from partnerhub.adapters.retention import Retention, RetentionConfig
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
@@ -68,6 +69,8 @@ class AppState:
     api_budget: Rule | None = None
     # Shown by /livez and /readyz: which server answered.
     instance_id: str = ""
+    # Deletes old delivered events and finished messages; sizes the retained tables (/metrics).
+    retention: Retention | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -174,6 +177,18 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             "PARTNERHUB_DATABASE_DIRECT_URL is set: delivery polls instead of LISTEN",
         )
 
+    retention = Retention(
+        engine,
+        clock,
+        RetentionConfig(
+            days=settings.retention_days,
+            batch_size=settings.retention_batch_size,
+            interval_seconds=settings.retention_interval_seconds,
+            stats_seconds=settings.table_stats_seconds,
+        ),
+    )
+    if retention.enabled:
+        worker.housekeeping = retention.run_due
     rate_limits = RateLimits(settings.rate_limit_storage_url)
     return AppState(
         settings=settings,
@@ -207,4 +222,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             else None
         ),
         instance_id=settings.instance_id or secrets.token_hex(6),
+        retention=retention,
     )
