@@ -17,9 +17,10 @@ read; a message's cost is recorded there when it is charged, never read back fro
 balances, contacts (the 24-hour windows), and everything that is not a log.
 
 Each batch (``batch_size`` rows, chosen by primary key from an index on the age column, read
-before any write lock) is its own short transaction, and a run stops after ``max_batches`` batches and comes back at the next
-round, so neither the writers of the API nor the delivery rounds wait behind a long delete. On
-SQLite a batch queues on the process's write gate like every other writer.
+before any write lock) is its own short transaction, and a run stops after ``max_batches``
+batches and comes back at the next round, so neither the writers of the API nor the delivery
+rounds wait behind a long delete. On SQLite a batch queues on the process's write gate like
+every other writer.
 
 :meth:`Retention.table_figures` gives ``/metrics`` the row count (PostgreSQL: the planner's
 estimate, ``pg_class.reltuples``; SQLite: ``count(*)``) and the oldest row's age of each retained
