@@ -26,8 +26,6 @@ from partnerhub.server.state import AppState
 from tests.conftest import PG_URL, running
 from tests.integration.test_partner import assert_error
 
-pytestmark = pytest.mark.skipif(PG_URL is None, reason="needs PARTNERHUB_TEST_DATABASE_URL")
-
 
 def postgres_only(settings: Settings) -> None:
     if settings.sqlalchemy_url.get_backend_name() != "postgresql":
@@ -59,9 +57,9 @@ async def assert_both_apis_answer_503(c: httpx.AsyncClient) -> None:
     assert sent.json()["error"]["code"] == 2
 
 
-def test_the_pool_has_no_overflow_and_no_pre_ping(settings: Settings) -> None:
-    postgres_only(settings)
-    engine = db.create_engine(settings.sqlalchemy_url, db.PoolConfig(size=7, timeout_seconds=1.5))
+def test_the_pool_has_no_overflow_and_no_pre_ping() -> None:
+    url = db.normalize_url("postgresql://partnerhub@127.0.0.1:1/none")  # never connected to
+    engine = db.create_engine(url, db.PoolConfig(size=7, timeout_seconds=1.5))
     pool: Any = engine.sync_engine.pool
     assert pool.size() == 7
     assert pool._max_overflow == 0
@@ -132,3 +130,17 @@ def test_out_of_connections_counts_as_unavailable() -> None:
     assert database_unavailable(PoolTimeoutError("QueuePool limit reached"))
     assert database_unavailable(asyncpg.TooManyConnectionsError("too many clients"))
     assert not database_unavailable(ValueError("a bug"))
+
+
+def test_the_pgbouncer_flag_is_ours_and_listen_goes_direct(tmp_path: Any) -> None:
+    via = "postgresql://u@127.0.0.1:6432/hub?pgbouncer=1&application_name=x"
+    assert db.pgbouncer_flag(via) and not db.pgbouncer_flag("postgresql://u@h/hub")
+    assert dict(db.normalize_url(via).query) == {"application_name": "x"}
+    behind = Settings(data_dir=tmp_path, database_url=via)
+    assert behind.database_pool.pgbouncer and behind.database_pool.size == 20
+    assert behind.listen_url is None  # no LISTEN through transaction pooling
+    direct = behind.model_copy(update={"database_direct_url": "postgresql://u@127.0.0.1/hub"})
+    assert direct.listen_url is not None and direct.listen_url.port is None
+    plain = Settings(data_dir=tmp_path, database_url="postgresql://u@127.0.0.1/hub")
+    assert not plain.database_pool.pgbouncer and plain.listen_url == plain.sqlalchemy_url
+    assert Settings(data_dir=tmp_path).listen_url is None  # SQLite
