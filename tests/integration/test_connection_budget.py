@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -23,7 +23,7 @@ from partnerhub.server.app import create_app
 from partnerhub.server.errors import database_unavailable
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
-from tests.conftest import PG_URL, running
+from tests.conftest import PG_URL, make_partner, running
 from tests.integration.test_partner import assert_error
 
 
@@ -65,6 +65,29 @@ def test_the_pool_has_no_overflow_and_no_pre_ping() -> None:
     assert pool._max_overflow == 0
     assert pool._pre_ping is False
     assert pool._timeout == 1.5
+
+
+async def test_a_burst_beyond_the_pool_opens_no_more_connections(settings: Settings) -> None:
+    """No churn: 60 concurrent requests on a pool of 3 queue for its connections; none is
+    opened beyond the 3 and none is closed (overflow connections used to open and close)."""
+    postgres_only(settings)
+    small = settings.model_copy(update={"database_pool_size": 3})
+    async with client(small) as (c, state):
+        partner = await make_partner(state)
+        opened: list[object] = []
+        closed: list[object] = []
+        event.listen(state.engine.sync_engine, "connect", lambda *_: opened.append(1))
+        event.listen(state.engine.sync_engine, "close", lambda *_: closed.append(1))
+        codes = await asyncio.gather(
+            *(
+                c.get(f"/api/v2/partners/{partner.partner_id}", headers=partner.headers)
+                for _ in range(60)
+            )
+        )
+        assert set(r.status_code for r in codes) == {200}
+        pool: Any = state.engine.sync_engine.pool
+        assert len(opened) <= 3 and closed == []
+        assert pool.checkedin() <= 3 and pool.overflow() <= 0
 
 
 async def test_a_request_that_finds_the_pool_busy_answers_503(settings: Settings) -> None:

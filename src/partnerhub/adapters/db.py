@@ -223,15 +223,17 @@ def is_out_of_connections(exc: BaseException) -> bool:
 
 async def when_reachable(step: Callable[[], Awaitable[T]], patience_seconds: float) -> T:
     """Run a process's startup work on the database, again and again while the database is
-    unreachable, for up to ``patience_seconds``: a process (re)started while PostgreSQL restarts
-    waits for it instead of exiting (uvicorn stops every API process when one fails to start)."""
+    unreachable (or has no connection to spare), for up to ``patience_seconds``: a process
+    (re)started while PostgreSQL restarts waits for it instead of exiting (uvicorn stops every
+    API process when one fails to start)."""
     deadline = time.monotonic() + patience_seconds
     pause = 0.2
     while True:
         try:
             return await step()
         except Exception as exc:
-            if not is_unreachable(exc) or time.monotonic() + pause > deadline:
+            waitable = is_unreachable(exc) or is_out_of_connections(exc)
+            if not waitable or time.monotonic() + pause > deadline:
                 raise
             log.warning("database_unreachable_at_startup", error=str(exc), retry_in=pause)
         await asyncio.sleep(pause)
