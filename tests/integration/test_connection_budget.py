@@ -90,6 +90,41 @@ async def test_a_burst_beyond_the_pool_opens_no_more_connections(settings: Setti
         assert pool.checkedin() <= 3 and pool.overflow() <= 0
 
 
+async def test_without_pre_ping_one_request_pays_for_dropped_connections(
+    settings: Settings,
+) -> None:
+    """PostgreSQL drops every connection of the pool (a restart, a failover, an idle timeout):
+    the first request to use one answers 503 + Retry-After (never 500), the pool replaces all
+    of them, and the next request is served, with no round trip spent pinging on checkout."""
+    postgres_only(settings)
+    assert PG_URL is not None
+    async with client(settings) as (c, state):
+        partner = await make_partner(state)
+
+        async def get() -> httpx.Response:
+            return await c.get(f"/api/v2/partners/{partner.partner_id}", headers=partner.headers)
+
+        await asyncio.gather(*(get() for _ in range(10)))  # a few pooled connections
+        database = make_url(PG_URL).database
+        admin = await asyncpg.connect(
+            make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        try:
+            dropped = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                database,
+            )
+        finally:
+            await admin.close()
+        assert dropped >= 1
+        answers = [await get() for _ in range(3)]
+        codes = [r.status_code for r in answers]
+        assert 500 not in codes and codes[-1] == 200 and codes.count(503) <= 1, codes
+        for refused in (r for r in answers if r.status_code == 503):
+            assert refused.headers["retry-after"] == "5"
+
+
 async def test_a_request_that_finds_the_pool_busy_answers_503(settings: Settings) -> None:
     postgres_only(settings)
     tiny = settings.model_copy(
