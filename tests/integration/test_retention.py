@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.retention import Retention, RetentionConfig
+from partnerhub.domain.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
 from tests.integration.test_messaging import (
@@ -222,3 +223,16 @@ async def test_metrics_show_table_sizes_and_oldest_rows(
     assert re.findall(r"partnerhub_table_rows\{.*", again) == re.findall(
         r"partnerhub_table_rows\{.*", text
     )
+
+
+async def test_a_clock_set_back_does_not_postpone_retention(state: AppState) -> None:
+    """The emulator's reset moves the virtual clock back to real time: the next run stays due
+    within the interval, not after the distance the clock jumped."""
+    clock = VirtualClock()
+    retention = Retention(state.engine, clock, RetentionConfig(days=30, interval_seconds=60))
+    clock.advance(90 * DAY)
+    await retention.run_due()
+    assert retention._waiting(clock.now())
+    back = VirtualClock()  # real time again: 90 days before the last run
+    retention._clock = back
+    assert not retention._waiting(back.now())

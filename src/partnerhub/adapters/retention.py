@@ -109,7 +109,7 @@ class Retention:
     async def run_due(self) -> int:
         """Sweep if the interval has passed (or the last run stopped at its batch limit)."""
         now = self._clock.now()
-        if not self.enabled or (self._next_run is not None and now < self._next_run):
+        if not self.enabled or self._waiting(now):
             return 0
         swept = await self.sweep(now)
         pause = 0.0 if swept.more else self._config.interval_seconds
@@ -117,6 +117,13 @@ class Retention:
         if swept.total:
             log.info("retention_swept", deleted=swept.rows, more=swept.more)
         return swept.total
+
+    def _waiting(self, now: datetime) -> bool:
+        """Before the next run; a clock set back (the emulator's reset to real time) does not
+        postpone it by the distance it jumped."""
+        if self._next_run is None or now >= self._next_run:
+            return False
+        return (self._next_run - now).total_seconds() <= self._config.interval_seconds
 
     async def sweep(self, now: datetime | None = None) -> Swept:
         """Delete what is older than the window, batch after batch (see the module)."""
