@@ -187,6 +187,10 @@ async def test_postgresql_refusing_more_connections_answers_503(settings: Settin
 def test_out_of_connections_counts_as_unavailable() -> None:
     assert database_unavailable(PoolTimeoutError("QueuePool limit reached"))
     assert database_unavailable(asyncpg.TooManyConnectionsError("too many clients"))
+    # PgBouncer's refusal (measured: SQLSTATE 08P01 from Debian's 1.18).
+    assert database_unavailable(
+        asyncpg.ProtocolViolationError("no more connections allowed (max_client_conn)")
+    )
     assert not database_unavailable(ValueError("a bug"))
 
 

@@ -212,10 +212,12 @@ def is_out_of_connections(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says there is no database connection to be had
     right now: this process's pool stayed busy for its whole timeout, or PostgreSQL (or
     PgBouncer) refused a new connection because its ``max_connections`` / the role's
-    ``CONNECTION LIMIT`` is reached. Like an outage, that answers 503 + Retry-After."""
+    ``CONNECTION LIMIT`` is reached. Like an outage, that answers 503 + Retry-After.
+    (PgBouncer's own refusals, ``max_client_conn`` or ``query_wait_timeout``, come as
+    connection errors, 08P01, which count as the database being unreachable.)"""
     return any(
         isinstance(e, PoolTimeoutError | asyncpg.TooManyConnectionsError)
-        # PgBouncer answers "no more connections allowed (max_client_conn)" with this code.
+        # too_many_connections, however the driver error was wrapped on its way up.
         or getattr(e, "sqlstate", None) == "53300"
         for e in causes(exc)
     )
