@@ -8,6 +8,7 @@ import os
 import stat
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -23,15 +25,67 @@ T = TypeVar("T")
 log = structlog.get_logger("partnerhub.db")
 
 
+# ``postgresql://…/db?pgbouncer=1`` says the URL points at PgBouncer in transaction mode (the
+# same as PARTNERHUB_DATABASE_PGBOUNCER=1); the flag is ours, never passed to the driver.
+PGBOUNCER_QUERY = "pgbouncer"
+_TRUE = ("1", "true", "yes", "on")
+
+
 def normalize_url(url: str) -> URL:
-    """Accept the URLs people write (``postgresql://``, ``sqlite:///``) and pick async drivers."""
+    """Accept the URLs people write (``postgresql://``, ``sqlite:///``) and pick async drivers.
+
+    Our own ``pgbouncer`` query flag is dropped here (read it with :func:`pgbouncer_flag`):
+    asyncpg would send an unknown query parameter to the server as a setting."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+aiosqlite")
     if backend in ("postgresql", "postgres"):
+        parsed = parsed.difference_update_query([PGBOUNCER_QUERY])
         return parsed.set(drivername="postgresql+asyncpg")
     raise ValueError(f"unsupported database '{backend}': use sqlite or postgresql")
+
+
+def pgbouncer_flag(url: str) -> bool:
+    """Whether a database URL as written carries ``?pgbouncer=1`` (or true/yes/on)."""
+    value = make_url(url).query.get(PGBOUNCER_QUERY)
+    if isinstance(value, tuple):
+        value = value[-1]
+    return value is not None and value.lower() in _TRUE
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    """The PostgreSQL connection budget of one process (docs/operations.md, "Connections").
+
+    ``size`` connections are opened as needed and kept: no overflow connections that open and
+    close under load (each costs a PostgreSQL backend start, and a burst of them is what runs a
+    server out of ``max_connections``). A request that finds all of them busy waits up to
+    ``timeout_seconds`` for one, then answers 503 + Retry-After.
+
+    No pre-ping: a connection PostgreSQL dropped fails its first statement, that request answers
+    503 like any outage, and SQLAlchemy then replaces every connection of the pool that is older
+    than the failure (a disconnect invalidates the whole pool), so one request per process pays
+    for a restart instead of every checkout paying a round trip.
+
+    ``pgbouncer``: the URL points at PgBouncer in transaction mode, where consecutive
+    transactions of one client connection may run on different server connections. Then
+    nothing may outlive a transaction on the server: no named prepared statements (asyncpg's
+    statement cache and SQLAlchemy's are off, statements are prepared unnamed inside the
+    transaction that runs them) and no session state (partnerhub sets none: its advisory locks
+    are transaction-scoped, ``pg_advisory_xact_lock``). ``LISTEN`` needs a session, so
+    listeners connect to the direct URL (``PARTNERHUB_DATABASE_DIRECT_URL``).
+    """
+
+    size: int = 20
+    timeout_seconds: float = 5.0
+    pgbouncer: bool = False
+
+
+def _unnamed_statement() -> str:
+    # asyncpg prepares a statement under the name it is given; "" is PostgreSQL's unnamed
+    # statement, which lives only until the next one is prepared on that server connection.
+    return ""
 
 
 def is_sqlite(url: URL) -> bool:
@@ -98,7 +152,7 @@ def private_sqlite_file(path: Path) -> None:
                 log.warning("database_file_not_private", path=str(candidate), mode=oct(mode))
 
 
-def create_engine(url: URL) -> AsyncEngine:
+def create_engine(url: URL, pool: PoolConfig | None = None) -> AsyncEngine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
@@ -108,8 +162,22 @@ def create_engine(url: URL) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
+    pool = pool or PoolConfig()
+    connect_args: dict[str, Any] = {}
+    if pool.pgbouncer:
+        connect_args = {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unnamed_statement,
+        }
     return create_async_engine(
-        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+        url,
+        pool_size=pool.size,
+        max_overflow=0,
+        pool_timeout=pool.timeout_seconds,
+        pool_pre_ping=False,
+        hide_parameters=True,
+        connect_args=connect_args,
     )
 
 
@@ -140,17 +208,34 @@ def is_unreachable(exc: BaseException) -> bool:
     )
 
 
+def is_out_of_connections(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says there is no database connection to be had
+    right now: this process's pool stayed busy for its whole timeout, or PostgreSQL (or
+    PgBouncer) refused a new connection because its ``max_connections`` / the role's
+    ``CONNECTION LIMIT`` is reached. Like an outage, that answers 503 + Retry-After.
+    (PgBouncer's own refusals, ``max_client_conn`` or ``query_wait_timeout``, come as
+    connection errors, 08P01, which count as the database being unreachable.)"""
+    return any(
+        isinstance(e, PoolTimeoutError | asyncpg.TooManyConnectionsError)
+        # too_many_connections, however the driver error was wrapped on its way up.
+        or getattr(e, "sqlstate", None) == "53300"
+        for e in causes(exc)
+    )
+
+
 async def when_reachable(step: Callable[[], Awaitable[T]], patience_seconds: float) -> T:
     """Run a process's startup work on the database, again and again while the database is
-    unreachable, for up to ``patience_seconds``: a process (re)started while PostgreSQL restarts
-    waits for it instead of exiting (uvicorn stops every API process when one fails to start)."""
+    unreachable (or has no connection to spare), for up to ``patience_seconds``: a process
+    (re)started while PostgreSQL restarts waits for it instead of exiting (uvicorn stops every
+    API process when one fails to start)."""
     deadline = time.monotonic() + patience_seconds
     pause = 0.2
     while True:
         try:
             return await step()
         except Exception as exc:
-            if not is_unreachable(exc) or time.monotonic() + pause > deadline:
+            waitable = is_unreachable(exc) or is_out_of_connections(exc)
+            if not waitable or time.monotonic() + pause > deadline:
                 raise
             log.warning("database_unreachable_at_startup", error=str(exc), retry_in=pause)
         await asyncio.sleep(pause)

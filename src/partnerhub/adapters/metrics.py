@@ -12,6 +12,7 @@ every process reports the same, true values, whoever delivered what.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime
 
 from prometheus_client import (
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import tables
+from partnerhub.adapters.retention import TableFigure
 from partnerhub.domain.auth import counters
 from partnerhub.domain.webhooks.model import DeliveryStatus
 
@@ -125,7 +127,28 @@ async def queue_figures(
     return depth, max(0.0, (now - oldest).total_seconds())
 
 
-def render(depth: int, oldest_age: float) -> bytes:
+class _Tables(Collector):
+    def __init__(self, figures: Sequence[TableFigure]) -> None:
+        self._figures = figures
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        rows = GaugeMetricFamily(
+            "partnerhub_table_rows",
+            "Rows of a retained table (PostgreSQL: the planner's estimate, pg_class.reltuples).",
+            labels=["table"],
+        )
+        oldest = GaugeMetricFamily(
+            "partnerhub_table_oldest_row_age_seconds",
+            "Age of a retained table's oldest row (0 when empty); see PARTNERHUB_RETENTION_DAYS.",
+            labels=["table"],
+        )
+        for figure in self._figures:
+            rows.add_metric([figure.table], figure.rows)
+            oldest.add_metric([figure.table], figure.oldest_age_seconds)
+        return [rows, oldest]
+
+
+def render(depth: int, oldest_age: float, sizes: Sequence[TableFigure] = ()) -> bytes:
     """The exposition text: every process's counters (multiprocess mode) or this one's."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -134,4 +157,6 @@ def render(depth: int, oldest_age: float) -> bytes:
         for collector in (REQUESTS, LATENCY, DELIVERIES, PASSWORD_CHECKS, LOGIN_LOCKOUTS):
             registry.register(collector)
     registry.register(_Queue(depth, oldest_age))
+    if sizes:
+        registry.register(_Tables(sizes))
     return generate_latest(registry)

@@ -15,7 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL
 
-from partnerhub.adapters.db import normalize_url, private_dir
+from partnerhub.adapters.db import PoolConfig, normalize_url, pgbouncer_flag, private_dir
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105  (a file name)
 EMULATOR_TOKEN_FILE = "emulator_token"  # noqa: S105  (a file name)
@@ -47,6 +47,24 @@ class Settings(BaseSettings):
     # How long a process starting while the database is unreachable (say, PostgreSQL restarting)
     # keeps trying before it gives up.
     database_startup_wait_seconds: float = 60.0
+    # --- connection budget and retention (issue 16; docs/operations.md "Connections" and
+    # "Retention") ---
+    # PostgreSQL connections this process keeps (no overflow); a request waits up to
+    # DATABASE_POOL_TIMEOUT_SECONDS for one, then answers 503 + Retry-After.
+    database_pool_size: int = Field(default=20, ge=1)
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The URL points at PgBouncer in transaction mode (or write ``?pgbouncer=1`` in it).
+    database_pgbouncer: bool = False
+    # A direct PostgreSQL URL (not through PgBouncer) for the sessions LISTEN needs.
+    database_direct_url: str | None = None
+    # Delivered webhook events (with their deliveries and attempts) and finished messages
+    # older than this are deleted by the worker loop, RETENTION_BATCH_SIZE rows per transaction
+    # (0: keep everything).
+    retention_days: float = Field(default=30.0, ge=0)
+    retention_batch_size: int = Field(default=500, ge=1)
+    retention_interval_seconds: float = Field(default=60.0, gt=0)
+    # /metrics computes table row counts and oldest row ages at most this often.
+    table_stats_seconds: float = Field(default=60.0, ge=0)
     host: str = "127.0.0.1"
     port: int = 8360
     # Names this server in /livez and /readyz, so a caller can tell which server answered (say,
@@ -282,6 +300,27 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> URL:
         raw = self.database_url or f"sqlite:///{(self.data_dir / 'partnerhub.db').as_posix()}"
         return normalize_url(raw)
+
+    @property
+    def database_pool(self) -> PoolConfig:
+        return PoolConfig(
+            size=self.database_pool_size,
+            timeout_seconds=self.database_pool_timeout_seconds,
+            pgbouncer=self.database_pgbouncer
+            or (self.database_url is not None and pgbouncer_flag(self.database_url)),
+        )
+
+    @property
+    def listen_url(self) -> URL | None:
+        """Where sessions that ``LISTEN`` connect: the direct URL if set, else the database
+        URL unless it goes through PgBouncer (transaction pooling cannot hold a LISTEN);
+        None on SQLite or when only a PgBouncer URL is known (polling then does the work)."""
+        if self.database_direct_url:
+            return normalize_url(self.database_direct_url)
+        url = self.sqlalchemy_url
+        if url.get_backend_name() != "postgresql" or self.database_pool.pgbouncer:
+            return None
+        return url
 
     def resolve_secret_key(self) -> str:
         if self.secret_key is not None:

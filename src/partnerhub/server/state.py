@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import db, migrate, tables
@@ -22,6 +23,7 @@ from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits
+from partnerhub.adapters.retention import Retention, RetentionConfig
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
 from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
@@ -40,6 +42,8 @@ from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.policy import ModePolicy
 from partnerhub.server.settings import Settings
+
+log = structlog.get_logger("partnerhub.state")
 
 
 @dataclass
@@ -71,6 +75,8 @@ class AppState:
     api_budget: Rule | None = None
     # Shown by /livez and /readyz: which server answered.
     instance_id: str = ""
+    # Deletes old delivered events and finished messages; sizes the retained tables (/metrics).
+    retention: Retention | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify)
@@ -129,7 +135,7 @@ def build_state(
     tables.map_domain()
     policy = policy or ModePolicy.from_settings(settings)
     url = settings.sqlalchemy_url
-    engine = db.create_engine(url)
+    engine = db.create_engine(url, settings.database_pool)
     sessionmaker = db.create_sessionmaker(engine)
     clock = clock or SystemClock()
     path = db.sqlite_path(url)
@@ -170,9 +176,28 @@ def build_state(
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
     sender = MessageSender(_send_store(engine, path, uow_factory), clock, messaging)
     worker.busy = sender.busy
-    if url.get_backend_name() == "postgresql":
-        worker.listener = OutboxListener(url, worker.notify)
+    listen_url = settings.listen_url
+    if listen_url is not None:
+        worker.listener = OutboxListener(listen_url, worker.notify)
+    elif url.get_backend_name() == "postgresql":
+        log.warning(
+            "outbox_listener_off",
+            reason="the database URL goes through PgBouncer and no "
+            "PARTNERHUB_DATABASE_DIRECT_URL is set: delivery polls instead of LISTEN",
+        )
 
+    retention = Retention(
+        engine,
+        clock,
+        RetentionConfig(
+            days=settings.retention_days,
+            batch_size=settings.retention_batch_size,
+            interval_seconds=settings.retention_interval_seconds,
+            stats_seconds=settings.table_stats_seconds,
+        ),
+    )
+    if retention.enabled:
+        worker.housekeeping = retention.run_due
     rate_limits = RateLimits(settings.rate_limit_storage_url)
     return AppState(
         settings=settings,
@@ -208,4 +233,5 @@ def build_state(
         ),
         instance_id=settings.instance_id or secrets.token_hex(6),
         hooks=hooks,
+        retention=retention,
     )

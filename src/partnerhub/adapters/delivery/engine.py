@@ -467,6 +467,9 @@ class Worker:
         self._busy_pause = busy_pause_seconds
         # Set on PostgreSQL: wakes the loop on NOTIFY instead of waiting for the next poll.
         self.listener: OutboxListenerLike | None = None
+        # Runs after each round (retention: adapters/retention.py); it decides itself whether
+        # anything is due, so it costs nothing most rounds.
+        self.housekeeping: Callable[[], Awaitable[int]] | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -492,11 +495,22 @@ class Worker:
                 await asyncio.sleep(self._poll)
             if self._stopping:
                 break
+            await self._housekeep()
             if attempted == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
             elif self.busy is not None and self.busy():
                 await asyncio.sleep(self._busy_pause)
+
+    async def _housekeep(self) -> None:
+        if self.housekeeping is None:
+            return
+        try:
+            await self.housekeeping()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the next round tries again; delivery must go on meanwhile
+            log.exception("housekeeping_failed")
 
     async def stop(self) -> None:
         self._stopping = True

@@ -55,6 +55,8 @@ messages = Table(
 )
 Index("ix_messages_channel_created", messages.c.channel_id, messages.c.created_at)
 Index("ix_messages_next_status", messages.c.next_status_at)
+# Retention's batches (oldest first) and /metrics' oldest row (0017).
+Index("ix_messages_created", messages.c.created_at)
 
 messaging_contacts = Table(
     "messaging_contacts",

@@ -74,3 +74,5 @@ Index(
     webhook_deliveries.c.partner_id,
     webhook_deliveries.c.created_at,
 )
+# Retention's batches (oldest first) and /metrics' oldest row (0017).
+Index("ix_webhook_events_created", webhook_events.c.created_at)

@@ -56,8 +56,9 @@ _UNREACHABLE: tuple[type[BaseException], ...] = (
 
 def database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says the database is down, restarting or locked,
-    rather than that our code is wrong: such requests answer 503 + Retry-After, not 500."""
-    return any(
+    rather than that our code is wrong: such requests answer 503 + Retry-After, not 500.
+    Running out of connections (pool timeout, "too many clients") counts too."""
+    return db.is_out_of_connections(exc) or any(
         isinstance(seen, _UNREACHABLE)
         or (
             isinstance(seen, DBAPIError)

@@ -10,6 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from partnerhub import __version__
 from partnerhub.adapters import metrics, migrate
+from partnerhub.adapters.retention import TableFigure
 from partnerhub.domain.errors import AuthenticationFailed, NotFound
 from partnerhub.server.auth import app_state
 
@@ -116,7 +117,13 @@ async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
         depth, oldest = await metrics.queue_figures(state.sessionmaker, state.clock.now())
     except Exception:  # a scrape during a database outage still reports the counters
         depth, oldest = -1, -1.0
-    return Response(metrics.render(depth, oldest), media_type=metrics.CONTENT_TYPE)
+    sizes: list[TableFigure] = []
+    if state.retention is not None:
+        try:
+            sizes = await state.retention.table_figures()
+        except Exception:  # an outage again: the table figures are left out of this scrape
+            sizes = []
+    return Response(metrics.render(depth, oldest, sizes), media_type=metrics.CONTENT_TYPE)
 
 
 HANDLERS = [livez, readyz, healthz, metrics_endpoint]
