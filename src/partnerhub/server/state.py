@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import db, migrate, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
+from partnerhub.adapters.cache_listener import CacheListener
+from partnerhub.adapters.credential_reads import CoreCredentialReads
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
@@ -46,7 +47,7 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
-    cache: CoherentCache[Any, object]
+    cache: CoherentCache
     authenticator: Authenticator
     tokens: TokenService
     partners: PartnerReader
@@ -65,9 +66,16 @@ class AppState:
     api_budget: Rule | None = None
     # Shown by /livez and /readyz: which server answered.
     instance_id: str = ""
+    # PostgreSQL: hears which cached things other processes changed (adapters/cache_listener.py).
+    cache_listener: CacheListener | None = None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker, self.worker.notify)
+        return UnitOfWork(self.sessionmaker, self.worker.notify, self.cache.invalidate)
+
+    def start_cache_listener(self) -> None:
+        """On PostgreSQL the auth cache is bypassed until its listener is connected."""
+        if self.cache_listener is not None:
+            self.cache_listener.start()
 
     @property
     def key_prefix(self) -> str:
@@ -88,6 +96,8 @@ class AppState:
 
     async def close(self) -> None:
         await self.worker.stop()
+        if self.cache_listener is not None:
+            await self.cache_listener.close()
         await self.authenticator.drain()
         await self.channel_keys.drain()
         await self.delivery.aclose()
@@ -127,7 +137,12 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     clock = clock or (VirtualClock() if settings.mode == "emulator" else SystemClock())
     path = db.sqlite_path(url)
     detector = SqliteChangeDetector(path) if path is not None else None
-    cache: CoherentCache[Any, object] = CoherentCache(detector)
+    # SQLite: on when there is a file to watch. PostgreSQL: off until the listener is connected.
+    # In-memory SQLite: off (a write outside the units of work would go unnoticed).
+    cache = CoherentCache(detector, settings.auth_cache_ttl_seconds, enabled=detector is not None)
+    postgres = url.get_backend_name() == "postgresql"
+    cache_listener = CacheListener(url, cache) if postgres else None
+    reads = CoreCredentialReads(engine)
     codec = TokenCodec(settings.resolve_jwt_secret(), clock, settings.access_token_ttl_seconds)
     master_key = settings.resolve_secret_key()
     delivery = DeliveryEngine(
@@ -144,7 +159,7 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     )
 
     def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessionmaker, worker.notify)
+        return UnitOfWork(sessionmaker, worker.notify, cache.invalidate)
 
     messaging = MessagingConfig(
         status_step_seconds=settings.message_status_seconds,
@@ -165,6 +180,14 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         worker.listener = OutboxListener(url, worker.notify)
 
     rate_limits = RateLimits(settings.rate_limit_storage_url)
+    channel_keys = ChannelKeyAuthenticator(
+        uow_factory,
+        clock,
+        settings.channel_key_cache_seconds,
+        settings.api_key_last_used_resolution_seconds,
+        reads,
+    )
+    cache.subscribe(channel_keys.forget)
     return AppState(
         settings=settings,
         engine=engine,
@@ -172,21 +195,16 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
         clock=clock,
         cache=cache,
         authenticator=Authenticator(
-            uow_factory, clock, codec, cache, settings.api_key_last_used_resolution_seconds
+            uow_factory, clock, codec, cache, settings.api_key_last_used_resolution_seconds, reads
         ),
         tokens=TokenService(clock, codec, timedelta(days=settings.refresh_family_max_days)),
-        partners=PartnerReader(uow_factory, cache),
+        partners=PartnerReader(uow_factory, cache, reads),
         delivery=delivery,
         worker=worker,
         master_key=master_key,
         simulator=simulator,
         rate_limits=rate_limits,
-        channel_keys=ChannelKeyAuthenticator(
-            uow_factory,
-            clock,
-            settings.channel_key_cache_seconds,
-            settings.api_key_last_used_resolution_seconds,
-        ),
+        channel_keys=channel_keys,
         messaging=messaging,
         sender=sender,
         idempotency=IdempotencyStore(sessionmaker, clock, settings.idempotency_key_ttl_seconds),
@@ -197,4 +215,5 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
             else None
         ),
         instance_id=settings.instance_id or secrets.token_hex(6),
+        cache_listener=cache_listener,
     )

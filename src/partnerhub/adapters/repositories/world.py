@@ -24,8 +24,9 @@ from partnerhub.domain.templates.model import Template
 class WorldRepository:
     """The whole emulated world at once: for the emulator's seed and state export."""
 
-    # Kept across a seed: the emulator's own knobs (clock offset, faults).
-    _KEEP = frozenset({"emulator_state"})
+    # Kept across a seed: the emulator's own knobs (clock offset, faults), and the cache's
+    # version counters (other processes must see the seed's bump above what they last read).
+    _KEEP = frozenset({"emulator_state", "cache_versions"})
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
