@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
-from sqlalchemy import event
+from sqlalchemy import event, text
 
+from partnerhub.adapters.cache_listener import APPLICATION_NAME
 from partnerhub.domain import cache_keys
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.server.app import create_app
@@ -107,6 +108,7 @@ async def test_a_miss_is_one_round_trip_on_postgresql(
     info = f"/api/v2/partners/{partner.partner_id}"
     assert (await client.get(info, headers=partner.headers)).status_code == 200
     await state.authenticator.drain()  # the first use's last_used_at write is done
+    await state.worker.stop()  # its delivery rounds share the engine: count the request only
 
     statements: list[str] = []
     simple: list[str] = []
@@ -148,3 +150,33 @@ async def test_a_miss_is_one_round_trip_on_postgresql(
     finally:
         event.remove(sync_engine, "before_cursor_execute", on_statement)
         event.remove(sync_engine.pool, "checkout", on_checkout)
+
+
+async def test_the_cache_is_bypassed_while_its_listener_is_disconnected(
+    client: httpx.AsyncClient, state: AppState, partner: PartnerCreds
+) -> None:
+    """PostgreSQL: a notification sent while the listener is down would be missed, so the cache
+    is not used until the listener is back (and starts empty then)."""
+    if state.cache_listener is None:
+        pytest.skip("PostgreSQL only: SQLite needs no listener")
+    await listening(state)
+    info = f"/api/v2/partners/{partner.partner_id}"
+    assert (await client.get(info, headers=partner.headers)).status_code == 200
+    assert state.cache.get(cache_keys.partner(partner.partner_id)) is not None
+    async with state.engine.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": APPLICATION_NAME},
+        )
+        await conn.commit()
+    deadline = time.monotonic() + 5
+    while state.cache.enabled:
+        assert time.monotonic() < deadline, "the cache was still used with its listener gone"
+        await asyncio.sleep(0.01)
+    assert state.cache.get(cache_keys.partner(partner.partner_id)) is None
+    assert (await client.get(info, headers=partner.headers)).status_code == 200  # from the db
+    await listening(state)  # reconnected
+    assert state.cache.enabled

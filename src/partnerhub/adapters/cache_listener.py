@@ -23,6 +23,8 @@ from partnerhub.adapters.cache_tags import CACHE_CHANNEL
 
 log = structlog.get_logger("partnerhub.cache")
 
+# How the listener's connection shows in pg_stat_activity.
+APPLICATION_NAME = "partnerhub-cache-listener"
 _PING_SECONDS = 5.0
 _RETRY_SECONDS = 1.0
 
@@ -45,7 +47,9 @@ class CacheListener:
         while True:
             conn: Any = None
             try:
-                conn = await asyncpg.connect(self._dsn, timeout=5)
+                conn = await asyncpg.connect(
+                    self._dsn, timeout=5, server_settings={"application_name": APPLICATION_NAME}
+                )
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(CACHE_CHANNEL, self._on_notify)
