@@ -21,6 +21,7 @@ from sqlalchemy import event, text
 from partnerhub.adapters.cache_listener import APPLICATION_NAME
 from partnerhub.domain import cache_keys
 from partnerhub.domain.keys import secrets as key_secrets
+from partnerhub.domain.messaging import keys as channel_keys
 from partnerhub.server.app import create_app
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
@@ -142,6 +143,19 @@ async def test_a_miss_is_one_round_trip_on_postgresql(
                         del simple[: len(ping)]
                         break
             assert simple == [], simple
+        # A channel key's miss (/messages): one joined query too.
+        statements.clear()
+        simple.clear()
+        with pytest.raises(Exception, match="Invalid D360-API-KEY"):
+            await state.channel_keys.authenticate(channel_keys.generate_secret())
+        assert len(statements) == 1, statements
+        assert "JOIN" in statements[0] and "channel_api_keys" in statements[0]
+        if getattr(state.engine.sync_engine.pool, "_pre_ping", False):
+            for ping in (["BEGIN;", ";", "ROLLBACK;"], [";"]):
+                if simple[: len(ping)] == ping:
+                    del simple[: len(ping)]
+                    break
+        assert simple == [], simple
         # A hit: no round trip at all.
         statements.clear()
         simple.clear()
