@@ -4,7 +4,7 @@ rate limiter, with the methods the domain calls on them."""
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -29,9 +29,20 @@ class FakeCache:
     def get(self, key: Hashable) -> Any:
         return self.data.get(key)
 
-    def put(self, key: Hashable, value: Any, epoch: int) -> None:
+    def put(self, key: Hashable, value: Any, epoch: int, tags: Iterable[str] = ()) -> None:
         if epoch == self._epoch:
             self.data[key] = value
+
+    async def fetch(
+        self, key: Hashable, load: Callable[[], Awaitable[tuple[Any, Collection[str]]]]
+    ) -> Any:
+        hit = self.data.get(key)
+        if hit is not None:
+            return hit
+        epoch = self._epoch
+        value, tags = await load()
+        self.put(key, value, epoch, tags)
+        return value
 
     def invalidate(self) -> None:
         self.data.clear()

@@ -17,14 +17,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from partnerhub.adapters import db
+from partnerhub.app import create_app
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.messaging import keys as channel_keys
-from partnerhub.server.app import create_app
 from partnerhub.server.errors import database_unavailable
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import PG_URL, make_partner, running
-from tests.integration.test_partner import assert_error
+from tests.helpers.api import assert_error
 
 
 def postgres_only(settings: Settings) -> None:

@@ -28,8 +28,8 @@ from partnerhub.adapters import db, migrate
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import PG_URL, PartnerCreds, _truncate_postgres
-from tests.integration.test_messaging import inbound, ready_channel, send_text, wait_statuses
-from tests.integration.test_webhooks import advance
+from tests.helpers.clock import advance
+from tests.helpers.messaging import inbound, ready_channel, send_text, wait_statuses
 from tests.receiver import Receiver
 
 PGBOUNCER = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin:/sbin")

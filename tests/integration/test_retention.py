@@ -14,17 +14,17 @@ from sqlalchemy import func, insert, select
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.retention import Retention, RetentionConfig
-from partnerhub.domain.clock import VirtualClock
+from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
-from tests.integration.test_messaging import (
+from tests.helpers.clock import advance
+from tests.helpers.messaging import (
     inbound,
     ready_channel,
     send_text,
     statuses,
     wait_statuses,
 )
-from tests.integration.test_webhooks import advance
 from tests.receiver import Receiver
 
 DAY = 86400

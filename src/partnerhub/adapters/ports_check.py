@@ -7,10 +7,9 @@ fails here and names the member, even before any service is handed the adapter.
 
 from __future__ import annotations
 
-from typing import Any
-
 from partnerhub.adapters import metrics
 from partnerhub.adapters.cache import CoherentCache
+from partnerhub.adapters.credential_reads import CoreCredentialReads
 from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import ports
@@ -20,8 +19,12 @@ def unit_of_work(uow: UnitOfWork) -> ports.UnitOfWork:
     return uow
 
 
-def read_cache(cache: CoherentCache[Any, object]) -> ports.ReadCache:
+def read_cache(cache: CoherentCache) -> ports.ReadCache:
     return cache
+
+
+def credential_reads(reads: CoreCredentialReads) -> ports.CredentialReads:
+    return reads
 
 
 def rate_limits(limits: RateLimits) -> ports.RateLimits:

@@ -15,7 +15,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from partnerhub.adapters import channel_counts
+from partnerhub.adapters import cache_tags, channel_counts
 from partnerhub.adapters.repositories import (
     ApiKeyRepository,
     ApiKeyUseRepository,
@@ -68,9 +68,13 @@ class UnitOfWork:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         on_outbox_commit: Callable[[], None] | None = None,
+        on_cache_commit: Callable[[frozenset[str]], None] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._on_outbox_commit = on_outbox_commit
+        # Told the cached things this unit's commit changed (adapters/cache_tags.py), right
+        # after the commit: this process refuses a revoked key at once.
+        self._on_cache_commit = on_cache_commit
         # Set when an event was written: after the commit, the delivery engine is woken up.
         self.outbox_written = False
         self._gate: asyncio.Lock | None = None
@@ -109,12 +113,18 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.flush()
         await channel_counts.apply(self.session)
+        await self.session.flush()
+        touched = cache_tags.take(self.session)
+        if touched:
+            await cache_tags.publish(self.session, touched)
         bind = self.session.bind
         if self.outbox_written and bind is not None and bind.dialect.name == "postgresql":
             # Transactional: PostgreSQL delivers it on commit, and not at all on rollback.
             await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
         await self.session.commit()
         self._release_gate()
+        if touched and self._on_cache_commit is not None:
+            self._on_cache_commit(touched)
         if self.outbox_written:
             self.outbox_written = False
             if self._on_outbox_commit is not None:

@@ -9,7 +9,8 @@ hands its concrete unit of work to a service, and in :mod:`partnerhub.adapters.p
   Protocol lists exactly the methods the domain calls, with the concrete signatures.
 - The outbox: :class:`Outbox` (the two inserts :mod:`domain.webhooks.outbox` makes, part of the
   webhook repository) and :attr:`UnitOfWork.outbox_written` (wakes the delivery engine on commit).
-- :class:`ReadCache`: the auth hot path's cache that never serves data older than the last commit.
+- :class:`ReadCache`: the auth hot path's cache, invalidated per key by the commits that touch it.
+- :class:`CredentialReads`: the auth hot path's misses, one query each outside a transaction.
 - :class:`RateLimits`: counts a request against a :class:`~partnerhub.domain.ratelimit.Rule`.
 - :class:`AuthMetrics`: what the login path counts (see :mod:`partnerhub.domain.auth.counters`).
 - The clock is :class:`partnerhub.domain.clock.Clock`.
@@ -20,7 +21,7 @@ invariant, and the concrete unit of work's attributes have the concrete reposito
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -440,13 +441,35 @@ class UnitOfWork(Protocol):
 
 
 class ReadCache(Protocol):
-    """A read cache that never serves data older than the last commit: take :meth:`epoch`
-    before reading the database and pass it to :meth:`put`, which stores nothing if the cache
-    was invalidated in between."""
+    """The auth hot path's cache, invalidated per key (names in :mod:`domain.cache_keys`) by the
+    commits that change what it holds, within the bound docs/operations.md states.
+
+    :meth:`fetch` is the way in: ``load`` returns the value and its *tags* (the names of the
+    rows it was read from), runs once for all concurrent misses of a key, and its value is kept
+    only if none of those tags was invalidated while it ran. :meth:`put` stores a second value
+    a load read along (take :meth:`epoch` before reading)."""
 
     def get(self, key: Any) -> object | None: ...
     def epoch(self) -> int: ...
-    def put(self, key: Any, value: object, epoch: int) -> None: ...
+    def put(self, key: Any, value: object, epoch: int, tags: Iterable[str] = ()) -> None: ...
+    async def fetch(
+        self, key: Any, load: Callable[[], Awaitable[tuple[Any, Collection[str]]]]
+    ) -> Any: ...
+
+
+class CredentialReads(Protocol):
+    """The auth hot path's misses, each one query outside any transaction (one round trip on
+    PostgreSQL): the live key with what it authenticates."""
+
+    async def api_key(self, digest: str) -> tuple[ApiKey, Partner] | None:
+        """The live partner API key with this digest, and its partner."""
+        ...
+
+    async def partner(self, partner_id: str) -> Partner | None: ...
+
+    async def channel_key(self, digest: str) -> tuple[ChannelApiKey, Channel] | None:
+        """The live channel key with this digest, and its channel."""
+        ...
 
 
 class RateLimits(Protocol):

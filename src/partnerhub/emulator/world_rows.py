@@ -190,7 +190,9 @@ class WorldStore:
     """The whole emulated world at once, in one unit of work: for the seed and the export."""
 
     # Kept across a seed: the emulator's own knobs (clock offset, faults).
-    _KEEP = frozenset({"emulator_state"})
+    # Also kept: the cache's version counters (other processes must see the seed's bump above
+    # what they last read, adapters/cache_tags.py).
+    _KEEP = frozenset({"emulator_state", "cache_versions"})
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._session = uow.session

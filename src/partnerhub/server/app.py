@@ -63,6 +63,7 @@ def create_app(
                 )
                 if settings.embedded_worker:
                     state.worker.start()
+            state.start_cache_listener()
             app.state.partnerhub = state
             # Everything built so far lives as long as the process: keep the cyclic GC from
             # rescanning it on every collection (a measurable share of a cache-hit request).

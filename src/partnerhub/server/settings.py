@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = 86400
     max_body_bytes: int = 1024 * 1024
     api_key_last_used_resolution_seconds: float = 60.0
+    # How long the auth cache keeps a key, partner or login it looked up: only a backstop for a
+    # lost invalidation (a commit elsewhere drops just what it changed, within about a second;
+    # docs/operations.md "The auth cache").
+    auth_cache_ttl_seconds: float = 5.0
     public_base_url: str | None = None
     # Emulator controls (/_emulator/...): enabled only in emulator mode with a token set.
     emulator_token: SecretStr | None = None

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import db, migrate, tables
 from partnerhub.adapters.cache import CoherentCache, SqliteChangeDetector
+from partnerhub.adapters.cache_listener import CacheListener
+from partnerhub.adapters.credential_reads import CoreCredentialReads
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
@@ -54,7 +55,7 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
-    cache: CoherentCache[Any, object]
+    cache: CoherentCache
     authenticator: Authenticator
     tokens: TokenService
     partners: PartnerReader
@@ -77,9 +78,16 @@ class AppState:
     instance_id: str = ""
     # Deletes old delivered events and finished messages; sizes the retained tables (/metrics).
     retention: Retention | None = None
+    # PostgreSQL: hears which cached things other processes changed (adapters/cache_listener.py).
+    cache_listener: CacheListener | None = None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker, self.worker.notify)
+        return UnitOfWork(self.sessionmaker, self.worker.notify, self.cache.invalidate)
+
+    def start_cache_listener(self) -> None:
+        """On PostgreSQL the auth cache is bypassed until its listener is connected."""
+        if self.cache_listener is not None:
+            self.cache_listener.start()
 
     @property
     def key_prefix(self) -> str:
@@ -93,6 +101,8 @@ class AppState:
 
     async def close(self) -> None:
         await self.worker.stop()
+        if self.cache_listener is not None:
+            await self.cache_listener.close()
         await self.authenticator.drain()
         await self.channel_keys.drain()
         await self.delivery.aclose()
@@ -140,7 +150,14 @@ def build_state(
     clock = clock or SystemClock()
     path = db.sqlite_path(url)
     detector = SqliteChangeDetector(path) if path is not None else None
-    cache: CoherentCache[Any, object] = CoherentCache(detector)
+    # SQLite: on when there is a file to watch. PostgreSQL: off until the listener is connected.
+    # In-memory SQLite: off (a write outside the units of work would go unnoticed).
+    cache = CoherentCache(detector, settings.auth_cache_ttl_seconds, enabled=detector is not None)
+    postgres = url.get_backend_name() == "postgresql"
+    # Behind PgBouncer without a direct URL nothing can LISTEN: the cache then stays off.
+    listen_url = settings.listen_url
+    cache_listener = CacheListener(listen_url, cache) if postgres and listen_url else None
+    reads = CoreCredentialReads(engine)
     codec = TokenCodec(settings.resolve_jwt_secret(), clock, settings.access_token_ttl_seconds)
     master_key = settings.resolve_secret_key()
     delivery = DeliveryEngine(
@@ -158,7 +175,7 @@ def build_state(
     )
 
     def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessionmaker, worker.notify)
+        return UnitOfWork(sessionmaker, worker.notify, cache.invalidate)
 
     messaging = MessagingConfig(
         status_step_seconds=settings.message_status_seconds,
@@ -199,6 +216,14 @@ def build_state(
     if retention.enabled:
         worker.housekeeping = retention.run_due
     rate_limits = RateLimits(settings.rate_limit_storage_url)
+    channel_keys = ChannelKeyAuthenticator(
+        uow_factory,
+        clock,
+        settings.channel_key_cache_seconds,
+        settings.api_key_last_used_resolution_seconds,
+        reads,
+    )
+    cache.subscribe(channel_keys.forget)
     return AppState(
         settings=settings,
         policy=policy,
@@ -207,21 +232,16 @@ def build_state(
         clock=clock,
         cache=cache,
         authenticator=Authenticator(
-            uow_factory, clock, codec, cache, settings.api_key_last_used_resolution_seconds
+            uow_factory, clock, codec, cache, settings.api_key_last_used_resolution_seconds, reads
         ),
         tokens=TokenService(clock, codec, timedelta(days=settings.refresh_family_max_days)),
-        partners=PartnerReader(uow_factory, cache),
+        partners=PartnerReader(uow_factory, cache, reads),
         delivery=delivery,
         worker=worker,
         master_key=master_key,
         simulator=simulator,
         rate_limits=rate_limits,
-        channel_keys=ChannelKeyAuthenticator(
-            uow_factory,
-            clock,
-            settings.channel_key_cache_seconds,
-            settings.api_key_last_used_resolution_seconds,
-        ),
+        channel_keys=channel_keys,
         messaging=messaging,
         sender=sender,
         idempotency=IdempotencyStore(sessionmaker, clock, settings.idempotency_key_ttl_seconds),
@@ -234,4 +254,5 @@ def build_state(
         instance_id=settings.instance_id or secrets.token_hex(6),
         hooks=hooks,
         retention=retention,
+        cache_listener=cache_listener,
     )

@@ -36,6 +36,7 @@ from partnerhub import __version__
 from partnerhub.adapters import metrics, tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.adapters.worker_hooks import NO_HOOKS, Fault, WorkerHooks
+from partnerhub.domain import cache_keys
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.partners.model import Partner
@@ -431,6 +432,7 @@ class DeliveryEngine:
                     update(p)
                     .where(p.c.id.in_(gone_partners), p.c.webhook_disabled_at.is_(None))
                     .values(webhook_disabled_at=now)
+                    .execution_options(cache_tags=[cache_keys.partner(i) for i in gone_partners])
                 )
                 log.warning("webhook_url_disabled", partner_ids=sorted(gone_partners))
             await uow.commit()

@@ -20,5 +20,8 @@ class ApiKeyUseRepository:
     async def touch(self, key_id: str, now: datetime) -> None:
         """Set the key's ``last_used_at``, unless it was revoked (or deleted) meanwhile."""
         await self._session.execute(
-            update(_K).where(_K.c.id == key_id, _K.c.revoked_at.is_(None)).values(last_used_at=now)
+            update(_K)
+            .where(_K.c.id == key_id, _K.c.revoked_at.is_(None))
+            .values(last_used_at=now)
+            .execution_options(cache_tags=())  # last use is nothing the auth cache relies on
         )

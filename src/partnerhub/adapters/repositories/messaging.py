@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.repositories.paging import fetch_page
+from partnerhub.domain import cache_keys
 from partnerhub.domain.clients.model import Channel, WabaAccount
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message
@@ -60,7 +61,10 @@ class MessagingRepository:
             update(tables.channel_api_keys)
             .where(_K.id.in_([key.id for key in keys]), _K.revoked_at.is_(None))
             .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(
+                synchronize_session=False,
+                cache_tags=[cache_keys.channel_key(key.secret_digest) for key in keys],
+            )
         )
         for key in keys:
             key.revoked_at = now
@@ -103,6 +107,7 @@ class MessagingRepository:
             update(tables.channel_api_keys)
             .where(_K.id == key_id, _K.revoked_at.is_(None))
             .values(last_used_at=now)
+            .execution_options(cache_tags=())  # last use is nothing the auth cache relies on
         )
 
     # Messages -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
+from partnerhub.domain import cache_keys
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 
 
@@ -48,7 +49,7 @@ class TokenRepository:
             update(tables.token_families)
             .where(c.id == family_id, c.revoked_at.is_(None))
             .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, cache_tags=[cache_keys.family(family_id)])
         )
 
     async def revoke_user_families(self, user_id: str, now: datetime) -> int:
@@ -58,7 +59,8 @@ class TokenRepository:
             update(tables.token_families)
             .where(c.user_id == user_id, c.revoked_at.is_(None))
             .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
+            # The cached bearer checks carry their user's tag (domain/auth/services.py).
+            .execution_options(synchronize_session=False, cache_tags=[cache_keys.user(user_id)])
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

@@ -10,6 +10,7 @@ One module per resource; this ``__init__`` is the package's API: ``metadata``, t
 from partnerhub.adapters.tables.api_keys import partner_api_keys
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 from partnerhub.adapters.tables.billing import balances, usage_records
+from partnerhub.adapters.tables.cache_versions import cache_versions
 from partnerhub.adapters.tables.client_logins import client_logins
 from partnerhub.adapters.tables.clients import (
     NUMBER_IN_USE,
@@ -42,6 +43,7 @@ __all__ = [
     "NUMBER_IN_USE",
     "UTCDateTime",
     "balances",
+    "cache_versions",
     "channel_api_keys",
     "channel_counts",
     "channels",

@@ -7,16 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from partnerhub.domain import ids
+from partnerhub.domain import cache_keys, ids
 from partnerhub.domain.auth.lockout import Locked, PasswordGuard, user_account
 from partnerhub.domain.auth.model import CredentialKind, Principal, RefreshToken, TokenFamily
 from partnerhub.domain.auth.passwords import verify_password
-from partnerhub.domain.auth.tokens import TokenCodec, new_refresh_secret, refresh_digest
+from partnerhub.domain.auth.tokens import (
+    AccessClaims,
+    TokenCodec,
+    new_refresh_secret,
+    refresh_digest,
+)
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import AuthenticationFailed, DomainError
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.partners.model import PartnerUser
-from partnerhub.domain.ports import ReadCache, UnitOfWork
+from partnerhub.domain.ports import CredentialReads, ReadCache, UnitOfWork
 
 # As the dashboard login's (domain/hub/login.py): longer is no one's email or password.
 _MAX_EMAIL_LENGTH = 320
@@ -53,8 +58,10 @@ class _KeyEntry:
 class Authenticator:
     """Turns a credential into a :class:`Principal`, on one cache hit or one indexed lookup.
 
-    ``last_used_at`` is written at most once per ``last_used_resolution`` seconds per key, off the
-    request path, so that reads stay reads.
+    A key's lookup (through ``reads`` when given: one query, no transaction) brings its partner
+    along into the cache, for the partner read most requests make next. ``last_used_at`` is
+    written at most once per ``last_used_resolution`` seconds per key, off the request path, so
+    that reads stay reads.
     """
 
     def __init__(
@@ -64,8 +71,10 @@ class Authenticator:
         codec: TokenCodec,
         cache: ReadCache,
         last_used_resolution: float = 60.0,
+        reads: CredentialReads | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._reads = reads
         self._clock = clock
         self._codec = codec
         self._cache = cache
@@ -75,20 +84,13 @@ class Authenticator:
 
     async def api_key(self, secret: str) -> Principal:
         digest = key_secrets.digest(secret)
-        entry = self._cache.get(digest)
+        name = cache_keys.api_key(digest)
+        entry = self._cache.get(name)
         if not isinstance(entry, _KeyEntry):
             # Only a miss pays for the checksum: it spares the database made-up keys.
             if not key_secrets.well_formed(secret):
                 raise AuthenticationFailed("Invalid API key")
-            epoch = self._cache.epoch()
-            async with self._uow_factory() as uow:
-                key = await uow.api_keys.get_active_by_digest(digest)
-            if key is None:
-                raise AuthenticationFailed("Invalid API key")
-            principal = Principal(key.partner_id, CredentialKind.API_KEY, key.id)
-            last = key.last_used_at.timestamp() if key.last_used_at else None
-            entry = _KeyEntry(principal, last)
-            self._cache.put(digest, entry, epoch)
+            entry = await self._cache.fetch(name, lambda: self._load_key(digest))
         now = self._clock.now().timestamp()
         key_id = entry.principal.credential_id
         last = max(entry.last_used_at or 0.0, self._touched.get(key_id, 0.0))
@@ -96,6 +98,24 @@ class Authenticator:
             self._touched[key_id] = now
             self._touch(key_id)
         return entry.principal
+
+    async def _load_key(self, digest: str) -> tuple[_KeyEntry, tuple[str, ...]]:
+        epoch = self._cache.epoch()
+        if self._reads is not None:
+            found = await self._reads.api_key(digest)
+            if found is None:
+                raise AuthenticationFailed("Invalid API key")
+            key, partner = found
+            tag = cache_keys.partner(partner.id)
+            self._cache.put(tag, partner, epoch, (tag,))
+        else:
+            async with self._uow_factory() as uow:
+                key = await uow.api_keys.get_active_by_digest(digest)  # type: ignore[assignment]
+            if key is None:
+                raise AuthenticationFailed("Invalid API key")
+        principal = Principal(key.partner_id, CredentialKind.API_KEY, key.id)
+        last = key.last_used_at.timestamp() if key.last_used_at else None
+        return _KeyEntry(principal, last), (cache_keys.api_key(digest),)
 
     def _touch(self, key_id: str) -> None:
         task = asyncio.get_running_loop().create_task(self._record_use(key_id))
@@ -114,27 +134,34 @@ class Authenticator:
 
     async def bearer(self, token: str) -> Principal:
         claims = self._codec.verify(token)
-        cache_key = "family:" + claims.family_id
-        live = self._cache.get(cache_key)
-        if live is None:
-            epoch = self._cache.epoch()
-            async with self._uow_factory() as uow:
-                family = await uow.tokens.get_family(claims.family_id)
-                user = await uow.users.get(claims.user_id)
-                partner = await uow.partners.get(claims.partner_id)
-            live = bool(
-                family is not None
-                and family.revoked_at is None
-                and user is not None
-                and user.disabled_at is None
-                and user.partner_id == claims.partner_id
-                and partner is not None
-                and partner.bearer_auth_enabled
-            )
-            self._cache.put(cache_key, live, epoch)
+        live = await self._cache.fetch(
+            cache_keys.family(claims.family_id), lambda: self._load_family(claims)
+        )
         if not live:
             raise AuthenticationFailed("Bearer token has been revoked")
         return Principal(claims.partner_id, CredentialKind.BEARER, claims.family_id)
+
+    async def _load_family(self, claims: AccessClaims) -> tuple[bool, tuple[str, ...]]:
+        """Whether the login is live, tagged with everything that can end it."""
+        async with self._uow_factory() as uow:
+            family = await uow.tokens.get_family(claims.family_id)
+            user = await uow.users.get(claims.user_id)
+            partner = await uow.partners.get(claims.partner_id)
+        live = bool(
+            family is not None
+            and family.revoked_at is None
+            and user is not None
+            and user.disabled_at is None
+            and user.partner_id == claims.partner_id
+            and partner is not None
+            and partner.bearer_auth_enabled
+        )
+        tags = (
+            cache_keys.family(claims.family_id),
+            cache_keys.user(claims.user_id),
+            cache_keys.partner(claims.partner_id),
+        )
+        return live, tags
 
 
 async def check_grant_password(

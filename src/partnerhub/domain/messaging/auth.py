@@ -8,24 +8,27 @@ anyway (one issued by an older version, or one racing the revocation) from sendi
 the webhook or reading templates.
 
 The lookup is cached for a short TTL because a send must not pay a database round trip for its
-credential; revocation in this process clears the cache at once, including a lookup in flight
-(whoever waits for a lookup that started before the revocation reads again), and another
-process's revocation takes effect within the TTL (one second by default), which is the bound
-docs/operations.md promises. Sends do not even have that window: their batch transaction checks
-the key and the permission again (:class:`partnerhub.domain.messaging.services.MessageSender`).
+credential. A commit that changes a key or its channel drops just that key's entry (:meth:`forget`,
+called by the app's cache with the commit's tags: in this process at once, including a lookup in
+flight — whoever waits for a lookup that started before the change reads again — and in the
+others when they hear of it), and the TTL (one second by default) bounds what another process's
+change can take, which is the bound docs/operations.md promises. Sends do not even have that
+window: their batch transaction checks the key and the permission again
+(:class:`partnerhub.domain.messaging.services.MessageSender`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from partnerhub.domain import cache_keys
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.messaging import keys
 from partnerhub.domain.messaging.errors import auth_failed, permission_revoked
-from partnerhub.domain.ports import UnitOfWork
+from partnerhub.domain.ports import CredentialReads, UnitOfWork
 
 _MAX_ENTRIES = 50_000
 
@@ -59,13 +62,18 @@ class ChannelKeyAuthenticator:
         clock: Clock,
         ttl_seconds: float = 1.0,
         last_used_resolution: float = 60.0,
+        reads: CredentialReads | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._reads = reads
         self._clock = clock
         self._ttl = ttl_seconds
         self._resolution = last_used_resolution
         self._entries: dict[str, _Entry] = {}
+        self._by_channel: dict[str, set[str]] = {}  # channel id -> digests of its cached keys
         self._generation = 0
+        self._cleared = 0  # the generation of the last whole drop
+        self._tag_generation: dict[str, int] = {}  # the generation each tag was last forgotten
         self._background: set[asyncio.Task[None]] = set()
         # The lookup in flight per key digest: when an entry expires under load, every request
         # holding that key waits for one query instead of each sending its own.
@@ -74,8 +82,49 @@ class ChannelKeyAuthenticator:
     def invalidate(self) -> None:
         """Forget every cached key: called after this process revokes or rotates one."""
         self._entries.clear()
+        self._by_channel.clear()
+        self._tag_generation.clear()
         self._loading.clear()  # requests from now on read afresh
         self._generation += 1
+        self._cleared = self._generation
+
+    def forget(self, tags: Collection[str] | None) -> None:
+        """Forget the keys a commit changed (tags of :mod:`domain.cache_keys`: a key's, or its
+        channel's); everything when ``tags`` is None. Lookups of other keys stay cached."""
+        if tags is None:
+            self.invalidate()
+            return
+        if len(self._tag_generation) >= _MAX_ENTRIES:
+            self.invalidate()
+            return
+        self._loading.clear()
+        self._generation += 1
+        for tag in tags:
+            self._tag_generation[tag] = self._generation
+            kind, _, ident = tag.partition(":")
+            if kind == "chkey":
+                self._drop(ident)
+            elif kind == "channel":
+                for digest in list(self._by_channel.get(ident, ())):
+                    self._drop(digest)
+
+    def _drop(self, digest: str) -> None:
+        entry = self._entries.pop(digest, None)
+        if entry is not None:
+            keys = self._by_channel.get(entry.principal.channel_id)
+            if keys is not None:
+                keys.discard(digest)
+                if not keys:
+                    del self._by_channel[entry.principal.channel_id]
+
+    def _stale(self, digest: str, channel_id: str, generation: int) -> bool:
+        """Whether what a lookup begun at ``generation`` read may have changed since."""
+        if generation < self._cleared:
+            return True
+        for tag in (cache_keys.channel_key(digest), cache_keys.channel(channel_id)):
+            if self._tag_generation.get(tag, 0) > generation:
+                return True
+        return False
 
     async def authenticate(self, secret: str | None) -> ChannelPrincipal:
         if not secret:
@@ -85,7 +134,7 @@ class ChannelKeyAuthenticator:
         now = time.monotonic()
         if entry is None or entry.expires < now:
             entry = await self._load_once(secret, digest, now)
-            if entry.generation != self._generation:
+            if self._stale(digest, entry.principal.channel_id, entry.generation):
                 # The lookup read the database before a revocation in this process finished:
                 # what it read may be the revoked key. Read once more, after the revocation.
                 entry = await self._load_once(secret, digest, time.monotonic())
@@ -115,14 +164,17 @@ class ChannelKeyAuthenticator:
         if not keys.well_formed(secret):
             raise auth_failed("Invalid D360-API-KEY")
         generation = self._generation
-        async with self._uow_factory() as uow:
-            found = await uow.messaging.key_and_channel(digest)
+        if self._reads is not None:
+            found = await self._reads.channel_key(digest)
+        else:
+            async with self._uow_factory() as uow:
+                found = await uow.messaging.key_and_channel(digest)
         if found is None:
-            self._entries.pop(digest, None)
+            self._drop(digest)
             raise auth_failed("Invalid D360-API-KEY")
         key, channel = found
         if not channel.permission:
-            self._entries.pop(digest, None)
+            self._drop(digest)
             raise permission_revoked(channel.id)
         principal = ChannelPrincipal(
             key_id=key.id,
@@ -136,11 +188,15 @@ class ChannelKeyAuthenticator:
         )
         last = key.last_used_at.timestamp() if key.last_used_at else 0.0
         entry = _Entry(principal, now + self._ttl, last, generation)
-        # A revocation that ran while we read must not be undone by caching what we read.
-        if generation == self._generation:
+        # A revocation that ran while we read must not be undone by caching what we read; an
+        # unrelated commit meanwhile changes nothing we read.
+        if not self._stale(digest, channel.id, generation):
             if len(self._entries) >= _MAX_ENTRIES:
                 self._entries.clear()
+                self._by_channel.clear()
+            self._drop(digest)
             self._entries[digest] = entry
+            self._by_channel.setdefault(channel.id, set()).add(digest)
         return entry
 
     def _touch(self, key_id: str) -> None:

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from partnerhub.domain import ids
+from partnerhub.domain import cache_keys, ids
 from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser
-from partnerhub.domain.ports import ReadCache, UnitOfWork
+from partnerhub.domain.ports import CredentialReads, ReadCache, UnitOfWork
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import signing
 
@@ -91,35 +91,50 @@ class PartnerReader:
     """Cached partner reads for the hot ``GET /partners/{id}``; see :mod:`adapters.cache`.
 
     :meth:`view` caches what a caller derives from the partner (the HTTP layer passes its
-    presenter), so a hit costs neither a query nor a conversion.
+    presenter), so a hit costs neither a query nor a conversion. A miss reads through ``reads``
+    when given (one query, no transaction).
     """
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], cache: ReadCache) -> None:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        cache: ReadCache,
+        reads: CredentialReads | None = None,
+    ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
+        self._reads = reads
 
     async def get(self, partner_id: str) -> Partner:
-        cache_key = "partner:" + partner_id
-        cached = self._cache.get(cache_key)
+        name = cache_keys.partner(partner_id)
+        cached = self._cache.get(name)
         if isinstance(cached, Partner):
             return cached
-        epoch = self._cache.epoch()
-        async with self._uow_factory() as uow:
-            partner = await uow.partners.get(partner_id)
+        partner: Partner = await self._cache.fetch(name, lambda: self._load(partner_id))
+        return partner
+
+    async def _load(self, partner_id: str) -> tuple[Partner, tuple[str, ...]]:
+        if self._reads is not None:
+            partner = await self._reads.partner(partner_id)
+        else:
+            async with self._uow_factory() as uow:
+                partner = await uow.partners.get(partner_id)
         if partner is None:
             raise NotFound("Partner not found")
-        self._cache.put(cache_key, partner, epoch)
-        return partner
+        return partner, (cache_keys.partner(partner_id),)
 
     async def view(self, partner_id: str, present: Callable[[Partner], V]) -> V:
         cache_key = ("view", partner_id, present)
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached  # type: ignore[return-value]
-        epoch = self._cache.epoch()
-        value = present(await self.get(partner_id))
-        self._cache.put(cache_key, value, epoch)
+        value: V = await self._cache.fetch(cache_key, lambda: self._view(partner_id, present))
         return value
+
+    async def _view(
+        self, partner_id: str, present: Callable[[Partner], V]
+    ) -> tuple[V, tuple[str, ...]]:
+        return present(await self.get(partner_id)), (cache_keys.partner(partner_id),)
 
 
 async def load_partner(uow: UnitOfWork, partner_id: str) -> Partner:
