@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from partnerhub import webhooks
-from partnerhub.client._messaging import (
+from partnerhub.client.resources.messages import (
     location_body,
     media_body,
     reaction_body,

@@ -29,7 +29,6 @@ from partnerhub.client._errors import (
 
 T = TypeVar("T")
 W = TypeVar("W")
-C = TypeVar("C", bound=type)
 
 USER_AGENT = f"partnerhub-python/{__version__}"
 DEFAULT_TIMEOUT = 30.0
@@ -143,21 +142,6 @@ def list_params(
         "filters": _encoder.encode(dict(filters)).decode() if filters else None,
         **extra,
     }
-
-
-def twin_docs(sync_cls: type) -> Callable[[C], C]:
-    """Give an async resource the docstrings of its sync twin's methods."""
-
-    def copy(async_cls: C) -> C:
-        for name, member in vars(async_cls).items():
-            source = getattr(sync_cls, name, None)
-            if callable(member) and getattr(member, "__doc__", None) is None and source:
-                member.__doc__ = source.__doc__
-        if async_cls.__doc__ is None:
-            async_cls.__doc__ = f"Async twin of :class:`{sync_cls.__name__}`."
-        return async_cls
-
-    return copy
 
 
 # --------------------------------------------------------------------------- retries

@@ -3,7 +3,8 @@
 A test suite wants to start from a known world: the same partners, keys, clients and numbers,
 with the same ids, every run. :func:`seed` replaces everything with the objects of a
 :class:`~partnerhub.emulator.wire.World` document in one transaction — checked whole first, so a bad
-document changes nothing — and :func:`export` writes the current world in the same format.
+document changes nothing — and :func:`partnerhub.emulator.world_export.export` writes the
+current world in the same format, one mapper per resource.
 
 The document format is the wire contract itself (it is what the emulator takes and returns),
 so this module reads :mod:`partnerhub.emulator.wire` directly instead of mirroring it.
@@ -12,8 +13,9 @@ history an export carries (events, deliveries, usage, messages) is stored back a
 export seeds into a fresh server and every list and detail answer is the same (version 2).
 
 Adding a field to a resource: its ``wire.World…`` struct, its builder below (``_partners``,
-``_clients``, …) and its line in :func:`export`. Adding a history table: one line in
-:data:`partnerhub.emulator.world_rows.SECTIONS` and a list in ``wire.World``.
+``_clients``, …) and its line in its mapper in :mod:`partnerhub.emulator.world_export`.
+Adding a history table: one line in :data:`partnerhub.emulator.world_rows.SECTIONS` and a
+list in ``wire.World``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from partnerhub.domain.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from partnerhub.domain.billing.model import (
     DEFAULT_CURRENCY,
     Balance,
-    from_micros,
     to_micros,
     validate_currency,
 )
@@ -48,7 +49,6 @@ from partnerhub.domain.clients.model import (
 )
 from partnerhub.domain.clients.phones import normalize_phone
 from partnerhub.domain.clock import Clock, parse_timestamp
-from partnerhub.domain.clock import isoformat_exact as isoformat
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
@@ -56,7 +56,7 @@ from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
 from partnerhub.domain.partners.services import validate_email
 from partnerhub.domain.templates import rules as template_rules
-from partnerhub.domain.templates.model import SEED_AUTHOR, Template, TemplateStatus, author
+from partnerhub.domain.templates.model import SEED_AUTHOR, Template, TemplateStatus
 from partnerhub.domain.templates.services import (
     DEFAULT_REJECTED_REASON,
     TEMPLATE_ID_SUFFIX,
@@ -201,10 +201,6 @@ def _headers(
         return validate_headers(clear or {})
     except InvalidInput as exc:
         raise InvalidInput(f"{where}.{exc.field.removeprefix('headers.')}", exc.message) from None
-
-
-def _sealed(master_key: str, headers: dict[str, str]) -> str | None:
-    return sealing.seal(master_key, headers) if headers else None
 
 
 def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded) -> None:
@@ -713,180 +709,4 @@ async def seed(
         api_keys=len(loaded.keys),
         users=len(loaded.users),
         history={section: len(rows) for section, rows in loaded.history.items()},
-    )
-
-
-def _renewed_at(balance: Balance | None) -> str | None:
-    return None if balance is None else isoformat(balance.last_renewal_at)
-
-
-def _renewed(balance: Balance | None) -> float | None:
-    if balance is None or balance.last_renewal_micros is None:
-        return None
-    return from_micros(balance.last_renewal_micros)
-
-
-async def export(uow: UnitOfWork, master_key: str) -> wire.World:
-    """The current world, in the seed format (secrets as hashes or sealed, never in clear)."""
-    store = world_rows.WorldStore(uow)
-    partners: list[Partner] = await store.all_of(Partner)
-    users: list[PartnerUser] = await store.all_of(PartnerUser)
-    keys: list[ApiKey] = await store.all_of(ApiKey)
-    clients: list[Client] = await store.all_of(Client)
-    wabas: list[WabaAccount] = await store.all_of(WabaAccount)
-    channels: list[Channel] = await store.all_of(Channel)
-    templates: list[Template] = await store.all_of(Template)
-    balances = {b.owner_id: b for b in await store.all_of(Balance)}
-    logins = {login.client_id: login for login in await store.all_of(ClientLogin)}
-    history = {section: await store.export_rows(section) for section in world_rows.SECTIONS}
-    return wire.World(
-        version=wire.FORMAT_VERSION,
-        **history,
-        partners=[
-            wire.WorldPartner(
-                id=p.id,
-                brand_name=p.brand_name,
-                logo_url=p.logo_url,
-                country=p.country,
-                webhook_url=p.webhook_url,
-                webhook_headers_sealed=_sealed(master_key, p.webhook_headers),
-                webhook_disabled_at=isoformat(p.webhook_disabled_at),
-                partner_redirect_url=p.partner_redirect_url,
-                billing_model=p.billing_model,
-                allow_client_to_add_phone_no=p.allow_client_to_add_phone_no,
-                io_signature_enabled=p.io_signature_enabled,
-                platform_secret_nonce=p.platform_secret_nonce,
-                previous_platform_secret_nonce=p.previous_platform_secret_nonce,
-                previous_platform_secret_until=isoformat(p.previous_platform_secret_until),
-                settings=p.settings,
-                created_at=isoformat(p.created_at),
-                modified_at=isoformat(p.modified_at),
-                balance=from_micros(balances[p.id].total_micros) if p.id in balances else None,
-                currency=balances[p.id].currency if p.id in balances else None,
-                last_renewal_at=_renewed_at(balances.get(p.id)),
-                last_renewal_amount=_renewed(balances.get(p.id)),
-                users=[
-                    wire.WorldUser(
-                        id=u.id,
-                        email=u.email,
-                        password_hash=u.password_hash,
-                        disabled_at=isoformat(u.disabled_at),
-                        created_at=isoformat(u.created_at),
-                    )
-                    for u in users
-                    if u.partner_id == p.id
-                ],
-                api_keys=[
-                    wire.WorldApiKey(
-                        id=k.id,
-                        name=k.name,
-                        key_sha256=k.secret_digest,
-                        prefix=k.prefix,
-                        created_at=isoformat(k.created_at),
-                        revoked_at=isoformat(k.revoked_at),
-                        last_used_at=isoformat(k.last_used_at),
-                    )
-                    for k in keys
-                    if k.partner_id == p.id
-                ],
-            )
-            for p in partners
-        ],
-        clients=[
-            wire.WorldClient(
-                id=c.id,
-                partner_id=c.partner_id,
-                name=c.name,
-                status=c.status,
-                organisation=c.organisation,
-                partner_payload=c.partner_payload,
-                max_channels=c.max_channels,
-                meta_info=c.meta_info,
-                contact_info=c.contact_info,
-                contact_user=c.contact_user,
-                created_by=c.created_by,
-                modified_by=c.modified_by,
-                created_at=isoformat(c.created_at),
-                modified_at=isoformat(c.modified_at),
-                balance=from_micros(balances[c.id].total_micros) if c.id in balances else None,
-                last_renewal_at=_renewed_at(balances.get(c.id)),
-                last_renewal_amount=_renewed(balances.get(c.id)),
-                login=wire.WorldUser(
-                    email=logins[c.id].email,
-                    password_hash=logins[c.id].password_hash,
-                    created_at=isoformat(logins[c.id].created_at),
-                )
-                if c.id in logins
-                else None,
-            )
-            for c in clients
-        ],
-        waba_accounts=[
-            wire.WorldWaba(
-                id=w.id,
-                client_id=w.client_id,
-                name=w.name,
-                status=w.status,
-                external_id=w.external_id,
-                fb_business_id=w.fb_business_id,
-                namespace=w.namespace,
-                timezone_id=w.timezone_id,
-                settings=w.settings,
-                created_at=isoformat(w.created_at),
-                modified_at=isoformat(w.modified_at),
-            )
-            for w in wabas
-        ],
-        channels=[
-            wire.WorldChannel(
-                id=ch.id,
-                client_id=ch.client_id,
-                waba_account_id=ch.waba_account_id,
-                phone_number=ch.phone_number,
-                phone_name=ch.phone_name,
-                status=str(ch.status),
-                permission=ch.permission,
-                account_mode=ch.account_mode,
-                external_id=ch.external_id,
-                current_limit=ch.current_limit,
-                current_quality_rating=ch.current_quality_rating,
-                type=ch.type,
-                version=ch.version,
-                is_migrated=ch.is_migrated,
-                availability_status=ch.availability_status,
-                was_in_use=ch.was_in_use,
-                verification_method=ch.verification_method,
-                default_language=ch.default_language,
-                billing_started_at=isoformat(ch.billing_started_at),
-                terminated_at=isoformat(ch.terminated_at),
-                cancellation_requested_at=isoformat(ch.cancellation_requested_at),
-                cancellation_date=isoformat(ch.cancellation_date),
-                created_at=isoformat(ch.created_at),
-                modified_at=isoformat(ch.modified_at),
-                messaging_webhook_url=ch.messaging_webhook_url,
-                messaging_webhook_headers_sealed=_sealed(master_key, ch.messaging_webhook_headers),
-            )
-            for ch in channels
-        ],
-        waba_templates=[
-            wire.WorldTemplate(
-                id=t.id,
-                waba_account_id=t.waba_account_id,
-                name=t.name,
-                language=t.language,
-                category=t.category,
-                components=t.components,
-                status=t.status,
-                rejected_reason=t.rejected_reason,
-                created_at=isoformat(t.created_at),
-                modified_at=isoformat(t.modified_at),
-                # As shown: a template stored before authors were kept shows its partner.
-                created_by=author(t.created_by, t),
-                modified_by=author(t.modified_by, t),
-                approved_edits=[
-                    isoformat(datetime.fromisoformat(at)) or "" for at in t.approved_edits
-                ],
-            )
-            for t in templates
-        ],
     )

@@ -640,3 +640,146 @@ class MessagingWebhook(msgspec.Struct):
     def statuses(self) -> list[MessageStatus]:
         """Every status update in the body, in order."""
         return [s for e in self.entry for c in e.changes for s in c.value.statuses]
+
+
+# --- the emulator's "a user writes" request -------------------------------------------------
+# ``POST /_emulator/messages/inbound`` (the emulator's, not Meta's): a simulated WhatsApp user
+# sends a message to a channel. The content objects are the ones a ``messages`` webhook carries
+# for that type; the server decodes the request into :data:`UserMessage` and builds the
+# webhook from it. ``null`` counts as absent for optional fields.
+
+MAX_CHANNEL_ID = 64
+MAX_PROFILE_NAME = 256
+MAX_MIME_TYPE = 255
+MAX_USER_MEDIA_TEXT = 1024
+MAX_USER_BUTTON_TEXT = 256
+MAX_USER_BUTTON_PAYLOAD = 4096
+MAX_USER_REPLY_TEXT = 256
+
+ChannelId = Annotated[str, msgspec.Meta(max_length=MAX_CHANNEL_ID, min_length=1)]
+ProfileName = Annotated[str, msgspec.Meta(max_length=MAX_PROFILE_NAME, min_length=1)]
+MimeType = Annotated[str, msgspec.Meta(max_length=MAX_MIME_TYPE, min_length=1)]
+UserMediaText = Annotated[str, msgspec.Meta(max_length=MAX_USER_MEDIA_TEXT, min_length=1)]
+UserButtonText = Annotated[str, msgspec.Meta(max_length=MAX_USER_BUTTON_TEXT, min_length=1)]
+UserButtonPayload = Annotated[str, msgspec.Meta(max_length=MAX_USER_BUTTON_PAYLOAD, min_length=1)]
+UserReplyText = Annotated[str, msgspec.Meta(max_length=MAX_USER_REPLY_TEXT, min_length=1)]
+
+
+class UserText(_Body):
+    body: TextBody
+
+
+class UserMedia(_Body):
+    """Media as a webhook reports it: an ``id`` to download (made up when left out), the
+    ``mime_type`` (the type's usual one when left out), maybe a caption or file name."""
+
+    id: MediaId | None = None
+    mime_type: MimeType | None = None
+    sha256: UserMediaText | None = None
+    caption: UserMediaText | None = None
+    filename: UserMediaText | None = None
+
+
+class UserButton(_Body):
+    """A tap on a template's quick-reply button: its text and payload (the text when left out)."""
+
+    text: UserButtonText
+    payload: UserButtonPayload | None = None
+
+
+class UserButtonReply(_Body):
+    id: UserReplyText
+    title: UserReplyText
+
+
+class UserListReply(UserButtonReply):
+    description: UserReplyText | None = None
+
+
+class _UserInteractive(_Body, tag_field="type"):
+    pass
+
+
+class UserButtonTap(_UserInteractive, tag="button_reply", kw_only=True):
+    """A tap on an interactive reply button. ``list_reply`` may only be null: the server
+    refuses another value as the other type's object before decoding."""
+
+    button_reply: UserButtonReply
+    list_reply: None = None
+
+
+class UserListPick(_UserInteractive, tag="list_reply", kw_only=True):
+    """A pick of a list row. ``button_reply``: as ``list_reply`` in :class:`UserButtonTap`."""
+
+    list_reply: UserListReply
+    button_reply: None = None
+
+
+UserInteractive = UserButtonTap | UserListPick
+
+
+class _UserMessage(_Body, tag_field="type"):
+    """What every simulated user's message has; the field named by ``type`` holds it."""
+
+    channel_id: ChannelId
+    from_: To = msgspec.field(name="from")
+    profile_name: ProfileName | None = None
+    context: Context | None = None
+
+
+class UserTextMessage(_UserMessage, tag="text", kw_only=True):
+    text: UserText
+
+
+class UserImageMessage(_UserMessage, tag="image", kw_only=True):
+    image: UserMedia
+
+
+class UserDocumentMessage(_UserMessage, tag="document", kw_only=True):
+    document: UserMedia
+
+
+class UserAudioMessage(_UserMessage, tag="audio", kw_only=True):
+    audio: UserMedia
+
+
+class UserVideoMessage(_UserMessage, tag="video", kw_only=True):
+    video: UserMedia
+
+
+class UserStickerMessage(_UserMessage, tag="sticker", kw_only=True):
+    sticker: UserMedia
+
+
+class UserButtonMessage(_UserMessage, tag="button", kw_only=True):
+    button: UserButton
+
+
+class UserInteractiveMessage(_UserMessage, tag="interactive", kw_only=True):
+    interactive: UserInteractive
+
+
+class UserLocationMessage(_UserMessage, tag="location", kw_only=True):
+    location: Location
+
+
+class UserReactionMessage(_UserMessage, tag="reaction", kw_only=True):
+    reaction: Reaction
+
+
+UserMessage = (
+    UserTextMessage
+    | UserImageMessage
+    | UserDocumentMessage
+    | UserAudioMessage
+    | UserVideoMessage
+    | UserStickerMessage
+    | UserButtonMessage
+    | UserInteractiveMessage
+    | UserLocationMessage
+    | UserReactionMessage
+)
+USER_MESSAGE_TYPES: frozenset[str] = frozenset(
+    str(cls.__struct_config__.tag) for cls in get_args(UserMessage)
+)
+USER_MESSAGE_KEYS = frozenset({"channel_id", "from", "type", "profile_name", "context"})

@@ -1,4 +1,6 @@
-"""The Partner API's resources, one module per URL family under ``/api/v2/partners/{id}``.
+"""The SDK's resources, one module per URL family: the Partner API's under
+``/api/v2/partners/{id}``, the Messaging API's (``messages``, ``messaging_webhook``,
+``messaging_templates``) under the channel's address.
 
 In each module a ``_…Calls`` base builds every operation's :class:`~partnerhub.client._base.Call`
 (method, path, parameters, body, how to read the answer) once. The async twin ``AsyncFoo``

@@ -20,9 +20,9 @@ from typing import Any
 import msgspec
 
 from partnerhub.domain.errors import InvalidInput
-from partnerhub.domain.messaging import _json as j
 from partnerhub.domain.messaging.errors import GraphError, invalid_parameter, invalid_value
-from partnerhub.domain.messaging.validation import location_object, phone_digits, reaction_object
+from partnerhub.domain.messaging.refusals import decode, json_type, refuse, shown
+from partnerhub.domain.messaging.validation import location_rules, phone_digits, reaction_rules
 from partnerhub.wire import cloud_api
 
 _to_builtins = msgspec.to_builtins
@@ -195,21 +195,7 @@ def inbound_message_webhook(
 
 # --- the emulator's inbound request -------------------------------------------------------
 
-INBOUND_TYPES = frozenset(
-    {
-        "text",
-        "image",
-        "document",
-        "audio",
-        "video",
-        "sticker",
-        "button",
-        "interactive",
-        "location",
-        "reaction",
-    }
-)
-_MEDIA_TYPES = frozenset({"image", "document", "audio", "video", "sticker"})
+INBOUND_TYPES = cloud_api.USER_MESSAGE_TYPES
 _DEFAULT_MIME = {
     "image": "image/jpeg",
     "document": "application/pdf",
@@ -217,7 +203,6 @@ _DEFAULT_MIME = {
     "video": "video/mp4",
     "sticker": "image/webp",
 }
-_MAX_PROFILE_NAME = 256
 
 
 @dataclass(frozen=True)
@@ -234,7 +219,8 @@ class InboundMessage:
 
 
 def parse_inbound(body: object) -> InboundMessage:
-    """Validate ``{"channel_id", "from", "type", "<type>": {...}, "profile_name"?, "context"?}``.
+    """Validate ``{"channel_id", "from", "type", "<type>": {...}, "profile_name"?, "context"?}``
+    (the Structs of :data:`partnerhub.wire.cloud_api.UserMessage`).
 
     Raises :class:`InvalidInput` naming the field (``text.body``, ``from``, ...).
     """
@@ -242,6 +228,9 @@ def parse_inbound(body: object) -> InboundMessage:
         return _parse_inbound(body)
     except GraphError as exc:
         raise _as_invalid_input(exc) from None
+    except RecursionError:
+        # Defence in depth, as for sends: nothing here recurses on input.
+        raise _as_invalid_input(refuse("too_deep", "")) from None
 
 
 def _as_invalid_input(exc: GraphError) -> InvalidInput:
@@ -253,26 +242,35 @@ def _as_invalid_input(exc: GraphError) -> InvalidInput:
 
 def _parse_inbound(body: object) -> InboundMessage:
     if not isinstance(body, dict):
-        raise invalid_parameter("body", f"must be a JSON object, got {j.json_type(body)}")
-    kind = j.choice(j.required(body, "type", ""), "type", INBOUND_TYPES)
-    top = j.obj(body, "", {"channel_id", "from", "type", "profile_name", "context", kind})
-    channel_id = j.req_str(top, "channel_id", "", max_len=64)
-    sender = j.req_str(top, "from", "", max_len=64)
+        raise invalid_parameter("body", f"must be a JSON object, got {json_type(body)}")
+    kind = body.get("type")
+    if kind is None:  # msgspec reads a null tag as a wrong type; null counts as absent
+        raise refuse("missing", "type")
+    if isinstance(kind, str) and kind.lower() in INBOUND_TYPES:
+        # The type first, then the keys: another type's object is an unknown parameter.
+        allowed = cloud_api.USER_MESSAGE_KEYS | {kind.lower()}
+        for key in body:
+            if not isinstance(key, str) or key not in allowed:
+                raise refuse("unknown_key", shown(key))
+        if kind.lower() == "interactive":
+            _one_reply(body.get(kind))
+    request: cloud_api.UserMessage = decode(body, cloud_api.UserMessage)  # type: ignore[arg-type]
+    kind = str(request.__struct_config__.tag)
     try:
-        wa_id = phone_digits(sender)
+        wa_id = phone_digits(request.from_)
     except ValueError as exc:
         raise invalid_value("from", str(exc)) from None
-    profile_name = j.opt_str(top, "profile_name", "", max_len=_MAX_PROFILE_NAME) or ""
-    context_id = _inbound_context(top)
-    content = _inbound_content(j.required(top, kind, ""), kind)
-    normalized: dict[str, Any] = {"channel_id": channel_id, "from": wa_id, "type": kind}
+    profile_name = request.profile_name or ""
+    context_id = request.context.message_id if request.context is not None else None
+    content = _inbound_content(request)
+    normalized: dict[str, Any] = {"channel_id": request.channel_id, "from": wa_id, "type": kind}
     normalized[kind] = content
     if profile_name:
         normalized["profile_name"] = profile_name
     if context_id is not None:
         normalized["context"] = {"message_id": context_id}
     return InboundMessage(
-        channel_id=channel_id,
+        channel_id=request.channel_id,
         wa_id=wa_id,
         type=kind,
         content=content,
@@ -282,84 +280,59 @@ def _parse_inbound(body: object) -> InboundMessage:
     )
 
 
-def _inbound_context(top: dict[str, Any]) -> str | None:
-    if top.get("context") is None:
-        return None
-    context = j.obj(top["context"], "context", {"message_id"})
-    return j.req_str(context, "message_id", "context", max_len=512)
+def _inbound_content(request: cloud_api.UserMessage) -> dict[str, Any]:
+    """The ``<type>`` object as the webhook carries it, after the rules that span fields."""
+    match request:
+        case cloud_api.UserTextMessage(text=text):
+            return {"body": text.body}
+        case cloud_api.UserButtonMessage(button=button):
+            return {"text": button.text, "payload": button.payload or button.text}
+        case cloud_api.UserInteractiveMessage(interactive=interactive):
+            return _inbound_interactive(interactive)
+        case cloud_api.UserLocationMessage(location=location):
+            location_rules(location, "location")
+            return _to_builtins(location)  # type: ignore[no-any-return]
+        case cloud_api.UserReactionMessage(reaction=reaction):
+            # Meta leaves ``emoji`` out when the user takes a reaction back.
+            reaction_rules(reaction, "reaction")
+            if reaction.emoji:
+                return {"message_id": reaction.message_id, "emoji": reaction.emoji}
+            return {"message_id": reaction.message_id}
+    kind = str(request.__struct_config__.tag)
+    return _inbound_media(getattr(request, kind), kind)
 
 
-def _inbound_content(value: object, kind: str) -> dict[str, Any]:
-    if kind in _MEDIA_TYPES:
-        return _inbound_media(value, kind)
-    if kind == "location":
-        return location_object(value, kind)
-    return _INBOUND_PARSERS[kind](value, kind)
-
-
-def _inbound_text(value: object, path: str) -> dict[str, Any]:
-    text = j.obj(value, path, {"body"})
-    return {"body": j.req_str(text, "body", path, max_len=4096)}
-
-
-def _inbound_media(value: object, kind: str) -> dict[str, Any]:
-    """Meta's inbound media: an ``id`` to download, ``mime_type``, ``sha256``, maybe a caption.
-    The emulator stores no file, so missing ids are made up and the mime type defaults."""
-    keys = {"id", "mime_type", "sha256", "caption", "filename"}
-    media = j.obj(value, kind, keys)
+def _inbound_media(media: cloud_api.UserMedia, kind: str) -> dict[str, Any]:
+    """The emulator stores no file, so missing ids are made up and the mime type defaults."""
     result: dict[str, Any] = {
-        "id": j.opt_str(media, "id", kind, max_len=256) or str(secrets.randbelow(10**16)),
-        "mime_type": j.opt_str(media, "mime_type", kind, max_len=255) or _DEFAULT_MIME[kind],
+        "id": media.id or str(secrets.randbelow(10**16)),
+        "mime_type": media.mime_type or _DEFAULT_MIME[kind],
     }
     for key in ("sha256", "caption", "filename"):
-        text = j.opt_str(media, key, kind, max_len=1024)
+        text = getattr(media, key)
         if text is not None:
             result[key] = text
     return result
 
 
-def _inbound_button(value: object, path: str) -> dict[str, Any]:
-    """A tap on a template's quick-reply button: its text and the payload the send gave it."""
-    button = j.obj(value, path, {"text", "payload"})
-    text = j.req_str(button, "text", path, max_len=256)
-    payload = j.opt_str(button, "payload", path, max_len=4096)
-    return {"text": text, "payload": payload if payload is not None else text}
+def _one_reply(interactive: object) -> None:
+    """A tap answers one kind of reply: the other kind's object is refused as such, whatever
+    it holds (checked before decoding, which would name what is wrong inside it)."""
+    if not isinstance(interactive, dict) or "type" not in interactive:
+        return
+    if interactive["type"] is None:  # msgspec reads a null tag as a wrong type
+        raise refuse("missing", "interactive.type")
+    if not isinstance(interactive["type"], str):
+        return
+    kind = interactive["type"].lower()
+    if kind in ("button_reply", "list_reply"):
+        other = "list_reply" if kind == "button_reply" else "button_reply"
+        if interactive.get(other) is not None:
+            raise invalid_parameter(f"interactive.{other}", f"is not valid for type {kind!r}")
 
 
-def _inbound_interactive(value: object, path: str) -> dict[str, Any]:
+def _inbound_interactive(interactive: cloud_api.UserInteractive) -> dict[str, Any]:
     """A tap on an interactive reply button (``button_reply``) or a list row (``list_reply``)."""
-    raw = j.obj(value, path, {"type", "button_reply", "list_reply"})
-    kind = j.choice(j.required(raw, "type", path), j.join(path, "type"), _REPLY_KEYS)
-    other = "list_reply" if kind == "button_reply" else "button_reply"
-    if raw.get(other) is not None:
-        raise invalid_parameter(j.join(path, other), f"is not valid for type {kind!r}")
-    at = j.join(path, kind)
-    reply = j.obj(j.required(raw, kind, path), at, _REPLY_KEYS[kind])
-    result: dict[str, Any] = {
-        "id": j.req_str(reply, "id", at, max_len=256),
-        "title": j.req_str(reply, "title", at, max_len=256),
-    }
-    description = j.opt_str(reply, "description", at, max_len=256)
-    if description is not None:
-        result["description"] = description
-    return {"type": kind, kind: result}
-
-
-_REPLY_KEYS = {
-    "button_reply": frozenset({"id", "title"}),
-    "list_reply": frozenset({"id", "title", "description"}),
-}
-
-
-def _inbound_reaction(value: object, path: str) -> dict[str, Any]:
-    """Meta leaves ``emoji`` out when the user takes a reaction back."""
-    reaction = reaction_object(value, path)
-    return reaction if reaction["emoji"] else {"message_id": reaction["message_id"]}
-
-
-_INBOUND_PARSERS = {
-    "text": _inbound_text,
-    "button": _inbound_button,
-    "interactive": _inbound_interactive,
-    "reaction": _inbound_reaction,
-}
+    kind = str(interactive.__struct_config__.tag)
+    reply = getattr(interactive, kind)
+    return {"type": kind, kind: _to_builtins(reply)}

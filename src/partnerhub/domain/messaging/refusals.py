@@ -30,7 +30,7 @@ from partnerhub.domain.messaging.errors import (
     UNSUPPORTED_MESSAGE_TYPE,
     GraphError,
 )
-from partnerhub.wire.cloud_api import KNOWN_UNSUPPORTED_INTERACTIVE
+from partnerhub.wire.cloud_api import KNOWN_UNSUPPORTED_INTERACTIVE, SendRequest
 
 T = TypeVar("T")
 
@@ -551,7 +551,9 @@ def _choice_refusal(
         lowered = value.lower()
         if lowered != value and lowered in options:
             raise _Retry(segments, lowered)
-        if path.endswith("interactive.type") and lowered in KNOWN_UNSUPPORTED_INTERACTIVE:
+        # 131051 is for sends only: a simulated user's reply is refused as any other value.
+        unsupported = lowered in KNOWN_UNSUPPORTED_INTERACTIVE and shape is SendRequest
+        if path.endswith("interactive.type") and unsupported:
             return refuse("unsupported", path, value=lowered)
     listed = ", ".join(sorted(options))
     return refuse("not_one_of", path, options=listed, value=shown(value))

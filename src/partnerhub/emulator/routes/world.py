@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request, get, post
 
 from partnerhub.domain.clock import isoformat
-from partnerhub.emulator import wire, world
+from partnerhub.emulator import wire, world, world_export
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
@@ -68,7 +68,7 @@ async def state_export(request: Request[Any, Any, Any]) -> wire.World:
     await guard(request)
     state = app_state(request)
     async with state.uow() as uow:
-        return await world.export(uow, state.master_key)
+        return await world_export.export(uow, state.master_key)
 
 
 HANDLERS = [seed, state_export]
