@@ -1,7 +1,8 @@
 """``partnerhub serve --workers 2``: two API processes on one port behave as one server.
 
-A key revoked through one process is refused by both (partner keys at once, channel keys within
-the channel-key cache's 1 s, measured); /metrics adds up the counters of both processes.
+A key revoked through one process is refused by both within 1 s (partner keys: the auth cache's
+cross-process invalidation; channel keys: the channel-key cache's 1 s), measured and printed;
+/metrics adds up the counters of both processes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.helpers.abuse_setup import Prepared, prepare
 pytestmark = pytest.mark.slow
 
 CHANNEL_KEY_CACHE_SECONDS = 1.0  # the default of PARTNERHUB_CHANNEL_KEY_CACHE_SECONDS
+REVOCATION_BOUND_SECONDS = 1.0  # docs/operations.md, "The auth cache"
 
 
 @dataclass
@@ -59,6 +61,30 @@ def answered_by(base_url: str, headers: dict[str, str], path: str, count: int) -
     return statuses
 
 
+def refused_after(base_url: str, headers: dict[str, str], path: str, bound: float) -> float | None:
+    """Every request sent more than ``bound`` seconds from now must be refused (401); until then
+    either answer is allowed. Returns when the last 200 was sent, in seconds from now (None: no
+    200 at all). Send times, not answer times: a slow machine only makes it stricter."""
+    start = time.monotonic()
+    after_bound: list[int] = []
+    last_accepted: float | None = None
+    while len(after_bound) < 20:
+        sent_at = time.monotonic() - start
+        (status,) = answered_by(base_url, headers, path, 1)
+        if sent_at > bound + 0.1:
+            after_bound.append(status)
+        elif status == 200:
+            last_accepted = sent_at
+        assert sent_at < 60
+    assert set(after_bound) == {401}, after_bound
+    assert last_accepted is None or last_accepted <= bound
+    return last_accepted
+
+
+def accepted(last: float | None) -> str:
+    return "never accepted" if last is None else f"last accepted {last * 1000:.0f} ms"
+
+
 def test_two_processes_serve_as_one(cluster: Cluster) -> None:
     ready, base = cluster.ready, cluster.base_url
     partner = f"/api/v2/partners/{ready.partner_id}"
@@ -73,25 +99,14 @@ def test_two_processes_serve_as_one(cluster: Cluster) -> None:
             f"{partner}/channels/{ready.channel_id}/api_keys", headers={"X-API-Key": ready.api_key}
         )
         assert rotated.status_code == 200, rotated.text
-    revoked_at = time.monotonic()
-    # Every request sent once the cache's second is up must be refused; until then either
-    # answer is allowed. (Send times, not answer times: a slow machine only makes it stricter.)
-    after_bound: list[int] = []
-    last_accepted = 0.0
-    while len(after_bound) < 20:
-        sent_at = time.monotonic() - revoked_at
-        (status,) = answered_by(base, old, "/v1/configs/webhook", 1)
-        if sent_at > CHANNEL_KEY_CACHE_SECONDS + 0.1:
-            after_bound.append(status)
-        elif status == 200:
-            last_accepted = sent_at
-        assert sent_at < 60
-    print(f"\nold channel key last accepted {last_accepted * 1000:.0f} ms after rotation")
-    assert set(after_bound) == {401}, after_bound
+    last_accepted = refused_after(base, old, "/v1/configs/webhook", CHANNEL_KEY_CACHE_SECONDS)
+    print(f"\nold channel key: {accepted(last_accepted)} after rotation")
     new = {"D360-API-KEY": rotated.json()["api_key"]}
     assert set(answered_by(base, new, "/v1/configs/webhook", 10)) == {200}
 
-    # A partner key revoked through one process: refused by both on the very next request.
+    # A partner key revoked through one process: refused by the process that revoked it at once
+    # and by the other within the bound docs/operations.md promises (PostgreSQL: NOTIFY;
+    # SQLite: the version rows), measured here.
     with httpx.Client(base_url=base, timeout=10) as client:
         extra = client.post(
             f"{partner}/api_keys", headers={"X-API-Key": ready.api_key}, json={"name": "temp"}
@@ -102,7 +117,8 @@ def test_two_processes_serve_as_one(cluster: Cluster) -> None:
             f"{partner}/api_keys/{extra['id']}", headers={"X-API-Key": ready.api_key}
         )
         assert revoked.status_code in (200, 204), revoked.text
-    assert set(answered_by(base, temp, partner, 20)) == {401}
+    last_accepted = refused_after(base, temp, partner, REVOCATION_BOUND_SECONDS)
+    print(f"revoked partner key: {accepted(last_accepted)} after the revoke")
 
     # /metrics on either process counts the requests both answered.
     scraped = httpx.get(f"{base}/metrics", timeout=10).text
