@@ -28,7 +28,7 @@ from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import MessageStatus
 from partnerhub.server.errors import database_unavailable
 from partnerhub.server.errors.graph import status_of as graph_status
-from partnerhub.server.fastpath.send import SendPath
+from partnerhub.server.fastpath import HotPaths
 from partnerhub.server.middleware import RequestIdMiddleware
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
@@ -51,7 +51,7 @@ TEXT = {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text":
 def _routed(app: Litestar) -> Callable[..., Any]:
     """The same app with the send path taken out: POST /messages reaches the routed handler."""
     outer = app.asgi_handler
-    assert isinstance(outer, RequestIdMiddleware) and isinstance(outer.app, SendPath)
+    assert isinstance(outer, RequestIdMiddleware) and isinstance(outer.app, HotPaths)
     inner = RequestIdMiddleware(outer.app.app)
 
     async def asgi(scope: Any, receive: Any, send: Any) -> None:

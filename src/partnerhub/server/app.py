@@ -19,7 +19,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors.registry import APP_HANDLERS, HUB_HANDLERS
 from partnerhub.server.extensions import CORE_ONLY, Extension
-from partnerhub.server.fastpath.send import SendPath
+from partnerhub.server.fastpath import HOT_ROUTES, HotPaths
 from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
@@ -101,6 +101,9 @@ def create_app(
     )
     # Wrapped around the whole ASGI handler, not registered as route middleware, so that even
     # 404 and 405 answers (which match no route) carry a request id and an access log line.
-    # SendPath answers POST /messages below the framework (the send path's hot loop).
-    app.asgi_handler = RequestIdMiddleware(SendPath(IdempotencyMiddleware(app.asgi_handler)))
+    # HotPaths answers the few requests partners make at volume below the framework
+    # (server/fastpath: POST /messages, GET partner); every other request goes on through.
+    routed = IdempotencyMiddleware(app.asgi_handler)
+    hot = HotPaths(routed, HOT_ROUTES) if settings.hot_paths else routed
+    app.asgi_handler = RequestIdMiddleware(hot)
     return app

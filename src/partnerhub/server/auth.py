@@ -24,10 +24,10 @@ def app_state(request: Request[Any, Any, Any]) -> AppState:
     return state
 
 
-def _credentials(request: Request[Any, Any, Any]) -> tuple[bytes | None, bytes | None]:
+def _credentials(scope: Any) -> tuple[bytes | None, bytes | None]:
     # Raw ASGI headers are lower-case bytes: cheaper than building a Headers object.
     api_key = authorization = None
-    for name, value in request.scope["headers"]:
+    for name, value in scope["headers"]:
         if name == b"x-api-key":
             api_key = value
         elif name == b"authorization":
@@ -39,13 +39,13 @@ def _credentials(request: Request[Any, Any, Any]) -> tuple[bytes | None, bytes |
 PRINCIPAL = "partnerhub_principal"
 
 
-async def authenticate(request: Request[Any, Any, Any]) -> Principal:
-    known = request.scope.get("state", {}).get(PRINCIPAL)
+async def authenticate_scope(state: AppState, scope: Any) -> Principal:
+    """The caller of a raw ASGI request (routed handlers and the hot paths share it)."""
+    known = scope.get("state", {}).get(PRINCIPAL)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    state = app_state(request)
     state.cache.refresh()  # the one change check of this request (see adapters/cache.py)
-    api_key, authorization = _credentials(request)
+    api_key, authorization = _credentials(scope)
     if api_key is not None:
         return await state.authenticator.api_key(api_key.decode("latin-1").strip())
     if authorization:
@@ -56,13 +56,20 @@ async def authenticate(request: Request[Any, Any, Any]) -> Principal:
     raise AuthenticationFailed("Missing credentials: send X-API-Key or Authorization: Bearer")
 
 
-async def require_partner(request: Request[Any, Any, Any], partner_id: str) -> Principal:
+async def require_partner_scope(state: AppState, scope: Any, partner_id: str) -> Principal:
     """Authenticate, then insist the credentials belong to ``partner_id``; then spend one
     request of the credential's general budget (spec §3.5: everything else, per key)."""
-    principal = await authenticate(request)
+    principal = await authenticate_scope(state, scope)
     if principal.partner_id != partner_id:
         raise PermissionDenied("These credentials do not grant access to this partner")
-    state = app_state(request)
     if state.api_budget is not None:
         await state.rate_limits.hit_budget(state.api_budget, principal.credential_id)
     return principal
+
+
+async def authenticate(request: Request[Any, Any, Any]) -> Principal:
+    return await authenticate_scope(app_state(request), request.scope)
+
+
+async def require_partner(request: Request[Any, Any, Any], partner_id: str) -> Principal:
+    return await require_partner_scope(app_state(request), request.scope, partner_id)

@@ -29,7 +29,6 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnerhub.adapters.idempotency import (
@@ -40,7 +39,7 @@ from partnerhub.adapters.idempotency import (
     OtherCredential,
 )
 from partnerhub.domain.errors import DomainError
-from partnerhub.server.auth import PRINCIPAL, authenticate
+from partnerhub.server.auth import PRINCIPAL, authenticate_scope
 from partnerhub.server.middleware import send_meta_error
 
 HEADER = b"idempotency-key"
@@ -109,7 +108,7 @@ class IdempotencyMiddleware:
         partner_id = match.group(1)
         state = scope["app"].state.partnerhub
         try:
-            principal = await authenticate(Request(asgi_scope))
+            principal = await authenticate_scope(state, scope)
         except DomainError:
             principal = None
         if principal is None or principal.partner_id != partner_id:

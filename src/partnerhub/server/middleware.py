@@ -7,6 +7,9 @@ bodies echo it as ``360dialog_trace_id``.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import itertools
 import logging
 import re
 import secrets
@@ -31,6 +34,33 @@ def _dumps(event: Any, **_: Any) -> bytes:
     return _encoder.encode(event)
 
 
+# Request ids: a random prefix per process and a counter (unique across processes without
+# reading the system's randomness on every request); 16 hex characters, as before.
+_ID_PREFIX = secrets.token_hex(4)
+_ids = itertools.count(int.from_bytes(secrets.token_bytes(3), "big"))
+
+
+def _new_id() -> str:
+    return f"{_ID_PREFIX}{next(_ids) & 0xFFFFFFFF:08x}"
+
+
+# The labelled children of the request metrics, looked up once per (method, route, status):
+# ``labels()`` takes a lock and builds a tuple on every call. Routes are templates, so the set is
+# small; past the cap (odd methods a client made up) the children are not kept.
+_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_CHILDREN_CAP = 4096
+
+
+def request_metrics(method: str, route: str, status: int) -> tuple[Any, Any]:
+    key = (method, route, status)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = (REQUESTS.labels(method, route, status), LATENCY.labels(method, route))
+        if len(_CHILDREN) < _CHILDREN_CAP:
+            _CHILDREN[key] = found
+    return found
+
+
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,9 +75,7 @@ class RequestIdMiddleware:
             if name == b"x-request-id":
                 incoming = value
                 break
-        request_id = (
-            incoming.decode() if incoming and _VALID_ID.match(incoming) else secrets.token_hex(8)
-        )
+        request_id = incoming.decode() if incoming and _VALID_ID.match(incoming) else _new_id()
         scope.setdefault("state", {})["request_id"] = request_id
         encoded = request_id.encode()
         status = 500
@@ -74,16 +102,10 @@ class RequestIdMiddleware:
             elapsed = time.perf_counter() - started
             # The route's template, not its path: ids in paths would make a series per object.
             route = scope.get("path_template") or "unmatched"
-            REQUESTS.labels(scope["method"], route, status).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
-            _access.logger.info(
-                "request",
-                request_id=request_id,
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-            )
+            count, latency = request_metrics(scope["method"], route, status)
+            count.inc()
+            latency.observe(elapsed)
+            _access.request(request_id, scope["method"], scope["path"], status, elapsed)
             structlog.contextvars.unbind_contextvars("request_id")
 
 
@@ -129,10 +151,91 @@ async def _send_json(
     await send({"type": "http.response.body", "body": body})
 
 
+class LineBuffer:
+    """Log lines gathered in memory and written in one system call every ``interval`` seconds
+    (or once ``max_bytes`` are waiting), instead of a write and flush per request.
+
+    Only the event loop's thread writes here. Without a running loop (a CLI command) a line is
+    written at once; at exit whatever waits is written. A line reaches the stream at most
+    ``interval`` seconds late, so it can follow an error line logged after it.
+    """
+
+    def __init__(self, stream: Any, *, interval: float = 0.2, max_bytes: int = 64 * 1024) -> None:
+        self.stream = stream
+        self.interval = interval
+        self.max_bytes = max_bytes
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.scheduled = False
+        atexit.register(self.flush)
+
+    def write(self, line: bytes) -> None:
+        self.lines.append(line)
+        self.size += len(line)
+        if self.size >= self.max_bytes:
+            self.flush()
+        elif not self.scheduled:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.flush()
+                return
+            loop.call_later(self.interval, self.flush)
+            self.scheduled = True
+
+    def flush(self) -> None:
+        self.scheduled = False
+        if not self.lines:
+            return
+        data = b"".join(self.lines)
+        self.lines.clear()
+        self.size = 0
+        try:
+            self.stream.write(data)
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed or broken stdout loses the lines, not requests
+            pass
+
+
 class _AccessLog:
-    """The per-request line: its own short processor chain, since it runs on every request."""
+    """The per-request line. JSON lines are built here, the same keys in the same order as
+    structlog would render them, into a :class:`LineBuffer`: it runs on every request. The
+    console format (a terminal) goes through structlog."""
 
     logger: Any = structlog.get_logger("partnerhub.access")
+    buffer: LineBuffer | None = None
+    level_ok = True
+    _second = -1
+    _stamp = ""
+
+    def request(self, request_id: str, method: str, path: str, status: int, elapsed: float) -> None:
+        if self.buffer is None:
+            self.logger.info(
+                "request",
+                request_id=request_id,
+                method=method,
+                path=path,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
+            return
+        if not self.level_ok:
+            return
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        line = {
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 2),
+            "event": "request",
+            "timestamp": f"{self._stamp}.{int((now - second) * 1e6):06d}Z",
+        }
+        self.buffer.write(_encoder.encode(line) + b"\n")
 
 
 _access = _AccessLog()
@@ -172,3 +275,9 @@ def configure_logging(level: str, fmt: str) -> None:
         processors=[stamp, renderer],
         wrapper_class=wrapper,
     )
+    if use_json:
+        if _access.buffer is None or _access.buffer.stream is not sys.stdout.buffer:
+            _access.buffer = LineBuffer(sys.stdout.buffer)
+        _access.level_ok = numeric <= logging.INFO
+    else:
+        _access.buffer = None

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 15.0
     webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,36000"
     embedded_worker: bool = True
+    # Answer the hottest requests below the framework (server/fastpath). Off only to compare
+    # the two paths (tests/integration/test_hot_paths.py) or to rule them out when debugging.
+    hot_paths: bool = True
     delivery_concurrency: int = 64
     delivery_batch_size: int = 200
     delivery_poll_seconds: float = 0.5

@@ -9,6 +9,7 @@ same body with :func:`error_body`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -88,33 +89,88 @@ def meta_response(
     return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
-def _auth_headers(status: int) -> dict[str, str] | None:
-    if status == 401:
-        return {"WWW-Authenticate": 'Bearer realm="partnerhub", ApiKey header="X-API-Key"'}
-    return None
+@dataclass(frozen=True)
+class MetaAnswer:
+    """One error answer without a framework: status, message, details and extra headers
+    (lower-case names, in the order they are sent). The routed handlers and the bare-ASGI hot
+    paths (:mod:`partnerhub.server.fastpath`) both answer through it."""
+
+    status: int
+    message: str
+    details: list[str] = field(default_factory=list)
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def body(self, trace_id: str | None) -> ErrorBody:
+        return error_body(self.status, self.message, self.details, trace_id)
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        return [(name.encode(), value.encode("latin-1")) for name, value in self.headers]
+
+
+_WWW_AUTHENTICATE = ("www-authenticate", 'Bearer realm="partnerhub", ApiKey header="X-API-Key"')
+
+
+def _auth_headers(status: int) -> list[tuple[str, str]]:
+    return [_WWW_AUTHENTICATE] if status == 401 else []
+
+
+def rate_limited(exc: RateLimited, *, strict: bool) -> MetaAnswer:
+    """429 with ``Retry-After`` and the IETF ``RateLimit`` headers; in ``strict`` fidelity 400,
+    as 360dialog documents it (spec §3.5), with ``Retry-After`` only."""
+    headers = [("retry-after", str(exc.retry_after))]
+    if not strict and exc.limit:
+        headers += [
+            ("ratelimit-limit", str(exc.limit)),
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-reset", str(exc.retry_after)),
+            ("ratelimit-policy", f"{exc.limit};w={exc.window}"),
+        ]
+    return MetaAnswer(400 if strict else 429, exc.message, list(exc.details), headers)
+
+
+def answer(exc: DomainError, *, strict: bool) -> MetaAnswer:
+    """A domain error as the Partner API answers it (a GraphError here is a bug: 500)."""
+    if isinstance(exc, GraphError):
+        # Only the Messaging API raises these; one that escapes elsewhere is a bug of ours.
+        log.error("unhandled_error", error=repr(exc))
+        return MetaAnswer(500, _DEFAULT_MESSAGES[500])
+    if isinstance(exc, RateLimited):
+        return rate_limited(exc, strict=strict)
+    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+    return MetaAnswer(status, exc.message, list(exc.details), _auth_headers(status))
+
+
+def unexpected(exc: Exception, path: str) -> MetaAnswer:
+    """Anything else: a database outage (503, retry) or a bug of ours (500, logged)."""
+    if database_unavailable(exc):
+        log_database_unavailable(path, exc)
+        retry = [("retry-after", str(DATABASE_RETRY_AFTER))]
+        return MetaAnswer(503, DATABASE_UNAVAILABLE, [], retry)
+    log.exception("unhandled_error", path=path)
+    return MetaAnswer(500, _DEFAULT_MESSAGES[500])
+
+
+def response(request: Request[Any, Any, Any], refused: MetaAnswer) -> Response[ErrorBody]:
+    return Response(
+        refused.body(request_id(request)),
+        status_code=refused.status,
+        media_type=MediaType.JSON,
+        headers=dict(refused.headers) or None,
+    )
+
+
+def _strict(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.app.state.partnerhub.settings.fidelity == "strict")
 
 
 def handle_rate_limited(request: Request[Any, Any, Any], exc: RateLimited) -> Response[ErrorBody]:
-    """429 with ``Retry-After`` and the IETF ``RateLimit`` headers; in ``strict`` fidelity 400,
-    as 360dialog documents it (spec §3.5), with ``Retry-After`` only."""
-    strict = request.app.state.partnerhub.settings.fidelity == "strict"
-    headers = {"Retry-After": str(exc.retry_after)}
-    if not strict and exc.limit:
-        headers["RateLimit-Limit"] = str(exc.limit)
-        headers["RateLimit-Remaining"] = "0"
-        headers["RateLimit-Reset"] = str(exc.retry_after)
-        headers["RateLimit-Policy"] = f"{exc.limit};w={exc.window}"
-    return meta_response(request, 400 if strict else 429, exc.message, list(exc.details), headers)
+    return response(request, rate_limited(exc, strict=_strict(request)))
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
     if isinstance(exc, GraphError):
-        # Only the Messaging API raises these; one that escapes elsewhere is a bug of ours.
         return handle_unexpected(request, exc)
-    if isinstance(exc, RateLimited):
-        return handle_rate_limited(request, exc)
-    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
-    return meta_response(request, status, exc.message, list(exc.details), _auth_headers(status))
+    return response(request, answer(exc, strict=_strict(request)))
 
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -137,14 +193,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if status == 404 and message == "Not Found":
         message = "Resource not found"
     headers = dict(exc.headers or {})
-    headers.update(_auth_headers(status) or {})
+    headers.update(_auth_headers(status))
     return meta_response(request, status, message, details, headers or None)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
-    if database_unavailable(exc):
-        log_database_unavailable(request.url.path, exc)
-        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
-        return meta_response(request, 503, DATABASE_UNAVAILABLE, headers=headers)
-    log.exception("unhandled_error", path=request.url.path)
-    return meta_response(request, 500, "Internal server error")
+    return response(request, unexpected(exc, request.url.path))

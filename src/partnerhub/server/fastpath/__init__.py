@@ -1,5 +1,21 @@
-"""Fast paths: the hottest request (``POST /messages``) answered below the framework.
+"""Hot paths: the few requests partners make at volume, answered below the framework.
 
-They exist for throughput only (docs/benchmarks.md); a test compares each with the routed
-handler answer for answer (tests/integration/test_send_path.py).
+One mechanism (:mod:`.dispatch`) serves them all: a table of :class:`~.dispatch.HotRoute`
+(method, path template, error shape, handler). Each handler calls the same auth and services as
+its routed twin, errors answer through the same renderers (:mod:`partnerhub.server.errors`), and
+the routed handler stays the documented operation in ``/openapi.json`` and answers everything
+the hot route does not (other methods, HEAD, malformed paths). They exist for throughput only
+(docs/benchmarks.md); ``tests/integration/test_hot_paths.py`` compares every hot route with its
+routed twin answer for answer.
 """
+
+from __future__ import annotations
+
+from partnerhub.server.fastpath.dispatch import HotPaths, HotRoute
+from partnerhub.server.fastpath.partners import ROUTES as PARTNER_ROUTES
+from partnerhub.server.fastpath.send import ROUTES as SEND_ROUTES
+
+# Every hot route, in the order they are matched.
+HOT_ROUTES: tuple[HotRoute, ...] = (*SEND_ROUTES, *PARTNER_ROUTES)
+
+__all__ = ["HOT_ROUTES", "HotPaths", "HotRoute"]

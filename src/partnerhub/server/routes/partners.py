@@ -12,19 +12,30 @@ from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.partners import services
 from partnerhub.domain.webhooks import services as webhook_services
 from partnerhub.server import presenters
-from partnerhub.server.auth import app_state, require_partner
+from partnerhub.server.auth import app_state, require_partner, require_partner_scope
 from partnerhub.server.body import read_body
 from partnerhub.server.listing import LIST_DEPENDENCIES
 from partnerhub.server.openapi import documents_body
+from partnerhub.server.state import AppState
 from partnerhub.wire import partners as wire
 
 SECURITY: Any = [{"ApiKeyAuth": []}, {"BearerAuth": []}]
 
 
+# Also answered below the framework by the hot route of the same path
+# (:mod:`partnerhub.server.fastpath.partners`), through :func:`partner_view`.
+PARTNER_PATH = "/api/v2/partners/{partner_id}"
+
+
+async def partner_view(state: AppState, scope: Any, partner_id: str) -> wire.Partner:
+    """Spec §4: the caller's own partner, from the read cache."""
+    await require_partner_scope(state, scope, partner_id)
+    return await state.partners.view(partner_id, presenters.partner)
+
+
 @get("/", summary="Get partner info", tags=["Partner"])
 async def get_partner(request: Request[Any, Any, Any], partner_id: FromPath[str]) -> wire.Partner:
-    await require_partner(request, partner_id)
-    return await app_state(request).partners.view(partner_id, presenters.partner)
+    return await partner_view(app_state(request), request.scope, partner_id)
 
 
 @patch("/", summary="Update partner settings", tags=["Partner"])

@@ -1,0 +1,113 @@
+"""Every hot route (server/fastpath) answers exactly as its routed twin.
+
+The send path has its own, longer comparison (test_send_path.py); this module covers the
+Partner API's hot reads and checks that no hot route goes without a parity case.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from partnerhub.server.fastpath import HOT_ROUTES
+from partnerhub.server.settings import Settings
+from tests.conftest import PartnerCreds
+from tests.helpers.api import login
+from tests.helpers.hot_paths import comparable, routed_twin
+
+# The hot routes each parity test covers; a new hot route must be added to one.
+COVERED = {
+    ("POST", "/messages"): "test_send_path.py",
+    ("POST", "/v1/messages"): "test_send_path.py",
+    ("GET", "/api/v2/partners/{partner_id}"): "test_hot_paths.py",
+}
+
+
+def test_every_hot_route_has_a_parity_test() -> None:
+    assert {(route.method, route.template) for route in HOT_ROUTES} == set(COVERED)
+
+
+async def _both(
+    app: Litestar, client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
+) -> tuple[httpx.Response, httpx.Response]:
+    hot = await client.request(method, path, headers=headers)
+    transport = httpx.ASGITransport(app=routed_twin(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as routed_client:
+        routed = await routed_client.request(method, path, headers=headers)
+    return hot, routed
+
+
+async def test_get_partner_answers_as_the_routed_handler(
+    app: Litestar, client: httpx.AsyncClient, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    token = (await login(client, partner))["access_token"]
+    own = f"/api/v2/partners/{partner.partner_id}"
+    key = {"X-API-Key": partner.api_key}
+    cases: list[tuple[str, dict[str, str]]] = [
+        (own, key),
+        (own + "/", key),
+        (own + "?fields=id", key),
+        (own, {"Authorization": f"Bearer {token}"}),
+        (own, {"Authorization": f"bearer {token}"}),
+        (own, {"Authorization": "Bearer nope"}),
+        (own, {"Authorization": "Basic abc"}),
+        (own, {"Authorization": "Bearer "}),
+        (own, {}),
+        (own, {"X-API-Key": "nope"}),
+        (own, {"X-API-Key": other_partner.api_key}),
+        (f"/api/v2/partners/{other_partner.partner_id}", key),
+        ("/api/v2/partners/unknown", key),
+        ("/api/v2/partners/%20", key),
+        ("/api/v2/partners/a%2Fb", key),
+        ("/api/v2/partners/" + "x" * 500, key),
+        (own, {"X-API-Key": partner.api_key, "D360-API-KEY": "x"}),
+    ]
+    for path, headers in cases:
+        hot, routed = await _both(app, client, "GET", path, headers)
+        assert comparable(hot) == comparable(routed), (path, headers)
+    # The hot route answered the partner itself (not a pass-through).
+    hot, _ = await _both(app, client, "GET", own, key)
+    assert hot.status_code == 200 and hot.json()["id"] == partner.partner_id
+
+
+async def test_revoked_key_is_refused_alike(
+    app: Litestar, client: httpx.AsyncClient, partner: PartnerCreds
+) -> None:
+    own = f"/api/v2/partners/{partner.partner_id}"
+    created = await client.post(
+        f"{own}/api_keys", headers={"X-API-Key": partner.api_key}, json={"name": "spare"}
+    )
+    assert created.status_code == 201, created.text
+    spare = created.json()
+    spare_key = spare["api_key"]
+    assert (await client.get(own, headers={"X-API-Key": spare_key})).status_code == 200
+    deleted = await client.delete(
+        f"{own}/api_keys/{spare['id']}", headers={"X-API-Key": partner.api_key}
+    )
+    assert deleted.status_code in (200, 204), deleted.text
+    hot, routed = await _both(app, client, "GET", own, {"X-API-Key": spare_key})
+    assert hot.status_code == 401
+    assert comparable(hot) == comparable(routed)
+
+
+class TestBudget:
+    """With a per-key budget small enough to run out of (hub mode's default is 6000 a minute)."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"api_rate_limit_per_minute": 4})
+
+    async def test_the_budget_is_spent_and_refused_alike(
+        self, app: Litestar, client: httpx.AsyncClient, partner: PartnerCreds
+    ) -> None:
+        own = f"/api/v2/partners/{partner.partner_id}"
+        key = {"X-API-Key": partner.api_key}
+        answers = []
+        for _ in range(3):
+            hot, routed = await _both(app, client, "GET", own, key)
+            answers += [hot.status_code, routed.status_code]
+        # Both paths spend the same budget: 4 allowed, then refused with Retry-After.
+        assert answers[:4] == [200, 200, 200, 200] and answers[4:] == [429, 429]
+        assert comparable(hot) == comparable(routed)
+        assert hot.headers["retry-after"]
