@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from partnerhub.adapters.cache_listener import APPLICATION_NAME
 from partnerhub.app import create_app
@@ -26,6 +26,7 @@ from partnerhub.domain.messaging import keys as channel_keys
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds, running
+from tests.helpers.round_trips import counted
 
 BOUND_SECONDS = 1.0  # docs/operations.md "The auth cache"
 
@@ -111,59 +112,63 @@ async def test_a_miss_is_one_round_trip_on_postgresql(
     await state.authenticator.drain()  # the first use's last_used_at write is done
     await state.worker.stop()  # its delivery rounds share the engine: count the request only
 
-    statements: list[str] = []
-    simple: list[str] = []
-    logged: set[int] = set()
-
-    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    def on_checkout(dbapi_connection: Any, *_: Any) -> None:
-        raw = dbapi_connection.driver_connection
-        if id(raw) not in logged:
-            logged.add(id(raw))
-            raw.add_query_logger(lambda record: simple.append(record.query))
-
-    sync_engine = state.engine.sync_engine
-    event.listen(sync_engine, "before_cursor_execute", on_statement)
-    event.listen(sync_engine.pool, "checkout", on_checkout)
-    try:
+    with counted(state) as seen:
         for _ in range(3):
             state.cache.invalidate()  # the next request misses
-            statements.clear()
-            simple.clear()
+            seen.clear()
             assert (await client.get(info, headers=partner.headers)).status_code == 200
-            assert len(statements) == 1, statements
-            assert "JOIN" in statements[0] and "partner_api_keys" in statements[0]
-            # The pool's pre-ping is the only other traffic allowed, while it is on (SQLAlchemy
-            # pings in a transaction of its own, for PgBouncer); issue 16 item 3 turns it off.
-            if getattr(state.engine.sync_engine.pool, "_pre_ping", False):
-                for ping in (["BEGIN;", ";", "ROLLBACK;"], [";"]):
-                    if simple[: len(ping)] == ping:
-                        del simple[: len(ping)]
-                        break
-            assert simple == [], simple
+            assert len(seen.statements) == 1, seen.statements
+            assert "JOIN" in seen.statements[0] and "partner_api_keys" in seen.statements[0]
+            seen.drop_pings(state)
+            assert seen.simple == [], seen.simple
         # A channel key's miss (/messages): one joined query too.
-        statements.clear()
-        simple.clear()
+        seen.clear()
         with pytest.raises(Exception, match="Invalid D360-API-KEY"):
             await state.channel_keys.authenticate(channel_keys.generate_secret())
-        assert len(statements) == 1, statements
-        assert "JOIN" in statements[0] and "channel_api_keys" in statements[0]
-        if getattr(state.engine.sync_engine.pool, "_pre_ping", False):
-            for ping in (["BEGIN;", ";", "ROLLBACK;"], [";"]):
-                if simple[: len(ping)] == ping:
-                    del simple[: len(ping)]
-                    break
-        assert simple == [], simple
+        assert len(seen.statements) == 1, seen.statements
+        assert "JOIN" in seen.statements[0] and "channel_api_keys" in seen.statements[0]
+        seen.drop_pings(state)
+        assert seen.simple == [], seen.simple
         # A hit: no round trip at all.
-        statements.clear()
-        simple.clear()
+        seen.clear()
         assert (await client.get(info, headers=partner.headers)).status_code == 200
-        assert statements == [] and simple == []
-    finally:
-        event.remove(sync_engine, "before_cursor_execute", on_statement)
-        event.remove(sync_engine.pool, "checkout", on_checkout)
+        assert seen.statements == [] and seen.simple == []
+
+
+async def test_a_list_page_is_one_round_trip_on_postgresql(
+    client: httpx.AsyncClient, state: AppState, partner: PartnerCreds
+) -> None:
+    """A list page and its total are one statement, without BEGIN/ROLLBACK around it (the
+    auth is a cache hit here)."""
+    if state.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no round trips")
+    await listening(state)
+    base = f"/api/v2/partners/{partner.partner_id}"
+    for n in range(3):
+        created = await client.post(
+            f"{base}/api_keys", headers=partner.headers, json={"name": f"k{n}"}
+        )
+        assert created.status_code == 201, created.text
+    assert (await client.get(base, headers=partner.headers)).status_code == 200
+    await state.authenticator.drain()
+    await state.worker.stop()  # its delivery rounds share the engine: count the request only
+    with counted(state) as seen:
+        for path, total in ((f"{base}/api_keys?limit=2", 4), (f"{base}/clients", 0)):
+            seen.clear()
+            answer = await client.get(path, headers=partner.headers)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["total"] == total
+            assert len(seen.statements) == 1, seen.statements
+            seen.drop_pings(state)
+            assert seen.simple == [], seen.simple
+        # A page past the end has no row to carry the total: a second statement, still no
+        # transaction.
+        seen.clear()
+        answer = await client.get(f"{base}/api_keys?offset=10", headers=partner.headers)
+        assert answer.json()["total"] == 4 and answer.json()["count"] == 0
+        assert len(seen.statements) == 2, seen.statements
+        seen.drop_pings(state)
+        assert seen.simple == [], seen.simple
 
 
 async def test_the_cache_is_bypassed_while_its_listener_is_disconnected(

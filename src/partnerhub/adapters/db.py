@@ -186,6 +186,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads that need no transaction (list pages): on PostgreSQL in autocommit,
+    so a read costs its statements' round trips and no ``BEGIN``/``ROLLBACK`` around them. Each
+    statement still sees one snapshot, which is why a page and its total are one statement
+    (:func:`partnerhub.adapters.repositories.paging.fetch_page`). SQLite's driver opens no
+    transaction for a SELECT anyway."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
 def causes(exc: BaseException) -> list[BaseException]:
     """``exc`` and what caused it, outermost first (each once, however the chain loops)."""
     chain: list[BaseException] = []

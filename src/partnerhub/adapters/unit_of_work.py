@@ -171,3 +171,14 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+
+class ReadUnitOfWork(UnitOfWork):
+    """A unit of work for reads only, on the read sessions (:func:`db.create_read_sessionmaker`):
+    no transaction around its statements. Committing one is a bug: it refuses."""
+
+    async def commit(self) -> None:
+        raise RuntimeError("a read-only unit of work cannot commit")
+
+    async def lock_for_write(self) -> None:
+        raise RuntimeError("a read-only unit of work cannot write")

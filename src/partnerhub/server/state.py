@@ -26,7 +26,7 @@ from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.retention import Retention, RetentionConfig
 from partnerhub.adapters.simulator import Simulator
-from partnerhub.adapters.unit_of_work import UnitOfWork, sqlite_write_gate
+from partnerhub.adapters.unit_of_work import ReadUnitOfWork, UnitOfWork, sqlite_write_gate
 from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.services import Authenticator, TokenService
@@ -81,8 +81,16 @@ class AppState:
     # PostgreSQL: hears which cached things other processes changed (adapters/cache_listener.py).
     cache_listener: CacheListener | None = None
 
+    # Sessions without a transaction around their reads (PostgreSQL: autocommit), for reads().
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify, self.cache.invalidate)
+
+    def reads(self) -> UnitOfWork:
+        """A read-only unit of work for the list pages: one round trip per statement, no
+        ``BEGIN``/``ROLLBACK`` (it refuses to commit)."""
+        return ReadUnitOfWork(self.read_sessionmaker or self.sessionmaker)
 
     def start_cache_listener(self) -> None:
         """On PostgreSQL the auth cache is bypassed until its listener is connected."""
@@ -229,6 +237,7 @@ def build_state(
         policy=policy,
         engine=engine,
         sessionmaker=sessionmaker,
+        read_sessionmaker=db.create_read_sessionmaker(engine),
         clock=clock,
         cache=cache,
         authenticator=Authenticator(

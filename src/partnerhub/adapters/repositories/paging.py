@@ -49,13 +49,20 @@ async def fetch_page(
     """
     for name, value in query.filters.items():
         statement = statement.where(_condition(columns[name], value))
-    if total is None:
-        counted = await session.scalar(select(func.count()).select_from(statement.subquery()))
-        total = int(counted or 0)
     keys = list(query.sort) or list(default_sort)
     order = [columns[k.field].desc() if k.descending else columns[k.field].asc() for k in keys]
     if keys[-1].field != "id":
         order.append(columns["id"].desc() if keys[-1].descending else columns["id"].asc())
-    statement = statement.order_by(*order).limit(query.limit).offset(query.offset)
-    items = list((await session.scalars(statement)).all())
-    return items, total
+    page = statement.order_by(*order).limit(query.limit).offset(query.offset)
+    if total is not None:
+        return list((await session.scalars(page)).all()), total
+    # The page and the total in one statement (one round trip, one snapshot): the window count
+    # is taken over the filtered rows before LIMIT/OFFSET. Only a page past the end, which has
+    # no row to carry it, needs a second statement.
+    rows = (await session.execute(page.add_columns(func.count().over()))).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0][-1])
+    if query.offset == 0:
+        return [], 0
+    counted = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    return [], int(counted or 0)

@@ -40,7 +40,7 @@ async def list_api_keys(
 ) -> wire.ApiKeyList:
     await require_partner(request, partner_id)
     query = page.parse(services.SORTABLE, services.FILTERABLE)
-    async with app_state(request).uow() as uow:
+    async with app_state(request).reads() as uow:
         keys, total = await services.list_keys(uow, partner_id, query)
     return wire.ApiKeyList(
         **envelope(query, total, len(keys)), api_keys=[presenters.api_key(k) for k in keys]

@@ -55,7 +55,7 @@ async def list_channel_keys(
     await require_partner(request, partner_id)
     query = page.parse(keys.SORTABLE, keys.FILTERABLE)
     state = app_state(request)
-    async with state.uow() as uow:
+    async with state.reads() as uow:
         found, total = await keys.list_keys(uow, partner_id, channel_id, query)
     address = messaging_address(state, request)
     return wire.ChannelKeyList(

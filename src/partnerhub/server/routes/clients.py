@@ -28,7 +28,7 @@ async def list_clients(
 ) -> wire.ClientList:
     await require_partner(request, partner_id)
     query = page.parse(queries.CLIENT_SORTABLE, CLIENT_FILTERS)
-    async with app_state(request).uow() as uow:
+    async with app_state(request).reads() as uow:
         clients, total = await queries.list_clients(uow, partner_id, query)
     return wire.ClientList(
         **envelope(query, total, len(clients)),
@@ -90,7 +90,7 @@ async def list_channels(
     query = page.parse(queries.CHANNEL_SORTABLE, queries.CHANNEL_FILTERS)
     column_filters = {k: v for k, v in query.filters.items() if k != "q"}
     text = query.filters.get("q")
-    async with app_state(request).uow() as uow:
+    async with app_state(request).reads() as uow:
         views, total = await queries.list_channels(
             uow, partner_id, query.with_filters(column_filters), text
         )

@@ -140,7 +140,7 @@ async def list_templates(
     state = app_state(request)
     await state.rate_limits.hit(template_services.LIST_LIMIT, principal.partner_id)
     query = page.parse(template_services.SORTABLE, template_services.FILTERS)
-    async with state.uow() as uow:
+    async with state.reads() as uow:
         found, total = await template_services.list_for_waba(uow, principal.waba_account_id, query)
     return wire_templates.TemplateList(
         **envelope(query, total, len(found)),

@@ -40,7 +40,7 @@ async def list_templates(
     state = app_state(request)
     await state.rate_limits.hit(services.LIST_LIMIT, partner_id)
     query = page.parse(services.SORTABLE, services.FILTERS)
-    async with state.uow() as uow:
+    async with state.reads() as uow:
         templates, total = await services.list_templates(uow, partner_id, waba_account_id, query)
     return wire.TemplateList(
         **envelope(query, total, len(templates)),

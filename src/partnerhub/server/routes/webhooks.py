@@ -107,7 +107,7 @@ async def list_deliveries(
         _moment("created_after", created_after),
         _moment("created_before", created_before),
     )
-    async with app_state(request).uow() as uow:
+    async with app_state(request).reads() as uow:
         rows, total = await services.list_deliveries(uow, partner_id, query, after, before)
     return wire.DeliveryList(
         **envelope(query, total, len(rows)),
