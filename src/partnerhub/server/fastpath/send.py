@@ -1,5 +1,6 @@
-"""``POST /messages`` (and its sandbox alias ``POST /v1/messages``) as a bare ASGI layer: the
-send path, without the framework's per-request machinery.
+"""``POST /messages`` (and its sandbox alias ``POST /v1/messages``, and MM Lite's
+``POST /marketing_messages``) as a bare ASGI layer: the send path, without the framework's
+per-request machinery.
 
 Sending is the one endpoint partners call at volume (every WhatsApp message their product
 sends), so it is answered here, below Litestar: the channel key, the body, the group-committed
@@ -23,6 +24,7 @@ from partnerhub.domain.errors import DomainError
 from partnerhub.domain.messaging.errors import INVALID_PARAMETER, GraphError, unknown_error
 from partnerhub.server.errors import graph
 from partnerhub.server.routes.messaging import (
+    MARKETING_PATH,
     SEND_PATHS,
     answer_send,
     channel_key,
@@ -33,7 +35,8 @@ from partnerhub.server.state import AppState
 log = structlog.get_logger("partnerhub.messaging")
 
 # Each path the send is answered on (with or without a trailing slash) -> its route's template.
-_PATHS = {variant: path for path in SEND_PATHS for variant in (path, path + "/")}
+# MM Lite's ``/marketing_messages`` is the same send with its own checks (``mm_lite``).
+_PATHS = {variant: path for path in (*SEND_PATHS, MARKETING_PATH) for variant in (path, path + "/")}
 _JSON = (b"content-type", b"application/json")
 _encode = msgspec.json.Encoder().encode
 
@@ -64,7 +67,7 @@ class SendPath:
         trace_id = graph.fbtrace_id(scope)
         # Errors answer through the Graph renderer, as on the routed handler.
         try:
-            status, body = await _send_message(state, scope, receive)
+            status, body = await _send_message(state, scope, receive, template == MARKETING_PATH)
         except DomainError as exc:
             refused = graph.answer(exc)
         except _TooLarge:
@@ -87,12 +90,12 @@ def _route_path(scope: dict[str, Any]) -> str:
 
 
 async def _send_message(
-    state: AppState, scope: dict[str, Any], receive: Receive
+    state: AppState, scope: dict[str, Any], receive: Receive, mm_lite: bool
 ) -> tuple[int, dict[str, Any]]:
     """The routed handler's steps: who is calling first, then the body, then the send."""
     principal = await state.channel_keys.authenticate(channel_key(scope["headers"]))
     raw = await _read_body(scope, receive, state.settings.max_body_bytes)
-    return 200, await answer_send(state, principal, decode_json_body(raw))
+    return 200, await answer_send(state, principal, decode_json_body(raw), mm_lite=mm_lite)
 
 
 async def _read_body(scope: dict[str, Any], receive: Receive, limit: int) -> bytes:
