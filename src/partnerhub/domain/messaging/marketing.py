@@ -25,7 +25,6 @@ from partnerhub.domain.errors import NotFound
 from partnerhub.domain.messaging import errors
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.errors import GraphError
-from partnerhub.domain.messaging.validation import OutgoingMessage
 from partnerhub.domain.ports import UnitOfWork
 
 # What a message sent through MM Lite is stored and priced as: Meta's pricing category
@@ -55,8 +54,10 @@ def terms_not_accepted() -> GraphError:
     return GraphError(errors.METHOD_NOT_ALLOWED, message=TERMS_NOT_ACCEPTED)
 
 
-def require_template(outgoing: OutgoingMessage) -> None:
-    if outgoing.template is None:
+def require_template(body: object) -> None:
+    """Before the body's other checks: anything but a template message (a text, a read
+    receipt...) is refused as 360dialog shows it."""
+    if not isinstance(body, dict) or body.get("type") != "template":
         raise not_a_template()
 
 

@@ -145,9 +145,9 @@ class MessageSender:
         """A send on ``/messages``, or with ``mm_lite`` on MM Lite's ``/marketing_messages``
         (the same path through the batch; see :mod:`.marketing` for its extra refusals)."""
         require_usable(principal)
-        outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
         if mm_lite:
-            marketing.require_template(outgoing)
+            marketing.require_template(body)
+        outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()
