@@ -9,10 +9,13 @@ import json
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 
+from partnerhub.client import AsyncMessagingClient, ValidationError
 from partnerhub.server.state import AppState
+from partnerhub.wire.cloud_api import MessagingWebhook, StatusPricing
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.clock import advance, eventually
 from tests.helpers.messaging import CUSTOMER, generate, running_channel, set_messaging_webhook
@@ -462,3 +465,27 @@ async def test_an_unknown_fault_name_is_refused(
         )
     assert response.status_code == 400, response.text
     assert "spam_limit" in response.text
+
+
+async def test_the_sdk_sends_on_mm_lite_and_reads_typed_pricing(
+    app: Litestar, state: AppState, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    async with over_http(app) as http:
+        channel = await number(http, partner, receiver, "+4915100003095")
+        sdk = AsyncMessagingClient(
+            channel["key"]["D360-API-KEY"], base_url=str(http.base_url), http_client=http
+        )
+        with pytest.raises(ValidationError) as refused:
+            await sdk.messages.send_marketing_template(CUSTOMER, "spring_sale", "en")
+        assert refused.value.error is not None and refused.value.error["code"] == 131055
+        await accept_terms(http, channel["waba_account_id"])
+        sent = await sdk.messages.send_marketing_template(CUSTOMER, "spring_sale", "en")
+        await statuses_of(http, state, receiver, sent.message_id, 2)
+    with receiver.lock:
+        hooks = [msgspec.json.decode(r.body, type=MessagingWebhook) for r in receiver.requests]
+    first = next(s for hook in hooks for s in hook.statuses if s.id == sent.message_id)
+    assert first.pricing == StatusPricing(
+        billable=True, pricing_model="PMP", category="marketing_lite", type="regular"
+    )
+    assert first.conversation is not None and first.conversation.origin is not None
+    assert first.conversation.origin.type == "marketing"
