@@ -489,3 +489,41 @@ async def test_the_sdk_sends_on_mm_lite_and_reads_typed_pricing(
     )
     assert first.conversation is not None and first.conversation.origin is not None
     assert first.conversation.origin.type == "marketing"
+
+
+async def test_accepted_terms_travel_in_the_world_export(
+    app: Litestar, state: AppState, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    async with over_http(app) as http:
+        channel = await number(http, partner, receiver, "+4915100003096")
+        await accept_terms(http, channel["waba_account_id"])
+        world = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+        assert [row["waba_account_id"] for row in world["mm_lite_terms"]] == [
+            channel["waba_account_id"]
+        ]
+        seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=world)
+        assert seeded.status_code == 200, seeded.text
+        again = await http.post(
+            "/marketing_messages", headers=channel["key"], json=template_body("spring_sale")
+        )
+        assert again.status_code == 200, again.text
+        world["mm_lite_terms"] = []
+        assert (await http.post("/_emulator/seed", headers=EMULATOR, json=world)).status_code == 200
+        refused = await http.post(
+            "/marketing_messages", headers=channel["key"], json=template_body("spring_sale")
+        )
+        graph_error(refused, 400, 131055)
+
+
+async def test_openapi_documents_mm_lite_and_the_controls(
+    app: Litestar, client: Client, state: AppState
+) -> None:
+    async with over_http(app) as http:
+        schema = (await http.get("/openapi.json")).json()
+    operation = schema["paths"]["/marketing_messages"]["post"]
+    assert operation["security"] == [{"D360ApiKey": []}]
+    assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GraphErrorBody"
+    }
+    controls = schema["paths"]["/_emulator/waba_accounts/{waba_account_id}/mm_lite_terms"]
+    assert "post" in controls
