@@ -17,6 +17,7 @@ from partnerhub.client import AsyncMessagingClient, ValidationError
 from partnerhub.server.state import AppState
 from partnerhub.wire.cloud_api import MessagingWebhook, StatusPricing
 from tests.conftest import EMULATOR, PartnerCreds
+from tests.helpers.billing import channel_usage
 from tests.helpers.clock import advance, eventually
 from tests.helpers.messaging import CUSTOMER, generate, running_channel, set_messaging_webhook
 from tests.integration.live_http import over_http
@@ -269,6 +270,9 @@ async def test_statuses_carry_pmp_pricing_and_conversation_for_every_category(
     async with over_http(app) as http:
         channel = await number(http, partner, receiver, "+4915100003004")
         key = channel["key"]
+        outside = await http.post("/messages", headers=key, json=template_body("order_shipped"))
+        assert outside.status_code == 200, outside.text
+        wamids = {"utility outside the window": outside.json()["messages"][0]["id"]}
         opened = await http.post(
             "/_emulator/messages/inbound",
             headers=EMULATOR,
@@ -282,29 +286,44 @@ async def test_statuses_carry_pmp_pricing_and_conversation_for_every_category(
         assert opened.status_code == 200, opened.text
         sends = {
             "marketing": template_body("spring_sale"),
-            "utility": template_body("order_shipped"),
+            "utility in the window": template_body("order_shipped"),
             "authentication": template_body("login_code"),
             "service": text_body(),
         }
-        wamids = {}
-        for category, body in sends.items():
+        for label, body in sends.items():
             sent = await http.post("/messages", headers=key, json=body)
             assert sent.status_code == 200, sent.text
-            wamids[category] = sent.json()["messages"][0]["id"]
+            wamids[label] = sent.json()["messages"][0]["id"]
         await statuses_of(http, state, receiver, wamids["service"], 2)
-    for category, wamid in wamids.items():
+        usage = await channel_usage(
+            http,
+            partner,
+            channel["client_id"],
+            channel["channel_id"],
+            start_date=0,
+            end_date=int(state.clock.now().timestamp()) + 1,
+        )
+    # label -> (category, pricing type): Meta's per-message pricing since July 2025.
+    expected = {
+        "utility outside the window": ("utility", "regular"),
+        "marketing": ("marketing", "regular"),
+        "utility in the window": ("utility", "free_customer_service"),
+        "authentication": ("authentication", "regular"),
+        "service": ("service", "free_customer_service"),
+    }
+    for label, wamid in wamids.items():
+        category, kind = expected[label]
         sent_, delivered = [s for s in statuses(receiver) if s["id"] == wamid][:2]
-        billable = category != "service"
         assert (
             sent_["pricing"]
             == delivered["pricing"]
             == {
-                "billable": billable,
+                "billable": kind == "regular",
                 "pricing_model": "PMP",
                 "category": category,
-                "type": "regular" if billable else "free_customer_service",
+                "type": kind,
             }
-        ), category
+        ), label
         assert sent_["conversation"]["origin"] == {"type": category}
         assert set(sent_["conversation"]) == {"id", "expiration_timestamp", "origin"}
         assert delivered["conversation"] == {
@@ -312,7 +331,15 @@ async def test_statuses_carry_pmp_pricing_and_conversation_for_every_category(
             "origin": {"type": category},
         }
     ids = {s["conversation"]["id"] for s in statuses(receiver) if "conversation" in s}
-    assert len(ids) == 4  # per-message pricing: one conversation id per message
+    assert len(ids) == 5  # per-message pricing: one conversation id per message
+    # Usage: the free utility message is UTILITY at no cost, the other one is charged.
+    points = usage["pricing_analytics"]["data"][0]["data_points"]
+    utility = sorted(
+        (p["pricing_type"], p["volume"], p["cost"] > 0)
+        for p in points
+        if p["pricing_category"] == "UTILITY"
+    )
+    assert utility == [("FREE_CUSTOMER_SERVICE", 1, False), ("REGULAR", 1, True)]
 
 
 # --- injected faults: accepted, then failed with Meta's error --------------------------------

@@ -43,6 +43,10 @@ from partnerhub.domain.webhooks.services import check_webhook_url, validate_head
 
 WINDOW = timedelta(hours=24)
 
+# The stored pricing category of a utility template sent inside an open customer service
+# window: free since Meta's per-message pricing (July 2025), reported as UTILITY.
+FREE_UTILITY = "UTILITY_FREE"
+
 # Meta error for a message to a number that cannot receive it (the emulator's "unreachable").
 UNDELIVERABLE = errors.MESSAGE_UNDELIVERABLE
 
@@ -217,11 +221,9 @@ class MessageSender:
             return rows
 
         await self._store.store_batch(
-            {
-                (i.principal.channel_id, i.outgoing.wa_id)
-                for i in batch
-                if i.outgoing.template is None
-            },
+            # Every send's window: free-form sends need it open, utility templates inside it
+            # are free (FREE_UTILITY).
+            {(i.principal.channel_id, i.outgoing.wa_id) for i in batch},
             {
                 (
                     i.principal.waba_account_id,
@@ -272,11 +274,17 @@ def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
         assert template is not None  # check_template refuses a missing template
         if item.mm_lite:
             return marketing.check_category(ref.name, template.category)
+        if template.category == PricingCategory.UTILITY and _window_open(item, reads, now):
+            return FREE_UTILITY
         return template.category
-    last = reads.windows.get((principal.channel_id, item.outgoing.wa_id))
-    if last is None or now - last > WINDOW:
+    if not _window_open(item, reads, now):
         raise errors.re_engagement()
     return PricingCategory.SERVICE
+
+
+def _window_open(item: _Pending, reads: SendReads, now: datetime) -> bool:
+    last = reads.windows.get((item.principal.channel_id, item.outgoing.wa_id))
+    return last is not None and now - last <= WINDOW
 
 
 class UnitOfWorkSendStore:
@@ -542,28 +550,35 @@ def _charge(message: DueMessage, channel: Channel, config: MessagingConfig) -> D
     """Meta charges per delivered message; service replies inside the window are free. An MM
     Lite message is billed (and reported in usage) as MARKETING."""
     stored = message.pricing_category or PricingCategory.SERVICE
-    category = PricingCategory(
-        PricingCategory.MARKETING if stored == marketing.MARKETING_LITE else stored
-    )
+    category = PricingCategory(_BILLED_AS.get(stored, stored))
     price = config.prices.get(category)
     return Delivered(
         channel=channel,
         country=country_of(message.wa_id),
         pricing_category=category,
         cost_micros=None if price is None else round(price * MICROS),
+        free=stored == FREE_UTILITY,
     )
+
+
+# Stored pricing categories that are billed and reported as another one.
+_BILLED_AS = {
+    marketing.MARKETING_LITE: PricingCategory.MARKETING,
+    FREE_UTILITY: PricingCategory.UTILITY,
+}
 
 
 def _pricing(message: DueMessage) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Meta's ``pricing`` (per-message pricing, ``PMP``) and the ``conversation`` of a priced
     message (docs/fidelity.md, "MM Lite, statuses and errors"): the category is the
     template's (``marketing_lite`` for MM Lite sends), ``service`` for a free-form reply in the
-    customer service window, which is free (``free_customer_service``)."""
+    customer service window, which is free (``free_customer_service``), as is a utility
+    template inside the window (category ``utility``)."""
     stored = message.pricing_category
     if stored is None:
         return None
-    category = stored.lower()
-    billable = stored != PricingCategory.SERVICE
+    category = stored.lower() if stored != FREE_UTILITY else PricingCategory.UTILITY.lower()
+    billable = stored not in (PricingCategory.SERVICE, FREE_UTILITY)
     pricing = {
         "billable": billable,
         "pricing_model": "PMP",
