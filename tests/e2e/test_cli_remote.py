@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -439,3 +440,14 @@ def test_emulate_mm_lite_terms_and_delivery_faults(remote: Remote) -> None:
     assert "400" in unknown.stderr and "spam_limit" in unknown.stderr
     missing = cli(remote, "emulate", "mm-lite-terms", "nosuchWA", code=1)
     assert "404" in missing.stderr
+
+    # The operator's local command (hub mode has no /_emulator): same effect, on the database.
+    recorded = json.loads(run_cli(remote.env, "mm-lite-terms", waba, "--json").stdout)
+    assert recorded["accepted"] is True and recorded["accepted_at"]
+    world = httpx.get(
+        f"{remote.base_url}/_emulator/state",
+        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
+    ).json()
+    assert [row["waba_account_id"] for row in world["mm_lite_terms"]] == [waba]
+    unknown_waba = run_cli(remote.env, "mm-lite-terms", "nosuchWA", check=False)
+    assert unknown_waba.returncode == 1 and "WABA account not found" in unknown_waba.stderr
