@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -423,3 +424,30 @@ def test_state_export_then_import_restores_the_world(remote: Remote, tmp_path: P
     world_file.write_text('{"version": 99}')
     refused = cli(remote, "state", "import", str(world_file), code=1)
     assert "version" in refused.stderr
+
+
+def test_emulate_mm_lite_terms_and_delivery_faults(remote: Remote) -> None:
+    waba = onboard(remote, "+4915133333399")["waba_account_id"]
+    accepted = as_json(cli(remote, "emulate", "mm-lite-terms", waba, "--json"))
+    assert accepted["waba_account_id"] == waba and accepted["accepted"] is True
+    assert accepted["accepted_at"]
+    withdrawn = cli(remote, "emulate", "mm-lite-terms", waba, "--withdraw").stdout
+    assert "MM Lite terms not accepted" in withdrawn
+    marked = cli(remote, "emulate", "fault", "+4917600000077", "spam_limit").stdout
+    assert "4917600000077: messages fail with 131048 (spam_limit)" in marked
+    assert "no fault" in cli(remote, "emulate", "fault", "4917600000077").stdout
+    unknown = cli(remote, "emulate", "fault", "4917600000077", "gremlins", code=1)
+    assert "400" in unknown.stderr and "spam_limit" in unknown.stderr
+    missing = cli(remote, "emulate", "mm-lite-terms", "nosuchWA", code=1)
+    assert "404" in missing.stderr
+
+    # The operator's local command (hub mode has no /_emulator): same effect, on the database.
+    recorded = json.loads(run_cli(remote.env, "mm-lite-terms", waba, "--json").stdout)
+    assert recorded["accepted"] is True and recorded["accepted_at"]
+    world = httpx.get(
+        f"{remote.base_url}/_emulator/state",
+        headers={"Authorization": f"Bearer {EMULATOR_TOKEN}"},
+    ).json()
+    assert [row["waba_account_id"] for row in world["mm_lite_terms"]] == [waba]
+    unknown_waba = run_cli(remote.env, "mm-lite-terms", "nosuchWA", check=False)
+    assert unknown_waba.returncode == 1 and "WABA account not found" in unknown_waba.stderr

@@ -655,6 +655,7 @@ class MessagingRepository:
                 status=m.status,
                 pricing_category=m.pricing_category,
                 biz_opaque_callback_data=(m.body or {}).get("biz_opaque_callback_data"),
+                type=m.type,
             )
             for m in due
         ]
@@ -700,6 +701,14 @@ class MessagingRepository:
         self._t.unreachable.pop(wa_id, None)
         if error_code is not None:
             self._t.unreachable[wa_id] = error_code
+
+    async def mm_lite_accepted_at(self, waba_account_id: str) -> datetime | None:
+        return self._t.mm_lite_terms.get(waba_account_id)
+
+    async def set_mm_lite_accepted(self, waba_account_id: str, at: datetime | None) -> None:
+        self._t.mm_lite_terms.pop(waba_account_id, None)
+        if at is not None:
+            self._t.mm_lite_terms[waba_account_id] = at
 
 
 class HubRepository:

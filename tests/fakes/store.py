@@ -67,6 +67,7 @@ class Tables:
     messages: dict[str, Message] = field(default_factory=dict)
     contacts: dict[tuple[str, str], Contact] = field(default_factory=dict)
     unreachable: dict[str, int] = field(default_factory=dict)
+    mm_lite_terms: dict[str, datetime] = field(default_factory=dict)
     login_failures: dict[str, LoginFailure] = field(default_factory=dict)
     trusted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     # IO signature digest -> (partner id, when it was used).

@@ -6,20 +6,25 @@ Partner API's hot reads and checks that no hot route goes without a parity case.
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from litestar import Litestar
 
 from partnerhub.server.fastpath import HOT_ROUTES
 from partnerhub.server.settings import Settings
-from tests.conftest import PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.api import login
 from tests.helpers.hot_paths import comparable, routed_twin
+from tests.helpers.messaging import CUSTOMER, ready_channel
+from tests.receiver import Receiver
 
 # The hot routes each parity test covers; a new hot route must be added to one.
 COVERED = {
     ("POST", "/messages"): "test_send_path.py",
     ("POST", "/v1/messages"): "test_send_path.py",
+    ("POST", "/marketing_messages"): "test_hot_paths.py",
     ("GET", "/api/v2/partners/{partner_id}"): "test_hot_paths.py",
 }
 
@@ -29,12 +34,17 @@ def test_every_hot_route_has_a_parity_test() -> None:
 
 
 async def _both(
-    app: Litestar, client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
+    app: Litestar,
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    content: str | None = None,
 ) -> tuple[httpx.Response, httpx.Response]:
-    hot = await client.request(method, path, headers=headers)
+    hot = await client.request(method, path, headers=headers, content=content)
     transport = httpx.ASGITransport(app=routed_twin(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as routed_client:
-        routed = await routed_client.request(method, path, headers=headers)
+        routed = await routed_client.request(method, path, headers=headers, content=content)
     return hot, routed
 
 
@@ -111,3 +121,35 @@ class TestBudget:
         assert answers[:4] == [200, 200, 200, 200] and answers[4:] == [429, 429]
         assert comparable(hot) == comparable(routed)
         assert hot.headers["retry-after"]
+
+
+async def test_mm_lite_answers_as_the_routed_handler(
+    app: Litestar, client: httpx.AsyncClient, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    """``POST /marketing_messages``: its refusals, before and after the terms are accepted."""
+    channel, key = await ready_channel(client, partner, receiver)
+    template = {
+        "messaging_product": "whatsapp",
+        "to": CUSTOMER,
+        "type": "template",
+        "template": {"name": "no_such_template", "language": {"code": "en"}},
+    }
+    text = {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": {"body": "x"}}
+    cases: list[tuple[str, dict[str, str], str]] = [
+        ("/marketing_messages", {}, json.dumps(template)),
+        ("/marketing_messages", {"D360-API-KEY": "nope"}, json.dumps(template)),
+        ("/marketing_messages", {"X-API-Key": partner.api_key}, json.dumps(template)),
+        ("/marketing_messages", key, ""),
+        ("/marketing_messages", key, "{"),
+        ("/marketing_messages", key, json.dumps(text)),
+        ("/marketing_messages/", key, json.dumps(template)),
+    ]
+    accept = f"/_emulator/waba_accounts/{channel['waba_account_id']}/mm_lite_terms"
+    for accepted in (False, True):
+        if accepted:
+            done = await client.post(accept, headers=EMULATOR)
+            assert done.status_code < 300, done.text
+        for path, headers, body in cases:
+            hot, routed = await _both(app, client, "POST", path, headers, body)
+            assert hot.status_code >= 400
+            assert comparable(hot) == comparable(routed), (accepted, path, headers, body)

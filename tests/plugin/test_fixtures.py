@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
-from partnerhub.client import AuthenticationError
+from partnerhub.client import AuthenticationError, ValidationError
 from partnerhub.testing import Emulator, PartnerhubServer, TestPartner, WebhookReceiver
 
 
@@ -120,3 +121,40 @@ def test_durations() -> None:
     assert seconds_of(timedelta(days=1)) == seconds_of("1d") == 86400
     with pytest.raises(ValueError, match="not a duration"):
         seconds_of("soon")
+
+
+def test_mm_lite_terms_and_injected_faults(
+    partner: TestPartner, webhook_receiver: WebhookReceiver, emulator: Emulator
+) -> None:
+    number = emulator.onboard(partner.id)
+    emulator.set_status(number.channel_id, "running")
+    wa = partner.messaging(partner.client.channels.generate_api_key(number.channel_id))
+    wa.webhook.set(webhook_receiver.url + "/whatsapp")
+    created = wa.templates.create(
+        name="spring_sale",
+        language="en",
+        category="MARKETING",
+        components=[{"type": "BODY", "text": "20% off"}],
+    )
+    emulator.approve_template(created.id)
+    with pytest.raises(ValidationError):  # 131055: the WABA has not accepted the terms
+        wa.messages.send_marketing_template("4917612345679", "spring_sale", "en")
+    emulator.accept_mm_lite_terms(number.waba_account_id)
+    sent = wa.messages.send_marketing_template("4917612345679", "spring_sale", "en")
+    emulator.inject_fault("4917612345680", "spam_limit")
+    failing = wa.messages.send_marketing_template("4917612345680", "spring_sale", "en")
+    emulator.advance("1h")
+
+    def status_of(message_id: str, status: str) -> Any:
+        def match(body: Any) -> bool:
+            entries = body.get("entry", [{}])[0].get("changes", [{}])[0].get("value", {})
+            return any(
+                s["id"] == message_id and s["status"] == status for s in entries.get("statuses", [])
+            )
+
+        body = webhook_receiver.wait_for(match)
+        value = body["entry"][0]["changes"][0]["value"]
+        return next(s for s in value["statuses"] if s["id"] == message_id)
+
+    assert status_of(sent.message_id, "sent")["pricing"]["category"] == "marketing_lite"
+    assert status_of(failing.message_id, "failed")["errors"][0]["code"] == 131048

@@ -35,6 +35,7 @@ from partnerhub.cli._runtime import (
     run_with_state,
 )
 from partnerhub.cli.emulate import emulate_app
+from partnerhub.cli.mm_lite import mm_lite_terms
 from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
@@ -85,6 +86,7 @@ app.add_typer(emulate_app, name="emulate")
 app.add_typer(state_app, name="state")
 app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
+app.command("mm-lite-terms")(mm_lite_terms)  # local: the operator records Meta's MM Lite terms
 
 DEMO_EMAIL = "demo@partnerhub.local"
 DEMO_CREDIT = 100  # in the partner's currency (EUR by default)

@@ -29,7 +29,8 @@ from partnerhub.cli._remote import (
 )
 
 emulate_app = typer.Typer(
-    help="Emulator controls: onboard, move or reset the clock, force statuses, inbound messages.",
+    help="Emulator controls: onboard, move or reset the clock, force statuses, inbound messages, "
+    "MM Lite terms, delivery faults.",
     no_args_is_help=True,
 )
 
@@ -200,6 +201,59 @@ def inbound(
         print_json(done)
         return
     console.print(f"{done['id']}: {done['from']} → {done['channel_id']} at {done['timestamp']}")
+
+
+# --- MM Lite terms and delivery faults (issue 17) ---------------------------------------------
+
+
+@emulate_app.command("mm-lite-terms")
+def mm_lite_terms(
+    waba_account_id: Annotated[str, typer.Argument(help="WABA account id whose terms change.")],
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="Withdraw the acceptance instead.")
+    ] = False,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """The WABA's business accepts the MM Lite terms (POST /marketing_messages may be used)."""
+    path = f"/waba_accounts/{waba_account_id}/mm_lite_terms"
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", path, {"accepted": not withdraw})
+    if as_json:
+        print_json(done)
+        return
+    state = "accepted" if done["accepted"] else "not accepted"
+    console.print(f"{done['waba_account_id']}: MM Lite terms {state}")
+
+
+@emulate_app.command("fault")
+def fault(
+    number: Annotated[str, typer.Argument(help="A recipient's or a channel's phone number.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="undeliverable, not_on_whatsapp, not_in_allowed_list, rate_limited, "
+            "pair_rate_limited, spam_limit, ecosystem, media_download_failed; none: clear"
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Messages to (or from) a number are accepted, then fail with Meta's error code."""
+    body: dict[str, Any] = {"unreachable": name is not None}
+    if name is not None:
+        body["fault"] = name
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", f"/numbers/{number.lstrip('+')}/unreachable", body)
+    if as_json:
+        print_json(done)
+        return
+    if done["unreachable"]:
+        console.print(f"{done['wa_id']}: messages fail with {done['error_code']} ({name})")
+    else:
+        console.print(f"{done['wa_id']}: no fault")
 
 
 __all__ = ["emulate_app", "parse_duration"]

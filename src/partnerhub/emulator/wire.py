@@ -188,6 +188,7 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     messages: list[Row] = []
     messaging_contacts: list[Row] = []
     unreachable_numbers: list[Row] = []
+    mm_lite_terms: list[Row] = []  # the WABAs that accepted the MM Lite terms
     webhook_events: list[Row] = []
     webhook_deliveries: list[Row] = []
     webhook_attempts: list[Row] = []

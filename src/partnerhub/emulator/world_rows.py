@@ -49,6 +49,7 @@ SECTIONS: Mapping[str, Table] = {
     "messages": tables.messages,
     "messaging_contacts": tables.messaging_contacts,
     "unreachable_numbers": tables.unreachable_numbers,
+    "mm_lite_terms": tables.mm_lite_terms,
     "webhook_events": tables.webhook_events,
     "webhook_deliveries": tables.webhook_deliveries,
     "webhook_attempts": tables.webhook_attempts,

@@ -194,6 +194,32 @@ class Emulator:
             self._unreachable.discard(wa_id)
         return result
 
+    # --- MM Lite and delivery faults (issue 17) ------------------------------------------
+
+    def accept_mm_lite_terms(self, waba_account_id: str, accepted: bool = True) -> dict[str, Any]:
+        """The WABA's business accepts the Marketing Messages Lite API terms, so its numbers
+        may send on ``POST /marketing_messages`` (``accepted=False`` withdraws them)."""
+        result: dict[str, Any] = self.call(
+            "POST", f"/waba_accounts/{waba_account_id}/mm_lite_terms", {"accepted": accepted}
+        )
+        return result
+
+    def inject_fault(self, number: str, fault: str | None) -> dict[str, Any]:
+        """Messages to this recipient number, or sent by this business number, are accepted
+        and then fail asynchronously with a ``failed`` status carrying Meta's error:
+        ``undeliverable`` / ``not_on_whatsapp`` (131026), ``not_in_allowed_list`` (131030),
+        ``rate_limited`` (130429), ``pair_rate_limited`` (131056), ``spam_limit`` (131048),
+        ``ecosystem`` (131049), ``media_download_failed`` (131053, media messages only).
+        ``None`` clears the number's fault; the fixture clears every fault after the test."""
+        wa_id = number.lstrip("+")
+        if fault is None:
+            return self.unreachable(wa_id, False)
+        result: dict[str, Any] = self.call(
+            "POST", f"/numbers/{wa_id}/unreachable", {"unreachable": True, "fault": fault}
+        )
+        self._unreachable.add(wa_id)
+        return result
+
     def sent_webhooks(self, partner_id: str | None = None, limit: int = 100) -> list[Any]:
         """What the delivery engine sent, newest first (URL, headers, body, answer)."""
         query = f"/webhooks/sent?limit={limit}" + (

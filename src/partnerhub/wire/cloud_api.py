@@ -588,6 +588,33 @@ class StatusError(msgspec.Struct, kw_only=True, omit_defaults=True):
     href: str | None = None  # Meta links its error-code page
 
 
+# --- statuses: pricing and conversation (issue 17: MM Lite, statuses and errors) ------------
+
+
+class ConversationOrigin(msgspec.Struct, kw_only=True, omit_defaults=True):
+    type: str  # marketing, utility, authentication, service (referral_conversion: ads)
+
+
+class StatusConversation(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``statuses[].conversation``: on ``sent`` (with ``expiration_timestamp``) and
+    ``delivered``. Under per-message pricing its ``id`` is unique per message."""
+
+    id: str
+    expiration_timestamp: str | None = None  # UNIX seconds; on ``sent`` only
+    origin: ConversationOrigin | None = None
+
+
+class StatusPricing(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``statuses[].pricing`` under Meta's per-message pricing (``pricing_model: PMP``):
+    ``category`` marketing, marketing_lite (MM Lite), utility, authentication or service;
+    ``type`` regular, free_customer_service or free_entry_point."""
+
+    billable: bool  # deprecated by Meta in favour of type + category; still sent
+    pricing_model: str  # PMP (CBP before July 2025)
+    category: str
+    type: str | None = None  # absent under CBP
+
+
 class MessageStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
     """What happened to a message you sent: ``sent``, ``delivered``, ``read`` or ``failed``."""
 
@@ -595,8 +622,8 @@ class MessageStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
     status: str
     timestamp: str
     recipient_id: str
-    conversation: dict[str, Any] | None = None
-    pricing: dict[str, Any] | None = None
+    conversation: StatusConversation | None = None
+    pricing: StatusPricing | None = None
     errors: list[StatusError] = []
     biz_opaque_callback_data: str | None = None  # echoed from the send
 

@@ -137,6 +137,7 @@ class MessagingRepository:
                 _M.status,
                 _M.pricing_category,
                 _M.body["biz_opaque_callback_data"].as_string(),
+                _M.type,
             )
             .where(_M.next_status_at.is_not(None), _M.next_status_at <= now)
             .order_by(_M.next_status_at)
@@ -152,6 +153,7 @@ class MessagingRepository:
                 status=row[3],
                 pricing_category=row[4],
                 biz_opaque_callback_data=row[5],
+                type=row[6],
             )
             for row in rows
         ]
@@ -250,3 +252,19 @@ class MessagingRepository:
         await self._session.execute(delete(table).where(table.c.wa_id == wa_id))
         if error_code is not None:
             await self._session.execute(table.insert().values(wa_id=wa_id, error_code=error_code))
+
+    # MM Lite terms ---------------------------------------------------------------------------
+
+    async def mm_lite_accepted_at(self, waba_account_id: str) -> datetime | None:
+        t = tables.mm_lite_terms.c
+        statement = select(t.accepted_at).where(t.waba_account_id == waba_account_id)
+        found: datetime | None = await self._session.scalar(statement)
+        return found
+
+    async def set_mm_lite_accepted(self, waba_account_id: str, at: datetime | None) -> None:
+        table = tables.mm_lite_terms
+        await self._session.execute(delete(table).where(table.c.waba_account_id == waba_account_id))
+        if at is not None:
+            await self._session.execute(
+                table.insert().values(waba_account_id=waba_account_id, accepted_at=at)
+            )

@@ -30,6 +30,7 @@ from partnerhub.adapters.tables.messaging import (
     messaging_contacts,
     unreachable_numbers,
 )
+from partnerhub.adapters.tables.mm_lite import mm_lite_terms
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
 from partnerhub.adapters.tables.templates import waba_templates
 from partnerhub.adapters.tables.tokens import refresh_tokens, token_families
@@ -60,6 +61,7 @@ __all__ = [
     "messages",
     "messaging_contacts",
     "metadata",
+    "mm_lite_terms",
     "partner_api_keys",
     "partner_users",
     "partners",

@@ -302,6 +302,9 @@ class Delivered:
     country: str
     pricing_category: PricingCategory
     cost_micros: int | None  # None: the default price
+    # Free customer service: a service reply, or (Meta, July 2025) a utility template
+    # delivered inside an open customer service window.
+    free: bool = False
 
 
 async def charge_delivered(
@@ -317,9 +320,9 @@ async def charge_delivered(
     if not items:
         return
     now = clock.now()
-    grouped: dict[tuple[str, str, str, int | None], tuple[Delivered, int]] = {}
+    grouped: dict[tuple[str, str, str, int | None, bool], tuple[Delivered, int]] = {}
     for item in items:
-        key = (item.channel.id, item.country, item.pricing_category, item.cost_micros)
+        key = (item.channel.id, item.country, item.pricing_category, item.cost_micros, item.free)
         first, volume = grouped.get(key, (item, 0))
         grouped[key] = (first, volume + 1)
     rows = []
@@ -327,7 +330,7 @@ async def charge_delivered(
     for item, volume in grouped.values():
         channel = item.channel
         partner = partners[channel.partner_id]
-        free = item.pricing_category == PricingCategory.SERVICE
+        free = item.free or item.pricing_category == PricingCategory.SERVICE
         pricing_type = PricingType.FREE_CUSTOMER_SERVICE if free else PricingType.REGULAR
         cost = 0 if free else item.cost_micros
         if cost is None:
@@ -345,7 +348,11 @@ async def charge_delivered(
                 "country": item.country,
                 "pricing_category": item.pricing_category,
                 "pricing_type": pricing_type,
-                "initiated_by": InitiatedBy.USER if free else InitiatedBy.BUSINESS,
+                "initiated_by": (
+                    InitiatedBy.USER
+                    if item.pricing_category == PricingCategory.SERVICE
+                    else InitiatedBy.BUSINESS
+                ),
                 "volume": volume,
                 "cost_micros": cost,
                 "paid_by": payer,

@@ -31,6 +31,15 @@ Codes used, and when::
     1        Unknown error                  a bug of ours
     2        Temporary due to downtime      the database is unreachable; clients retry
 
+MM Lite and delivery failures (``failed`` status webhooks; see marketing.py, delivery_faults.py)::
+
+    131055   Method not allowed             MM Lite: a template that is not MARKETING, or the
+                                            WABA has not accepted the MM Lite terms
+    131030   Recipient not in allowed list  a sandbox/test number sending to an unlisted number
+    131048   Spam rate limit hit            the number's messages were blocked/flagged as spam
+    131049   (healthy ecosystem)            Meta chose not to deliver a marketing message
+    131053   Media upload error             Meta could not fetch/upload the message's media
+
 A :class:`GraphError` is a :class:`~partnerhub.domain.errors.DomainError` and carries no HTTP
 status: the Graph renderer (:mod:`partnerhub.server.errors.graph`) maps each code to its status
 in one table, for the routed handlers and the raw send path alike.
@@ -57,6 +66,13 @@ PAIR_RATE_LIMIT_HIT = 131056
 RATE_LIMIT_HIT = 130429
 BUSINESS_ACCOUNT_LOCKED = 131031
 AUTH_EXCEPTION = 0
+# MM Lite and asynchronous delivery failures
+METHOD_NOT_ALLOWED = 131055
+RECIPIENT_NOT_ALLOWED = 131030
+SPAM_RATE_LIMIT_HIT = 131048
+ECOSYSTEM_ENGAGEMENT = 131049
+MEDIA_DOWNLOAD_ERROR = 131052
+MEDIA_UPLOAD_ERROR = 131053
 PERMISSION_DENIED = 10
 ACCESS_TOKEN_EXPIRED = 190
 UNKNOWN_ERROR = 1
@@ -83,6 +99,15 @@ TITLES: dict[int, str] = {
     AUTH_EXCEPTION: "AuthException",
     PERMISSION_DENIED: "Permission denied",
     ACCESS_TOKEN_EXPIRED: "Access token has expired",
+    # MM Lite and asynchronous delivery failures (Meta's error-codes page)
+    METHOD_NOT_ALLOWED: "Method not allowed",
+    RECIPIENT_NOT_ALLOWED: "Recipient phone number not in allowed list",
+    SPAM_RATE_LIMIT_HIT: "Spam rate limit hit",
+    ECOSYSTEM_ENGAGEMENT: (
+        "This message was not delivered to maintain healthy ecosystem engagement."
+    ),
+    MEDIA_DOWNLOAD_ERROR: "Media download error",
+    MEDIA_UPLOAD_ERROR: "Media upload error",
 }
 
 # Meta links every webhook error to its error-code page.

@@ -68,6 +68,7 @@ class DueMessage:
     status: str
     pricing_category: str | None
     biz_opaque_callback_data: str | None
+    type: str = ""  # the message type: some delivery faults fail media messages only
 
 
 @dataclass

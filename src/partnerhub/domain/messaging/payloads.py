@@ -102,15 +102,17 @@ def status_entry(
 
     ``conversation`` and ``pricing`` are passed through as Meta shapes them
     (``{"id", "expiration_timestamp"?, "origin": {"type"}}``,
-    ``{"billable", "pricing_model", "category"}``); keys left out when None, as Meta does.
+    ``{"billable", "pricing_model", "category", "type"}``); left out when None, as Meta does.
     """
     entry = cloud_api.MessageStatus(
         id=message_id,
         status=status,
         timestamp=timestamp,
         recipient_id=recipient_id,
-        conversation=conversation,
-        pricing=pricing,
+        conversation=None
+        if conversation is None
+        else msgspec.convert(conversation, cloud_api.StatusConversation),
+        pricing=None if pricing is None else msgspec.convert(pricing, cloud_api.StatusPricing),
         errors=[_status_error(e) for e in errors or ()],
         biz_opaque_callback_data=biz_opaque_callback_data,
     )

@@ -11,6 +11,7 @@ to the outbox in the same transaction, and delivery is charged to the payer's ba
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
 from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound
-from partnerhub.domain.messaging import errors, payloads
+from partnerhub.domain.messaging import delivery_faults, errors, marketing, payloads
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.countries import country_of
 from partnerhub.domain.messaging.errors import GraphError
@@ -41,6 +42,10 @@ from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
 
 WINDOW = timedelta(hours=24)
+
+# The stored pricing category of a utility template sent inside an open customer service
+# window: free since Meta's per-message pricing (July 2025), reported as UTILITY.
+FREE_UTILITY = "UTILITY_FREE"
 
 # Meta error for a message to a number that cannot receive it (the emulator's "unreachable").
 UNDELIVERABLE = errors.MESSAGE_UNDELIVERABLE
@@ -101,6 +106,7 @@ class _Pending:
     outgoing: OutgoingMessage
     input: str
     future: asyncio.Future[Accepted]
+    mm_lite: bool = False  # sent on MM Lite (``/marketing_messages``)
 
 
 class MessageSender:
@@ -137,14 +143,20 @@ class MessageSender:
         """Whether sends are arriving (one in the last ``within`` seconds)."""
         return asyncio.get_running_loop().time() - self.last_send < within
 
-    async def send(self, principal: ChannelPrincipal, body: object) -> Accepted:
+    async def send(
+        self, principal: ChannelPrincipal, body: object, *, mm_lite: bool = False
+    ) -> Accepted:
+        """A send on ``/messages``, or with ``mm_lite`` on MM Lite's ``/marketing_messages``
+        (the same path through the batch; see :mod:`.marketing` for its extra refusals)."""
         require_usable(principal)
+        if mm_lite:
+            marketing.require_template(body)
         outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()
         future: asyncio.Future[Accepted] = loop.create_future()
-        self._queue.append(_Pending(principal, outgoing, to, future))
+        self._queue.append(_Pending(principal, outgoing, to, future, mm_lite))
         if self._writer is None or self._writer.done():
             self._writer = loop.create_task(self._drain())
         return await future
@@ -209,11 +221,9 @@ class MessageSender:
             return rows
 
         await self._store.store_batch(
-            {
-                (i.principal.channel_id, i.outgoing.wa_id)
-                for i in batch
-                if i.outgoing.template is None
-            },
+            # Every send's window: free-form sends need it open, utility templates inside it
+            # are free (FREE_UTILITY).
+            {(i.principal.channel_id, i.outgoing.wa_id) for i in batch},
             {
                 (
                     i.principal.waba_account_id,
@@ -262,11 +272,19 @@ def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
             [] if template is None else template.components,
         )
         assert template is not None  # check_template refuses a missing template
+        if item.mm_lite:
+            return marketing.check_category(ref.name, template.category)
+        if template.category == PricingCategory.UTILITY and _window_open(item, reads, now):
+            return FREE_UTILITY
         return template.category
-    last = reads.windows.get((principal.channel_id, item.outgoing.wa_id))
-    if last is None or now - last > WINDOW:
+    if not _window_open(item, reads, now):
         raise errors.re_engagement()
     return PricingCategory.SERVICE
+
+
+def _window_open(item: _Pending, reads: SendReads, now: datetime) -> bool:
+    last = reads.windows.get((item.principal.channel_id, item.outgoing.wa_id))
+    return last is not None and now - last <= WINDOW
 
 
 class UnitOfWorkSendStore:
@@ -432,10 +450,8 @@ async def run_due_statuses(
     due = await uow.messaging.due_messages(now, limit)
     if not due:
         return 0
-    unreachable = await uow.messaging.unreachable_codes(
-        {m.wa_id for m in due if m.status == MessageStatus.ACCEPTED}
-    )
     channels = await uow.messaging.channels_by_id({m.channel_id for m in due})
+    unreachable = await _fault_codes(uow, due, channels)
     wabas = await uow.messaging.wabas_by_id({c.waba_account_id for c in channels.values()})
     moment = _Round(
         next_at=now + timedelta(seconds=config.status_step_seconds),
@@ -447,9 +463,9 @@ async def run_due_statuses(
     charges: list[Delivered] = []
     statuses: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # channel id -> its statuses
     for message in due:
-        code = unreachable.get(message.wa_id)
-        status = _next(message, code, config)
         channel = channels.get(message.channel_id)
+        code = _fault_of(message, channel, unreachable)
+        status = _next(message, code, config)
         if status is None or channel is None:
             moves.setdefault((message.status, True, None), []).append(message.id)
             continue
@@ -468,7 +484,7 @@ async def run_due_statuses(
             status,
             now,
             None if final else moment.next_at,
-            None if error_code is None else _undeliverable(error_code),
+            None if error_code is None else delivery_faults.failure(error_code).to_webhook_error(),
         )
     if charges:
         partners = await uow.messaging.partners_by_id({c.channel.partner_id for c in charges})
@@ -504,45 +520,101 @@ def _webhooks(
     return events
 
 
+async def _fault_codes(
+    uow: UnitOfWork, due: list[DueMessage], channels: dict[str, Channel]
+) -> dict[str, int]:
+    """The faults set on the numbers of the messages about to be sent: their recipients' and
+    their senders' (see :mod:`.delivery_faults`), in one query."""
+    numbers: set[str] = set()
+    for message in due:
+        if message.status == MessageStatus.ACCEPTED:
+            numbers.add(message.wa_id)
+            channel = channels.get(message.channel_id)
+            if channel is not None:
+                numbers.add(_display(channel))
+    return await uow.messaging.unreachable_codes(numbers) if numbers else {}
+
+
+def _fault_of(message: DueMessage, channel: Channel | None, faults: dict[str, int]) -> int | None:
+    """The fault failing this message, if any: the recipient's first, then the sender's."""
+    if message.status != MessageStatus.ACCEPTED or not faults:
+        return None
+    for number in (message.wa_id, None if channel is None else _display(channel)):
+        code = None if number is None else faults.get(number)
+        if code is not None and delivery_faults.applies(code, message.type):
+            return code
+    return None
+
+
 def _charge(message: DueMessage, channel: Channel, config: MessagingConfig) -> Delivered:
-    """Meta charges per delivered message; service replies inside the window are free."""
-    category = PricingCategory(message.pricing_category or PricingCategory.SERVICE)
+    """Meta charges per delivered message; service replies inside the window are free. An MM
+    Lite message is billed (and reported in usage) as MARKETING."""
+    stored = message.pricing_category or PricingCategory.SERVICE
+    category = PricingCategory(_BILLED_AS.get(stored, stored))
     price = config.prices.get(category)
     return Delivered(
         channel=channel,
         country=country_of(message.wa_id),
         pricing_category=category,
         cost_micros=None if price is None else round(price * MICROS),
+        free=stored == FREE_UTILITY,
     )
 
 
-def _undeliverable(code: int) -> dict[str, Any]:
-    details = "The recipient cannot receive this message (marked unreachable in the emulator)."
-    return GraphError(code, details).to_webhook_error()
+# Stored pricing categories that are billed and reported as another one.
+_BILLED_AS = {
+    marketing.MARKETING_LITE: PricingCategory.MARKETING,
+    FREE_UTILITY: PricingCategory.UTILITY,
+}
+
+
+def _pricing(message: DueMessage) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Meta's ``pricing`` (per-message pricing, ``PMP``) and the ``conversation`` of a priced
+    message (docs/fidelity.md, "MM Lite, statuses and errors"): the category is the
+    template's (``marketing_lite`` for MM Lite sends), ``service`` for a free-form reply in the
+    customer service window, which is free (``free_customer_service``), as is a utility
+    template inside the window (category ``utility``)."""
+    stored = message.pricing_category
+    if stored is None:
+        return None
+    category = stored.lower() if stored != FREE_UTILITY else PricingCategory.UTILITY.lower()
+    billable = stored not in (PricingCategory.SERVICE, FREE_UTILITY)
+    pricing = {
+        "billable": billable,
+        "pricing_model": "PMP",
+        "category": category,
+        "type": "regular" if billable else "free_customer_service",
+    }
+    origin = PricingCategory.MARKETING.lower() if stored == marketing.MARKETING_LITE else category
+    conversation = {"id": _conversation_id(message.id), "origin": {"type": origin}}
+    return pricing, conversation
+
+
+def _conversation_id(message_id: str) -> str:
+    """Meta's 32 hex digits; under per-message pricing one per message (Graph v23 and lower)."""
+    return hashlib.md5(message_id.encode(), usedforsecurity=False).hexdigest()
 
 
 def _status_entry(
     message: DueMessage, status: str, error_code: int | None, moment: _Round
 ) -> dict[str, Any]:
+    """One status as Meta sends it: ``sent`` and ``delivered`` carry ``pricing`` and
+    ``conversation`` (``expiration_timestamp`` on ``sent`` only), ``read`` neither, ``failed``
+    its ``errors``."""
     pricing = conversation = None
     failure = None
     if error_code is not None:
-        failure = [_undeliverable(error_code)]
-    elif message.pricing_category is not None:
-        category = message.pricing_category.lower()
-        billable = message.pricing_category != PricingCategory.SERVICE
-        pricing = {
-            "billable": billable,
-            "pricing_model": "PMP",
-            "category": category,
-            "type": "regular" if billable else "free_customer_service",
-        }
-        if status == MessageStatus.SENT:
-            conversation = {
-                "id": message.id.removeprefix("wamid.")[:32],
-                "origin": {"type": category},
-                "expiration_timestamp": moment.window_expires,
-            }
+        failure = [delivery_faults.failure(error_code)]
+    elif status in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        priced = _pricing(message)
+        if priced is not None:
+            pricing, conversation = priced
+            if status == MessageStatus.SENT:
+                conversation = {
+                    "id": conversation["id"],
+                    "expiration_timestamp": moment.window_expires,
+                    "origin": conversation["origin"],
+                }
     return payloads.status_entry(
         message.id,
         status,

@@ -1,5 +1,5 @@
-"""``/_emulator`` controls for the Messaging API side: a WhatsApp user writing in, and numbers
-that cannot be reached [ours]."""
+"""``/_emulator`` controls for the Messaging API side: a WhatsApp user writing in, numbers
+that cannot be reached (delivery faults) and MM Lite's terms [ours]."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
-from partnerhub.domain.messaging import services
+from partnerhub.domain.messaging import delivery_faults, marketing, services
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import json_problem, read_body
@@ -30,6 +30,13 @@ class InboundDoc(msgspec.Struct):
 class UnreachableIn(msgspec.Struct, forbid_unknown_fields=True):
     unreachable: bool = True
     error_code: int = services.UNDELIVERABLE
+    # A named fault (delivery_faults.FAULTS: undeliverable, not_on_whatsapp, rate_limited,
+    # spam_limit, media_download_failed, ...) instead of a bare error_code.
+    fault: str | None = None
+
+
+class MmLiteTermsIn(msgspec.Struct, forbid_unknown_fields=True):
+    accepted: bool = True
 
 
 @post(
@@ -68,16 +75,45 @@ async def inbound(request: Request[Any, Any, Any]) -> dict[str, Any]:
 async def unreachable(request: Request[Any, Any, Any], wa_id: FromPath[str]) -> dict[str, Any]:
     await guard(request)
     body = await read_body(request, UnreachableIn)
-    if not 1 <= body.error_code <= 10**7:
+    code = body.error_code
+    if body.fault is not None:
+        if body.fault not in delivery_faults.FAULTS:
+            raise InvalidInput("fault", f"must be one of {', '.join(delivery_faults.FAULTS)}")
+        code = delivery_faults.code_of(body.fault)
+    if not 1 <= code <= 10**7:
         raise InvalidInput("error_code", "must be a Meta error code, e.g. 131026")
     state = app_state(request)
     async with state.uow() as uow:
-        await services.set_unreachable(uow, wa_id, body.error_code if body.unreachable else None)
-    return {
+        await services.set_unreachable(uow, wa_id, code if body.unreachable else None)
+    answer: dict[str, Any] = {
         "wa_id": wa_id.lstrip("+"),
         "unreachable": body.unreachable,
-        "error_code": body.error_code,
+        "error_code": code,
+    }
+    if body.fault is not None:
+        answer["fault"] = body.fault
+    return answer
+
+
+@post(
+    "/waba_accounts/{waba_account_id:str}/mm_lite_terms",
+    summary="The WABA's business accepts the MM Lite terms (or withdraws, accepted=false)",
+    status_code=200,
+)
+@documents_body(MmLiteTermsIn)
+async def mm_lite_terms(
+    request: Request[Any, Any, Any], waba_account_id: FromPath[str]
+) -> dict[str, Any]:
+    await guard(request)
+    body = await read_body(request, MmLiteTermsIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        at = await marketing.accept_terms(uow, state.clock, waba_account_id, body.accepted)
+    return {
+        "waba_account_id": waba_account_id,
+        "accepted": body.accepted,
+        "accepted_at": None if at is None else isoformat(at),
     }
 
 
-HANDLERS = [inbound, unreachable]
+HANDLERS = [inbound, unreachable, mm_lite_terms]

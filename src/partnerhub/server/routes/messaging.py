@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from partnerhub.domain.errors import NotFound
-from partnerhub.domain.messaging import services
+from partnerhub.domain.messaging import marketing, services
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.domain.templates import services as template_services
@@ -39,6 +39,10 @@ SEND_PATH = "/messages"
 # (docs/waba-messaging/sandbox/how-to-get-started-with-sandbox): an alias, same checks, same answer.
 SANDBOX_SEND_PATH = "/v1/messages"
 SEND_PATHS = (SEND_PATH, SANDBOX_SEND_PATH)
+# [360] MM Lite (docs.360dialog.com "MM Lite versus Cloud API"): the same body and answer on
+# another path, marketing templates only (domain/messaging/marketing.py). Served by the same
+# raw send path (server/fastpath/send.py) as SEND_PATHS.
+MARKETING_PATH = "/marketing_messages"
 
 
 def channel_key(headers: Any) -> str | None:
@@ -86,9 +90,33 @@ async def send_message(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response(answer, status_code=200, media_type=MediaType.JSON)
 
 
-async def answer_send(state: AppState, principal: ChannelPrincipal, body: object) -> dict[str, Any]:
+@post(
+    MARKETING_PATH,
+    summary=(
+        "MM Lite: send a MARKETING template (Cloud API body, same answer as /messages); the "
+        "WABA must have accepted the Marketing Messages Lite API terms"
+    ),
+    tags=["Messaging API"],
+    status_code=200,
+)
+async def send_marketing_message(request: Request[Any, Any, Any]) -> Response[Any]:
+    principal = await channel_principal(request)
+    body = await _json(request)
+    answer = await answer_send(app_state(request), principal, body, mm_lite=True)
+    return Response(answer, status_code=200, media_type=MediaType.JSON)
+
+
+async def answer_send(
+    state: AppState, principal: ChannelPrincipal, body: object, *, mm_lite: bool = False
+) -> dict[str, Any]:
     """A send, or a read receipt for an inbound message (same path, told apart by the body as
-    Meta does), answered as Meta answers it."""
+    Meta does), answered as Meta answers it. ``mm_lite``: a send on ``/marketing_messages``
+    (no read receipts there: MM Lite is send-only), refused unless the WABA accepted the terms."""
+    if mm_lite:
+        async with state.uow() as uow:
+            await marketing.require_terms(uow, principal)
+        accepted = await state.sender.send(principal, body, mm_lite=True)
+        return accepted.response()
     if isinstance(body, dict) and body.get("status") == "read" and "type" not in body:
         async with state.uow() as uow:
             await services.mark_read(uow, principal, body)
@@ -203,6 +231,7 @@ def messaging_router(*extra: Any) -> Router:
         path="/",
         route_handlers=[
             send_message,
+            send_marketing_message,
             set_webhook,
             get_webhook,
             list_templates,
