@@ -3,6 +3,7 @@ Meta's limits with the field named, the picture from a resumable upload served b
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from tests.conftest import PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import keys_path
 from tests.helpers.uploads import details, graph_error, keyed_number, png, start, upload
+from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
 
 Client = httpx.AsyncClient
@@ -196,3 +198,34 @@ async def test_each_key_sees_its_own_number_and_a_revoked_key_nothing(
         assert revoked.status_code == 200, revoked.text
         assert graph_error(await http.get(PATH, headers=key), 401)["code"] == 0
         assert graph_error(await update(http, key, about="x"), 401)["code"] == 0
+
+
+async def test_the_number_page_shows_the_profile_and_its_picture(
+    client: Client, app: Litestar, partner: PartnerCreds
+) -> None:
+    picture = png(16, 16, seed=11)
+    async with over_http(app) as http:
+        channel, key = await keyed_number(http, partner)
+        await log_in(http, partner.email, partner.password)
+        page_path = f"/hub/channels/{channel['channel_id']}"
+        empty = await http.get(page_path)
+        assert empty.status_code == 200, empty.text
+        assert "No business profile set yet" in empty.text
+
+        handle = await upload(http, key, picture)
+        marked = {**FULL, "about": "<b>Pizza</b> & more", "profile_picture_handle": handle}
+        assert (await http.post(PATH, headers=key, json=marked)).status_code == 200
+        page = await http.get(page_path)
+        assert page.status_code == 200
+        text = page.text
+        assert "&lt;b&gt;Pizza&lt;/b&gt; &amp; more" in text and "<b>Pizza" not in text
+        for value in (FULL["address"], FULL["email"], FULL["vertical"], *FULL["websites"]):
+            assert str(value) in text
+        found = re.search(r'<img id="profile-picture" src="([^"]+)"', text)
+        assert found is not None, text
+        src = found.group(1)
+        assert src.startswith("/whatsapp_business_profile/picture/")
+        shown = await http.get(src)
+        assert shown.content == picture and shown.headers["content-type"] == "image/png"
+        # The page's CSP lets it show a picture of its own origin.
+        assert "img-src 'self'" in page.headers["content-security-policy"]

@@ -10,8 +10,11 @@ from partnerhub.domain.messaging.profile import ProfileChange
 from partnerhub.domain.messaging.profile_model import BusinessProfile
 from partnerhub.wire import business_profile as wire
 
+# Where profile pictures are served (``profile_picture_url``), below this server's base URL.
+PICTURE_PATH = "/whatsapp_business_profile/picture"
 
-def picture_url(profile: BusinessProfile, base: str) -> str | None:
+
+def picture_url(profile: BusinessProfile, base: str = PICTURE_PATH) -> str | None:
     return f"{base}/{profile.picture_id}" if profile.picture_id else None
 
 

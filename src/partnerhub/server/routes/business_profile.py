@@ -29,12 +29,12 @@ from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
+from partnerhub.server.presenters.business_profile import PICTURE_PATH
 from partnerhub.server.routes.messaging import channel_principal
 from partnerhub.server.state import AppState
 from partnerhub.wire import business_profile as wire
 
 PROFILE_PATH = "/whatsapp_business_profile"
-PICTURE_PATH = PROFILE_PATH + "/picture"
 
 
 def upload_files(state: AppState) -> UploadFiles:
