@@ -10,7 +10,7 @@ import httpx
 from litestar import Litestar
 
 from partnerhub.wire.business_profile import VERTICALS
-from tests.conftest import PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import keys_path
 from tests.helpers.uploads import details, graph_error, keyed_number, png, start, upload
@@ -229,3 +229,21 @@ async def test_the_number_page_shows_the_profile_and_its_picture(
         assert shown.content == picture and shown.headers["content-type"] == "image/png"
         # The page's CSP lets it show a picture of its own origin.
         assert "img-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_the_profile_travels_in_the_world_export_without_its_picture(
+    client: Client, app: Litestar, partner: PartnerCreds
+) -> None:
+    async with over_http(app) as http:
+        _, key = await keyed_number(http, partner)
+        handle = await upload(http, key, png())
+        body = {**FULL, "profile_picture_handle": handle}
+        assert (await http.post(PATH, headers=key, json=body)).status_code == 200
+        exported = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+        (row,) = exported["business_profiles"]
+        assert row["about"] == FULL["about"] and row["websites"] == FULL["websites"]
+        assert "picture_id" not in row  # the bytes are a file: they do not travel
+
+        seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=exported)
+        assert seeded.status_code == 200, seeded.text
+        assert await profile(http, key) == FULL
