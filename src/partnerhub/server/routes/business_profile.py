@@ -28,6 +28,7 @@ from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
+from partnerhub.server.errors import graph
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.presenters.business_profile import PICTURE_PATH
 from partnerhub.server.routes.messaging import channel_principal
@@ -145,11 +146,10 @@ async def upload_status(
     tags=["Messaging API"],
 )
 async def node_get(request: Request[Any, Any, Any], node: FromPath[str]) -> Response[Any]:
+    if services.session_id_of(node) is None:
+        return graph.not_routed(request, 404)  # as any path no route serves
     principal = await channel_principal(request)
-    state = app_state(request)
-    if services.session_id_of(node) is not None:
-        return Response(await upload_status(state, principal, node), status_code=200)
-    raise services.unknown_object(node)
+    return Response(await upload_status(app_state(request), principal, node), status_code=200)
 
 
 @post(
@@ -163,10 +163,10 @@ async def node_get(request: Request[Any, Any, Any], node: FromPath[str]) -> Resp
     request_max_body_size=services.MAX_UPLOAD_BYTES,
 )
 async def node_post(request: Request[Any, Any, Any], node: FromPath[str]) -> Response[Any]:
+    if services.session_id_of(node) is None:
+        return graph.not_routed(request, 404)  # as any path no route serves
     principal = await channel_principal(request)
     state = app_state(request)
-    if services.session_id_of(node) is None:
-        raise services.unknown_object(node, "post")
     offset = services.parse_offset(request.headers.get("file_offset"))
     async with state.uow() as uow:
         session = await services.find_upload(uow, state.clock, principal, node)
