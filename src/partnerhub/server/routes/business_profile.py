@@ -14,10 +14,10 @@ where another single-segment Graph node (a media id) joins the dispatch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, HeaderParameter
 from litestar.response import Stream
 
 from partnerhub.adapters.upload_files import UploadFiles
@@ -162,12 +162,19 @@ async def node_get(request: Request[Any, Any, Any], node: FromPath[str]) -> Resp
     status_code=200,
     request_max_body_size=services.MAX_UPLOAD_BYTES,
 )
-async def node_post(request: Request[Any, Any, Any], node: FromPath[str]) -> Response[Any]:
+async def node_post(
+    request: Request[Any, Any, Any],
+    node: FromPath[str],
+    file_offset: Annotated[
+        str | None,
+        HeaderParameter(name="file_offset", description="The byte the chunk starts at (absent: 0)"),
+    ] = None,
+) -> Response[Any]:
     if services.session_id_of(node) is None:
         return graph.not_routed(request, 404)  # as any path no route serves
     principal = await channel_principal(request)
     state = app_state(request)
-    offset = services.parse_offset(request.headers.get("file_offset"))
+    offset = services.parse_offset(file_offset)
     async with state.uow() as uow:
         session = await services.find_upload(uow, state.clock, principal, node)
     lacking = services.check_offset(session, offset)
