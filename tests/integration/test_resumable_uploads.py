@@ -3,6 +3,7 @@ sessions, chunks, resume, offsets, types, lengths, channel scoping, expiry and a
 
 from __future__ import annotations
 
+import asyncio
 import tracemalloc
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -204,3 +205,26 @@ async def test_a_large_chunk_is_streamed_to_disk_not_held_in_memory(
     assert peak < size // 4, f"peak {peak} bytes for a {size}-byte upload"
     stored = state.settings.data_dir / "uploads" / session.removeprefix("upload:")
     assert stored.stat().st_size == size
+
+
+async def test_two_chunks_racing_for_one_offset_store_one(
+    client: Client, app: Litestar, partner: PartnerCreds, state: AppState
+) -> None:
+    data = png(32, 32, seed=2)
+    half = len(data) // 2
+    async with over_http(app) as http:
+        _, key = await keyed_number(http, partner)
+        session = (await start(http, key, len(data))).json()["id"]
+        first, second = await asyncio.gather(
+            send_chunk(http, key, session, 0, data[:half]),
+            send_chunk(http, key, session, 0, b"X" * half),
+        )
+        assert sorted([first.status_code, second.status_code]) == [200, 400], (
+            first.text,
+            second.text,
+        )
+        winner = data[:half] if first.status_code == 200 else b"X" * half
+        last = await send_chunk(http, key, session, half, data[half:])
+        assert "h" in last.json(), last.text
+    stored = state.settings.data_dir / "uploads" / session.removeprefix("upload:")
+    assert stored.read_bytes() == winner + data[half:]
