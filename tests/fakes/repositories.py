@@ -947,7 +947,7 @@ class BusinessProfileRepository:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    async def get_profile(self, channel_id: str) -> BusinessProfile | None:
+    async def get_profile(self, channel_id: str, *, lock: bool = False) -> BusinessProfile | None:
         return self._t.profiles.get(channel_id)
 
     async def save_profile(self, profile: BusinessProfile) -> None:

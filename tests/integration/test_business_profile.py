@@ -3,6 +3,7 @@ Meta's limits with the field named, the picture from a resumable upload served b
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -247,3 +248,22 @@ async def test_the_profile_travels_in_the_world_export_without_its_picture(
         seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=exported)
         assert seeded.status_code == 200, seeded.text
         assert await profile(http, key) == FULL
+
+
+async def test_concurrent_updates_of_one_profile_keep_every_field(
+    client: Client, app: Litestar, partner: PartnerCreds
+) -> None:
+    async with over_http(app) as http:
+        _, key = await keyed_number(http, partner)
+        fields = {
+            "about": "About us",
+            "address": "Street 1",
+            "description": "We bake",
+            "email": "a@pizza.example",
+            "vertical": "RESTAURANT",
+        }
+        answers = await asyncio.gather(
+            *(update(http, key, **{name: value}) for name, value in fields.items())
+        )
+        assert [a.status_code for a in answers] == [200] * len(fields), [a.text for a in answers]
+        assert await profile(http, key) == {"messaging_product": "whatsapp", **fields}

@@ -375,7 +375,11 @@ class ApiKeyUseRepository(Protocol):
 class BusinessProfileRepository(Protocol):
     """Business profiles and the resumable upload sessions of a channel (issue 17)."""
 
-    async def get_profile(self, channel_id: str) -> BusinessProfile | None: ...
+    async def get_profile(self, channel_id: str, *, lock: bool = False) -> BusinessProfile | None:
+        """The channel's profile; ``lock``: the channel locked first, so that concurrent
+        updates of one profile run one after the other."""
+        ...
+
     async def save_profile(self, profile: BusinessProfile) -> None:
         """Insert or replace the channel's profile."""
         ...

@@ -46,7 +46,15 @@ class BusinessProfileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_profile(self, channel_id: str) -> BusinessProfile | None:
+    async def get_profile(self, channel_id: str, *, lock: bool = False) -> BusinessProfile | None:
+        if lock:
+            # The channel's row, not the profile's: there is none before the first update, and
+            # two first updates must not both insert one (PostgreSQL; SQLite's write lock is
+            # taken by lock_for_write already).
+            channels = tables.channels
+            await self._session.execute(
+                select(channels.c.id).where(channels.c.id == channel_id).with_for_update()
+            )
         row = (await self._session.execute(select(_P).where(_P.c.channel_id == channel_id))).first()
         if row is None:
             return None

@@ -264,7 +264,7 @@ async def update_profile(
     picture = None
     if change.profile_picture_handle is not None:
         picture = await picture_for_handle(uow, clock, principal, change.profile_picture_handle)
-    found = await uow.profiles.get_profile(principal.channel_id)
+    found = await uow.profiles.get_profile(principal.channel_id, lock=True)
     profile = found or BusinessProfile(channel_id=principal.channel_id)
     for name in ("about", "address", "description", "email", "vertical"):
         value = getattr(change, name)
