@@ -91,8 +91,13 @@ async def test_a_chunk_at_the_wrong_offset_is_refused_and_changes_nothing(
         assert bad.status_code == 400 and "file_offset" in details(bad)
 
         done = await send_chunk(http, key, session, 10, data[10:])
-        assert "h" in done.json()
-        again = await send_chunk(http, key, session, len(data), b"more")
+        handle = done.json()["h"]
+        # The answer was lost: an empty chunk at the end asks for the handle again.
+        asked = await send_chunk(http, key, session, len(data), b"")
+        assert asked.status_code == 200 and asked.json() == {"h": handle}, asked.text
+        more = await send_chunk(http, key, session, len(data), b"more")
+        assert more.status_code == 400 and "body" in details(more)
+        again = await send_chunk(http, key, session, 0, data)
         assert again.status_code == 400 and "complete" in details(again)
 
 

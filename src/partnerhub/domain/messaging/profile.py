@@ -162,11 +162,14 @@ def parse_offset(raw: str | None) -> int:
 
 
 def check_offset(session: UploadSession, offset: int) -> int:
-    """Refuse a chunk that does not start where the session stands (or a finished session);
-    the bytes the chunk may carry at most."""
-    if session.complete:
+    """Refuse a chunk that does not start where the session stands; the bytes the chunk may
+    carry at most. A finished session takes only an empty chunk at its end (0): a client that
+    lost the last answer asks for the handle again that way."""
+    if session.complete and offset != session.file_length:
         raise invalid_parameter(
-            "file_offset", f"the upload is complete ({session.file_length} bytes)"
+            "file_offset",
+            f"the upload is complete ({session.file_length} bytes): only an empty request at "
+            f"file_offset {session.file_length} answers its handle again",
         )
     if offset != session.file_offset:
         raise GraphError(

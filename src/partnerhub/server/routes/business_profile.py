@@ -180,6 +180,9 @@ async def node_post(
     lacking = services.check_offset(session, offset)
     files = upload_files(state)
     received = await files.receive(request.stream(), lacking)
+    if session.handle is not None:  # complete, asked again with an empty chunk at its end
+        files.discard(received)
+        return Response(wire.UploadHandle(h=session.handle))
     try:
 
         async def place() -> None:
