@@ -165,7 +165,8 @@ async def test_handles_that_are_not_a_picture_of_this_number_are_refused(
         pdf = await upload(http, key, b"%PDF-1.4 not a picture", "application/pdf")
         half = (await start(http, key, 100)).json()["id"]
         big = (await start(http, key, 5 * 1024 * 1024 + 1, "image/jpeg")).json()["id"]
-        for handle in (theirs, pdf, half, big, "upload:" + half):
+        fake = await upload(http, key, b"GIF89a, not a PNG at all", "image/png")
+        for handle in (theirs, pdf, half, big, "upload:" + half, fake):
             refused = await update(http, key, profile_picture_handle=handle)
             assert graph_error(refused, 400)["code"] == 100, handle
             assert details(refused).startswith("profile_picture_handle"), refused.text

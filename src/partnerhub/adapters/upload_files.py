@@ -94,6 +94,18 @@ class UploadFiles:
         """The upload's last byte arrived: move the partial file into place (atomic rename)."""
         await asyncio.to_thread(os.replace, self._partial(session_id), self._final(session_id))
 
+    async def head(self, session_id: str, size: int = 8) -> bytes:
+        """The first ``size`` bytes of a finished file (b"" when it is missing)."""
+
+        def read() -> bytes:
+            try:
+                with (self.root / session_id).open("rb") as source:
+                    return source.read(size)
+            except FileNotFoundError:
+                return b""
+
+        return await asyncio.to_thread(read)
+
     def exists(self, session_id: str) -> bool:
         return (self.root / session_id).is_file()
 

@@ -237,10 +237,27 @@ async def get_profile(uow: UnitOfWork, principal: ChannelPrincipal) -> BusinessP
     return found if found is not None else BusinessProfile(channel_id=principal.channel_id)
 
 
+# The first bytes of the picture types: a PNG signature, a JPEG start-of-image marker.
+PICTURE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+SIGNATURE_BYTES = 8
+
+# Reads the first bytes of a completed upload (its id given): how the rules see the file.
+ReadHead = Callable[[str], Awaitable[bytes]]
+
+
+def looks_like_picture(head: bytes) -> bool:
+    return head.startswith(PICTURE_SIGNATURES)
+
+
 async def picture_for_handle(
-    uow: UnitOfWork, clock: Clock, principal: ChannelPrincipal, handle: str
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: ChannelPrincipal,
+    handle: str,
+    read_head: ReadHead | None = None,
 ) -> UploadSession:
-    """The completed upload behind ``handle``: this channel's, live, a picture."""
+    """The completed upload behind ``handle``: this channel's, live, a picture (its bytes
+    begin as a JPEG or PNG does, when ``read_head`` can tell)."""
     found = await uow.profiles.upload_by_handle(principal.channel_id, handle)
     if found is None or not found.complete or found.expires_at <= clock.now():
         raise invalid_parameter(
@@ -256,17 +273,27 @@ async def picture_for_handle(
         raise invalid_parameter(
             "profile_picture_handle", f"a profile picture is at most {MAX_PICTURE_BYTES} bytes"
         )
+    if read_head is not None and not looks_like_picture(await read_head(found.id)):
+        raise invalid_parameter(
+            "profile_picture_handle", "the uploaded bytes are not a JPEG or PNG image"
+        )
     return found
 
 
 async def update_profile(
-    uow: UnitOfWork, clock: Clock, principal: ChannelPrincipal, change: ProfileChange
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: ChannelPrincipal,
+    change: ProfileChange,
+    read_head: ReadHead | None = None,
 ) -> BusinessProfile:
     """``POST /whatsapp_business_profile``: the named fields change, the others stay."""
     await uow.lock_for_write()
     picture = None
     if change.profile_picture_handle is not None:
-        picture = await picture_for_handle(uow, clock, principal, change.profile_picture_handle)
+        picture = await picture_for_handle(
+            uow, clock, principal, change.profile_picture_handle, read_head
+        )
     found = await uow.profiles.get_profile(principal.channel_id, lock=True)
     profile = found or BusinessProfile(channel_id=principal.channel_id)
     for name in ("about", "address", "description", "email", "vertical"):

@@ -87,8 +87,11 @@ async def update_profile(request: Request[Any, Any, Any]) -> wire.Success:
     principal = await channel_principal(request)
     body = await read_body(request, wire.BusinessProfileIn)
     state = app_state(request)
+    files = upload_files(state)
     async with state.uow() as uow:
-        await services.update_profile(uow, state.clock, principal, presenters.profile_change(body))
+        await services.update_profile(
+            uow, state.clock, principal, presenters.profile_change(body), files.head
+        )
     return wire.Success(success=True)
 
 
