@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import LiveServer, cli_env, free_port, run_cli, start_server
+from tests.helpers.uploads import png
 from tests.receiver import Receiver
 
 CHROMIUM = "/usr/bin/chromium"
@@ -419,3 +420,45 @@ def test_change_password_in_the_browser(hub_server: LiveServer, page: Page) -> N
         f"{hub_server.base_url}/api/v2/token", json={"refresh_token": token["refresh_token"]}
     )
     assert refused.status_code == 401
+
+
+def test_the_number_page_shows_the_business_profile_and_picture(
+    hub_server: LiveServer, page: Page
+) -> None:
+    picture = png(48, 48)
+    done = onboard(hub_server, "Pizza Place", ["+4915111110009"], "p@pizza.ex")
+    channel_id = done["channel_ids"][0]
+    emulator(hub_server, f"/channels/{channel_id}/status", {"status": "running"})
+    with api(hub_server) as partner_api:
+        key = partner_api.post(f"/channels/{channel_id}/api_keys").json()["api_key"]
+    headers = {"D360-API-KEY": key}
+    with httpx.Client(base_url=hub_server.base_url, headers=headers) as messaging:
+        session = messaging.post(
+            "/uploads",
+            params={"file_name": "logo.png", "file_length": len(picture), "file_type": "image/png"},
+        ).json()["id"]
+        handle = messaging.post(
+            f"/{session}", headers={"file_offset": "0"}, content=picture
+        ).json()["h"]
+        updated = messaging.post(
+            "/whatsapp_business_profile",
+            json={
+                "messaging_product": "whatsapp",
+                "about": "Wood-fired since 1999",
+                "websites": ["https://pizza.example"],
+                "vertical": "RESTAURANT",
+                "profile_picture_handle": handle,
+            },
+        )
+        assert updated.status_code == 200, updated.text
+    log_in(page, hub_server)
+    page.goto(f"{hub_server.base_url}/hub/channels/{channel_id}")
+    card = page.locator("#business-profile")
+    expect(card).to_contain_text("Wood-fired since 1999")
+    expect(card).to_contain_text("RESTAURANT")
+    expect(card.get_by_role("link", name="https://pizza.example")).to_be_visible()
+    image = page.get_by_role("img", name="Profile picture of +4915111110009")
+    expect(image).to_be_visible()
+    # Loaded and decoded under the page's CSP: the browser knows its real size.
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 48
+    shot(page, "13-business-profile")

@@ -100,6 +100,13 @@ def fresh_world(base_url: str) -> dict[str, str]:
         auth = {"X-API-Key": partner["api_key"]}
         channel_key = _ok(http.post(f"{partner_api}/channels/{channel_id}/api_keys", headers=auth))
         users = _ok(http.get(f"{partner_api}/users", headers=auth))
+        upload = _ok(
+            http.post(
+                "/uploads",
+                headers={"D360-API-KEY": channel_key["api_key"]},
+                params={"file_name": "a.png", "file_length": "64", "file_type": "image/png"},
+            )
+        )
         template = _ok(
             http.post(
                 f"{partner_api}/waba_accounts/{onboarded['waba_account_id']}/waba_templates",
@@ -123,6 +130,7 @@ def fresh_world(base_url: str) -> dict[str, str]:
         "template_name": template["name"],
         "template_id": template["id"],
         "wa_id": number.lstrip("+"),
+        "node": upload["id"],  # upload:<session>, for GET/POST /{node}
         # /_emulator/partners makes no hub user: the user routes then answer 404 past their
         # body checks (tests/integration/test_bearer_sessions.py covers them with a user).
         "user_id": users["users"][0]["id"] if users["users"] else "nobodyUS",
@@ -135,7 +143,7 @@ def credentials(path: str, world: dict[str, str]) -> dict[str, str]:
         return dict(EMULATOR)
     if path.startswith("/api/v2/partners"):
         return {"X-API-Key": world["api_key"]}
-    if path.startswith(("/messages", "/v1/")):
+    if path.startswith(("/messages", "/v1/", "/whatsapp_business_profile", "/uploads", "/{")):
         return {"D360-API-KEY": world["channel_key"]}
     return {}
 

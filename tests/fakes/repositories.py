@@ -32,6 +32,7 @@ from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, Timelin
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, DueMessage, Message
+from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -947,3 +948,39 @@ class ApiKeyUseRepository:
         key = self._t.api_keys.get(key_id)
         if key is not None and key.revoked_at is None:
             key.last_used_at = now
+
+
+class BusinessProfileRepository:
+    """Business profiles and resumable upload sessions, per channel."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def get_profile(self, channel_id: str, *, lock: bool = False) -> BusinessProfile | None:
+        return self._t.profiles.get(channel_id)
+
+    async def save_profile(self, profile: BusinessProfile) -> None:
+        self._t.profiles[profile.channel_id] = profile
+
+    async def add_upload(self, session: UploadSession) -> None:
+        self._t.uploads[session.id] = session
+
+    async def get_upload(
+        self, channel_id: str, session_id: str, *, lock: bool = False
+    ) -> UploadSession | None:
+        found = self._t.uploads.get(session_id)
+        return found if found is not None and found.channel_id == channel_id else None
+
+    async def save_upload(self, session: UploadSession) -> None:
+        self._t.uploads[session.id] = session
+
+    async def upload_by_handle(self, channel_id: str, handle: str) -> UploadSession | None:
+        for found in self._t.uploads.values():
+            if found.handle == handle and found.channel_id == channel_id:
+                return found
+        return None
+
+    async def profile_picture(self, picture_id: str) -> UploadSession | None:
+        used = {p.picture_id for p in self._t.profiles.values()}
+        found = self._t.uploads.get(picture_id)
+        return found if found is not None and picture_id in used and found.complete else None

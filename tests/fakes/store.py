@@ -26,6 +26,7 @@ from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, Message
+from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -72,6 +73,8 @@ class Tables:
     trusted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     # IO signature digest -> (partner id, when it was used).
     io_signatures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    profiles: dict[str, BusinessProfile] = field(default_factory=dict)  # by channel id
+    uploads: dict[str, UploadSession] = field(default_factory=dict)
 
 
 def clone(item: T) -> T:

@@ -44,7 +44,11 @@ COVERED_ELSEWHERE = {
     "/dashboard/app/{partner_id}": "tests/integration/test_connect_button_link.py "
     "(the same page on the Connect Button's path)",
     "/hub": "tests/integration/test_hub_security.py (session, CSRF, other partners' objects)",
+    "/whatsapp_business_profile/picture": "tests/integration/test_business_profile.py (the "
+    "profile_picture_url: public like Meta's CDN link, by an unguessable id)",
 }
+# Messaging API paths outside /v1/ (issue 17); ``/{node}`` is ``upload:<session>``.
+MESSAGING_PATHS = {"/marketing_messages", "/whatsapp_business_profile", "/uploads", "/{node}"}
 # A body that passes validation where one is needed, so that a route that forgot its check
 # would act (and this test would see a 2xx) instead of stopping at a 400.
 BODIES: dict[tuple[str, str], Any] = {
@@ -100,6 +104,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/configs/webhook"): {"url": "https://attacker.example/hook"},
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
+    ("POST", "/whatsapp_business_profile"): {"messaging_product": "whatsapp", "about": "Hijacked"},
 }
 
 
@@ -126,6 +131,12 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
     assert hooked.status_code == 200, hooked.text
     sent = await client.post(f"{base}/webhook_url/test", headers=creds.headers)
     assert sent.status_code == 202, sent.text
+    upload = await client.post(
+        "/uploads",
+        headers={"D360-API-KEY": key["api_key"]},
+        params={"file_name": "a.png", "file_length": "4", "file_type": "image/png"},
+    )
+    assert upload.status_code == 200, upload.text
     users = await client.get(f"{base}/users", headers=creds.headers)
     assert users.status_code == 200, users.text
     ids = {
@@ -138,6 +149,7 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
         "template_id": str(template["id"]),
         "delivery_id": str(sent.json()["delivery_id"]),
         "wa_id": number.lstrip("+"),
+        "node": str(upload.json()["id"]),
     }
     return World(
         creds=creds,
@@ -175,7 +187,7 @@ def family(path: str) -> str:
         return "partner"
     if path.startswith("/_emulator/"):
         return "emulator"
-    if path in ("/messages", "/marketing_messages") or path.startswith("/v1/"):
+    if path == "/messages" or path.startswith("/v1/") or path in MESSAGING_PATHS:
         return "messaging"
     return "unknown"
 
@@ -208,7 +220,7 @@ async def refusals(
         payload = response.json()
         shape_ok = (
             set(payload) == {"error"}
-            if template in ("/messages", "/marketing_messages") or template.startswith("/v1/")
+            if family(template) == "messaging"
             else set(payload) == {"meta"} and payload["meta"]["http_code"] == expected
         )
         if not shape_ok:
@@ -235,7 +247,7 @@ async def test_every_route_refuses_every_wrong_caller(
     messaging_routes = [(m, p) for m, p in routes if family(p) == "messaging"]
     emulator_routes = [(m, p) for m, p in routes if family(p) == "emulator"]
     assert len(partner_routes) >= 29 and len(object_routes) >= 12
-    assert len(messaging_routes) >= 8 and len(emulator_routes) >= 16
+    assert len(messaging_routes) >= 13 and len(emulator_routes) >= 16
 
     base = f"/api/v2/partners/{victim.creds.partner_id}/api_keys"
     doomed = (await client.post(base, headers=victim.creds.headers, json={"name": "x"})).json()

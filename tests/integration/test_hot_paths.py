@@ -147,7 +147,7 @@ async def test_mm_lite_answers_as_the_routed_handler(
     accept = f"/_emulator/waba_accounts/{channel['waba_account_id']}/mm_lite_terms"
     for accepted in (False, True):
         if accepted:
-            done = await client.post(accept, headers=EMULATOR)
+            done = await client.post(accept, headers=EMULATOR, json={"accepted": True})
             assert done.status_code < 300, done.text
         for path, headers, body in cases:
             hot, routed = await _both(app, client, "POST", path, headers, body)

@@ -75,6 +75,10 @@ class Call(Generic[T]):
     params: Mapping[str, str | int] | None = None
     json: Any = None
     has_body: bool = False
+    # A raw body (sent as application/octet-stream) and extra headers, e.g. an upload's chunk
+    # and its ``file_offset``.
+    content: bytes | None = None
+    headers: Mapping[str, str] | None = None
 
 
 def expect(type_: type[T]) -> Callable[[bytes], T]:
@@ -120,11 +124,15 @@ def call(
     *,
     params: Mapping[str, str | int | None] | None = None,
     json: Any = msgspec.UNSET,
+    content: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Call[T]:
     """Build a :class:`Call`, dropping ``None`` query values so optional arguments stay out."""
     clean = {k: v for k, v in (params or {}).items() if v is not None}
     has_body = json is not msgspec.UNSET
-    return Call(method, path, decode, clean or None, json if has_body else None, has_body)
+    return Call(
+        method, path, decode, clean or None, json if has_body else None, has_body, content, headers
+    )
 
 
 def list_params(
@@ -231,6 +239,10 @@ class _CoreBase:
         if spec.has_body:
             content = _encoder.encode(spec.json)
             headers["Content-Type"] = "application/json"
+        elif spec.content is not None:
+            content = spec.content
+            headers["Content-Type"] = "application/octet-stream"
+        headers.update(spec.headers or {})
         return http.build_request(
             spec.method,
             self.base_url + spec.path,

@@ -14,6 +14,8 @@ from typing import Any
 import msgspec
 
 __all__ = [
+    "BusinessProfile",
+    "BusinessProfileList",
     "ChannelApiKey",
     "ChannelApiKeyInfo",
     "ChannelApiKeyList",
@@ -22,8 +24,10 @@ __all__ = [
     "MessageId",
     "MessageSent",
     "MessagingWebhookConfig",
+    "Success",
     "Template",
     "TemplateList",
+    "UploadProgress",
 ]
 
 
@@ -136,3 +140,36 @@ class MessagingWebhookConfig(msgspec.Struct, kw_only=True):
 
     url: str | None = None
     headers: dict[str, str] | None = None
+
+
+# --- Business profile and resumable uploads (issue 17) ---
+
+
+class BusinessProfile(msgspec.Struct, kw_only=True):
+    """``GET /whatsapp_business_profile``: one number's profile (only the fields asked for)."""
+
+    messaging_product: str = "whatsapp"
+    about: str | None = None
+    address: str | None = None
+    description: str | None = None
+    email: str | None = None
+    profile_picture_url: str | None = None
+    websites: list[str] | None = None
+    vertical: str | None = None
+
+
+class BusinessProfileList(msgspec.Struct, kw_only=True):
+    data: list[BusinessProfile] = msgspec.field(default_factory=list)
+
+
+class UploadProgress(msgspec.Struct, kw_only=True):
+    """A resumable upload's state: ``id`` and ``file_offset`` while bytes are missing, ``h``
+    (the handle) once the last byte arrived."""
+
+    id: str | None = None
+    file_offset: int | None = None
+    h: str | None = None
+
+
+class Success(msgspec.Struct, kw_only=True):
+    success: bool = False

@@ -34,6 +34,7 @@ from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, Timelin
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message
+from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates.model import Template
@@ -374,6 +375,36 @@ class ApiKeyUseRepository(Protocol):
         ...
 
 
+class BusinessProfileRepository(Protocol):
+    """Business profiles and the resumable upload sessions of a channel (issue 17)."""
+
+    async def get_profile(self, channel_id: str, *, lock: bool = False) -> BusinessProfile | None:
+        """The channel's profile; ``lock``: the channel locked first, so that concurrent
+        updates of one profile run one after the other."""
+        ...
+
+    async def save_profile(self, profile: BusinessProfile) -> None:
+        """Insert or replace the channel's profile."""
+        ...
+
+    async def add_upload(self, session: UploadSession) -> None: ...
+    async def get_upload(
+        self, channel_id: str, session_id: str, *, lock: bool = False
+    ) -> UploadSession | None:
+        """This channel's session (locked for the transaction when ``lock``)."""
+        ...
+
+    async def save_upload(self, session: UploadSession) -> None:
+        """Write the session's offset, handle and completion."""
+        ...
+
+    async def upload_by_handle(self, channel_id: str, handle: str) -> UploadSession | None: ...
+    async def profile_picture(self, picture_id: str) -> UploadSession | None:
+        """The upload that is some profile's picture now (pictures no profile uses are not
+        served)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: use as ``async with factory() as uow:`` and call :meth:`commit` once;
     leaving the block without committing rolls everything back.
@@ -415,6 +446,8 @@ class UnitOfWork(Protocol):
     def hub(self) -> HubRepository: ...
     @property
     def logins(self) -> LoginAttemptRepository: ...
+    @property
+    def profiles(self) -> BusinessProfileRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -192,3 +192,4 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     webhook_events: list[Row] = []
     webhook_deliveries: list[Row] = []
     webhook_attempts: list[Row] = []
+    business_profiles: list[Row] = []  # issue 17 (the picture is a file: not exported)

@@ -53,11 +53,17 @@ SECTIONS: Mapping[str, Table] = {
     "webhook_events": tables.webhook_events,
     "webhook_deliveries": tables.webhook_deliveries,
     "webhook_attempts": tables.webhook_attempts,
+    # Issue 17: the business profile's text; its picture is a file, which does not travel.
+    "business_profiles": tables.business_profiles,
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of
-# the exporting server. A seeded delivery is free for this server's workers at once.
-_CLEARED: Mapping[str, frozenset[str]] = {"webhook_deliveries": frozenset({"lease_until"})}
+# the exporting server (a seeded delivery is free for this server's workers at once), and the
+# profile picture, whose bytes are a file of the exporting server's data directory.
+_CLEARED: Mapping[str, frozenset[str]] = {
+    "webhook_deliveries": frozenset({"lease_until"}),
+    "business_profiles": frozenset({"picture_id"}),
+}
 
 
 def _out(value: Any) -> Any:

@@ -28,6 +28,7 @@ from partnerhub.server.policy import ModePolicy
 from partnerhub.server.routes import (
     api_keys,
     billing,
+    business_profile,
     channel_keys,
     clients,
     health,
@@ -85,7 +86,7 @@ def create_app(
                 *templates.HANDLERS,
                 *users.HANDLERS,
             ),
-            messaging.messaging_router(),
+            messaging.messaging_router(*business_profile.HANDLERS),
             *extension.route_handlers,
             *onboarding.HANDLERS,
             hub_router(HUB_HANDLERS),

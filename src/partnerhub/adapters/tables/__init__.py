@@ -10,6 +10,7 @@ One module per resource; this ``__init__`` is the package's API: ``metadata``, t
 from partnerhub.adapters.tables.api_keys import partner_api_keys
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 from partnerhub.adapters.tables.billing import balances, usage_records
+from partnerhub.adapters.tables.business_profile import business_profiles, upload_sessions
 from partnerhub.adapters.tables.cache_versions import cache_versions
 from partnerhub.adapters.tables.client_logins import client_logins
 from partnerhub.adapters.tables.clients import (
@@ -44,6 +45,7 @@ __all__ = [
     "NUMBER_IN_USE",
     "UTCDateTime",
     "balances",
+    "business_profiles",
     "cache_versions",
     "channel_api_keys",
     "channel_counts",
@@ -68,6 +70,7 @@ __all__ = [
     "refresh_tokens",
     "token_families",
     "unreachable_numbers",
+    "upload_sessions",
     "usage_records",
     "waba_accounts",
     "waba_templates",

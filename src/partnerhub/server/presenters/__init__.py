@@ -5,6 +5,7 @@ One module per resource; this ``__init__`` is the package's API (``presenters.pa
 
 from partnerhub.server.presenters.api_keys import api_key, issued_key
 from partnerhub.server.presenters.billing import balance, channel_usage, client_balance
+from partnerhub.server.presenters.business_profile import business_profile, profile_change
 from partnerhub.server.presenters.clients import channel, client, waba_account
 from partnerhub.server.presenters.messaging import (
     channel_key,
@@ -19,6 +20,7 @@ from partnerhub.server.presenters.webhooks import delivery
 __all__ = [
     "api_key",
     "balance",
+    "business_profile",
     "channel",
     "channel_key",
     "channel_usage",
@@ -29,6 +31,7 @@ __all__ = [
     "issued_key",
     "messaging_webhook",
     "partner",
+    "profile_change",
     "revoked_channel_keys",
     "template",
     "waba_account",

@@ -22,6 +22,7 @@ from partnerhub.domain.messaging.keys import IssuedChannelKey
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates import services as templates
 from partnerhub.server.pages.hub.web import SECURITY_HEADERS, Hub, posted_form, render, signed_in
+from partnerhub.server.presenters.business_profile import picture_url
 from partnerhub.server.routes.channel_keys import messaging_address
 
 
@@ -105,6 +106,7 @@ async def _channel_page(
             uow, hub.partner_id, channel.waba_account_id, ListQuery(limit=100)
         )
         usage = await views.daily_usage(uow, hub.partner_id, None, channel.id, now, 30)
+        profile = await uow.profiles.get_profile(channel.id)
     return render(
         hub,
         "clients",
@@ -123,6 +125,8 @@ async def _channel_page(
         address=address,
         error=error,
         since=now - timedelta(days=29),
+        profile=profile,
+        picture_url=picture_url(profile) if profile else None,
     )
 
 
