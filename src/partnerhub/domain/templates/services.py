@@ -350,6 +350,9 @@ async def edit_for_waba(
             template.category if edit.category is None else edit.category,
             template.language,
             template.components if edit.components is None else edit.components,
+            rules.parameter_format_of(template.components)
+            if edit.parameter_format is None
+            else edit.parameter_format,
         )
     )
     category = valid.category.value

@@ -22,11 +22,15 @@ PATH = "/waba_accounts/{waba_account_id:str}/waba_templates"
 
 def new_template(body: wire.TemplateIn) -> NewTemplate:
     """The creation body as the domain takes it (shared with the Messaging API's route)."""
-    return NewTemplate(body.name, body.category, body.language, body.components)
+    return NewTemplate(
+        body.name, body.category, body.language, body.components, body.parameter_format
+    )
 
 
 def template_edit(body: wire.TemplateEditIn) -> TemplateEdit:
-    return TemplateEdit(components=body.components, category=body.category)
+    return TemplateEdit(
+        components=body.components, category=body.category, parameter_format=body.parameter_format
+    )
 
 
 @get(PATH, summary="List templates (400 requests / minute)", tags=["Templates"])
