@@ -260,6 +260,7 @@ def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
             ref,
             None if template is None else template.status,
             [] if template is None else template.components,
+            (template.id, template.version) if template is not None and template.id else None,
         )
         assert template is not None  # check_template refuses a missing template
         return template.category
@@ -292,7 +293,11 @@ class UnitOfWorkSendStore:
                 found = await uow.templates.find(*key)
                 if found is not None:
                     templates[key] = StoredTemplate(
-                        found.status, str(found.category), found.components
+                        found.status,
+                        str(found.category),
+                        found.components,
+                        found.id,
+                        found.modified_at.isoformat(),
                     )
             await uow.messaging.insert_messages(plan(SendReads(windows, templates, keys)))
             await uow.commit()
