@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 APP = {"package_name": "com.example.app", "signature_hash": "K8a/AINcGX7"}
@@ -260,3 +261,19 @@ ALL_TYPES = {
     "named": named(),
     "positional": positional(),
 }
+
+
+DROP = object()  # as a value for :func:`changed`: delete the key
+
+
+def changed(body: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
+    """A deep copy of ``body`` with the value at ``path`` replaced (or dropped: :data:`DROP`)."""
+    result = copy.deepcopy(body)
+    target: Any = result
+    for key in path[:-1]:
+        target = target[key]
+    if value is DROP:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return result
