@@ -36,7 +36,6 @@ from partnerhub.domain.messaging.errors import (
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _MEDIA_FORMATS = frozenset({"image", "video", "document", "location", "product"})
-_BAD_FORMAT = re.compile(r"[\n\t]| {5,}")
 MAX_BODY_TEXT = 1024
 MAX_CARD_BODY_TEXT = 160
 MAX_OTP_CODE = 15
@@ -69,7 +68,8 @@ class PartRule:
     header_format: str  # "text" (also: no header) or a media / product format
     header_names: tuple[str, ...]
     body_names: tuple[str, ...]
-    body_text: str
+    body_fixed: int  # the body's length without its variables
+    body_uses: tuple[str, ...]  # each variable occurrence in the body, in order (repeats too)
     body_max: int
     buttons: tuple[ButtonRule, ...]
 
@@ -120,7 +120,8 @@ def _part(components: Sequence[Any], body_max: int) -> PartRule:
         header_format=header_format,
         header_names=_variables(header.get("text")) if header_format == "text" and header else (),
         body_names=_variables(body_text),
-        body_text=body_text if isinstance(body_text, str) else "",
+        body_fixed=len(_VARIABLE.sub("", body_text)) if isinstance(body_text, str) else 0,
+        body_uses=tuple(_VARIABLE.findall(body_text)) if isinstance(body_text, str) else (),
         body_max=body_max,
         buttons=tuple(buttons),
     )
@@ -167,18 +168,21 @@ def compiled(key: tuple[str, str] | None, components: list[dict[str, Any]]) -> C
 
 # --- the check ----------------------------------------------------------------------------
 
+_Given = dict[tuple[str, int | None], Any]  # a send's components by (kind, button index)
+
 
 def check_send(ref: Any, template: CompiledTemplate) -> None:
     """Check a send's components (a :class:`~partnerhub.domain.messaging.validation.TemplateRef`)
     against the compiled template; raise the :class:`GraphError` of the first mismatch."""
-    _check_part(ref, template.main, template, "")
-    given_offer = ref.component("limited_time_offer")
+    given: _Given = {(c.kind, c.index): c for c in ref.components}
+    _check_part(given, "template.components", template.main, template, "")
+    given_offer = given.get(("limited_time_offer", None))
     if template.offer is None:
         if given_offer is not None:
             raise invalid_value(given_offer.path, "the template has no limited-time offer")
     else:
-        _count(given_offer, ref, "limited_time_offer", 1 if template.offer else 0)
-    carousel = ref.component("carousel")
+        _count(given_offer, "template.components", "limited_time_offer", int(template.offer))
+    carousel = given.get(("carousel", None))
     if not template.cards:
         if carousel is not None:
             raise invalid_value(carousel.path, "the template has no carousel")
@@ -196,43 +200,45 @@ def check_send(ref: Any, template: CompiledTemplate) -> None:
             raise invalid_value(
                 f"{card.path}.card_index", f"the template has no card at index {card.card_index}"
             )
-        _check_part(card, template.cards[card.card_index], template, f"card {card.card_index} ")
+        _check_part(
+            {(c.kind, c.index): c for c in card.components},
+            f"{card.path}.components",
+            template.cards[card.card_index],
+            template,
+            f"card {card.card_index} ",
+        )
 
 
-def _path(given: Any, holder: Any) -> str:
-    return f"{given.path}.parameters" if given is not None else _holder_path(holder)
-
-
-def _holder_path(holder: Any) -> str:
-    path = getattr(holder, "path", None)
-    return f"{path}.components" if isinstance(path, str) else "template.components"
-
-
-def _count(given: Any, holder: Any, label: str, expected: int) -> None:
+def _count(given: Any, where: str, label: str, expected: int) -> None:
+    """132000 unless ``given`` (None: not sent) has ``expected`` parameters."""
     count = given.count if given is not None else 0
     if count != expected:
-        raise param_count_mismatch(_path(given, holder), label, count, expected)
+        path = f"{given.path}.parameters" if given is not None else where
+        raise param_count_mismatch(path, label, count, expected)
 
 
-def _check_part(holder: Any, part: PartRule, template: CompiledTemplate, label: str) -> None:
-    _check_header(holder, part, template, label)
-    body = holder.component("body")
-    _count(body, holder, f"{label}body", len(part.body_names))
+def _check_part(
+    given: _Given, where: str, part: PartRule, template: CompiledTemplate, label: str
+) -> None:
+    _check_header(given.get(("header", None)), where, part, template, label)
+    body = given.get(("body", None))
+    _count(body, where, f"{label}body", len(part.body_names))
     if body is not None and part.body_names:
         _check_names(body, part.body_names, template.named)
         _check_texts(body, part, template)
-    _check_buttons(holder, part, template, label)
+    if part.buttons or any(index is not None for _, index in given):
+        _check_buttons(given, where, part, label)
 
 
-def _check_header(holder: Any, part: PartRule, template: CompiledTemplate, label: str) -> None:
-    given = holder.component("header")
+def _check_header(
+    given: Any, where: str, part: PartRule, template: CompiledTemplate, label: str
+) -> None:
     if part.header_format not in _MEDIA_FORMATS:
-        _count(given, holder, f"{label}header", len(part.header_names))
+        _count(given, where, f"{label}header", len(part.header_names))
         if given is not None and part.header_names:
             _check_names(given, part.header_names, template.named)
         return
-    _count(given, holder, f"{label}header", 1)
-    assert given is not None
+    _count(given, where, f"{label}header", 1)
     if given.param_types[0] != part.header_format:
         raise param_format_mismatch(
             f"{given.path}.parameters[0].type",
@@ -267,63 +273,70 @@ def _check_names(given: Any, expected: tuple[str, ...], named: bool) -> None:
         )
 
 
+def _bad_format(value: str) -> bool:
+    return "\n" in value or "\t" in value or "     " in value
+
+
 def _check_texts(given: Any, part: PartRule, template: CompiledTemplate) -> None:
     at = f"{given.path}.parameters"
-    values: dict[str, str] = {}
-    for i, (name, value) in enumerate(zip(given.names, given.values, strict=True)):
-        key = name if template.named and name is not None else str(i + 1)
-        values[key] = value or ""
-        if value is not None and _BAD_FORMAT.search(value):
+    lengths: dict[str, int] = {}
+    names = given.names if template.named else range(1, given.count + 1)
+    for i, (name, value) in enumerate(zip(names, given.values, strict=True)):
+        text = value or ""
+        lengths[str(name)] = len(text)
+        if value is None:
+            continue
+        if _bad_format(value):
             raise template_format_policy(
                 f"{at}[{i}]",
                 "a parameter cannot hold new lines, tabs or more than 4 spaces in a row",
             )
-        if template.otp and value is not None and len(value) > MAX_OTP_CODE:
+        if template.otp and len(value) > MAX_OTP_CODE:
             raise invalid_value(f"{at}[{i}]", f"the code must be at most {MAX_OTP_CODE} characters")
-    hydrated = _VARIABLE.sub(lambda m: values.get(m.group(1), ""), part.body_text)
-    if len(hydrated) > part.body_max:
+    hydrated = part.body_fixed + sum(lengths.get(use, 0) for use in part.body_uses)
+    if hydrated > part.body_max:
         raise template_text_too_long(
-            at,
-            f"the body with its parameters is {len(hydrated)} characters; at most {part.body_max}",
+            at, f"the body with its parameters is {hydrated} characters; at most {part.body_max}"
         )
 
 
-def _check_buttons(holder: Any, part: PartRule, template: CompiledTemplate, label: str) -> None:
-    for given in holder.components:
-        if given.index is not None and given.index >= len(part.buttons):
-            raise invalid_value(given.path, f"the template has no button at index {given.index}")
+def _check_buttons(given: _Given, where: str, part: PartRule, label: str) -> None:
+    for (_, index), component in given.items():
+        if index is not None and index >= len(part.buttons):
+            raise invalid_value(component.path, f"the template has no button at index {index}")
     for index, button in enumerate(part.buttons):
         rule = _BUTTON_SENDS.get(button.kind)
-        given = holder.component("button", index)
         if rule is None:
             continue
+        sent = given.get(("button", index))
+        at = f"{label}button at index {index}"
         sub_type, param_type, required = rule
-        if given is None:
+        if sent is None:
             if required and button.variables:
-                _count(None, holder, f"{label}button at index {index}", button.variables)
+                _count(None, where, at, button.variables)
             continue
-        if given.sub_type != sub_type:
+        if sent.sub_type != sub_type:
             raise param_format_mismatch(
-                f"{given.path}.sub_type",
+                f"{sent.path}.sub_type",
                 f"the template's button at index {index} is {button.kind}: sub_type {sub_type}",
             )
         if button.kind in ("QUICK_REPLY", "FLOW", "CATALOG"):
-            if given.count > 1:
-                _count(given, holder, f"{label}button at index {index}", 1)
+            if sent.count > 1:
+                _count(sent, where, at, 1)
         else:
-            _count(given, holder, f"{label}button at index {index}", button.variables)
-        for i, kind in enumerate(given.param_types):
+            _count(sent, where, at, button.variables)
+        for i, kind in enumerate(sent.param_types):
             if kind != param_type:
                 raise param_format_mismatch(
-                    f"{given.path}.parameters[{i}].type",
+                    f"{sent.path}.parameters[{i}].type",
                     f"a {button.kind} button takes a {param_type} parameter, got {kind}",
                 )
-        if button.kind == "MPM" and not given.sections:
+        if button.kind == "MPM" and not sent.sections:
             raise missing_parameter(
-                f"{given.path}.parameters[0].action.sections",
+                f"{sent.path}.parameters[0].action.sections",
                 "a multi-product template is sent with its product sections",
             )
-        if button.kind == "OTP" and given.values and len(given.values[0] or "") > MAX_OTP_CODE:
+        if button.kind == "OTP" and sent.values and len(sent.values[0] or "") > MAX_OTP_CODE:
             raise invalid_value(
-                f"{given.path}.parameters[0]", f"the code must be at most {MAX_OTP_CODE} characters"
+                f"{sent.path}.parameters[0]", f"the code must be at most {MAX_OTP_CODE} characters"
             )

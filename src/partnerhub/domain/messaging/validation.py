@@ -377,19 +377,28 @@ def _template_component(component: w.Component, path: str) -> ComponentParams:
         sub_type = component.sub_type
         index = _button_index(component.index, join(path, "index"))
         component.index = str(index)
-    parameters: list[Any] = list(component.parameters or [])
+    parameters = component.parameters or ()
     at = join(path, "parameters")
-    seen = [_template_parameter(p, f"{at}[{i}]") for i, p in enumerate(parameters)]
+    types: list[str] = []
+    names: list[str | None] = []
+    values: list[str | None] = []
+    sections = 0
+    for i, parameter in enumerate(parameters):
+        kind_of, name, text, found = _template_parameter(parameter, f"{at}[{i}]")
+        types.append(kind_of)
+        names.append(name)
+        values.append(text)
+        sections += found
     return ComponentParams(
         kind=kind,
         count=len(parameters),
         path=path,
         index=index,
         sub_type=sub_type,
-        param_types=tuple(p[0] for p in seen),
-        names=tuple(p[1] for p in seen),
-        values=tuple(p[2] for p in seen),
-        sections=sum(p[3] for p in seen),
+        param_types=tuple(types),
+        names=tuple(names),
+        values=tuple(values),
+        sections=sections,
     )
 
 
@@ -437,12 +446,12 @@ def _template_parameter(parameter: Any, path: str) -> tuple[str, str | None, str
     value = getattr(parameter, kind)
     if value is None:
         raise refuse("parameter_value_missing", join(path, kind), kind=kind)
+    if isinstance(value, str):  # text, payload, coupon_code: the common case, nothing to check
+        return kind, parameter.parameter_name, value, 0
     at = join(path, kind)
     text: str | None = None
     sections = 0
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, w.Media):
+    if isinstance(value, w.Media):
         _media(value, at)
     elif isinstance(value, w.Location):
         location_rules(value, at)
@@ -462,7 +471,7 @@ def _template_parameter(parameter: Any, path: str) -> tuple[str, str | None, str
                 join(at, "sections"),
                 f"at most {_MAX_TEMPLATE_PRODUCTS} products in all, got {products}",
             )
-    return kind, getattr(parameter, "parameter_name", None), text, sections
+    return kind, parameter.parameter_name, text, sections
 
 
 def _template_message(template: w.Template, path: str) -> TemplateRef:
