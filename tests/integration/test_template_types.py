@@ -534,3 +534,24 @@ async def test_an_approved_authentication_template_can_be_edited_back_unchanged(
     assert edited.status_code == 200, edited.text
     assert edited.json()["components"][1]["text"] == "This code expires in 5 minutes."
     assert edited.json()["components"][0]["text"] == template["components"][0]["text"]
+
+
+async def test_openapi_examples_of_every_type_are_accepted(
+    http: Client, partner: PartnerCreds
+) -> None:
+    waba_id, key = await _setup(http, partner)
+    document = (await http.get("/openapi.json")).json()
+    partner_path = "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/waba_templates"
+    found = {}
+    for path, prefix in ((partner_path, "p"), ("/v1/configs/templates", "m")):
+        media = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        found[prefix] = {name: example["value"] for name, example in media["examples"].items()}
+    assert found["p"] == found["m"]
+    assert {"authentication_copy_code", "limited_time_offer", "named_parameters"} <= set(found["p"])
+    for name, example in found["p"].items():
+        response = await http.post(
+            url(partner, waba_id), headers=partner.headers, json=_renamed(example, "p")
+        )
+        assert response.status_code == 200, (name, response.text)
+        cloud = await http.post("/v1/configs/templates", headers=key, json=_renamed(example, "m"))
+        assert cloud.status_code == 201, (name, cloud.text)

@@ -14,7 +14,8 @@ from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.listing import ListParams, envelope
-from partnerhub.server.openapi import documents_body
+from partnerhub.server.openapi import documents_body, documents_examples
+from partnerhub.server.routes import template_examples
 from partnerhub.wire import templates as wire
 
 PATH = "/waba_accounts/{waba_account_id:str}/waba_templates"
@@ -59,6 +60,7 @@ async def list_templates(
     status_code=200,
 )
 @documents_body(wire.TemplateIn)
+@documents_examples(template_examples.CREATE)
 async def create_template(
     request: Request[Any, Any, Any], partner_id: FromPath[str], waba_account_id: FromPath[str]
 ) -> wire.Template:
