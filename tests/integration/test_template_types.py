@@ -21,6 +21,7 @@ from tests.helpers.api import assert_error
 from tests.helpers.clock import advance
 from tests.helpers.messaging import CUSTOMER, generate, running_channel
 from tests.helpers.templates import url
+from tests.helpers.world import fixture, seed
 from tests.integration.live_http import over_http
 
 Client = httpx.AsyncClient
@@ -555,3 +556,21 @@ async def test_openapi_examples_of_every_type_are_accepted(
         assert response.status_code == 200, (name, response.text)
         cloud = await http.post("/v1/configs/templates", headers=key, json=_renamed(example, "m"))
         assert cloud.status_code == 201, (name, cloud.text)
+
+
+async def test_a_seeded_world_takes_every_type_named_ones_too(http: Client) -> None:
+    """``/_emulator/seed`` checks templates with the same rules; a named template's format is
+    read from its texts (a world export keeps no ``parameter_format``)."""
+    world = fixture()
+    world["waba_templates"] = [
+        {**body, "id": f"t{i}TP", "waba_account_id": "pizzaWA"}
+        for i, body in enumerate(copy.deepcopy(list(types.ALL_TYPES.values())))
+    ]
+    for template in world["waba_templates"]:
+        template.pop("parameter_format", None)
+    response = await seed(http, world)
+    assert response.status_code == 200, response.text
+    assert response.json()["seeded"]["waba_templates"] == len(types.ALL_TYPES)
+    exported = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+    named = next(t for t in exported["waba_templates"] if t["name"] == "order_named")
+    assert named["components"][1]["text"] == "Hi {{first_name}}, your order ships {{ship_date}}."
