@@ -338,7 +338,7 @@ async def edit_for_waba(
     """
     if limits is not None:
         await limits.hit(CREATE_LIMIT, waba.id)
-    if edit.components is None and edit.category is None:
+    if edit.components is None and edit.category is None and edit.parameter_format is None:
         raise InvalidInput("components", "send the new components, a category, or both")
     await uow.lock_for_write()
     template = await uow.templates.get(template_id, for_update=True)
