@@ -18,7 +18,7 @@ The status codes (132001 / 132015 / 132016) are checked first, in
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -150,7 +150,8 @@ def compile_template(components: list[dict[str, Any]]) -> CompiledTemplate:
     )
 
 
-_cache: OrderedDict[tuple[str, str], CompiledTemplate] = OrderedDict()
+_cache: dict[tuple[str, str], CompiledTemplate] = {}
+_cache_lock = threading.Lock()  # sends are planned on the event loop and on the SQLite thread
 
 
 def compiled(key: tuple[str, str] | None, components: list[dict[str, Any]]) -> CompiledTemplate:
@@ -160,9 +161,11 @@ def compiled(key: tuple[str, str] | None, components: list[dict[str, Any]]) -> C
         return compile_template(components)
     found = _cache.get(key)
     if found is None:
-        found = _cache[key] = compile_template(components)
-        if len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        found = compile_template(components)
+        with _cache_lock:
+            if len(_cache) >= CACHE_SIZE:
+                del _cache[next(iter(_cache))]  # the oldest entry
+            _cache[key] = found
     return found
 
 
