@@ -73,12 +73,6 @@ class CardParams:
     path: str
     components: tuple[ComponentParams, ...] = ()
 
-    def component(self, kind: str, index: int | None = None) -> ComponentParams | None:
-        for given in self.components:
-            if given.kind == kind and given.index == index:
-                return given
-        return None
-
 
 @dataclass(frozen=True)
 class TemplateRef:
@@ -436,9 +430,6 @@ def _button_index(value: int | str, path: str) -> int:
     raise refuse("not_between", path, low=0, high=w.MAX_BUTTON_INDEX)
 
 
-_MAX_TEMPLATE_PRODUCTS = w.MAX_TEMPLATE_PRODUCTS
-
-
 def _template_parameter(parameter: Any, path: str) -> tuple[str, str | None, str | None, int]:
     """The parameter's type, name, text and product sections, once its value (under the key its
     type names) is checked."""
@@ -466,10 +457,10 @@ def _template_parameter(parameter: Any, path: str) -> tuple[str, str | None, str
     elif isinstance(value, w.FlowAction) and value.sections is not None:
         sections = len(value.sections)
         products = sum(len(section.product_items) for section in value.sections)
-        if products > _MAX_TEMPLATE_PRODUCTS:
+        if products > w.MAX_TEMPLATE_PRODUCTS:
             raise invalid_value(
                 join(at, "sections"),
-                f"at most {_MAX_TEMPLATE_PRODUCTS} products in all, got {products}",
+                f"at most {w.MAX_TEMPLATE_PRODUCTS} products in all, got {products}",
             )
     return kind, parameter.parameter_name, text, sections
 
