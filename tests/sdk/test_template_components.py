@@ -53,7 +53,7 @@ TEMPLATES = {
         [tc.header("PRODUCT"), tc.body("Back in stock"), tc.buttons(tc.spm_button())],
         None,
     ),
-    "shop": ("UTILITY", [tc.body("Browse"), tc.buttons(tc.catalog_button())], None),
+    "shop": ("MARKETING", [tc.body("Browse"), tc.buttons(tc.catalog_button())], None),
     "join": (
         "UTILITY",
         [tc.body("Join"), tc.buttons(tc.flow_button("Join", flow_id="42", flow_action="navigate"))],

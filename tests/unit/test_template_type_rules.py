@@ -233,7 +233,15 @@ _DELETE = object()
         (
             "catalog",
             lambda b: b["components"].insert(0, {"type": "HEADER", "format": "PRODUCT"}),
-            "components[0].format",
+            "components[0].type",
+        ),
+        ("catalog", _set(["category"], "UTILITY"), "category"),
+        ("coupon", _set(["category"], "UTILITY"), "category"),
+        ("single_product", _set(["category"], "UTILITY"), "category"),
+        (
+            "catalog",
+            lambda b: b["components"].insert(0, {"type": "HEADER", "format": "IMAGE"}),
+            "components[0].type",
         ),
         # flow buttons
         (

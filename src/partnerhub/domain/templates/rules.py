@@ -48,6 +48,8 @@ BUTTON_TYPES = (
 )
 MEDIA_CARD_BUTTONS = ("QUICK_REPLY", "URL", "PHONE_NUMBER")
 PRODUCT_CARD_BUTTONS = ("SPM", "URL")
+# Meta: coupon code, catalog, multi- and single-product templates are marketing templates.
+MARKETING_BUTTONS = ("COPY_CODE", "CATALOG", "MPM", "SPM")
 OTP_TYPES = ("COPY_CODE", "ONE_TAP", "ZERO_TAP")
 FLOW_ACTIONS = ("navigate", "data_exchange")
 COMPONENT_TYPES = ("HEADER", "BODY", "FOOTER", "BUTTONS", "LIMITED_TIME_OFFER", "CAROUSEL")
@@ -604,6 +606,14 @@ def _whole(components: list[dict[str, Any]], seen: dict[str, int], ctx: _Context
                 f"components[{seen['LIMITED_TIME_OFFER']}].limited_time_offer.has_expiration",
                 "an offer that expires needs a COPY_CODE button with the offer code",
             )
+    for kind in MARKETING_BUTTONS:
+        if kind in kinds and ctx.category != TemplateCategory.MARKETING:
+            raise InvalidInput("category", f"a template with a {kind} button is MARKETING")
+    if "CATALOG" in kinds and header is not None:
+        raise InvalidInput(
+            f"components[{seen['HEADER']}].type",
+            "a catalog template has no HEADER (Meta shows the product thumbnail)",
+        )
     header_format = header["format"] if header else None
     if "MPM" in kinds and header_format != "TEXT":
         where = f"components[{seen['HEADER']}].format" if header else "components"
