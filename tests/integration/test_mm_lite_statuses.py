@@ -38,6 +38,21 @@ def template_body(name: str, to: str = CUSTOMER) -> dict[str, Any]:
     }
 
 
+def otp_body(name: str, code: str, to: str = CUSTOMER) -> dict[str, Any]:
+    """An authentication template's send: the code in the body and in the copy-code button."""
+    body = template_body(name, to)
+    body["template"]["components"] = [
+        {"type": "body", "parameters": [{"type": "text", "text": code}]},
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": [{"type": "text", "text": code}],
+        },
+    ]
+    return body
+
+
 def text_body(to: str = CUSTOMER) -> dict[str, Any]:
     return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": "Hi"}}
 
@@ -287,7 +302,7 @@ async def test_statuses_carry_pmp_pricing_and_conversation_for_every_category(
         sends = {
             "marketing": template_body("spring_sale"),
             "utility in the window": template_body("order_shipped"),
-            "authentication": template_body("login_code"),
+            "authentication": otp_body("login_code", "123456"),
             "service": text_body(),
         }
         for label, body in sends.items():

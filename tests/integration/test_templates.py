@@ -151,7 +151,8 @@ async def test_list_filters_sorts_and_pages(client: Client, partner: PartnerCred
         ({"language": "english"}, "language"),
         ({"components": []}, "components"),
         ({"components": [{"type": "FOOTER", "text": "Only a footer"}]}, "components"),
-        ({"components": [{"type": "CAROUSEL"}]}, "components[0].type"),
+        ({"components": [{"type": "CAROUSEL"}]}, "components[0].cards"),
+        ({"components": [{"type": "GALLERY"}]}, "components[0].type"),
         (
             {"components": [{"type": "BODY", "text": "a"}, {"type": "BODY", "text": "b"}]},
             "components[1].type",

@@ -560,7 +560,14 @@ def _templates(
         template_id = _check_id(f"{at}.id", item.id, TEMPLATE_ID_SUFFIX, seen)
         try:
             valid = template_rules.validate(
-                template_rules.NewTemplate(item.name, item.category, item.language, item.components)
+                template_rules.NewTemplate(
+                    item.name,
+                    item.category,
+                    item.language,
+                    item.components,
+                    # Named or positional as its texts are (a world export keeps no format).
+                    template_rules.parameter_format_of(item.components),
+                )
             )
         except InvalidInput as exc:  # the same rules, the path inside this document
             raise InvalidInput(f"{at}.{exc.field}", exc.message[len(exc.field) + 2 :]) from None

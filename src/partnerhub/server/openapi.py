@@ -64,6 +64,20 @@ def documents_body(struct: type[msgspec.Struct], *, required: bool = True) -> Ca
     return mark
 
 
+_EXAMPLES_ATTR = "__partnerhub_body_examples__"
+
+
+def documents_examples(examples: dict[str, Any]) -> Callable[[F], F]:
+    """Named request body examples (OpenAPI ``examples``: name -> body) for an operation whose
+    body :func:`documents_body` documents."""
+
+    def mark(fn: F) -> F:
+        setattr(fn, _EXAMPLES_ATTR, examples)
+        return fn
+
+    return mark
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="partnerhub — 360dialog Partner API v2",
@@ -110,6 +124,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
     schema = app.openapi_schema.to_schema()
     bodies: dict[tuple[str, str], type[msgspec.Struct]] = {}
     optional: set[tuple[str, str]] = set()
+    examples: dict[tuple[str, str], dict[str, Any]] = {}
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
@@ -124,6 +139,8 @@ def build_schema(app: Litestar) -> dict[str, Any]:
                 bodies[(path, http_method.lower())] = struct
                 if getattr(handler.fn, _OPTIONAL_BODY_ATTR, False):
                     optional.add((path, http_method.lower()))
+                if getattr(handler.fn, _EXAMPLES_ATTR, None) is not None:
+                    examples[(path, http_method.lower())] = getattr(handler.fn, _EXAMPLES_ATTR)
     _, components = msgspec.json.schema_components(
         [*set(bodies.values()), ErrorBody, GraphErrorBody, OAuthError],
         ref_template="#/components/schemas/{name}",
@@ -136,9 +153,14 @@ def build_schema(app: Litestar) -> dict[str, Any]:
         if operation is None:
             continue
         ref = {"$ref": f"#/components/schemas/{struct.__name__}"}
+        media: dict[str, Any] = {"schema": ref}
+        if (path, method) in examples:
+            media["examples"] = {
+                name: {"value": value} for name, value in examples[(path, method)].items()
+            }
         operation["requestBody"] = {
             "required": (path, method) not in optional,
-            "content": {"application/json": {"schema": ref}},
+            "content": {"application/json": media},
         }
     for path, operations in schema.get("paths", {}).items():
         for method in _METHODS:

@@ -30,7 +30,7 @@ MAX_TEMPLATE_NAME = 512
 MAX_LANGUAGE_CODE = 20
 MAX_NAMESPACE = 256
 MAX_BUTTON_INDEX = 9
-MAX_TEMPLATE_COMPONENTS = MAX_BUTTON_INDEX + 3
+MAX_TEMPLATE_COMPONENTS = MAX_BUTTON_INDEX + 5  # header, body, offer, carousel + buttons
 MAX_TEMPLATE_PARAMETERS = 100  # far above any real template; bounds the work per request
 MAX_PARAMETER_TEXT = 32768
 MAX_PARAMETER_NAME = 512
@@ -384,8 +384,19 @@ class DateTime(_Body):
 
 
 class FlowAction(_Body):
+    """A button's ``action`` parameter: a Flow's token and data, or (catalog and multi-product
+    templates) the thumbnail product and the product sections."""
+
     flow_token: FlowToken | None = None
     flow_action_data: dict[str, AnyText | int | float | bool] | None = None
+    thumbnail_product_retailer_id: RetailerId | None = None
+    sections: (
+        Annotated[
+            list[TemplateProductSection],
+            msgspec.Meta(min_length=1, max_length=MAX_TEMPLATE_SECTIONS),
+        ]
+        | None
+    ) = None
 
 
 class _Parameter(_Body, tag_field="type"):
@@ -442,8 +453,54 @@ class ActionParameter(_Parameter, tag="action"):
     parameter_name: ParameterName | None = None
 
 
+# --- template types (issue 17 item 8): products, limited-time offers, carousels -----------
+
+MAX_TEMPLATE_SECTIONS = 10  # Meta: a multi-product template shows up to 10 sections
+MAX_TEMPLATE_PRODUCTS = 30  # ... and up to 30 products in all
+MAX_RETAILER_ID = 100
+MAX_CAROUSEL_CARDS = 10
+RetailerId = Annotated[str, msgspec.Meta(max_length=MAX_RETAILER_ID, min_length=1)]
+CatalogId = Annotated[str, msgspec.Meta(max_length=MAX_RETAILER_ID, min_length=1)]
+SectionName = Annotated[str, msgspec.Meta(max_length=MAX_SECTION_TITLE, min_length=1)]
+
+
+class TemplateProductItem(_Body):
+    product_retailer_id: RetailerId
+
+
+class TemplateProductSection(_Body):
+    title: SectionName
+    product_items: Annotated[
+        list[TemplateProductItem], msgspec.Meta(min_length=1, max_length=MAX_TEMPLATE_PRODUCTS)
+    ]
+
+
+class TemplateProduct(_Body):
+    """A product card's or single-product template's header: the product shown."""
+
+    product_retailer_id: RetailerId
+    catalog_id: CatalogId
+
+
+class ProductParameter(_Parameter, tag="product"):
+    product: TemplateProduct | None = None
+    parameter_name: ParameterName | None = None
+
+
+class LimitedTimeOffer(_Body):
+    """When the offer ends, in Unix milliseconds (the countdown's end)."""
+
+    expiration_time_ms: Annotated[int, msgspec.Meta(ge=0)]
+
+
+class LimitedTimeOfferParameter(_Parameter, tag="limited_time_offer"):
+    limited_time_offer: LimitedTimeOffer | None = None
+    parameter_name: ParameterName | None = None
+
+
 HeaderParameter = (
-    TextParameter
+    ProductParameter
+    | TextParameter
     | CurrencyParameter
     | DateTimeParameter
     | ImageParameter
@@ -466,6 +523,8 @@ PARAMETER_VALUE_KEYS = (
     "video",
     "location",
     "action",
+    "product",
+    "limited_time_offer",
 )
 
 
@@ -488,14 +547,40 @@ class BodyComponent(_Component, tag="body"):
 class ButtonComponent(_Component, tag="button"):
     """``index`` is the button's position in the template: Meta's examples send a string."""
 
-    sub_type: Literal["quick_reply", "url", "copy_code", "flow", "catalog", "mpm", "voice_call"]
+    sub_type: Literal[
+        "quick_reply", "url", "copy_code", "flow", "catalog", "mpm", "spm", "voice_call"
+    ]
     index: int | str
     parameters: (
         Annotated[list[ButtonParameter], msgspec.Meta(max_length=MAX_TEMPLATE_PARAMETERS)] | None
     ) = None
 
 
-Component = HeaderComponent | BodyComponent | ButtonComponent
+class LimitedTimeOfferComponent(_Component, tag="limited_time_offer"):
+    parameters: Annotated[list[LimitedTimeOfferParameter], msgspec.Meta(max_length=1)] | None = None
+
+
+CardComponent = HeaderComponent | BodyComponent | ButtonComponent
+
+
+class CarouselCard(_Body):
+    """One card of a carousel template, by its position (0-based) in the template."""
+
+    card_index: Annotated[int, msgspec.Meta(ge=0, lt=MAX_CAROUSEL_CARDS)]
+    components: Annotated[list[CardComponent], msgspec.Meta(max_length=MAX_BUTTON_INDEX + 3)]
+
+
+class CarouselComponent(_Component, tag="carousel"):
+    cards: Annotated[list[CarouselCard], msgspec.Meta(min_length=1, max_length=MAX_CAROUSEL_CARDS)]
+
+
+Component = (
+    HeaderComponent
+    | BodyComponent
+    | ButtonComponent
+    | LimitedTimeOfferComponent
+    | CarouselComponent
+)
 
 
 class Language(_Body):

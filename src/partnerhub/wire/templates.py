@@ -38,7 +38,8 @@ class TemplateList(msgspec.Struct):
 class TemplateIn(msgspec.Struct, forbid_unknown_fields=True):
     """``POST …/waba_templates`` [360 fields]. The components are checked by the domain's rules
     (so errors name ``components[1].text``), hence their loose type here. The optional fields
-    360dialog passes on to Meta are accepted and have no effect in the simulation."""
+    360dialog passes on to Meta are accepted and have no effect in the simulation, except
+    ``parameter_format`` (``POSITIONAL``, the default, or ``NAMED``): how variables are written."""
 
     name: str
     category: str

@@ -348,3 +348,44 @@ def test_a_template_from_before_authors_were_recorded_shows_its_partner(
         "user_id": "partner",
         "user_name": waba.partner_id,
     }
+
+
+# Template types (issue 17 item 8) ----------------------------------------------------------
+
+
+def _named_body(text: str) -> list[dict[str, object]]:
+    return [
+        {
+            "type": "BODY",
+            "text": text,
+            "example": {"body_text_named_params": [{"param_name": "first_name", "example": "A"}]},
+        }
+    ]
+
+
+async def test_an_edit_keeps_a_named_templates_format_unless_it_sends_one(
+    new_uow: Uow, clock: FakeClock, db: FakeDatabase, waba: WabaAccount
+) -> None:
+    async with new_uow() as uow:
+        created = await templates.create_template(
+            uow,
+            clock,
+            waba.partner_id,
+            waba.id,
+            NewTemplate("greeting", "utility", "en", _named_body("Hi {{first_name}}"), "NAMED"),
+            review_seconds=REVIEW,
+        )
+    await _verdict(new_uow, clock, created.id, "approved")
+    # The stored texts say NAMED: an edit without parameter_format keeps it.
+    await _edit(
+        new_uow,
+        clock,
+        waba,
+        created.id,
+        TemplateEdit(components=_named_body("Hello {{first_name}}")),
+    )
+    assert db.tables.templates[created.id].components[0]["text"] == "Hello {{first_name}}"
+    await _verdict(new_uow, clock, created.id, "rejected")
+    with pytest.raises(InvalidInput) as refused:
+        await _edit(new_uow, clock, waba, created.id, TemplateEdit(parameter_format="POSITIONAL"))
+    assert refused.value.field == "components[0].text"

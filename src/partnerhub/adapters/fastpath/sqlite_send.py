@@ -44,7 +44,7 @@ _TP = tables.waba_templates.c
 _COLUMNS = tuple(column.name for column in _M.c)
 _INSERT = str(_M.insert().compile(dialect=_SQLITE))
 _TEMPLATE = str(
-    select(_TP.status, _TP.category, _TP.components)
+    select(_TP.status, _TP.category, _TP.components, _TP.id, _TP.modified_at)
     .where(
         _TP.waba_account_id == bindparam("waba_account_id"),
         _TP.name == bindparam("name"),
@@ -66,6 +66,7 @@ _LIVE_KEYS = (
     f"WHERE k.{_K.revoked_at.name} IS NULL AND k.{_K.id.name} IN ("
 )
 _JSON_COLUMNS = frozenset(column.name for column in _M.c if isinstance(column.type, JSON))
+_DECODED_SIZE = 1024  # template versions whose decoded components a store keeps
 _PAIRS_PER_QUERY = 200  # two bound parameters each: far inside SQLite's limit
 _encode = msgspec.json.encode
 
@@ -102,6 +103,9 @@ class SqliteSendStore:
         self._write_gate = write_gate
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="partnerhub-send")
         self._connection: sqlite3.Connection | None = None
+        # Decoded template components by (id, modified_at), used on the store's thread only:
+        # a version's components never change.
+        self._decoded: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     async def store_batch(
         self,
@@ -203,16 +207,21 @@ class SqliteSendStore:
                 live[key_id] = bool(permission)
         return live
 
-    @staticmethod
     def _templates(
-        connection: sqlite3.Connection, keys: set[TemplateKey]
+        self, connection: sqlite3.Connection, keys: set[TemplateKey]
     ) -> dict[TemplateKey, StoredTemplate]:
         found: dict[TemplateKey, StoredTemplate] = {}
         for key in keys:
             row = connection.execute(_TEMPLATE, key).fetchone()
             if row is not None:
-                components = msgspec.json.decode(row[2])
-                found[key] = StoredTemplate(row[0], row[1], components)
+                # The JSON is decoded once per template version (id, modified_at), not per send.
+                version = (row[3], row[4])
+                components = self._decoded.get(version)
+                if components is None:
+                    if len(self._decoded) >= _DECODED_SIZE:
+                        del self._decoded[next(iter(self._decoded))]
+                    components = self._decoded[version] = msgspec.json.decode(row[2])
+                found[key] = StoredTemplate(row[0], row[1], components, row[3], row[4])
         return found
 
     def _close(self) -> None:

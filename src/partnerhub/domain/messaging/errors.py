@@ -302,3 +302,22 @@ def business_account_locked(channel_id: str, status: str) -> GraphError:
         f"channel {channel_id} is '{status}' and cannot send",
         message="(#131031) Business Account locked",
     )
+
+
+# --- template types (issue 17 item 8): Meta's codes for a send that does not fit its template ---
+# 132005 and 132007 carry Meta's titles from its error-code page (docs/fidelity.md "Template
+# types"); 132000 / 132001 / 132012 / 132015 / 132016 are above.
+TEMPLATE_TEXT_TOO_LONG = 132005
+TEMPLATE_FORMAT_POLICY = 132007
+TITLES[TEMPLATE_TEXT_TOO_LONG] = "Template Hydrated Text Too Long"
+TITLES[TEMPLATE_FORMAT_POLICY] = "Template Format Character Policy Violated"
+
+
+def template_text_too_long(field: str, reason: str) -> GraphError:
+    """132005: the template's text with the parameters filled in is over Meta's length."""
+    return GraphError(TEMPLATE_TEXT_TOO_LONG, _at(field, reason), field=field)
+
+
+def template_format_policy(field: str, reason: str) -> GraphError:
+    """132007: a parameter breaks Meta's format rules (new lines, tabs, 5+ spaces in a row)."""
+    return GraphError(TEMPLATE_FORMAT_POLICY, _at(field, reason), field=field)

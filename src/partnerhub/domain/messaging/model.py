@@ -92,6 +92,10 @@ class StoredTemplate:
     status: str
     category: str
     components: list[dict[str, Any]]
+    # The template's id and version (its modified_at): what its compiled send rules are cached
+    # by (domain/messaging/template_sends.py); empty: not cached.
+    id: str = ""
+    version: str = ""
 
 
 @dataclass(frozen=True)

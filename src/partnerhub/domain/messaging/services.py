@@ -266,14 +266,21 @@ def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
     principal = item.principal
     if ref is not None:
         template = reads.templates.get((principal.waba_account_id, ref.name, ref.language))
+        # MM Lite refuses a template of another category for what it is, before its parameters.
+        category = (
+            marketing.check_category(ref.name, template.category)
+            if item.mm_lite and template is not None
+            else None
+        )
         check_template(
             ref,
             None if template is None else template.status,
             [] if template is None else template.components,
+            (template.id, template.version) if template is not None and template.id else None,
         )
         assert template is not None  # check_template refuses a missing template
-        if item.mm_lite:
-            return marketing.check_category(ref.name, template.category)
+        if category is not None:
+            return category
         if template.category == PricingCategory.UTILITY and _window_open(item, reads, now):
             return FREE_UTILITY
         return template.category
@@ -310,7 +317,11 @@ class UnitOfWorkSendStore:
                 found = await uow.templates.find(*key)
                 if found is not None:
                     templates[key] = StoredTemplate(
-                        found.status, str(found.category), found.components
+                        found.status,
+                        str(found.category),
+                        found.components,
+                        found.id,
+                        found.modified_at.isoformat(),
                     )
             await uow.messaging.insert_messages(plan(SendReads(windows, templates, keys)))
             await uow.commit()

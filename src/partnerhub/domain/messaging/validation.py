@@ -26,13 +26,12 @@ from partnerhub.domain.messaging.emoji import is_single_emoji
 from partnerhub.domain.messaging.errors import (
     GraphError,
     invalid_value,
-    param_count_mismatch,
-    param_format_mismatch,
     template_disabled,
     template_not_found,
     template_paused,
 )
 from partnerhub.domain.messaging.refusals import decode, join, json_type, refuse, shown
+from partnerhub.domain.messaging.template_sends import check_send, compiled
 from partnerhub.wire import cloud_api as w
 
 MESSAGE_TYPES = w.MESSAGE_TYPES
@@ -58,6 +57,21 @@ class ComponentParams:
     index: int | None = None  # a button's position in the template
     sub_type: str | None = None  # a button's kind: quick_reply, url, copy_code, ...
     param_types: tuple[str, ...] = ()
+    # Per parameter: its ``parameter_name`` (named templates) and its text (a text parameter's
+    # text, a currency's or date's fallback value; None for media, products, actions, ...).
+    names: tuple[str | None, ...] = ()
+    values: tuple[str | None, ...] = ()
+    sections: int = 0  # product sections given in an ``action`` parameter (multi-product)
+    cards: tuple[CardParams, ...] = ()  # a carousel's cards
+
+
+@dataclass(frozen=True)
+class CardParams:
+    """One card of a carousel send: its ``card_index`` and its components."""
+
+    card_index: int
+    path: str
+    components: tuple[ComponentParams, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -351,21 +365,57 @@ def _template_component(component: w.Component, path: str) -> ComponentParams:
     kind: str = component.__struct_config__.tag  # type: ignore[assignment]
     index: int | None = None
     sub_type: str | None = None
+    if isinstance(component, w.CarouselComponent):
+        return ComponentParams(kind=kind, count=0, path=path, cards=_cards(component, path))
     if isinstance(component, w.ButtonComponent):
         sub_type = component.sub_type
         index = _button_index(component.index, join(path, "index"))
         component.index = str(index)
-    parameters = component.parameters or []
+    parameters = component.parameters or ()
     at = join(path, "parameters")
-    types = tuple(_template_parameter(p, f"{at}[{i}]") for i, p in enumerate(parameters))
+    types: list[str] = []
+    names: list[str | None] = []
+    values: list[str | None] = []
+    sections = 0
+    for i, parameter in enumerate(parameters):
+        kind_of, name, text, found = _template_parameter(parameter, f"{at}[{i}]")
+        types.append(kind_of)
+        names.append(name)
+        values.append(text)
+        sections += found
     return ComponentParams(
         kind=kind,
         count=len(parameters),
         path=path,
         index=index,
         sub_type=sub_type,
-        param_types=types,
+        param_types=tuple(types),
+        names=tuple(names),
+        values=tuple(values),
+        sections=sections,
     )
+
+
+def _cards(carousel: w.CarouselComponent, path: str) -> tuple[CardParams, ...]:
+    cards: list[CardParams] = []
+    indexes: dict[int, str] = {}
+    for c, card in enumerate(carousel.cards):
+        at = f"{join(path, 'cards')}[{c}]"
+        if card.card_index in indexes:
+            raise refuse(
+                "not_unique",
+                join(at, "card_index"),
+                what="card_index",
+                other=indexes[card.card_index],
+            )
+        indexes[card.card_index] = join(at, "card_index")
+        counted: list[ComponentParams] = []
+        for i, component in enumerate(card.components):
+            params = _template_component(component, f"{join(at, 'components')}[{i}]")
+            _refuse_repeat(counted, params)
+            counted.append(params)
+        cards.append(CardParams(card.card_index, at, tuple(counted)))
+    return tuple(cards)
 
 
 _BUTTON_INDEXES = {str(n): n for n in range(w.MAX_BUTTON_INDEX + 1)}
@@ -380,13 +430,18 @@ def _button_index(value: int | str, path: str) -> int:
     raise refuse("not_between", path, low=0, high=w.MAX_BUTTON_INDEX)
 
 
-def _template_parameter(parameter: Any, path: str) -> str:
-    """The parameter's type, once its value (under the key its type names) is checked."""
+def _template_parameter(parameter: Any, path: str) -> tuple[str, str | None, str | None, int]:
+    """The parameter's type, name, text and product sections, once its value (under the key its
+    type names) is checked."""
     kind: str = parameter.__struct_config__.tag
     value = getattr(parameter, kind)
     if value is None:
         raise refuse("parameter_value_missing", join(path, kind), kind=kind)
+    if isinstance(value, str):  # text, payload, coupon_code: the common case, nothing to check
+        return kind, parameter.parameter_name, value, 0
     at = join(path, kind)
+    text: str | None = None
+    sections = 0
     if isinstance(value, w.Media):
         _media(value, at)
     elif isinstance(value, w.Location):
@@ -396,7 +451,18 @@ def _template_parameter(parameter: Any, path: str) -> str:
         if len(code) != 3 or not code.isascii() or not code.isalpha():
             raise refuse("not_currency", join(at, "code"))
         value.code = code.upper()
-    return kind
+        text = value.fallback_value
+    elif isinstance(value, w.DateTime):
+        text = value.fallback_value
+    elif isinstance(value, w.FlowAction) and value.sections is not None:
+        sections = len(value.sections)
+        products = sum(len(section.product_items) for section in value.sections)
+        if products > w.MAX_TEMPLATE_PRODUCTS:
+            raise invalid_value(
+                join(at, "sections"),
+                f"at most {w.MAX_TEMPLATE_PRODUCTS} products in all, got {products}",
+            )
+    return kind, parameter.parameter_name, text, sections
 
 
 def _template_message(template: w.Template, path: str) -> TemplateRef:
@@ -421,7 +487,6 @@ _RULES: dict[str, Any] = {
 # --- the template as stored ---------------------------------------------------------------
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
-_MEDIA_FORMATS = frozenset({"image", "video", "document", "location"})
 
 
 def template_variables(text: object) -> int:
@@ -432,21 +497,21 @@ def template_variables(text: object) -> int:
 
 
 def check_template(
-    ref: TemplateRef, template_status: str | None, template_components: list[dict[str, Any]]
+    ref: TemplateRef,
+    template_status: str | None,
+    template_components: list[dict[str, Any]],
+    key: tuple[str, str] | None = None,
 ) -> None:
     """Check a template send against the stored template (Meta's creation shape).
 
     ``template_status`` is None when no template of that name and language exists. Meta answers
     132001 both for a missing template and for one not approved yet (pending, rejected), 132015
-    / 132016 for paused / disabled ones, and 132000 when the parameters given do not match the
-    variables in the header text, the body text or a URL button.
+    / 132016 for paused / disabled ones; then every component is checked against what the
+    template expects (:mod:`partnerhub.domain.messaging.template_sends`: counts, names, types,
+    button and card indexes), compiled once per ``key`` (template id, version) when given.
     """
     _check_status(ref, template_status)
-    stored = [c for c in template_components if isinstance(c, dict)]
-    _check_header(ref, _stored_component(stored, "HEADER"))
-    body = _stored_component(stored, "BODY")
-    _check_count(ref, "body", template_variables(body.get("text") if body else None))
-    _check_buttons(ref, _stored_component(stored, "BUTTONS"))
+    check_send(ref, compiled(key, template_components))
 
 
 def _check_status(ref: TemplateRef, status: str | None) -> None:
@@ -459,48 +524,3 @@ def _check_status(ref: TemplateRef, status: str | None) -> None:
         raise template_disabled(ref.name)
     if lowered != "approved":
         raise template_not_found(ref.name, ref.language, f"is not approved ({lowered})")
-
-
-def _stored_component(stored: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
-    for component in stored:
-        if str(component.get("type", "")).upper() == kind:
-            return component
-    return None
-
-
-def _given_path(ref: TemplateRef, kind: str, index: int | None = None) -> str:
-    given = ref.component(kind, index)
-    return f"{given.path}.parameters" if given else "template.components"
-
-
-def _check_count(ref: TemplateRef, kind: str, expected: int, index: int | None = None) -> None:
-    given = ref.component(kind, index)
-    count = given.count if given else 0
-    if count != expected:
-        label = kind if index is None else f"button at index {index}"
-        raise param_count_mismatch(_given_path(ref, kind, index), label, count, expected)
-
-
-def _check_header(ref: TemplateRef, header: dict[str, Any] | None) -> None:
-    header_format = str(header.get("format", "TEXT")).lower() if header else "text"
-    if header is None or header_format not in _MEDIA_FORMATS:
-        _check_count(ref, "header", template_variables(header.get("text") if header else None))
-        return
-    _check_count(ref, "header", 1)
-    given = ref.component("header")
-    if given is not None and given.param_types[0] != header_format:
-        raise param_format_mismatch(
-            f"{given.path}.parameters[0].type",
-            f"the template's header is {header_format}, got {given.param_types[0]}",
-        )
-
-
-def _check_buttons(ref: TemplateRef, buttons_component: dict[str, Any] | None) -> None:
-    raw = buttons_component.get("buttons") if buttons_component else None
-    stored = raw if isinstance(raw, list) else []
-    for given in ref.components:
-        if given.index is not None and given.index >= len(stored):
-            raise invalid_value(given.path, f"the template has no button at index {given.index}")
-    for index, button in enumerate(stored):
-        if isinstance(button, dict) and str(button.get("type", "")).upper() == "URL":
-            _check_count(ref, "button", template_variables(button.get("url")), index)

@@ -338,7 +338,7 @@ async def edit_for_waba(
     """
     if limits is not None:
         await limits.hit(CREATE_LIMIT, waba.id)
-    if edit.components is None and edit.category is None:
+    if edit.components is None and edit.category is None and edit.parameter_format is None:
         raise InvalidInput("components", "send the new components, a category, or both")
     await uow.lock_for_write()
     template = await uow.templates.get(template_id, for_update=True)
@@ -350,6 +350,9 @@ async def edit_for_waba(
             template.category if edit.category is None else edit.category,
             template.language,
             template.components if edit.components is None else edit.components,
+            rules.parameter_format_of(template.components)
+            if edit.parameter_format is None
+            else edit.parameter_format,
         )
     )
     category = valid.category.value

@@ -25,7 +25,8 @@ from partnerhub.server.auth import app_state
 from partnerhub.server.body import json_problem, read_body
 from partnerhub.server.errors.registry import MESSAGING_HANDLERS
 from partnerhub.server.listing import LIST_DEPENDENCIES, ListParams, envelope
-from partnerhub.server.openapi import documents_body
+from partnerhub.server.openapi import documents_body, documents_examples
+from partnerhub.server.routes import template_examples
 from partnerhub.server.routes.templates import new_template
 from partnerhub.server.state import AppState
 from partnerhub.wire import messaging as wire
@@ -186,6 +187,7 @@ async def list_templates(
     status_code=201,
 )
 @documents_body(wire_templates.TemplateIn)
+@documents_examples(template_examples.CREATE)
 async def create_template(request: Request[Any, Any, Any]) -> wire_templates.CloudTemplateCreated:
     principal = await channel_principal(request)
     body = await read_body(request, wire_templates.TemplateIn)

@@ -14,7 +14,8 @@ from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.listing import ListParams, envelope
-from partnerhub.server.openapi import documents_body
+from partnerhub.server.openapi import documents_body, documents_examples
+from partnerhub.server.routes import template_examples
 from partnerhub.wire import templates as wire
 
 PATH = "/waba_accounts/{waba_account_id:str}/waba_templates"
@@ -22,11 +23,15 @@ PATH = "/waba_accounts/{waba_account_id:str}/waba_templates"
 
 def new_template(body: wire.TemplateIn) -> NewTemplate:
     """The creation body as the domain takes it (shared with the Messaging API's route)."""
-    return NewTemplate(body.name, body.category, body.language, body.components)
+    return NewTemplate(
+        body.name, body.category, body.language, body.components, body.parameter_format
+    )
 
 
 def template_edit(body: wire.TemplateEditIn) -> TemplateEdit:
-    return TemplateEdit(components=body.components, category=body.category)
+    return TemplateEdit(
+        components=body.components, category=body.category, parameter_format=body.parameter_format
+    )
 
 
 @get(PATH, summary="List templates (400 requests / minute)", tags=["Templates"])
@@ -55,6 +60,7 @@ async def list_templates(
     status_code=200,
 )
 @documents_body(wire.TemplateIn)
+@documents_examples(template_examples.CREATE)
 async def create_template(
     request: Request[Any, Any, Any], partner_id: FromPath[str], waba_account_id: FromPath[str]
 ) -> wire.Template:
