@@ -424,7 +424,7 @@ INVALID: list[tuple[str, Any, int, str]] = [
     ("interactive type unknown", send("interactive", {"type": "poll"}), 100, "interactive.type"),
     (
         "interactive type not emulated",
-        send("interactive", {"type": "product_list"}),
+        send("interactive", {"type": "voice_call"}),
         131051,
         "interactive.type",
     ),
