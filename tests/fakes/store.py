@@ -21,6 +21,7 @@ import msgspec
 
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, UsageRecord
+from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.keys.model import ApiKey
@@ -71,6 +72,8 @@ class Tables:
     trusted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     # IO signature digest -> (partner id, when it was used).
     io_signatures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    catalogs: dict[str, Catalog] = field(default_factory=dict)
+    catalog_products: dict[tuple[str, str], Product] = field(default_factory=dict)
 
 
 def clone(item: T) -> T:

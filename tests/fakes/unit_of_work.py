@@ -26,6 +26,7 @@ from tests.fakes.repositories import (
     ApiKeyRepository,
     ApiKeyUseRepository,
     BillingRepository,
+    CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
     HubRepository,
@@ -101,6 +102,7 @@ class FakeUnitOfWork:
         self.logins = LoginAttemptRepository(t)
         self.io_signatures = IoSignatureRepository(t)
         self.api_key_uses = ApiKeyUseRepository(t)
+        self.catalogs = CatalogRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

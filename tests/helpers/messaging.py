@@ -149,3 +149,21 @@ def template_message(name: str = "order_update", *params: str, lang: str = "en")
             ],
         },
     }
+
+
+def routed_asgi(app: Any) -> Any:
+    """``app`` with the raw send path (server/fastpath/send.py) taken out: ``POST /messages``
+    reaches the Litestar route, everything else is unchanged."""
+    from partnerhub.server.fastpath.send import SendPath
+    from partnerhub.server.middleware import RequestIdMiddleware
+
+    outer = app.asgi_handler
+    assert isinstance(outer, RequestIdMiddleware) and isinstance(outer.app, SendPath)
+    inner = RequestIdMiddleware(outer.app.app)
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        scope["app"] = scope["litestar_app"] = app
+        scope.setdefault("state", {})
+        await inner(scope, receive, send)
+
+    return asgi

@@ -20,6 +20,7 @@ from partnerhub.adapters.repositories import (
     ApiKeyRepository,
     ApiKeyUseRepository,
     BillingRepository,
+    CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
     HubRepository,
@@ -63,6 +64,7 @@ class UnitOfWork:
     logins: LoginAttemptRepository
     io_signatures: IoSignatureRepository
     api_key_uses: ApiKeyUseRepository
+    catalogs: CatalogRepository
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class UnitOfWork:
         self.logins = LoginAttemptRepository(self.session)
         self.io_signatures = IoSignatureRepository(self.session)
         self.api_key_uses = ApiKeyUseRepository(self.session)
+        self.catalogs = CatalogRepository(self.session)
         return self
 
     async def __aexit__(

@@ -931,7 +931,28 @@ class UserListPick(_UserInteractive, tag="list_reply", kw_only=True):
     button_reply: None = None
 
 
-UserInteractive = UserButtonTap | UserListPick
+MAX_NFM_RESPONSE = 16384
+
+
+class UserNfmReply(_Body, kw_only=True):
+    """A completed Flow (``name`` "flow") or address form (``name`` "address_message"): Meta
+    sends ``response_json`` as a string holding a JSON object; an object given here is encoded
+    into one."""
+
+    name: Literal["flow", "address_message"] = "flow"
+    body: UserReplyText = "Sent"
+    response_json: (
+        Annotated[str, msgspec.Meta(max_length=MAX_NFM_RESPONSE, min_length=1)] | dict[str, Any]
+    )
+
+
+class UserNfmSubmit(_UserInteractive, tag="nfm_reply", kw_only=True):
+    """A Flow or an address message submitted (issue 17: the inbound shape only)."""
+
+    nfm_reply: UserNfmReply
+
+
+UserInteractive = UserButtonTap | UserListPick | UserNfmSubmit
 
 
 class _UserMessage(_Body, tag_field="type"):

@@ -7,6 +7,7 @@ of each per transaction. Shared list mechanics (filters, sort, paging) are in :m
 from partnerhub.adapters.repositories.api_key_uses import ApiKeyUseRepository
 from partnerhub.adapters.repositories.api_keys import ApiKeyRepository
 from partnerhub.adapters.repositories.billing import BillingRepository
+from partnerhub.adapters.repositories.catalogs import CatalogRepository
 from partnerhub.adapters.repositories.client_logins import ClientLoginRepository
 from partnerhub.adapters.repositories.clients import ClientRepository
 from partnerhub.adapters.repositories.hub import HubRepository
@@ -23,6 +24,7 @@ __all__ = [
     "ApiKeyRepository",
     "ApiKeyUseRepository",
     "BillingRepository",
+    "CatalogRepository",
     "ClientLoginRepository",
     "ClientRepository",
     "HubRepository",

@@ -11,6 +11,7 @@ from partnerhub.adapters.tables.api_keys import partner_api_keys
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 from partnerhub.adapters.tables.billing import balances, usage_records
 from partnerhub.adapters.tables.cache_versions import cache_versions
+from partnerhub.adapters.tables.catalogs import catalog_products, catalogs
 from partnerhub.adapters.tables.client_logins import client_logins
 from partnerhub.adapters.tables.clients import (
     NUMBER_IN_USE,
@@ -44,6 +45,8 @@ __all__ = [
     "UTCDateTime",
     "balances",
     "cache_versions",
+    "catalog_products",
+    "catalogs",
     "channel_api_keys",
     "channel_counts",
     "channels",

@@ -332,7 +332,24 @@ def _one_reply(interactive: object) -> None:
 
 
 def _inbound_interactive(interactive: cloud_api.UserInteractive) -> dict[str, Any]:
-    """A tap on an interactive reply button (``button_reply``) or a list row (``list_reply``)."""
+    """A tap on an interactive reply button (``button_reply``) or a list row (``list_reply``),
+    or a submitted Flow or address form (``nfm_reply``, ``response_json`` a JSON string)."""
     kind = str(interactive.__struct_config__.tag)
+    if isinstance(interactive, cloud_api.UserNfmSubmit):
+        reply = interactive.nfm_reply
+        response = reply.response_json
+        if isinstance(response, str):
+            try:
+                decoded = msgspec.json.decode(response)
+            except (msgspec.DecodeError, RecursionError):
+                decoded = None
+            if not isinstance(decoded, dict):
+                raise invalid_value(
+                    "interactive.nfm_reply.response_json", "must hold a JSON object"
+                )
+        else:
+            response = msgspec.json.encode(response).decode()
+        nfm = {"name": reply.name, "body": reply.body, "response_json": response}
+        return {"type": kind, kind: nfm}
     reply = getattr(interactive, kind)
     return {"type": kind, kind: _to_builtins(reply)}

@@ -11,7 +11,7 @@ to the outbox in the same transaction, and delivery is charged to the payer's ba
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -35,7 +35,12 @@ from partnerhub.domain.messaging.model import (
     StoredTemplate,
     TemplateKey,
 )
-from partnerhub.domain.messaging.validation import OutgoingMessage, check_template, parse_outgoing
+from partnerhub.domain.messaging.validation import (
+    OutgoingMessage,
+    ProductRef,
+    check_template,
+    parse_outgoing,
+)
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
@@ -103,6 +108,10 @@ class _Pending:
     future: asyncio.Future[Accepted]
 
 
+# Checks a product send against the WABA's catalog (issue 17): raises GraphError when refused.
+ProductCheck = Callable[[ChannelPrincipal, ProductRef], Awaitable[None]]
+
+
 class MessageSender:
     """``POST /messages`` with group commit.
 
@@ -124,8 +133,10 @@ class MessageSender:
         clock: Clock,
         config: MessagingConfig,
         max_batch: int = 512,
+        check_products: ProductCheck | None = None,
     ) -> None:
         self._store = store
+        self._check_products = check_products
         self._clock = clock
         self._config = config
         self._max_batch = max_batch
@@ -140,6 +151,9 @@ class MessageSender:
     async def send(self, principal: ChannelPrincipal, body: object) -> Accepted:
         require_usable(principal)
         outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
+        if outgoing.products is not None and self._check_products is not None:
+            # Product messages only: one read of the WABA's catalog, outside the batch.
+            await self._check_products(principal, outgoing.products)
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()
