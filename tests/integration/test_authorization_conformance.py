@@ -132,6 +132,7 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
         "template_id": str(template["id"]),
         "delivery_id": str(sent.json()["delivery_id"]),
         "wa_id": number.lstrip("+"),
+        "catalog_id": "1000000000000000",  # emulator routes refuse the caller before the id
     }
     return World(
         creds=creds,
