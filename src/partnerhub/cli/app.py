@@ -34,6 +34,7 @@ from partnerhub.cli._runtime import (
     open_database,
     run_with_state,
 )
+from partnerhub.cli.catalogs import catalogs_app
 from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
@@ -83,6 +84,7 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(emulate_app, name="emulate")
 app.add_typer(state_app, name="state")
+app.add_typer(catalogs_app, name="catalogs")
 app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 
