@@ -321,3 +321,29 @@ async def test_the_users_replies_reach_the_webhook(
         },
     )
     assert bad.status_code == 400, bad.text
+
+
+async def test_catalogs_travel_in_the_world_export_and_seed(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    channel, key = await ready_channel(client, partner, receiver)
+    catalog = await _catalog(client, channel["channel_id"])
+    exported = (await client.get("/_emulator/state", headers=EMULATOR)).json()
+    assert [c["id"] for c in exported["catalogs"]] == [catalog["id"]]
+    assert {p["retailer_id"] for p in exported["catalog_products"]} == {
+        "sku-1",
+        "sku-2",
+        "sku-gone",
+    }
+    bad = json.loads(json.dumps(exported))
+    bad["catalog_products"][0]["catalog_id"] = "404"
+    refused = await client.post("/_emulator/seed", headers=EMULATOR, json=bad)
+    assert refused.status_code == 400 and "catalog_products[0].catalog_id" in refused.text
+    seeded = await client.post("/_emulator/seed", headers=EMULATOR, json=exported)
+    assert seeded.status_code == 200, seeded.text
+    read = await client.get(f"/_emulator/catalogs/{catalog['id']}", headers=EMULATOR)
+    assert read.json() == catalog
+    await inbound(client, channel["channel_id"])
+    body = interactive_of_each_type(catalog["id"], "sku-2")["product"]
+    sent = await client.post("/messages", headers=key, json=interactive_send(CUSTOMER, body))
+    assert sent.status_code == 200, sent.text

@@ -191,3 +191,5 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     webhook_events: list[Row] = []
     webhook_deliveries: list[Row] = []
     webhook_attempts: list[Row] = []
+    catalogs: list[Row] = []  # issue 17
+    catalog_products: list[Row] = []

@@ -52,6 +52,8 @@ SECTIONS: Mapping[str, Table] = {
     "webhook_events": tables.webhook_events,
     "webhook_deliveries": tables.webhook_deliveries,
     "webhook_attempts": tables.webhook_attempts,
+    "catalogs": tables.catalogs,  # issue 17
+    "catalog_products": tables.catalog_products,
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of
