@@ -3,6 +3,7 @@ passes; each limit is refused with the field named and Meta's code (no database)
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.helpers.interactive import (
     interactive_send,
     product_card,
 )
+from tests.helpers.mutation import mutate
 
 TO = "491512345678"
 EACH = interactive_of_each_type()
@@ -402,3 +404,27 @@ def test_product_carousel_names_every_card_product() -> None:
     products = parse_outgoing(interactive_send(TO, body)).products
     assert products is not None and products.catalog_id == "77"
     assert [sku for _, sku in products.products] == ["sku-0", "sku-1", "sku-2"]
+
+
+def test_hostile_variants_of_every_type_raise_only_graph_errors() -> None:
+    rng = random.Random(20261206)  # fixed: a failure must be reproducible
+    seeds = [interactive_send(TO, body) for body in interactive_of_each_type().values()]
+    seeds.append(
+        interactive_send(
+            TO,
+            {
+                "type": "carousel",
+                "body": {"text": "b"},
+                "action": {"cards": [button_card(0), button_card(1)]},
+            },
+        )
+    )
+    for _ in range(4000):
+        body = rng.choice(seeds)
+        for _ in range(rng.randint(1, 3)):
+            body = mutate(body, rng)
+        try:
+            parse_outgoing(body)
+        except GraphError as error:
+            assert error.code in {100, 131008, 131009, 131051}
+            assert error.details
