@@ -347,3 +347,51 @@ async def test_catalogs_travel_in_the_world_export_and_seed(
     body = interactive_of_each_type(catalog["id"], "sku-2")["product"]
     sent = await client.post("/messages", headers=key, json=interactive_send(CUSTOMER, body))
     assert sent.status_code == 200, sent.text
+
+
+async def test_a_cart_sent_from_product_messages_is_priced_from_the_catalog(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    channel, _ = await ready_channel(client, partner, receiver)
+    catalog = await _catalog(client, channel["channel_id"])
+
+    async def order(items: list[dict[str, Any]]) -> httpx.Response:
+        return await client.post(
+            "/_emulator/messages/inbound",
+            headers=EMULATOR,
+            json={
+                "channel_id": channel["channel_id"],
+                "from": CUSTOMER,
+                "type": "order",
+                "order": {"catalog_id": catalog["id"], "text": "Dinner", "product_items": items},
+            },
+        )
+
+    sent = await order(
+        [
+            {"product_retailer_id": "sku-1", "quantity": 2},
+            {"product_retailer_id": "sku-2", "item_price": 7.0, "currency": "EUR"},
+        ]
+    )
+    assert sent.status_code == 200, sent.text
+    await advance(client, 0)
+
+    def received() -> list[dict[str, Any]]:
+        found = []
+        for request in receiver.requests:
+            value = json.loads(request.body)["entry"][0]["changes"][0]["value"]
+            found.extend(m for m in value.get("messages", []) if m["type"] == "order")
+        return found
+
+    (message,) = wait_until(received, "the order")
+    assert message["order"] == {
+        "catalog_id": catalog["id"],
+        "text": "Dinner",
+        "product_items": [
+            {"product_retailer_id": "sku-1", "quantity": 2, "item_price": 8.5, "currency": "EUR"},
+            {"product_retailer_id": "sku-2", "quantity": 1, "item_price": 7.0, "currency": "EUR"},
+        ],
+    }
+    unknown = await order([{"product_retailer_id": "ghost"}])
+    assert unknown.status_code == 400
+    assert "order.product_items[0].product_retailer_id" in unknown.text

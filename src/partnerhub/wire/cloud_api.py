@@ -793,6 +793,7 @@ class InboundMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
     reaction: dict[str, Any] | None = None
     button: dict[str, Any] | None = None
     interactive: dict[str, Any] | None = None
+    order: dict[str, Any] | None = None  # a cart sent from product messages (issue 17)
     context: dict[str, Any] | None = None  # last: Meta puts it after the content
 
 
@@ -1004,6 +1005,29 @@ class UserReactionMessage(_UserMessage, tag="reaction", kw_only=True):
     reaction: Reaction
 
 
+class UserOrderItem(_Body, kw_only=True):
+    """A product in the cart; price and currency are the catalog's when left out."""
+
+    product_retailer_id: RetailerId
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=10000)] = 1
+    item_price: Annotated[float, msgspec.Meta(ge=0, le=10**9)] | None = None
+    currency: CurrencyCode | None = None
+
+
+class UserOrder(_Body, kw_only=True):
+    catalog_id: CatalogId
+    text: UserMediaText | None = None
+    product_items: Annotated[
+        list[UserOrderItem], msgspec.Meta(min_length=1, max_length=MAX_PRODUCT_ITEMS)
+    ]
+
+
+class UserOrderMessage(_UserMessage, tag="order", kw_only=True):
+    """A cart the user sends after browsing product messages (Meta's ``order`` message)."""
+
+    order: UserOrder
+
+
 UserMessage = (
     UserTextMessage
     | UserImageMessage
@@ -1015,6 +1039,7 @@ UserMessage = (
     | UserInteractiveMessage
     | UserLocationMessage
     | UserReactionMessage
+    | UserOrderMessage
 )
 USER_MESSAGE_TYPES: frozenset[str] = frozenset(
     str(cls.__struct_config__.tag) for cls in get_args(UserMessage)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from partnerhub.domain.catalogs.model import AVAILABILITIES, Catalog, Product
 from partnerhub.domain.clients.queries import any_channel
@@ -137,3 +138,31 @@ async def check_products(uow: UnitOfWork, waba_account_id: str, ref: ProductRef)
                 path,
                 reason=f"product {retailer_id!r} was not found in catalog {connected.id}",
             )
+
+
+async def priced_order(
+    uow: UnitOfWork, waba_account_id: str, order: dict[str, Any]
+) -> dict[str, Any]:
+    """A user's cart (an inbound ``order`` message) as Meta reports it: every product must be
+    in the WABA's catalog; a price or currency left out is the catalog's."""
+    connected = await uow.catalogs.catalog_of_waba(waba_account_id)
+    if connected is None or connected.id != order["catalog_id"]:
+        raise InvalidInput("order.catalog_id", "is not the catalog connected to this number's WABA")
+    items: list[dict[str, Any]] = order["product_items"]
+    found = await uow.catalogs.products(connected.id, {i["product_retailer_id"] for i in items})
+    priced = []
+    for i, item in enumerate(items):
+        product = found.get(item["product_retailer_id"])
+        if product is None:
+            raise InvalidInput(
+                f"order.product_items[{i}].product_retailer_id", "is not in the catalog"
+            )
+        priced.append(
+            {
+                "product_retailer_id": product.retailer_id,
+                "quantity": item.get("quantity", 1),
+                "item_price": item.get("item_price", float(product.price)),
+                "currency": item.get("currency", product.currency),
+            }
+        )
+    return {**order, "product_items": priced}

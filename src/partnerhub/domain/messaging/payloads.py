@@ -292,6 +292,8 @@ def _inbound_content(request: cloud_api.UserMessage) -> dict[str, Any]:
         case cloud_api.UserLocationMessage(location=location):
             location_rules(location, "location")
             return _to_builtins(location)  # type: ignore[no-any-return]
+        case cloud_api.UserOrderMessage(order=order):
+            return _to_builtins(order)  # type: ignore[no-any-return]
         case cloud_api.UserReactionMessage(reaction=reaction):
             # Meta leaves ``emoji`` out when the user takes a reaction back.
             reaction_rules(reaction, "reaction")

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from partnerhub.domain.billing.model import MICROS, PricingCategory
 from partnerhub.domain.billing.services import Delivered, charge_delivered
+from partnerhub.domain.catalogs import services as catalogs
 from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
 from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
@@ -327,6 +328,9 @@ async def receive_inbound(uow: UnitOfWork, clock: Clock, body: object) -> Messag
             "channel_id", f"channel is '{channel.status}': only running or live channels receive"
         )
     waba = await _waba(uow, channel)
+    content = inbound.content
+    if inbound.type == "order":  # a cart: the WABA's catalog prices it, as WhatsApp does
+        content = await catalogs.priced_order(uow, channel.waba_account_id, content)
     now = clock.now()
     message = Message(
         id=payloads.new_wamid(inbound.wa_id),
@@ -339,7 +343,7 @@ async def receive_inbound(uow: UnitOfWork, clock: Clock, body: object) -> Messag
         status=MessageStatus.RECEIVED,
         created_at=now,
         modified_at=now,
-        body=inbound.content,
+        body=content,
     )
     uow.messaging.add_message(message)
     await uow.messaging.record_inbound(channel.id, inbound.wa_id, now, inbound.profile_name)
@@ -352,7 +356,7 @@ async def receive_inbound(uow: UnitOfWork, clock: Clock, body: object) -> Messag
         message_id=message.id,
         timestamp=now,
         type=inbound.type,
-        content=inbound.content,
+        content=content,
         context=_reply_context(inbound.context_message_id, channel),
     )
     await outbox.emit_to_channels(uow, clock, [(channel, "message_received", payload)])
