@@ -14,6 +14,7 @@ from rich.table import Table
 from partnerhub.cli._runtime import console, run_with_state
 from partnerhub.domain.catalogs import services
 from partnerhub.domain.catalogs.model import IN_STOCK, Catalog, Product
+from partnerhub.server.presenters.catalogs import catalog as present_catalog
 from partnerhub.server.state import AppState
 
 catalogs_app = typer.Typer(
@@ -41,23 +42,13 @@ def parse_product(text: str) -> Product:
 
 
 def _show(catalog: Catalog, products: dict[str, Product], as_json: bool) -> None:
-    rows = [
-        {
-            "retailer_id": p.retailer_id,
-            "name": p.name,
-            "price": p.price,
-            "currency": p.currency,
-            "availability": p.availability,
-        }
-        for p in products.values()
-    ]
+    document = present_catalog(catalog, products)
     if as_json:
-        document = {"id": catalog.id, "name": catalog.name, "products": rows}
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     console.print(f"catalog [bold]{catalog.id}[/] ({catalog.name}), WABA {catalog.waba_account_id}")
     table = Table("retailer id", "name", "price", "currency", "availability")
-    for row in rows:
+    for row in document["products"]:
         table.add_row(*(str(v) for v in row.values()))
     console.print(table)
 

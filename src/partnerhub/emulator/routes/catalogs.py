@@ -10,12 +10,12 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 
 from partnerhub.domain.catalogs import services
-from partnerhub.domain.catalogs.model import IN_STOCK, Catalog, Product
-from partnerhub.domain.clock import isoformat
+from partnerhub.domain.catalogs.model import IN_STOCK, Product
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
+from partnerhub.server.presenters.catalogs import catalog as present_catalog
 
 _Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
@@ -44,25 +44,6 @@ def _products(given: list[ProductIn]) -> list[Product]:
     return [Product(p.retailer_id, p.name, p.price, p.currency, p.availability) for p in given]
 
 
-def _present(catalog: Catalog, products: dict[str, Product]) -> dict[str, Any]:
-    return {
-        "id": catalog.id,
-        "name": catalog.name,
-        "waba_account_id": catalog.waba_account_id,
-        "created_at": isoformat(catalog.created_at),
-        "products": [
-            {
-                "retailer_id": p.retailer_id,
-                "name": p.name,
-                "price": p.price,
-                "currency": p.currency,
-                "availability": p.availability,
-            }
-            for p in products.values()
-        ],
-    }
-
-
 @post(
     "/catalogs",
     summary="Create a product catalog and connect it to a number's WABA (one per WABA)",
@@ -77,7 +58,7 @@ async def create_catalog(request: Request[Any, Any, Any]) -> dict[str, Any]:
         catalog, products = await services.create_catalog(
             uow, state.clock, body.channel_id, body.name, _products(body.products)
         )
-    return _present(catalog, products)
+    return present_catalog(catalog, products)
 
 
 @post(
@@ -96,7 +77,7 @@ async def put_products(
         catalog, products = await services.put_products(
             uow, state.clock, catalog_id, _products(body.products)
         )
-    return _present(catalog, products)
+    return present_catalog(catalog, products)
 
 
 @get("/catalogs/{catalog_id:str}", summary="A catalog and its products")
@@ -106,7 +87,7 @@ async def read_catalog(
     await guard(request)
     async with app_state(request).uow() as uow:
         catalog, products = await services.read_catalog(uow, catalog_id)
-    return _present(catalog, products)
+    return present_catalog(catalog, products)
 
 
 HANDLERS = [create_catalog, put_products, read_catalog]
