@@ -228,6 +228,12 @@ REFUSED: list[tuple[str, dict[str, Any], int, str]] = [
         "interactive.action.parameters.flow_cta",
     ),
     (
+        "flow: cta with an emoji",
+        _set("flow", "action.parameters.flow_cta", "Book 📅"),
+        131009,
+        "interactive.action.parameters.flow_cta",
+    ),
+    (
         "flow: no cta",
         _drop("flow", "action.parameters.flow_cta"),
         131008,

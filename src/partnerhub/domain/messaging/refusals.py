@@ -81,6 +81,7 @@ REFUSALS: dict[str, tuple[int, str]] = {
     # interactive types of issue 17 (docs/fidelity.md, "Interactive messages")
     "not_for_interactive": (PARAMETER_VALUE_INVALID, "is not allowed for {kind} messages"),
     "too_many_products": (PARAMETER_VALUE_INVALID, "must hold at most {limit} products in total"),
+    "emoji": (PARAMETER_VALUE_INVALID, "must not contain emoji"),
     "one_of_two": (PARAMETER_VALUE_INVALID, "give either {first} or {second}, not both"),
     "missing_one_of": (REQUIRED_PARAMETER_MISSING, "one of {first} or {second} is required"),
     "navigate_payload": (

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from partnerhub.domain.messaging.emoji import is_single_emoji
+from partnerhub.domain.messaging.emoji import has_emoji, is_single_emoji
 from partnerhub.domain.messaging.errors import (
     GraphError,
     invalid_value,
@@ -402,6 +402,8 @@ def _flow(parameters: w.FlowParameters, path: str) -> None:
         raise refuse("one_of_two", join(path, "flow_name"), first="flow_id", second="flow_name")
     if parameters.flow_id is None and parameters.flow_name is None:
         raise refuse("missing_one_of", join(path, "flow_id"), first="flow_id", second="flow_name")
+    if has_emoji(parameters.flow_cta):
+        raise refuse("emoji", join(path, "flow_cta"))
     payload = parameters.flow_action_payload
     if parameters.flow_action == "navigate" and payload is None:
         raise refuse("navigate_payload", join(path, "flow_action_payload"))
