@@ -359,6 +359,12 @@ REFUSED: list[tuple[str, dict[str, Any], int, str]] = [
         "interactive.action.cards[0].body.text",
     ),
     (
+        "carousel: card body of four lines",
+        _set("carousel", "action.cards.0.body", {"text": "a\nb\nc\nd"}),
+        131009,
+        "interactive.action.cards[0].body.text",
+    ),
+    (
         "carousel: mixed card types",
         _set("carousel", "action.cards", [cta_card(0), button_card(1)]),
         131009,

@@ -82,6 +82,7 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "not_for_interactive": (PARAMETER_VALUE_INVALID, "is not allowed for {kind} messages"),
     "too_many_products": (PARAMETER_VALUE_INVALID, "must hold at most {limit} products in total"),
     "emoji": (PARAMETER_VALUE_INVALID, "must not contain emoji"),
+    "line_breaks": (PARAMETER_VALUE_INVALID, "must have at most {limit} line breaks"),
     "one_of_two": (PARAMETER_VALUE_INVALID, "give either {first} or {second}, not both"),
     "missing_one_of": (REQUIRED_PARAMETER_MISSING, "one of {first} or {second} is required"),
     "navigate_payload": (

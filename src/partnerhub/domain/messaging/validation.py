@@ -432,6 +432,8 @@ def _carousel(action: w.CarouselAction, path: str) -> ProductRef | None:
             )
             continue
         _card_header(card.header, join(at, "header"))
+        if card.body is not None and card.body.text.count("\n") > w.MAX_CARD_LINE_BREAKS:
+            raise refuse("line_breaks", join(at, "body.text"), limit=w.MAX_CARD_LINE_BREAKS)
         if isinstance(card, w.CtaUrlCard):
             parameters = card.action.parameters
             parameters.url = http_url(parameters.url, join(at, "action.parameters.url"))
