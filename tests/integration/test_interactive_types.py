@@ -7,6 +7,7 @@ reach the messaging webhook."""
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from tests.helpers.messaging import (
     running_channel,
     wait_statuses,
 )
+from tests.helpers.mutation import mutate
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver
 
@@ -395,3 +397,34 @@ async def test_a_cart_sent_from_product_messages_is_priced_from_the_catalog(
     unknown = await order([{"product_retailer_id": "ghost"}])
     assert unknown.status_code == 400
     assert "order.product_items[0].product_retailer_id" in unknown.text
+
+
+async def test_the_raw_send_path_and_the_route_answer_alike_for_every_type(
+    app: Litestar, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    """Valid and hostile variants of every type: the same status, code and details from the
+    raw send path (over real HTTP) and from the framework's route."""
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    catalog = await _catalog(client, channel["channel_id"])
+    rng = random.Random(17)
+    seeds = [
+        interactive_send(CUSTOMER, b) for b in interactive_of_each_type(catalog["id"]).values()
+    ]
+    bodies = [*seeds, *(mutate(rng.choice(seeds), rng) for _ in range(60))]
+    transport = httpx.ASGITransport(app=routed_asgi(app))
+    async with (
+        over_http(app) as live,
+        httpx.AsyncClient(transport=transport, base_url="http://partnerhub.test") as routed,
+    ):
+        for body in bodies:
+            try:
+                content = json.dumps(body)
+            except (TypeError, ValueError):
+                continue  # not JSON (bytes, a set, ...): nothing to send
+            fast = await live.post("/messages", headers=key, content=content)
+            framework = await routed.post("/messages", headers=key, content=content)
+            assert fast.status_code == framework.status_code, content[:200]
+            assert fast.status_code in (200, 400), (fast.status_code, fast.text)
+            if fast.status_code == 400:
+                assert _refusal(fast) == _refusal(framework), content[:200]
