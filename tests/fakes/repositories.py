@@ -947,8 +947,11 @@ class CatalogRepository:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    async def add_catalog(self, catalog: Catalog) -> None:
+    async def add_catalog(self, catalog: Catalog) -> bool:
+        if await self.catalog_of_waba(catalog.waba_account_id) is not None:
+            return False
         self._t.catalogs[catalog.id] = catalog
+        return True
 
     async def get_catalog(self, catalog_id: str) -> Catalog | None:
         return self._t.catalogs.get(catalog_id)

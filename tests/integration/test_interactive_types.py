@@ -6,6 +6,7 @@ reach the messaging webhook."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from typing import Any
@@ -428,3 +429,20 @@ async def test_the_raw_send_path_and_the_route_answer_alike_for_every_type(
             assert fast.status_code in (200, 400), (fast.status_code, fast.text)
             if fast.status_code == 400:
                 assert _refusal(fast) == _refusal(framework), content[:200]
+
+
+async def test_racing_catalog_creations_connect_one(
+    client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    channel, _ = await ready_channel(client, partner, receiver)
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                "/_emulator/catalogs",
+                headers=EMULATOR,
+                json={"channel_id": channel["channel_id"], "name": f"Menu {i}"},
+            )
+            for i in range(6)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409, 409]

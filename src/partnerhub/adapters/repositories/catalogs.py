@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
@@ -31,16 +32,27 @@ class CatalogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_catalog(self, catalog: Catalog) -> None:
-        await self._session.execute(
-            insert(_C).values(
+    async def add_catalog(self, catalog: Catalog) -> bool:
+        """Insert the catalog; False when its WABA has one already (another transaction may
+        have connected it since the caller looked: ``ON CONFLICT DO NOTHING`` on the WABA)."""
+        bind = self._session.bind
+        make_insert = (
+            postgresql.insert
+            if bind is not None and bind.dialect.name == "postgresql"
+            else sqlite.insert
+        )
+        result = await self._session.execute(
+            make_insert(_C)
+            .values(
                 id=catalog.id,
                 partner_id=catalog.partner_id,
                 waba_account_id=catalog.waba_account_id,
                 name=catalog.name,
                 created_at=catalog.created_at,
             )
+            .on_conflict_do_nothing(index_elements=["waba_account_id"])
         )
+        return getattr(result, "rowcount", 1) != 0
 
     async def get_catalog(self, catalog_id: str) -> Catalog | None:
         row = (await self._session.execute(select(_C).where(_C.c.id == catalog_id))).first()

@@ -78,7 +78,8 @@ async def create_catalog(
         name=name,
         created_at=clock.now(),
     )
-    await uow.catalogs.add_catalog(catalog)
+    if not await uow.catalogs.add_catalog(catalog):  # connected by another transaction since
+        raise Conflict("This WABA already has a catalog connected")
     await uow.catalogs.put_products(catalog.id, checked, clock.now())
     stored = await uow.catalogs.products(catalog.id)
     await uow.commit()
