@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,15 +66,20 @@ class CatalogRepository:
     async def put_products(
         self, catalog_id: str, products: Sequence[Product], now: datetime
     ) -> None:
-        """Add the products, replacing those with the same retailer id (a feed upload)."""
+        """Add the products, replacing those with the same retailer id (a feed upload): one
+        upsert, so that racing uploads never collide on the key."""
         if not products:
             return
-        ids = [p.retailer_id for p in products]
-        await self._session.execute(
-            delete(_P).where(_P.c.catalog_id == catalog_id, _P.c.retailer_id.in_(ids))
+        bind = self._session.bind
+        postgres = bind is not None and bind.dialect.name == "postgresql"
+        statement: Any = (postgresql.insert if postgres else sqlite.insert)(_P)
+        replaced = ("name", "price", "currency", "availability", "modified_at")
+        statement = statement.on_conflict_do_update(
+            index_elements=["catalog_id", "retailer_id"],
+            set_={column: statement.excluded[column] for column in replaced},
         )
         await self._session.execute(
-            insert(_P),
+            statement,
             [
                 {
                     "catalog_id": catalog_id,
