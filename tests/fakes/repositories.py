@@ -10,7 +10,7 @@ ignored.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from partnerhub.domain.billing.model import (
     UsageRecord,
 )
 from partnerhub.domain.billing.periods import Granularity, next_period, period_start
+from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, ClientLogin, WabaAccount
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
@@ -984,3 +985,38 @@ class BusinessProfileRepository:
         used = {p.picture_id for p in self._t.profiles.values()}
         found = self._t.uploads.get(picture_id)
         return found if found is not None and picture_id in used and found.complete else None
+
+
+class CatalogRepository:
+    """Product catalogs connected to a WABA and their products (issue 17)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add_catalog(self, catalog: Catalog) -> bool:
+        if await self.catalog_of_waba(catalog.waba_account_id) is not None:
+            return False
+        self._t.catalogs[catalog.id] = catalog
+        return True
+
+    async def get_catalog(self, catalog_id: str) -> Catalog | None:
+        return self._t.catalogs.get(catalog_id)
+
+    async def catalog_of_waba(self, waba_account_id: str) -> Catalog | None:
+        found = [c for c in self._t.catalogs.values() if c.waba_account_id == waba_account_id]
+        return found[0] if found else None
+
+    async def put_products(
+        self, catalog_id: str, products: Sequence[Product], now: datetime
+    ) -> None:
+        for product in products:
+            self._t.catalog_products[(catalog_id, product.retailer_id)] = product
+
+    async def products(
+        self, catalog_id: str, retailer_ids: Collection[str] | None = None
+    ) -> dict[str, Product]:
+        return {
+            rid: p
+            for (cid, rid), p in sorted(self._t.catalog_products.items())
+            if cid == catalog_id and (retailer_ids is None or rid in retailer_ids)
+        }

@@ -21,6 +21,7 @@ import msgspec
 
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, UsageRecord
+from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.keys.model import ApiKey
@@ -75,6 +76,9 @@ class Tables:
     io_signatures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     profiles: dict[str, BusinessProfile] = field(default_factory=dict)  # by channel id
     uploads: dict[str, UploadSession] = field(default_factory=dict)
+
+    catalogs: dict[str, Catalog] = field(default_factory=dict)
+    catalog_products: dict[tuple[str, str], Product] = field(default_factory=dict)
 
 
 def clone(item: T) -> T:

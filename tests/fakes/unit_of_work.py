@@ -27,6 +27,7 @@ from tests.fakes.repositories import (
     ApiKeyUseRepository,
     BillingRepository,
     BusinessProfileRepository,
+    CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
     HubRepository,
@@ -103,6 +104,8 @@ class FakeUnitOfWork:
         self.io_signatures = IoSignatureRepository(t)
         self.api_key_uses = ApiKeyUseRepository(t)
         self.profiles = BusinessProfileRepository(t)
+
+        self.catalogs = CatalogRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

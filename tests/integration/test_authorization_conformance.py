@@ -150,6 +150,7 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
         "delivery_id": str(sent.json()["delivery_id"]),
         "wa_id": number.lstrip("+"),
         "node": str(upload.json()["id"]),
+        "catalog_id": "1000000000000000",  # emulator routes refuse the caller before the id
     }
     return World(
         creds=creds,

@@ -365,7 +365,8 @@ def test_inbound_profile_name_context_and_media_defaults() -> None:
         (inbound("text", {"body": "x"}, context={}), "context.message_id"),
         (inbound("image", {"url": "x"}), "image.url"),
         (inbound("button", {"payload": "p"}), "button.text"),
-        (inbound("interactive", {"type": "nfm_reply"}), "interactive.type"),
+        (inbound("interactive", {"type": "nfm_reply"}), "interactive.nfm_reply"),
+        (inbound("interactive", {"type": "product_inquiry"}), "interactive.type"),
         (inbound("interactive", {"type": "button_reply"}), "interactive.button_reply"),
         (
             inbound("interactive", {"type": "button_reply", "button_reply": {"id": "a"}}),

@@ -21,6 +21,7 @@ from partnerhub.adapters.repositories import (
     ApiKeyUseRepository,
     BillingRepository,
     BusinessProfileRepository,
+    CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
     HubRepository,
@@ -66,6 +67,8 @@ class UnitOfWork:
     api_key_uses: ApiKeyUseRepository
     profiles: BusinessProfileRepository
 
+    catalogs: CatalogRepository
+
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -98,6 +101,8 @@ class UnitOfWork:
         self.io_signatures = IoSignatureRepository(self.session)
         self.api_key_uses = ApiKeyUseRepository(self.session)
         self.profiles = BusinessProfileRepository(self.session)
+
+        self.catalogs = CatalogRepository(self.session)
         return self
 
     async def __aexit__(

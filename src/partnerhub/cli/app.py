@@ -34,6 +34,7 @@ from partnerhub.cli._runtime import (
     open_database,
     run_with_state,
 )
+from partnerhub.cli.catalogs import catalogs_app
 from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.mm_lite import mm_lite_terms
 from partnerhub.cli.release import channels_release
@@ -84,6 +85,7 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(emulate_app, name="emulate")
 app.add_typer(state_app, name="state")
+app.add_typer(catalogs_app, name="catalogs")
 app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 app.command("mm-lite-terms")(mm_lite_terms)  # local: the operator records Meta's MM Lite terms

@@ -29,6 +29,7 @@ from typing import Any, Protocol, Self
 from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, Funds, PeriodUsage, UsagePoint, UsageRecord
 from partnerhub.domain.billing.periods import Granularity
+from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
@@ -405,6 +406,20 @@ class BusinessProfileRepository(Protocol):
         ...
 
 
+class CatalogRepository(Protocol):
+    """Product catalogs connected to a WABA, and their products (issue 17)."""
+
+    async def add_catalog(self, catalog: Catalog) -> bool: ...  # False: the WABA has one
+    async def get_catalog(self, catalog_id: str) -> Catalog | None: ...
+    async def catalog_of_waba(self, waba_account_id: str) -> Catalog | None: ...
+    async def put_products(
+        self, catalog_id: str, products: Sequence[Product], now: datetime
+    ) -> None: ...
+    async def products(
+        self, catalog_id: str, retailer_ids: Collection[str] | None = None
+    ) -> dict[str, Product]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: use as ``async with factory() as uow:`` and call :meth:`commit` once;
     leaving the block without committing rolls everything back.
@@ -448,6 +463,8 @@ class UnitOfWork(Protocol):
     def logins(self) -> LoginAttemptRepository: ...
     @property
     def profiles(self) -> BusinessProfileRepository: ...
+
+    def catalogs(self) -> CatalogRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -193,3 +193,6 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     webhook_deliveries: list[Row] = []
     webhook_attempts: list[Row] = []
     business_profiles: list[Row] = []  # issue 17 (the picture is a file: not exported)
+
+    catalogs: list[Row] = []  # issue 17
+    catalog_products: list[Row] = []

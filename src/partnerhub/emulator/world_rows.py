@@ -55,6 +55,8 @@ SECTIONS: Mapping[str, Table] = {
     "webhook_attempts": tables.webhook_attempts,
     # Issue 17: the business profile's text; its picture is a file, which does not travel.
     "business_profiles": tables.business_profiles,
+    "catalogs": tables.catalogs,  # issue 17
+    "catalog_products": tables.catalog_products,
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of

@@ -31,14 +31,16 @@ from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
 from partnerhub.domain.auth.lockout import LockoutPolicy, PasswordGuard
 from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
+from partnerhub.domain.catalogs import services as catalogs
 from partnerhub.domain.clock import Clock, SystemClock
-from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
+from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator, ChannelPrincipal
 from partnerhub.domain.messaging.services import (
     MessageSender,
     MessagingConfig,
     SendStore,
     UnitOfWorkSendStore,
 )
+from partnerhub.domain.messaging.validation import ProductRef
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.policy import ModePolicy
@@ -199,7 +201,14 @@ def build_state(
         hooks=hooks,
     )
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
-    sender = MessageSender(_send_store(engine, path, uow_factory), clock, messaging)
+
+    async def check_products(principal: ChannelPrincipal, ref: ProductRef) -> None:
+        async with uow_factory() as uow:
+            await catalogs.check_products(uow, principal.waba_account_id, ref)
+
+    sender = MessageSender(
+        _send_store(engine, path, uow_factory), clock, messaging, check_products=check_products
+    )
     worker.busy = sender.busy
     listen_url = settings.listen_url
     if listen_url is not None:

@@ -164,6 +164,29 @@ class Emulator:
         result: dict[str, Any] = self.call("POST", "/messages/inbound", body)
         return result
 
+    def create_catalog(
+        self,
+        channel_id: str,
+        products: list[dict[str, Any]] | None = None,
+        *,
+        name: str = "Catalog",
+    ) -> dict[str, Any]:
+        """Create a product catalog connected to the number's WABA (one per WABA), with
+        products (``{"retailer_id", "name", "price", "currency", "availability"}``; all but the
+        first two have defaults). Product messages are checked against it. Answers the
+        catalog: its ``id`` is the ``catalog_id`` to send."""
+        body: dict[str, Any] = {"channel_id": channel_id, "name": name, "products": products or []}
+        result: dict[str, Any] = self.call("POST", "/catalogs", body)
+        return result
+
+    def add_products(self, catalog_id: str, products: list[dict[str, Any]]) -> dict[str, Any]:
+        """Add products to a catalog, replacing those with the same retailer id (e.g. to mark
+        one ``"out of stock"``)."""
+        result: dict[str, Any] = self.call(
+            "POST", f"/catalogs/{catalog_id}/products", {"products": products}
+        )
+        return result
+
     def review_template(
         self, template_id: str, status: str, *, rejected_reason: str | None = None
     ) -> dict[str, Any]:

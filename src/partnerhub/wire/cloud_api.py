@@ -352,22 +352,239 @@ class LocationRequestMessage(_Interactive, tag="location_request_message", kw_on
     action: LocationRequestAction
 
 
-Interactive = ButtonMessage | ListMessage | CtaUrlMessage | LocationRequestMessage
+# --- interactive: products, catalog, flows, address, carousel (issue 17) --------------------
+# Limits: Meta's Cloud API reference and 360dialog's pages (docs/fidelity.md, "Interactive
+# messages"). Parts a type does not take (a header on a product message, ...) are declared as
+# ``Any`` so that the server refuses them with Meta's 131009 "is not valid for" rather than as
+# an unknown key.
+
+MAX_INTERACTIVE_BODY = 1024
+MAX_CATALOG_ID = 64
+MAX_RETAILER_ID = 100
+MAX_PRODUCT_SECTIONS = 10
+MAX_PRODUCT_ITEMS = 30
+MAX_FLOW_ID = 64
+MAX_FLOW_NAME = 200
+MAX_FLOW_CTA = 20
+MAX_FLOW_SCREEN = 128
+MIN_CAROUSEL_CARDS = 2
+MAX_CAROUSEL_CARDS = 10
+MAX_CARD_BODY = 160
+MAX_CARD_LINE_BREAKS = 2
+MAX_CARD_REPLY_BUTTONS = 2
+MAX_ADDRESS_VALUE = 512
+MAX_SAVED_ADDRESSES = 10
+
+CatalogId = Annotated[str, msgspec.Meta(max_length=MAX_CATALOG_ID, min_length=1)]
+RetailerId = Annotated[str, msgspec.Meta(max_length=MAX_RETAILER_ID, min_length=1)]
+FlowId = Annotated[str, msgspec.Meta(max_length=MAX_FLOW_ID, min_length=1)]
+FlowName = Annotated[str, msgspec.Meta(max_length=MAX_FLOW_NAME, min_length=1)]
+FlowCta = Annotated[str, msgspec.Meta(max_length=MAX_FLOW_CTA, min_length=1)]
+FlowScreen = Annotated[str, msgspec.Meta(max_length=MAX_FLOW_SCREEN, min_length=1)]
+CardBodyText = Annotated[str, msgspec.Meta(max_length=MAX_CARD_BODY, min_length=1)]
+AddressValue = Annotated[str, msgspec.Meta(max_length=MAX_ADDRESS_VALUE)]
+CardIndex = Annotated[int, msgspec.Meta(ge=0, le=MAX_CAROUSEL_CARDS - 1)]
+
+
+class ProductAction(_Body):
+    catalog_id: CatalogId
+    product_retailer_id: RetailerId
+
+
+class ProductMessage(_Interactive, tag="product", kw_only=True):
+    """One product of a catalog: body and footer optional, no header."""
+
+    header: Any = None
+    body: ButtonBody | None = None
+    footer: Footer | None = None
+    action: ProductAction
+
+
+class ProductItem(_Body):
+    product_retailer_id: RetailerId
+
+
+class ProductSection(_Body, kw_only=True):
+    """``product_items`` bounded per section too; the total (30) is the server's rule."""
+
+    title: SectionTitle | None = None
+    product_items: Annotated[
+        list[ProductItem], msgspec.Meta(min_length=1, max_length=MAX_PRODUCT_ITEMS)
+    ]
+
+
+class ProductListAction(_Body):
+    catalog_id: CatalogId
+    sections: Annotated[
+        list[ProductSection], msgspec.Meta(min_length=1, max_length=MAX_PRODUCT_SECTIONS)
+    ]
+
+
+class ProductListMessage(_Interactive, tag="product_list", kw_only=True):
+    """Up to 30 products in 1-10 sections; a text header and a body are required."""
+
+    header: TextHeader
+    body: ButtonBody
+    footer: Footer | None = None
+    action: ProductListAction
+
+
+class CatalogParameters(_Body):
+    thumbnail_product_retailer_id: RetailerId | None = None
+
+
+class CatalogAction(_Body):
+    name: Literal["catalog_message"]
+    parameters: CatalogParameters | None = None
+
+
+class CatalogMessage(_Interactive, tag="catalog_message", kw_only=True):
+    """The WABA's whole catalog behind a "View catalog" button; no header."""
+
+    header: Any = None
+    body: ButtonBody
+    footer: Footer | None = None
+    action: CatalogAction
+
+
+class FlowActionPayload(_Body):
+    screen: FlowScreen
+    data: dict[str, Any] | None = None
+
+
+class FlowParameters(_Body, kw_only=True):
+    flow_message_version: Literal["3"]
+    flow_token: FlowToken | None = None
+    flow_id: FlowId | None = None
+    flow_name: FlowName | None = None
+    flow_cta: FlowCta
+    flow_action: Literal["navigate", "data_exchange"] | None = None
+    flow_action_payload: FlowActionPayload | None = None
+    mode: Literal["draft", "published"] | None = None
+
+
+class FlowMessageAction(_Body):
+    name: Literal["flow"]
+    parameters: FlowParameters
+
+
+class FlowMessage(_Interactive, tag="flow", kw_only=True):
+    """A WhatsApp Flow behind a button: ``flow_id`` or ``flow_name``, a CTA of up to 20."""
+
+    header: Header | None = None
+    body: ButtonBody
+    footer: Footer | None = None
+    action: FlowMessageAction
+
+
+class AddressParameters(_Body):
+    country: Literal["IN", "SG"]
+    values: dict[str, AddressValue] | None = None
+    saved_addresses: (
+        Annotated[list[dict[str, Any]], msgspec.Meta(max_length=MAX_SAVED_ADDRESSES)] | None
+    ) = None
+    validation_errors: dict[str, AddressValue] | None = None
+
+
+class AddressAction(_Body):
+    name: Literal["address_message"]
+    parameters: AddressParameters
+
+
+class AddressMessage(_Interactive, tag="address_message", kw_only=True):
+    """A form for a delivery address (India; Singapore in 360dialog's older page)."""
+
+    header: Header | None = None
+    body: ButtonBody
+    footer: Footer | None = None
+    action: AddressAction
+
+
+class CardMediaHeader(_Body):
+    """A carousel card's header: an image or a video, nothing else."""
+
+    type: Literal["image", "video"]
+    image: Media | None = None
+    video: Media | None = None
+
+
+class CardBody(_Body):
+    text: CardBodyText
+
+
+class QuickReply(_Body):
+    id: ReplyId
+    title: ReplyTitle
+
+
+class QuickReplyButton(_Body):
+    type: Literal["quick_reply"]
+    quick_reply: QuickReply
+
+
+class CardButtonsAction(_Body):
+    buttons: Annotated[
+        list[QuickReplyButton], msgspec.Meta(min_length=1, max_length=MAX_CARD_REPLY_BUTTONS)
+    ]
+
+
+class _Card(_Body, tag_field="type"):
+    card_index: CardIndex
+
+
+class CtaUrlCard(_Card, tag="cta_url", kw_only=True):
+    header: CardMediaHeader
+    body: CardBody | None = None
+    action: CtaAction
+
+
+class ButtonCard(_Card, tag="button", kw_only=True):
+    header: CardMediaHeader
+    body: CardBody | None = None
+    action: CardButtonsAction
+
+
+class ProductCard(_Card, tag="product", kw_only=True):
+    """A product carousel's card: a product of the catalog, nothing else."""
+
+    action: ProductAction
+
+
+Card = CtaUrlCard | ButtonCard | ProductCard
+
+
+class CarouselAction(_Body):
+    cards: Annotated[
+        list[Card], msgspec.Meta(min_length=MIN_CAROUSEL_CARDS, max_length=MAX_CAROUSEL_CARDS)
+    ]
+
+
+class CarouselMessage(_Interactive, tag="carousel", kw_only=True):
+    """2-10 cards of one kind (media with a URL button, media with quick replies, products);
+    a body, no header or footer."""
+
+    header: Any = None
+    body: ButtonBody
+    footer: Any = None
+    action: CarouselAction
+
+
+Interactive = (
+    ButtonMessage
+    | ListMessage
+    | CtaUrlMessage
+    | LocationRequestMessage
+    | ProductMessage
+    | ProductListMessage
+    | CatalogMessage
+    | FlowMessage
+    | AddressMessage
+    | CarouselMessage
+)
 
 # Interactive types Meta sends that this emulator does not: answered 131051, not 100, because
 # the request is well-formed Cloud API, just not something we simulate.
-KNOWN_UNSUPPORTED_INTERACTIVE = frozenset(
-    {
-        "product",
-        "product_list",
-        "catalog_message",
-        "flow",
-        "address_message",
-        "call_permission_request",
-        "carousel",
-        "voice_call",
-    }
-)
+KNOWN_UNSUPPORTED_INTERACTIVE = frozenset({"call_permission_request", "voice_call"})
 
 
 # --- templates ----------------------------------------------------------------------------
@@ -662,6 +879,7 @@ class InboundMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
     reaction: dict[str, Any] | None = None
     button: dict[str, Any] | None = None
     interactive: dict[str, Any] | None = None
+    order: dict[str, Any] | None = None  # a cart sent from product messages (issue 17)
     context: dict[str, Any] | None = None  # last: Meta puts it after the content
 
 
@@ -827,7 +1045,28 @@ class UserListPick(_UserInteractive, tag="list_reply", kw_only=True):
     button_reply: None = None
 
 
-UserInteractive = UserButtonTap | UserListPick
+MAX_NFM_RESPONSE = 16384
+
+
+class UserNfmReply(_Body, kw_only=True):
+    """A completed Flow (``name`` "flow") or address form (``name`` "address_message"): Meta
+    sends ``response_json`` as a string holding a JSON object; an object given here is encoded
+    into one."""
+
+    name: Literal["flow", "address_message"] = "flow"
+    body: UserReplyText = "Sent"
+    response_json: (
+        Annotated[str, msgspec.Meta(max_length=MAX_NFM_RESPONSE, min_length=1)] | dict[str, Any]
+    )
+
+
+class UserNfmSubmit(_UserInteractive, tag="nfm_reply", kw_only=True):
+    """A Flow or an address message submitted (issue 17: the inbound shape only)."""
+
+    nfm_reply: UserNfmReply
+
+
+UserInteractive = UserButtonTap | UserListPick | UserNfmSubmit
 
 
 class _UserMessage(_Body, tag_field="type"):
@@ -879,6 +1118,29 @@ class UserReactionMessage(_UserMessage, tag="reaction", kw_only=True):
     reaction: Reaction
 
 
+class UserOrderItem(_Body, kw_only=True):
+    """A product in the cart; price and currency are the catalog's when left out."""
+
+    product_retailer_id: RetailerId
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=10000)] = 1
+    item_price: Annotated[float, msgspec.Meta(ge=0, le=10**9)] | None = None
+    currency: CurrencyCode | None = None
+
+
+class UserOrder(_Body, kw_only=True):
+    catalog_id: CatalogId
+    text: UserMediaText | None = None
+    product_items: Annotated[
+        list[UserOrderItem], msgspec.Meta(min_length=1, max_length=MAX_PRODUCT_ITEMS)
+    ]
+
+
+class UserOrderMessage(_UserMessage, tag="order", kw_only=True):
+    """A cart the user sends after browsing product messages (Meta's ``order`` message)."""
+
+    order: UserOrder
+
+
 UserMessage = (
     UserTextMessage
     | UserImageMessage
@@ -890,6 +1152,7 @@ UserMessage = (
     | UserInteractiveMessage
     | UserLocationMessage
     | UserReactionMessage
+    | UserOrderMessage
 )
 USER_MESSAGE_TYPES: frozenset[str] = frozenset(
     str(cls.__struct_config__.tag) for cls in get_args(UserMessage)

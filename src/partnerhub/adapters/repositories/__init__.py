@@ -8,6 +8,7 @@ from partnerhub.adapters.repositories.api_key_uses import ApiKeyUseRepository
 from partnerhub.adapters.repositories.api_keys import ApiKeyRepository
 from partnerhub.adapters.repositories.billing import BillingRepository
 from partnerhub.adapters.repositories.business_profile import BusinessProfileRepository
+from partnerhub.adapters.repositories.catalogs import CatalogRepository
 from partnerhub.adapters.repositories.client_logins import ClientLoginRepository
 from partnerhub.adapters.repositories.clients import ClientRepository
 from partnerhub.adapters.repositories.hub import HubRepository
@@ -25,6 +26,7 @@ __all__ = [
     "ApiKeyUseRepository",
     "BillingRepository",
     "BusinessProfileRepository",
+    "CatalogRepository",
     "ClientLoginRepository",
     "ClientRepository",
     "HubRepository",

@@ -12,6 +12,7 @@ from partnerhub.adapters.tables.base import UTCDateTime, metadata
 from partnerhub.adapters.tables.billing import balances, usage_records
 from partnerhub.adapters.tables.business_profile import business_profiles, upload_sessions
 from partnerhub.adapters.tables.cache_versions import cache_versions
+from partnerhub.adapters.tables.catalogs import catalog_products, catalogs
 from partnerhub.adapters.tables.client_logins import client_logins
 from partnerhub.adapters.tables.clients import (
     NUMBER_IN_USE,
@@ -47,6 +48,8 @@ __all__ = [
     "balances",
     "business_profiles",
     "cache_versions",
+    "catalog_products",
+    "catalogs",
     "channel_api_keys",
     "channel_counts",
     "channels",

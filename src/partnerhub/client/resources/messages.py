@@ -126,8 +126,12 @@ class AsyncMessages(_MessageCalls):
         """An image, audio, video, document or sticker, by ``link`` or uploaded ``media_id``."""
         return await self.send(media_body(to, kind, link, media_id, caption, filename))
 
-    async def send_interactive(self, to: str, interactive: Mapping[str, Any]) -> models.MessageSent:
-        """Buttons or lists: ``interactive`` is the Cloud API's ``interactive`` object."""
+    async def send_interactive(
+        self, to: str, interactive: cloud_api.Interactive | Mapping[str, Any]
+    ) -> models.MessageSent:
+        """Any interactive type: the Cloud API's ``interactive`` object, or a Struct built with
+        :mod:`partnerhub.client.interactive` (buttons, list, cta_url, location_request,
+        address_request, product, product_list, catalog, flow, carousel)."""
         return await self.send(_message(to, "interactive", interactive))
 
     async def send_location(
@@ -206,8 +210,12 @@ class Messages(_MessageCalls):
         """An image, audio, video, document or sticker, by ``link`` or uploaded ``media_id``."""
         return self.send(media_body(to, kind, link, media_id, caption, filename))
 
-    def send_interactive(self, to: str, interactive: Mapping[str, Any]) -> models.MessageSent:
-        """Buttons or lists: ``interactive`` is the Cloud API's ``interactive`` object."""
+    def send_interactive(
+        self, to: str, interactive: cloud_api.Interactive | Mapping[str, Any]
+    ) -> models.MessageSent:
+        """Any interactive type: the Cloud API's ``interactive`` object, or a Struct built with
+        :mod:`partnerhub.client.interactive` (buttons, list, cta_url, location_request,
+        address_request, product, product_list, catalog, flow, carousel)."""
         return self.send(_message(to, "interactive", interactive))
 
     def send_location(

@@ -81,3 +81,11 @@ def is_single_emoji(text: str) -> bool:
         if cps[i] != _ZWJ or i + 1 == len(cps):
             return False
         i += 1
+
+
+def has_emoji(text: str) -> bool:
+    """Whether ``text`` holds an emoji anywhere (a pictograph or a flag's regional indicator):
+    for texts Meta takes without emoji, such as a Flow's button (``flow_cta``)."""
+    return not text.isascii() and any(
+        _is_pictograph(ord(ch)) or _is_regional(ord(ch)) for ch in text
+    )

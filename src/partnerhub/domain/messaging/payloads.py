@@ -294,6 +294,8 @@ def _inbound_content(request: cloud_api.UserMessage) -> dict[str, Any]:
         case cloud_api.UserLocationMessage(location=location):
             location_rules(location, "location")
             return _to_builtins(location)  # type: ignore[no-any-return]
+        case cloud_api.UserOrderMessage(order=order):
+            return _to_builtins(order)  # type: ignore[no-any-return]
         case cloud_api.UserReactionMessage(reaction=reaction):
             # Meta leaves ``emoji`` out when the user takes a reaction back.
             reaction_rules(reaction, "reaction")
@@ -334,7 +336,24 @@ def _one_reply(interactive: object) -> None:
 
 
 def _inbound_interactive(interactive: cloud_api.UserInteractive) -> dict[str, Any]:
-    """A tap on an interactive reply button (``button_reply``) or a list row (``list_reply``)."""
+    """A tap on an interactive reply button (``button_reply``) or a list row (``list_reply``),
+    or a submitted Flow or address form (``nfm_reply``, ``response_json`` a JSON string)."""
     kind = str(interactive.__struct_config__.tag)
+    if isinstance(interactive, cloud_api.UserNfmSubmit):
+        reply = interactive.nfm_reply
+        response = reply.response_json
+        if isinstance(response, str):
+            try:
+                decoded = msgspec.json.decode(response)
+            except (msgspec.DecodeError, RecursionError):
+                decoded = None
+            if not isinstance(decoded, dict):
+                raise invalid_value(
+                    "interactive.nfm_reply.response_json", "must hold a JSON object"
+                )
+        else:
+            response = msgspec.json.encode(response).decode()
+        nfm = {"name": reply.name, "body": reply.body, "response_json": response}
+        return {"type": kind, kind: nfm}
     reply = getattr(interactive, kind)
     return {"type": kind, kind: _to_builtins(reply)}

@@ -78,6 +78,26 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "not_for_header": (PARAMETER_VALUE_INVALID, "is not valid for a {kind} header"),
     "not_for_location_request": (PARAMETER_VALUE_INVALID, "is not valid for a location request"),
     "not_currency": (PARAMETER_VALUE_INVALID, "must be an ISO 4217 currency code"),
+    # interactive types of issue 17 (docs/fidelity.md, "Interactive messages")
+    "not_for_interactive": (PARAMETER_VALUE_INVALID, "is not allowed for {kind} messages"),
+    "too_many_products": (PARAMETER_VALUE_INVALID, "must hold at most {limit} products in total"),
+    "emoji": (PARAMETER_VALUE_INVALID, "must not contain emoji"),
+    "line_breaks": (PARAMETER_VALUE_INVALID, "must have at most {limit} line breaks"),
+    "one_of_two": (PARAMETER_VALUE_INVALID, "give either {first} or {second}, not both"),
+    "missing_one_of": (REQUIRED_PARAMETER_MISSING, "one of {first} or {second} is required"),
+    "navigate_payload": (
+        REQUIRED_PARAMETER_MISSING,
+        "is required when flow_action is navigate",
+    ),
+    "data_exchange_payload": (
+        PARAMETER_VALUE_INVALID,
+        "must be omitted when flow_action is data_exchange",
+    ),
+    "card_kind": (PARAMETER_VALUE_INVALID, "every card must be of the first card's type {kind!r}"),
+    "card_buttons": (PARAMETER_VALUE_INVALID, "every card must have {n} button(s), as the first"),
+    "card_catalog": (PARAMETER_VALUE_INVALID, "every card must name the first card's catalog"),
+    "unknown_catalog": (PARAMETER_VALUE_INVALID, "{reason}"),
+    "unknown_product": (PARAMETER_VALUE_INVALID, "{reason}"),
     "repeated_component": (PARAMETER_VALUE_INVALID, "repeats the {which} component of {earlier}"),
     # 131051
     "unsupported": (UNSUPPORTED_MESSAGE_TYPE, "message type {value!r} is not currently supported"),

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from partnerhub.domain.billing.model import MICROS, PricingCategory
 from partnerhub.domain.billing.services import Delivered, charge_delivered
+from partnerhub.domain.catalogs import services as catalogs
 from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
 from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
@@ -36,7 +37,12 @@ from partnerhub.domain.messaging.model import (
     StoredTemplate,
     TemplateKey,
 )
-from partnerhub.domain.messaging.validation import OutgoingMessage, check_template, parse_outgoing
+from partnerhub.domain.messaging.validation import (
+    OutgoingMessage,
+    ProductRef,
+    check_template,
+    parse_outgoing,
+)
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
@@ -109,6 +115,10 @@ class _Pending:
     mm_lite: bool = False  # sent on MM Lite (``/marketing_messages``)
 
 
+# Checks a product send against the WABA's catalog (issue 17): raises GraphError when refused.
+ProductCheck = Callable[[ChannelPrincipal, ProductRef], Awaitable[None]]
+
+
 class MessageSender:
     """``POST /messages`` with group commit.
 
@@ -130,8 +140,10 @@ class MessageSender:
         clock: Clock,
         config: MessagingConfig,
         max_batch: int = 512,
+        check_products: ProductCheck | None = None,
     ) -> None:
         self._store = store
+        self._check_products = check_products
         self._clock = clock
         self._config = config
         self._max_batch = max_batch
@@ -152,6 +164,9 @@ class MessageSender:
         if mm_lite:
             marketing.require_template(body)
         outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
+        if outgoing.products is not None and self._check_products is not None:
+            # Product messages only: one read of the WABA's catalog, outside the batch.
+            await self._check_products(principal, outgoing.products)
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()
@@ -342,6 +357,9 @@ async def receive_inbound(uow: UnitOfWork, clock: Clock, body: object) -> Messag
             "channel_id", f"channel is '{channel.status}': only running or live channels receive"
         )
     waba = await _waba(uow, channel)
+    content = inbound.content
+    if inbound.type == "order":  # a cart: the WABA's catalog prices it, as WhatsApp does
+        content = await catalogs.priced_order(uow, channel.waba_account_id, content)
     now = clock.now()
     message = Message(
         id=payloads.new_wamid(inbound.wa_id),
@@ -354,7 +372,7 @@ async def receive_inbound(uow: UnitOfWork, clock: Clock, body: object) -> Messag
         status=MessageStatus.RECEIVED,
         created_at=now,
         modified_at=now,
-        body=inbound.content,
+        body=content,
     )
     uow.messaging.add_message(message)
     await uow.messaging.record_inbound(channel.id, inbound.wa_id, now, inbound.profile_name)
@@ -367,7 +385,7 @@ async def receive_inbound(uow: UnitOfWork, clock: Clock, body: object) -> Messag
         message_id=message.id,
         timestamp=now,
         type=inbound.type,
-        content=inbound.content,
+        content=content,
         context=_reply_context(inbound.context_message_id, channel),
     )
     await outbox.emit_to_channels(uow, clock, [(channel, "message_received", payload)])

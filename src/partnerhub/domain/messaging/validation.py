@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from partnerhub.domain.messaging.emoji import is_single_emoji
+from partnerhub.domain.messaging.emoji import has_emoji, is_single_emoji
 from partnerhub.domain.messaging.errors import (
     GraphError,
     invalid_value,
@@ -104,6 +104,18 @@ class TemplateRef:
 
 
 @dataclass(frozen=True)
+class ProductRef:
+    """The catalog products an interactive send names, checked against the WABA's catalog by
+    :func:`partnerhub.domain.catalogs.services.check_products` (only the caller can look the
+    catalog up). ``catalog_id`` is None for a catalog message (it shows the WABA's catalog);
+    ``products`` pairs each retailer id with the JSON path that named it."""
+
+    catalog_id: str | None
+    products: tuple[tuple[str, str], ...]
+    catalog_path: str = "interactive.action.catalog_id"
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """A send request that passed validation."""
 
@@ -114,6 +126,7 @@ class OutgoingMessage:
     template: TemplateRef | None = None
     context_message_id: str | None = None
     biz_opaque_callback_data: str | None = None
+    products: ProductRef | None = None  # product, product_list, catalog and product carousel
 
     @property
     def is_free_form(self) -> bool:
@@ -152,7 +165,8 @@ def _parse_outgoing(body: object) -> OutgoingMessage:
     content: Any = getattr(request, message_type)
     if content is None:
         raise refuse("missing", message_type)
-    template = _RULES[message_type](content, message_type)
+    checked = _RULES[message_type](content, message_type)
+    template = checked if isinstance(checked, TemplateRef) else None
     normalized: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
@@ -174,6 +188,7 @@ def _parse_outgoing(body: object) -> OutgoingMessage:
         template=template,
         context_message_id=context_id,
         biz_opaque_callback_data=callback,
+        products=checked if isinstance(checked, ProductRef) else None,
     )
 
 
@@ -294,12 +309,14 @@ def _header(header: w.Header | None, path: str) -> None:
         _media(content, join(at, kind))
 
 
-def _interactive(message: w.Interactive, path: str) -> None:
+def _interactive(message: w.Interactive, path: str) -> ProductRef | None:
     if isinstance(message, w.LocationRequestMessage):
         for part in ("header", "footer"):
             if getattr(message, part) is not None:
                 raise refuse("not_for_location_request", join(path, part))
-        return
+        return None
+    if isinstance(message, _ISSUE_17_TYPES):
+        return _interactive_more(message, path)
     _header(message.header, path)
     action = join(path, "action")
     if isinstance(message, w.ButtonMessage):
@@ -325,6 +342,142 @@ def _interactive(message: w.Interactive, path: str) -> None:
     elif isinstance(message, w.CtaUrlMessage):
         parameters = message.action.parameters
         parameters.url = http_url(parameters.url, join(action, "parameters.url"))
+    return None
+
+
+# --- interactive types of issue 17: products, catalog, flow, address, carousel --------------
+
+_ISSUE_17_TYPES = (
+    w.ProductMessage,
+    w.ProductListMessage,
+    w.CatalogMessage,
+    w.FlowMessage,
+    w.AddressMessage,
+    w.CarouselMessage,
+)
+
+
+def _not_for(message: Any, path: str, parts: tuple[str, ...]) -> None:
+    """Parts a type does not take, refused as Meta does (131009, naming the part)."""
+    kind = message.__struct_config__.tag
+    for part in parts:
+        if getattr(message, part) is not None:
+            raise refuse("not_for_interactive", join(path, part), kind=kind)
+
+
+def _interactive_more(message: Any, path: str) -> ProductRef | None:
+    action = join(path, "action")
+    if isinstance(message, w.ProductMessage):
+        _not_for(message, path, ("header",))
+        retailer = message.action.product_retailer_id
+        return ProductRef(
+            message.action.catalog_id,
+            ((join(action, "product_retailer_id"), retailer),),
+            join(action, "catalog_id"),
+        )
+    if isinstance(message, w.ProductListMessage):
+        return _product_list(message, path)
+    if isinstance(message, w.CatalogMessage):
+        _not_for(message, path, ("header",))
+        parameters = message.action.parameters
+        thumbnail = parameters.thumbnail_product_retailer_id if parameters else None
+        at = join(action, "parameters.thumbnail_product_retailer_id")
+        return ProductRef(None, ((at, thumbnail),) if thumbnail else (), action)
+    if isinstance(message, w.FlowMessage | w.AddressMessage):
+        _header(message.header, path)
+    if isinstance(message, w.FlowMessage):
+        _flow(message.action.parameters, join(action, "parameters"))
+        return None
+    if isinstance(message, w.CarouselMessage):
+        _not_for(message, path, ("header", "footer"))
+        return _carousel(message.action, join(action, "cards"))
+    return None  # address_message: the decoding checked it all
+
+
+def _product_list(message: w.ProductListMessage, path: str) -> ProductRef:
+    action = join(path, "action")
+    sections_at = join(action, "sections")
+    titled = len(message.action.sections) > 1
+    products: list[tuple[str, str]] = []
+    for i, section in enumerate(message.action.sections):
+        section_at = f"{sections_at}[{i}]"
+        if section.title is None and titled:
+            raise refuse("section_title_missing", join(section_at, "title"))
+        for p, item in enumerate(section.product_items):
+            at = f"{section_at}.product_items[{p}].product_retailer_id"
+            products.append((at, item.product_retailer_id))
+    if len(products) > w.MAX_PRODUCT_ITEMS:
+        raise refuse("too_many_products", sections_at, limit=w.MAX_PRODUCT_ITEMS)
+    return ProductRef(message.action.catalog_id, tuple(products), join(action, "catalog_id"))
+
+
+def _flow(parameters: w.FlowParameters, path: str) -> None:
+    if parameters.flow_id is not None and parameters.flow_name is not None:
+        raise refuse("one_of_two", join(path, "flow_name"), first="flow_id", second="flow_name")
+    if parameters.flow_id is None and parameters.flow_name is None:
+        raise refuse("missing_one_of", join(path, "flow_id"), first="flow_id", second="flow_name")
+    if has_emoji(parameters.flow_cta):
+        raise refuse("emoji", join(path, "flow_cta"))
+    payload = parameters.flow_action_payload
+    if parameters.flow_action == "navigate" and payload is None:
+        raise refuse("navigate_payload", join(path, "flow_action_payload"))
+    if parameters.flow_action == "data_exchange" and payload is not None:
+        raise refuse("data_exchange_payload", join(path, "flow_action_payload"))
+    if payload is not None and payload.data is not None and not payload.data:
+        raise refuse("empty", join(path, "flow_action_payload.data"))
+
+
+def _carousel(action: w.CarouselAction, path: str) -> ProductRef | None:
+    first = action.cards[0]
+    kind = first.__struct_config__.tag
+    indexes: dict[str, str] = {}
+    products: list[tuple[str, str]] = []
+    for i, card in enumerate(action.cards):
+        at = f"{path}[{i}]"
+        _unique(indexes, str(card.card_index), join(at, "card_index"), "card indexes")
+        if card.__struct_config__.tag != kind:
+            raise refuse("card_kind", join(at, "type"), kind=kind)
+        if isinstance(card, w.ProductCard):
+            assert isinstance(first, w.ProductCard)
+            if card.action.catalog_id != first.action.catalog_id:
+                raise refuse("card_catalog", join(at, "action.catalog_id"))
+            products.append(
+                (join(at, "action.product_retailer_id"), card.action.product_retailer_id)
+            )
+            continue
+        _card_header(card.header, join(at, "header"))
+        if card.body is not None and card.body.text.count("\n") > w.MAX_CARD_LINE_BREAKS:
+            raise refuse("line_breaks", join(at, "body.text"), limit=w.MAX_CARD_LINE_BREAKS)
+        if isinstance(card, w.CtaUrlCard):
+            parameters = card.action.parameters
+            parameters.url = http_url(parameters.url, join(at, "action.parameters.url"))
+        elif isinstance(card, w.ButtonCard):
+            assert isinstance(first, w.ButtonCard)
+            buttons = card.action.buttons
+            if len(buttons) != len(first.action.buttons):
+                raise refuse(
+                    "card_buttons", join(at, "action.buttons"), n=len(first.action.buttons)
+                )
+            ids: dict[str, str] = {}
+            for b, button in enumerate(buttons):
+                reply_at = join(at, f"action.buttons[{b}].quick_reply.id")
+                _unique(ids, button.quick_reply.id, reply_at, "button ids")
+    if isinstance(first, w.ProductCard):
+        return ProductRef(
+            first.action.catalog_id, tuple(products), join(f"{path}[0]", "action.catalog_id")
+        )
+    return None
+
+
+def _card_header(header: w.CardMediaHeader, path: str) -> None:
+    kind = header.type
+    other = "video" if kind == "image" else "image"
+    if getattr(header, other) is not None:
+        raise refuse("not_for_header", join(path, other), kind=kind)
+    content = getattr(header, kind)
+    if content is None:
+        raise refuse("missing", join(path, kind))
+    _media(content, join(path, kind))
 
 
 def _media_message(media: w.Media, path: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from partnerhub.emulator.routes import controls, messaging, partners, world
+from partnerhub.emulator.routes import catalogs, controls, messaging, partners, world
 
 
 def emulator_router() -> Router:
@@ -31,6 +31,7 @@ def emulator_router() -> Router:
             *messaging.HANDLERS,
             controls.review_template,
             *partners.HANDLERS,
+            *catalogs.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

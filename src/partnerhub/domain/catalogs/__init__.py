@@ -1,0 +1,1 @@
+"""Product catalogs connected to a WABA (issue 17)."""
