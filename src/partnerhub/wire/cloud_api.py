@@ -674,10 +674,7 @@ class ActionParameter(_Parameter, tag="action"):
 
 MAX_TEMPLATE_SECTIONS = 10  # Meta: a multi-product template shows up to 10 sections
 MAX_TEMPLATE_PRODUCTS = 30  # ... and up to 30 products in all
-MAX_RETAILER_ID = 100
-MAX_CAROUSEL_CARDS = 10
-RetailerId = Annotated[str, msgspec.Meta(max_length=MAX_RETAILER_ID, min_length=1)]
-CatalogId = Annotated[str, msgspec.Meta(max_length=MAX_RETAILER_ID, min_length=1)]
+MAX_CAROUSEL_CARDS = 10  # (RetailerId and CatalogId: the interactive section's, above)
 SectionName = Annotated[str, msgspec.Meta(max_length=MAX_SECTION_TITLE, min_length=1)]
 
 
