@@ -74,6 +74,32 @@ LOGIN_LOCKOUTS = Counter(
 for _reason in ("account", "address", "address_budget"):
     LOGIN_LOCKOUTS.labels(_reason)
 
+# Media (issue 17): uploads by outcome (stored, or refused: type, size, form) and the bytes
+# streamed each way.
+MEDIA_UPLOADS = Counter(
+    "partnerhub_media_uploads",
+    "POST /media uploads by outcome: stored, or refused (type, size, a bad form, no key).",
+    ["outcome"],
+)
+for _outcome in ("stored", "refused"):
+    MEDIA_UPLOADS.labels(_outcome)
+MEDIA_UPLOAD_BYTES = Counter(
+    "partnerhub_media_upload_bytes", "Bytes of media stored by POST /media and the emulator."
+)
+MEDIA_DOWNLOADS = Counter("partnerhub_media_downloads", "Media downloads answered.")
+MEDIA_DOWNLOAD_BYTES = Counter("partnerhub_media_download_bytes", "Bytes of media downloaded.")
+
+
+def media_uploaded(outcome: str, size: int = 0) -> None:
+    MEDIA_UPLOADS.labels(outcome).inc()
+    if size:
+        MEDIA_UPLOAD_BYTES.inc(size)
+
+
+def media_downloaded(size: int) -> None:
+    MEDIA_DOWNLOADS.inc()
+    MEDIA_DOWNLOAD_BYTES.inc(size)
+
 
 class AuthCounters:
     """The domain's :class:`~partnerhub.domain.ports.AuthMetrics` port, on the counters above."""

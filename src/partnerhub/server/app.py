@@ -19,6 +19,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors.registry import APP_HANDLERS, HUB_HANDLERS
 from partnerhub.server.extensions import CORE_ONLY, Extension
+from partnerhub.server.fastpath.media import MediaUploadPath
 from partnerhub.server.fastpath.send import SendPath
 from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
@@ -31,6 +32,7 @@ from partnerhub.server.routes import (
     channel_keys,
     clients,
     health,
+    media,
     messaging,
     partners,
     templates,
@@ -85,7 +87,7 @@ def create_app(
                 *templates.HANDLERS,
                 *users.HANDLERS,
             ),
-            messaging.messaging_router(),
+            messaging.messaging_router(*media.HANDLERS),
             *extension.route_handlers,
             *onboarding.HANDLERS,
             hub_router(HUB_HANDLERS),
@@ -102,5 +104,8 @@ def create_app(
     # Wrapped around the whole ASGI handler, not registered as route middleware, so that even
     # 404 and 405 answers (which match no route) carry a request id and an access log line.
     # SendPath answers POST /messages below the framework (the send path's hot loop).
-    app.asgi_handler = RequestIdMiddleware(SendPath(IdempotencyMiddleware(app.asgi_handler)))
+    # MediaUploadPath streams POST /media to storage (never the whole body in memory).
+    app.asgi_handler = RequestIdMiddleware(
+        SendPath(MediaUploadPath(IdempotencyMiddleware(app.asgi_handler)))
+    )
     return app

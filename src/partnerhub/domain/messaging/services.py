@@ -11,7 +11,7 @@ to the outbox in the same transaction, and delivery is charged to the payer's ba
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -41,6 +41,10 @@ from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
 
 WINDOW = timedelta(hours=24)
+# The send types whose body may name an uploaded media file by ``id``.
+_MAY_NAME_MEDIA = frozenset(
+    {"image", "audio", "video", "document", "sticker", "interactive", "template"}
+)
 
 # Meta error for a message to a number that cannot receive it (the emulator's "unreachable").
 UNDELIVERABLE = errors.MESSAGE_UNDELIVERABLE
@@ -132,6 +136,11 @@ class MessageSender:
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
         self.last_send = -1e9  # loop time of the latest send: see :meth:`busy`
+        # Checks the media ids a send names belong to the sending number (issue 17): set by
+        # the app to MediaService.check_send; a send without media ids costs no query.
+        self.media_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = (
+            None
+        )
 
     def busy(self, within: float = 0.1) -> bool:
         """Whether sends are arriving (one in the last ``within`` seconds)."""
@@ -140,6 +149,8 @@ class MessageSender:
     async def send(self, principal: ChannelPrincipal, body: object) -> Accepted:
         require_usable(principal)
         outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
+        if self.media_check is not None and outgoing.type in _MAY_NAME_MEDIA:
+            await self.media_check(principal, outgoing.body)
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()

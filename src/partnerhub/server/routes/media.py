@@ -1,0 +1,138 @@
+"""Media of the Messaging API (issue 17): ``GET`` and ``DELETE /{media_id}``, the download link
+``/whatsapp_business/attachments/``, and ``POST /media``'s documentation.
+
+``POST /media`` itself is answered below the framework by :mod:`partnerhub.server.fastpath.media`,
+which streams the multipart body to storage instead of reading it whole; the handler here only
+documents the operation in ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request, Response, delete, get, post, route
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from partnerhub.adapters import metrics
+from partnerhub.domain.media.model import MediaFile
+from partnerhub.domain.media.services import ATTACHMENTS_PATH
+from partnerhub.server.auth import app_state
+from partnerhub.server.openapi import documents_body
+from partnerhub.server.routes.messaging import channel_principal
+from partnerhub.wire import media as wire
+
+MEDIA_PATH = "/media"
+
+
+def _numeric(media_id: str) -> str:
+    """Media ids are numeric (360dialog checks it): any other root path is not a route here."""
+    if not media_id.isdigit() or len(media_id) > 20:
+        raise NotFoundException()
+    return media_id
+
+
+@post(
+    MEDIA_PATH,
+    summary=(
+        "Upload media (multipart: file, messaging_product=whatsapp, type); kept 30 days. "
+        "Meta's types and size limits: image jpeg/png 5 MB, audio 16 MB, video 16 MB, "
+        "document 100 MB, sticker webp 100 KB static / 500 KB animated"
+    ),
+    tags=["Messaging API"],
+    status_code=200,
+)
+@documents_body(wire.MediaUploadForm, media_type="multipart/form-data")
+async def upload_media(request: Request[Any, Any, Any]) -> wire.MediaUploaded:
+    # Never reached: server/fastpath/media.py answers POST /media before the router.
+    raise NotFoundException()
+
+
+@get(
+    "/{media_id:str}",
+    summary="A media file's download URL (valid 5 minutes) and metadata",
+    tags=["Messaging API"],
+)
+async def get_media(request: Request[Any, Any, Any], media_id: FromPath[str]) -> wire.MediaInfo:
+    _numeric(media_id)
+    principal = await channel_principal(request)
+    state = app_state(request)
+    media = await state.media.resolve(principal, media_id)
+    base = state.settings.public_base_url or str(request.base_url)
+    return wire.MediaInfo(
+        url=state.media.download_url(media, base),
+        mime_type=media.mime_type,
+        sha256=media.sha256,
+        file_size=media.file_size,
+        id=media.id,
+    )
+
+
+@delete(
+    "/{media_id:str}",
+    summary="Delete a media file",
+    tags=["Messaging API"],
+    status_code=200,
+)
+async def delete_media(
+    request: Request[Any, Any, Any], media_id: FromPath[str]
+) -> wire.MediaDeleted:
+    _numeric(media_id)
+    principal = await channel_principal(request)
+    await app_state(request).media.delete(principal, media_id)
+    return wire.MediaDeleted(success=True)
+
+
+@route(
+    ATTACHMENTS_PATH,
+    http_method=["GET", "POST"],
+    summary=(
+        "Download a media file from the URL GET /{media_id} gave (same D360-API-KEY); "
+        "the bytes, with the file's Content-Type"
+    ),
+    tags=["Messaging API"],
+    status_code=200,
+)
+async def download_media(request: Request[Any, Any, Any]) -> Response[Any]:
+    principal = await channel_principal(request)
+    state = app_state(request)
+    query = request.query_params
+    media = await state.media.open_link(
+        principal, query.get("mid"), query.get("ext"), query.get("hash")
+    )
+    chunks = state.media.read(media)
+    try:
+        first = await anext(chunks)
+    except StopAsyncIteration:
+        first = b""
+    except FileNotFoundError:  # the row outlived its bytes (removed by hand): gone
+        raise NotFoundException() from None
+    return Stream(
+        _counted(first, chunks),
+        media_type=media.mime_type,
+        headers={
+            "content-length": str(media.file_size),
+            "content-disposition": _disposition(media),
+        },
+    )
+
+
+def _disposition(media: MediaFile) -> str:
+    return f'attachment; filename="{media.id}"'
+
+
+async def _counted(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    sent = len(first)
+    try:
+        if first:
+            yield first
+        async for chunk in rest:
+            sent += len(chunk)
+            yield chunk
+    finally:
+        metrics.media_downloaded(sent)
+
+
+HANDLERS = [upload_media, get_media, delete_media, download_media]
