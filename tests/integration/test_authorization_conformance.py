@@ -44,6 +44,10 @@ COVERED_ELSEWHERE = {
     "/dashboard/app/{partner_id}": "tests/integration/test_connect_button_link.py "
     "(the same page on the Connect Button's path)",
     "/hub": "tests/integration/test_hub_security.py (session, CSRF, other partners' objects)",
+    # Media (issue 17): another partner's channel key, unknown and revoked keys, Graph shape.
+    "/media": "tests/integration/test_media.py",
+    "/{media_id}": "tests/integration/test_media.py",
+    "/whatsapp_business/attachments": "tests/integration/test_media.py",
 }
 # A body that passes validation where one is needed, so that a route that forgot its check
 # would act (and this test would see a 2xx) instead of stopping at a 400.

@@ -5,21 +5,32 @@ without being held in memory."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from litestar import Litestar
+from pydantic import SecretStr
 
+from partnerhub.adapters.media_storage import S3MediaStorage
+from partnerhub.app import create_app
+from partnerhub.emulator.clock import VirtualClock
+from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
-from tests.conftest import EMULATOR, PartnerCreds
+from partnerhub.testing._server import PartnerhubServer, free_port
+from tests.conftest import EMULATOR, PartnerCreds, make_partner, running
 from tests.helpers.clock import advance
 from tests.helpers.media import (
+    STREAMED_CONTENT_TYPE,
     WEBP_ANIMATED,
     WEBP_STATIC,
     graph_code,
+    peak_rss_kib,
+    server_channel_key,
     sha256,
+    streamed_form,
     upload,
     uploaded,
 )
@@ -281,3 +292,119 @@ async def test_inbound_media_is_resolvable_with_the_bytes_supplied(
     info = (await http.get(f"/{media['id']}", headers=key)).json()
     assert info["sha256"] == sha256(data)
     assert (await http.get(info["url"], headers=key)).content == data
+
+
+def test_a_100_mb_upload_is_refused_without_being_held_in_memory(tmp_path: Path) -> None:
+    """The server runs as its own process; its peak RSS (VmHWM) barely moves while 100 MB and
+    one byte of a document stream through it and are refused at the limit."""
+    server = PartnerhubServer(tmp_path / "server")
+    server.start()
+    try:
+        key = server_channel_key(server)
+        pid = server.pid
+        assert pid is not None
+        with httpx.Client(base_url=server.base_url, timeout=120) as http:
+            small = http.post(
+                "/media",
+                headers={**key, "content-type": STREAMED_CONTENT_TYPE},
+                content=streamed_form(2 * MB, "application/pdf"),
+            )
+            assert small.status_code == 200, small.text  # warmed up: the code paths are loaded
+            before = peak_rss_kib(pid)
+            refused = http.post(
+                "/media",
+                headers={**key, "content-type": STREAMED_CONTENT_TYPE},
+                content=streamed_form(100 * MB + 1, "application/pdf"),
+            )
+            after = peak_rss_kib(pid)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["code"] == 131053
+        growth_mib = (after - before) / 1024
+        assert growth_mib < 20, f"peak RSS grew {growth_mib:.1f} MiB for a 100 MB upload"
+        incoming = tmp_path / "server" / "media" / ".incoming"
+        assert list(incoming.iterdir()) == []  # the partial file was removed
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_url() -> Iterator[str]:
+    """moto's S3-compatible server on a loopback port, for the life of one test."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+async def _chunks(data: bytes, size: int = 256 * KB) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def _read(storage: S3MediaStorage, key: str) -> bytes:
+    return b"".join([chunk async for chunk in storage.get(key)])
+
+
+async def test_s3_storage_round_trip(s3_url: str) -> None:
+    storage = S3MediaStorage(s3_url, "media-test", access_key="test", secret_key="test")
+    try:
+        await storage.ensure_bucket()
+        small, large = secrets.token_bytes(10 * KB), secrets.token_bytes(20 * MB + 123)
+        await storage.put("small01", _chunks(small))
+        await storage.put("large01", _chunks(large))  # three parts of a multipart upload
+        assert await _read(storage, "small01") == small
+        assert sha256(await _read(storage, "large01")) == sha256(large)
+
+        async def broken() -> AsyncIterator[bytes]:
+            yield b"\0" * (9 * MB)
+            raise RuntimeError("client went away")
+
+        with pytest.raises(RuntimeError):
+            await storage.put("broken01", broken())
+        with pytest.raises(FileNotFoundError):
+            await _read(storage, "broken01")  # the aborted upload left nothing
+        await storage.delete("large01")
+        with pytest.raises(FileNotFoundError):
+            await _read(storage, "large01")
+        await storage.delete("large01")  # deleting twice is fine
+    finally:
+        await storage.aclose()
+
+
+async def test_the_api_on_an_s3_bucket(
+    s3_url: str, settings: Settings, clock: VirtualClock, tmp_path: Path, receiver: Receiver
+) -> None:
+    """Two API processes' worth of apps on one database and one bucket: what one stores the
+    other serves."""
+    bucket_settings = settings.model_copy(
+        update={
+            "media_s3_url": s3_url,
+            "media_s3_bucket": "shared-media",
+            "media_s3_access_key": "test",
+            "media_s3_secret_key": SecretStr("test"),
+        }
+    )
+    setup = S3MediaStorage(s3_url, "shared-media", access_key="test", secret_key="test")
+    await setup.ensure_bucket()
+    await setup.aclose()
+    first = create_app(bucket_settings, clock=clock)
+    second = create_app(bucket_settings, clock=clock, migrate_on_start=False)
+    async with running(first), running(second):
+        state: AppState = first.state.partnerhub
+        partner = await make_partner(state)
+        async with over_http(first) as one, over_http(second) as two:
+            key = await _key(one, partner, receiver)
+            data = secrets.token_bytes(MB + 17)
+            media_id = await uploaded(one, key, data, "video/mp4")
+            info = (await two.get(f"/{media_id}", headers=key)).json()
+            assert info["sha256"] == sha256(data)
+            download = await two.get(info["url"], headers=key)
+            assert download.status_code == 200 and download.content == data
+            assert (await two.delete(f"/{media_id}", headers=key)).status_code == 200
+            assert (await one.get(f"/{media_id}", headers=key)).status_code == 400
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*"))

@@ -20,6 +20,7 @@ from partnerhub.adapters import metrics
 from partnerhub.domain.media.model import MediaFile
 from partnerhub.domain.media.services import ATTACHMENTS_PATH
 from partnerhub.server.auth import app_state
+from partnerhub.server.errors import graph
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.routes.messaging import channel_principal
 from partnerhub.wire import media as wire
@@ -27,11 +28,22 @@ from partnerhub.wire import media as wire
 MEDIA_PATH = "/media"
 
 
+class _NotMediaId(Exception):
+    """A root path that is no media id: answered as the unrouted path it is."""
+
+
 def _numeric(media_id: str) -> str:
     """Media ids are numeric (360dialog checks it): any other root path is not a route here."""
     if not media_id.isdigit() or len(media_id) > 20:
-        raise NotFoundException()
+        raise _NotMediaId
     return media_id
+
+
+def _not_routed(request: Request[Any, Any, Any], exc: _NotMediaId) -> Response[Any]:
+    return graph.not_routed(request, 404)
+
+
+_UNROUTED: Any = {_NotMediaId: _not_routed}
 
 
 @post(
@@ -54,6 +66,7 @@ async def upload_media(request: Request[Any, Any, Any]) -> wire.MediaUploaded:
     "/{media_id:str}",
     summary="A media file's download URL (valid 5 minutes) and metadata",
     tags=["Messaging API"],
+    exception_handlers=_UNROUTED,
 )
 async def get_media(request: Request[Any, Any, Any], media_id: FromPath[str]) -> wire.MediaInfo:
     _numeric(media_id)
@@ -75,6 +88,7 @@ async def get_media(request: Request[Any, Any, Any], media_id: FromPath[str]) ->
     summary="Delete a media file",
     tags=["Messaging API"],
     status_code=200,
+    exception_handlers=_UNROUTED,
 )
 async def delete_media(
     request: Request[Any, Any, Any], media_id: FromPath[str]
