@@ -1,9 +1,10 @@
 """The Messaging API clients (``D360-API-KEY``): :class:`MessagingClient` and its async twin.
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
-webhooks go) and ``templates``. They live in :mod:`partnerhub.client.resources`, one module per
-resource (``messages``, ``messaging_webhook``, ``messaging_templates``), where the async twin is
-written once and the sync twin is generated from it, like the Partner API's.
+webhooks go), ``templates`` and ``media`` (upload, get, download, delete). They live in
+:mod:`partnerhub.client.resources`, one module per resource (``messages``,
+``messaging_webhook``, ``messaging_templates``, ``media``), where the async twin is written once
+and the sync twin is generated from it, like the Partner API's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import httpx
 
 from partnerhub.client._auth import CHANNEL_KEY_HEADER, ApiKeyAuth
 from partnerhub.client._base import DEFAULT_TIMEOUT, AsyncCore, RetryPolicy, SyncCore
+from partnerhub.client.resources.media import AsyncMedia, Media
 from partnerhub.client.resources.messages import AsyncMessages, Messages
 from partnerhub.client.resources.messaging_templates import (
     AsyncMessagingTemplates,
@@ -56,6 +58,7 @@ class MessagingClient:
         self.messages = Messages(self._core)
         self.webhook = MessagingWebhook(self._core)
         self.templates = MessagingTemplates(self._core)
+        self.media = Media(self._core)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -94,6 +97,7 @@ class AsyncMessagingClient:
         self.messages = AsyncMessages(self._core)
         self.webhook = AsyncMessagingWebhook(self._core)
         self.templates = AsyncMessagingTemplates(self._core)
+        self.media = AsyncMedia(self._core)
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

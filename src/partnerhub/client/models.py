@@ -18,6 +18,9 @@ __all__ = [
     "ChannelApiKeyInfo",
     "ChannelApiKeyList",
     "ChannelApiKeysRevoked",
+    "MediaDeleted",
+    "MediaInfo",
+    "MediaUploaded",
     "MessageContact",
     "MessageId",
     "MessageSent",
@@ -136,3 +139,27 @@ class MessagingWebhookConfig(msgspec.Struct, kw_only=True):
 
     url: str | None = None
     headers: dict[str, str] | None = None
+
+
+# --- media (issue 17) -----------------------------------------------------------------------
+
+
+class MediaUploaded(msgspec.Struct, kw_only=True):
+    """``POST /media``: the new media id, to send by (``image: {"id": …}``) for 30 days."""
+
+    id: str
+
+
+class MediaInfo(msgspec.Struct, kw_only=True):
+    """``GET /{media_id}``: ``url`` downloads the bytes for 5 minutes, with the same key."""
+
+    id: str
+    url: str
+    mime_type: str | None = None
+    sha256: str | None = None
+    file_size: int | None = None
+    messaging_product: str = "whatsapp"
+
+
+class MediaDeleted(msgspec.Struct, kw_only=True):
+    success: bool = True
