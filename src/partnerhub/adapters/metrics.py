@@ -88,6 +88,7 @@ MEDIA_UPLOAD_BYTES = Counter(
 )
 MEDIA_DOWNLOADS = Counter("partnerhub_media_downloads", "Media downloads answered.")
 MEDIA_DOWNLOAD_BYTES = Counter("partnerhub_media_download_bytes", "Bytes of media downloaded.")
+MEDIA_COUNTERS = (MEDIA_UPLOADS, MEDIA_UPLOAD_BYTES, MEDIA_DOWNLOADS, MEDIA_DOWNLOAD_BYTES)
 
 
 def media_uploaded(outcome: str, size: int = 0) -> None:
@@ -180,7 +181,14 @@ def render(depth: int, oldest_age: float, sizes: Sequence[TableFigure] = ()) -> 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        for collector in (REQUESTS, LATENCY, DELIVERIES, PASSWORD_CHECKS, LOGIN_LOCKOUTS):
+        for collector in (
+            REQUESTS,
+            LATENCY,
+            DELIVERIES,
+            PASSWORD_CHECKS,
+            LOGIN_LOCKOUTS,
+            *MEDIA_COUNTERS,
+        ):
             registry.register(collector)
     registry.register(_Queue(depth, oldest_age))
     if sizes:
