@@ -122,7 +122,10 @@ class _Upload:
         announced = _content_length(self._scope["headers"])
         if announced is not None and announced > model.MAX_UPLOAD + _FORM_SLACK:
             raise errors.media_too_large("file", model.MAX_UPLOAD)
-        parser = PushMultipartParser(boundary, max_header_count=8, max_segment_count=16)
+        try:
+            parser = PushMultipartParser(boundary, max_header_count=8, max_segment_count=16)
+        except MultipartError as exc:
+            raise errors.invalid_parameter("body", f"not a valid multipart form: {exc}") from None
         fields: dict[str, str] = {}
         staged: model.Staged | None = None
         file_type: str | None = None
