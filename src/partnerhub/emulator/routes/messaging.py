@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput, NotFound
@@ -90,9 +90,10 @@ async def unreachable(request: Request[Any, Any, Any], wa_id: FromPath[str]) -> 
     ),
     status_code=201,
 )
-async def inbound_media(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def inbound_media(
+    request: Request[Any, Any, Any], channel_id: FromQuery[str | None] = None
+) -> dict[str, Any]:
     await guard(request)
-    channel_id = request.query_params.get("channel_id")
     if not channel_id:
         raise InvalidInput("channel_id", "is required (a query parameter)")
     state = app_state(request)
