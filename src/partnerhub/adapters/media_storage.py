@@ -128,29 +128,13 @@ class S3MediaStorage:
                     if upload_id is None:
                         started = await s3.create_multipart_upload(Bucket=self.bucket, Key=name)
                         upload_id = started["UploadId"]
-                    number = len(parts) + 1
-                    sent = await s3.upload_part(
-                        Bucket=self.bucket,
-                        Key=name,
-                        UploadId=upload_id,
-                        PartNumber=number,
-                        Body=bytes(buffer[:PART]),
-                    )
-                    parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                    await self._part(s3, name, upload_id, parts, bytes(buffer[:PART]))
                     del buffer[:PART]
             if upload_id is None:
                 await s3.put_object(Bucket=self.bucket, Key=name, Body=bytes(buffer))
                 return
             if buffer:
-                number = len(parts) + 1
-                sent = await s3.upload_part(
-                    Bucket=self.bucket,
-                    Key=name,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    Body=bytes(buffer),
-                )
-                parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                await self._part(s3, name, upload_id, parts, bytes(buffer))
             await s3.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=name,
@@ -164,6 +148,15 @@ class S3MediaStorage:
                         Bucket=self.bucket, Key=name, UploadId=upload_id
                     )
             raise
+
+    async def _part(
+        self, s3: Any, name: str, upload_id: str, parts: list[dict[str, Any]], body: bytes
+    ) -> None:
+        number = len(parts) + 1
+        sent = await s3.upload_part(
+            Bucket=self.bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=body
+        )
+        parts.append({"ETag": sent["ETag"], "PartNumber": number})
 
     async def get(self, key: str) -> AsyncIterator[bytes]:
         s3 = await self._s3()

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import msgspec
 import structlog
 from litestar.types import ASGIApp, Receive, Scope, Send
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
@@ -30,6 +29,7 @@ from partnerhub.domain.media.services import TooLarge, check_mime
 from partnerhub.domain.messaging import errors
 from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.server.errors import graph
+from partnerhub.server.fastpath.send import answer_json, route_path
 from partnerhub.server.routes.media import MEDIA_PATH
 from partnerhub.server.routes.messaging import channel_key
 from partnerhub.server.state import AppState
@@ -37,8 +37,6 @@ from partnerhub.server.state import AppState
 log = structlog.get_logger("partnerhub.media")
 
 _PATHS = {MEDIA_PATH, MEDIA_PATH + "/"}
-_JSON = (b"content-type", b"application/json")
-_encode = msgspec.json.Encoder().encode
 _MAX_FIELD = 1024  # a form field other than the file (messaging_product, type)
 _DRAIN_LIMIT = 2 * model.MAX_UPLOAD  # past this a refused body is not read to its end
 # The form around the file: boundaries and part headers (the file's limit is checked apart).
@@ -57,7 +55,9 @@ class MediaUploadPath:
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope: dict[str, Any] = asgi_scope  # type: ignore[assignment]
-        if not (scope["type"] == "http" and scope["method"] == "POST" and _route(scope) in _PATHS):
+        if not (
+            scope["type"] == "http" and scope["method"] == "POST" and route_path(scope) in _PATHS
+        ):
             await self.app(asgi_scope, receive, send)
             return
         scope["path_template"] = MEDIA_PATH
@@ -73,19 +73,13 @@ class MediaUploadPath:
         except Exception as exc:
             refused = graph.unexpected(exc, scope["path"])
         else:
-            await _answer(send, 200, {"id": media_id})
+            await answer_json(send, 200, {"id": media_id})
             return
         metrics.media_uploaded("refused")
-        await _answer(
+        await answer_json(
             send, refused.status, refused.body(graph.fbtrace_id(scope)), refused.raw_headers()
         )
         await upload.drain()
-
-
-def _route(scope: dict[str, Any]) -> str:
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class _Upload:
@@ -235,20 +229,3 @@ def _content_length(headers: Any) -> int | None:
         return int(value)
     except ValueError:
         raise errors.invalid_parameter("content-length", f"is not a number: {value!r}") from None
-
-
-async def _answer(
-    send: Send,
-    status: int,
-    payload: dict[str, Any],
-    headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    body = _encode(payload)
-    start: Any = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": [_JSON, (b"content-length", str(len(body)).encode()), *(headers or [])],
-    }
-    end: Any = {"type": "http.response.body", "body": body}
-    await send(start)
-    await send(end)

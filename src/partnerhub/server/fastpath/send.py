@@ -52,7 +52,7 @@ class SendPath:
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope: dict[str, Any] = asgi_scope  # type: ignore[assignment]
         template = (
-            _PATHS.get(_route_path(scope))
+            _PATHS.get(route_path(scope))
             if scope["type"] == "http" and scope["method"] == "POST"
             else None
         )
@@ -74,12 +74,12 @@ class SendPath:
         except Exception as exc:
             refused = graph.unexpected(exc, scope["path"])
         else:
-            await _answer(send, status, body)
+            await answer_json(send, status, body)
             return
-        await _answer(send, refused.status, refused.body(trace_id), refused.raw_headers())
+        await answer_json(send, refused.status, refused.body(trace_id), refused.raw_headers())
 
 
-def _route_path(scope: dict[str, Any]) -> str:
+def route_path(scope: dict[str, Any]) -> str:
     """The path the router matches: without the app's mount point (``root_path``), if any."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
@@ -126,7 +126,7 @@ async def _read_body(scope: dict[str, Any], receive: Receive, limit: int) -> byt
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _answer(
+async def answer_json(
     send: Send,
     status: int,
     payload: dict[str, Any],
