@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-api bench-webhooks bench-lists bench-messages bench-fixture bench-abuse bench-load bench-soak clean
+.PHONY: run test lint format bench bench-api bench-webhooks bench-lists bench-messages bench-fixture bench-abuse bench-load bench-media bench-soak clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnerhub needs Python 3.11 or newer")'
@@ -60,6 +60,11 @@ bench-load: $(STAMP)
 # Not part of `make bench`: 10 minutes of the mixed workload at 80 % (issue 16's soak).
 bench-soak: $(STAMP)
 	$(BIN)/python bench/soak.py
+
+# Media upload/download throughput vs a bare ASGI app, and peak RSS for 50 MB files (issue 17);
+# `make bench-media BENCH_ARGS=--quick` runs in well under two minutes.
+bench-media: $(STAMP)
+	$(BIN)/python bench/media.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

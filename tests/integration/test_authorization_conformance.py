@@ -46,6 +46,10 @@ COVERED_ELSEWHERE = {
     "/hub": "tests/integration/test_hub_security.py (session, CSRF, other partners' objects)",
     "/whatsapp_business_profile/picture": "tests/integration/test_business_profile.py (the "
     "profile_picture_url: public like Meta's CDN link, by an unguessable id)",
+    # Media (issue 17): another partner's channel key, unknown and revoked keys, Graph shape.
+    "/media": "tests/integration/test_media.py",
+    "/{media_id}": "tests/integration/test_media.py",
+    "/whatsapp_business/attachments": "tests/integration/test_media.py",
 }
 # Messaging API paths outside /v1/ (issue 17); ``/{node}`` is ``upload:<session>``.
 MESSAGING_PATHS = {"/marketing_messages", "/whatsapp_business_profile", "/uploads", "/{node}"}

@@ -74,6 +74,33 @@ LOGIN_LOCKOUTS = Counter(
 for _reason in ("account", "address", "address_budget"):
     LOGIN_LOCKOUTS.labels(_reason)
 
+# Media (issue 17): uploads by outcome (stored, or refused: type, size, form) and the bytes
+# streamed each way.
+MEDIA_UPLOADS = Counter(
+    "partnerhub_media_uploads",
+    "POST /media uploads by outcome: stored, or refused (type, size, a bad form, no key).",
+    ["outcome"],
+)
+for _outcome in ("stored", "refused"):
+    MEDIA_UPLOADS.labels(_outcome)
+MEDIA_UPLOAD_BYTES = Counter(
+    "partnerhub_media_upload_bytes", "Bytes of media stored by POST /media and the emulator."
+)
+MEDIA_DOWNLOADS = Counter("partnerhub_media_downloads", "Media downloads answered.")
+MEDIA_DOWNLOAD_BYTES = Counter("partnerhub_media_download_bytes", "Bytes of media downloaded.")
+MEDIA_COUNTERS = (MEDIA_UPLOADS, MEDIA_UPLOAD_BYTES, MEDIA_DOWNLOADS, MEDIA_DOWNLOAD_BYTES)
+
+
+def media_uploaded(outcome: str, size: int = 0) -> None:
+    MEDIA_UPLOADS.labels(outcome).inc()
+    if size:
+        MEDIA_UPLOAD_BYTES.inc(size)
+
+
+def media_downloaded(size: int) -> None:
+    MEDIA_DOWNLOADS.inc()
+    MEDIA_DOWNLOAD_BYTES.inc(size)
+
 
 class AuthCounters:
     """The domain's :class:`~partnerhub.domain.ports.AuthMetrics` port, on the counters above."""
@@ -154,7 +181,14 @@ def render(depth: int, oldest_age: float, sizes: Sequence[TableFigure] = ()) -> 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        for collector in (REQUESTS, LATENCY, DELIVERIES, PASSWORD_CHECKS, LOGIN_LOCKOUTS):
+        for collector in (
+            REQUESTS,
+            LATENCY,
+            DELIVERIES,
+            PASSWORD_CHECKS,
+            LOGIN_LOCKOUTS,
+            *MEDIA_COUNTERS,
+        ):
             registry.register(collector)
     registry.register(_Queue(depth, oldest_age))
     if sizes:

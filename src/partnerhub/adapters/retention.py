@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from partnerhub.adapters import tables
 from partnerhub.adapters.unit_of_work import sqlite_write_gate
 from partnerhub.domain.clock import Clock
+from partnerhub.domain.media.services import MediaService
 from partnerhub.domain.webhooks.model import DeliveryStatus
 
 log = structlog.get_logger("partnerhub.retention")
@@ -101,6 +102,8 @@ class Retention:
         self._next_run: datetime | None = None
         self._figures: list[TableFigure] = []
         self._figures_at: float | None = None
+        # Expired media files (30 days after upload) are deleted here too, rows and bytes.
+        self.media: MediaService | None = None
 
     @property
     def enabled(self) -> bool:
@@ -136,6 +139,16 @@ class Retention:
                 if await batch(cutoff, swept) < self._config.batch_size:
                     break
                 await asyncio.sleep(0)  # let the requests and rounds waiting for the gate in
+            else:
+                swept.more = True
+        if self.media is not None:
+            for _ in range(self._config.max_batches):
+                count = await self.media.sweep_expired(
+                    now or self._clock.now(), self._config.batch_size
+                )
+                swept.rows["media_files"] = swept.rows.get("media_files", 0) + count
+                if count < self._config.batch_size:
+                    break
             else:
                 swept.more = True
         return swept

@@ -306,6 +306,48 @@ class SyncCore(_CoreBase):
             self._sleep(delay)
             attempt += 1
 
+    def send_form(
+        self, path: str, decode: Callable[[bytes], T], data: Mapping[str, str], files: Any
+    ) -> T:
+        """A multipart POST (``files`` as httpx takes them, streamed from file objects), sent
+        once: an upload is not retried."""
+        request = self.http.build_request(
+            "POST",
+            self.base_url + path,
+            data=dict(data),
+            files=files,
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+        try:
+            response = self.http.send(request, auth=self.auth or httpx.USE_CLIENT_DEFAULT)
+        except httpx.TransportError as exc:
+            raise self.connection_error(request, exc) from exc
+        return self.finish(Call("POST", path, decode), response)
+
+    def stream_bytes(
+        self, first: Call[W], path_of: Callable[[W], str], chunk_size: int = 64 * 1024
+    ) -> Iterator[bytes]:
+        """Send ``first``, then GET the path ``path_of`` its answer names and yield that body a
+        chunk at a time, never read whole (a media download: its URL, then its bytes)."""
+        path = path_of(self.send(first))
+        request = self.http.build_request(
+            "GET", self.base_url + path, headers=self.headers, timeout=self.timeout
+        )
+        try:
+            response = self.http.send(
+                request, auth=self.auth or httpx.USE_CLIENT_DEFAULT, stream=True
+            )
+        except httpx.TransportError as exc:
+            raise self.connection_error(request, exc) from exc
+        try:
+            if not response.is_success:
+                response.read()
+                raise error_from_response(response)
+            yield from response.iter_bytes(chunk_size)
+        finally:
+            response.close()
+
     def iterate(self, make: Callable[[int], Call[Page[T]]]) -> Iterator[T]:
         """Every item of a list, one page request at a time, fetched only as they are used."""
         offset: int | None = 0
@@ -354,6 +396,49 @@ class AsyncCore(_CoreBase):
                     return self.finish(spec, response)
             await self._sleep(delay)
             attempt += 1
+
+    async def send_form(
+        self, path: str, decode: Callable[[bytes], T], data: Mapping[str, str], files: Any
+    ) -> T:
+        """A multipart POST (``files`` as httpx takes them, streamed from file objects), sent
+        once: an upload is not retried."""
+        request = self.http.build_request(
+            "POST",
+            self.base_url + path,
+            data=dict(data),
+            files=files,
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+        try:
+            response = await self.http.send(request, auth=self.auth or httpx.USE_CLIENT_DEFAULT)
+        except httpx.TransportError as exc:
+            raise self.connection_error(request, exc) from exc
+        return self.finish(Call("POST", path, decode), response)
+
+    async def stream_bytes(
+        self, first: Call[W], path_of: Callable[[W], str], chunk_size: int = 64 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Send ``first``, then GET the path ``path_of`` its answer names and yield that body a
+        chunk at a time, never read whole (a media download: its URL, then its bytes)."""
+        path = path_of(await self.send(first))
+        request = self.http.build_request(
+            "GET", self.base_url + path, headers=self.headers, timeout=self.timeout
+        )
+        try:
+            response = await self.http.send(
+                request, auth=self.auth or httpx.USE_CLIENT_DEFAULT, stream=True
+            )
+        except httpx.TransportError as exc:
+            raise self.connection_error(request, exc) from exc
+        try:
+            if not response.is_success:
+                await response.aread()
+                raise error_from_response(response)
+            async for chunk in response.aiter_bytes(chunk_size):
+                yield chunk
+        finally:
+            await response.aclose()
 
     async def iterate(self, make: Callable[[int], Call[Page[T]]]) -> AsyncIterator[T]:
         offset: int | None = 0

@@ -1,10 +1,11 @@
 """The Messaging API clients (``D360-API-KEY``): :class:`MessagingClient` and its async twin.
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
-webhooks go), ``templates``, ``business_profile`` and ``uploads`` (resumable uploads). They
-live in :mod:`partnerhub.client.resources`, one module per resource (``messages``,
-``messaging_webhook``, ``messaging_templates``, ``business_profile``), where the async twin is
-written once and the sync twin is generated from it, like the Partner API's.
+webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads) and ``media``
+(upload, get, download, delete). They live in :mod:`partnerhub.client.resources`, one module
+per resource (``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``,
+``media``), where the async twin is written once and the sync twin is generated from it, like
+the Partner API's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from partnerhub.client.resources.business_profile import (
     BusinessProfile,
     Uploads,
 )
+from partnerhub.client.resources.media import AsyncMedia, Media
 from partnerhub.client.resources.messages import AsyncMessages, Messages
 from partnerhub.client.resources.messaging_templates import (
     AsyncMessagingTemplates,
@@ -65,6 +67,7 @@ class MessagingClient:
         self.templates = MessagingTemplates(self._core)
         self.business_profile = BusinessProfile(self._core)
         self.uploads = Uploads(self._core)
+        self.media = Media(self._core)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -105,6 +108,7 @@ class AsyncMessagingClient:
         self.templates = AsyncMessagingTemplates(self._core)
         self.business_profile = AsyncBusinessProfile(self._core)
         self.uploads = AsyncUploads(self._core)
+        self.media = AsyncMedia(self._core)
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

@@ -20,6 +20,9 @@ __all__ = [
     "ChannelApiKeyInfo",
     "ChannelApiKeyList",
     "ChannelApiKeysRevoked",
+    "MediaDeleted",
+    "MediaInfo",
+    "MediaUploaded",
     "MessageContact",
     "MessageId",
     "MessageSent",
@@ -173,3 +176,27 @@ class UploadProgress(msgspec.Struct, kw_only=True):
 
 class Success(msgspec.Struct, kw_only=True):
     success: bool = False
+
+
+# --- media (issue 17) -----------------------------------------------------------------------
+
+
+class MediaUploaded(msgspec.Struct, kw_only=True):
+    """``POST /media``: the new media id, to send by (``image: {"id": …}``) for 30 days."""
+
+    id: str
+
+
+class MediaInfo(msgspec.Struct, kw_only=True):
+    """``GET /{media_id}``: ``url`` downloads the bytes for 5 minutes, with the same key."""
+
+    id: str
+    url: str
+    mime_type: str | None = None
+    sha256: str | None = None
+    file_size: int | None = None
+    messaging_product: str = "whatsapp"
+
+
+class MediaDeleted(msgspec.Struct, kw_only=True):
+    success: bool = True

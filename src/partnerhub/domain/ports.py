@@ -21,7 +21,7 @@ invariant, and the concrete unit of work's attributes have the concrete reposito
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -34,6 +34,7 @@ from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAc
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
+from partnerhub.domain.media.model import MediaFile
 from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
 from partnerhub.domain.partners.model import Partner, PartnerUser
@@ -543,3 +544,40 @@ class AuthMetrics(Protocol):
         """A password check was refused unlooked; ``reason`` is account, address or
         address_budget."""
         ...
+
+
+# --- media (issue 17) -------------------------------------------------------------------------
+
+
+class MediaStorage(Protocol):
+    """Where media bytes live (never in the database): a directory, or an S3-compatible bucket.
+
+    ``put`` consumes ``chunks`` as they arrive and makes the object visible only once all of
+    them were written (a temporary file renamed, an S3 upload completed): when ``chunks`` raises
+    (an upload refused for its size, a client gone) nothing is left under ``key``."""
+
+    async def put(self, key: str, chunks: AsyncIterator[bytes]) -> None: ...
+
+    def get(self, key: str) -> AsyncIterator[bytes]:
+        """The bytes of ``key``, a chunk at a time (FileNotFoundError when there are none)."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key``; nothing happens when it is not there."""
+        ...
+
+
+class MediaCatalog(Protocol):
+    """The media files' rows: id, channel, type, digest, size, dates, storage key."""
+
+    async def add(self, media: MediaFile) -> None: ...
+
+    async def get(self, media_id: str) -> MediaFile | None: ...
+
+    async def remove(self, media_id: str) -> bool: ...
+
+    async def existing(self, channel_id: str, ids: Collection[str], now: datetime) -> set[str]:
+        """Those of ``ids`` that are ``channel_id``'s and not expired."""
+        ...
+
+    async def expired(self, now: datetime, limit: int) -> list[MediaFile]: ...

@@ -19,7 +19,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.server import openapi
 from partnerhub.server.errors.registry import APP_HANDLERS, HUB_HANDLERS
 from partnerhub.server.extensions import CORE_ONLY, Extension
-from partnerhub.server.fastpath import HOT_ROUTES, HotPaths
+from partnerhub.server.fastpath import HOT_ROUTES, STREAMED_ROUTES, HotPaths
 from partnerhub.server.idempotency import IdempotencyMiddleware
 from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
 from partnerhub.server.pages import onboarding
@@ -32,6 +32,7 @@ from partnerhub.server.routes import (
     channel_keys,
     clients,
     health,
+    media,
     messaging,
     partners,
     templates,
@@ -86,7 +87,7 @@ def create_app(
                 *templates.HANDLERS,
                 *users.HANDLERS,
             ),
-            messaging.messaging_router(*business_profile.HANDLERS),
+            messaging.messaging_router(*business_profile.HANDLERS, *media.HANDLERS),
             *extension.route_handlers,
             *onboarding.HANDLERS,
             hub_router(HUB_HANDLERS),
@@ -102,9 +103,10 @@ def create_app(
     )
     # Wrapped around the whole ASGI handler, not registered as route middleware, so that even
     # 404 and 405 answers (which match no route) carry a request id and an access log line.
-    # HotPaths answers the few requests partners make at volume below the framework
-    # (server/fastpath: POST /messages, GET partner); every other request goes on through.
+    # HotPaths answers what partners send at volume or in bulk below the framework
+    # (server/fastpath: POST /messages, GET partner, POST /media streamed to storage); every
+    # other request goes on through.
     routed = IdempotencyMiddleware(app.asgi_handler)
-    hot = HotPaths(routed, HOT_ROUTES) if settings.hot_paths else routed
+    hot = HotPaths(routed, HOT_ROUTES if settings.hot_paths else STREAMED_ROUTES)
     app.asgi_handler = RequestIdMiddleware(hot)
     return app

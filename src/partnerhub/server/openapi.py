@@ -30,6 +30,7 @@ from partnerhub.wire.errors import ErrorBody, GraphErrorBody, OAuthError
 F = TypeVar("F", bound=Callable[..., Any])
 _BODY_ATTR = "__partnerhub_body__"
 _OPTIONAL_BODY_ATTR = "__partnerhub_body_optional__"
+_MEDIA_TYPE_ATTR = "__partnerhub_body_media_type__"
 _PARAM = re.compile(r"\{([a-zA-Z_]+):[a-z]+\}")
 _PARTNER_PATH = "/api/v2/partners/{partner_id}"
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -52,11 +53,15 @@ _IDEMPOTENCY_KEY = {
 }
 
 
-def documents_body(struct: type[msgspec.Struct], *, required: bool = True) -> Callable[[F], F]:
-    """``required=False``: the operation also takes no body at all (every field defaults)."""
+def documents_body(
+    struct: type[msgspec.Struct], *, required: bool = True, media_type: str = "application/json"
+) -> Callable[[F], F]:
+    """``required=False``: the operation also takes no body at all (every field defaults).
+    ``media_type``: how the body is encoded (``multipart/form-data`` for ``POST /media``)."""
 
     def mark(fn: F) -> F:
         setattr(fn, _BODY_ATTR, struct)
+        setattr(fn, _MEDIA_TYPE_ATTR, media_type)
         if not required:
             setattr(fn, _OPTIONAL_BODY_ATTR, True)
         return fn
@@ -125,6 +130,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
     bodies: dict[tuple[str, str], type[msgspec.Struct]] = {}
     optional: set[tuple[str, str]] = set()
     examples: dict[tuple[str, str], dict[str, Any]] = {}
+    encodings: dict[tuple[str, str], str] = {}
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
@@ -137,6 +143,9 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             path = _PARAM.sub(r"{\1}", route.path)
             for http_method in handler.http_methods:
                 bodies[(path, http_method.lower())] = struct
+                encodings[(path, http_method.lower())] = getattr(
+                    handler.fn, _MEDIA_TYPE_ATTR, "application/json"
+                )
                 if getattr(handler.fn, _OPTIONAL_BODY_ATTR, False):
                     optional.add((path, http_method.lower()))
                 if getattr(handler.fn, _EXAMPLES_ATTR, None) is not None:
@@ -160,7 +169,7 @@ def build_schema(app: Litestar) -> dict[str, Any]:
             }
         operation["requestBody"] = {
             "required": (path, method) not in optional,
-            "content": {"application/json": media},
+            "content": {encodings[(path, method)]: media},
         }
     for path, operations in schema.get("paths", {}).items():
         for method in _METHODS:

@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     access_token_ttl_seconds: int = 86400
     max_body_bytes: int = 1024 * 1024
+    # --- media (issue 17; docs/operations.md "Media storage") ---
+    # Where uploaded media bytes go: a directory (default: <data dir>/media), or, with
+    # MEDIA_S3_URL, an S3-compatible bucket that API processes on several machines share.
+    media_dir: Path | None = None
+    media_s3_url: str | None = None
+    media_s3_bucket: str = "partnerhub-media"
+    media_s3_region: str = "us-east-1"
+    media_s3_access_key: str | None = None
+    media_s3_secret_key: SecretStr | None = None
+    media_s3_prefix: str = "media/"
     api_key_last_used_resolution_seconds: float = 60.0
     # How long the auth cache keeps a key, partner or login it looked up: only a backstop for a
     # lost invalidation (a commit elsewhere drops just what it changed, within about a second;

@@ -6,6 +6,7 @@ singleton, so tests can run several apps side by side.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Wo
 from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.idempotency import IdempotencyStore
+from partnerhub.adapters.media_storage import LocalMediaStorage, S3MediaStorage
 from partnerhub.adapters.ratelimit import RateLimits
+from partnerhub.adapters.repositories.media import MediaRepository
 from partnerhub.adapters.retention import Retention, RetentionConfig
 from partnerhub.adapters.simulator import Simulator
 from partnerhub.adapters.unit_of_work import ReadUnitOfWork, UnitOfWork, sqlite_write_gate
@@ -33,6 +36,7 @@ from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
 from partnerhub.domain.catalogs import services as catalogs
 from partnerhub.domain.clock import Clock, SystemClock
+from partnerhub.domain.media.services import MediaService
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator, ChannelPrincipal
 from partnerhub.domain.messaging.services import (
     MessageSender,
@@ -82,6 +86,8 @@ class AppState:
     retention: Retention | None = None
     # PostgreSQL: hears which cached things other processes changed (adapters/cache_listener.py).
     cache_listener: CacheListener | None = None
+    # Media uploads and downloads (issue 17): rows in the database, bytes in the media storage.
+    media: MediaService = None  # type: ignore[assignment]  # always set by build_state
 
     # Sessions without a transaction around their reads (PostgreSQL: autocommit), for reads().
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
@@ -118,6 +124,9 @@ class AppState:
         await self.delivery.aclose()
         await self.sender.aclose()
         await self.rate_limits.aclose()
+        storage = getattr(self.media, "storage", None)
+        if isinstance(storage, S3MediaStorage):
+            await storage.aclose()
         self.cache.close()
         await self.engine.dispose()
 
@@ -140,6 +149,21 @@ def _send_store(
     if path is None:
         return UnitOfWorkSendStore(uow_factory)
     return SqliteSendStore(path, lambda: sqlite_write_gate(engine))
+
+
+def media_storage(settings: Settings) -> LocalMediaStorage | S3MediaStorage:
+    """The S3-compatible bucket when ``PARTNERHUB_MEDIA_S3_URL`` is set, else a directory."""
+    if settings.media_s3_url:
+        secret = settings.media_s3_secret_key
+        return S3MediaStorage(
+            settings.media_s3_url,
+            settings.media_s3_bucket,
+            access_key=settings.media_s3_access_key,
+            secret_key=secret.get_secret_value() if secret is not None else None,
+            region=settings.media_s3_region,
+            prefix=settings.media_s3_prefix,
+        )
+    return LocalMediaStorage(settings.media_dir or settings.data_dir / "media")
 
 
 def build_state(
@@ -241,6 +265,14 @@ def build_state(
         reads,
     )
     cache.subscribe(channel_keys.forget)
+    media = MediaService(
+        MediaRepository(engine),
+        media_storage(settings),
+        clock,
+        hashlib.sha256(f"media-url:{master_key}".encode()).digest(),
+    )
+    sender.media_check = media.check_send
+    retention.media = media
     return AppState(
         settings=settings,
         policy=policy,
@@ -273,4 +305,5 @@ def build_state(
         hooks=hooks,
         retention=retention,
         cache_listener=cache_listener,
+        media=media,
     )

@@ -19,6 +19,9 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 60480
 _numbers = itertools.count(secrets.randbelow(10**8))
 
 
+_MEDIA_KIND = {"image": "image", "audio": "audio", "video": "video"}
+
+
 def seconds_of(duration: float | str | timedelta) -> float:
     """``90``, ``"90s"``, ``"15m"``, ``"1h30m"``, ``"2d"`` or a timedelta, in seconds."""
     if isinstance(duration, timedelta):
@@ -186,6 +189,60 @@ class Emulator:
             "POST", f"/catalogs/{catalog_id}/products", {"products": products}
         )
         return result
+
+    # --- media (issue 17) ---------------------------------------------------------------------
+
+    def upload_media(self, channel_id: str, data: bytes, mime_type: str) -> dict[str, Any]:
+        """Store ``data`` as a media file of the number (Meta's types and limits apply), as a
+        user's media arrives: ``{"id", "sha256", "mime_type", "file_size", "channel_id"}``.
+        ``GET /{id}`` with the number's key resolves it and downloads these bytes. (A partner's
+        own upload is ``POST /media``, ``MessagingClient.media.upload``.)"""
+        response = self.server.http.post(
+            "/_emulator/media",
+            params={"channel_id": channel_id},
+            content=data,
+            headers={"content-type": mime_type},
+        )
+        if response.status_code >= 400:
+            raise AssertionError(
+                f"POST /_emulator/media answered {response.status_code}: {response.text}"
+            )
+        result: dict[str, Any] = response.json()
+        return result
+
+    def inbound_media(
+        self,
+        channel_id: str,
+        from_: str,
+        data: bytes,
+        mime_type: str,
+        *,
+        kind: str | None = None,
+        caption: str | None = None,
+        filename: str | None = None,
+        profile_name: str | None = None,
+    ) -> dict[str, Any]:
+        """A WhatsApp user sends a media message carrying ``data``: the bytes are stored (see
+        :meth:`upload_media`) and the message's webhook names their media id, type and SHA-256.
+        ``kind`` is the message type (image, audio, video, document, sticker; by default
+        the one ``mime_type`` belongs to). Returns the inbound message, with ``media_id``."""
+        stored = self.upload_media(channel_id, data, mime_type)
+        kind = kind or _MEDIA_KIND.get(mime_type.split("/")[0], "document")
+        if mime_type == "image/webp":
+            kind = kind if kind != "image" else "sticker"
+        media: dict[str, Any] = {
+            "id": stored["id"],
+            "mime_type": stored["mime_type"],
+            "sha256": stored["sha256"],
+        }
+        if caption is not None:
+            media["caption"] = caption
+        if filename is not None:
+            media["filename"] = filename
+        message = self.inbound_message(
+            channel_id, from_, profile_name=profile_name, message={"type": kind, kind: media}
+        )
+        return {**message, "media_id": stored["id"]}
 
     def review_template(
         self, template_id: str, status: str, *, rejected_reason: str | None = None

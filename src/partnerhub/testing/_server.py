@@ -157,6 +157,11 @@ class PartnerhubServer:
         self.sdk_http.close()
 
     @property
+    def pid(self) -> int | None:
+        """The server process's id (None when stopped), e.g. to read its memory use."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

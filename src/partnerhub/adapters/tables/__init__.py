@@ -26,6 +26,7 @@ from partnerhub.adapters.tables.hub import hub_sessions
 from partnerhub.adapters.tables.idempotency import idempotency_keys
 from partnerhub.adapters.tables.login_attempts import login_failures, login_trusted_addresses
 from partnerhub.adapters.tables.mapping import map_domain, mapper_registry
+from partnerhub.adapters.tables.media import media_files
 from partnerhub.adapters.tables.messaging import (
     channel_api_keys,
     messages,
@@ -63,6 +64,7 @@ __all__ = [
     "login_trusted_addresses",
     "map_domain",
     "mapper_registry",
+    "media_files",
     "messages",
     "messaging_contacts",
     "metadata",

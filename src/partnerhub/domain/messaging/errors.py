@@ -30,6 +30,9 @@ Codes used, and when::
                                             number away (direct-paid hubs)
     1        Unknown error                  a bug of ours
     2        Temporary due to downtime      the database is unreachable; clients retry
+    131053   Media upload error             an upload over its type's size limit
+    100/33   Unsupported get/delete request a media id that does not exist, is another
+                                            channel's, expired or was deleted
 
 MM Lite and delivery failures (``failed`` status webhooks; see marketing.py, delivery_faults.py)::
 
@@ -77,6 +80,10 @@ PERMISSION_DENIED = 10
 ACCESS_TOKEN_EXPIRED = 190
 UNKNOWN_ERROR = 1
 TEMPORARILY_UNAVAILABLE = 2
+MEDIA_UPLOAD_ERROR = 131053
+# Graph's subcode for "Object with ID ... does not exist, cannot be loaded due to missing
+# permissions, or does not support this operation".
+OBJECT_NOT_FOUND_SUBCODE = 33
 
 TITLES: dict[int, str] = {
     INVALID_PARAMETER: "Invalid parameter",
@@ -321,3 +328,61 @@ def template_text_too_long(field: str, reason: str) -> GraphError:
 def template_format_policy(field: str, reason: str) -> GraphError:
     """132007: a parameter breaks Meta's format rules (new lines, tabs, 5+ spaces in a row)."""
     return GraphError(TEMPLATE_FORMAT_POLICY, _at(field, reason), field=field)
+
+
+# --- media (docs/fidelity.md, "Media") ------------------------------------------------------
+
+
+def media_not_found(media_id: str, verb: str = "get") -> GraphError:
+    """100 with subcode 33: Graph's answer for an object id it cannot show the caller (unknown,
+    another channel's, expired or deleted: Meta does not tell them apart)."""
+    error = GraphError(
+        INVALID_PARAMETER,
+        message=(
+            f"Unsupported {verb} request. Object with ID '{media_id}' does not exist, cannot be "
+            "loaded due to missing permissions, or does not support this operation. Please read "
+            "the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+        ),
+        error_subcode=OBJECT_NOT_FOUND_SUBCODE,
+    )
+    error.type = "GraphMethodException"
+    return error
+
+
+def form_parameter_missing(name: str) -> GraphError:
+    """100: Graph's words for a required form field left out of an upload."""
+    return GraphError(
+        INVALID_PARAMETER, message=f"(#100) The parameter {name} is required.", field=name
+    )
+
+
+def form_parameter_invalid(name: str, reason: str) -> GraphError:
+    return GraphError(INVALID_PARAMETER, message=f"(#100) Param {name} {reason}", field=name)
+
+
+def media_type_unsupported(types: list[str]) -> GraphError:
+    """100 with Graph's list of the types an upload may have."""
+    return form_parameter_invalid(
+        "file", "must be a file with one of the following types: " + ", ".join(types) + "."
+    )
+
+
+def media_too_large(mime_type: str, limit: int) -> GraphError:
+    """131053: the upload is larger than its type allows."""
+    shown = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return GraphError(
+        MEDIA_UPLOAD_ERROR,
+        f"file: a {mime_type} file may be at most {shown} ({limit} bytes)",
+        field="file",
+    )
+
+
+def invalid_media_id(param: str) -> GraphError:
+    """100, as Graph answers a send naming a media id the number does not have."""
+    return GraphError(
+        INVALID_PARAMETER,
+        f"{param}: is not a valid whatsapp business account media attachment ID",
+        message=f"(#100) Param {param} is not a valid whatsapp business account media "
+        "attachment ID",
+        field=param,
+    )

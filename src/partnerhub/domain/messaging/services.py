@@ -48,6 +48,10 @@ from partnerhub.domain.webhooks import outbox
 from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
 
 WINDOW = timedelta(hours=24)
+# The send types whose body may name an uploaded media file by ``id``.
+_MAY_NAME_MEDIA = frozenset(
+    {"image", "audio", "video", "document", "sticker", "interactive", "template"}
+)
 
 # The stored pricing category of a utility template sent inside an open customer service
 # window: free since Meta's per-message pricing (July 2025), reported as UTILITY.
@@ -150,6 +154,11 @@ class MessageSender:
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
         self.last_send = -1e9  # loop time of the latest send: see :meth:`busy`
+        # Checks the media ids a send names belong to the sending number (issue 17): set by
+        # the app to MediaService.check_send; a send without media ids costs no query.
+        self.media_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = (
+            None
+        )
 
     def busy(self, within: float = 0.1) -> bool:
         """Whether sends are arriving (one in the last ``within`` seconds)."""
@@ -167,6 +176,8 @@ class MessageSender:
         if outgoing.products is not None and self._check_products is not None:
             # Product messages only: one read of the WABA's catalog, outside the batch.
             await self._check_products(principal, outgoing.products)
+        if self.media_check is not None and outgoing.type in _MAY_NAME_MEDIA:
+            await self.media_check(principal, outgoing.body)
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()

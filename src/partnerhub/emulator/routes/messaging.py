@@ -7,10 +7,12 @@ from typing import Any
 
 import msgspec
 from litestar import Request, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from partnerhub.domain.clock import isoformat
-from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.errors import InvalidInput, NotFound
+from partnerhub.domain.media.model import MAX_UPLOAD
+from partnerhub.domain.media.services import TooLarge, check_mime
 from partnerhub.domain.messaging import delivery_faults, marketing, services
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
@@ -116,4 +118,41 @@ async def mm_lite_terms(
     }
 
 
-HANDLERS = [inbound, unreachable, mm_lite_terms]
+@post(
+    "/media",
+    summary=(
+        "Store bytes as a media file of a channel, as a WhatsApp user's media arrives (body: the "
+        "bytes, Content-Type: their MIME type, ?channel_id=); give the id to an inbound message"
+    ),
+    status_code=201,
+)
+async def inbound_media(
+    request: Request[Any, Any, Any], channel_id: FromQuery[str | None] = None
+) -> dict[str, Any]:
+    await guard(request)
+    if not channel_id:
+        raise InvalidInput("channel_id", "is required (a query parameter)")
+    state = app_state(request)
+    async with state.uow() as uow:
+        owner = await uow.clients.owner_of_channel(channel_id)
+    if owner is None:
+        raise NotFound("channel not found")
+    mime = request.headers.get("content-type") or ""
+    check_mime(mime)
+    try:
+        staged = await state.media.stage(request.stream(), MAX_UPLOAD)
+    except TooLarge as exc:
+        raise InvalidInput("body", f"is over {exc.limit} bytes") from None
+    media = await state.media.register(
+        None, staged, mime, channel=(owner, channel_id), origin="inbound"
+    )
+    return {
+        "id": media.id,
+        "channel_id": media.channel_id,
+        "mime_type": media.mime_type,
+        "sha256": media.sha256,
+        "file_size": media.file_size,
+    }
+
+
+HANDLERS = [inbound, unreachable, mm_lite_terms, inbound_media]

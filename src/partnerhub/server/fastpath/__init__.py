@@ -1,4 +1,5 @@
-"""Hot paths: the few requests partners make at volume, answered below the framework.
+"""Hot paths: the few requests partners make at volume (and the upload that must stream),
+answered below the framework.
 
 One mechanism (:mod:`.dispatch`) serves them all: a table of :class:`~.dispatch.HotRoute`
 (method, path template, error shape, handler). Each handler calls the same auth and services as
@@ -12,10 +13,14 @@ routed twin answer for answer.
 from __future__ import annotations
 
 from partnerhub.server.fastpath.dispatch import HotPaths, HotRoute
+from partnerhub.server.fastpath.media import ROUTES as MEDIA_ROUTES
 from partnerhub.server.fastpath.partners import ROUTES as PARTNER_ROUTES
 from partnerhub.server.fastpath.send import ROUTES as SEND_ROUTES
 
+# Routes only answered here: POST /media streams its body to storage (the framework would
+# read it whole). Served whether or not the hot paths are on.
+STREAMED_ROUTES: tuple[HotRoute, ...] = MEDIA_ROUTES
 # Every hot route, in the order they are matched.
-HOT_ROUTES: tuple[HotRoute, ...] = (*SEND_ROUTES, *PARTNER_ROUTES)
+HOT_ROUTES: tuple[HotRoute, ...] = (*SEND_ROUTES, *PARTNER_ROUTES, *STREAMED_ROUTES)
 
-__all__ = ["HOT_ROUTES", "HotPaths", "HotRoute"]
+__all__ = ["HOT_ROUTES", "STREAMED_ROUTES", "HotPaths", "HotRoute"]

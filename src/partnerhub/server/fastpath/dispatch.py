@@ -37,6 +37,10 @@ class TooLarge(Exception):
     """The body is over ``max_body_bytes`` (announced or streamed)."""
 
 
+class ClientGone(Exception):
+    """The client went away before its request was read: there is no one to answer."""
+
+
 class ErrorShape(Protocol):
     """How one surface answers what a hot handler raised: status, body, extra headers."""
 
@@ -117,6 +121,8 @@ class HotRoute:
 class HotPaths:
     """Answers the requests ``routes`` match and hands every other one to ``app``."""
 
+    app: ASGIApp
+
     def __init__(self, app: ASGIApp, routes: tuple[HotRoute, ...]) -> None:
         self.app = app
         self.routes: dict[str, tuple[HotRoute, ...]] = {}
@@ -148,6 +154,8 @@ class HotPaths:
         state: AppState = scope["app"].state.partnerhub
         try:
             status, payload = await route.handler(state, scope, receive, params)
+        except ClientGone:
+            return
         except Exception as exc:
             status, body, headers = route.errors.refuse(state, scope, exc)
             await answer(send, status, body, headers)

@@ -31,6 +31,7 @@ from partnerhub.server.body import read_body
 from partnerhub.server.errors import graph
 from partnerhub.server.openapi import documents_body
 from partnerhub.server.presenters.business_profile import PICTURE_PATH
+from partnerhub.server.routes import media
 from partnerhub.server.routes.messaging import channel_principal
 from partnerhub.server.state import AppState
 from partnerhub.wire import business_profile as wire
@@ -145,11 +146,16 @@ async def upload_status(
 
 @get(
     "/{node:str}",
-    summary="`upload:<session>`: an upload session's `file_offset`, where to resume",
+    summary=(
+        "A media id: the media file's download URL (valid 5 minutes) and metadata; "
+        "`upload:<session>`: an upload session's `file_offset`, where to resume"
+    ),
     tags=["Messaging API"],
 )
 async def node_get(request: Request[Any, Any, Any], node: FromPath[str]) -> Response[Any]:
     if services.session_id_of(node) is None:
+        if media.is_media_id(node):
+            return Response(await media.media_info(request, node), status_code=200)
         return graph.not_routed(request, 404)  # as any path no route serves
     principal = await channel_principal(request)
     return Response(await upload_status(app_state(request), principal, node), status_code=200)

@@ -1,0 +1,1 @@
+"""Media of the Messaging API: uploads, download links, expiry, and sends that name a media id."""
