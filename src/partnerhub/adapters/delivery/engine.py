@@ -29,18 +29,19 @@ import aiohttp
 import aiohttp.abc
 import structlog
 from aiohttp.abc import ResolveResult
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub import __version__
 from partnerhub.adapters import metrics, tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.adapters.worker_hooks import NO_HOOKS, Fault, WorkerHooks
-from partnerhub.domain import cache_keys
+from partnerhub.domain import cache_keys, ids
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock
+from partnerhub.domain.messaging import multi_webhook
 from partnerhub.domain.partners.model import Partner
-from partnerhub.domain.webhooks import signing
+from partnerhub.domain.webhooks import outbox, signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
 from partnerhub.domain.webhooks.ssrf import UnsafeUrl, check_destination, forbidden_reason
 
@@ -102,7 +103,11 @@ class _Target:
     partner_event: bool
 
     @staticmethod
-    def of(event: Event, partner: Partner, channel: Channel | None) -> _Target:
+    def of(
+        event: Event, partner: Partner, channel: Channel | None, destination: str | None = None
+    ) -> _Target:
+        if destination is not None:
+            return _Target.copy_to(partner, channel, destination)
         if event.channel_id is None:
             url = partner.webhook_url
             unusable = None
@@ -116,6 +121,18 @@ class _Target:
         url = channel.messaging_webhook_url
         unusable = None if url else "the channel has no messaging webhook URL"
         return _Target(partner, url, channel.messaging_webhook_headers, unusable, False)
+
+    @staticmethod
+    def copy_to(partner: Partner, channel: Channel | None, name: str) -> _Target:
+        """A copy of a messaging webhook to one of the channel's ``/multi_webhook``
+        destinations, as it is configured now (like the main webhook's URL)."""
+        if channel is None:
+            return _Target(partner, None, {}, "the channel no longer exists", False)
+        found = multi_webhook.destination(channel, name) if channel.multi_webhook_enabled else None
+        if found is None:
+            unusable = f"multi-webhook destination '{name}' was removed or disabled"
+            return _Target(partner, None, {}, unusable, False)
+        return _Target(partner, found["url"], dict(found.get("headers") or {}), None, False)
 
 
 class SafeResolver(aiohttp.abc.AbstractResolver):
@@ -234,15 +251,32 @@ class DeliveryEngine:
             rows = await uow.webhooks.load_claimed(list(attempt_of))
         outcomes = await asyncio.gather(
             *(
-                self._send(delivery, event, _Target.of(event, partner, channel), faults[i])
+                self._send(
+                    delivery,
+                    event,
+                    _Target.of(event, partner, channel, delivery.destination),
+                    faults[i],
+                )
                 for i, (delivery, event, partner, channel) in enumerate(rows)
             )
         )
+        # [360] A main messaging webhook answered 2xx: now (and only now) its copies to the
+        # channel's /multi_webhook destinations are due, each a delivery of its own.
+        copies = [
+            (delivery, names)
+            for (delivery, event, _, channel), outcome in zip(rows, outcomes, strict=True)
+            if outcome.delivered
+            and delivery.destination is None
+            and event.channel_id is not None
+            and channel is not None
+            and (names := multi_webhook.targets(channel))
+        ]
         await self._record(
             [
                 (delivery, attempt_of[delivery.id], outcome)
                 for (delivery, _, _, _), outcome in zip(rows, outcomes, strict=True)
-            ]
+            ],
+            copies,
         )
         return len(claimed)
 
@@ -342,9 +376,13 @@ class DeliveryEngine:
             return None
         return max(delays[attempt_count - 1], retry_after or 0.0)
 
-    async def _record(self, results: Sequence[tuple[Delivery, str, _Outcome]]) -> None:
+    async def _record(
+        self,
+        results: Sequence[tuple[Delivery, str, _Outcome]],
+        copies: Sequence[tuple[Delivery, list[str]]] = (),
+    ) -> None:
         """Close the attempts and move each delivery on, in one transaction (two statements,
-        each executed for the whole batch)."""
+        each executed for the whole batch), with the multi-webhook copies now due."""
         now = self._clock.now()
         attempt_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
@@ -427,6 +465,8 @@ class DeliveryEngine:
                 ),
                 attempt_rows,
             )
+            if copies:
+                await self._insert_copies(uow.session, copies, now)
             if gone_partners:
                 await uow.session.execute(
                     update(p)
@@ -438,6 +478,39 @@ class DeliveryEngine:
             await uow.commit()
         for name, count in outcomes.items():
             metrics.DELIVERIES.labels(name).inc(count)
+
+    @staticmethod
+    async def _insert_copies(
+        session: AsyncSession, copies: Sequence[tuple[Delivery, list[str]]], now: datetime
+    ) -> None:
+        """One pending delivery per (event, destination), unless it exists already (the main
+        delivery was sent again by hand, or by a worker that took over a lapsed lease)."""
+        d = tables.webhook_deliveries
+        found = await session.execute(
+            select(d.c.event_id, d.c.destination).where(
+                d.c.event_id.in_({delivery.event_id for delivery, _ in copies}),
+                d.c.destination.is_not(None),
+            )
+        )
+        existing = {(event_id, name) for event_id, name in found.all()}
+        rows = [
+            {
+                "id": ids.new_id(outbox.DELIVERY_ID_SUFFIX, 12),
+                "event_id": delivery.event_id,
+                "partner_id": delivery.partner_id,
+                "event_type": delivery.event_type,
+                "status": DeliveryStatus.PENDING,
+                "attempt_count": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+                "destination": name,
+            }
+            for delivery, names in copies
+            for name in names
+            if (delivery.event_id, name) not in existing
+        ]
+        if rows:
+            await session.execute(insert(d), rows)
 
 
 class OutboxListenerLike(Protocol):
