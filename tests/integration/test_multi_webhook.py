@@ -12,6 +12,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from partnerhub import webhooks
 from tests.conftest import PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import generate, inbound, keys_path, ready_channel, running_channel
@@ -213,6 +214,10 @@ async def test_copies_follow_the_main_webhooks_2xx_each_retried_on_its_own(
     receivers: list[Receiver],
 ) -> None:
     channel, key = await ready_channel(http, partner, receiver)
+    rotated = await http.post(
+        f"/api/v2/partners/{partner.partner_id}/platform_secret", headers=partner.headers
+    )
+    secret = rotated.json()["platform_secret"]
     a, b, c = receivers
     made = await http.post(
         PATH,
@@ -239,10 +244,11 @@ async def test_copies_follow_the_main_webhooks_2xx_each_retried_on_its_own(
     for copy in (got_a, got_c, failed_b):
         assert copy.body == main.body  # the same Cloud API body
         assert copy.headers["webhook-id"] == main.headers["webhook-id"]
-        # Signed as the main one is.
+        # Signed as the main one is (same headers, each valid for the partner's secret).
         signed = {k for k in main.headers if "signature" in k}
-        assert signed == {k for k in copy.headers if "signature" in k}
-        assert all(copy.headers[k] == main.headers[k] for k in signed)
+        assert signed and signed == {k for k in copy.headers if "signature" in k}
+        for request in (main, copy):
+            webhooks.verify(request.body, request.headers, secret)
     assert got_a.headers["x-dest"] == "a"
     assert "x-dest" not in got_c.headers
     assert json.loads(main.body)["entry"][0]["changes"][0]["value"]["messages"][0]["text"] == {
