@@ -4,6 +4,7 @@ the main webhook answered 2xx, each destination retried on its own, and the deli
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from litestar import Litestar
 
 from partnerhub import webhooks
+from partnerhub.client import AsyncMessagingClient, MessagingClient, ValidationError, models
 from tests.conftest import PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import generate, inbound, keys_path, ready_channel, running_channel
@@ -309,3 +311,37 @@ async def test_disabled_or_removed_destinations_get_no_copies(
     await advance(http, 0)
     receiver.wait_for(2)
     a.wait_for(1)
+
+
+async def test_sdk_async_and_sync_twins(
+    http: Client, partner: PartnerCreds, receiver: Receiver, receivers: list[Receiver]
+) -> None:
+    _, key = await ready_channel(http, partner, receiver)
+    a, b, c = receivers
+    base_url = str(http.base_url)
+    async with AsyncMessagingClient(key["D360-API-KEY"], base_url=base_url) as sdk:
+        assert (await sdk.multi_webhook.get()).enabled is False
+        made = await sdk.multi_webhook.set(
+            True, [models.WebhookDestination(name="a", url=a.url, headers={"X-A": "1"})]
+        )
+        assert made.enabled and made.message and [d.name for d in made.destinations] == ["a"]
+        added = await sdk.multi_webhook.append([{"name": "b", "url": b.url}])
+        assert [d.url for d in added.destinations] == [a.url, b.url]
+        changed = await sdk.multi_webhook.update([models.WebhookDestination(name="b", url=c.url)])
+        assert changed.destinations[1].url == c.url and changed.destinations[0].headers == {
+            "X-A": "1"
+        }
+        with pytest.raises(ValidationError) as refused:
+            await sdk.multi_webhook.append(
+                [{"name": n, "url": a.url} for n in ("x", "y")]  # four in all
+            )
+        assert refused.value.error is not None and refused.value.error["code"] == 100
+
+    def sync_walk() -> models.MultiWebhookConfig:
+        with MessagingClient(key["D360-API-KEY"], base_url=base_url) as sdk:
+            sdk.multi_webhook.set(False)
+            return sdk.multi_webhook.get()
+
+    got = await asyncio.to_thread(sync_walk)
+    assert got.enabled is False
+    assert [(d.name, d.headers) for d in got.destinations] == [("a", {"X-A": "****"}), ("b", {})]

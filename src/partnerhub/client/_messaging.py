@@ -22,6 +22,7 @@ from partnerhub.client.resources.messaging_templates import (
     MessagingTemplates,
 )
 from partnerhub.client.resources.messaging_webhook import AsyncMessagingWebhook, MessagingWebhook
+from partnerhub.client.resources.multi_webhook import AsyncMultiWebhook, MultiWebhook
 
 DEFAULT_MESSAGING_URL = "https://waba-v2.360dialog.io"
 
@@ -56,6 +57,7 @@ class MessagingClient:
         self.messages = Messages(self._core)
         self.webhook = MessagingWebhook(self._core)
         self.templates = MessagingTemplates(self._core)
+        self.multi_webhook = MultiWebhook(self._core)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -94,6 +96,7 @@ class AsyncMessagingClient:
         self.messages = AsyncMessages(self._core)
         self.webhook = AsyncMessagingWebhook(self._core)
         self.templates = AsyncMessagingTemplates(self._core)
+        self.multi_webhook = AsyncMultiWebhook(self._core)
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
