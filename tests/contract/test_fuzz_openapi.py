@@ -135,7 +135,7 @@ def credentials(path: str, world: dict[str, str]) -> dict[str, str]:
         return dict(EMULATOR)
     if path.startswith("/api/v2/partners"):
         return {"X-API-Key": world["api_key"]}
-    if path.startswith(("/messages", "/v1/")):
+    if path.startswith(("/messages", "/v1/", "/multi_webhook")):
         return {"D360-API-KEY": world["channel_key"]}
     return {}
 
