@@ -18,6 +18,7 @@ from partnerhub.client import AsyncMessagingClient, MessagingClient, ValidationE
 from tests.conftest import PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import generate, inbound, keys_path, ready_channel, running_channel
+from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver, serve_receiver
 
@@ -292,6 +293,16 @@ async def test_copies_follow_the_main_webhooks_2xx_each_retried_on_its_own(
     assert [x["status_code"] for x in b_first[0]["attempts"]] == [503, 200]
     main_first = [r for r in by_destination[None] if r["event_id"] == b_first[0]["event_id"]]
     assert [x["status_code"] for x in main_first[0]["attempts"]] == [500, 200]
+
+    # The dashboard's delivery log names the destination of each copy.
+    logged_in = await log_in(http, partner.email, partner.password)
+    assert logged_in.status_code in (302, 303), logged_in.text
+    page = await http.get("/hub/deliveries")
+    assert page.status_code == 200
+    for name in ("a", "b", "c"):
+        assert f"→ {name}</span>" in page.text
+    one = await http.get(f"/hub/deliveries/{b_first[0]['id']}")
+    assert "multi-webhook <code>b</code>" in one.text
 
 
 async def test_disabled_or_removed_destinations_get_no_copies(
