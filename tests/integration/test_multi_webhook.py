@@ -15,7 +15,7 @@ from litestar import Litestar
 
 from partnerhub import webhooks
 from partnerhub.client import AsyncMessagingClient, MessagingClient, ValidationError, models
-from tests.conftest import PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import generate, inbound, keys_path, ready_channel, running_channel
 from tests.integration.hub_helpers import log_in
@@ -356,3 +356,39 @@ async def test_sdk_async_and_sync_twins(
     got = await asyncio.to_thread(sync_walk)
     assert got.enabled is False
     assert [(d.name, d.headers) for d in got.destinations] == [("a", {"X-A": "****"}), ("b", {})]
+
+
+async def test_world_export_and_seed_carry_the_destinations(
+    http: Client, partner: PartnerCreds, receiver: Receiver, receivers: list[Receiver]
+) -> None:
+    _, key = await ready_channel(http, partner, receiver)
+    a, b, _ = receivers
+    secret_header = {"Authorization": "Bearer dest-secret-1"}
+    await http.post(
+        PATH, headers=key, json={"enabled": True, "destinations": [dest("a", a, **secret_header)]}
+    )
+    await http.put(PATH, headers=key, json={"name": "b", "url": b.url})
+    before = (await http.get(PATH, headers=key)).json()
+
+    exported = await http.get("/_emulator/state", headers=EMULATOR)
+    assert exported.status_code == 200, exported.text
+    assert "dest-secret-1" not in exported.text  # headers travel sealed
+    (channel,) = [c for c in exported.json()["channels"] if c.get("multi_webhook_destinations")]
+    assert channel["multi_webhook_enabled"] is True
+    assert [d["name"] for d in channel["multi_webhook_destinations"]] == ["a", "b"]
+
+    seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=exported.json())
+    assert seeded.status_code == 200, seeded.text
+    assert (await http.get(PATH, headers=key)).json() == before
+    # The headers came back whole: the next copy carries them.
+    await inbound(http, channel["id"])
+    await advance(http, 0)
+    assert a.wait_for(1)[0].headers["authorization"] == "Bearer dest-secret-1"
+
+    # A hand-written seed is held to the API's limits.
+    four = [{"name": f"n{i}", "url": a.url} for i in range(4)]
+    bad = {**exported.json()}
+    bad["channels"] = [{**channel, "multi_webhook_destinations": four}]
+    refused = await http.post("/_emulator/seed", headers=EMULATOR, json=bad)
+    assert refused.status_code == 400, refused.text
+    assert "multi_webhook_destinations" in refused.text
