@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound
-from partnerhub.domain.messaging import errors
 from partnerhub.domain.messaging.auth import ChannelPrincipal
+from partnerhub.domain.messaging.services import writable_channel
 from partnerhub.domain.partners.rules import validate_url
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks.services import validate_headers
@@ -89,19 +89,15 @@ def _within_limit(count: int) -> None:
         )
 
 
-async def _writable(uow: UnitOfWork, principal: ChannelPrincipal) -> Channel:
-    """The channel, read again under the write lock with its key and permission (as for
-    ``/v1/configs/webhook``: a revocation a moment ago in another process must hold)."""
-    await uow.lock_for_write()
-    channel = await uow.clients.get_channel(
-        principal.partner_id, principal.channel_id, for_update=True
-    )
-    if channel is None:
-        raise NotFound("Channel not found")
-    if principal.key_id not in await uow.messaging.live_key_permissions({principal.key_id}):
-        raise errors.auth_failed("Invalid D360-API-KEY")
-    if not channel.permission:
-        raise errors.permission_revoked(channel.id)
+async def _enabled(
+    uow: UnitOfWork, principal: ChannelPrincipal, destinations: list[DestinationIn]
+) -> Channel:
+    """PUT and PATCH: something to change, on a number whose multi-webhook is enabled."""
+    if not destinations:
+        raise InvalidInput("destinations", "at least one destination is required")
+    channel = await writable_channel(uow, principal)
+    if not channel.multi_webhook_enabled:
+        raise InvalidInput("enabled", NOT_ENABLED)
     return channel
 
 
@@ -134,7 +130,7 @@ async def enable(
     if destinations is not None:
         _within_limit(len(destinations))
         checked = await _full(destinations, hub_mode=hub_mode, taken=set())
-    channel = await _writable(uow, principal)
+    channel = await writable_channel(uow, principal)
     channel.multi_webhook_enabled = enabled
     return await _save(
         uow, clock, channel, checked if checked is not None else channel.multi_webhook_destinations
@@ -150,11 +146,7 @@ async def append(
     hub_mode: bool,
 ) -> Channel:
     """PUT: add destinations to the list; a name already there is refused."""
-    if not destinations:
-        raise InvalidInput("destinations", "at least one destination is required")
-    channel = await _writable(uow, principal)
-    if not channel.multi_webhook_enabled:
-        raise InvalidInput("enabled", NOT_ENABLED)
+    channel = await _enabled(uow, principal, destinations)
     current = channel.multi_webhook_destinations
     _within_limit(len(current) + len(destinations))
     checked = await _full(destinations, hub_mode=hub_mode, taken={d["name"] for d in current})
@@ -171,8 +163,6 @@ async def update(
 ) -> Channel:
     """PATCH: change the ``url`` and/or ``headers`` of destinations found by name; what a
     destination of the body does not give is kept. ``headers`` given replace its headers."""
-    if not destinations:
-        raise InvalidInput("destinations", "at least one destination is required")
     changes: dict[str, tuple[str | None, dict[str, str] | None]] = {}
     for i, item in enumerate(destinations):
         at = f"destinations[{i}]"
@@ -183,9 +173,7 @@ async def update(
         url = await check_url(f"{at}.url", item.url, hub_mode=hub_mode) if item.url else None
         headers = validate_headers(item.headers) if item.headers is not None else None
         changes[item.name] = (url, headers)
-    channel = await _writable(uow, principal)
-    if not channel.multi_webhook_enabled:
-        raise InvalidInput("enabled", NOT_ENABLED)
+    channel = await _enabled(uow, principal, destinations)
     current = {d["name"]: dict(d) for d in channel.multi_webhook_destinations}
     for name, (url, headers) in changes.items():
         if name not in current:

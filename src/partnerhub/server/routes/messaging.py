@@ -248,6 +248,24 @@ async def enable_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWeb
     return presenters.multi_webhook_changed(channel, f"Multi-webhook {word}")
 
 
+async def _change_multi_webhook(
+    request: Request[Any, Any, Any], change: Any, message: str
+) -> wire.MultiWebhookChanged:
+    """PUT and PATCH: ``change`` is :func:`multi_webhook.append` or :func:`multi_webhook.update`."""
+    principal = await channel_principal(request)
+    body = await read_body(request, wire.MultiWebhookIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        channel = await change(
+            uow,
+            state.clock,
+            principal,
+            _destinations_of(body) or [],
+            hub_mode=state.policy.ssrf_rules,
+        )
+    return presenters.multi_webhook_changed(channel, message)
+
+
 @put(
     "/multi_webhook",
     summary="Append destinations to the extra webhooks (names unique, at most 3 in all)",
@@ -256,18 +274,7 @@ async def enable_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWeb
 )
 @documents_body(wire.MultiWebhookIn)
 async def append_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWebhookChanged:
-    principal = await channel_principal(request)
-    body = await read_body(request, wire.MultiWebhookIn)
-    state = app_state(request)
-    async with state.uow() as uow:
-        channel = await multi_webhook.append(
-            uow,
-            state.clock,
-            principal,
-            _destinations_of(body) or [],
-            hub_mode=state.policy.ssrf_rules,
-        )
-    return presenters.multi_webhook_changed(channel, "Destinations added")
+    return await _change_multi_webhook(request, multi_webhook.append, "Destinations added")
 
 
 @patch(
@@ -278,18 +285,7 @@ async def append_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWeb
 )
 @documents_body(wire.MultiWebhookIn)
 async def update_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWebhookChanged:
-    principal = await channel_principal(request)
-    body = await read_body(request, wire.MultiWebhookIn)
-    state = app_state(request)
-    async with state.uow() as uow:
-        channel = await multi_webhook.update(
-            uow,
-            state.clock,
-            principal,
-            _destinations_of(body) or [],
-            hub_mode=state.policy.ssrf_rules,
-        )
-    return presenters.multi_webhook_changed(channel, "Destinations updated")
+    return await _change_multi_webhook(request, multi_webhook.update, "Destinations updated")
 
 
 def messaging_router(*extra: Any) -> Router:
