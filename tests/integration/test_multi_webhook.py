@@ -294,6 +294,15 @@ async def test_copies_follow_the_main_webhooks_2xx_each_retried_on_its_own(
     main_first = [r for r in by_destination[None] if r["event_id"] == b_first[0]["event_id"]]
     assert [x["status_code"] for x in main_first[0]["attempts"]] == [500, 200]
 
+    only_b = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/webhook_deliveries",
+        headers=partner.headers,
+        params={"filters": json.dumps({"destination": "b"})},
+    )
+    assert only_b.status_code == 200, only_b.text
+    assert {r["destination"] for r in only_b.json()["webhook_deliveries"]} == {"b"}
+    assert only_b.json()["total"] == 2
+
     # The dashboard's delivery log names the destination of each copy.
     logged_in = await log_in(http, partner.email, partner.password)
     assert logged_in.status_code in (302, 303), logged_in.text

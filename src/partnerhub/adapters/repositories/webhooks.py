@@ -44,6 +44,7 @@ class WebhookRepository:
         "created_at": tables.webhook_deliveries.c.created_at,
         "next_attempt_at": tables.webhook_deliveries.c.next_attempt_at,
         "attempt_count": tables.webhook_deliveries.c.attempt_count,
+        "destination": tables.webhook_deliveries.c.destination,
     }
 
     def __init__(self, session: AsyncSession) -> None:
