@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -401,3 +402,32 @@ async def test_world_export_and_seed_carry_the_destinations(
     refused = await http.post("/_emulator/seed", headers=EMULATOR, json=bad)
     assert refused.status_code == 400, refused.text
     assert "multi_webhook_destinations" in refused.text
+
+
+async def arrived(receiver: Receiver, count: int, within: float) -> None:
+    """Wait without blocking the event loop (the app's worker runs in it)."""
+    deadline = time.monotonic() + within
+    while len(requests_of(receiver)) < count:
+        assert time.monotonic() < deadline, f"{len(requests_of(receiver))} requests, not {count}"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_hanging_destination_holds_back_neither_main_nor_the_others(
+    http: Client, partner: PartnerCreds, receiver: Receiver, receivers: list[Receiver]
+) -> None:
+    """The worker's own loop (no clock jump): while destination a takes 3 s to answer, the next
+    message reaches the main webhook and destination b at once."""
+    channel, key = await ready_channel(http, partner, receiver)
+    a, b, _ = receivers
+    await http.post(
+        PATH, headers=key, json={"enabled": True, "destinations": [dest("a", a), dest("b", b)]}
+    )
+    a.delay_seconds = 3.0
+    await inbound(http, channel["channel_id"], "one")
+    await arrived(a, 1, within=10)  # a has the first copy and sits on it
+    started = time.monotonic()
+    await inbound(http, channel["channel_id"], "two")
+    await arrived(receiver, 2, within=2.5)
+    await arrived(b, 2, within=2.5)
+    assert time.monotonic() - started < 2.5
+    await arrived(a, 2, within=10)  # and a gets the second one too, once free

@@ -19,7 +19,7 @@ import ipaddress
 import socket
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -189,6 +189,9 @@ class DeliveryEngine:
         self._hooks = hooks
         self._http: aiohttp.ClientSession | None = None
         self._semaphore = asyncio.Semaphore(config.concurrency)
+        # /multi_webhook copies in flight, sent apart from the rounds (see _round_unlocked).
+        self._copy_semaphore = asyncio.Semaphore(config.concurrency)
+        self._detached: set[asyncio.Task[None]] = set()
         # One round at a time per process: a clock jump's drain() then waits for the round in
         # flight and sees everything due. Rounds are batches, so this costs no throughput.
         self._round = asyncio.Lock()
@@ -215,6 +218,11 @@ class DeliveryEngine:
         return self._http
 
     async def aclose(self) -> None:
+        # A copy cut short keeps its attempt open: whoever claims it next logs it as abandoned
+        # and sends it again (at-least-once, as for a worker that dies).
+        for task in list(self._detached):
+            task.cancel()
+        await asyncio.gather(*list(self._detached), return_exceptions=True)
         if self._http is not None:
             await self._http.close()
 
@@ -241,6 +249,7 @@ class DeliveryEngine:
                 now,
                 now + self._config.lease,
                 min(self._config.batch_size, self._config.concurrency),
+                main_only=len(self._detached) >= self._config.concurrency,
             )
             faults = await self._hooks.take_faults(uow, len(claimed)) if claimed else []
             await uow.commit()
@@ -248,15 +257,22 @@ class DeliveryEngine:
             return 0
         attempt_of = dict(claimed)
         async with self._uow() as uow:
-            rows = await uow.webhooks.load_claimed(list(attempt_of))
+            loaded = await uow.webhooks.load_claimed(list(attempt_of))
+        # Copies to /multi_webhook destinations go on their own, each recorded when it ends: a
+        # destination that hangs until the timeout holds neither this round nor what follows.
+        rows, fault_of = [], []
+        for i, (delivery, event, partner, channel) in enumerate(loaded):
+            if delivery.destination is None:
+                rows.append((delivery, event, partner, channel))
+                fault_of.append(faults[i])
+                continue
+            target = _Target.copy_to(partner, channel, delivery.destination)
+            self._detach(
+                self._send_copy(delivery, attempt_of[delivery.id], event, target, faults[i])
+            )
         outcomes = await asyncio.gather(
             *(
-                self._send(
-                    delivery,
-                    event,
-                    _Target.of(event, partner, channel, delivery.destination),
-                    faults[i],
-                )
+                self._send(delivery, event, _Target.of(event, partner, channel), fault_of[i])
                 for i, (delivery, event, partner, channel) in enumerate(rows)
             )
         )
@@ -299,23 +315,61 @@ class DeliveryEngine:
             for _ in range(max_rounds):
                 worked = await also() if also is not None else 0
                 attempted = await self._round_unlocked()
+                await self._settle_copies()  # a clock jump sends everything that fell due
                 total += attempted
                 if attempted == 0 and worked == 0:
                     break
         return total
 
+    def _detach(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._detached.add(task)
+        task.add_done_callback(self._detached.discard)
+
+    async def _settle_copies(self) -> None:
+        while self._detached:
+            await asyncio.gather(*list(self._detached), return_exceptions=True)
+
+    async def _send_copy(
+        self,
+        delivery: Delivery,
+        attempt_id: str,
+        event: Event,
+        target: _Target,
+        fault: Fault | None,
+    ) -> None:
+        """One /multi_webhook copy, sent and recorded on its own (its own concurrency budget,
+        so hanging destinations never hold the slots of main webhooks)."""
+        outcome = await self._send(delivery, event, target, fault, self._copy_semaphore)
+        try:
+            await self._record([(delivery, attempt_id, outcome)])
+        except Exception:  # its lease lapses and another round takes it up again
+            log.exception("copy_record_failed", delivery_id=delivery.id)
+
     async def _send(
-        self, delivery: Delivery, event: Event, target: _Target, fault: Fault | None
+        self,
+        delivery: Delivery,
+        event: Event,
+        target: _Target,
+        fault: Fault | None,
+        semaphore: asyncio.Semaphore | None = None,
     ) -> _Outcome:
         """Never raises: whatever goes wrong with one delivery is that delivery's outcome."""
         try:
-            return await self._send_unguarded(delivery, event, target, fault)
+            return await self._send_unguarded(
+                delivery, event, target, fault, semaphore or self._semaphore
+            )
         except Exception as exc:
             log.exception("delivery_failed_unexpectedly", delivery_id=delivery.id)
             return _Outcome(delivery.id, target.url, error=f"{type(exc).__name__}: {exc}")
 
     async def _send_unguarded(
-        self, delivery: Delivery, event: Event, target: _Target, fault: Fault | None
+        self,
+        delivery: Delivery,
+        event: Event,
+        target: _Target,
+        fault: Fault | None,
+        semaphore: asyncio.Semaphore,
     ) -> _Outcome:
         url, partner = target.url, target.partner
         if not url or target.unusable is not None:
@@ -337,7 +391,7 @@ class DeliveryEngine:
         outcome = _Outcome(
             delivery.id, url, request_headers=logged, disable_on_gone=target.partner_event
         )
-        async with self._semaphore:
+        async with semaphore:
             if fault is not None and fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)
             if fault is not None and fault.status is not None:
@@ -383,6 +437,8 @@ class DeliveryEngine:
     ) -> None:
         """Close the attempts and move each delivery on, in one transaction (two statements,
         each executed for the whole batch), with the multi-webhook copies now due."""
+        if not results:  # a round of copies only: each records itself
+            return
         now = self._clock.now()
         attempt_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
