@@ -103,11 +103,7 @@ class _Target:
     partner_event: bool
 
     @staticmethod
-    def of(
-        event: Event, partner: Partner, channel: Channel | None, destination: str | None = None
-    ) -> _Target:
-        if destination is not None:
-            return _Target.copy_to(partner, channel, destination)
+    def of(event: Event, partner: Partner, channel: Channel | None) -> _Target:
         if event.channel_id is None:
             url = partner.webhook_url
             unusable = None
@@ -282,7 +278,6 @@ class DeliveryEngine:
             (delivery, names)
             for (delivery, event, _, channel), outcome in zip(rows, outcomes, strict=True)
             if outcome.delivered
-            and delivery.destination is None
             and event.channel_id is not None
             and channel is not None
             and (names := multi_webhook.targets(channel))
