@@ -143,7 +143,9 @@ def credentials(path: str, world: dict[str, str]) -> dict[str, str]:
         return dict(EMULATOR)
     if path.startswith("/api/v2/partners"):
         return {"X-API-Key": world["api_key"]}
-    if path.startswith(("/messages", "/v1/", "/whatsapp_business_profile", "/uploads", "/{")):
+    if path.startswith(
+        ("/messages", "/v1/", "/whatsapp_business_profile", "/uploads", "/multi_webhook", "/{")
+    ):
         return {"D360-API-KEY": world["channel_key"]}
     return {}
 

@@ -107,6 +107,10 @@ BODIES: dict[tuple[str, str], Any] = {
         "template": {"name": "x", "language": {"code": "en"}},
     },
     ("POST", "/v1/configs/webhook"): {"url": "https://attacker.example/hook"},
+    ("POST", "/multi_webhook"): {
+        "enabled": True,
+        "destinations": [{"name": "x", "url": "https://attacker.example/hook"}],
+    },
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
     ("POST", "/whatsapp_business_profile"): {"messaging_product": "whatsapp", "about": "Hijacked"},
 }
@@ -194,6 +198,8 @@ def family(path: str) -> str:
         return "emulator"
     if path == "/messages" or path.startswith("/v1/") or path in MESSAGING_PATHS:
         return "messaging"
+    if path == "/multi_webhook":  # issue 17 item 5
+        return "messaging"
     return "unknown"
 
 
@@ -252,7 +258,7 @@ async def test_every_route_refuses_every_wrong_caller(
     messaging_routes = [(m, p) for m, p in routes if family(p) == "messaging"]
     emulator_routes = [(m, p) for m, p in routes if family(p) == "emulator"]
     assert len(partner_routes) >= 29 and len(object_routes) >= 12
-    assert len(messaging_routes) >= 13 and len(emulator_routes) >= 16
+    assert len(messaging_routes) >= 17 and len(emulator_routes) >= 16
 
     base = f"/api/v2/partners/{victim.creds.partner_id}/api_keys"
     doomed = (await client.post(base, headers=victim.creds.headers, json={"name": "x"})).json()

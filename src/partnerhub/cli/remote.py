@@ -322,8 +322,10 @@ def _delivery_line(d: Delivery) -> str:
     if last is not None:
         answer = str(last.status_code) if last.status_code is not None else (last.error or "")
     colour = {"delivered": "green", "failed": "red"}.get(d.status, "yellow")
+    # A /multi_webhook copy names its destination (issue 17 item 5).
+    event = f"{d.event} -> {d.destination}" if d.destination else d.event
     return (
-        f"{short_time(d.created_at)}  {d.id}  {d.event:<24} "
+        f"{short_time(d.created_at)}  {d.id}  {event:<24} "
         f"[{colour}]{d.status:<9}[/] attempts {d.attempt_count}"
         + (f"  last answer {answer}" if answer else "")
         + (

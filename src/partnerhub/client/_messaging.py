@@ -31,6 +31,7 @@ from partnerhub.client.resources.messaging_templates import (
     MessagingTemplates,
 )
 from partnerhub.client.resources.messaging_webhook import AsyncMessagingWebhook, MessagingWebhook
+from partnerhub.client.resources.multi_webhook import AsyncMultiWebhook, MultiWebhook
 
 DEFAULT_MESSAGING_URL = "https://waba-v2.360dialog.io"
 
@@ -68,6 +69,8 @@ class MessagingClient:
         self.business_profile = BusinessProfile(self._core)
         self.uploads = Uploads(self._core)
         self.media = Media(self._core)
+
+        self.multi_webhook = MultiWebhook(self._core)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -109,6 +112,8 @@ class AsyncMessagingClient:
         self.business_profile = AsyncBusinessProfile(self._core)
         self.uploads = AsyncUploads(self._core)
         self.media = AsyncMedia(self._core)
+
+        self.multi_webhook = AsyncMultiWebhook(self._core)
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

@@ -200,3 +200,23 @@ class MediaInfo(msgspec.Struct, kw_only=True):
 
 class MediaDeleted(msgspec.Struct, kw_only=True):
     success: bool = True
+
+
+# ``/multi_webhook`` (issue 17 item 5) ---------------------------------------------------------
+
+
+class WebhookDestination(msgspec.Struct, kw_only=True):
+    """One extra webhook of a number: ``headers`` are sent with each copy (masked on GET)."""
+
+    name: str
+    url: str | None = None
+    headers: dict[str, str] | None = None
+
+
+class MultiWebhookConfig(msgspec.Struct, kw_only=True):
+    """``/multi_webhook``: the extra webhooks and whether they get copies; ``message`` is set
+    on the answers of POST, PUT and PATCH."""
+
+    enabled: bool = False
+    destinations: list[WebhookDestination] = []
+    message: str | None = None

@@ -150,6 +150,18 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     messaging_webhook_url: str | None = None
     messaging_webhook_headers: dict[str, str] | None = None
     messaging_webhook_headers_sealed: str | None = None
+    # ``/multi_webhook`` (issue 17 item 5): the number's extra webhooks, headers as above.
+    multi_webhook_enabled: bool = False
+    multi_webhook_destinations: list[WorldWebhookDestination] | None = None
+
+
+class WorldWebhookDestination(msgspec.Struct, forbid_unknown_fields=True):
+    """One ``/multi_webhook`` destination of a number; headers in clear or sealed."""
+
+    name: str
+    url: str
+    headers: dict[str, str] | None = None
+    headers_sealed: str | None = None
 
 
 class WorldTemplate(msgspec.Struct, forbid_unknown_fields=True):

@@ -52,6 +52,7 @@ from partnerhub.domain.clock import Clock, parse_timestamp
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
+from partnerhub.domain.messaging.multi_webhook import MAX_DESTINATIONS
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
 from partnerhub.domain.partners.services import validate_email
@@ -201,6 +202,23 @@ def _headers(
         return validate_headers(clear or {})
     except InvalidInput as exc:
         raise InvalidInput(f"{where}.{exc.field.removeprefix('headers.')}", exc.message) from None
+
+
+def _destinations(
+    master_key: str, where: str, items: list[wire.WorldWebhookDestination] | None
+) -> list[dict[str, Any]]:
+    """A number's ``/multi_webhook`` destinations: the API's limits, URLs checked for form."""
+    found: list[dict[str, Any]] = []
+    if items and len(items) > MAX_DESTINATIONS:
+        raise InvalidInput(where, f"at most {MAX_DESTINATIONS} destinations per number")
+    for i, item in enumerate(items or []):
+        at = f"{where}[{i}]"
+        if not item.name or item.name in {d["name"] for d in found}:
+            raise InvalidInput(f"{at}.name", "must be a name not used by another destination")
+        url = rules.validate_url(f"{at}.url", item.url)
+        headers = _headers(master_key, f"{at}.headers", item.headers, item.headers_sealed)
+        found.append({"name": item.name, "url": url, "headers": headers})
+    return found
 
 
 def _partners(document: wire.World, now: datetime, master_key: str, out: _Loaded) -> None:
@@ -523,6 +541,10 @@ def _channels(
                     f"{at}.messaging_webhook_headers",
                     item.messaging_webhook_headers,
                     item.messaging_webhook_headers_sealed,
+                ),
+                multi_webhook_enabled=item.multi_webhook_enabled,
+                multi_webhook_destinations=_destinations(
+                    master_key, f"{at}.multi_webhook_destinations", item.multi_webhook_destinations
                 ),
                 billing_started_at=_optional_time(
                     f"{at}.billing_started_at", item.billing_started_at

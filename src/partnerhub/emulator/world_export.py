@@ -175,6 +175,16 @@ def world_channel(ch: Channel, master_key: str) -> wire.WorldChannel:
         modified_at=isoformat(ch.modified_at),
         messaging_webhook_url=ch.messaging_webhook_url,
         messaging_webhook_headers_sealed=_sealed(master_key, ch.messaging_webhook_headers),
+        multi_webhook_enabled=ch.multi_webhook_enabled,
+        multi_webhook_destinations=[
+            wire.WorldWebhookDestination(
+                name=d["name"],
+                url=d["url"],
+                headers_sealed=_sealed(master_key, d.get("headers") or {}),
+            )
+            for d in ch.multi_webhook_destinations
+        ]
+        or None,
     )
 
 

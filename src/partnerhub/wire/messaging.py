@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -78,3 +78,50 @@ class MessagingWebhookIn(msgspec.Struct, forbid_unknown_fields=True):
 class MessagingWebhook(msgspec.Struct):
     url: str | None
     headers: dict[str, str]
+
+
+# ``/multi_webhook`` (issue 17 item 5) -------------------------------------------------------
+
+MultiWebhookName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class MultiWebhookDestinationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One destination: ``url`` is required by POST and PUT, optional in PATCH (which changes
+    only what it is given)."""
+
+    name: MultiWebhookName
+    url: str | None = None
+    headers: dict[str, str] | None = None
+
+
+class MultiWebhookIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /multi_webhook`` (``enabled`` required), ``PUT`` and ``PATCH`` (``destinations``).
+
+    PUT and PATCH also take one destination's ``name``/``url``/``headers`` at the top level."""
+
+    enabled: bool | msgspec.UnsetType = msgspec.UNSET
+    destinations: list[MultiWebhookDestinationIn] | msgspec.UnsetType = msgspec.UNSET
+    name: MultiWebhookName | msgspec.UnsetType = msgspec.UNSET
+    url: str | msgspec.UnsetType = msgspec.UNSET
+    headers: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
+
+
+class MultiWebhookDestination(msgspec.Struct):
+    name: str
+    url: str
+    headers: dict[str, str]
+
+
+class MultiWebhook(msgspec.Struct):
+    """``GET /multi_webhook``: 360dialog's ``{enabled, destinations}`` (header values masked)."""
+
+    enabled: bool
+    destinations: list[MultiWebhookDestination]
+
+
+class MultiWebhookChanged(msgspec.Struct):
+    """POST/PUT/PATCH: 360dialog's ``{"message"}``, and the configuration as it now stands."""
+
+    message: str
+    enabled: bool
+    destinations: list[MultiWebhookDestination]

@@ -34,6 +34,8 @@ class Delivery(msgspec.Struct):
     last_attempt_at: str | None
     delivered_at: str | None
     attempts: list[DeliveryAttempt]
+    # A copy to this ``/multi_webhook`` destination (by name); null: the main webhook.
+    destination: str | None = None
 
 
 class DeliveryList(msgspec.Struct):

@@ -19,7 +19,7 @@ import ipaddress
 import socket
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -29,18 +29,19 @@ import aiohttp
 import aiohttp.abc
 import structlog
 from aiohttp.abc import ResolveResult
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub import __version__
 from partnerhub.adapters import metrics, tables
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.adapters.worker_hooks import NO_HOOKS, Fault, WorkerHooks
-from partnerhub.domain import cache_keys
+from partnerhub.domain import cache_keys, ids
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.clock import Clock
+from partnerhub.domain.messaging import multi_webhook
 from partnerhub.domain.partners.model import Partner
-from partnerhub.domain.webhooks import signing
+from partnerhub.domain.webhooks import outbox, signing
 from partnerhub.domain.webhooks.model import Delivery, DeliveryStatus, Event
 from partnerhub.domain.webhooks.ssrf import UnsafeUrl, check_destination, forbidden_reason
 
@@ -117,6 +118,18 @@ class _Target:
         unusable = None if url else "the channel has no messaging webhook URL"
         return _Target(partner, url, channel.messaging_webhook_headers, unusable, False)
 
+    @staticmethod
+    def copy_to(partner: Partner, channel: Channel | None, name: str) -> _Target:
+        """A copy of a messaging webhook to one of the channel's ``/multi_webhook``
+        destinations, as it is configured now (like the main webhook's URL)."""
+        if channel is None:
+            return _Target(partner, None, {}, "the channel no longer exists", False)
+        found = multi_webhook.destination(channel, name) if channel.multi_webhook_enabled else None
+        if found is None:
+            unusable = f"multi-webhook destination '{name}' was removed or disabled"
+            return _Target(partner, None, {}, unusable, False)
+        return _Target(partner, found["url"], dict(found.get("headers") or {}), None, False)
+
 
 class SafeResolver(aiohttp.abc.AbstractResolver):
     """Hub mode: the addresses the connection is actually made to are checked, not just the ones
@@ -172,6 +185,9 @@ class DeliveryEngine:
         self._hooks = hooks
         self._http: aiohttp.ClientSession | None = None
         self._semaphore = asyncio.Semaphore(config.concurrency)
+        # /multi_webhook copies in flight, sent apart from the rounds (see _round_unlocked).
+        self._copy_semaphore = asyncio.Semaphore(config.concurrency)
+        self._detached: set[asyncio.Task[None]] = set()
         # One round at a time per process: a clock jump's drain() then waits for the round in
         # flight and sees everything due. Rounds are batches, so this costs no throughput.
         self._round = asyncio.Lock()
@@ -198,6 +214,11 @@ class DeliveryEngine:
         return self._http
 
     async def aclose(self) -> None:
+        # A copy cut short keeps its attempt open: whoever claims it next logs it as abandoned
+        # and sends it again (at-least-once, as for a worker that dies).
+        for task in list(self._detached):
+            task.cancel()
+        await asyncio.gather(*list(self._detached), return_exceptions=True)
         if self._http is not None:
             await self._http.close()
 
@@ -224,6 +245,7 @@ class DeliveryEngine:
                 now,
                 now + self._config.lease,
                 min(self._config.batch_size, self._config.concurrency),
+                main_only=len(self._detached) >= self._config.concurrency,
             )
             faults = await self._hooks.take_faults(uow, len(claimed)) if claimed else []
             await uow.commit()
@@ -231,18 +253,41 @@ class DeliveryEngine:
             return 0
         attempt_of = dict(claimed)
         async with self._uow() as uow:
-            rows = await uow.webhooks.load_claimed(list(attempt_of))
+            loaded = await uow.webhooks.load_claimed(list(attempt_of))
+        # Copies to /multi_webhook destinations go on their own, each recorded when it ends: a
+        # destination that hangs until the timeout holds neither this round nor what follows.
+        rows, fault_of = [], []
+        for i, (delivery, event, partner, channel) in enumerate(loaded):
+            if delivery.destination is None:
+                rows.append((delivery, event, partner, channel))
+                fault_of.append(faults[i])
+                continue
+            target = _Target.copy_to(partner, channel, delivery.destination)
+            self._detach(
+                self._send_copy(delivery, attempt_of[delivery.id], event, target, faults[i])
+            )
         outcomes = await asyncio.gather(
             *(
-                self._send(delivery, event, _Target.of(event, partner, channel), faults[i])
+                self._send(delivery, event, _Target.of(event, partner, channel), fault_of[i])
                 for i, (delivery, event, partner, channel) in enumerate(rows)
             )
         )
+        # [360] A main messaging webhook answered 2xx: now (and only now) its copies to the
+        # channel's /multi_webhook destinations are due, each a delivery of its own.
+        copies = [
+            (delivery, names)
+            for (delivery, event, _, channel), outcome in zip(rows, outcomes, strict=True)
+            if outcome.delivered
+            and event.channel_id is not None
+            and channel is not None
+            and (names := multi_webhook.targets(channel))
+        ]
         await self._record(
             [
                 (delivery, attempt_of[delivery.id], outcome)
                 for (delivery, _, _, _), outcome in zip(rows, outcomes, strict=True)
-            ]
+            ],
+            copies,
         )
         return len(claimed)
 
@@ -265,23 +310,61 @@ class DeliveryEngine:
             for _ in range(max_rounds):
                 worked = await also() if also is not None else 0
                 attempted = await self._round_unlocked()
+                await self._settle_copies()  # a clock jump sends everything that fell due
                 total += attempted
                 if attempted == 0 and worked == 0:
                     break
         return total
 
+    def _detach(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._detached.add(task)
+        task.add_done_callback(self._detached.discard)
+
+    async def _settle_copies(self) -> None:
+        while self._detached:
+            await asyncio.gather(*list(self._detached), return_exceptions=True)
+
+    async def _send_copy(
+        self,
+        delivery: Delivery,
+        attempt_id: str,
+        event: Event,
+        target: _Target,
+        fault: Fault | None,
+    ) -> None:
+        """One /multi_webhook copy, sent and recorded on its own (its own concurrency budget,
+        so hanging destinations never hold the slots of main webhooks)."""
+        outcome = await self._send(delivery, event, target, fault, self._copy_semaphore)
+        try:
+            await self._record([(delivery, attempt_id, outcome)])
+        except Exception:  # its lease lapses and another round takes it up again
+            log.exception("copy_record_failed", delivery_id=delivery.id)
+
     async def _send(
-        self, delivery: Delivery, event: Event, target: _Target, fault: Fault | None
+        self,
+        delivery: Delivery,
+        event: Event,
+        target: _Target,
+        fault: Fault | None,
+        semaphore: asyncio.Semaphore | None = None,
     ) -> _Outcome:
         """Never raises: whatever goes wrong with one delivery is that delivery's outcome."""
         try:
-            return await self._send_unguarded(delivery, event, target, fault)
+            return await self._send_unguarded(
+                delivery, event, target, fault, semaphore or self._semaphore
+            )
         except Exception as exc:
             log.exception("delivery_failed_unexpectedly", delivery_id=delivery.id)
             return _Outcome(delivery.id, target.url, error=f"{type(exc).__name__}: {exc}")
 
     async def _send_unguarded(
-        self, delivery: Delivery, event: Event, target: _Target, fault: Fault | None
+        self,
+        delivery: Delivery,
+        event: Event,
+        target: _Target,
+        fault: Fault | None,
+        semaphore: asyncio.Semaphore,
     ) -> _Outcome:
         url, partner = target.url, target.partner
         if not url or target.unusable is not None:
@@ -303,7 +386,7 @@ class DeliveryEngine:
         outcome = _Outcome(
             delivery.id, url, request_headers=logged, disable_on_gone=target.partner_event
         )
-        async with self._semaphore:
+        async with semaphore:
             if fault is not None and fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)
             if fault is not None and fault.status is not None:
@@ -342,9 +425,15 @@ class DeliveryEngine:
             return None
         return max(delays[attempt_count - 1], retry_after or 0.0)
 
-    async def _record(self, results: Sequence[tuple[Delivery, str, _Outcome]]) -> None:
+    async def _record(
+        self,
+        results: Sequence[tuple[Delivery, str, _Outcome]],
+        copies: Sequence[tuple[Delivery, list[str]]] = (),
+    ) -> None:
         """Close the attempts and move each delivery on, in one transaction (two statements,
-        each executed for the whole batch)."""
+        each executed for the whole batch), with the multi-webhook copies now due."""
+        if not results:  # a round of copies only: each records itself
+            return
         now = self._clock.now()
         attempt_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
@@ -427,6 +516,8 @@ class DeliveryEngine:
                 ),
                 attempt_rows,
             )
+            if copies:
+                await self._insert_copies(uow.session, copies, now)
             if gone_partners:
                 await uow.session.execute(
                     update(p)
@@ -438,6 +529,39 @@ class DeliveryEngine:
             await uow.commit()
         for name, count in outcomes.items():
             metrics.DELIVERIES.labels(name).inc(count)
+
+    @staticmethod
+    async def _insert_copies(
+        session: AsyncSession, copies: Sequence[tuple[Delivery, list[str]]], now: datetime
+    ) -> None:
+        """One pending delivery per (event, destination), unless it exists already (the main
+        delivery was sent again by hand, or by a worker that took over a lapsed lease)."""
+        d = tables.webhook_deliveries
+        found = await session.execute(
+            select(d.c.event_id, d.c.destination).where(
+                d.c.event_id.in_({delivery.event_id for delivery, _ in copies}),
+                d.c.destination.is_not(None),
+            )
+        )
+        existing = {(event_id, name) for event_id, name in found.all()}
+        rows = [
+            {
+                "id": ids.new_id(outbox.DELIVERY_ID_SUFFIX, 12),
+                "event_id": delivery.event_id,
+                "partner_id": delivery.partner_id,
+                "event_type": delivery.event_type,
+                "status": DeliveryStatus.PENDING,
+                "attempt_count": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+                "destination": name,
+            }
+            for delivery, names in copies
+            for name in names
+            if (delivery.event_id, name) not in existing
+        ]
+        if rows:
+            await session.execute(insert(d), rows)
 
 
 class OutboxListenerLike(Protocol):

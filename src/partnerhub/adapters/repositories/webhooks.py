@@ -44,6 +44,7 @@ class WebhookRepository:
         "created_at": tables.webhook_deliveries.c.created_at,
         "next_attempt_at": tables.webhook_deliveries.c.next_attempt_at,
         "attempt_count": tables.webhook_deliveries.c.attempt_count,
+        "destination": tables.webhook_deliveries.c.destination,
     }
 
     def __init__(self, session: AsyncSession) -> None:
@@ -91,7 +92,7 @@ class WebhookRepository:
         return grouped
 
     async def claim_due(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, now: datetime, lease_until: datetime, limit: int, *, main_only: bool = False
     ) -> list[tuple[str, str]]:
         """Lease up to ``limit`` due deliveries and open an attempt for each.
 
@@ -100,6 +101,7 @@ class WebhookRepository:
         writers, which has the same effect. A worker that dies keeps its lease only until
         ``lease_until``; whoever claims the delivery next closes the attempt it left open as
         abandoned, so the log accounts for every request that may have reached the receiver.
+        ``main_only``: leave ``/multi_webhook`` copies for later (too many are in flight).
         """
         d, a = tables.webhook_deliveries, tables.webhook_attempts
         due = (
@@ -108,6 +110,7 @@ class WebhookRepository:
                 d.c.status == DeliveryStatus.PENDING,
                 d.c.next_attempt_at <= now,
                 or_(d.c.lease_until.is_(None), d.c.lease_until < now),
+                *([d.c.destination.is_(None)] if main_only else []),
             )
             .order_by(d.c.next_attempt_at)
             .limit(limit)

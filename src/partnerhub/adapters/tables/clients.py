@@ -90,6 +90,10 @@ channels = Table(
     Column("modified_at", UTCDateTime, nullable=False),
     Column("messaging_webhook_url", String(2048)),
     Column("messaging_webhook_headers", JSON, nullable=False, server_default="{}"),
+    # ``/multi_webhook`` (0022): extra destinations that get a copy of each messaging webhook
+    # once the main one answered 2xx; a list of ``{name, url, headers}``.
+    Column("multi_webhook_enabled", Boolean, nullable=False, server_default=false()),
+    Column("multi_webhook_destinations", JSON, nullable=False, server_default="[]"),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)

@@ -43,6 +43,9 @@ webhook_deliveries = Table(
     Column("lease_until", UTCDateTime),
     Column("last_attempt_at", UTCDateTime),
     Column("delivered_at", UTCDateTime),
+    # A copy of a messaging webhook to one ``/multi_webhook`` destination, by name (0022);
+    # NULL for the main webhook and for partner events.
+    Column("destination", String(64)),
 )
 
 webhook_attempts = Table(

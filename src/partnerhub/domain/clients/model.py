@@ -111,6 +111,10 @@ class Channel:
     # statuses and inbound messages go. Cleared when a new channel key is generated (spec §2.3).
     messaging_webhook_url: str | None = None
     messaging_webhook_headers: dict[str, str] = field(default_factory=dict)
+    # ``/multi_webhook``: up to three more destinations (``{name, url, headers}``), copied each
+    # messaging webhook after the main one answered 2xx (domain/messaging/multi_webhook.py).
+    multi_webhook_enabled: bool = False
+    multi_webhook_destinations: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -298,6 +298,8 @@ async def manage_channels(
     for channel in revoked:
         channel.messaging_webhook_url = None
         channel.messaging_webhook_headers = {}
+        channel.multi_webhook_enabled = False
+        channel.multi_webhook_destinations = []
     # After the flush: on PostgreSQL the channel rows are then locked, so a key generated
     # concurrently either saw the revocation or committed before the keys are revoked here.
     await uow.flush()

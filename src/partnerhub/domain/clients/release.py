@@ -86,6 +86,8 @@ async def release_number(
     channel.cancellation_date = None
     channel.messaging_webhook_url = None
     channel.messaging_webhook_headers = {}
+    channel.multi_webhook_enabled = False
+    channel.multi_webhook_destinations = []
     channel.modified_at = now
     await uow.flush()
     event = events.cancellation_processed(channel, holder.client, holder.waba, RELEASED_REASON)

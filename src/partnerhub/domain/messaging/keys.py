@@ -107,6 +107,8 @@ async def generate(
     await uow.messaging.revoke_channel_keys(channel.id, now)
     channel.messaging_webhook_url = None
     channel.messaging_webhook_headers = {}
+    channel.multi_webhook_enabled = False
+    channel.multi_webhook_destinations = []
     channel.modified_at = now
     secret = generate_secret()
     key = ChannelApiKey(

@@ -686,6 +686,17 @@ async def set_webhook(
     revokes the key, and this must not re-point it after that.
     """
     cleaned = await check_webhook_url(url, hub_mode=hub_mode) if url else None
+    channel = await writable_channel(uow, principal)
+    channel.messaging_webhook_url = cleaned
+    channel.messaging_webhook_headers = validate_headers(headers or {})
+    channel.modified_at = clock.now()
+    await uow.commit()
+    return channel
+
+
+async def writable_channel(uow: UnitOfWork, principal: ChannelPrincipal) -> Channel:
+    """The key's channel, read again under the write lock with the key and the permission (the
+    caller was authenticated from a cache): for the webhook settings (main and multi-webhook)."""
     await uow.lock_for_write()
     channel = await uow.clients.get_channel(
         principal.partner_id, principal.channel_id, for_update=True
@@ -696,10 +707,6 @@ async def set_webhook(
         raise errors.auth_failed("Invalid D360-API-KEY")
     if not channel.permission:
         raise errors.permission_revoked(channel.id)
-    channel.messaging_webhook_url = cleaned
-    channel.messaging_webhook_headers = validate_headers(headers or {})
-    channel.modified_at = clock.now()
-    await uow.commit()
     return channel
 
 

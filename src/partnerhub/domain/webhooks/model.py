@@ -39,6 +39,8 @@ class Delivery:
     lease_until: datetime | None = None
     last_attempt_at: datetime | None = None
     delivered_at: datetime | None = None
+    # A copy to this ``/multi_webhook`` destination (by name); None: the main webhook.
+    destination: str | None = None
 
 
 @dataclass

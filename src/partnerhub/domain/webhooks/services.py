@@ -19,7 +19,13 @@ from partnerhub.domain.webhooks.ssrf import validate_webhook_destination
 from partnerhub.wire import events as wire
 
 DELIVERY_SORTABLE = ("created_at", "next_attempt_at", "attempt_count", "status", "event")
-DELIVERY_FILTERABLE = {"id": str, "event": str, "event_id": str, "status": str}
+DELIVERY_FILTERABLE = {
+    "id": str,
+    "event": str,
+    "event_id": str,
+    "status": str,
+    "destination": str,  # a /multi_webhook destination's copies (issue 17 item 5)
+}
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
 # Headers we set ourselves, or that only the HTTP layer may set.

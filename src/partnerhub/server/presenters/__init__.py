@@ -11,6 +11,8 @@ from partnerhub.server.presenters.messaging import (
     channel_key,
     issued_channel_key,
     messaging_webhook,
+    multi_webhook,
+    multi_webhook_changed,
     revoked_channel_keys,
 )
 from partnerhub.server.presenters.partners import partner, webhook_disabled_reason, webhook_url
@@ -30,6 +32,8 @@ __all__ = [
     "issued_channel_key",
     "issued_key",
     "messaging_webhook",
+    "multi_webhook",
+    "multi_webhook_changed",
     "partner",
     "profile_change",
     "revoked_channel_keys",

@@ -59,3 +59,32 @@ def messaging_webhook(ch: Channel, *, mask: bool) -> wire_messaging.MessagingWeb
     headers = ch.messaging_webhook_headers or {}
     shown = {name: "****" for name in headers} if mask else dict(headers)
     return wire_messaging.MessagingWebhook(url=ch.messaging_webhook_url, headers=shown)
+
+
+def _destinations(ch: Channel, *, mask: bool) -> list[wire_messaging.MultiWebhookDestination]:
+    return [
+        wire_messaging.MultiWebhookDestination(
+            name=d["name"],
+            url=d["url"],
+            headers={n: "****" for n in d.get("headers") or {}}
+            if mask
+            else dict(d.get("headers") or {}),
+        )
+        for d in ch.multi_webhook_destinations
+    ]
+
+
+def multi_webhook(ch: Channel) -> wire_messaging.MultiWebhook:
+    """``GET /multi_webhook``: header values masked, as ``GET /v1/configs/webhook`` does."""
+    return wire_messaging.MultiWebhook(
+        enabled=ch.multi_webhook_enabled, destinations=_destinations(ch, mask=True)
+    )
+
+
+def multi_webhook_changed(ch: Channel, message: str) -> wire_messaging.MultiWebhookChanged:
+    """A write's answer: what the caller just sent is shown in full, as on the main webhook."""
+    return wire_messaging.MultiWebhookChanged(
+        message=message,
+        enabled=ch.multi_webhook_enabled,
+        destinations=_destinations(ch, mask=False),
+    )

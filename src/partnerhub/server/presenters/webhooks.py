@@ -30,4 +30,5 @@ def delivery(d: Delivery, attempts: list[DeliveryAttempt]) -> wire_webhooks.Deli
             )
             for a in attempts
         ],
+        destination=d.destination,
     )

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response, Router, delete, get, post
+from litestar import MediaType, Request, Response, Router, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from partnerhub.domain.errors import NotFound
-from partnerhub.domain.messaging import marketing, services
+from partnerhub.domain.messaging import marketing, multi_webhook, services
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.domain.templates import services as template_services
@@ -228,6 +228,96 @@ async def delete_template(
     return wire_templates.CloudSuccess(success=True)
 
 
+# Multiple webhooks per number (issue 17 item 5) --------------------------------------------
+
+
+def _destinations_of(body: wire.MultiWebhookIn) -> list[multi_webhook.DestinationIn] | None:
+    """The body's ``destinations``, or the one destination given at the top level."""
+    if not isinstance(body.destinations, msgspec.UnsetType):
+        if not isinstance(body.name, msgspec.UnsetType):
+            raise invalid_parameter("name", "give either destinations or one destination")
+        return [multi_webhook.DestinationIn(d.name, d.url, d.headers) for d in body.destinations]
+    if isinstance(body.name, msgspec.UnsetType):
+        return None
+    url = None if isinstance(body.url, msgspec.UnsetType) else body.url
+    headers = None if isinstance(body.headers, msgspec.UnsetType) else body.headers
+    return [multi_webhook.DestinationIn(body.name, url, headers)]
+
+
+@get("/multi_webhook", summary="The number's extra webhooks", tags=["Messaging API"])
+async def get_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWebhook:
+    principal = await channel_principal(request)
+    async with app_state(request).uow() as uow:
+        channel = await multi_webhook.get(uow, principal)
+    return presenters.multi_webhook(channel)
+
+
+@post(
+    "/multi_webhook",
+    summary="Enable or disable the extra webhooks; with destinations, set them (at most 3)",
+    tags=["Messaging API"],
+    status_code=200,
+)
+@documents_body(wire.MultiWebhookIn)
+async def enable_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWebhookChanged:
+    principal = await channel_principal(request)
+    body = await read_body(request, wire.MultiWebhookIn)
+    if isinstance(body.enabled, msgspec.UnsetType):
+        raise invalid_parameter("enabled", "is required")
+    state = app_state(request)
+    async with state.uow() as uow:
+        channel = await multi_webhook.enable(
+            uow,
+            state.clock,
+            principal,
+            body.enabled,
+            _destinations_of(body),
+            hub_mode=state.policy.ssrf_rules,
+        )
+    word = "enabled" if channel.multi_webhook_enabled else "disabled"
+    return presenters.multi_webhook_changed(channel, f"Multi-webhook {word}")
+
+
+async def _change_multi_webhook(
+    request: Request[Any, Any, Any], change: Any, message: str
+) -> wire.MultiWebhookChanged:
+    """PUT and PATCH: ``change`` is :func:`multi_webhook.append` or :func:`multi_webhook.update`."""
+    principal = await channel_principal(request)
+    body = await read_body(request, wire.MultiWebhookIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        channel = await change(
+            uow,
+            state.clock,
+            principal,
+            _destinations_of(body) or [],
+            hub_mode=state.policy.ssrf_rules,
+        )
+    return presenters.multi_webhook_changed(channel, message)
+
+
+@put(
+    "/multi_webhook",
+    summary="Append destinations to the extra webhooks (names unique, at most 3 in all)",
+    tags=["Messaging API"],
+    status_code=200,
+)
+@documents_body(wire.MultiWebhookIn)
+async def append_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWebhookChanged:
+    return await _change_multi_webhook(request, multi_webhook.append, "Destinations added")
+
+
+@patch(
+    "/multi_webhook",
+    summary="Change the url and/or headers of extra webhooks found by name",
+    tags=["Messaging API"],
+    status_code=200,
+)
+@documents_body(wire.MultiWebhookIn)
+async def update_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWebhookChanged:
+    return await _change_multi_webhook(request, multi_webhook.update, "Destinations updated")
+
+
 def messaging_router(*extra: Any) -> Router:
     return Router(
         path="/",
@@ -239,6 +329,10 @@ def messaging_router(*extra: Any) -> Router:
             list_templates,
             create_template,
             delete_template,
+            get_multi_webhook,
+            enable_multi_webhook,
+            append_multi_webhook,
+            update_multi_webhook,
             *extra,
         ],
         dependencies=LIST_DEPENDENCIES,
