@@ -1,10 +1,12 @@
 """The concurrent writer of ``bench/partner_get.py``: commits at a fixed rate through the API.
 
-Each write is ``PATCH /api/v2/partners/{id}`` of a *second* partner with that partner's own key
-(its ``brand_name``, one of a few values in turn; ``modified_at`` changes every time): the
-Partner API's own write path through the unit of work, one commit per 2xx answer, so the
-achieved commit rate is exact. It touches only the second partner's row, never the measured
-partner's key or partner row, so a cache invalidated per key keeps the measured entries.
+Each write is ``PATCH /api/v2/partners/{id}`` of one of several *other* partners (``--url`` and
+``--key`` given once per partner, used in turn) with that partner's own key (its ``brand_name``,
+one of a few values in turn; ``modified_at`` changes every time): the Partner API's own write
+path through the unit of work, one commit per 2xx answer, so the achieved commit rate is exact.
+Writes spread over several partners as a hub's writes spread over its objects (all on one row,
+PostgreSQL would serialize them on that row's lock). They never touch the measured partner's
+key or partner row, so a cache invalidated per key keeps the measured entries.
 
 Run as a child process (pinned beside wrk) and driven over stdin, one command a line:
 ``start RATE`` starts writing at RATE commits/s (0: idle), ``stop`` stops and prints one JSON
@@ -32,17 +34,19 @@ MAX_LAG = 0.25
 
 
 class Writer:
-    def __init__(self, session: aiohttp.ClientSession, url: str, key: str) -> None:
+    def __init__(self, session: aiohttp.ClientSession, targets: list[tuple[str, str]]) -> None:
         self._session = session
-        self._url = url
-        self._headers = {"X-API-Key": key, "Content-Type": "application/json"}
+        self._targets = [
+            (url, {"X-API-Key": key, "Content-Type": "application/json"}) for url, key in targets
+        ]
         self._bodies = [json.dumps({"brand_name": f"Writer {n}"}).encode() for n in range(8)]
         self.commits = self.errors = self.skipped = 0
 
     async def _write(self, n: int, gate: asyncio.Semaphore) -> None:
         try:
             body = self._bodies[n % len(self._bodies)]
-            async with self._session.patch(self._url, data=body, headers=self._headers) as answer:
+            url, headers = self._targets[n % len(self._targets)]
+            async with self._session.patch(url, data=body, headers=headers) as answer:
                 await answer.read()
                 if 200 <= answer.status < 300:
                     self.commits += 1
@@ -90,17 +94,19 @@ class Writer:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--key", required=True)
+    parser.add_argument("--url", action="append", required=True)
+    parser.add_argument("--key", action="append", required=True)
     args = parser.parse_args()
-    if not args.url.startswith("http://127.0.0.1:"):
+    if len(args.url) != len(args.key):
+        sys.exit("one --key per --url")
+    if not all(url.startswith("http://127.0.0.1:") for url in args.url):
         sys.exit("the writer only writes to 127.0.0.1")
     loop = asyncio.get_running_loop()
     born = time.monotonic()
     connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
     timeout = aiohttp.ClientTimeout(total=10)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        writer = Writer(session, args.url, args.key)
+        writer = Writer(session, list(zip(args.url, args.key, strict=True)))
         running: asyncio.Task[float] | None = None
         stopped = asyncio.Event()
         print("ready", flush=True)
