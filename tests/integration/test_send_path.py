@@ -8,7 +8,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,6 @@ from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import MessageStatus
 from partnerhub.server.errors import database_unavailable
 from partnerhub.server.errors.graph import status_of as graph_status
-from partnerhub.server.fastpath.send import SendPath
-from partnerhub.server.middleware import RequestIdMiddleware
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.billing import channel_usage
@@ -42,24 +39,11 @@ from tests.helpers.messaging import (
     statuses,
     wait_statuses,
 )
+from tests.helpers.quality import routed as _routed
 from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
 TEXT = {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": {"body": "x"}}
-
-
-def _routed(app: Litestar) -> Callable[..., Any]:
-    """The same app with the send path taken out: POST /messages reaches the routed handler."""
-    outer = app.asgi_handler
-    assert isinstance(outer, RequestIdMiddleware) and isinstance(outer.app, SendPath)
-    inner = RequestIdMiddleware(outer.app.app)
-
-    async def asgi(scope: Any, receive: Any, send: Any) -> None:
-        scope["app"] = scope["litestar_app"] = app
-        scope.setdefault("state", {})
-        await inner(scope, receive, send)
-
-    return asgi
 
 
 def _status_webhooks(receiver: Receiver) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from partnerhub.adapters.repositories import (
     LoginAttemptRepository,
     MessagingRepository,
     PartnerRepository,
+    QualityRepository,
     TemplateRepository,
     TokenRepository,
     UserRepository,
@@ -63,6 +64,7 @@ class UnitOfWork:
     logins: LoginAttemptRepository
     io_signatures: IoSignatureRepository
     api_key_uses: ApiKeyUseRepository
+    quality: QualityRepository
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class UnitOfWork:
         self.logins = LoginAttemptRepository(self.session)
         self.io_signatures = IoSignatureRepository(self.session)
         self.api_key_uses = ApiKeyUseRepository(self.session)
+        self.quality = QualityRepository(self.session)
         return self
 
     async def __aexit__(

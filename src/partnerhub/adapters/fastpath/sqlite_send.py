@@ -30,7 +30,14 @@ from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.db import sqlite_pragmas
-from partnerhub.domain.messaging.model import SendReads, StoredTemplate, TemplateKey
+from partnerhub.domain.messaging.model import (
+    Budget,
+    BudgetQuery,
+    SendReads,
+    StoredTemplate,
+    TemplateKey,
+)
+from partnerhub.domain.messaging.quality import limit_of
 
 # Every name below comes from the table definitions: built once at import, the SQL text is as
 # fast as hand-written, and a renamed or dropped column fails here at once, not mid-request.
@@ -64,6 +71,29 @@ _LIVE_KEYS = (
     f"FROM {tables.channel_api_keys.name} k JOIN {tables.channels.name} c "
     f"ON c.{_CH.id.name} = k.{_K.channel_id.name} "
     f"WHERE k.{_K.revoked_at.name} IS NULL AND k.{_K.id.name} IN ("
+)
+# Messaging limits (issue 17): the numbers' tiers, their conversations in the rolling 24 hours.
+_BC = tables.business_conversations.c
+_TIERS = (
+    f"SELECT {_CH.id.name}, {_CH.current_limit.name} "  # noqa: S608
+    f"FROM {tables.channels.name} WHERE {_CH.id.name} IN ("
+)
+_USED = (
+    f"SELECT {_BC.channel_id.name}, count(*) "  # noqa: S608
+    f"FROM {tables.business_conversations.name} "
+    f"WHERE {_BC.opened_at.name} > ? AND {_BC.channel_id.name} IN ("
+)
+_COUNTED = (
+    f"SELECT {_BC.channel_id.name}, {_BC.wa_id.name} "  # noqa: S608
+    f"FROM {tables.business_conversations.name} "
+    f"WHERE {_BC.opened_at.name} > ? AND ({_BC.channel_id.name}, {_BC.wa_id.name}) IN (VALUES "
+)
+_OPEN_INSERT = sqlite.insert(tables.business_conversations)
+_OPEN = str(
+    _OPEN_INSERT.on_conflict_do_update(
+        index_elements=[_BC.channel_id, _BC.wa_id],
+        set_={_BC.opened_at.name: _OPEN_INSERT.excluded.opened_at},
+    ).compile(dialect=_SQLITE)
 )
 _JSON_COLUMNS = frozenset(column.name for column in _M.c if isinstance(column.type, JSON))
 _PAIRS_PER_QUERY = 200  # two bound parameters each: far inside SQLite's limit
@@ -109,13 +139,14 @@ class SqliteSendStore:
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str] = frozenset(),
+        budget: BudgetQuery | None = None,
     ) -> None:
         loop = asyncio.get_running_loop()
         # The process's other SQLite writers queue on the same gate (see UnitOfWork), so the
         # BEGIN IMMEDIATE below never sleeps in SQLite's busy handler behind one of ours.
         async with self._write_gate():
             running = loop.run_in_executor(
-                self._executor, self._run, pairs, template_keys, plan, key_ids
+                self._executor, self._run, pairs, template_keys, plan, key_ids, budget
             )
             try:
                 await asyncio.shield(running)
@@ -156,20 +187,33 @@ class SqliteSendStore:
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str],
+        budget: BudgetQuery | None = None,
     ) -> None:
         connection = self._connect()
         connection.execute("BEGIN IMMEDIATE")
         try:
+            budgets = {} if budget is None else self._budgets(connection, budget)
             reads = SendReads(
                 self._windows(connection, pairs),
                 self._templates(connection, template_keys),
                 self._live_keys(connection, key_ids),
+                budgets,
             )
             rows = plan(reads)
             if rows:
                 connection.executemany(
                     _INSERT,
                     [tuple(sqlite_value(c, row[c]) for c in _COLUMNS) for row in rows],
+                )
+            if budget is not None:
+                opened_at = sqlite_value("opened_at", budget.now)
+                connection.executemany(
+                    _OPEN,
+                    [
+                        (channel_id, wa_id, opened_at)
+                        for channel_id, found in budgets.items()
+                        for wa_id in found.opened
+                    ],
                 )
             connection.execute("COMMIT")
         except BaseException:
@@ -189,6 +233,34 @@ class SqliteSendStore:
             for channel_id, wa_id, last in connection.execute(query, flat):
                 windows[(channel_id, wa_id)] = _stored_time(last)
         return windows
+
+    @staticmethod
+    def _budgets(connection: sqlite3.Connection, query: BudgetQuery) -> dict[str, Budget]:
+        """Each number's tier budget for the batch's template sends (see BudgetQuery)."""
+        channel_ids = sorted({channel_id for channel_id, _ in query.pairs})
+        budgets: dict[str, Budget] = {}
+        for start in range(0, len(channel_ids), _PAIRS_PER_QUERY):
+            chunk = channel_ids[start : start + _PAIRS_PER_QUERY]
+            # Only placeholders are joined in; every value is bound.
+            tiers = _TIERS + ", ".join("?" for _ in chunk) + ")"
+            for channel_id, tier in connection.execute(tiers, chunk):
+                budgets[channel_id] = Budget(limit_of(tier))
+        limited = sorted(c for c, b in budgets.items() if b.limit is not None)
+        if not limited:
+            return budgets
+        since = sqlite_value("opened_at", query.since)
+        for start in range(0, len(limited), _PAIRS_PER_QUERY):
+            chunk = limited[start : start + _PAIRS_PER_QUERY]
+            used = _USED + ", ".join("?" for _ in chunk) + ") GROUP BY 1"
+            for channel_id, count in connection.execute(used, [since, *chunk]):
+                budgets[channel_id].used = int(count)
+        pairs = sorted(p for p in query.pairs if budgets.get(p[0], Budget(None)).limit is not None)
+        for part in _chunks(pairs, _PAIRS_PER_QUERY):
+            counted = _COUNTED + ", ".join("(?, ?)" for _ in part) + ")"
+            flat = [since, *(value for pair in part for value in pair)]
+            for channel_id, wa_id in connection.execute(counted, flat):
+                budgets[channel_id].counted.add(wa_id)
+        return budgets
 
     @staticmethod
     def _live_keys(connection: sqlite3.Connection, key_ids: frozenset[str]) -> dict[str, bool]:

@@ -31,6 +31,7 @@ from partnerhub.adapters.tables.messaging import (
     unreachable_numbers,
 )
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
+from partnerhub.adapters.tables.quality import business_conversations, phone_quality
 from partnerhub.adapters.tables.templates import waba_templates
 from partnerhub.adapters.tables.tokens import refresh_tokens, token_families
 from partnerhub.adapters.tables.webhooks import (
@@ -43,6 +44,7 @@ __all__ = [
     "NUMBER_IN_USE",
     "UTCDateTime",
     "balances",
+    "business_conversations",
     "cache_versions",
     "channel_api_keys",
     "channel_counts",
@@ -63,6 +65,7 @@ __all__ = [
     "partner_api_keys",
     "partner_users",
     "partners",
+    "phone_quality",
     "refresh_tokens",
     "token_families",
     "unreachable_numbers",

@@ -22,11 +22,12 @@ from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
 from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound
-from partnerhub.domain.messaging import errors, payloads
+from partnerhub.domain.messaging import errors, payloads, quality
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.countries import country_of
 from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import (
+    BudgetQuery,
     Direction,
     DueMessage,
     Message,
@@ -90,7 +91,12 @@ class SendStore(Protocol):
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str] = frozenset(),
-    ) -> None: ...
+        budget: BudgetQuery | None = None,
+    ) -> None:
+        """With ``budget``, ``reads.budgets`` holds each number's tier budget and the store
+        records the conversations ``plan`` opened (:attr:`Budget.opened`) in the same
+        transaction."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -208,12 +214,15 @@ class MessageSender:
                 outcomes.append((item, accepted))
             return rows
 
+        # Template sends: their windows say whether a conversation is user-initiated, and the
+        # numbers' budgets whether a new business-initiated one fits (messaging limits).
+        templated = frozenset(
+            (i.principal.channel_id, i.outgoing.wa_id)
+            for i in batch
+            if i.outgoing.template is not None
+        )
         await self._store.store_batch(
-            {
-                (i.principal.channel_id, i.outgoing.wa_id)
-                for i in batch
-                if i.outgoing.template is None
-            },
+            {(i.principal.channel_id, i.outgoing.wa_id) for i in batch},
             {
                 (
                     i.principal.waba_account_id,
@@ -225,6 +234,7 @@ class MessageSender:
             },
             plan,
             frozenset(i.principal.key_id for i in batch),
+            BudgetQuery(templated, now - WINDOW, now) if templated else None,
         )
         for item, outcome in outcomes:
             if item.future.done():
@@ -262,6 +272,11 @@ def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
             [] if template is None else template.components,
         )
         assert template is not None  # check_template refuses a missing template
+        last = reads.windows.get((principal.channel_id, item.outgoing.wa_id))
+        window_open = last is not None and now - last <= WINDOW
+        quality.spend(
+            reads.budgets.get(principal.channel_id), item.outgoing.wa_id, window_open, principal
+        )
         return template.category
     last = reads.windows.get((principal.channel_id, item.outgoing.wa_id))
     if last is None or now - last > WINDOW:
@@ -281,6 +296,7 @@ class UnitOfWorkSendStore:
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str] = frozenset(),
+        budget: BudgetQuery | None = None,
     ) -> None:
         async with self._uow_factory() as uow:
             # Reads, then inserts only: no read-modify-write to protect, just queue as a writer.
@@ -294,7 +310,11 @@ class UnitOfWorkSendStore:
                     templates[key] = StoredTemplate(
                         found.status, str(found.category), found.components
                     )
-            await uow.messaging.insert_messages(plan(SendReads(windows, templates, keys)))
+            budgets = {} if budget is None else await uow.quality.budgets(budget)
+            reads = SendReads(windows, templates, keys, budgets)
+            await uow.messaging.insert_messages(plan(reads))
+            if budget is not None:
+                await uow.quality.open_conversations(budgets, budget.now)
             await uow.commit()
 
     async def aclose(self) -> None:

@@ -1,0 +1,43 @@
+"""Messaging limits and quality (issue 17): the business-initiated conversations counted
+against a number's tier, and the simulator's quality state per number."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
+
+from partnerhub.adapters.tables.base import UTCDateTime, metadata
+
+# One row per (number, WhatsApp user) a template opened a business-initiated conversation with;
+# ``opened_at`` moves on when a later one opens after the rolling 24 hours. The tier's budget is
+# the count of rows opened in the last 24 hours (an index range count).
+business_conversations = Table(
+    "business_conversations",
+    metadata,
+    Column(
+        "channel_id",
+        String(32),
+        ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("wa_id", String(32), primary_key=True),
+    Column("opened_at", UTCDateTime, nullable=False),
+)
+Index(
+    "ix_business_conversations_channel_opened",
+    business_conversations.c.channel_id,
+    business_conversations.c.opened_at,
+)
+
+# The simulator's quality state of a number (absent: no spam reported, never red).
+phone_quality = Table(
+    "phone_quality",
+    metadata,
+    Column(
+        "channel_id",
+        String(32),
+        ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("spam_reports", Integer, nullable=False),
+    Column("red_since", UTCDateTime),
+)

@@ -1,0 +1,58 @@
+"""Issue 17: messaging limits and quality.
+
+``business_conversations`` counts the unique users a number opened business-initiated
+conversations with in a rolling 24 hours (its tier's budget); ``phone_quality`` is the
+simulator's quality state per number (spam reports, since when it is red).
+
+Revision ID: 0021
+Revises: 0018
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from partnerhub.adapters.tables.base import UTCDateTime
+
+revision = "0021"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "business_conversations",
+        sa.Column(
+            "channel_id",
+            sa.String(32),
+            sa.ForeignKey("channels.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("wa_id", sa.String(32), primary_key=True),
+        sa.Column("opened_at", UTCDateTime, nullable=False),
+    )
+    op.create_index(
+        "ix_business_conversations_channel_opened",
+        "business_conversations",
+        ["channel_id", "opened_at"],
+    )
+    op.create_table(
+        "phone_quality",
+        sa.Column(
+            "channel_id",
+            sa.String(32),
+            sa.ForeignKey("channels.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("spam_reports", sa.Integer, nullable=False),
+        sa.Column("red_since", UTCDateTime),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("phone_quality")
+    op.drop_index("ix_business_conversations_channel_opened", table_name="business_conversations")
+    op.drop_table("business_conversations")
