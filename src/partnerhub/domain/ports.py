@@ -271,7 +271,7 @@ class QualityRepository(Protocol):
         """Each number's tier budget for a send batch's template sends."""
         ...
 
-    async def open_conversations(self, budgets: dict[str, Budget], now: datetime) -> None:
+    async def open_conversations(self, budgets: dict[str, Budget], query: BudgetQuery) -> None:
         """Record the business-initiated conversations a send batch opened."""
         ...
 

@@ -78,10 +78,11 @@ _TIERS = (
     f"SELECT {_CH.id.name}, {_CH.current_limit.name} "  # noqa: S608
     f"FROM {tables.channels.name} WHERE {_CH.id.name} IN ("
 )
+_BN = tables.business_conversation_counts.c
 _USED = (
-    f"SELECT {_BC.channel_id.name}, count(*) "  # noqa: S608
-    f"FROM {tables.business_conversations.name} "
-    f"WHERE {_BC.opened_at.name} > ? AND {_BC.channel_id.name} IN ("
+    f"SELECT {_BN.channel_id.name}, sum({_BN.opened.name}) "  # noqa: S608
+    f"FROM {tables.business_conversation_counts.name} "
+    f"WHERE {_BN.minute.name} >= ? AND {_BN.channel_id.name} IN ("
 )
 _COUNTED = (
     f"SELECT {_BC.channel_id.name}, {_BC.wa_id.name} "  # noqa: S608
@@ -94,6 +95,18 @@ _OPEN = str(
         index_elements=[_BC.channel_id, _BC.wa_id],
         set_={_BC.opened_at.name: _OPEN_INSERT.excluded.opened_at},
     ).compile(dialect=_SQLITE)
+)
+_COUNT_INSERT = sqlite.insert(tables.business_conversation_counts)
+_COUNT = str(
+    _COUNT_INSERT.on_conflict_do_update(
+        index_elements=[_BN.channel_id, _BN.minute],
+        set_={_BN.opened.name: _BN.opened + _COUNT_INSERT.excluded.opened},
+    ).compile(dialect=_SQLITE)
+)
+_PRUNE = str(
+    tables.business_conversation_counts.delete()
+    .where(_BN.channel_id == bindparam("channel_id"), _BN.minute < bindparam("minute"))
+    .compile(dialect=_SQLITE)
 )
 _JSON_COLUMNS = frozenset(column.name for column in _M.c if isinstance(column.type, JSON))
 _PAIRS_PER_QUERY = 200  # two bound parameters each: far inside SQLite's limit
@@ -206,15 +219,7 @@ class SqliteSendStore:
                     [tuple(sqlite_value(c, row[c]) for c in _COLUMNS) for row in rows],
                 )
             if budget is not None:
-                opened_at = sqlite_value("opened_at", budget.now)
-                connection.executemany(
-                    _OPEN,
-                    [
-                        (channel_id, wa_id, opened_at)
-                        for channel_id, found in budgets.items()
-                        for wa_id in found.opened
-                    ],
-                )
+                self._open(connection, budgets, budget)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -235,6 +240,26 @@ class SqliteSendStore:
         return windows
 
     @staticmethod
+    def _open(
+        connection: sqlite3.Connection, budgets: dict[str, Budget], query: BudgetQuery
+    ) -> None:
+        """Record the conversations the batch opened: the users, the minute's counts, and the
+        counts that left the window pruned."""
+        opened = {cid: found.opened for cid, found in budgets.items() if found.opened}
+        if not opened:
+            return
+        opened_at = sqlite_value("opened_at", query.now)
+        connection.executemany(
+            _OPEN, [(cid, wa_id, opened_at) for cid, wa_ids in opened.items() for wa_id in wa_ids]
+        )
+        minute = sqlite_value("minute", query.minute)
+        oldest = sqlite_value("minute", query.since_minute)
+        connection.executemany(
+            _COUNT, [(cid, minute, len(wa_ids)) for cid, wa_ids in sorted(opened.items())]
+        )
+        connection.executemany(_PRUNE, [(cid, oldest) for cid in sorted(opened)])
+
+    @staticmethod
     def _budgets(connection: sqlite3.Connection, query: BudgetQuery) -> dict[str, Budget]:
         """Each number's tier budget for the batch's template sends (see BudgetQuery)."""
         channel_ids = sorted({channel_id for channel_id, _ in query.pairs})
@@ -248,12 +273,13 @@ class SqliteSendStore:
         limited = sorted(c for c, b in budgets.items() if b.limit is not None)
         if not limited:
             return budgets
-        since = sqlite_value("opened_at", query.since)
+        oldest = sqlite_value("minute", query.since_minute)
         for start in range(0, len(limited), _PAIRS_PER_QUERY):
             chunk = limited[start : start + _PAIRS_PER_QUERY]
             used = _USED + ", ".join("?" for _ in chunk) + ") GROUP BY 1"
-            for channel_id, count in connection.execute(used, [since, *chunk]):
+            for channel_id, count in connection.execute(used, [oldest, *chunk]):
                 budgets[channel_id].used = int(count)
+        since = sqlite_value("opened_at", query.since)
         pairs = sorted(p for p in query.pairs if budgets.get(p[0], Budget(None)).limit is not None)
         for part in _chunks(pairs, _PAIRS_PER_QUERY):
             counted = _COUNTED + ", ".join("(?, ?)" for _ in part) + ")"

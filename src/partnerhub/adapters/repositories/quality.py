@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, delete, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
-from partnerhub.domain.messaging.model import Budget, BudgetQuery
+from partnerhub.domain.messaging.model import Budget, BudgetQuery, minute_of
 from partnerhub.domain.messaging.quality import limit_of
 
 _BC = tables.business_conversations.c
+_BN = tables.business_conversation_counts.c
 _PQ = tables.phone_quality.c
 _CH = tables.channels.c
 _TP = tables.waba_templates.c
@@ -53,9 +54,9 @@ class QualityRepository:
         if not limited:
             return budgets
         used = await self._session.execute(
-            select(_BC.channel_id, func.count())
-            .where(_BC.channel_id.in_(limited), _BC.opened_at > query.since)
-            .group_by(_BC.channel_id)
+            select(_BN.channel_id, func.sum(_BN.opened))
+            .where(_BN.channel_id.in_(limited), _BN.minute >= query.since_minute)
+            .group_by(_BN.channel_id)
         )
         for channel_id, count in used.all():
             budgets[channel_id].used = int(count)
@@ -71,22 +72,43 @@ class QualityRepository:
                 budgets[channel_id].counted.add(wa_id)
         return budgets
 
-    async def open_conversations(self, budgets: dict[str, Budget], now: datetime) -> None:
-        """Record the conversations a send batch opened (:attr:`Budget.opened`)."""
+    async def open_conversations(self, budgets: dict[str, Budget], query: BudgetQuery) -> None:
+        """Record the conversations a send batch opened (:attr:`Budget.opened`): the users, the
+        minute's counts, and the counts that left the window pruned."""
+        opened = {cid: budget.opened for cid, budget in budgets.items() if budget.opened}
+        if not opened:
+            return
+        dialect = self._dialect()
         rows = [
-            {"channel_id": channel_id, "wa_id": wa_id, "opened_at": now}
-            for channel_id, budget in budgets.items()
-            for wa_id in budget.opened
+            {"channel_id": channel_id, "wa_id": wa_id, "opened_at": query.now}
+            for channel_id, wa_ids in opened.items()
+            for wa_id in wa_ids
         ]
-        if rows:
-            table = tables.business_conversations
-            await self._session.execute(
-                upsert(self._dialect(), table, rows, ["channel_id", "wa_id"])
+        table = tables.business_conversations
+        await self._session.execute(upsert(dialect, table, rows, ["channel_id", "wa_id"]))
+        counts = tables.business_conversation_counts
+        insert = postgresql.insert(counts) if dialect == "postgresql" else sqlite.insert(counts)
+        statement = insert.values(
+            [
+                {"channel_id": channel_id, "minute": query.minute, "opened": len(wa_ids)}
+                for channel_id, wa_ids in sorted(opened.items())
+            ]
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["channel_id", "minute"],
+                set_={"opened": counts.c.opened + statement.excluded.opened},
             )
+        )
+        await self._session.execute(
+            delete(counts).where(_BN.channel_id.in_(opened), _BN.minute < query.since_minute)
+        )
 
     async def conversations_since(self, channel_id: str, since: datetime) -> int:
         found = await self._session.scalar(
-            select(func.count()).where(_BC.channel_id == channel_id, _BC.opened_at > since)
+            select(func.sum(_BN.opened)).where(
+                _BN.channel_id == channel_id, _BN.minute >= minute_of(since)
+            )
         )
         return int(found or 0)
 

@@ -31,7 +31,11 @@ from partnerhub.adapters.tables.messaging import (
     unreachable_numbers,
 )
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
-from partnerhub.adapters.tables.quality import business_conversations, phone_quality
+from partnerhub.adapters.tables.quality import (
+    business_conversation_counts,
+    business_conversations,
+    phone_quality,
+)
 from partnerhub.adapters.tables.templates import waba_templates
 from partnerhub.adapters.tables.tokens import refresh_tokens, token_families
 from partnerhub.adapters.tables.webhooks import (
@@ -44,6 +48,7 @@ __all__ = [
     "NUMBER_IN_USE",
     "UTCDateTime",
     "balances",
+    "business_conversation_counts",
     "business_conversations",
     "cache_versions",
     "channel_api_keys",

@@ -8,8 +8,8 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 
 # One row per (number, WhatsApp user) a template opened a business-initiated conversation with;
-# ``opened_at`` moves on when a later one opens after the rolling 24 hours. The tier's budget is
-# the count of rows opened in the last 24 hours (an index range count).
+# ``opened_at`` moves on when a later one opens after the rolling 24 hours. It says whether a
+# user is counted already; how many are is read from the per-minute counts below.
 business_conversations = Table(
     "business_conversations",
     metadata,
@@ -26,6 +26,22 @@ Index(
     "ix_business_conversations_channel_opened",
     business_conversations.c.channel_id,
     business_conversations.c.opened_at,
+)
+
+# Conversations opened per number and minute: the tier's budget used is the sum of at most 1440
+# rows (a rolling 24 hours to the minute), whatever the tier; rows older than that are pruned as
+# new ones are written.
+business_conversation_counts = Table(
+    "business_conversation_counts",
+    metadata,
+    Column(
+        "channel_id",
+        String(32),
+        ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("minute", UTCDateTime, primary_key=True),
+    Column("opened", Integer, nullable=False),
 )
 
 # The simulator's quality state of a number (absent: no spam reported, never red).

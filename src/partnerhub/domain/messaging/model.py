@@ -116,6 +116,21 @@ class BudgetQuery:
     since: datetime
     now: datetime
 
+    @property
+    def since_minute(self) -> datetime:
+        """The oldest per-minute count still in the window: conversations are counted to the
+        minute, so one opened in the window's first minute counts until that minute is out
+        (up to a minute longer than Meta's exact 24 hours, never shorter)."""
+        return minute_of(self.since)
+
+    @property
+    def minute(self) -> datetime:
+        return minute_of(self.now)
+
+
+def minute_of(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
 
 @dataclass
 class Budget:

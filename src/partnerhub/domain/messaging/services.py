@@ -314,7 +314,7 @@ class UnitOfWorkSendStore:
             reads = SendReads(windows, templates, keys, budgets)
             await uow.messaging.insert_messages(plan(reads))
             if budget is not None:
-                await uow.quality.open_conversations(budgets, budget.now)
+                await uow.quality.open_conversations(budgets, budget)
             await uow.commit()
 
     async def aclose(self) -> None:

@@ -1,7 +1,8 @@
 """Issue 17: messaging limits and quality.
 
-``business_conversations`` counts the unique users a number opened business-initiated
-conversations with in a rolling 24 hours (its tier's budget); ``phone_quality`` is the
+``business_conversations`` holds the unique users a number opened business-initiated
+conversations with, ``business_conversation_counts`` how many per minute (a rolling 24 hours of
+them is the tier's budget used); ``phone_quality`` is the
 simulator's quality state per number (spam reports, since when it is red).
 
 Revision ID: 0021
@@ -40,6 +41,17 @@ def upgrade() -> None:
         ["channel_id", "opened_at"],
     )
     op.create_table(
+        "business_conversation_counts",
+        sa.Column(
+            "channel_id",
+            sa.String(32),
+            sa.ForeignKey("channels.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("minute", UTCDateTime, primary_key=True),
+        sa.Column("opened", sa.Integer, nullable=False),
+    )
+    op.create_table(
         "phone_quality",
         sa.Column(
             "channel_id",
@@ -54,5 +66,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("phone_quality")
+    op.drop_table("business_conversation_counts")
     op.drop_index("ix_business_conversations_channel_opened", table_name="business_conversations")
     op.drop_table("business_conversations")
