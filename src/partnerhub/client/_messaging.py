@@ -1,8 +1,9 @@
 """The Messaging API clients (``D360-API-KEY``): :class:`MessagingClient` and its async twin.
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
-webhooks go) and ``templates``. They live in :mod:`partnerhub.client.resources`, one module per
-resource (``messages``, ``messaging_webhook``, ``messaging_templates``), where the async twin is
+webhooks go), ``templates`` and ``health`` (also as ``health_status()``). They live in
+:mod:`partnerhub.client.resources`, one module per resource (``messages``,
+``messaging_webhook``, ``messaging_templates``, ``messaging_health``), where the async twin is
 written once and the sync twin is generated from it, like the Partner API's.
 """
 
@@ -14,9 +15,11 @@ from collections.abc import Awaitable, Callable, Mapping
 import anyio
 import httpx
 
+from partnerhub.client import models
 from partnerhub.client._auth import CHANNEL_KEY_HEADER, ApiKeyAuth
 from partnerhub.client._base import DEFAULT_TIMEOUT, AsyncCore, RetryPolicy, SyncCore
 from partnerhub.client.resources.messages import AsyncMessages, Messages
+from partnerhub.client.resources.messaging_health import AsyncMessagingHealth, MessagingHealth
 from partnerhub.client.resources.messaging_templates import (
     AsyncMessagingTemplates,
     MessagingTemplates,
@@ -56,6 +59,11 @@ class MessagingClient:
         self.messages = Messages(self._core)
         self.webhook = MessagingWebhook(self._core)
         self.templates = MessagingTemplates(self._core)
+        self.health = MessagingHealth(self._core)
+
+    def health_status(self) -> models.HealthStatus:
+        """``GET /health_status``: can this number send, and if not, why (Meta's errors)."""
+        return self.health.status()
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -94,6 +102,11 @@ class AsyncMessagingClient:
         self.messages = AsyncMessages(self._core)
         self.webhook = AsyncMessagingWebhook(self._core)
         self.templates = AsyncMessagingTemplates(self._core)
+        self.health = AsyncMessagingHealth(self._core)
+
+    async def health_status(self) -> models.HealthStatus:
+        """``GET /health_status``: can this number send, and if not, why (Meta's errors)."""
+        return await self.health.status()
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
