@@ -5,6 +5,7 @@ gets, and who may read a number's health."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,8 +16,11 @@ from litestar import Litestar
 from sqlalchemy import func, select
 
 from partnerhub.adapters import tables
+from partnerhub.app import create_app
+from partnerhub.emulator.clock import VirtualClock
+from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
-from tests.conftest import EMULATOR, PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds, running
 from tests.helpers.clock import advance, eventually
 from tests.helpers.messaging import CUSTOMER, generate, inbound
 from tests.helpers.quality import (
@@ -222,6 +226,31 @@ async def test_an_open_window_makes_the_conversation_user_initiated(
     for n in range(100, 103):
         sent = await http.post("/messages", headers=headers, json=template_to(_recipient(n)))
         assert sent.status_code == 200, sent.text
+
+
+async def test_two_apps_on_one_database_never_exceed_the_budget_together(
+    http: Client, partner: PartnerCreds, settings: Settings, clock: VirtualClock
+) -> None:
+    """Two processes' send batches race for the last places of a TIER_50 budget: the number's
+    row lock (PostgreSQL) and BEGIN IMMEDIATE (SQLite) let exactly 50 users through."""
+    channel, key = await keyed_channel(http, partner)
+    headers = {"D360-API-KEY": key["api_key"]}
+    await approved_template(http, headers)
+    await set_limit(http, channel["channel_id"], "TIER_50")
+    other = create_app(settings, clock=clock)
+    async with running(other), over_http(other) as second:
+        answers = await asyncio.gather(
+            *(
+                (http if n % 2 else second).post(
+                    "/messages", headers=headers, json=template_to(_recipient(n))
+                )
+                for n in range(70)
+            )
+        )
+    codes = sorted(
+        a.status_code if a.status_code == 200 else a.json()["error"]["code"] for a in answers
+    )
+    assert codes == [200] * 50 + [131048] * 20
 
 
 def _quality_events(receiver: Receiver) -> list[dict[str, Any]]:

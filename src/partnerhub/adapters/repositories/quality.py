@@ -46,8 +46,14 @@ class QualityRepository:
         channel_ids = {channel_id for channel_id, _ in query.pairs}
         if not channel_ids:
             return {}
+        # The numbers' rows are locked (in id order) for the rest of the batch's transaction, so
+        # that batches of other processes read the budget after this one's conversations are
+        # counted. FOR NO KEY UPDATE: message inserts (their foreign key's KEY SHARE) still pass.
         tiers = await self._session.execute(
-            select(_CH.id, _CH.current_limit).where(_CH.id.in_(channel_ids))
+            select(_CH.id, _CH.current_limit)
+            .where(_CH.id.in_(channel_ids))
+            .order_by(_CH.id)
+            .with_for_update(key_share=True)
         )
         budgets = {row[0]: Budget(limit_of(row[1])) for row in tiers.all()}
         limited = {cid for cid, budget in budgets.items() if budget.limit is not None}
