@@ -71,6 +71,11 @@ class Tables:
     trusted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     # IO signature digest -> (partner id, when it was used).
     io_signatures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    # Messaging limits and quality (issue 17): (channel, user) -> when the conversation opened;
+    # (channel, minute) -> conversations opened; channel -> (spam reports, red since).
+    conversations: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    conversation_minutes: dict[tuple[str, datetime], int] = field(default_factory=dict)
+    phone_quality: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
 
 
 def clone(item: T) -> T:

@@ -33,6 +33,7 @@ from tests.fakes.repositories import (
     LoginAttemptRepository,
     MessagingRepository,
     PartnerRepository,
+    QualityRepository,
     TemplateRepository,
     TokenRepository,
     UserRepository,
@@ -101,6 +102,7 @@ class FakeUnitOfWork:
         self.logins = LoginAttemptRepository(t)
         self.io_signatures = IoSignatureRepository(t)
         self.api_key_uses = ApiKeyUseRepository(t)
+        self.quality = QualityRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()
