@@ -20,6 +20,7 @@ from partnerhub.app import create_app
 from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
+from partnerhub.wire.events import PhoneNumberQualityUpdate, decode_event
 from tests.conftest import EMULATOR, PartnerCreds, running
 from tests.helpers.clock import advance, eventually
 from tests.helpers.messaging import CUSTOMER, generate, inbound
@@ -311,6 +312,10 @@ async def test_quality_moves_and_their_partner_events(
     assert data["id"] == channel_id and data["phone_number"] == "+4915112345678"
     assert data["client_id"] == channel["client_id"] and data["status"] == "running"
     assert list(upgrade)[:3] == ["id", "event", "data"]
+    # The SDK's typed events decode it.
+    typed = decode_event(json.dumps(upgrade))
+    assert isinstance(typed, PhoneNumberQualityUpdate)
+    assert (typed.data.event, typed.data.old_limit) == ("UPGRADE", "TIER_1K")
     assert len({e["id"] for e in got}) == 6
 
 
