@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,10 +61,13 @@ _TEMPLATE = str(
 )
 # Prefixes completed per batch with one placeholder per value; only table and column names
 # are formatted in, never a value.
+# One number's users at a time: ``channel_id = ? AND wa_id IN (…)`` searches the primary key,
+# where a row-value ``IN (VALUES …)`` scans the whole table on SQLite (11 ms a batch at 86,000
+# contacts, measured).
 _WINDOWS = (
-    f"SELECT {_CT.channel_id.name}, {_CT.wa_id.name}, {_CT.last_inbound_at.name} "  # noqa: S608
+    f"SELECT {_CT.wa_id.name}, {_CT.last_inbound_at.name} "  # noqa: S608
     f"FROM {tables.messaging_contacts.name} "
-    f"WHERE ({_CT.channel_id.name}, {_CT.wa_id.name}) IN (VALUES "
+    f"WHERE {_CT.channel_id.name} = ? AND {_CT.wa_id.name} IN ("
 )
 _LIVE_KEYS = (
     f"SELECT k.{_K.id.name}, c.{_CH.permission.name} "  # noqa: S608
@@ -84,10 +87,11 @@ _USED = (
     f"FROM {tables.business_conversation_counts.name} "
     f"WHERE {_BN.minute.name} >= ? AND {_BN.channel_id.name} IN ("
 )
+# One number's users at a time: ``channel_id = ? AND wa_id IN (…)`` is a primary key search
+# (a row-value ``IN (VALUES …)`` is a scan of the table on SQLite).
 _COUNTED = (
-    f"SELECT {_BC.channel_id.name}, {_BC.wa_id.name} "  # noqa: S608
-    f"FROM {tables.business_conversations.name} "
-    f"WHERE {_BC.opened_at.name} > ? AND ({_BC.channel_id.name}, {_BC.wa_id.name}) IN (VALUES "
+    f"SELECT {_BC.wa_id.name} FROM {tables.business_conversations.name} "  # noqa: S608
+    f"WHERE {_BC.opened_at.name} > ? AND {_BC.channel_id.name} = ? AND {_BC.wa_id.name} IN ("
 )
 _OPEN_INSERT = sqlite.insert(tables.business_conversations)
 _OPEN = str(
@@ -126,11 +130,6 @@ def sqlite_value(column: str, value: Any) -> Any:
 
 def _stored_time(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def _chunks(items: list[tuple[str, str]], size: int) -> Iterable[list[tuple[str, str]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class SqliteSendStore:
@@ -231,12 +230,16 @@ class SqliteSendStore:
         connection: sqlite3.Connection, pairs: set[tuple[str, str]]
     ) -> dict[tuple[str, str], datetime]:
         windows: dict[tuple[str, str], datetime] = {}
-        for chunk in _chunks(sorted(pairs), _PAIRS_PER_QUERY):
-            # Only placeholders are joined in; every value is bound.
-            query = _WINDOWS + ", ".join("(?, ?)" for _ in chunk) + ")"
-            flat = [value for pair in chunk for value in pair]
-            for channel_id, wa_id, last in connection.execute(query, flat):
-                windows[(channel_id, wa_id)] = _stored_time(last)
+        users: dict[str, list[str]] = {}
+        for channel_id, wa_id in sorted(pairs):
+            users.setdefault(channel_id, []).append(wa_id)
+        for channel_id, wa_ids in users.items():
+            for start in range(0, len(wa_ids), _PAIRS_PER_QUERY):
+                chunk = wa_ids[start : start + _PAIRS_PER_QUERY]
+                # Only placeholders are joined in; every value is bound.
+                query = _WINDOWS + ", ".join("?" for _ in chunk) + ")"
+                for wa_id, last in connection.execute(query, [channel_id, *chunk]):
+                    windows[(channel_id, wa_id)] = _stored_time(last)
         return windows
 
     @staticmethod
@@ -280,12 +283,17 @@ class SqliteSendStore:
             for channel_id, count in connection.execute(used, [oldest, *chunk]):
                 budgets[channel_id].used = int(count)
         since = sqlite_value("opened_at", query.since)
-        pairs = sorted(p for p in query.pairs if budgets.get(p[0], Budget(None)).limit is not None)
-        for part in _chunks(pairs, _PAIRS_PER_QUERY):
-            counted = _COUNTED + ", ".join("(?, ?)" for _ in part) + ")"
-            flat = [since, *(value for pair in part for value in pair)]
-            for channel_id, wa_id in connection.execute(counted, flat):
-                budgets[channel_id].counted.add(wa_id)
+        limited_ids = set(limited)
+        users: dict[str, list[str]] = {}
+        for channel_id, wa_id in sorted(query.pairs):
+            if channel_id in limited_ids:
+                users.setdefault(channel_id, []).append(wa_id)
+        for channel_id, wa_ids in users.items():
+            for start in range(0, len(wa_ids), _PAIRS_PER_QUERY):
+                chunk = wa_ids[start : start + _PAIRS_PER_QUERY]
+                counted = _COUNTED + ", ".join("?" for _ in chunk) + ")"
+                for (wa_id,) in connection.execute(counted, [since, channel_id, *chunk]):
+                    budgets[channel_id].counted.add(wa_id)
         return budgets
 
     @staticmethod

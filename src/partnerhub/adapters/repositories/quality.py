@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,16 +66,21 @@ class QualityRepository:
         )
         for channel_id, count in used.all():
             budgets[channel_id].used = int(count)
-        pairs = sorted(p for p in query.pairs if p[0] in limited)
-        for start in range(0, len(pairs), _PAIRS_PER_QUERY):
-            chunk = pairs[start : start + _PAIRS_PER_QUERY]
-            counted = await self._session.execute(
-                select(_BC.channel_id, _BC.wa_id).where(
-                    tuple_(_BC.channel_id, _BC.wa_id).in_(chunk), _BC.opened_at > query.since
+        limited_ids = set(limited)
+        users: dict[str, list[str]] = {}
+        for channel_id, wa_id in sorted(query.pairs):
+            if channel_id in limited_ids:
+                users.setdefault(channel_id, []).append(wa_id)
+        for channel_id, wa_ids in users.items():
+            for start in range(0, len(wa_ids), _PAIRS_PER_QUERY):
+                counted = await self._session.scalars(
+                    select(_BC.wa_id).where(
+                        _BC.channel_id == channel_id,
+                        _BC.wa_id.in_(wa_ids[start : start + _PAIRS_PER_QUERY]),
+                        _BC.opened_at > query.since,
+                    )
                 )
-            )
-            for channel_id, wa_id in counted.all():
-                budgets[channel_id].counted.add(wa_id)
+                budgets[channel_id].counted.update(counted.all())
         return budgets
 
     async def open_conversations(self, budgets: dict[str, Budget], query: BudgetQuery) -> None:

@@ -3,13 +3,14 @@ against a number's tier, and the simulator's quality state per number."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Integer, String, Table
 
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 
 # One row per (number, WhatsApp user) a template opened a business-initiated conversation with;
 # ``opened_at`` moves on when a later one opens after the rolling 24 hours. It says whether a
-# user is counted already; how many are is read from the per-minute counts below.
+# user is counted already (looked up by its primary key; how many are is read from the
+# per-minute counts below, so no index on ``opened_at``).
 business_conversations = Table(
     "business_conversations",
     metadata,
@@ -21,11 +22,6 @@ business_conversations = Table(
     ),
     Column("wa_id", String(32), primary_key=True),
     Column("opened_at", UTCDateTime, nullable=False),
-)
-Index(
-    "ix_business_conversations_channel_opened",
-    business_conversations.c.channel_id,
-    business_conversations.c.opened_at,
 )
 
 # Conversations opened per number and minute: the tier's budget used is the sum of at most 1440

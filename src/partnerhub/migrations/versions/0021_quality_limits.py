@@ -35,11 +35,6 @@ def upgrade() -> None:
         sa.Column("wa_id", sa.String(32), primary_key=True),
         sa.Column("opened_at", UTCDateTime, nullable=False),
     )
-    op.create_index(
-        "ix_business_conversations_channel_opened",
-        "business_conversations",
-        ["channel_id", "opened_at"],
-    )
     op.create_table(
         "business_conversation_counts",
         sa.Column(
@@ -67,5 +62,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("phone_quality")
     op.drop_table("business_conversation_counts")
-    op.drop_index("ix_business_conversations_channel_opened", table_name="business_conversations")
     op.drop_table("business_conversations")
