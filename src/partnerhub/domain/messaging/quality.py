@@ -113,15 +113,6 @@ class QualityView:
     spam_reports: int
     events: list[str]  # the events emitted by this change, in order
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.channel_id,
-            "current_quality_rating": self.current_quality_rating,
-            "current_limit": self.current_limit,
-            "spam_reports": self.spam_reports,
-            "events": self.events,
-        }
-
 
 def _rating(raw: str) -> str:
     rating = raw.strip().upper()
