@@ -152,7 +152,8 @@ def partner(
 @pytest.fixture
 def emulator(partnerhub_server: PartnerhubServer, _partnerhub_reset: None) -> Iterator[Emulator]:
     """The emulator's controls: onboard, advance, set_status, fail_webhooks, inbound_message,
-    approve_template, unreachable, accept_mm_lite_terms, inject_fault… (see
+    approve_template, unreachable, accept_mm_lite_terms, inject_fault, set_quality, set_limit,
+    report_spam… (see
     :class:`~partnerhub.testing.Emulator`)."""
     helper = Emulator(partnerhub_server)
     yield helper

@@ -32,10 +32,19 @@ from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, Clie
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
-from partnerhub.domain.messaging.model import ChannelApiKey, Contact, DueMessage, Message
+from partnerhub.domain.messaging.model import (
+    Budget,
+    BudgetQuery,
+    ChannelApiKey,
+    Contact,
+    DueMessage,
+    Message,
+    minute_of,
+)
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.messaging.quality import limit_of
 from partnerhub.domain.partners.model import Partner, PartnerUser
-from partnerhub.domain.templates.model import Template
+from partnerhub.domain.templates.model import Template, TemplateStatus
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
 from tests.fakes.store import LoginFailure, Tables, page
 
@@ -1020,3 +1029,78 @@ class CatalogRepository:
             for (cid, rid), p in sorted(self._t.catalog_products.items())
             if cid == catalog_id and (retailer_ids is None or rid in retailer_ids)
         }
+
+
+class QualityRepository:
+    """Messaging limits and quality: the same rules as the SQL (counts to the minute)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def budgets(self, query: BudgetQuery) -> dict[str, Budget]:
+        budgets: dict[str, Budget] = {}
+        for channel_id in {c for c, _ in query.pairs}:
+            channel = self._t.channels.get(channel_id)
+            if channel is not None:
+                budgets[channel_id] = Budget(limit_of(channel.current_limit))
+        for channel_id, budget in budgets.items():
+            if budget.limit is None:
+                continue
+            budget.used = sum(
+                n
+                for (c, minute), n in self._t.conversation_minutes.items()
+                if c == channel_id and minute >= query.since_minute
+            )
+            budget.counted = {
+                wa_id
+                for (c, wa_id) in query.pairs
+                if c == channel_id
+                and (c, wa_id) in self._t.conversations
+                and self._t.conversations[(c, wa_id)] > query.since
+            }
+        return budgets
+
+    async def open_conversations(self, budgets: dict[str, Budget], query: BudgetQuery) -> None:
+        for channel_id, budget in budgets.items():
+            if not budget.opened:
+                continue
+            for wa_id in budget.opened:
+                self._t.conversations[(channel_id, wa_id)] = query.now
+            key = (channel_id, query.minute)
+            self._t.conversation_minutes[key] = self._t.conversation_minutes.get(key, 0) + len(
+                budget.opened
+            )
+            for old in [
+                k
+                for k in self._t.conversation_minutes
+                if k[0] == channel_id and k[1] < query.since_minute
+            ]:
+                del self._t.conversation_minutes[old]
+
+    async def conversations_since(self, channel_id: str, since: datetime) -> int:
+        oldest = minute_of(since)
+        return sum(
+            n
+            for (c, minute), n in self._t.conversation_minutes.items()
+            if c == channel_id and minute >= oldest
+        )
+
+    async def get_state(self, channel_id: str) -> tuple[int, datetime | None] | None:
+        return self._t.phone_quality.get(channel_id)
+
+    async def save_state(
+        self, channel_id: str, spam_reports: int, red_since: datetime | None
+    ) -> None:
+        self._t.phone_quality[channel_id] = (spam_reports, red_since)
+
+    async def paused_templates(self, waba_account_id: str) -> int:
+        paused = (TemplateStatus.PAUSED, TemplateStatus.DISABLED)
+        return sum(
+            1
+            for t in self._t.templates.values()
+            if t.waba_account_id == waba_account_id and t.status in paused
+        )
+
+    async def app_id_of_key(self, key_id: str) -> str | None:
+        key = self._t.channel_keys.get(key_id)
+        return None if key is None else key.app_id

@@ -80,6 +80,12 @@ class Tables:
     catalogs: dict[str, Catalog] = field(default_factory=dict)
     catalog_products: dict[tuple[str, str], Product] = field(default_factory=dict)
 
+    # Messaging limits and quality (issue 17): (channel, user) -> when the conversation opened;
+    # (channel, minute) -> conversations opened; channel -> (spam reports, red since).
+    conversations: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    conversation_minutes: dict[tuple[str, datetime], int] = field(default_factory=dict)
+    phone_quality: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
+
 
 def clone(item: T) -> T:
     """A copy of one stored object: a new instance, its dicts and lists copied too. Frozen

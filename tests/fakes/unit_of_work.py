@@ -35,6 +35,7 @@ from tests.fakes.repositories import (
     LoginAttemptRepository,
     MessagingRepository,
     PartnerRepository,
+    QualityRepository,
     TemplateRepository,
     TokenRepository,
     UserRepository,
@@ -106,6 +107,8 @@ class FakeUnitOfWork:
         self.profiles = BusinessProfileRepository(t)
 
         self.catalogs = CatalogRepository(t)
+
+        self.quality = QualityRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

@@ -29,6 +29,7 @@ from partnerhub.adapters.repositories import (
     LoginAttemptRepository,
     MessagingRepository,
     PartnerRepository,
+    QualityRepository,
     TemplateRepository,
     TokenRepository,
     UserRepository,
@@ -68,6 +69,7 @@ class UnitOfWork:
     profiles: BusinessProfileRepository
 
     catalogs: CatalogRepository
+    quality: QualityRepository
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.profiles = BusinessProfileRepository(self.session)
 
         self.catalogs = CatalogRepository(self.session)
+        self.quality = QualityRepository(self.session)
         return self
 
     async def __aexit__(

@@ -1,11 +1,12 @@
 """The Messaging API clients (``D360-API-KEY``): :class:`MessagingClient` and its async twin.
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
-webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads) and ``media``
-(upload, get, download, delete). They live in :mod:`partnerhub.client.resources`, one module
-per resource (``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``,
-``media``), where the async twin is written once and the sync twin is generated from it, like
-the Partner API's.
+webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads), ``media``
+(upload, get, download, delete), ``multi_webhook`` and ``health`` (also as
+``health_status()``). They live in :mod:`partnerhub.client.resources`, one module per resource
+(``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``, ``media``,
+``multi_webhook``, ``messaging_health``), where the async twin is written once and the sync twin
+is generated from it, like the Partner API's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import anyio
 import httpx
 
+from partnerhub.client import models
 from partnerhub.client._auth import CHANNEL_KEY_HEADER, ApiKeyAuth
 from partnerhub.client._base import DEFAULT_TIMEOUT, AsyncCore, RetryPolicy, SyncCore
 from partnerhub.client.resources.business_profile import (
@@ -26,6 +28,7 @@ from partnerhub.client.resources.business_profile import (
 )
 from partnerhub.client.resources.media import AsyncMedia, Media
 from partnerhub.client.resources.messages import AsyncMessages, Messages
+from partnerhub.client.resources.messaging_health import AsyncMessagingHealth, MessagingHealth
 from partnerhub.client.resources.messaging_templates import (
     AsyncMessagingTemplates,
     MessagingTemplates,
@@ -71,6 +74,11 @@ class MessagingClient:
         self.media = Media(self._core)
 
         self.multi_webhook = MultiWebhook(self._core)
+        self.health = MessagingHealth(self._core)
+
+    def health_status(self) -> models.HealthStatus:
+        """``GET /health_status``: can this number send, and if not, why (Meta's errors)."""
+        return self.health.status()
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -114,6 +122,11 @@ class AsyncMessagingClient:
         self.media = AsyncMedia(self._core)
 
         self.multi_webhook = AsyncMultiWebhook(self._core)
+        self.health = AsyncMessagingHealth(self._core)
+
+    async def health_status(self) -> models.HealthStatus:
+        """``GET /health_status``: can this number send, and if not, why (Meta's errors)."""
+        return await self.health.status()
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

@@ -20,6 +20,9 @@ __all__ = [
     "ChannelApiKeyInfo",
     "ChannelApiKeyList",
     "ChannelApiKeysRevoked",
+    "HealthEntity",
+    "HealthError",
+    "HealthStatus",
     "MediaDeleted",
     "MediaInfo",
     "MediaUploaded",
@@ -220,3 +223,37 @@ class MultiWebhookConfig(msgspec.Struct, kw_only=True):
     enabled: bool = False
     destinations: list[WebhookDestination] = []
     message: str | None = None
+
+
+# --- Health status (issue 17) -------------------------------------------------------------
+
+
+class HealthError(msgspec.Struct, kw_only=True):
+    """Why an entity is ``BLOCKED``: Meta's code, what is wrong, what to do."""
+
+    error_code: int | None = None
+    error_description: str = ""
+    possible_solution: str = ""
+
+
+class HealthEntity(msgspec.Struct, kw_only=True):
+    """``PHONE_NUMBER``, ``WABA``, ``BUSINESS`` or ``APP``, and whether it can send
+    (``AVAILABLE``, ``LIMITED`` with ``additional_info``, ``BLOCKED`` with ``errors``)."""
+
+    entity_type: str
+    id: str | None = None
+    can_send_message: str
+    errors: list[HealthError] = []
+    additional_info: list[str] = []
+
+
+class HealthStatus(msgspec.Struct, kw_only=True):
+    """``GET /health_status``: ``can_send_message`` is the worst of the entities'."""
+
+    can_send_message: str
+    entities: list[HealthEntity] = []
+    id: str | None = None  # the phone number id
+
+    def entity(self, entity_type: str) -> HealthEntity | None:
+        """The entity of that type (``"PHONE_NUMBER"``, ``"WABA"``, …), if listed."""
+        return next((e for e in self.entities if e.entity_type == entity_type), None)

@@ -35,7 +35,13 @@ from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, Timelin
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.media.model import MediaFile
-from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message
+from partnerhub.domain.messaging.model import (
+    Budget,
+    BudgetQuery,
+    ChannelApiKey,
+    DueMessage,
+    Message,
+)
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.ratelimit import Rule
@@ -264,6 +270,29 @@ class MessagingRepository(Protocol):
     async def set_mm_lite_accepted(self, waba_account_id: str, at: datetime | None) -> None: ...
 
 
+class QualityRepository(Protocol):
+    """Messaging limits and quality (issue 17; :mod:`partnerhub.domain.messaging.quality`)."""
+
+    async def budgets(self, query: BudgetQuery) -> dict[str, Budget]:
+        """Each number's tier budget for a send batch's template sends."""
+        ...
+
+    async def open_conversations(self, budgets: dict[str, Budget], query: BudgetQuery) -> None:
+        """Record the business-initiated conversations a send batch opened."""
+        ...
+
+    async def conversations_since(self, channel_id: str, since: datetime) -> int: ...
+    async def get_state(self, channel_id: str) -> tuple[int, datetime | None] | None:
+        """The number's spam reports and since when it is red (None: never stored)."""
+        ...
+
+    async def save_state(
+        self, channel_id: str, spam_reports: int, red_since: datetime | None
+    ) -> None: ...
+    async def paused_templates(self, waba_account_id: str) -> int: ...
+    async def app_id_of_key(self, key_id: str) -> str | None: ...
+
+
 class TemplateRepository(Protocol):
     async def insert_unique(self, template: Template) -> bool:
         """Add and flush; False when (WABA, name, language) is taken after all (a concurrent twin
@@ -466,6 +495,8 @@ class UnitOfWork(Protocol):
     def profiles(self) -> BusinessProfileRepository: ...
     @property
     def catalogs(self) -> CatalogRepository: ...
+    @property
+    def quality(self) -> QualityRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

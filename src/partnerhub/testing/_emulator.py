@@ -298,6 +298,32 @@ class Emulator:
             "POST", f"/numbers/{wa_id}/unreachable", {"unreachable": True, "fault": fault}
         )
         self._unreachable.add(wa_id)
+
+    # Messaging limits and quality (issue 17): each change sends the partner a
+    # ``phone_number_quality_update`` event; the answer is the number's quality state and the
+    # events' ``data.event`` values (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE).
+
+    def set_quality(self, channel_id: str, quality_rating: str) -> dict[str, Any]:
+        """Meta rates the number ``GREEN``, ``YELLOW`` or ``RED`` (and forgets spam reports)."""
+        result: dict[str, Any] = self.call(
+            "POST", f"/channels/{channel_id}/quality", {"quality_rating": quality_rating}
+        )
+        return result
+
+    def set_limit(self, channel_id: str, limit: str) -> dict[str, Any]:
+        """Meta moves the number's messaging limit (``TIER_50`` … ``TIER_UNLIMITED``): the
+        unique users its templates may reach in a rolling 24 hours (over it: error 131048)."""
+        result: dict[str, Any] = self.call(
+            "POST", f"/channels/{channel_id}/limit", {"limit": limit}
+        )
+        return result
+
+    def report_spam(self, channel_id: str, count: int = 1) -> dict[str, Any]:
+        """``count`` users report the number's messages as spam: quality drops to YELLOW at 10
+        reports, RED at 25; a number RED for 7 (virtual) days loses a tier at the next report."""
+        result: dict[str, Any] = self.call(
+            "POST", f"/channels/{channel_id}/spam_reports", {"count": count}
+        )
         return result
 
     def sent_webhooks(self, partner_id: str | None = None, limit: int = 100) -> list[Any]:

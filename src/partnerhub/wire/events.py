@@ -112,6 +112,18 @@ class RestrictionData(ChannelData):
     violation_type: str
 
 
+class QualityData(ChannelData, omit_defaults=True):
+    """``data`` of ``phone_number_quality_update`` [ours: the name and the ``event`` values are
+    Meta's WABA webhook field of that name]: ``event`` is ``FLAGGED`` (quality went down),
+    ``UNFLAGGED`` (up), ``DOWNGRADE`` or ``UPGRADE`` (the messaging limit moved);
+    ``old_limit`` only when the limit moved."""
+
+    event: str
+    current_limit: str
+    current_quality_rating: str
+    old_limit: str | None = None
+
+
 class TemplateStatusData(Template, EventData):
     """The template as the Partner API shows it, plus the client whose WABA holds it."""
 
@@ -216,6 +228,10 @@ class WabaTemplateStatusChanged(Event, frozen=True, tag="waba_template_status_ch
     data: TemplateStatusData
 
 
+class PhoneNumberQualityUpdate(Event, frozen=True, tag="phone_number_quality_update"):
+    data: QualityData
+
+
 class WebhookTest(Event, frozen=True, tag="webhook_test"):
     data: WebhookTestData
 
@@ -236,6 +252,7 @@ PartnerEvent: TypeAlias = (
     | AccountRestriction
     | WabaTemplateStatusChanged
     | WebhookTest
+    | PhoneNumberQualityUpdate
 )
 
 

@@ -16,6 +16,7 @@ from partnerhub.adapters.repositories.io_signatures import IoSignatureRepository
 from partnerhub.adapters.repositories.login_attempts import LoginAttemptRepository
 from partnerhub.adapters.repositories.messaging import MessagingRepository
 from partnerhub.adapters.repositories.partners import PartnerRepository
+from partnerhub.adapters.repositories.quality import QualityRepository
 from partnerhub.adapters.repositories.templates import TemplateRepository
 from partnerhub.adapters.repositories.tokens import TokenRepository
 from partnerhub.adapters.repositories.users import UserRepository
@@ -34,6 +35,7 @@ __all__ = [
     "LoginAttemptRepository",
     "MessagingRepository",
     "PartnerRepository",
+    "QualityRepository",
     "TemplateRepository",
     "TokenRepository",
     "UserRepository",

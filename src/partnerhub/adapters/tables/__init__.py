@@ -35,6 +35,11 @@ from partnerhub.adapters.tables.messaging import (
 )
 from partnerhub.adapters.tables.mm_lite import mm_lite_terms
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
+from partnerhub.adapters.tables.quality import (
+    business_conversation_counts,
+    business_conversations,
+    phone_quality,
+)
 from partnerhub.adapters.tables.templates import waba_templates
 from partnerhub.adapters.tables.tokens import refresh_tokens, token_families
 from partnerhub.adapters.tables.webhooks import (
@@ -47,6 +52,8 @@ __all__ = [
     "NUMBER_IN_USE",
     "UTCDateTime",
     "balances",
+    "business_conversation_counts",
+    "business_conversations",
     "business_profiles",
     "cache_versions",
     "catalog_products",
@@ -72,6 +79,7 @@ __all__ = [
     "partner_api_keys",
     "partner_users",
     "partners",
+    "phone_quality",
     "refresh_tokens",
     "token_families",
     "unreachable_numbers",

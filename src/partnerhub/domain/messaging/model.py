@@ -107,3 +107,44 @@ class SendReads:
     windows: dict[tuple[str, str], datetime]
     templates: dict[TemplateKey, StoredTemplate]
     keys: dict[str, bool] = field(default_factory=dict)
+    # Messaging limits (issue 17): per number sending templates in the batch, its budget.
+    budgets: dict[str, Budget] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BudgetQuery:
+    """What a send batch asks of the messaging limits: for these (number, user) pairs of its
+    template sends, each number's tier and the users it opened business-initiated
+    conversations with after ``since``; ``now`` is when new ones open."""
+
+    pairs: frozenset[tuple[str, str]]
+    since: datetime
+    now: datetime
+
+    @property
+    def since_minute(self) -> datetime:
+        """The oldest per-minute count still in the window: conversations are counted to the
+        minute, so one opened in the window's first minute counts until that minute is out
+        (up to a minute longer than Meta's exact 24 hours, never shorter)."""
+        return minute_of(self.since)
+
+    @property
+    def minute(self) -> datetime:
+        return minute_of(self.now)
+
+
+def minute_of(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+@dataclass
+class Budget:
+    """A number's tier budget in one send batch: ``limit`` unique users per rolling 24 hours
+    (None: unlimited), ``used`` of them so far, which of the batch's users are ``counted``
+    already; the plan appends to ``opened`` the users whose conversation this batch opens,
+    and the store records them in the same transaction."""
+
+    limit: int | None
+    used: int = 0
+    counted: set[str] = field(default_factory=set)
+    opened: list[str] = field(default_factory=list)

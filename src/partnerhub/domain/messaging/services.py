@@ -24,11 +24,12 @@ from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
 from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import InvalidInput, NotFound
-from partnerhub.domain.messaging import delivery_faults, errors, marketing, payloads
+from partnerhub.domain.messaging import delivery_faults, errors, marketing, payloads, quality
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.countries import country_of
 from partnerhub.domain.messaging.errors import GraphError
 from partnerhub.domain.messaging.model import (
+    BudgetQuery,
     Direction,
     DueMessage,
     Message,
@@ -105,7 +106,12 @@ class SendStore(Protocol):
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str] = frozenset(),
-    ) -> None: ...
+        budget: BudgetQuery | None = None,
+    ) -> None:
+        """With ``budget``, ``reads.budgets`` holds each number's tier budget and the store
+        records the conversations ``plan`` opened (:attr:`Budget.opened`) in the same
+        transaction."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -246,6 +252,13 @@ class MessageSender:
                 outcomes.append((item, accepted))
             return rows
 
+        # Template sends: their windows say whether a conversation is user-initiated, and the
+        # numbers' budgets whether a new business-initiated one fits (messaging limits).
+        templated = frozenset(
+            (i.principal.channel_id, i.outgoing.wa_id)
+            for i in batch
+            if i.outgoing.template is not None
+        )
         await self._store.store_batch(
             # Every send's window: free-form sends need it open, utility templates inside it
             # are free (FREE_UTILITY).
@@ -261,6 +274,7 @@ class MessageSender:
             },
             plan,
             frozenset(i.principal.key_id for i in batch),
+            BudgetQuery(templated, now - WINDOW, now) if templated else None,
         )
         for item, outcome in outcomes:
             if item.future.done():
@@ -305,9 +319,14 @@ def _pricing_category(item: _Pending, reads: SendReads, now: datetime) -> str:
             (template.id, template.version) if template is not None and template.id else None,
         )
         assert template is not None  # check_template refuses a missing template
+        window_open = _window_open(item, reads, now)
+        # Business-initiated (the window closed): spends the number's tier budget (131048).
+        quality.spend(
+            reads.budgets.get(principal.channel_id), item.outgoing.wa_id, window_open, principal
+        )
         if category is not None:
             return category
-        if template.category == PricingCategory.UTILITY and _window_open(item, reads, now):
+        if template.category == PricingCategory.UTILITY and window_open:
             return FREE_UTILITY
         return template.category
     if not _window_open(item, reads, now):
@@ -332,6 +351,7 @@ class UnitOfWorkSendStore:
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str] = frozenset(),
+        budget: BudgetQuery | None = None,
     ) -> None:
         async with self._uow_factory() as uow:
             # Reads, then inserts only: no read-modify-write to protect, just queue as a writer.
@@ -349,7 +369,11 @@ class UnitOfWorkSendStore:
                         found.id,
                         found.modified_at.isoformat(),
                     )
-            await uow.messaging.insert_messages(plan(SendReads(windows, templates, keys)))
+            budgets = {} if budget is None else await uow.quality.budgets(budget)
+            reads = SendReads(windows, templates, keys, budgets)
+            await uow.messaging.insert_messages(plan(reads))
+            if budget is not None:
+                await uow.quality.open_conversations(budgets, budget)
             await uow.commit()
 
     async def aclose(self) -> None:

@@ -2,7 +2,8 @@
 
 One module per family: :mod:`.controls` (reset, clock, faults, sent log, signups, statuses,
 balances, usage, reviews), :mod:`.world` (seed and export), :mod:`.messaging` (inbound
-messages, unreachable numbers), :mod:`.partners` (a ready partner per test); :mod:`.guard` says
+messages, unreachable numbers), :mod:`.partners` (a ready partner per test), :mod:`.quality`
+(quality rating, messaging limit, spam reports); :mod:`.guard` says
 who may call them.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from partnerhub.emulator.routes import catalogs, controls, messaging, partners, world
+from partnerhub.emulator.routes import catalogs, controls, messaging, partners, quality, world
 
 
 def emulator_router() -> Router:
@@ -32,6 +33,7 @@ def emulator_router() -> Router:
             controls.review_template,
             *partners.HANDLERS,
             *catalogs.HANDLERS,
+            *quality.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

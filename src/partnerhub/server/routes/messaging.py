@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from partnerhub.domain.errors import NotFound
-from partnerhub.domain.messaging import marketing, multi_webhook, services
+from partnerhub.domain.messaging import marketing, multi_webhook, quality, services
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.domain.templates import services as template_services
@@ -29,6 +29,7 @@ from partnerhub.server.openapi import documents_body, documents_examples
 from partnerhub.server.routes import template_examples
 from partnerhub.server.routes.templates import new_template
 from partnerhub.server.state import AppState
+from partnerhub.wire import health as wire_health
 from partnerhub.wire import messaging as wire
 from partnerhub.wire import templates as wire_templates
 
@@ -318,6 +319,22 @@ async def update_multi_webhook(request: Request[Any, Any, Any]) -> wire.MultiWeb
     return await _change_multi_webhook(request, multi_webhook.update, "Destinations updated")
 
 
+@get(
+    "/health_status",
+    summary=(
+        "Messaging health of this number, its WABA, the business and the app "
+        "(AVAILABLE, LIMITED or BLOCKED, with Meta's errors)"
+    ),
+    tags=["Messaging API"],
+)
+async def health_status(request: Request[Any, Any, Any]) -> wire_health.HealthStatusResponse:
+    principal = await channel_principal(request)
+    state = app_state(request)
+    async with state.uow() as uow:
+        found = await quality.health_status(uow, state.clock, principal)
+    return msgspec.convert(found, wire_health.HealthStatusResponse)
+
+
 def messaging_router(*extra: Any) -> Router:
     return Router(
         path="/",
@@ -327,6 +344,7 @@ def messaging_router(*extra: Any) -> Router:
             set_webhook,
             get_webhook,
             list_templates,
+            health_status,
             create_template,
             delete_template,
             get_multi_webhook,
