@@ -1,15 +1,17 @@
-"""Where the bytes of resumable uploads live: files under ``<data dir>/uploads``, never rows.
+"""Where the bytes of resumable uploads live: never rows.
 
-All file I/O for uploaded bytes is here, so that pointing uploads at another store (the shared
-media storage) changes this module only. A chunk is streamed to a temporary file as it arrives
-(:meth:`UploadFiles.receive`, never held whole in memory); once the session row is locked and
-the offset checked, it is appended to the session's partial file at exactly that offset
-(:meth:`UploadFiles.append`: the partial file is cut back to the offset first, so a chunk whose
-transaction failed leaves nothing behind); the last chunk renames the partial file into place
-(:meth:`UploadFiles.complete`, atomic). :meth:`UploadFiles.read` streams a finished file back.
+A chunk is streamed to a temporary file as it arrives (:meth:`UploadFiles.receive`, never held
+whole in memory); once the session row is locked and the offset checked, it is appended to the
+session's partial file at exactly that offset (:meth:`UploadFiles.append`: the partial file is
+cut back to the offset first, so a chunk whose transaction failed leaves nothing behind). The
+last chunk moves the finished file into the **media storage** (:meth:`UploadFiles.complete`:
+the local directory or the S3-compatible bucket of ``POST /media``, written atomically), so
+that every API process, on any machine sharing that storage, serves the profile picture it
+became. :meth:`UploadFiles.read` streams it back from there.
 
-Layout: ``uploads/incoming/<random>`` (chunks in flight), ``uploads/partial/<session>``,
-``uploads/<session>`` (complete).
+Local layout (chunks of unfinished sessions): ``uploads/incoming/<random>`` (in flight),
+``uploads/partial/<session>``. The chunks of one session must reach processes sharing that
+directory (docs/operations.md, "Media storage"); in the media storage: ``upload<session>``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from partnerhub.domain.messaging.errors import invalid_parameter
+from partnerhub.domain.ports import MediaStorage
 
 BLOCK = 256 * 1024
 
@@ -35,8 +38,9 @@ class Received:
 
 
 class UploadFiles:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, storage: MediaStorage) -> None:
         self.root = root
+        self.storage = storage
 
     def _dir(self, *parts: str) -> Path:
         path = self.root.joinpath(*parts)
@@ -91,30 +95,37 @@ class UploadFiles:
             received.path.unlink(missing_ok=True)
 
     async def complete(self, session_id: str) -> None:
-        """The upload's last byte arrived: move the partial file into place (atomic rename)."""
-        await asyncio.to_thread(os.replace, self._partial(session_id), self._final(session_id))
+        """The upload's last byte arrived: the partial file goes into the media storage (which
+        makes it visible only once whole), then is removed here."""
+        partial = self._partial(session_id)
+        await self.storage.put(_key(session_id), _blocks(partial))
+        partial.unlink(missing_ok=True)
 
     async def head(self, session_id: str, size: int = 8) -> bytes:
         """The first ``size`` bytes of a finished file (b"" when it is missing)."""
-
-        def read() -> bytes:
-            try:
-                with (self.root / session_id).open("rb") as source:
-                    return source.read(size)
-            except FileNotFoundError:
-                return b""
-
-        return await asyncio.to_thread(read)
-
-    def exists(self, session_id: str) -> bool:
-        return (self.root / session_id).is_file()
+        try:
+            async for block in self.storage.get(_key(session_id)):
+                return block[:size]
+        except FileNotFoundError:
+            return b""
+        return b""
 
     async def read(self, session_id: str) -> AsyncIterator[bytes]:
-        """The finished file's bytes, block by block."""
-        with (self.root / session_id).open("rb") as source:
-            while block := await asyncio.to_thread(source.read, BLOCK):
-                yield block
+        """The finished file's bytes, block by block (FileNotFoundError when it is gone)."""
+        async for block in self.storage.get(_key(session_id)):
+            yield block
 
-    def delete(self, session_id: str) -> None:
-        (self.root / session_id).unlink(missing_ok=True)
+    async def delete(self, session_id: str) -> None:
+        await self.storage.delete(_key(session_id))
         (self.root / "partial" / session_id).unlink(missing_ok=True)
+
+
+def _key(session_id: str) -> str:
+    """The finished upload's key in the media storage (keys are alphanumeric)."""
+    return f"upload{session_id}"
+
+
+async def _blocks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as source:
+        while block := await asyncio.to_thread(source.read, BLOCK):
+            yield block

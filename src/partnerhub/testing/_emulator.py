@@ -298,6 +298,7 @@ class Emulator:
             "POST", f"/numbers/{wa_id}/unreachable", {"unreachable": True, "fault": fault}
         )
         self._unreachable.add(wa_id)
+        return result
 
     # Messaging limits and quality (issue 17): each change sends the partner a
     # ``phone_number_quality_update`` event; the answer is the number's quality state and the

@@ -14,6 +14,7 @@ where another single-segment Graph node (a media id) joins the dispatch.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -40,7 +41,7 @@ PROFILE_PATH = "/whatsapp_business_profile"
 
 
 def upload_files(state: AppState) -> UploadFiles:
-    return UploadFiles(state.settings.data_dir / "uploads")
+    return UploadFiles(state.settings.data_dir / "uploads", state.media.storage)
 
 
 def picture_base(state: AppState, request: Request[Any, Any, Any]) -> str:
@@ -102,14 +103,24 @@ async def profile_picture(request: Request[Any, Any, Any], picture_id: FromPath[
     state = app_state(request)
     async with state.uow() as uow:
         found = await uow.profiles.profile_picture(picture_id)
-    files = upload_files(state)
-    if found is None or not files.exists(found.id):
+    if found is None:
         raise NotFound("No such profile picture")
+    chunks = upload_files(state).read(found.id)
+    try:
+        first = await anext(chunks)
+    except (FileNotFoundError, StopAsyncIteration):  # the row outlived its bytes
+        raise NotFound("No such profile picture") from None
     return Stream(
-        files.read(found.id),
+        _then(first, chunks),
         media_type=found.content_type,
         headers={"content-length": str(found.file_length), "cache-control": "private, max-age=300"},
     )
+
+
+async def _then(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for block in rest:
+        yield block
 
 
 @post(
