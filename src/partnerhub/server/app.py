@@ -21,7 +21,11 @@ from partnerhub.server.errors.registry import APP_HANDLERS, HUB_HANDLERS
 from partnerhub.server.extensions import CORE_ONLY, Extension
 from partnerhub.server.fastpath import HOT_ROUTES, STREAMED_ROUTES, HotPaths
 from partnerhub.server.idempotency import IdempotencyMiddleware
-from partnerhub.server.middleware import RequestIdMiddleware, configure_logging
+from partnerhub.server.middleware import (
+    RequestIdMiddleware,
+    configure_logging,
+    flush_access_log,
+)
 from partnerhub.server.pages import onboarding
 from partnerhub.server.pages.hub import hub_router
 from partnerhub.server.policy import ModePolicy
@@ -74,6 +78,7 @@ def create_app(
             yield
         finally:
             await state.close()
+            flush_access_log()
 
     app = Litestar(
         route_handlers=[

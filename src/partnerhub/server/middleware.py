@@ -241,6 +241,13 @@ class _AccessLog:
 _access = _AccessLog()
 
 
+def flush_access_log() -> None:
+    """Write the buffered access lines now (at shutdown: a process that multiprocessing started
+    ends with ``os._exit``, which runs no ``atexit`` handler)."""
+    if _access.buffer is not None:
+        _access.buffer.flush()
+
+
 def configure_logging(level: str, fmt: str) -> None:
     """structlog to stdout: JSON lines for machines, coloured console for a terminal.
 
