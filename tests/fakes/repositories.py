@@ -34,6 +34,7 @@ from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, DueMessage, Message
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -1020,3 +1021,28 @@ class CatalogRepository:
             for (cid, rid), p in sorted(self._t.catalog_products.items())
             if cid == catalog_id and (retailer_ids is None or rid in retailer_ids)
         }
+
+
+class MigrationRepository:
+    """Numbers migrated into a client and the two-step flags (issue 18 item 4)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def add(self, item: NumberMigration | TwoStepSetting) -> None:
+        if isinstance(item, NumberMigration):
+            self._t.number_migrations[item.channel_id] = item
+        else:
+            self._t.two_step[item.phone_number] = item
+
+    async def get_migration(
+        self, channel_id: str, *, for_update: bool = False
+    ) -> NumberMigration | None:
+        return self._t.number_migrations.get(channel_id)
+
+    async def two_step(self, phone_number: str) -> TwoStepSetting | None:
+        return self._t.two_step.get(phone_number)
+
+    async def migrations_of_partner(self, partner_id: str) -> list[NumberMigration]:
+        found = [m for m in self._t.number_migrations.values() if m.partner_id == partner_id]
+        return sorted(found, key=lambda m: m.created_at)

@@ -28,6 +28,7 @@ from partnerhub.adapters.repositories import (
     IoSignatureRepository,
     LoginAttemptRepository,
     MessagingRepository,
+    MigrationRepository,
     PartnerRepository,
     TemplateRepository,
     TokenRepository,
@@ -68,6 +69,7 @@ class UnitOfWork:
     profiles: BusinessProfileRepository
 
     catalogs: CatalogRepository
+    migrations: MigrationRepository
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.profiles = BusinessProfileRepository(self.session)
 
         self.catalogs = CatalogRepository(self.session)
+        self.migrations = MigrationRepository(self.session)
         return self
 
     async def __aexit__(
