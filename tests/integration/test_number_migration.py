@@ -347,3 +347,29 @@ async def test_another_partners_client_and_channels_are_404(
         404,
     )
     assert EMULATOR
+
+
+async def test_migrations_and_two_step_flags_travel_in_the_world_export(
+    http: Client, partner: PartnerCreds
+) -> None:
+    done = await onboard(http, partner, ["+4915100007760"])
+    url = migrations_url(partner, done["client_id"])
+    started = await http.post(url, headers=partner.headers, json={"phone_number": "+4915100007761"})
+    channel_id = started.json()["id"]
+    await http.post(
+        f"{url}/{channel_id}/request_code", headers=partner.headers, json={"code_method": "SMS"}
+    )
+    code = (await otp(http, channel_id))["code"]
+    await set_two_step(http, "+4915100007762", True)
+    before = (await http.get(f"{url}/{channel_id}", headers=partner.headers)).json()
+
+    exported = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+    assert [m["channel_id"] for m in exported["number_migrations"]] == [channel_id]
+    assert exported["two_step_settings"][0]["phone_number"] == "+4915100007762"
+    seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=exported)
+    assert seeded.status_code == 200, seeded.text
+
+    assert (await http.get(f"{url}/{channel_id}", headers=partner.headers)).json() == before
+    assert (await otp(http, channel_id))["code"] == code
+    refused = await http.post(url, headers=partner.headers, json={"phone_number": "+4915100007762"})
+    assert_error(refused, 409)
