@@ -35,3 +35,10 @@ async def force_status(client: httpx.AsyncClient, channel_id: str, status: str) 
         f"/_emulator/channels/{channel_id}/status", headers=EMULATOR, json={"status": status}
     )
     assert response.status_code in (200, 201), response.text
+
+
+async def approve(client: httpx.AsyncClient, template_id: str) -> None:
+    response = await client.post(
+        f"/_emulator/templates/{template_id}/review", headers=EMULATOR, json={"status": "approved"}
+    )
+    assert response.status_code == 200, response.text

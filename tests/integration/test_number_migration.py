@@ -15,7 +15,9 @@ from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.api import assert_error
 from tests.helpers.clients import events, onboard
 from tests.helpers.clock import advance, eventually
-from tests.helpers.migration import force_status, migrations_url, otp, set_two_step
+from tests.helpers.migration import approve, force_status, migrations_url, otp, set_two_step
+from tests.helpers.templates import create as create_template
+from tests.helpers.templates import simple
 from tests.helpers.webhooks import setup_webhook
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver
@@ -222,6 +224,9 @@ async def test_moving_a_number_to_a_new_waba_without_a_currency_change(
     assert_error(await http.post(f"{base}/{first}/waba_migration", headers=partner.headers), 409)
     await force_status(http, first, "live")
     before = await _channel(http, partner, first)
+    approved = await create_template(http, partner, done["waba_account_id"], simple("welcome"))
+    await approve(http, approved["id"])
+    await create_template(http, partner, done["waba_account_id"], simple("pending_one"))
     await setup_webhook(http, partner, receiver)
 
     await set_two_step(http, "+4915100007720", True)
@@ -237,6 +242,7 @@ async def test_moving_a_number_to_a_new_waba_without_a_currency_change(
     assert body["source_waba_account_id"] == done["waba_account_id"]
     assert body["currency"] == "EUR" and body["currency_changed"] is False
     assert body["moved_channel_ids"] == [first]
+    assert len(body["copied_template_ids"]) == 1
     new_waba = body["waba_account"]
     assert new_waba["id"] != done["waba_account_id"]
     assert new_waba["client_id"] == done["client_id"]
@@ -251,6 +257,14 @@ async def test_moving_a_number_to_a_new_waba_without_a_currency_change(
         headers=partner.headers,
     )
     assert got.status_code == 200 and got.json()["id"] == new_waba["id"]
+    # Only the approved template was copied, approved: the moved number can send it at once.
+    copied = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/waba_accounts/{new_waba['id']}/waba_templates",
+        headers=partner.headers,
+    )
+    assert [(t["name"], t["status"]) for t in copied.json()["waba_templates"]] == [
+        ("welcome", "approved")
+    ]
     # No partner event is documented for a WABA move: none is sent.
     await advance(http, 0)
     assert receiver.requests == []
@@ -285,6 +299,10 @@ async def test_currency_change_moves_the_whole_waba(http: Client, partner: Partn
         headers=partner.headers,
     )
     assert old.json()["settings"]["migrated_to"] == new_id
+    # A number migrated into the client afterwards joins the new WABA.
+    url = migrations_url(partner, done["client_id"])
+    started = await http.post(url, headers=partner.headers, json={"phone_number": "+4915100007732"})
+    assert started.json()["channel"]["waba_account"]["id"] == new_id
 
 
 async def test_currency_change_needs_an_approved_waba(http: Client, partner: PartnerCreds) -> None:

@@ -60,3 +60,5 @@ class WabaMove(msgspec.Struct):
     currency: str
     currency_changed: bool
     moved_channel_ids: list[str]
+    # The source WABA's approved templates, copied (approved) to the new WABA.
+    copied_template_ids: list[str]

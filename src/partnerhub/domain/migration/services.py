@@ -24,8 +24,8 @@ USD, INR; BRL upon request) and needs the WABA approved. The phone number id sta
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from partnerhub.domain import ids
 from partnerhub.domain.clients import events
@@ -39,6 +39,7 @@ from partnerhub.domain.clients.model import (
 from partnerhub.domain.clients.phones import NumbersTaken, normalize_phone
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
+from partnerhub.domain.listing import MAX_LIMIT, ListQuery
 from partnerhub.domain.migration.model import (
     CODE_METHODS,
     CODE_TTL_SECONDS,
@@ -52,6 +53,7 @@ from partnerhub.domain.migration.model import (
 )
 from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.ports import UnitOfWork
+from partnerhub.domain.templates.model import Template, TemplateStatus
 from partnerhub.domain.text import clean_text
 from partnerhub.domain.webhooks import outbox
 from partnerhub.wire import events as wire
@@ -84,6 +86,7 @@ class WabaMove:
     waba: WabaAccount  # the new WABA
     channels: list[Channel]  # the numbers moved
     currency_changed: bool
+    templates: list[Template]  # the approved templates copied to the new WABA
 
 
 def _numeric_id(digits: int = 15) -> str:
@@ -115,9 +118,7 @@ async def start_migration(
     client = await uow.clients.get_client(partner_id, client_id)
     if client is None:
         raise NotFound("Client not found")
-    waba = await uow.clients.waba_of_client(client.id)
-    if waba is None:
-        raise NotFound("WABA account not found")
+    waba = await _current_waba(uow, partner_id, client.id)
     phone = normalize_phone("phone_number", phone_number)
     if await uow.clients.count_channels(client.id) >= client.max_channels:
         raise InvalidInput("phone_number", f"at most {client.max_channels} numbers for this client")
@@ -156,6 +157,16 @@ async def start_migration(
     )
     await uow.commit()
     return MigrationView(migration, channel, client, waba)
+
+
+async def _current_waba(uow: UnitOfWork, partner_id: str, client_id: str) -> WabaAccount:
+    """The client's WABA numbers join: its first, or the one a currency change moved it to."""
+    waba = await uow.clients.waba_of_client(client_id)
+    while waba is not None and waba.settings.get("migrated_to"):
+        waba = await uow.clients.get_waba(partner_id, str(waba.settings["migrated_to"]))
+    if waba is None:
+        raise NotFound("WABA account not found")
+    return waba
 
 
 async def _migration_of(
@@ -350,9 +361,37 @@ async def move_to_new_waba(
     for moved in moving:
         moved.waba_account_id = waba.id
         moved.modified_at = now
+    copied = await _copy_templates(uow, source, waba, now)
     if changed:
         # 360dialog: the old WABA is left behind empty (Meta deprecates it) [ours: its status].
         source.settings = {**source.settings, "migrated_to": waba.id}
         source.modified_at = now
     await uow.commit()
-    return WabaMove(source, waba, moving, changed)
+    return WabaMove(source, waba, moving, changed, copied)
+
+
+async def _copy_templates(
+    uow: UnitOfWork, source: WabaAccount, waba: WabaAccount, now: datetime
+) -> list[Template]:
+    """The source WABA's approved templates, copied to the new WABA approved (360dialog: "only
+    the high-quality message templates are migrated … copied to the destination WABA. These
+    templates do not need to go through review again")."""
+    query = ListQuery(limit=MAX_LIMIT, filters={"status": TemplateStatus.APPROVED.value})
+    approved, _ = await uow.templates.list_for_waba(source.id, query)
+    copies = [
+        replace(
+            template,
+            id=ids.new_id(ids.TEMPLATE, 12),
+            waba_account_id=waba.id,
+            namespace=waba.namespace,
+            components=[dict(c) for c in template.components],
+            approved_edits=[],
+            review_at=None,
+            created_at=now,
+            modified_at=now,
+        )
+        for template in approved
+    ]
+    for copy in copies:
+        await uow.templates.insert_unique(copy)  # the new WABA has none: never a clash
+    return copies

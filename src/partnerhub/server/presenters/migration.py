@@ -39,4 +39,5 @@ def waba_move(move: WabaMove) -> wire.WabaMove:
         currency=waba_currency(move.waba),
         currency_changed=move.currency_changed,
         moved_channel_ids=[c.id for c in move.channels],
+        copied_template_ids=[t.id for t in move.templates],
     )
