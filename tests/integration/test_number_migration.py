@@ -391,3 +391,24 @@ async def test_migrations_and_two_step_flags_travel_in_the_world_export(
     assert (await otp(http, channel_id))["code"] == code
     refused = await http.post(url, headers=partner.headers, json={"phone_number": "+4915100007762"})
     assert_error(refused, 409)
+
+
+async def test_openapi_documents_the_migration_operations(http: Client) -> None:
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    base = "/api/v2/partners/{partner_id}/clients/{client_id}"
+    bodies = {
+        f"{base}/number_migrations": "MigrationIn",
+        f"{base}/number_migrations/{{channel_id}}/request_code": "RequestCodeIn",
+        f"{base}/number_migrations/{{channel_id}}/verify_code": "VerifyCodeIn",
+        f"{base}/channels/{{channel_id}}/waba_migration": "WabaMoveIn",
+        "/_emulator/numbers/{wa_id}/two_step": "TwoStepIn",
+    }
+    for path, schema in bodies.items():
+        body = paths[path]["post"]["requestBody"]
+        assert body["content"]["application/json"]["schema"]["$ref"].endswith(schema), path
+    assert (
+        paths[f"{base}/channels/{{channel_id}}/waba_migration"]["post"]["requestBody"]["required"]
+        is False
+    )
+    assert "get" in paths[f"{base}/number_migrations/{{channel_id}}"]
+    assert "get" in paths["/_emulator/number_migrations/{channel_id}/code"]
