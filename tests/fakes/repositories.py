@@ -43,6 +43,7 @@ from partnerhub.domain.messaging.model import (
 )
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
 from partnerhub.domain.messaging.quality import limit_of
+from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template, TemplateStatus
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -1104,3 +1105,28 @@ class QualityRepository:
     async def app_id_of_key(self, key_id: str) -> str | None:
         key = self._t.channel_keys.get(key_id)
         return None if key is None else key.app_id
+
+
+class MigrationRepository:
+    """Numbers migrated into a client and the two-step flags (issue 18 item 4)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def add(self, item: NumberMigration | TwoStepSetting) -> None:
+        if isinstance(item, NumberMigration):
+            self._t.number_migrations[item.channel_id] = item
+        else:
+            self._t.two_step[item.phone_number] = item
+
+    async def get_migration(
+        self, channel_id: str, *, for_update: bool = False
+    ) -> NumberMigration | None:
+        return self._t.number_migrations.get(channel_id)
+
+    async def two_step(self, phone_number: str) -> TwoStepSetting | None:
+        return self._t.two_step.get(phone_number)
+
+    async def migrations_of_partner(self, partner_id: str) -> list[NumberMigration]:
+        found = [m for m in self._t.number_migrations.values() if m.partner_id == partner_id]
+        return sorted(found, key=lambda m: m.created_at)

@@ -28,6 +28,7 @@ from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, Message
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -79,6 +80,8 @@ class Tables:
 
     catalogs: dict[str, Catalog] = field(default_factory=dict)
     catalog_products: dict[tuple[str, str], Product] = field(default_factory=dict)
+    number_migrations: dict[str, NumberMigration] = field(default_factory=dict)
+    two_step: dict[str, TwoStepSetting] = field(default_factory=dict)
 
     # Messaging limits and quality (issue 17): (channel, user) -> when the conversation opened;
     # (channel, minute) -> conversations opened; channel -> (spam reports, red since).

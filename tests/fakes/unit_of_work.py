@@ -34,6 +34,7 @@ from tests.fakes.repositories import (
     IoSignatureRepository,
     LoginAttemptRepository,
     MessagingRepository,
+    MigrationRepository,
     PartnerRepository,
     QualityRepository,
     TemplateRepository,
@@ -107,6 +108,7 @@ class FakeUnitOfWork:
         self.profiles = BusinessProfileRepository(t)
 
         self.catalogs = CatalogRepository(t)
+        self.migrations = MigrationRepository(t)
 
         self.quality = QualityRepository(t)
 

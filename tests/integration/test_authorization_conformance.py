@@ -113,6 +113,24 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
     ("POST", "/whatsapp_business_profile"): {"messaging_product": "whatsapp", "about": "Hijacked"},
+    # Number migration (issue 18 item 4).
+    ("POST", "/api/v2/partners/{partner_id}/clients/{client_id}/number_migrations"): {
+        "phone_number": "+4915100000998"
+    },
+    (
+        "POST",
+        "/api/v2/partners/{partner_id}/clients/{client_id}/number_migrations/{channel_id}"
+        "/request_code",
+    ): {"code_method": "SMS"},
+    (
+        "POST",
+        "/api/v2/partners/{partner_id}/clients/{client_id}/number_migrations/{channel_id}"
+        "/verify_code",
+    ): {"code": "123456"},
+    (
+        "POST",
+        "/api/v2/partners/{partner_id}/clients/{client_id}/channels/{channel_id}/waba_migration",
+    ): {"currency": "USD"},
 }
 
 

@@ -28,6 +28,7 @@ from partnerhub.adapters.repositories import (
     IoSignatureRepository,
     LoginAttemptRepository,
     MessagingRepository,
+    MigrationRepository,
     PartnerRepository,
     QualityRepository,
     TemplateRepository,
@@ -70,6 +71,7 @@ class UnitOfWork:
 
     catalogs: CatalogRepository
     quality: QualityRepository
+    migrations: MigrationRepository
 
     def __init__(
         self,
@@ -106,6 +108,7 @@ class UnitOfWork:
 
         self.catalogs = CatalogRepository(self.session)
         self.quality = QualityRepository(self.session)
+        self.migrations = MigrationRepository(self.session)
         return self
 
     async def __aexit__(

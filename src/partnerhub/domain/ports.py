@@ -43,6 +43,7 @@ from partnerhub.domain.messaging.model import (
     Message,
 )
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates.model import Template
@@ -450,6 +451,17 @@ class CatalogRepository(Protocol):
     ) -> dict[str, Product]: ...
 
 
+class MigrationRepository(Protocol):
+    """Numbers migrated into a client and the Meta-side two-step flags (issue 18 item 4)."""
+
+    def add(self, item: NumberMigration | TwoStepSetting) -> None: ...
+    async def get_migration(
+        self, channel_id: str, *, for_update: bool = False
+    ) -> NumberMigration | None: ...
+    async def two_step(self, phone_number: str) -> TwoStepSetting | None: ...
+    async def migrations_of_partner(self, partner_id: str) -> list[NumberMigration]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: use as ``async with factory() as uow:`` and call :meth:`commit` once;
     leaving the block without committing rolls everything back.
@@ -497,6 +509,8 @@ class UnitOfWork(Protocol):
     def catalogs(self) -> CatalogRepository: ...
     @property
     def quality(self) -> QualityRepository: ...
+    @property
+    def migrations(self) -> MigrationRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -208,3 +208,5 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
 
     catalogs: list[Row] = []  # issue 17
     catalog_products: list[Row] = []
+    number_migrations: list[Row] = []  # issue 18 item 4
+    two_step_settings: list[Row] = []

@@ -57,6 +57,9 @@ SECTIONS: Mapping[str, Table] = {
     "business_profiles": tables.business_profiles,
     "catalogs": tables.catalogs,  # issue 17
     "catalog_products": tables.catalog_products,
+    # Issue 18 item 4: numbers migrated into a client, and the two-step verification flags.
+    "number_migrations": tables.number_migrations,
+    "two_step_settings": tables.two_step_settings,
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of

@@ -284,6 +284,25 @@ class Emulator:
         )
         return result
 
+    # --- number migration (issue 18 item 4) ----------------------------------------------------
+
+    def set_two_step(self, phone_number: str, enabled: bool) -> dict[str, Any]:
+        """Turn two-step verification of the number on or off where it is registered now (the
+        other BSP, or Meta). A migration of the number is refused while it is on."""
+        wa_id = phone_number.lstrip("+")
+        result: dict[str, Any] = self.call(
+            "POST", f"/numbers/{wa_id}/two_step", {"enabled": enabled}
+        )
+        return result
+
+    def migration_otp(self, channel_id: str) -> str:
+        """The six-digit code the migrating number received by SMS or voice after
+        ``request_code`` (``ValueError`` when none is pending)."""
+        result: dict[str, Any] = self.call("GET", f"/number_migrations/{channel_id}/code")
+        if not result.get("code"):
+            raise ValueError(f"no verification code pending for {channel_id}")
+        return str(result["code"])
+
     def inject_fault(self, number: str, fault: str | None) -> dict[str, Any]:
         """Messages to this recipient number, or sent by this business number, are accepted
         and then fail asynchronously with a ``failed`` status carrying Meta's error:

@@ -15,6 +15,7 @@ from partnerhub.adapters.repositories.hub import HubRepository
 from partnerhub.adapters.repositories.io_signatures import IoSignatureRepository
 from partnerhub.adapters.repositories.login_attempts import LoginAttemptRepository
 from partnerhub.adapters.repositories.messaging import MessagingRepository
+from partnerhub.adapters.repositories.migration import MigrationRepository
 from partnerhub.adapters.repositories.partners import PartnerRepository
 from partnerhub.adapters.repositories.quality import QualityRepository
 from partnerhub.adapters.repositories.templates import TemplateRepository
@@ -34,6 +35,7 @@ __all__ = [
     "IoSignatureRepository",
     "LoginAttemptRepository",
     "MessagingRepository",
+    "MigrationRepository",
     "PartnerRepository",
     "QualityRepository",
     "TemplateRepository",

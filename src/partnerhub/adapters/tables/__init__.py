@@ -33,6 +33,7 @@ from partnerhub.adapters.tables.messaging import (
     messaging_contacts,
     unreachable_numbers,
 )
+from partnerhub.adapters.tables.migration import number_migrations, two_step_settings
 from partnerhub.adapters.tables.mm_lite import mm_lite_terms
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
 from partnerhub.adapters.tables.quality import (
@@ -76,12 +77,14 @@ __all__ = [
     "messaging_contacts",
     "metadata",
     "mm_lite_terms",
+    "number_migrations",
     "partner_api_keys",
     "partner_users",
     "partners",
     "phone_quality",
     "refresh_tokens",
     "token_families",
+    "two_step_settings",
     "unreachable_numbers",
     "upload_sessions",
     "usage_records",

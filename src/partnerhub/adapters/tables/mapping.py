@@ -11,6 +11,7 @@ from partnerhub.adapters.tables.client_logins import client_logins
 from partnerhub.adapters.tables.clients import channels, clients, waba_accounts
 from partnerhub.adapters.tables.emulator import emulator_state
 from partnerhub.adapters.tables.messaging import channel_api_keys, messages, messaging_contacts
+from partnerhub.adapters.tables.migration import number_migrations, two_step_settings
 from partnerhub.adapters.tables.partners import partner_users, partners
 from partnerhub.adapters.tables.templates import waba_templates
 from partnerhub.adapters.tables.tokens import refresh_tokens, token_families
@@ -20,6 +21,7 @@ from partnerhub.domain.billing.model import Balance, UsageRecord
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, Message
+from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import (
@@ -57,4 +59,6 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Template, waba_templates)
     mapper_registry.map_imperatively(Message, messages)
     mapper_registry.map_imperatively(Contact, messaging_contacts)
+    mapper_registry.map_imperatively(NumberMigration, number_migrations)
+    mapper_registry.map_imperatively(TwoStepSetting, two_step_settings)
     _MAPPED = True

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from litestar import Router
 
-from partnerhub.emulator.routes import catalogs, controls, messaging, partners, quality, world
+from partnerhub.emulator.routes import (
+    catalogs,
+    controls,
+    messaging,
+    migration,
+    partners,
+    quality,
+    world,
+)
 
 
 def emulator_router() -> Router:
@@ -34,6 +42,7 @@ def emulator_router() -> Router:
             *partners.HANDLERS,
             *catalogs.HANDLERS,
             *quality.HANDLERS,
+            *migration.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,
