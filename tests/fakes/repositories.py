@@ -33,7 +33,11 @@ from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, Timelin
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, DueMessage, Message
-from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.messaging.profile_model import (
+    BusinessEncryptionKey,
+    BusinessProfile,
+    UploadSession,
+)
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -985,6 +989,12 @@ class BusinessProfileRepository:
         used = {p.picture_id for p in self._t.profiles.values()}
         found = self._t.uploads.get(picture_id)
         return found if found is not None and picture_id in used and found.complete else None
+
+    async def get_encryption_key(self, channel_id: str) -> BusinessEncryptionKey | None:
+        return self._t.encryption_keys.get(channel_id)
+
+    async def save_encryption_key(self, key: BusinessEncryptionKey) -> None:
+        self._t.encryption_keys[key.channel_id] = key
 
 
 class CatalogRepository:

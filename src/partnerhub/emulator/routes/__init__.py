@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from partnerhub.emulator.routes import catalogs, controls, messaging, partners, world
+from partnerhub.emulator.routes import catalogs, controls, flows, messaging, partners, world
 
 
 def emulator_router() -> Router:
@@ -32,6 +32,7 @@ def emulator_router() -> Router:
             controls.review_template,
             *partners.HANDLERS,
             *catalogs.HANDLERS,
+            *flows.HANDLERS,  # issue 18: WhatsApp Flows at run time
         ],
         tags=["Emulator"],
         include_in_schema=True,
