@@ -27,6 +27,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from partnerhub.server.state import AppState
+from partnerhub.testing.flows import generate_key_pair
 from tests.conftest import PartnerCreds, make_partner
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.templates import create as create_template
@@ -113,6 +114,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
     ("POST", "/whatsapp_business_profile"): {"messaging_product": "whatsapp", "about": "Hijacked"},
+    ("POST", "/whatsapp_business_encryption"): {"business_public_key": generate_key_pair()[1]},
 }
 
 
@@ -199,6 +201,8 @@ def family(path: str) -> str:
     if path == "/messages" or path.startswith("/v1/") or path in MESSAGING_PATHS:
         return "messaging"
     if path == "/multi_webhook":  # issue 17 item 5
+        return "messaging"
+    if path == "/whatsapp_business_encryption":  # issue 18: Flows' business public key
         return "messaging"
     return "unknown"
 

@@ -392,3 +392,14 @@ async def test_a_completed_flow_arrives_as_nfm_reply(
             json={"channel_id": channel["channel_id"], "from": "nope", "flow_token": "x"},
         )
         assert refused.status_code == 400 and "from" in refused.text
+
+
+async def test_the_operations_are_in_the_openapi_document(client: Client) -> None:
+    document = (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    (body,) = paths[PATH]["post"]["requestBody"]["content"].values()
+    name = body["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "business_public_key" in document["components"]["schemas"][name]["properties"]
+    assert set(paths[PATH]) >= {"get", "post"}
+    for control in ("/_emulator/flows/data_exchange", "/_emulator/flows/complete"):
+        assert "requestBody" in paths[control]["post"], control

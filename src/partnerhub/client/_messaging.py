@@ -1,11 +1,12 @@
 """The Messaging API clients (``D360-API-KEY``): :class:`MessagingClient` and its async twin.
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
-webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads) and ``media``
-(upload, get, download, delete). They live in :mod:`partnerhub.client.resources`, one module
-per resource (``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``,
-``media``), where the async twin is written once and the sync twin is generated from it, like
-the Partner API's.
+webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads), ``media``
+(upload, get, download, delete) and ``encryption`` (the business public key of WhatsApp
+Flows). They live in :mod:`partnerhub.client.resources`, one module per resource
+(``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``, ``media``,
+``business_encryption``), where the async twin is written once and the sync twin is generated
+from it, like the Partner API's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ import httpx
 
 from partnerhub.client._auth import CHANNEL_KEY_HEADER, ApiKeyAuth
 from partnerhub.client._base import DEFAULT_TIMEOUT, AsyncCore, RetryPolicy, SyncCore
+from partnerhub.client.resources.business_encryption import (
+    AsyncBusinessEncryption,
+    BusinessEncryption,
+)
 from partnerhub.client.resources.business_profile import (
     AsyncBusinessProfile,
     AsyncUploads,
@@ -71,6 +76,8 @@ class MessagingClient:
         self.media = Media(self._core)
 
         self.multi_webhook = MultiWebhook(self._core)
+        # WhatsApp Flows: the business public key (issue 18)
+        self.encryption = BusinessEncryption(self._core)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -114,6 +121,8 @@ class AsyncMessagingClient:
         self.media = AsyncMedia(self._core)
 
         self.multi_webhook = AsyncMultiWebhook(self._core)
+        # WhatsApp Flows: the business public key (issue 18)
+        self.encryption = AsyncBusinessEncryption(self._core)
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
