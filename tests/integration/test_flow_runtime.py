@@ -403,3 +403,21 @@ async def test_the_operations_are_in_the_openapi_document(client: Client) -> Non
     assert set(paths[PATH]) >= {"get", "post"}
     for control in ("/_emulator/flows/data_exchange", "/_emulator/flows/complete"):
         assert "requestBody" in paths[control]["post"], control
+
+
+async def test_the_key_travels_in_the_world_export(
+    client: Client, app: Litestar, partner: PartnerCreds
+) -> None:
+    _, pem = generate_key_pair()
+    async with over_http(app) as http:
+        channel, key = await keyed_number(http, partner)
+        await upload_key(http, key, pem)
+        exported = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+        (row,) = exported["business_encryption_keys"]
+        assert row["channel_id"] == channel["channel_id"] and row["public_key"] == pem
+        reset = await http.post("/_emulator/reset", headers=EMULATOR)
+        assert reset.status_code in (200, 201, 204), reset.text
+        seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=exported)
+        assert seeded.status_code == 200, seeded.text
+        (shown,) = (await http.get(PATH, headers=key)).json()["data"]
+        assert shown["business_public_key"] == pem
