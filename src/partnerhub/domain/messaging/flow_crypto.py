@@ -26,7 +26,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -64,7 +64,7 @@ def load_public_key(pem: str) -> rsa.RSAPublicKey:
         raise BadPublicKey("is a private key: upload the public key only")
     try:
         key = serialization.load_pem_public_key(text.encode())
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise BadPublicKey("is not a PEM encoded public key") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise BadPublicKey("must be an RSA key")
