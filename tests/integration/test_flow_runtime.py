@@ -421,3 +421,39 @@ async def test_the_key_travels_in_the_world_export(
         assert seeded.status_code == 200, seeded.text
         (shown,) = (await http.get(PATH, headers=key)).json()["data"]
         assert shown["business_public_key"] == pem
+
+
+async def test_an_endpoint_that_ends_the_flow_delivers_the_nfm_reply(
+    client: Client, app: Litestar, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    private, pem = generate_key_pair()
+
+    def finish(payload: dict[str, Any]) -> dict[str, Any]:
+        params = {"flow_token": payload["flow_token"], "booking": payload["data"]["slot"]}
+        return {"screen": "SUCCESS", "data": {"extension_message_response": {"params": params}}}
+
+    async with over_http(app) as http, serve_flow_endpoint(FlowEndpoint(private, finish)) as end:
+        channel = await running_channel(http, partner)
+        key = await generate(http, partner, channel["channel_id"])
+        await set_messaging_webhook(http, key["api_key"], receiver.url)
+        await upload_key(http, {"D360-API-KEY": key["api_key"]}, pem)
+        common = {"channel_id": channel["channel_id"], "endpoint_uri": end.url}
+        step = {"action": "data_exchange", "flow_token": "ft-9", "screen": "PICK"}
+        # Without the user, nothing is delivered; with them, their nfm_reply is.
+        alone = await exchange(http, **common, **step, data={"slot": "10:00"})
+        assert alone["ok"] is True and "completed" not in alone
+        done = await exchange(http, **common, **step, data={"slot": "11:00"}, **{"from": CUSTOMER})
+        assert done["ok"] is True, done
+        completed = done["completed"]
+        await advance(http, 0)
+        (request,) = receiver.wait_for(1)
+        (message,) = json.loads(request.body)["entry"][0]["changes"][0]["value"]["messages"]
+        assert message["id"] == completed["id"]
+        assert message["interactive"] == {
+            "type": "nfm_reply",
+            "nfm_reply": {
+                "name": "flow",
+                "body": "Sent",
+                "response_json": '{"flow_token":"ft-9","booking":"11:00"}',
+            },
+        }

@@ -136,6 +136,19 @@ def _answer_problem(action: str, payload: dict[str, Any], answer: dict[str, Any]
     return None
 
 
+def completion_params(report: Exchange) -> dict[str, Any] | None:
+    """The ``params`` of an answer that ends the Flow (Meta: the ``SUCCESS`` screen with
+    ``data.extension_message_response.params``, which become the ``nfm_reply``'s
+    ``response_json``); None for any other answer."""
+    answer = report.response
+    if report.error is not None or answer is None or answer.get("screen") != "SUCCESS":
+        return None
+    data = answer.get("data")
+    extension = data.get("extension_message_response") if isinstance(data, dict) else None
+    params = extension.get("params") if isinstance(extension, dict) else None
+    return params if isinstance(params, dict) else None
+
+
 def signature(body: bytes, app_secret: str) -> str:
     """``X-Hub-Signature-256``: HMAC-SHA256 of the raw body with the app secret."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()

@@ -319,12 +319,15 @@ class Emulator:
         screen: str | None = None,
         data: dict[str, Any] | None = None,
         app_secret: str | None = None,
+        from_: str | None = None,
     ) -> dict[str, Any]:
         """WhatsApp calls the Flow endpoint as Meta does (``INIT``, ``data_exchange``,
         ``BACK`` or ``ping``), encrypted with the number's business public key. The report:
         ``ok``, ``response`` (the endpoint's answer, decrypted), ``error`` (``{code, message}``:
         ``public_key_refresh_failed`` after two 421s, ``flow_token_invalid`` for 427,
-        ``signature_invalid`` for 432, ...), ``http_statuses`` and the ``request`` sent."""
+        ``signature_invalid`` for 432, ...), ``http_statuses`` and the ``request`` sent. With
+        ``from_`` (the user), an answer that ends the Flow (``SUCCESS`` with
+        ``extension_message_response.params``) delivers their ``nfm_reply`` (``completed``)."""
         body: dict[str, Any] = {
             "channel_id": channel_id,
             "endpoint_uri": endpoint_uri,
@@ -334,6 +337,8 @@ class Emulator:
         body.update({name: value for name, value in optional.items() if value is not None})
         if app_secret is not None:
             body["app_secret"] = app_secret
+        if from_ is not None:
+            body["from"] = from_
         result: dict[str, Any] = self.call("POST", "/flows/data_exchange", body)
         return result
 

@@ -28,6 +28,7 @@ from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
+from partnerhub.server.state import AppState
 
 Uri = Annotated[str, msgspec.Meta(min_length=1, max_length=2048, pattern=r"^https?://\S+$")]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
@@ -43,6 +44,10 @@ class DataExchangeIn(msgspec.Struct, forbid_unknown_fields=True):
     version: str = flow_endpoint.DATA_API_VERSION
     # Sign the request (X-Hub-Signature-256) with this app secret, as Meta signs with the app's.
     app_secret: str | None = None
+    # The user going through the Flow: when the endpoint ends it (the SUCCESS screen with
+    # extension_message_response), their nfm_reply is delivered as WhatsApp would.
+    from_: str | None = msgspec.field(name="from", default=None)
+    context_message_id: str | None = None
 
 
 class CompleteIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -94,7 +99,17 @@ async def data_exchange(request: Request[Any, Any, Any]) -> dict[str, Any]:
         safe=state.policy.ssrf_rules,
         app_secret=body.app_secret,
     )
-    return {"channel_id": body.channel_id, "endpoint_uri": body.endpoint_uri, **report.to_dict()}
+    answer = {"channel_id": body.channel_id, "endpoint_uri": body.endpoint_uri, **report.to_dict()}
+    params = flow_endpoint.completion_params(report)
+    if params is not None and body.from_ is not None:
+        answer["completed"] = await deliver_completion(
+            state,
+            body.channel_id,
+            body.from_,
+            response_json(None, params),
+            context_message_id=body.context_message_id,
+        )
+    return answer
 
 
 def response_json(flow_token: str | None, response: dict[str, Any]) -> str:
@@ -117,24 +132,42 @@ def response_json(flow_token: str | None, response: dict[str, Any]) -> str:
 async def complete(request: Request[Any, Any, Any]) -> dict[str, Any]:
     await guard(request)
     body = await read_body(request, CompleteIn)
-    inbound: dict[str, Any] = {
-        "channel_id": body.channel_id,
-        "from": body.from_,
-        "type": "interactive",
-        "interactive": {
-            "type": "nfm_reply",
-            "nfm_reply": {
-                "name": "flow",
-                "body": body.body,
-                "response_json": response_json(body.flow_token, body.response),
-            },
-        },
+    return await deliver_completion(
+        app_state(request),
+        body.channel_id,
+        body.from_,
+        response_json(body.flow_token, body.response),
+        context_message_id=body.context_message_id,
+        profile_name=body.profile_name,
+        text=body.body,
+    )
+
+
+async def deliver_completion(
+    state: AppState,
+    channel_id: str,
+    wa_id: str,
+    response: str,
+    *,
+    context_message_id: str | None = None,
+    profile_name: str | None = None,
+    text: str = "Sent",
+) -> dict[str, Any]:
+    """The user's ``nfm_reply`` message, through the number's messaging webhook."""
+    interactive = {
+        "type": "nfm_reply",
+        "nfm_reply": {"name": "flow", "body": text, "response_json": response},
     }
-    if body.profile_name is not None:
-        inbound["profile_name"] = body.profile_name
-    if body.context_message_id is not None:
-        inbound["context"] = {"message_id": body.context_message_id}
-    state = app_state(request)
+    inbound: dict[str, Any] = {
+        "channel_id": channel_id,
+        "from": wa_id,
+        "type": "interactive",
+        "interactive": interactive,
+    }
+    if profile_name is not None:
+        inbound["profile_name"] = profile_name
+    if context_message_id is not None:
+        inbound["context"] = {"message_id": context_message_id}
     async with state.uow() as uow:
         message = await services.receive_inbound(uow, state.clock, inbound)
     return {
@@ -142,7 +175,7 @@ async def complete(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "channel_id": message.channel_id,
         "from": message.wa_id,
         "type": message.type,
-        "interactive": inbound["interactive"],
+        "interactive": interactive,
         "timestamp": isoformat(message.created_at),
     }
 
