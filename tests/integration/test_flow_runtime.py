@@ -205,6 +205,7 @@ async def test_a_real_flow_endpoint_gets_init_and_data_exchange_encrypted_as_met
             ({"action": "data_exchange", "flow_token": "t"}, "screen"),
             ({"action": "INIT"}, "flow_token"),
             ({"action": "LATER", "flow_token": "t"}, "action"),
+            ({"action": "ping", "from": "not-a-number"}, "from"),
         ]:
             refused = await http.post(
                 "/_emulator/flows/data_exchange",

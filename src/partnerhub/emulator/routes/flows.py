@@ -23,6 +23,7 @@ from litestar import Request, post
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.messaging import services
+from partnerhub.domain.messaging.validation import phone_digits
 from partnerhub.emulator import flow_endpoint
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
@@ -77,6 +78,11 @@ async def data_exchange(request: Request[Any, Any, Any]) -> dict[str, Any]:
         raise InvalidInput("flow_token", f"is required for action {body.action}")
     if body.action in ("data_exchange", "BACK") and body.screen is None:
         raise InvalidInput("screen", f"is required for action {body.action}")
+    if body.from_ is not None:
+        try:
+            phone_digits(body.from_)
+        except ValueError as exc:
+            raise InvalidInput("from", str(exc)) from None
     state = app_state(request)
     async with state.uow() as uow:
         owner = await uow.clients.owner_of_channel(body.channel_id)
