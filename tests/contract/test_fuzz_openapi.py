@@ -144,7 +144,15 @@ def credentials(path: str, world: dict[str, str]) -> dict[str, str]:
     if path.startswith("/api/v2/partners"):
         return {"X-API-Key": world["api_key"]}
     if path.startswith(
-        ("/messages", "/v1/", "/whatsapp_business_profile", "/uploads", "/multi_webhook", "/{")
+        (
+            "/messages",
+            "/v1/",
+            "/whatsapp_business_profile",
+            "/uploads",
+            "/multi_webhook",
+            "/{",
+            "/whatsapp_business_encryption",  # issue 18: Flows' business public key
+        )
     ):
         return {"D360-API-KEY": world["channel_key"]}
     return {}

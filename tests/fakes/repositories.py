@@ -41,7 +41,11 @@ from partnerhub.domain.messaging.model import (
     Message,
     minute_of,
 )
-from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.messaging.profile_model import (
+    BusinessEncryptionKey,
+    BusinessProfile,
+    UploadSession,
+)
 from partnerhub.domain.messaging.quality import limit_of
 from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
@@ -995,6 +999,12 @@ class BusinessProfileRepository:
         used = {p.picture_id for p in self._t.profiles.values()}
         found = self._t.uploads.get(picture_id)
         return found if found is not None and picture_id in used and found.complete else None
+
+    async def get_encryption_key(self, channel_id: str) -> BusinessEncryptionKey | None:
+        return self._t.encryption_keys.get(channel_id)
+
+    async def save_encryption_key(self, key: BusinessEncryptionKey) -> None:
+        self._t.encryption_keys[key.channel_id] = key
 
 
 class CatalogRepository:

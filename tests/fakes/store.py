@@ -27,7 +27,11 @@ from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, Message
-from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.messaging.profile_model import (
+    BusinessEncryptionKey,
+    BusinessProfile,
+    UploadSession,
+)
 from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
@@ -77,6 +81,7 @@ class Tables:
     io_signatures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     profiles: dict[str, BusinessProfile] = field(default_factory=dict)  # by channel id
     uploads: dict[str, UploadSession] = field(default_factory=dict)
+    encryption_keys: dict[str, BusinessEncryptionKey] = field(default_factory=dict)  # by channel
 
     catalogs: dict[str, Catalog] = field(default_factory=dict)
     catalog_products: dict[tuple[str, str], Product] = field(default_factory=dict)

@@ -27,6 +27,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from partnerhub.server.state import AppState
+from partnerhub.testing.flows import generate_key_pair
 from tests.conftest import PartnerCreds, make_partner
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.templates import create as create_template
@@ -131,6 +132,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "POST",
         "/api/v2/partners/{partner_id}/clients/{client_id}/channels/{channel_id}/waba_migration",
     ): {"currency": "USD"},
+    ("POST", "/whatsapp_business_encryption"): {"business_public_key": generate_key_pair()[1]},
 }
 
 
@@ -218,7 +220,7 @@ def family(path: str) -> str:
         return "messaging"
     if path == "/multi_webhook":  # issue 17 item 5
         return "messaging"
-    if path == "/health_status":  # issue 17
+    if path in ("/health_status", "/whatsapp_business_encryption"):  # issues 17, 18
         return "messaging"
     return "unknown"
 

@@ -2,11 +2,12 @@
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
 webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads), ``media``
-(upload, get, download, delete), ``multi_webhook`` and ``health`` (also as
-``health_status()``). They live in :mod:`partnerhub.client.resources`, one module per resource
-(``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``, ``media``,
-``multi_webhook``, ``messaging_health``), where the async twin is written once and the sync twin
-is generated from it, like the Partner API's.
+(upload, get, download, delete), ``multi_webhook``, ``health`` (also as ``health_status()``)
+and ``encryption`` (the business public key of WhatsApp Flows). They live in
+:mod:`partnerhub.client.resources`, one module per resource (``messages``,
+``messaging_webhook``, ``messaging_templates``, ``business_profile``, ``media``,
+``multi_webhook``, ``messaging_health``, ``business_encryption``), where the async twin is
+written once and the sync twin is generated from it, like the Partner API's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ import httpx
 from partnerhub.client import models
 from partnerhub.client._auth import CHANNEL_KEY_HEADER, ApiKeyAuth
 from partnerhub.client._base import DEFAULT_TIMEOUT, AsyncCore, RetryPolicy, SyncCore
+from partnerhub.client.resources.business_encryption import (
+    AsyncBusinessEncryption,
+    BusinessEncryption,
+)
 from partnerhub.client.resources.business_profile import (
     AsyncBusinessProfile,
     AsyncUploads,
@@ -74,6 +79,8 @@ class MessagingClient:
         self.media = Media(self._core)
 
         self.multi_webhook = MultiWebhook(self._core)
+        # WhatsApp Flows: the business public key (issue 18)
+        self.encryption = BusinessEncryption(self._core)
         self.health = MessagingHealth(self._core)
 
     def health_status(self) -> models.HealthStatus:
@@ -122,6 +129,8 @@ class AsyncMessagingClient:
         self.media = AsyncMedia(self._core)
 
         self.multi_webhook = AsyncMultiWebhook(self._core)
+        # WhatsApp Flows: the business public key (issue 18)
+        self.encryption = AsyncBusinessEncryption(self._core)
         self.health = AsyncMessagingHealth(self._core)
 
     async def health_status(self) -> models.HealthStatus:

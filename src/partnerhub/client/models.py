@@ -14,6 +14,8 @@ from typing import Any
 import msgspec
 
 __all__ = [
+    "BusinessEncryption",
+    "BusinessEncryptionList",
     "BusinessProfile",
     "BusinessProfileList",
     "ChannelApiKey",
@@ -257,3 +259,18 @@ class HealthStatus(msgspec.Struct, kw_only=True):
     def entity(self, entity_type: str) -> HealthEntity | None:
         """The entity of that type (``"PHONE_NUMBER"``, ``"WABA"``, …), if listed."""
         return next((e for e in self.entities if e.entity_type == entity_type), None)
+
+
+# --- WhatsApp Flows: the business public key (issue 18) -----------------------------------------
+
+
+class BusinessEncryption(msgspec.Struct, kw_only=True):
+    """``GET /whatsapp_business_encryption``: the number's business public key (PEM) and
+    whether Meta's signature of it is ``VALID``."""
+
+    business_public_key: str
+    business_public_key_signature_status: str | None = None
+
+
+class BusinessEncryptionList(msgspec.Struct, kw_only=True):
+    data: list[BusinessEncryption] = msgspec.field(default_factory=list)

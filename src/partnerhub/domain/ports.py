@@ -42,7 +42,11 @@ from partnerhub.domain.messaging.model import (
     DueMessage,
     Message,
 )
-from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.messaging.profile_model import (
+    BusinessEncryptionKey,
+    BusinessProfile,
+    UploadSession,
+)
 from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.ratelimit import Rule
@@ -434,6 +438,12 @@ class BusinessProfileRepository(Protocol):
     async def profile_picture(self, picture_id: str) -> UploadSession | None:
         """The upload that is some profile's picture now (pictures no profile uses are not
         served)."""
+        ...
+
+    # Issue 18: the number's business public key (WhatsApp Flows).
+    async def get_encryption_key(self, channel_id: str) -> BusinessEncryptionKey | None: ...
+    async def save_encryption_key(self, key: BusinessEncryptionKey) -> None:
+        """Insert or replace the channel's key."""
         ...
 
 

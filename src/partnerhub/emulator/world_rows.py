@@ -60,6 +60,7 @@ SECTIONS: Mapping[str, Table] = {
     # Issue 18 item 4: numbers migrated into a client, and the two-step verification flags.
     "number_migrations": tables.number_migrations,
     "two_step_settings": tables.two_step_settings,
+    "business_encryption_keys": tables.business_encryption_keys,  # issue 18 (Flows)
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of

@@ -32,6 +32,7 @@ from partnerhub.server.policy import ModePolicy
 from partnerhub.server.routes import (
     api_keys,
     billing,
+    business_encryption,
     business_profile,
     channel_keys,
     clients,
@@ -94,7 +95,9 @@ def create_app(
                 *users.HANDLERS,
                 *migration.HANDLERS,
             ),
-            messaging.messaging_router(*business_profile.HANDLERS, *media.HANDLERS),
+            messaging.messaging_router(
+                *business_profile.HANDLERS, *media.HANDLERS, *business_encryption.HANDLERS
+            ),
             *extension.route_handlers,
             *onboarding.HANDLERS,
             hub_router(HUB_HANDLERS),

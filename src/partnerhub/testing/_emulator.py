@@ -353,6 +353,64 @@ class Emulator:
         )
         return list(self.call("GET", query)["sent"])
 
+    # --- WhatsApp Flows at run time (issue 18) ---
+
+    def flow_data_exchange(
+        self,
+        channel_id: str,
+        endpoint_uri: str,
+        action: str = "data_exchange",
+        *,
+        flow_token: str | None = None,
+        screen: str | None = None,
+        data: dict[str, Any] | None = None,
+        app_secret: str | None = None,
+        from_: str | None = None,
+    ) -> dict[str, Any]:
+        """WhatsApp calls the Flow endpoint as Meta does (``INIT``, ``data_exchange``,
+        ``BACK`` or ``ping``), encrypted with the number's business public key. The report:
+        ``ok``, ``response`` (the endpoint's answer, decrypted), ``error`` (``{code, message}``:
+        ``public_key_refresh_failed`` after two 421s, ``flow_token_invalid`` for 427,
+        ``signature_invalid`` for 432, ...), ``http_statuses`` and the ``request`` sent. With
+        ``from_`` (the user), an answer that ends the Flow (``SUCCESS`` with
+        ``extension_message_response.params``) delivers their ``nfm_reply`` (``completed``)."""
+        body: dict[str, Any] = {
+            "channel_id": channel_id,
+            "endpoint_uri": endpoint_uri,
+            "action": action,
+        }
+        optional = {"flow_token": flow_token, "screen": screen, "data": data}
+        body.update({name: value for name, value in optional.items() if value is not None})
+        if app_secret is not None:
+            body["app_secret"] = app_secret
+        if from_ is not None:
+            body["from"] = from_
+        result: dict[str, Any] = self.call("POST", "/flows/data_exchange", body)
+        return result
+
+    def complete_flow(
+        self,
+        channel_id: str,
+        from_: str,
+        response: dict[str, Any] | None = None,
+        *,
+        flow_token: str | None = None,
+        context_message_id: str | None = None,
+        profile_name: str | None = None,
+    ) -> dict[str, Any]:
+        """A WhatsApp user completes a Flow: the ``interactive`` ``nfm_reply`` message
+        (``response_json``: ``response`` with the ``flow_token``, as a string) goes to the
+        number's messaging webhook. ``context_message_id``: the Flow message it answers."""
+        body: dict[str, Any] = {"channel_id": channel_id, "from": from_, "response": response or {}}
+        optional = {
+            "flow_token": flow_token,
+            "context_message_id": context_message_id,
+            "profile_name": profile_name,
+        }
+        body.update({name: value for name, value in optional.items() if value is not None})
+        result: dict[str, Any] = self.call("POST", "/flows/complete", body)
+        return result
+
     def restore(self) -> None:
         """Undo what outlives a reset: numbers made unreachable by this test."""
         for wa_id in sorted(self._unreachable):

@@ -9,10 +9,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
-from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.messaging.profile_model import (
+    BusinessEncryptionKey,
+    BusinessProfile,
+    UploadSession,
+)
 
 _U = tables.upload_sessions
 _P = tables.business_profiles
+_K = tables.business_encryption_keys
 
 _UPLOAD_FIELDS = (
     "id",
@@ -104,3 +109,22 @@ class BusinessProfileRepository:
         )
         row = (await self._session.execute(query)).first()
         return None if row is None else _upload(row)
+
+    async def get_encryption_key(self, channel_id: str) -> BusinessEncryptionKey | None:
+        query = select(_K).where(_K.c.channel_id == channel_id)
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        return BusinessEncryptionKey(
+            channel_id=channel_id,
+            public_key=row._mapping["public_key"],
+            updated_at=row._mapping["updated_at"],
+        )
+
+    async def save_encryption_key(self, key: BusinessEncryptionKey) -> None:
+        await self._session.execute(delete(_K).where(_K.c.channel_id == key.channel_id))
+        await self._session.execute(
+            insert(_K).values(
+                channel_id=key.channel_id, public_key=key.public_key, updated_at=key.updated_at
+            )
+        )

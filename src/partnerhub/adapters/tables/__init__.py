@@ -10,7 +10,11 @@ One module per resource; this ``__init__`` is the package's API: ``metadata``, t
 from partnerhub.adapters.tables.api_keys import partner_api_keys
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 from partnerhub.adapters.tables.billing import balances, usage_records
-from partnerhub.adapters.tables.business_profile import business_profiles, upload_sessions
+from partnerhub.adapters.tables.business_profile import (
+    business_encryption_keys,
+    business_profiles,
+    upload_sessions,
+)
 from partnerhub.adapters.tables.cache_versions import cache_versions
 from partnerhub.adapters.tables.catalogs import catalog_products, catalogs
 from partnerhub.adapters.tables.client_logins import client_logins
@@ -55,6 +59,7 @@ __all__ = [
     "balances",
     "business_conversation_counts",
     "business_conversations",
+    "business_encryption_keys",
     "business_profiles",
     "cache_versions",
     "catalog_products",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text
 
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 
@@ -39,3 +39,14 @@ business_profiles = Table(
     Column("updated_at", UTCDateTime),
 )
 Index("ix_business_profiles_picture_id", business_profiles.c.picture_id)
+
+# Issue 18: the business public key WhatsApp Flows' data exchange is encrypted with.
+business_encryption_keys = Table(
+    "business_encryption_keys",
+    metadata,
+    Column(
+        "channel_id", String(32), ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("public_key", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

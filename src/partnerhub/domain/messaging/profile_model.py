@@ -47,3 +47,13 @@ class BusinessProfile:
     vertical: str | None = None
     picture_id: str | None = None  # the upload session whose bytes are the picture
     updated_at: datetime | None = None
+
+
+@dataclass
+class BusinessEncryptionKey:
+    """The business public key of a number (WhatsApp Flows' data exchange, issue 18): the PEM
+    uploaded with ``POST /whatsapp_business_encryption``, as a SubjectPublicKeyInfo PEM."""
+
+    channel_id: str
+    public_key: str
+    updated_at: datetime

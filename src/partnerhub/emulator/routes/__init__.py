@@ -14,6 +14,7 @@ from litestar import Router
 from partnerhub.emulator.routes import (
     catalogs,
     controls,
+    flows,
     messaging,
     migration,
     partners,
@@ -43,6 +44,7 @@ def emulator_router() -> Router:
             *catalogs.HANDLERS,
             *quality.HANDLERS,
             *migration.HANDLERS,
+            *flows.HANDLERS,  # issue 18: WhatsApp Flows at run time
         ],
         tags=["Emulator"],
         include_in_schema=True,
