@@ -118,7 +118,11 @@ def start_server(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_ready(f"{base}/readyz", 60)
+    try:
+        wait_ready(f"{base}/readyz", 180)
+    except BaseException:
+        stop(server)  # not left running when it did not come up
+        raise
     return server, base
 
 
