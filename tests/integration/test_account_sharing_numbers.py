@@ -13,8 +13,19 @@ from litestar import Litestar
 
 from partnerhub.client import AsyncPartnerClient, PartnerClient
 from partnerhub.client._errors import APIStatusError
+from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds
 from tests.helpers.api import assert_error
+from tests.helpers.client_login import (
+    PASSWORD,
+    body_of,
+    configure,
+    form_of,
+    ids_of,
+    landing,
+    page_url,
+)
+from tests.helpers.client_login import events as partner_events
 from tests.helpers.clients import events
 from tests.helpers.clock import advance, eventually
 from tests.helpers.webhooks import setup_webhook
@@ -253,3 +264,85 @@ async def test_sdk_async_and_sync_twins(http: Client, partner: PartnerCreds) -> 
             ).client_id
 
     assert await asyncio.to_thread(sync_walk) == done.client_id
+
+
+async def test_the_page_connects_the_clients_user_to_a_shared_client(
+    http: Client, state: AppState, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    """``connect_client_user=true&client_id=…``: the signup fills the partner's empty client
+    (made with ``account_sharing/clients``) instead of making a new one."""
+    await configure(state, http, partner, direct=False)
+    made = await http.post(
+        f"/api/v2/partners/{partner.partner_id}/account_sharing/clients",
+        headers=partner.headers,
+        json={"name": "Hosted Co", "email": "boss@hosted.example"},
+    )
+    client_id = made.json()["id"]
+    link = {"connect_client_user": "true", "client_id": client_id, "state": "s1"}
+    opened = await http.get(page_url(partner), params=link)
+    assert opened.status_code == 200, opened.text
+    form = form_of(opened)
+    assert form.fields["client_id"] == client_id and form.fields["connect_client_user"] == "true"
+    signed_up = await http.post(
+        page_url(partner),
+        data=body_of(
+            form,
+            company="Ignored Name",
+            contact_name="Grace",
+            email="grace@hosted.example",
+            password=PASSWORD,
+            phone_0="+4915100000301",
+        ),
+    )
+    query = landing(signed_up)
+    assert query["client"] == [client_id] and query["state"] == ["s1"]
+    channel_id = ids_of(query["channels"][0])[0]
+    seen = await partner_events(state, partner)
+    assert [e["event"] for e in seen] == ["client_created", "channel_created"]
+    assert seen[1]["data"]["id"] == channel_id and seen[1]["data"]["client_id"] == client_id
+    listed = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/clients", headers=partner.headers
+    )
+    assert [c["id"] for c in listed.json()["clients"]] == [client_id]  # no second client
+    # The user connected: the client's login works, and the link cannot be used again.
+    manage = await http.post(
+        page_url(partner),
+        data={
+            "step": "login",
+            "email": "grace@hosted.example",
+            "password": PASSWORD,
+            "client_id": client_id,
+        },
+    )
+    assert manage.status_code == 200 and "+4915100000301" in manage.text
+    again = await http.get(page_url(partner), params=link)
+    assert again.status_code == 400 and "log in" in again.text
+    # Another partner's client, or none: refused, showing nothing of it.
+    theirs = await http.post(
+        f"/api/v2/partners/{other_partner.partner_id}/account_sharing/clients",
+        headers=other_partner.headers,
+        json={"name": "Rival Secret Co", "email": "r@rival.example"},
+    )
+    for foreign in [theirs.json()["id"], "nosuchCL"]:
+        refused = await http.get(
+            page_url(partner), params={"connect_client_user": "true", "client_id": foreign}
+        )
+        assert refused.status_code == 404, refused.text
+        assert "Rival Secret Co" not in refused.text and "r@rival.example" not in refused.text
+    # A forged post naming the other partner's client changes nothing.
+    forged = await http.post(
+        page_url(partner),
+        data=body_of(
+            form,
+            client_id=theirs.json()["id"],
+            company="X",
+            contact_name="X",
+            email="x@x.example",
+            password=PASSWORD,
+            phone_0="+4915100000302",
+        ),
+    )
+    assert forged.status_code == 404 and "Rival Secret Co" not in forged.text
+    async with state.uow() as uow:
+        assert await uow.clients.holder_of_number("+4915100000302") is None
+        assert await uow.clients.waba_of_client(theirs.json()["id"]) is None

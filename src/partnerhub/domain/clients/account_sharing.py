@@ -75,6 +75,7 @@ async def onboard_shared_number(
     step_seconds: float,
 ) -> SharedOnboarded:
     """File a number shared through the partner's own Embedded Signup, with its events."""
+    await uow.lock_for_write()  # SQLite: the duplicate checks hold until the insert
     partner = await load_partner(uow, partner_id)
     if shared.tier is not None and shared.tier not in TIERS:
         raise InvalidInput("tier", "must be one of basic, regular, premium")
