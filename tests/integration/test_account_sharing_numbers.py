@@ -346,3 +346,11 @@ async def test_the_page_connects_the_clients_user_to_a_shared_client(
     async with state.uow() as uow:
         assert await uow.clients.holder_of_number("+4915100000302") is None
         assert await uow.clients.waba_of_client(theirs.json()["id"]) is None
+
+
+async def test_the_operation_is_in_the_openapi_document(http: Client) -> None:
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    post = paths["/api/v2/partners/{partner_id}/account_sharing/numbers"]["post"]
+    body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("AccountSharingNumberIn")
+    assert {"200", "400", "403", "404", "409"} <= set(post["responses"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from msgspec import UnsetType
 
@@ -16,6 +17,7 @@ from partnerhub.server.body import read_body
 from partnerhub.server.listing import ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import clients as wire
+from partnerhub.wire.errors import ErrorBody
 
 CLIENT_FILTERS = {key: str for key in queries.CLIENT_FILTER_KEYS}
 
@@ -85,6 +87,10 @@ async def create_shared_client(
     summary="Onboard a number shared in your own Embedded Signup (account sharing)",
     tags=["Clients"],
     status_code=200,
+    # The body's client_id may name no client of this partner (the path has no id below it).
+    responses={
+        404: ResponseSpec(ErrorBody, description="Client not found", generate_examples=False)
+    },
 )
 @documents_body(wire.AccountSharingNumberIn)
 async def onboard_shared_number(
