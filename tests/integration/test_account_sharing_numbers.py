@@ -14,7 +14,7 @@ from litestar import Litestar
 from partnerhub.client import AsyncPartnerClient, PartnerClient
 from partnerhub.client._errors import APIStatusError
 from partnerhub.server.state import AppState
-from tests.conftest import PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.api import assert_error
 from tests.helpers.client_login import (
     PASSWORD,
@@ -91,6 +91,12 @@ async def test_a_shared_number_makes_client_waba_and_number_then_the_lifecycle(
         "tier": "basic",
         "message": SUCCESS,
     }
+    listed = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/clients", headers=partner.headers
+    )
+    assert [(c["id"], c["name"]) for c in listed.json()["clients"]] == [
+        (client_id, "Business 89732461622213")
+    ]
     channel = await channel_of(http, partner, "106540352242922")
     assert channel["client_id"] == client_id and channel["status"] == "created"
     assert channel["setup_info"]["phone_number"] == "+4915155501001"
@@ -354,3 +360,54 @@ async def test_the_operation_is_in_the_openapi_document(http: Client) -> None:
     body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("AccountSharingNumberIn")
     assert {"200", "400", "403", "404", "409"} <= set(post["responses"])
+
+
+async def test_the_emulators_meta_side_hands_out_what_the_partner_files(
+    http: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    """``/_emulator/embedded_signup`` plays Meta: the ids its session-info message carries are
+    what the partner's backend sends on, and the number it reported is the one filed."""
+    await setup_webhook(http, partner, receiver)
+    finished = await http.post("/_emulator/embedded_signup", headers=EMULATOR, json={})
+    assert finished.status_code == 201, finished.text
+    session = finished.json()
+    assert (session["type"], session["event"]) == ("WA_EMBEDDED_SIGNUP", "FINISH")
+    data = session["data"]
+    assert set(data) == {"phone_number_id", "waba_id", "business_id"}
+    answer = await share(
+        http,
+        partner,
+        waba_external_id=data["waba_id"],
+        waba_business_id=data["business_id"],
+        channel_external_id=data["phone_number_id"],
+    )
+    assert answer.status_code == 200, answer.text
+    channel = await channel_of(http, partner, data["phone_number_id"])
+    assert channel["setup_info"]["phone_number"] == session["phone_number"]
+    # The client adds a second number to the same WABA: the same client gets it.
+    more = await http.post(
+        "/_emulator/embedded_signup",
+        headers=EMULATOR,
+        json={"business_id": data["business_id"], "waba_id": data["waba_id"]},
+    )
+    second = more.json()["data"]
+    assert (second["waba_id"], second["business_id"]) == (data["waba_id"], data["business_id"])
+    assert second["phone_number_id"] != data["phone_number_id"]
+    again = await share(
+        http,
+        partner,
+        waba_external_id=second["waba_id"],
+        waba_business_id=second["business_id"],
+        channel_external_id=second["phone_number_id"],
+    )
+    assert again.json()["client_id"] == answer.json()["client_id"]
+    await advance(http, 0)
+    await eventually(lambda: len(receiver.requests) == 3)
+    assert sorted(e["event"] for e in events(receiver)) == [
+        "channel_created",
+        "channel_created",
+        "client_created",
+    ]
+    for bad in [{"waba_id": "abc"}, {"extra": 1}]:
+        refused = await http.post("/_emulator/embedded_signup", headers=EMULATOR, json=bad)
+        assert refused.status_code == 400, refused.text

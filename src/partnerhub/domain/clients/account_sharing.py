@@ -56,14 +56,38 @@ def _meta_id(digits: int = 15) -> str:
     return str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
 
 
-async def _free_number(uow: UnitOfWork) -> str:
-    """[ours] A number for a shared phone-number id when the caller names none: Meta would
-    report it; the emulator makes one up in the +1 555 fictional range."""
+def number_for(phone_number_id: str) -> str:
+    """[ours] The number behind a Meta phone-number id, when the caller names none: Meta would
+    report it; the emulator's Meta gives every id a fictional ``+1 555`` number made of the
+    id's last seven digits, so the number its Embedded Signup reported is the one filed."""
+    return "+1555" + phone_number_id[-7:].rjust(7, "0")
+
+
+@dataclass(frozen=True)
+class MetaSignup:
+    """What Meta's Embedded Signup hands the partner's page when a client finishes it (the
+    session-info message's ``data``), and the number the client registered."""
+
+    business_id: str
+    waba_id: str
+    phone_number_id: str
+    phone_number: str
+
+
+async def meta_side_signup(
+    uow: UnitOfWork, *, business_id: str | None = None, waba_id: str | None = None
+) -> MetaSignup:
+    """The emulator's Meta side: a client finished the partner's own Embedded Signup with a
+    new number (in a new WABA and business unless named). Nothing is filed: the partner does
+    that with ``account_sharing/numbers``."""
     for _ in range(20):
-        candidate = f"+1555{secrets.randbelow(10**7):07d}"
-        if not await uow.clients.phone_taken([candidate]):
-            return candidate
-    raise Conflict("No free phone number left to stand in for this phone number id")
+        phone_number_id = _meta_id()
+        phone = number_for(phone_number_id)
+        if not await uow.clients.phone_taken([phone]):
+            return MetaSignup(
+                business_id or _meta_id(), waba_id or _meta_id(), phone_number_id, phone
+            )
+    raise Conflict("No free phone number left for a new signup")
 
 
 async def onboard_shared_number(
@@ -103,13 +127,15 @@ async def onboard_shared_number(
     external = shared.channel_external_id
     if external is not None and await uow.clients.channel_by_external_id(external) is not None:
         raise Conflict(f"Phone number {external} is already onboarded")
-    if shared.phone_number is not None:
-        phone = normalize_phone("phone_number", shared.phone_number)
-        taken = await uow.clients.phone_taken([phone])
-        if taken:
-            raise NumbersTaken(taken)
-    else:
-        phone = await _free_number(uow)
+    channel_external_id = external or _meta_id()
+    phone = (
+        number_for(channel_external_id)
+        if shared.phone_number is None
+        else normalize_phone("phone_number", shared.phone_number)
+    )
+    taken = await uow.clients.phone_taken([phone])
+    if taken:
+        raise NumbersTaken(taken)
     if client is not None and await uow.clients.count_channels(client.id) >= client.max_channels:
         raise InvalidInput("client_id", f"at most {client.max_channels} numbers for this client")
 
@@ -155,7 +181,7 @@ async def onboard_shared_number(
         status=ChannelStatus.CREATED,
         phone_number=phone,
         phone_name=client.name,
-        external_id=shared.channel_external_id or _meta_id(),
+        external_id=channel_external_id,
         # Shared with the partner's own solution: the partner manages it from the start.
         permission=True,
         next_step_at=now + timedelta(seconds=step_seconds),
