@@ -137,6 +137,23 @@ async def test_a_shared_number_makes_client_waba_and_number_then_the_lifecycle(
     second = await channel_of(http, partner, "106540352242923")
     assert second["waba_account"]["id"] == channel["waba_account"]["id"]
     assert second["setup_info"]["phone_number"].startswith("+1555")
+    # A second WABA of the same client (a client may hold several).
+    other_waba = await share(
+        http,
+        partner,
+        waba_external_id="31893466565299",
+        client_id=client_id,
+        channel_external_id="106540352242924",
+    )
+    assert other_waba.status_code == 200, other_waba.text
+    third = await channel_of(http, partner, "106540352242924")
+    assert third["client_id"] == client_id
+    assert third["waba_account"]["id"] != channel["waba_account"]["id"]
+    waba = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/waba_accounts/{third['waba_account']['id']}",
+        headers=partner.headers,
+    )
+    assert waba.json()["external_id"] == "31893466565299"
 
 
 async def test_attaching_to_a_client_made_with_account_sharing_clients(
