@@ -451,3 +451,25 @@ def test_emulate_mm_lite_terms_and_delivery_faults(remote: Remote) -> None:
     assert [row["waba_account_id"] for row in world["mm_lite_terms"]] == [waba]
     unknown_waba = run_cli(remote.env, "mm-lite-terms", "nosuchWA", check=False)
     assert unknown_waba.returncode == 1 and "WABA account not found" in unknown_waba.stderr
+
+
+def test_clients_share_number_onboards_a_number_of_a_hosted_embedded_signup(
+    remote: Remote,
+) -> None:
+    ids = ("--solution-id", "23475642367", "--waba-external-id", "31893466565234")
+    done = as_json(
+        cli(
+            remote,
+            *("clients", "share-number", *ids, "--waba-business-id", "89732461622213"),
+            *("--channel-external-id", "106540352242922", "--tier", "basic", "--json"),
+        )
+    )
+    assert done["message"] == "Success. Please wait, your number is onboarding."
+    assert (done["tier"], done["channel_external_id"]) == ("basic", "106540352242922")
+    channels = as_json(cli(remote, "channels", "list", "--client", done["client_id"], "--json"))
+    assert [c["external_id"] for c in channels] == ["106540352242922"]
+    again = cli(remote, "clients", "share-number", *ids, "--client-id", done["client_id"])
+    assert "Success" in again.stdout and done["client_id"] in again.stdout
+    refused = cli(remote, "clients", "share-number", *ids, "--client-id", "nosuchCL", code=1)
+    assert "404" in refused.output
+    assert "--tier" in cli(remote, "clients", "share-number", *ids, "--tier", "gold", code=1).output

@@ -358,6 +358,19 @@ class ClientRepository:
             None,
         )
 
+    async def waba_by_external_id(self, external_id: str) -> WabaAccount | None:
+        found = sorted(
+            (w for w in self._t.wabas.values() if w.external_id == external_id),
+            key=lambda w: w.created_at,
+        )
+        return found[0] if found else None
+
+    async def channel_by_external_id(self, external_id: str) -> Channel | None:
+        return next(
+            (c for c in self._t.channels.values() if c.external_id == external_id and _in_use(c)),
+            None,
+        )
+
     async def channels_of_client(self, client_id: str) -> list[Channel]:
         found = [c for c in self._t.channels.values() if c.client_id == client_id]
         return sorted(found, key=lambda c: (c.created_at, c.id))

@@ -70,6 +70,13 @@ BODIES: dict[tuple[str, str], Any] = {
         "name": "Intruder Inc",
         "email": "x@intruder.example",
     },
+    # Host-your-own Embedded Signup (issue 18 item 2); a client_id in the body of another
+    # partner is refused in tests/integration/test_account_sharing_numbers.py.
+    ("POST", "/api/v2/partners/{partner_id}/account_sharing/numbers"): {
+        "solution_id": "1",
+        "waba_external_id": "987654321",
+        "waba_business_id": "123456789",
+    },
     ("PATCH", "/api/v2/partners/{partner_id}/clients/{client_id}"): {"max_channels": 1},
     (
         "POST",

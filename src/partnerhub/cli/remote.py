@@ -106,6 +106,55 @@ def clients_list(
     console.print(table)
 
 
+@clients_app.command("share-number")
+def clients_share_number(
+    solution_id: Annotated[str, typer.Option("--solution-id", help="Your Meta solution id.")],
+    waba_external_id: Annotated[
+        str, typer.Option("--waba-external-id", help="Meta's id of the shared WABA.")
+    ],
+    waba_business_id: Annotated[
+        str | None,
+        typer.Option("--waba-business-id", help="Meta's business id (a new client)."),
+    ] = None,
+    client_id: Annotated[
+        str | None, typer.Option("--client-id", help="An existing client of yours.")
+    ] = None,
+    channel_external_id: Annotated[
+        str | None, typer.Option("--channel-external-id", help="Meta's phone number id.")
+    ] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="basic, regular or premium.")] = None,
+    phone_number: Annotated[
+        str | None, typer.Option("--phone-number", help="[emulator] the number behind the id.")
+    ] = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    partner: RemotePartnerOpt = None,
+    api_key: ApiKeyOpt = None,
+    username: UsernameOpt = None,
+    password: PasswordOpt = None,
+) -> None:
+    """Onboard a number shared in your own Embedded Signup (POST /account_sharing/numbers)."""
+    if tier is not None and tier not in ("basic", "regular", "premium", ""):
+        fail("--tier must be basic, regular or premium")
+    with (
+        partner_client(base_url, partner, api_key, username, password) as hub,
+        api_errors(base_url),
+    ):
+        done = hub.clients.onboard_shared_number(
+            solution_id,
+            waba_external_id,
+            waba_business_id=waba_business_id,
+            client_id=client_id,
+            tier=tier,  # type: ignore[arg-type]  # checked above
+            channel_external_id=channel_external_id,
+            phone_number=phone_number,
+        )
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"{done.message} client {done.client_id}, number {done.channel_external_id}")
+
+
 # ---------------------------------------------------------------- channels
 
 

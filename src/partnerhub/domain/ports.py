@@ -146,6 +146,14 @@ class ClientRepository(Protocol):
         """The channel in use that holds the number, whichever partner's (for the operator)."""
         ...
 
+    async def waba_by_external_id(self, external_id: str) -> WabaAccount | None:
+        """The WABA with this Meta id, whichever partner's (account sharing's duplicate check)."""
+        ...
+
+    async def channel_by_external_id(self, external_id: str) -> Channel | None:
+        """The channel in use with this Meta phone-number id, whichever partner's."""
+        ...
+
     async def channels_of_client(self, client_id: str) -> list[Channel]: ...
     async def waba_of_client(self, client_id: str) -> WabaAccount | None:
         """The client's WABA (onboarding creates exactly one; the oldest if there were more)."""

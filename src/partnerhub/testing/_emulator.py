@@ -106,6 +106,20 @@ class Emulator:
         done = self.call("POST", "/onboard", body)
         return Onboarded(done["client_id"], done["waba_account_id"], list(done["channel_ids"]))
 
+    def embedded_signup(
+        self, *, business_id: str | None = None, waba_id: str | None = None
+    ) -> dict[str, Any]:
+        """A client finishes your own hosted Embedded Signup: Meta's session-info message
+        (``data``: ``phone_number_id``, ``waba_id``, ``business_id``) and the new number
+        (``phone_number``). File it with ``clients.onboard_shared_number``."""
+        body = {
+            key: value
+            for key, value in (("business_id", business_id), ("waba_id", waba_id))
+            if value is not None
+        }
+        result: dict[str, Any] = self.call("POST", "/embedded_signup", body)
+        return result
+
     def advance(self, duration: float | str | timedelta) -> dict[str, Any]:
         """Move the virtual clock forward and run what became due (review steps, message
         statuses, template decisions, webhook retries); returns when their webhooks have been

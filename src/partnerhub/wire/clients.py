@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -152,3 +152,38 @@ class SharedClientIn(msgspec.Struct, forbid_unknown_fields=True):
     partner_payload: str | None = None
     send_invitation: bool = False
     is_initial_onboarding_client: bool = False
+
+
+# --- Host-your-own Embedded Signup: ``POST …/account_sharing/numbers`` (issue 18 item 2) ---
+# Meta's ids are numeric strings; the hub stores them in 32 characters.
+MetaId = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,32}$")]
+Tier = Literal["basic", "regular", "premium", ""]
+ONBOARDING_MESSAGE = "Success. Please wait, your number is onboarding."
+
+
+class AccountSharingNumberIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST …/account_sharing/numbers``: a number the client shared with the partner's Meta
+    solution in the partner's own Embedded Signup. One of ``waba_business_id`` or
+    ``client_id`` is required. ``phone_number`` is ours: the emulator's stand-in for the
+    number Meta would report for ``channel_external_id``."""
+
+    solution_id: MetaId
+    waba_external_id: MetaId
+    waba_business_id: MetaId | None = None
+    client_id: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None = None
+    tier: Tier | None = None
+    channel_external_id: MetaId | None = None
+    phone_number: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+class AccountSharingNumberOut(msgspec.Struct):
+    """The documented answer: the request echoed, with the client that now owns the number,
+    and the success message."""
+
+    solution_id: str
+    waba_external_id: str
+    client_id: str
+    channel_external_id: str
+    waba_business_id: str | None = None
+    tier: str | None = None
+    message: str = ONBOARDING_MESSAGE

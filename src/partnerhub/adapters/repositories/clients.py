@@ -156,6 +156,17 @@ class ClientRepository:
         )
         return (await self._session.scalars(statement)).first()
 
+    async def waba_by_external_id(self, external_id: str) -> WabaAccount | None:
+        """The WABA with this Meta id, whichever partner's (account sharing's duplicate check)."""
+        c = tables.waba_accounts.c
+        statement = select(WabaAccount).where(c.external_id == external_id).order_by(c.created_at)
+        return (await self._session.scalars(statement)).first()
+
+    async def channel_by_external_id(self, external_id: str) -> Channel | None:
+        """The channel in use with this Meta phone-number id, whichever partner's."""
+        statement = select(Channel).where(self._ch.external_id == external_id, tables.NUMBER_IN_USE)
+        return (await self._session.scalars(statement)).first()
+
     async def channels_of_client(self, client_id: str) -> list[Channel]:
         statement = (
             select(Channel)

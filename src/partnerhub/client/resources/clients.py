@@ -57,6 +57,16 @@ class _ClientCalls(_Resource):
             json=body,
         )
 
+    def _share_number(
+        self, body: wire_clients.AccountSharingNumberIn
+    ) -> Call[wire_clients.AccountSharingNumberOut]:
+        return call(
+            "POST",
+            f"{self._base}/account_sharing/numbers",
+            expect(wire_clients.AccountSharingNumberOut),
+            json=body,
+        )
+
     def _balance(
         self, client_id: str, start: Moment, end: Moment, granularity: str | None
     ) -> Call[wire_billing.ClientBalance]:
@@ -118,6 +128,30 @@ class AsyncClients(_ClientCalls):
             name=name, email=email, user_name=user_name, partner_payload=partner_payload
         )
         return await self._core.send(self._create_shared(body))
+
+    async def onboard_shared_number(
+        self,
+        solution_id: str,
+        waba_external_id: str,
+        *,
+        waba_business_id: str | None = None,
+        client_id: str | None = None,
+        tier: wire_clients.Tier | None = None,
+        channel_external_id: str | None = None,
+        phone_number: str | None = None,
+    ) -> wire_clients.AccountSharingNumberOut:
+        """A number shared in your own hosted Embedded Signup (``account_sharing/numbers``):
+        pass ``client_id`` (an existing client) or ``waba_business_id`` (a new client)."""
+        body = wire_clients.AccountSharingNumberIn(
+            solution_id=solution_id,
+            waba_external_id=waba_external_id,
+            waba_business_id=waba_business_id,
+            client_id=client_id,
+            tier=tier,
+            channel_external_id=channel_external_id,
+            phone_number=phone_number,
+        )
+        return await self._core.send(self._share_number(body))
 
     async def balance(
         self,
@@ -185,6 +219,30 @@ class Clients(_ClientCalls):
             name=name, email=email, user_name=user_name, partner_payload=partner_payload
         )
         return self._core.send(self._create_shared(body))
+
+    def onboard_shared_number(
+        self,
+        solution_id: str,
+        waba_external_id: str,
+        *,
+        waba_business_id: str | None = None,
+        client_id: str | None = None,
+        tier: wire_clients.Tier | None = None,
+        channel_external_id: str | None = None,
+        phone_number: str | None = None,
+    ) -> wire_clients.AccountSharingNumberOut:
+        """A number shared in your own hosted Embedded Signup (``account_sharing/numbers``):
+        pass ``client_id`` (an existing client) or ``waba_business_id`` (a new client)."""
+        body = wire_clients.AccountSharingNumberIn(
+            solution_id=solution_id,
+            waba_external_id=waba_external_id,
+            waba_business_id=waba_business_id,
+            client_id=client_id,
+            tier=tier,
+            channel_external_id=channel_external_id,
+            phone_number=phone_number,
+        )
+        return self._core.send(self._share_number(body))
 
     def balance(
         self,

@@ -25,7 +25,7 @@ from partnerhub.domain.clients.model import (
 )
 from partnerhub.domain.clients.phones import NumbersTaken, normalize_phone
 from partnerhub.domain.clock import Clock
-from partnerhub.domain.errors import InvalidInput, NotFound
+from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
 from partnerhub.domain.partners.services import load_partner
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.text import clean_text
@@ -106,12 +106,21 @@ async def onboard(
     step_seconds: float,
     commit: bool = True,
     password_hash: str | None = None,
+    attach_to: str | None = None,
 ) -> Onboarded:
     """A signup: client, WABA and channels in one transaction, with their events.
 
     ``password_hash``: the client's password already hashed by a caller that must not hold a
-    write transaction while argon2 runs (the onboarding page spends its IO signature first)."""
+    write transaction while argon2 runs (the onboarding page spends its IO signature first).
+
+    ``attach_to``: the page's ``connect_client_user=true&client_id=…``: the signup fills that
+    client of this partner (one made with ``account_sharing/clients``, with no WABA yet)
+    instead of making a new one, so no ``client_created`` follows."""
     partner = await load_partner(uow, partner_id)
+    existing = None
+    if attach_to is not None:
+        await uow.lock_for_write()  # two signups on one link: the second sees the first's WABA
+        existing = await attachable_client(uow, partner.id, attach_to, for_update=True)
     if not numbers:
         raise InvalidInput("phone_numbers", "at least one phone number is required")
     if len(numbers) > MAX_NUMBERS_PER_SIGNUP:
@@ -128,9 +137,11 @@ async def onboard(
     if password_hash is None and new_client.password is not None:
         password = login.validate_password("password", new_client.password)
         password_hash = await login.hash_client_password(password)
+    if existing is not None and len(phones) > existing.max_channels:
+        raise InvalidInput("phone_numbers", f"at most {existing.max_channels} for this client")
     now = clock.now()
     user = {"name": new_client.contact_name, "email": new_client.email.lower(), "phone": phones[0]}
-    client = Client(
+    client = existing or Client(
         id=ids.new_id(ids.CLIENT),
         partner_id=partner.id,
         name=name,
@@ -172,7 +183,12 @@ async def onboard(
         _new_channel(client, waba, phone, number.phone_name, permitted(number), now, step_seconds)
         for phone, number in zip(phones, numbers, strict=True)
     ]
-    uow.clients.add(client)
+    if existing is None:
+        uow.clients.add(client)
+    else:  # the client's user connects: the signup's contact fills what the partner left out
+        client.contact_user = {**user, **{k: v for k, v in client.contact_user.items() if v}}
+        client.modified_at = now
+        client.modified_by = {"user_id": "client", "user_name": new_client.email.lower()}
     await uow.flush()
     uow.clients.add(waba)
     await uow.flush()
@@ -193,13 +209,27 @@ async def onboard(
         clock,
         partner,
         [
-            events.client_created(client),
+            *([events.client_created(client)] if existing is None else []),
             *(events.channel_event(wire.ChannelCreated, c, client, waba) for c in channels),
         ],
     )
     if commit:
         await uow.commit()
     return Onboarded(client, waba, channels)
+
+
+async def attachable_client(
+    uow: UnitOfWork, partner_id: str, client_id: str, *, for_update: bool = False
+) -> Client:
+    """The client a ``connect_client_user`` link names: this partner's, and still without a
+    WABA (a client with numbers logs in with ``next=login`` instead). Another partner's client
+    is not found, as one that does not exist."""
+    client = await uow.clients.get_client(partner_id, client_id, for_update=for_update)
+    if client is None:
+        raise NotFound("Client not found")
+    if await uow.clients.waba_of_client(client.id) is not None:
+        raise Conflict("This client is already set up: log in to manage its numbers")
+    return client
 
 
 # Channels the partner can no longer use whatever the permission says.

@@ -14,6 +14,7 @@ from litestar import Router
 from partnerhub.emulator.routes import (
     catalogs,
     controls,
+    embedded_signup,
     flows,
     messaging,
     migration,
@@ -45,6 +46,7 @@ def emulator_router() -> Router:
             *quality.HANDLERS,
             *migration.HANDLERS,
             *flows.HANDLERS,  # issue 18: WhatsApp Flows at run time
+            *embedded_signup.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

@@ -116,6 +116,14 @@ def _carried(query: Any) -> dict[str, str]:
     return hidden
 
 
+def _attach_to(hidden: dict[str, str]) -> str | None:
+    """``connect_client_user=true&client_id=…`` on a signup: the existing client (made with
+    ``account_sharing/clients``) the signup fills instead of making a new one."""
+    if hidden.get("connect_client_user", "").lower() != "true":
+        return None
+    return hidden.get("client_id") or None
+
+
 def _requested_number(raw: str | None) -> list[signup.Row]:
     """``number`` as the first phone row. The Connect Button puts it in the URL unencoded, so
     its leading ``+`` arrives as a space: put it back."""
@@ -149,6 +157,11 @@ async def signup_page(request: Request[Any, Any, Any], partner_id: FromPath[str]
             )
         except signup.Refused as refused:
             return refused_page(refused, partner.brand_name, partner)
+        if query.get("next") != "login" and (attach := _attach_to(hidden)) is not None:
+            try:
+                await onboarding.attachable_client(uow, partner.id, attach)
+            except (NotFound, Conflict) as refused_client:
+                return refused_page(refused_client, partner.brand_name, partner)
     if query.get("next") == "login":
         return _render_login(partner, request.url.path, hidden, query.get("email") or "", None, 200)
     form = signup.SignupForm(
@@ -267,7 +280,10 @@ class _Page:
                 step_seconds=state.settings.simulator_step_seconds,
                 commit=False,
                 password_hash=password_hash,
+                attach_to=_attach_to(hidden),
             )
+        except NotFound as missing:  # the link's client_id: not this partner's client
+            return refused_page(missing, partner.brand_name)
         except phones.NumbersTaken as taken:
             signup.place_taken(form.numbers, taken.numbers, form.errors)
             return _render_form(partner, self.action, hidden, form, 409)

@@ -6,16 +6,18 @@ from typing import Any
 
 from litestar import Request, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from msgspec import UnsetType
 
-from partnerhub.domain.clients import editing, lifecycle, queries, shared
+from partnerhub.domain.clients import account_sharing, editing, lifecycle, queries, shared
 from partnerhub.server import presenters
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.listing import ListParams, envelope
 from partnerhub.server.openapi import documents_body
 from partnerhub.wire import clients as wire
+from partnerhub.wire.errors import ErrorBody
 
 CLIENT_FILTERS = {key: str for key in queries.CLIENT_FILTER_KEYS}
 
@@ -80,6 +82,49 @@ async def create_shared_client(
     return presenters.client(client)
 
 
+@post(
+    "/account_sharing/numbers",
+    summary="Onboard a number shared in your own Embedded Signup (account sharing)",
+    tags=["Clients"],
+    status_code=200,
+    # The body's client_id may name no client of this partner (the path has no id below it).
+    responses={
+        404: ResponseSpec(ErrorBody, description="Client not found", generate_examples=False)
+    },
+)
+@documents_body(wire.AccountSharingNumberIn)
+async def onboard_shared_number(
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
+) -> wire.AccountSharingNumberOut:
+    await require_partner(request, partner_id)
+    body = await read_body(request, wire.AccountSharingNumberIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        done = await account_sharing.onboard_shared_number(
+            uow,
+            state.clock,
+            partner_id,
+            account_sharing.SharedNumber(
+                solution_id=body.solution_id,
+                waba_external_id=body.waba_external_id,
+                waba_business_id=body.waba_business_id,
+                client_id=body.client_id,
+                tier=body.tier,
+                channel_external_id=body.channel_external_id,
+                phone_number=body.phone_number,
+            ),
+            step_seconds=state.settings.simulator_step_seconds,
+        )
+    return wire.AccountSharingNumberOut(
+        solution_id=body.solution_id,
+        waba_external_id=body.waba_external_id,
+        client_id=done.client.id,
+        channel_external_id=done.channel.external_id,
+        waba_business_id=body.waba_business_id,
+        tier=body.tier,
+    )
+
+
 @get("/channels", summary="List channels (partner_channels)", tags=["Channels"])
 async def list_channels(
     request: Request[Any, Any, Any],
@@ -137,6 +182,7 @@ HANDLERS = [
     list_clients,
     update_client,
     create_shared_client,
+    onboard_shared_number,
     list_channels,
     cancellation_request,
     get_waba_account,
