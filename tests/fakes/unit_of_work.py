@@ -30,6 +30,7 @@ from tests.fakes.repositories import (
     CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
+    FlowRepository,
     HubRepository,
     IoSignatureRepository,
     LoginAttemptRepository,
@@ -106,6 +107,7 @@ class FakeUnitOfWork:
         self.profiles = BusinessProfileRepository(t)
 
         self.catalogs = CatalogRepository(t)
+        self.flows = FlowRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

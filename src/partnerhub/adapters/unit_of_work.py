@@ -24,6 +24,7 @@ from partnerhub.adapters.repositories import (
     CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
+    FlowRepository,
     HubRepository,
     IoSignatureRepository,
     LoginAttemptRepository,
@@ -68,6 +69,7 @@ class UnitOfWork:
     profiles: BusinessProfileRepository
 
     catalogs: CatalogRepository
+    flows: FlowRepository
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.profiles = BusinessProfileRepository(self.session)
 
         self.catalogs = CatalogRepository(self.session)
+        self.flows = FlowRepository(self.session)
         return self
 
     async def __aexit__(

@@ -68,8 +68,6 @@ class FlowMigrateIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class FlowCreated(msgspec.Struct):
     id: str
-    success: bool = True
-    validation_errors: list[ValidationError] = []
 
 
 class FlowSuccess(msgspec.Struct):
@@ -123,3 +121,12 @@ class FlowList(msgspec.Struct):
     flows: list[FlowOut]
     count: int
     total: int
+
+
+class FlowAssetForm(msgspec.Struct):
+    """``POST …/flows/{flow_id}/assets``' multipart form, for the schema: the Flow JSON file,
+    ``name=flow.json`` and ``asset_type=FLOW_JSON`` (Meta's)."""
+
+    file: bytes
+    name: Literal["flow.json"]
+    asset_type: Literal["FLOW_JSON"]
