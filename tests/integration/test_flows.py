@@ -12,10 +12,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.conftest import PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers import flow_json as fj
 from tests.helpers.api import assert_error
+from tests.helpers.clients import onboard
 from tests.helpers.templates import waba_of
+from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
 
 Client = httpx.AsyncClient
@@ -323,3 +325,68 @@ async def test_another_partners_waba_and_flow_are_not_found(
     # Theirs is untouched.
     got = await get(http, other_partner, theirs, their_flow, "name,status")
     assert got == {"id": their_flow, "name": "Secret flow", "status": "DRAFT"}
+
+
+async def test_openapi_documents_the_flow_operations(client: Client) -> None:
+    document = (await client.get("/openapi.json")).json()
+    base = "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows"
+    paths = document["paths"]
+    assert set(paths[base]) >= {"get", "post"}
+    assert set(paths[base + "/{flow_id}"]) >= {"get", "post", "patch", "delete"}
+    for action in ("publish", "deprecate", "assets"):
+        assert "post" in paths[f"{base}/{{flow_id}}/{action}"]
+    assert "post" in paths[base + "/migrate"]
+    upload = paths[base + "/{flow_id}/assets"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload
+    create = paths[base]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert create
+
+
+async def test_flows_travel_in_the_world_export_and_seed(
+    http: Client, client: Client, partner: PartnerCreds
+) -> None:
+    waba = await waba_of(client, partner)
+    flow_id = await create(http, partner, waba, "Survey", categories=["SURVEY"])
+    await upload(http, partner, waba, flow_id, fj.text(fj.SURVEY))
+    await act(http, partner, waba, flow_id, "publish")
+    before = await get(http, partner, waba, flow_id, "id,name,categories,status,json_version")
+    exported = (await client.get("/_emulator/state", headers=EMULATOR)).json()
+    (row,) = exported["flows"]
+    assert (row["id"], row["status"], row["waba_account_id"]) == (flow_id, "PUBLISHED", waba)
+    # Seeding the export back gives the same Flow; a seed without it has none.
+    assert (
+        await client.post("/_emulator/seed", headers=EMULATOR, json=exported)
+    ).status_code == 200
+    assert await get(http, partner, waba, flow_id, "id,name,categories,status,json_version") == (
+        before
+    )
+    assets = await http.get(f"{flows_url(partner, waba)}/{flow_id}/assets", headers=partner.headers)
+    download = await http.get(assets.json()["data"][0]["download_url"], headers=partner.headers)
+    assert json.loads(download.text) == fj.SURVEY
+    bad = {**exported, "flows": [{**row, "waba_account_id": "nopeWA"}]}
+    refused = await client.post("/_emulator/seed", headers=EMULATOR, json=bad)
+    assert refused.status_code == 400
+    assert "flows[0].waba_account_id" in refused.text
+
+
+async def test_the_number_page_lists_the_wabas_flows_with_their_status(
+    http: Client, client: Client, partner: PartnerCreds
+) -> None:
+    done = await onboard(client, partner, ["+4915111111111"])
+    waba = str(done["waba_account_id"])
+    published = await create(http, partner, waba, "Survey <b>one</b>", categories=["SURVEY"])
+    await upload(http, partner, waba, published, fj.text(fj.SURVEY))
+    await act(http, partner, waba, published, "publish")
+    draft = await create(http, partner, waba, "Broken draft")
+    await upload(
+        http, partner, waba, draft, fj.text(fj.broken(fj.SURVEY, lambda d: d.pop("screens")))
+    )
+    await log_in(http, partner.email, partner.password)
+    page = await http.get(f"/hub/channels/{done['channel_ids'][0]}")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "WhatsApp Flows" in text
+    assert "Survey &lt;b&gt;one&lt;/b&gt;" in text and "<b>one" not in text
+    assert '<span class="badge ok">published</span>' in text
+    assert '<span class="badge progress">draft</span>' in text
+    assert "1 error<" in text
