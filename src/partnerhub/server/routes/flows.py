@@ -251,7 +251,7 @@ async def download_asset(
     partner_id: FromPath[str],
     waba_account_id: FromPath[str],
     flow_id: FromPath[str],
-) -> Response[bytes]:
+) -> Response[Any]:
     await require_partner(request, partner_id)
     async with app_state(request).uow() as uow:
         flow = await services.get_flow(uow, partner_id, waba_account_id, flow_id)
