@@ -4,6 +4,7 @@ another partner's WABA or Flow answered 404 with no data."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,9 +17,12 @@ from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers import flow_json as fj
 from tests.helpers.api import assert_error
 from tests.helpers.clients import onboard
+from tests.helpers.clock import eventually
+from tests.helpers.messaging import ready_channel
 from tests.helpers.templates import waba_of
 from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
+from tests.receiver import Receiver
 
 Client = httpx.AsyncClient
 
@@ -390,3 +394,39 @@ async def test_the_number_page_lists_the_wabas_flows_with_their_status(
     assert '<span class="badge ok">published</span>' in text
     assert '<span class="badge progress">draft</span>' in text
     assert "1 error<" in text
+
+
+async def test_status_changes_reach_the_numbers_webhook_as_metas_flows_field(
+    http: Client, client: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    channel, _ = await ready_channel(client, partner, receiver)
+    waba = str(channel["waba_account_id"])
+    flow_id = await create(http, partner, waba, "Survey")
+    await upload(http, partner, waba, flow_id, fj.text(fj.SURVEY))
+    assert (await act(http, partner, waba, flow_id, "publish")).status_code == 200
+    assert (await act(http, partner, waba, flow_id, "deprecate")).status_code == 200
+    await eventually(lambda: len(receiver.requests) >= 2)
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    changes = [b["entry"][0]["changes"][0] for b in bodies]
+    assert [c["field"] for c in changes] == ["flows", "flows"]
+    assert [c["value"] for c in changes] == [
+        {
+            "event": "FLOW_STATUS_CHANGE",
+            "message": "Flow Survey changed status from DRAFT to PUBLISHED",
+            "flow_id": flow_id,
+            "old_status": "DRAFT",
+            "new_status": "PUBLISHED",
+        },
+        {
+            "event": "FLOW_STATUS_CHANGE",
+            "message": "Flow Survey changed status from PUBLISHED to DEPRECATED",
+            "flow_id": flow_id,
+            "old_status": "PUBLISHED",
+            "new_status": "DEPRECATED",
+        },
+    ]
+    assert all(b["object"] == "whatsapp_business_account" for b in bodies)
+    # A refused change sends nothing.
+    assert (await act(http, partner, waba, flow_id, "publish")).status_code == 400
+    await asyncio.sleep(0.3)
+    assert len(receiver.requests) == 2

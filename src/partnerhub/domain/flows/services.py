@@ -16,7 +16,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 
@@ -26,6 +27,7 @@ from partnerhub.domain.errors import DomainError, NotFound
 from partnerhub.domain.flows.model import CATEGORIES, Flow, FlowStatus
 from partnerhub.domain.flows.validation import validate
 from partnerhub.domain.ports import UnitOfWork
+from partnerhub.domain.webhooks import outbox
 
 # Meta's Flows API error codes (docs/fidelity.md "WhatsApp Flows").
 INVALID_PARAMETER = 100
@@ -264,6 +266,49 @@ async def preview(
     return changed
 
 
+def status_change_webhook(
+    flow: Flow, waba: WabaAccount, old: str, new: str, at: datetime
+) -> dict[str, Any]:
+    """Meta's ``flows`` webhook of a status change (Cloud API shape, WABA-level field)."""
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": waba.external_id,
+                "time": int(at.timestamp()),
+                "changes": [
+                    {
+                        "value": {
+                            "event": "FLOW_STATUS_CHANGE",
+                            "message": f"Flow {flow.name} changed status from {old} to {new}",
+                            "flow_id": flow.id,
+                            "old_status": old,
+                            "new_status": new,
+                        },
+                        "field": "flows",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+async def _status_changed(
+    uow: UnitOfWork, clock: Clock, flow: Flow, old: str, changed: Flow
+) -> None:
+    """Tell the WABA's numbers (their messaging webhooks), in the transaction of the change."""
+    waba = await waba_of_partner(uow, flow.partner_id, flow.waba_account_id)
+    channels = [
+        c
+        for c in await uow.clients.channels_of_client(waba.client_id)
+        if c.waba_account_id == waba.id
+    ]
+    payload = status_change_webhook(changed, waba, old, changed.status, clock.now())
+    await outbox.emit_to_channels(
+        uow, clock, [(c, "flow_status_change", payload) for c in channels]
+    )
+
+
 async def publish(
     uow: UnitOfWork, clock: Clock, partner_id: str, waba_id: str, flow_id: str
 ) -> Flow:
@@ -285,6 +330,7 @@ async def publish(
         raise FlowRefused(PUBLISHING_FAILED, "Publishing Flow failed", reason)
     changed = flow.but(status=FlowStatus.PUBLISHED, modified_at=clock.now())
     await uow.flows.save(changed)
+    await _status_changed(uow, clock, flow, flow.status, changed)
     await uow.commit()
     return changed
 
@@ -302,6 +348,7 @@ async def deprecate(
         )
     changed = flow.but(status=FlowStatus.DEPRECATED, modified_at=clock.now())
     await uow.flows.save(changed)
+    await _status_changed(uow, clock, flow, flow.status, changed)
     await uow.commit()
     return changed
 
