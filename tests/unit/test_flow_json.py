@@ -5,6 +5,7 @@ at the offending line and column."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -371,3 +372,46 @@ def test_every_error_of_a_document_is_reported_at_once() -> None:
     doc = fj.broken(fj.SURVEY, lambda d: (d.pop("version"), d["screens"][1].pop("terminal")))
     errors = {e.error for e in validate(json.dumps(doc)).errors}
     assert {"MISSING_REQUIRED_PROPERTY", "MISSING_TERMINAL_SCREEN"} <= errors
+
+
+def _mutate(rng: random.Random, node: Any, depth: int = 0) -> Any:
+    """``node`` with one random change somewhere below it."""
+    junk = [None, 0, -1, 3.5, True, "", "${data.x}", "${form.y}", [], {}, "X" * 5000, [1, [2]]]
+    if isinstance(node, dict) and node and rng.random() < 0.8:
+        key = rng.choice(sorted(node))
+        changed = dict(node)
+        roll = rng.random()
+        if roll < 0.2:
+            del changed[key]
+        elif roll < 0.4:
+            changed[key] = rng.choice(junk)
+        else:
+            changed[key] = _mutate(rng, node[key], depth + 1)
+        return changed
+    if isinstance(node, list) and node and rng.random() < 0.8:
+        i = rng.randrange(len(node))
+        changed_list = list(node)
+        roll = rng.random()
+        if roll < 0.2:
+            del changed_list[i]
+        elif roll < 0.3:
+            changed_list.append(changed_list[i])
+        else:
+            changed_list[i] = _mutate(rng, node[i], depth + 1)
+        return changed_list
+    return rng.choice(junk)
+
+
+def test_no_document_makes_the_validator_fail() -> None:
+    """Random damage to every example (fixed seed): always a list of errors, never a crash,
+    each error placed inside the file."""
+    rng = random.Random(18)
+    for _ in range(600):
+        doc = _mutate(rng, fj.EXAMPLES[rng.choice(sorted(fj.EXAMPLES))])
+        text = json.dumps(doc, indent=rng.choice([None, 2]))
+        lines = text.count("\n") + 1
+        for e in validate(text).errors:
+            assert 1 <= e.line_start <= e.line_end <= lines, e
+    deep = '{"version": "7.1", "screens": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert validate(deep).errors[0].error == "INVALID_JSON"
+    assert validate('{"a": ' * 3000 + "1" + "}" * 3000).errors[0].error == "INVALID_JSON"

@@ -431,6 +431,7 @@ class _Checker:
         self.problems: list[_Problem] = []
         self.version: tuple[int, ...] = (99,)
         self.screen_ids: list[str] = []
+        self.first_index: dict[str, int] = {}  # screen id -> index of its first screen
         self.navigations: dict[str, set[str]] = {}
 
     def add(self, error: str, kind: str, message: str, path: Path, *, key: bool = False) -> None:
@@ -445,9 +446,11 @@ class _Checker:
         )
 
     def typed(self, value: Any, kind: str, path: Path) -> bool:
-        if kind == ANY or _is_dynamic(value):
+        if kind == ANY:
             return True
         expected = _TYPES[kind]
+        if _is_dynamic(value):  # a ${…} binding is checked for what it refers to, not here
+            return isinstance(value, expected)
         ok = isinstance(value, expected) and not (kind == INT and isinstance(value, bool))
         if not ok:
             self.add(
@@ -504,9 +507,10 @@ class _Checker:
                 ("screens",),
             )
             return
-        for screen in screens:
+        for n, screen in enumerate(screens):
             if isinstance(screen, dict) and isinstance(screen.get("id"), str):
                 self.screen_ids.append(screen["id"])
+                self.first_index.setdefault(screen["id"], n)
         for n, screen in enumerate(screens):
             self.check_screen(screen, ("screens", n))
         if not any(isinstance(s, dict) and s.get("terminal") is True for s in screens):
@@ -594,8 +598,10 @@ class _Checker:
         if screen_id is None:
             self.missing("id", path)
             screen_id = ""
-        elif self.typed(screen_id, STR, (*path, "id")):
+        elif self.typed(screen_id, STR, (*path, "id")) and isinstance(screen_id, str):
             self.check_screen_id(screen_id, path)
+        if not isinstance(screen_id, str):  # reported above; "" keeps the other checks going
+            screen_id = ""
         for flag in ("terminal", "success", "refresh_on_back"):
             if flag in screen:
                 self.typed(screen[flag], BOOL, (*path, flag))
@@ -684,7 +690,7 @@ class _Checker:
                 f'The screen id "{screen_id}" must contain only uppercase letters and underscores.',
                 where,
             )
-        if self.screen_ids.count(screen_id) > 1 and self.screen_ids.index(screen_id) != path[1]:
+        if self.first_index.get(screen_id, path[1]) != path[1]:
             self.add(
                 "DUPLICATE_SCREEN_ID",
                 FLOW,
@@ -751,6 +757,7 @@ class _Checker:
                     key=True,
                 )
                 continue
+            self.check_references(value, (*path, key), ctx)
             if not self.typed(value, props[key], (*path, key)):
                 continue
             limit = spec.max_length.get(key)
@@ -767,7 +774,6 @@ class _Checker:
                     f"long ({len(value)} given).",
                     (*path, key),
                 )
-            self.check_references(value, (*path, key), ctx)
         for name in spec.required:
             if name not in node:
                 self.missing(name, path)
@@ -1100,6 +1106,8 @@ def validate(text: str) -> Checked:
     """Validate a Flow JSON file's text; see the module docstring."""
     try:
         doc = json.loads(text)
+    except RecursionError:
+        doc = None  # answered below as not a Flow JSON object
     except json.JSONDecodeError as exc:
         line, column = exc.lineno, exc.colno
         error = ValidationError(
@@ -1125,10 +1133,17 @@ def validate(text: str) -> Checked:
             [ErrorPointer(1, 1, 1, 2, "")],
         )
         return Checked([error], None, None)
-    checker = _Checker(doc)
-    checker.run()
-    locator = _Locator(text)
-    locator.value(())
+    try:
+        checker = _Checker(doc)
+        checker.run()
+        locator = _Locator(text)
+        locator.value(())
+    except RecursionError:
+        message = "The Flow JSON is nested too deeply."
+        error = ValidationError(
+            "INVALID_JSON", SCHEMA, message, 1, 1, 1, 2, [ErrorPointer(1, 1, 1, 2, "")]
+        )
+        return Checked([error], None, None)
     errors = [_render(problem, locator.spans) for problem in checker.problems]
     version = doc.get("version")
     api = doc.get("data_api_version")
