@@ -133,6 +133,10 @@ async def test_lifecycle_draft_upload_preview_publish_deprecate(
     assert again["preview"] == preview
     fresh = await get(http, partner, waba, flow_id, "preview.invalidate(true)")
     assert fresh["preview"]["preview_url"] != preview["preview_url"]
+    listed_previews = await http.get(
+        flows_url(partner, waba), headers=partner.headers, params={"fields": "preview"}
+    )
+    assert listed_previews.json()["flows"] == [{"id": flow_id, "preview": fresh["preview"]}]
     # The asset can be listed and downloaded back.
     assets = await http.get(f"{flows_url(partner, waba)}/{flow_id}/assets", headers=partner.headers)
     (asset,) = assets.json()["data"]

@@ -241,6 +241,14 @@ async def upload_flow_json(
     return changed
 
 
+def _with_preview(flow: Flow, now: datetime, invalidate: bool) -> Flow | None:
+    """The Flow with a fresh preview link, or None when its link is still good."""
+    expires = flow.preview_expires_at
+    if not invalidate and flow.preview_token and expires is not None and expires > now:
+        return None
+    return flow.but(preview_token=secrets.token_hex(16), preview_expires_at=now + PREVIEW_LIFETIME)
+
+
 async def preview(
     uow: UnitOfWork,
     clock: Clock,
@@ -254,16 +262,28 @@ async def preview(
     asked to invalidate the old, or when it expired)."""
     await uow.lock_for_write()
     flow = await get_flow(uow, partner_id, waba_id, flow_id)
-    now = clock.now()
-    expires = flow.preview_expires_at
-    if not invalidate and flow.preview_token and expires is not None and expires > now:
+    changed = _with_preview(flow, clock.now(), invalidate)
+    if changed is None:
         return flow
-    changed = flow.but(
-        preview_token=secrets.token_hex(16), preview_expires_at=now + PREVIEW_LIFETIME
-    )
     await uow.flows.save(changed)
     await uow.commit()
     return changed
+
+
+async def list_with_previews(
+    uow: UnitOfWork, clock: Clock, partner_id: str, waba_id: str, *, invalidate: bool
+) -> list[Flow]:
+    """The list asked with ``preview``: every Flow with a live preview link."""
+    await uow.lock_for_write()
+    now = clock.now()
+    out = []
+    for flow in await list_flows(uow, partner_id, waba_id):
+        changed = _with_preview(flow, now, invalidate)
+        if changed is not None:
+            await uow.flows.save(changed)
+        out.append(changed or flow)
+    await uow.commit()
+    return out
 
 
 def status_change_webhook(

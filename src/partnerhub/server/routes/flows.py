@@ -38,10 +38,16 @@ async def list_flows(
 ) -> wire.FlowList:
     await require_partner(request, partner_id)
     fields = _fields(request)
+    invalidate = present.wants_preview_invalidated(fields)
     state = app_state(request)
     async with state.uow() as uow:
         waba = await services.waba_of_partner(uow, partner_id, waba_account_id)
-        flows = await services.list_flows(uow, partner_id, waba_account_id)
+        if invalidate is None:
+            flows = await services.list_flows(uow, partner_id, waba_account_id)
+        else:
+            flows = await services.list_with_previews(
+                uow, state.clock, partner_id, waba_account_id, invalidate=invalidate
+            )
     now = state.clock.now()
     shown = [present.flow(f, waba, fields, now) for f in flows]
     return wire.FlowList(flows=shown, count=len(shown), total=len(shown))
