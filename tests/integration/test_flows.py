@@ -408,11 +408,18 @@ async def test_status_changes_reach_the_numbers_webhook_as_metas_flows_field(
     flow_id = await create(http, partner, waba, "Survey")
     await upload(http, partner, waba, flow_id, fj.text(fj.SURVEY))
     assert (await act(http, partner, waba, flow_id, "publish")).status_code == 200
-    assert (await act(http, partner, waba, flow_id, "deprecate")).status_code == 200
+    await eventually(lambda: len(receiver.requests) >= 1)
+    # Meta's monitoring (the emulator's control) throttles it; the partner then deprecates it.
+    throttled = await client.post(
+        f"/_emulator/flows/{flow_id}/status", headers=EMULATOR, json={"status": "THROTTLED"}
+    )
+    assert throttled.json() == {"id": flow_id, "status": "THROTTLED"}
     await eventually(lambda: len(receiver.requests) >= 2)
+    assert (await act(http, partner, waba, flow_id, "deprecate")).status_code == 200
+    await eventually(lambda: len(receiver.requests) >= 3)
     bodies = [json.loads(r.body) for r in receiver.requests]
     changes = [b["entry"][0]["changes"][0] for b in bodies]
-    assert [c["field"] for c in changes] == ["flows", "flows"]
+    assert [c["field"] for c in changes] == ["flows", "flows", "flows"]
     assert [c["value"] for c in changes] == [
         {
             "event": "FLOW_STATUS_CHANGE",
@@ -423,9 +430,16 @@ async def test_status_changes_reach_the_numbers_webhook_as_metas_flows_field(
         },
         {
             "event": "FLOW_STATUS_CHANGE",
-            "message": "Flow Survey changed status from PUBLISHED to DEPRECATED",
+            "message": "Flow Survey changed status from PUBLISHED to THROTTLED",
             "flow_id": flow_id,
             "old_status": "PUBLISHED",
+            "new_status": "THROTTLED",
+        },
+        {
+            "event": "FLOW_STATUS_CHANGE",
+            "message": "Flow Survey changed status from THROTTLED to DEPRECATED",
+            "flow_id": flow_id,
+            "old_status": "THROTTLED",
             "new_status": "DEPRECATED",
         },
     ]
@@ -433,4 +447,4 @@ async def test_status_changes_reach_the_numbers_webhook_as_metas_flows_field(
     # A refused change sends nothing.
     assert (await act(http, partner, waba, flow_id, "publish")).status_code == 400
     await asyncio.sleep(0.3)
-    assert len(receiver.requests) == 2
+    assert len(receiver.requests) == 3

@@ -355,16 +355,46 @@ async def publish(
     return changed
 
 
+# Meta deprecates a published Flow, and one its monitoring throttled or blocked.
+DEPRECATABLE = (FlowStatus.PUBLISHED, FlowStatus.THROTTLED, FlowStatus.BLOCKED)
+# What Meta's monitoring moves a Flow between (the emulator's control drives it).
+MONITORED = (FlowStatus.PUBLISHED, FlowStatus.THROTTLED, FlowStatus.BLOCKED)
+
+
+async def set_status_by_meta(uow: UnitOfWork, clock: Clock, flow_id: str, status: str) -> Flow:
+    """Meta's monitoring throttles or blocks a published Flow, or lets it recover (the
+    emulator's control; any partner's Flow). The WABA's numbers are told as on publish."""
+    await uow.lock_for_write()
+    flow = await uow.flows.get(flow_id)
+    if flow is None:
+        raise NotFound("Flow not found")
+    if status not in MONITORED or flow.status not in MONITORED:
+        raise FlowRefused(
+            INVALID_PARAMETER,
+            "Invalid parameter",
+            f"Meta's monitoring moves a Flow between {', '.join(MONITORED)}; this one is "
+            f"{flow.status}.",
+        )
+    if flow.status == status:
+        return flow
+    changed = flow.but(status=status, modified_at=clock.now())
+    await uow.flows.save(changed)
+    await _status_changed(uow, clock, flow, flow.status, changed)
+    await uow.commit()
+    return changed
+
+
 async def deprecate(
     uow: UnitOfWork, clock: Clock, partner_id: str, waba_id: str, flow_id: str
 ) -> Flow:
     await uow.lock_for_write()
     flow = await get_flow(uow, partner_id, waba_id, flow_id)
-    if flow.status != FlowStatus.PUBLISHED:
+    if flow.status not in DEPRECATABLE:
         raise FlowRefused(
             DEPRECATING_FAILED,
             "Deprecating Flow failed",
-            f"Only a PUBLISHED Flow can be deprecated; this one is {flow.status}.",
+            f"Only a PUBLISHED (or THROTTLED, BLOCKED) Flow can be deprecated; this one is "
+            f"{flow.status}.",
         )
     changed = flow.but(status=FlowStatus.DEPRECATED, modified_at=clock.now())
     await uow.flows.save(changed)
