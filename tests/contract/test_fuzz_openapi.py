@@ -119,7 +119,15 @@ def fresh_world(base_url: str) -> dict[str, str]:
                 },
             )
         )
+        flow = _ok(  # issue 18: a WhatsApp Flow, for the …/flows/{flow_id} operations
+            http.post(
+                f"{partner_api}/waba_accounts/{onboarded['waba_account_id']}/flows",
+                headers=auth,
+                json={"name": "fuzz flow", "categories": ["OTHER"]},
+            )
+        )
     return {
+        "flow_id": flow["id"],
         "api_key": partner["api_key"],
         "channel_key": channel_key["api_key"],
         "partner_id": partner["partner_id"],

@@ -29,6 +29,7 @@ from partnerhub.domain.billing.model import (
 from partnerhub.domain.billing.periods import Granularity, next_period, period_start
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, ClientLogin, WabaAccount
+from partnerhub.domain.flows.model import Flow
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
@@ -1153,3 +1154,41 @@ class MigrationRepository:
     async def migrations_of_partner(self, partner_id: str) -> list[NumberMigration]:
         found = [m for m in self._t.number_migrations.values() if m.partner_id == partner_id]
         return sorted(found, key=lambda m: m.created_at)
+
+
+class FlowRepository:
+    """WhatsApp Flows of the WABA accounts (issue 18 item 1)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, flow: Flow) -> bool:
+        if await self.find_by_name(flow.waba_account_id, flow.name) is not None:
+            return False
+        self._t.flows[flow.id] = flow
+        return True
+
+    async def save(self, flow: Flow) -> None:
+        self._t.flows[flow.id] = flow
+
+    async def delete(self, flow_id: str) -> None:
+        self._t.flows.pop(flow_id, None)
+
+    async def get(self, flow_id: str) -> Flow | None:
+        return self._t.flows.get(flow_id)
+
+    async def find_by_name(self, waba_account_id: str, name: str) -> Flow | None:
+        found = [
+            f
+            for f in self._t.flows.values()
+            if f.waba_account_id == waba_account_id and f.name == name
+        ]
+        return found[0] if found else None
+
+    async def list_for_waba(self, waba_account_id: str) -> list[Flow]:
+        found = [f for f in self._t.flows.values() if f.waba_account_id == waba_account_id]
+        return sorted(found, key=lambda f: (-f.created_at.timestamp(), f.id))
+
+    async def list_for_partner(self, partner_id: str) -> list[Flow]:
+        found = [f for f in self._t.flows.values() if f.partner_id == partner_id]
+        return sorted(found, key=lambda f: (f.waba_account_id, f.name))

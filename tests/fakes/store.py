@@ -23,6 +23,7 @@ from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, UsageRecord
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
+from partnerhub.domain.flows.model import Flow
 from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
@@ -93,6 +94,7 @@ class Tables:
     conversations: dict[tuple[str, str], datetime] = field(default_factory=dict)
     conversation_minutes: dict[tuple[str, datetime], int] = field(default_factory=dict)
     phone_quality: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
 
 
 def clone(item: T) -> T:

@@ -30,6 +30,7 @@ from tests.fakes.repositories import (
     CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
+    FlowRepository,
     HubRepository,
     IoSignatureRepository,
     LoginAttemptRepository,
@@ -111,6 +112,7 @@ class FakeUnitOfWork:
         self.migrations = MigrationRepository(t)
 
         self.quality = QualityRepository(t)
+        self.flows = FlowRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

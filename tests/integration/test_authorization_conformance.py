@@ -140,6 +140,20 @@ BODIES: dict[tuple[str, str], Any] = {
         "/api/v2/partners/{partner_id}/clients/{client_id}/channels/{channel_id}/waba_migration",
     ): {"currency": "USD"},
     ("POST", "/whatsapp_business_encryption"): {"business_public_key": generate_key_pair()[1]},
+    # WhatsApp Flows (issue 18 item 1)
+    ("POST", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows"): {
+        "name": "intruder flow",
+        "categories": ["OTHER"],
+    },
+    ("POST", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows/migrate"): {
+        "source_waba_id": "{waba_account_id}"
+    },
+    ("POST", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows/{flow_id}"): {
+        "name": "hijacked"
+    },
+    ("PATCH", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows/{flow_id}"): {
+        "name": "hijacked"
+    },
 }
 
 
@@ -160,6 +174,12 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
     base = f"/api/v2/partners/{creds.partner_id}"
     waba_id = str(channel["waba_account_id"])
     template = await create_template(client, creds, waba_id, simple(f"{name.lower()}_offer"))
+    flow = await client.post(
+        f"{base}/waba_accounts/{waba_id}/flows",
+        headers=creds.headers,
+        json={"name": f"{name} flow", "categories": ["OTHER"]},
+    )
+    assert flow.status_code == 200, flow.text
     hooked = await client.post(
         f"{base}/webhook_url", headers=creds.headers, json={"webhook_url": hook}
     )
@@ -186,6 +206,7 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
         "wa_id": number.lstrip("+"),
         "node": str(upload.json()["id"]),
         "catalog_id": "1000000000000000",  # emulator routes refuse the caller before the id
+        "flow_id": str(flow.json()["id"]),
     }
     return World(
         creds=creds,

@@ -24,6 +24,7 @@ from partnerhub.adapters.repositories import (
     CatalogRepository,
     ClientLoginRepository,
     ClientRepository,
+    FlowRepository,
     HubRepository,
     IoSignatureRepository,
     LoginAttemptRepository,
@@ -72,6 +73,7 @@ class UnitOfWork:
     catalogs: CatalogRepository
     quality: QualityRepository
     migrations: MigrationRepository
+    flows: FlowRepository
 
     def __init__(
         self,
@@ -109,6 +111,7 @@ class UnitOfWork:
         self.catalogs = CatalogRepository(self.session)
         self.quality = QualityRepository(self.session)
         self.migrations = MigrationRepository(self.session)
+        self.flows = FlowRepository(self.session)
         return self
 
     async def __aexit__(

@@ -36,6 +36,7 @@ from partnerhub.cli._runtime import (
 )
 from partnerhub.cli.catalogs import catalogs_app
 from partnerhub.cli.emulate import emulate_app
+from partnerhub.cli.flows import flows_app
 from partnerhub.cli.migration import migration_app
 from partnerhub.cli.mm_lite import mm_lite_terms
 from partnerhub.cli.release import channels_release
@@ -88,6 +89,7 @@ app.add_typer(emulate_app, name="emulate")
 app.add_typer(state_app, name="state")
 app.add_typer(catalogs_app, name="catalogs")
 app.add_typer(migration_app, name="number-migration")
+app.add_typer(flows_app, name="flows")
 app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 app.command("mm-lite-terms")(mm_lite_terms)  # local: the operator records Meta's MM Lite terms

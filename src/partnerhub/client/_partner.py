@@ -26,6 +26,7 @@ from partnerhub.client.resources.balance import AsyncPartnerBalance, PartnerBala
 from partnerhub.client.resources.channels import AsyncChannels, Channels
 from partnerhub.client.resources.clients import AsyncClients, Clients
 from partnerhub.client.resources.deliveries import AsyncDeliveries, Deliveries
+from partnerhub.client.resources.flows import AsyncFlows, Flows
 from partnerhub.client.resources.number_migrations import AsyncNumberMigrations, NumberMigrations
 from partnerhub.client.resources.partner import AsyncPartnerResource, PartnerResource
 from partnerhub.client.resources.templates import AsyncTemplates, Templates
@@ -96,6 +97,7 @@ class PartnerClient:
         self.channels = Channels(self._core, partner_id)
         self.waba_accounts = WabaAccounts(self._core, partner_id)
         self.templates = Templates(self._core, partner_id)
+        self.flows = Flows(self._core, partner_id)
         self.balance = PartnerBalance(self._core, partner_id)
         self.deliveries = Deliveries(self._core, partner_id)
         self.users = Users(self._core, partner_id, self.auth)
@@ -153,6 +155,7 @@ class AsyncPartnerClient:
         self.channels = AsyncChannels(self._core, partner_id)
         self.waba_accounts = AsyncWabaAccounts(self._core, partner_id)
         self.templates = AsyncTemplates(self._core, partner_id)
+        self.flows = AsyncFlows(self._core, partner_id)
         self.balance = AsyncPartnerBalance(self._core, partner_id)
         self.deliveries = AsyncDeliveries(self._core, partner_id)
         self.users = AsyncUsers(self._core, partner_id, self.auth)

@@ -211,3 +211,4 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     number_migrations: list[Row] = []  # issue 18 item 4
     two_step_settings: list[Row] = []
     business_encryption_keys: list[Row] = []  # issue 18: Flows' business public keys
+    flows: list[Row] = []  # issue 18: WhatsApp Flows

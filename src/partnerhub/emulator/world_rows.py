@@ -61,6 +61,7 @@ SECTIONS: Mapping[str, Table] = {
     "number_migrations": tables.number_migrations,
     "two_step_settings": tables.two_step_settings,
     "business_encryption_keys": tables.business_encryption_keys,  # issue 18 (Flows)
+    "flows": tables.flows,  # issue 18: WhatsApp Flows, their Flow JSON and state
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of

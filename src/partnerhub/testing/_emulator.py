@@ -206,6 +206,12 @@ class Emulator:
 
     # --- media (issue 17) ---------------------------------------------------------------------
 
+    def flow_status(self, flow_id: str, status: str) -> dict[str, Any]:
+        """Meta's monitoring of a published WhatsApp Flow: ``"THROTTLED"`` or ``"BLOCKED"``,
+        or ``"PUBLISHED"`` to let it recover; the WABA's numbers get ``FLOW_STATUS_CHANGE``."""
+        result: dict[str, Any] = self.call("POST", f"/flows/{flow_id}/status", {"status": status})
+        return result
+
     def upload_media(self, channel_id: str, data: bytes, mime_type: str) -> dict[str, Any]:
         """Store ``data`` as a media file of the number (Meta's types and limits apply), as a
         user's media arrives: ``{"id", "sha256", "mime_type", "file_size", "channel_id"}``.

@@ -11,6 +11,7 @@ from partnerhub.adapters.repositories.business_profile import BusinessProfileRep
 from partnerhub.adapters.repositories.catalogs import CatalogRepository
 from partnerhub.adapters.repositories.client_logins import ClientLoginRepository
 from partnerhub.adapters.repositories.clients import ClientRepository
+from partnerhub.adapters.repositories.flows import FlowRepository
 from partnerhub.adapters.repositories.hub import HubRepository
 from partnerhub.adapters.repositories.io_signatures import IoSignatureRepository
 from partnerhub.adapters.repositories.login_attempts import LoginAttemptRepository
@@ -31,6 +32,7 @@ __all__ = [
     "CatalogRepository",
     "ClientLoginRepository",
     "ClientRepository",
+    "FlowRepository",
     "HubRepository",
     "IoSignatureRepository",
     "LoginAttemptRepository",

@@ -26,6 +26,7 @@ from partnerhub.adapters.tables.clients import (
     waba_accounts,
 )
 from partnerhub.adapters.tables.emulator import emulator_state
+from partnerhub.adapters.tables.flows import flows
 from partnerhub.adapters.tables.hub import hub_sessions
 from partnerhub.adapters.tables.idempotency import idempotency_keys
 from partnerhub.adapters.tables.login_attempts import login_failures, login_trusted_addresses
@@ -70,6 +71,7 @@ __all__ = [
     "client_logins",
     "clients",
     "emulator_state",
+    "flows",
     "hub_sessions",
     "idempotency_keys",
     "io_signatures",

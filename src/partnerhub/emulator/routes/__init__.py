@@ -15,6 +15,7 @@ from partnerhub.emulator.routes import (
     catalogs,
     controls,
     embedded_signup,
+    flow_monitoring,  # issue 18: Meta's monitoring of Flows
     flows,
     messaging,
     migration,
@@ -47,6 +48,7 @@ def emulator_router() -> Router:
             *migration.HANDLERS,
             *flows.HANDLERS,  # issue 18: WhatsApp Flows at run time
             *embedded_signup.HANDLERS,
+            *flow_monitoring.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

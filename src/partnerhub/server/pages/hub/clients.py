@@ -107,6 +107,7 @@ async def _channel_page(
         )
         usage = await views.daily_usage(uow, hub.partner_id, None, channel.id, now, 30)
         profile = await uow.profiles.get_profile(channel.id)
+        flows = await uow.flows.list_for_waba(channel.waba_account_id)  # issue 18
     return render(
         hub,
         "clients",
@@ -127,6 +128,7 @@ async def _channel_page(
         since=now - timedelta(days=29),
         profile=profile,
         picture_url=picture_url(profile) if profile else None,
+        flows=flows,
     )
 
 
