@@ -200,6 +200,8 @@ def family(path: str) -> str:
         return "messaging"
     if path == "/multi_webhook":  # issue 17 item 5
         return "messaging"
+    if path == "/synchronization":  # issue 18 item 3 (coexistence)
+        return "messaging"
     return "unknown"
 
 

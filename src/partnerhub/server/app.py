@@ -31,6 +31,7 @@ from partnerhub.server.routes import (
     business_profile,
     channel_keys,
     clients,
+    coexistence,
     health,
     media,
     messaging,
@@ -87,7 +88,9 @@ def create_app(
                 *templates.HANDLERS,
                 *users.HANDLERS,
             ),
-            messaging.messaging_router(*business_profile.HANDLERS, *media.HANDLERS),
+            messaging.messaging_router(
+                *business_profile.HANDLERS, *media.HANDLERS, *coexistence.HANDLERS
+            ),
             *extension.route_handlers,
             *onboarding.HANDLERS,
             hub_router(HUB_HANDLERS),

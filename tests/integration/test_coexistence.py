@@ -1,0 +1,309 @@
+"""WhatsApp Coexistence (issue 18 item 3) over real HTTP, with real receivers for the partner
+webhook and the number's messaging webhook: onboarding a number that stays on the WhatsApp
+Business app, ``POST /synchronization`` and the ``smb_app_state_sync`` and ``history`` events it
+starts (exact payloads and order), its refusals, ``smb_message_echoes`` and the 20 messages per
+second throughput."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from partnerhub.wire import events as wire
+from tests.conftest import EMULATOR, PartnerCreds
+from tests.helpers.clock import advance
+from tests.helpers.messaging import CUSTOMER, generate, inbound, running_channel, send_text
+from tests.helpers.messaging import set_messaging_webhook as point_webhook
+from tests.helpers.webhooks import setup_webhook
+from tests.integration.live_http import over_http
+from tests.receiver import Receiver, serve_receiver
+
+Client = httpx.AsyncClient
+NUMBER = "4915112345678"
+APP = {
+    "contacts": [
+        {"phone_number": "+4915100000001", "full_name": "Pablo Morales"},
+        {"phone_number": "4915100000002", "full_name": "Ada King", "first_name": "Ada"},
+    ],
+    "threads": [
+        {
+            "wa_id": CUSTOMER,
+            "messages": [
+                {"text": "old order?", "days_ago": 100, "status": "READ"},
+                {"text": "yes, shipped", "from_business": True, "days_ago": 30},
+                {"text": "thanks", "days_ago": 0.5, "status": "DELIVERED"},
+                {"text": "too old", "days_ago": 200},
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+async def http(app: Litestar, client: Client) -> AsyncIterator[Client]:
+    """The app behind a real socket (``client`` runs its lifespan, and so its worker)."""
+    async with over_http(app) as live:
+        yield live
+
+
+@pytest.fixture
+def numbers_receiver() -> Iterator[Receiver]:
+    """The number's messaging webhook (the ``receiver`` fixture is the partner's)."""
+    yield from serve_receiver()
+
+
+async def coexistence_number(
+    http: Client,
+    partner: PartnerCreds,
+    receiver: Receiver,
+    numbers: Receiver,
+    app: dict[str, Any] | bool = True,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    await setup_webhook(http, partner, receiver)
+    channel = await running_channel(http, partner, f"+{NUMBER}", coexistence=app)
+    assert channel["coexistence"] is True
+    key = await generate(http, partner, channel["channel_id"])
+    await point_webhook(http, key["api_key"], numbers.url)
+    return channel, {"D360-API-KEY": key["api_key"]}
+
+
+def partner_events(receiver: Receiver, name: str) -> list[dict[str, Any]]:
+    found = [json.loads(r.body) for r in receiver.requests]
+    return [event for event in found if event["event"] == name]
+
+
+async def delivered(http: Client, receiver: Receiver, name: str, count: int) -> list[Any]:
+    for _ in range(200):
+        await advance(http, 0)
+        got = partner_events(receiver, name)
+        if len(got) >= count:
+            return got
+        await asyncio.sleep(0.02)
+    raise AssertionError(
+        f"expected {count} {name} events, got {len(partner_events(receiver, name))}"
+    )
+
+
+async def messaging_changes(
+    http: Client, numbers: Receiver, field: str, count: int = 1
+) -> list[dict[str, Any]]:
+    for _ in range(200):
+        await advance(http, 0)
+        changes = [
+            change
+            for body in (json.loads(r.body) for r in numbers.requests)
+            for change in body["entry"][0]["changes"]
+            if change["field"] == field
+        ]
+        if len(changes) >= count:
+            return changes
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"expected {count} {field} webhooks")
+
+
+def sync(http: Client, key: dict[str, str], sync_type: str, **extra: Any) -> Any:
+    body = {"messaging_product": "whatsapp", "sync_type": sync_type, **extra}
+    return http.post("/synchronization", headers=key, json=body)
+
+
+def graph_error(response: httpx.Response, status: int, code: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error: dict[str, Any] = response.json()["error"]
+    assert error["code"] == code, error
+    assert error["message"] and error["fbtrace_id"]
+    return error
+
+
+async def test_contacts_then_history_sync_with_their_exact_events(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    channel, key = await coexistence_number(http, partner, receiver, numbers_receiver, APP)
+    listed = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/channels", headers=partner.headers
+    )
+    (shown,) = listed.json()["partner_channels"]
+    assert shown["is_on_biz_app"] is True
+    waba_external = shown["waba_account"]["id"]
+    del waba_external  # the events carry Meta's WABA id, read from the event itself below
+
+    started = await sync(http, key, "smb_app_state_sync")
+    assert started.status_code == 200, started.text
+    answer = started.json()
+    assert answer["messaging_product"] == "whatsapp" and len(answer["request_id"]) == 32
+
+    (event,) = await delivered(http, receiver, "smb_app_state_sync", 1)
+    assert list(event) == ["id", "event", "data"]
+    data = event["data"]
+    assert data["messaging_product"] == "whatsapp" and data["id"].isdigit()
+    assert data["metadata"]["display_phone_number"] == NUMBER
+    assert data["metadata"]["phone_number_id"].isdigit()
+    stamp = data["state_sync"][0]["metadata"]["timestamp"]
+    assert data["state_sync"] == [
+        {
+            "type": "contact",
+            "contact": {
+                "phone_number": "4915100000001",
+                "full_name": "Pablo Morales",
+                "first_name": "Pablo",
+            },
+            "action": "add",
+            "metadata": {"timestamp": stamp},
+        },
+        {
+            "type": "contact",
+            "contact": {
+                "phone_number": "4915100000002",
+                "full_name": "Ada King",
+                "first_name": "Ada",
+            },
+            "action": "add",
+            "metadata": {"timestamp": stamp},
+        },
+    ]
+    assert isinstance(wire.decode_event(json.dumps(event)), wire.SmbAppStateSync)
+    # The same contacts reach the number's webhook in Meta's shape.
+    (change,) = await messaging_changes(http, numbers_receiver, "smb_app_state_sync")
+    assert change["value"]["state_sync"] == data["state_sync"]
+    assert change["value"]["metadata"] == data["metadata"]
+
+    started = await sync(http, key, "history")
+    assert started.status_code == 200, started.text
+    phases = await delivered(http, receiver, "history", 3)
+    # Delivered concurrently: receivers order the chunks by their metadata, as with Meta.
+    chunks = sorted(
+        (event["data"]["history"][0] for event in phases), key=lambda c: c["metadata"]["phase"]
+    )
+    assert [c["metadata"] for c in chunks] == [
+        {"phase": 0, "chunk_order": 1, "progress": 33},
+        {"phase": 1, "chunk_order": 1, "progress": 67},
+        {"phase": 2, "chunk_order": 1, "progress": 100},
+    ]
+    texts = [
+        [
+            (m["from"], m.get("to"), m["text"]["body"], m["history_context"]["status"])
+            for t in c["threads"]
+            for m in t["messages"]
+        ]
+        for c in chunks
+    ]
+    assert texts == [
+        [(CUSTOMER, None, "thanks", "DELIVERED")],
+        [(NUMBER, CUSTOMER, "yes, shipped", "READ")],
+        [(CUSTOMER, None, "old order?", "READ")],
+    ]
+    assert all(c["threads"][0]["id"] == CUSTOMER for c in chunks)
+    assert all(isinstance(wire.decode_event(json.dumps(e)), wire.History) for e in phases)
+    assert channel["channel_id"]
+
+    # Each sync once only (Meta allows one call per sync type).
+    again = await sync(http, key, "history")
+    assert "already" in graph_error(again, 400, 100)["error_data"]["details"]
+    again = await sync(http, key, "smb_app_state_sync")
+    graph_error(again, 400, 100)
+    await advance(http, 0)
+    assert len(partner_events(receiver, "history")) == 3
+
+
+async def test_declined_history_and_the_24_hour_window(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    _, key = await coexistence_number(
+        http, partner, receiver, numbers_receiver, {**APP, "share_history": False}
+    )
+    assert (await sync(http, key, "history")).status_code == 200
+    (event,) = await delivered(http, receiver, "history", 1)
+    title = "History sharing is turned off by the business"
+    assert event["data"]["history"] == [
+        {
+            "errors": [
+                {
+                    "code": 2593109,
+                    "title": title,
+                    "message": title,
+                    "error_data": {"details": title},
+                }
+            ]
+        }
+    ]
+    # A day after onboarding the contacts can no longer be synchronized.
+    await advance(http, 86_401)
+    late = await sync(http, key, "smb_app_state_sync")
+    assert "24 hours" in graph_error(late, 400, 100)["error_data"]["details"]
+
+
+async def test_refusals_and_authorization(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    plain = await running_channel(http, partner, "+4915199999999")
+    plain_key = {"D360-API-KEY": (await generate(http, partner, plain["channel_id"]))["api_key"]}
+    refused = await sync(http, plain_key, "smb_app_state_sync")
+    assert (
+        "not on the WhatsApp Business app"
+        in graph_error(refused, 400, 100)["error_data"]["details"]
+    )
+    _, key = await coexistence_number(http, partner, receiver, numbers_receiver)
+    graph_error(await sync(http, key, "contacts"), 400, 100)
+    graph_error(await sync(http, key, "history", extra=1), 400, 100)
+    missing = await http.post("/synchronization", headers=key, json={"sync_type": "history"})
+    graph_error(missing, 400, 131008)
+    graph_error(await http.post("/synchronization", headers=key, content=b"[]"), 400, 100)
+    # Only a channel key: none, a partner key or a wrong key is unknown (401).
+    graph_error(await sync(http, {}, "history"), 401, 0)
+    graph_error(await sync(http, partner.headers, "history"), 401, 0)
+    graph_error(await sync(http, {"D360-API-KEY": "x" * 32}, "history"), 401, 0)
+    await advance(http, 0)
+    assert partner_events(receiver, "history") == []
+
+
+async def test_app_message_echo_reaches_the_numbers_webhook(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    channel, _ = await coexistence_number(http, partner, receiver, numbers_receiver)
+    path = f"/_emulator/channels/{channel['channel_id']}/app_message"
+    sent = await http.post(
+        path, headers=EMULATOR, json={"to": f"+{CUSTOMER}", "type": "text", "text": {"body": "Hi"}}
+    )
+    assert sent.status_code == 200, sent.text
+    echo = sent.json()
+    (change,) = await messaging_changes(http, numbers_receiver, "smb_message_echoes")
+    value = change["value"]
+    assert value["messaging_product"] == "whatsapp"
+    assert value["metadata"]["display_phone_number"] == NUMBER
+    assert value["message_echoes"] == [
+        {
+            "from": NUMBER,
+            "to": CUSTOMER,
+            "id": echo["id"],
+            "timestamp": echo["timestamp"],
+            "type": "text",
+            "text": {"body": "Hi"},
+        }
+    ]
+    # A number that is not on the app has no app to send from.
+    plain = await running_channel(http, partner, "+4915199999999")
+    refused = await http.post(
+        f"/_emulator/channels/{plain['channel_id']}/app_message",
+        headers=EMULATOR,
+        json={"to": CUSTOMER, "text": {"body": "Hi"}},
+    )
+    assert refused.status_code == 400, refused.text
+    unauthorized = await http.post(path, json={"to": CUSTOMER, "text": {"body": "Hi"}})
+    assert unauthorized.status_code in (401, 404)
+
+
+async def test_coexistence_numbers_send_at_most_20_a_second(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    channel, key = await coexistence_number(http, partner, receiver, numbers_receiver)
+    await inbound(http, channel["channel_id"])  # opens the 24-hour window
+    answers = await asyncio.gather(*(send_text(http, key) for _ in range(25)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(200) == 20, [a.text for a in answers if a.status_code != 200]
+    for refused in (a for a in answers if a.status_code != 200):
+        graph_error(refused, 429, 130429)
