@@ -24,6 +24,7 @@ from partnerhub.client.resources.business_profile import (
     BusinessProfile,
     Uploads,
 )
+from partnerhub.client.resources.coexistence import AsyncCoexistence, Coexistence
 from partnerhub.client.resources.media import AsyncMedia, Media
 from partnerhub.client.resources.messages import AsyncMessages, Messages
 from partnerhub.client.resources.messaging_templates import (
@@ -71,6 +72,8 @@ class MessagingClient:
         self.media = Media(self._core)
 
         self.multi_webhook = MultiWebhook(self._core)
+        # WhatsApp Coexistence: POST /synchronization.
+        self.coexistence = Coexistence(self._core)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -114,6 +117,8 @@ class AsyncMessagingClient:
         self.media = AsyncMedia(self._core)
 
         self.multi_webhook = AsyncMultiWebhook(self._core)
+        # WhatsApp Coexistence: POST /synchronization.
+        self.coexistence = AsyncCoexistence(self._core)
 
     async def aclose(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

@@ -220,3 +220,13 @@ class MultiWebhookConfig(msgspec.Struct, kw_only=True):
     enabled: bool = False
     destinations: list[WebhookDestination] = []
     message: str | None = None
+
+
+# --- WhatsApp Coexistence (issue 18 item 3) -----------------------------------------------------
+
+
+class SynchronizationStarted(msgspec.Struct, kw_only=True):
+    """``POST /synchronization``: the sync was started; its webhooks follow."""
+
+    messaging_product: str = "whatsapp"
+    request_id: str
