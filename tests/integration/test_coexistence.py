@@ -307,3 +307,40 @@ async def test_coexistence_numbers_send_at_most_20_a_second(
     assert codes.count(200) == 20, [a.text for a in answers if a.status_code != 200]
     for refused in (a for a in answers if a.status_code != 200):
         graph_error(refused, 429, 130429)
+
+
+async def test_world_export_and_seed_keep_the_app_and_the_syncs(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    channel, key = await coexistence_number(http, partner, receiver, numbers_receiver, APP)
+    assert (await sync(http, key, "smb_app_state_sync")).status_code == 200
+    exported = await http.get("/_emulator/state", headers=EMULATOR)
+    assert exported.status_code == 200, exported.text
+    world = exported.json()
+    (shown,) = [c for c in world["channels"] if c["id"] == channel["channel_id"]]
+    assert shown["is_on_biz_app"] is True and shown["smb_contacts_synced_at"]
+    assert shown["smb_history_synced_at"] is None
+    assert [c["phone_number"] for c in shown["smb_app_state"]["contacts"]] == [
+        "4915100000001",
+        "4915100000002",
+    ]
+    seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=world)
+    assert seeded.status_code in (200, 201), seeded.text
+    # The contacts sync stays spent, the history sync is still there to start, with the chats.
+    graph_error(await sync(http, key, "smb_app_state_sync"), 400, 100)
+    assert (await sync(http, key, "history")).status_code == 200
+    phases = await delivered(http, receiver, "history", 3)
+    bodies = sorted(
+        m["text"]["body"]
+        for e in phases
+        for t in e["data"]["history"][0]["threads"]
+        for m in t["messages"]
+    )
+    assert bodies == ["old order?", "thanks", "yes, shipped"]
+    broken = {**world}
+    broken["channels"] = [
+        {**c, "smb_app_state": {"threads": [{"wa_id": "x", "messages": []}]}}
+        for c in world["channels"]
+    ]
+    refused = await http.post("/_emulator/seed", headers=EMULATOR, json=broken)
+    assert refused.status_code == 400, refused.text

@@ -133,6 +133,63 @@ def app_state(
     }
 
 
+class _StoredContact(msgspec.Struct, forbid_unknown_fields=True):
+    phone_number: str
+    full_name: str = ""
+    first_name: str = ""
+
+
+class _StoredMessage(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    at: datetime
+    from_business: bool = False
+    status: str = "READ"
+
+
+class _StoredThread(msgspec.Struct, forbid_unknown_fields=True):
+    wa_id: str
+    messages: list[_StoredMessage] = msgspec.field(default_factory=list)
+
+
+class _StoredState(msgspec.Struct, forbid_unknown_fields=True):
+    contacts: list[_StoredContact] = msgspec.field(default_factory=list)
+    threads: list[_StoredThread] = msgspec.field(default_factory=list)
+    share_history: bool = True
+
+
+def stored_state(field: str, raw: object) -> dict[str, Any]:
+    """A channel's ``smb_app_state`` as a world document carries it (what :func:`app_state`
+    stores, message times absolute), checked: what the syncs read back cannot be malformed."""
+    try:
+        state = msgspec.convert(raw, _StoredState)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(field, str(exc)) from None
+    for i, thread in enumerate(state.threads):
+        _digits(f"{field}.threads[{i}].wa_id", thread.wa_id)
+        for j, message in enumerate(thread.messages):
+            if message.at.tzinfo is None:
+                raise InvalidInput(f"{field}.threads[{i}].messages[{j}].at", "needs a zone")
+            if message.status not in HISTORY_STATUSES:
+                raise InvalidInput(
+                    f"{field}.threads[{i}].messages[{j}].status",
+                    f"must be one of {sorted(HISTORY_STATUSES)}",
+                )
+    for i, contact in enumerate(state.contacts):
+        _digits(f"{field}.contacts[{i}].phone_number", contact.phone_number)
+    if len(state.contacts) > MAX_CONTACTS or len(state.threads) > MAX_THREADS:
+        raise InvalidInput(field, f"at most {MAX_CONTACTS} contacts and {MAX_THREADS} threads")
+    if sum(len(t.messages) for t in state.threads) > MAX_MESSAGES:
+        raise InvalidInput(field, f"at most {MAX_MESSAGES} messages in all")
+    built: dict[str, Any] = msgspec.to_builtins(state)
+    for thread in built["threads"]:
+        thread["wa_id"] = thread["wa_id"].lstrip("+")
+        for message in thread["messages"]:
+            message["at"] = isoformat(datetime.fromisoformat(message["at"]))
+    for contact in built["contacts"]:
+        contact["phone_number"] = contact["phone_number"].lstrip("+")
+    return built
+
+
 def make_coexistence(channel: Channel, state: dict[str, Any]) -> None:
     """Mark a number just onboarded as staying on the WhatsApp Business app."""
     channel.is_on_biz_app = True
