@@ -344,3 +344,44 @@ async def test_world_export_and_seed_keep_the_app_and_the_syncs(
     ]
     refused = await http.post("/_emulator/seed", headers=EMULATOR, json=broken)
     assert refused.status_code == 400, refused.text
+
+
+async def test_the_onboarding_page_offers_coexistence(
+    http: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    await setup_webhook(http, partner, receiver)
+    done = "https://partner.example/done"
+    patched = await http.patch(
+        f"/api/v2/partners/{partner.partner_id}",
+        headers=partner.headers,
+        json={"partner_redirect_url": done},
+    )
+    assert patched.status_code == 200, patched.text
+    page = f"/dashboard/app/{partner.partner_id}/permissions"
+    shown = await http.get(page)
+    assert shown.status_code == 200 and 'name="coexistence"' in shown.text
+    form = {
+        "company": "Corner Shop",
+        "contact_name": "Ada",
+        "email": "ada@shop.example",
+        "password": "correct horse battery",
+        "phone_0": f"+{NUMBER}",
+        "phone_name_0": "Shop",
+        "coexistence": "1",  # share_history left unchecked: the business declines
+    }
+    origin = str(http.base_url).rstrip("/")
+    posted = await http.post(page, data=form, headers={"Origin": origin})
+    assert posted.status_code == 303, posted.text
+    listed = await http.get(
+        f"/api/v2/partners/{partner.partner_id}/channels", headers=partner.headers
+    )
+    (channel,) = listed.json()["partner_channels"]
+    assert channel["is_on_biz_app"] is True
+    moved = await http.post(
+        f"/_emulator/channels/{channel['id']}/status", headers=EMULATOR, json={"status": "running"}
+    )
+    assert moved.status_code == 201, moved.text
+    key = {"D360-API-KEY": (await generate(http, partner, channel["id"]))["api_key"]}
+    assert (await sync(http, key, "history")).status_code == 200
+    (event,) = await delivered(http, receiver, "history", 1)
+    assert event["data"]["history"][0]["errors"][0]["code"] == 2593109
