@@ -385,3 +385,17 @@ async def test_the_onboarding_page_offers_coexistence(
     assert (await sync(http, key, "history")).status_code == 200
     (event,) = await delivered(http, receiver, "history", 1)
     assert event["data"]["history"][0]["errors"][0]["code"] == 2593109
+
+
+async def test_openapi_documents_synchronization_and_the_controls(http: Client) -> None:
+    schema = (await http.get("/openapi.json")).json()
+    operation = schema["paths"]["/synchronization"]["post"]
+    assert operation["security"] == [{"D360ApiKey": []}]
+    assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GraphErrorBody"
+    }
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("SynchronizationIn")
+    assert "post" in schema["paths"]["/_emulator/channels/{channel_id}/app_message"]
+    onboard = schema["components"]["schemas"]
+    assert any(name.endswith("CoexistenceIn") for name in onboard)
