@@ -15,6 +15,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from partnerhub.server.state import AppState
 from partnerhub.wire import events as wire
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.clock import advance
@@ -121,7 +122,11 @@ def graph_error(response: httpx.Response, status: int, code: int) -> dict[str, A
 
 
 async def test_contacts_then_history_sync_with_their_exact_events(
-    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+    http: Client,
+    partner: PartnerCreds,
+    receiver: Receiver,
+    numbers_receiver: Receiver,
+    state: AppState,
 ) -> None:
     channel, key = await coexistence_number(http, partner, receiver, numbers_receiver, APP)
     listed = await http.get(
@@ -174,11 +179,16 @@ async def test_contacts_then_history_sync_with_their_exact_events(
 
     started = await sync(http, key, "history")
     assert started.status_code == 200, started.text
+    # Phase 0 at once, then phases 1 and 2 one simulator step apart each.
+    step = state.settings.simulator_step_seconds
+    await delivered(http, receiver, "history", 1)
+    await advance(http, step / 2)
+    assert len(partner_events(receiver, "history")) == 1
+    await advance(http, step / 2)
+    await delivered(http, receiver, "history", 2)
+    await advance(http, step)
     phases = await delivered(http, receiver, "history", 3)
-    # Delivered concurrently: receivers order the chunks by their metadata, as with Meta.
-    chunks = sorted(
-        (event["data"]["history"][0] for event in phases), key=lambda c: c["metadata"]["phase"]
-    )
+    chunks = [event["data"]["history"][0] for event in phases]
     assert [c["metadata"] for c in chunks] == [
         {"phase": 0, "chunk_order": 1, "progress": 33},
         {"phase": 1, "chunk_order": 1, "progress": 67},
@@ -310,7 +320,11 @@ async def test_coexistence_numbers_send_at_most_20_a_second(
 
 
 async def test_world_export_and_seed_keep_the_app_and_the_syncs(
-    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+    http: Client,
+    partner: PartnerCreds,
+    receiver: Receiver,
+    numbers_receiver: Receiver,
+    state: AppState,
 ) -> None:
     channel, key = await coexistence_number(http, partner, receiver, numbers_receiver, APP)
     assert (await sync(http, key, "smb_app_state_sync")).status_code == 200
@@ -329,6 +343,17 @@ async def test_world_export_and_seed_keep_the_app_and_the_syncs(
     # The contacts sync stays spent, the history sync is still there to start, with the chats.
     graph_error(await sync(http, key, "smb_app_state_sync"), 400, 100)
     assert (await sync(http, key, "history")).status_code == 200
+    step = state.settings.simulator_step_seconds
+    await delivered(http, receiver, "history", 1)
+    # An export between two phases seeds back with the phase still to come.
+    midway = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+    (pending,) = [c for c in midway["channels"] if c["id"] == channel["channel_id"]]
+    assert pending["smb_history_next_phase"] == 1 and pending["smb_history_next_at"]
+    seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=midway)
+    assert seeded.status_code in (200, 201), seeded.text
+    await advance(http, step)
+    await delivered(http, receiver, "history", 2)
+    await advance(http, step)
     phases = await delivered(http, receiver, "history", 3)
     bodies = sorted(
         m["text"]["body"]

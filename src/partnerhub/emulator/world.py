@@ -567,6 +567,12 @@ def _channels(
                 smb_history_synced_at=_optional_time(
                     f"{at}.smb_history_synced_at", item.smb_history_synced_at
                 ),
+                smb_history_next_phase=coexistence.next_phase(
+                    f"{at}.smb_history_next_phase", item.smb_history_next_phase
+                ),
+                smb_history_next_at=_optional_time(
+                    f"{at}.smb_history_next_at", item.smb_history_next_at
+                ),
                 next_step_at=min(candidates) if candidates else None,
                 created_at=created,
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),

@@ -189,6 +189,8 @@ def world_channel(ch: Channel, master_key: str) -> wire.WorldChannel:
         smb_app_state=ch.smb_app_state or None,
         smb_contacts_synced_at=isoformat(ch.smb_contacts_synced_at),
         smb_history_synced_at=isoformat(ch.smb_history_synced_at),
+        smb_history_next_phase=ch.smb_history_next_phase,
+        smb_history_next_at=isoformat(ch.smb_history_next_at),
     )
 
 

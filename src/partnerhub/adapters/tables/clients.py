@@ -100,6 +100,8 @@ channels = Table(
     Column("smb_app_state", JSON, nullable=False, server_default="{}"),
     Column("smb_contacts_synced_at", UTCDateTime),
     Column("smb_history_synced_at", UTCDateTime),
+    Column("smb_history_next_phase", Integer),
+    Column("smb_history_next_at", UTCDateTime, index=True),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)

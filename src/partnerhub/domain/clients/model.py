@@ -122,6 +122,9 @@ class Channel:
     smb_app_state: dict[str, Any] = field(default_factory=dict)
     smb_contacts_synced_at: datetime | None = None
     smb_history_synced_at: datetime | None = None
+    # The history sync's next phase (1, 2) and when the simulated Meta side sends it.
+    smb_history_next_phase: int | None = None
+    smb_history_next_at: datetime | None = None
 
 
 @dataclass

@@ -9,10 +9,11 @@ Webhooks" pages and its Messaging API reference (``POST /synchronization``), and
   simulated app holds (its address book, its 1:1 chats, whether the business shares them).
 - ``POST /synchronization`` (``{"messaging_product": "whatsapp", "sync_type": …}``) starts one
   of the two one-time syncs within 24 hours of onboarding and answers
-  ``{"messaging_product": "whatsapp", "request_id": …}``; the simulated Meta side then sends,
-  in the same transaction, ``smb_app_state_sync`` (the contacts) or ``history`` (the chats in
-  phases 0, 1 and 2, or error 2593109 when the business declined to share them) to the
-  partner's webhook. Contacts also go to the number's messaging webhook in Meta's shape.
+  ``{"messaging_product": "whatsapp", "request_id": …}``; the simulated Meta side then sends
+  ``smb_app_state_sync`` (the contacts, in the same transaction) or ``history`` (the chats in
+  phases 0, 1 and 2, one simulator step apart, or error 2593109 at once when the business
+  declined to share them) to the partner's webhook. Contacts also go to the number's messaging
+  webhook in Meta's shape.
 - A message the business sends from the app reaches the number's messaging webhook as an
   ``smb_message_echoes`` change (emulator control ``…/app_message``).
 """
@@ -190,6 +191,13 @@ def stored_state(field: str, raw: object) -> dict[str, Any]:
     return built
 
 
+def next_phase(field: str, value: int | None) -> int | None:
+    """A seeded history sync's next phase: 1 or 2 (phase 0 is sent when the sync starts)."""
+    if value is not None and value not in (1, 2):
+        raise InvalidInput(field, "must be 1 or 2")
+    return value
+
+
 def make_coexistence(channel: Channel, state: dict[str, Any]) -> None:
     """Mark a number just onboarded as staying on the WhatsApp Business app."""
     channel.is_on_biz_app = True
@@ -219,9 +227,16 @@ def _sync_type(body: object) -> str:
 
 
 async def start_sync(
-    uow: UnitOfWork, clock: Clock, principal: ChannelPrincipal, body: object
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: ChannelPrincipal,
+    body: object,
+    *,
+    step_seconds: float,
 ) -> dict[str, Any]:
-    """Start one of the number's one-time syncs; its webhooks are written in this transaction."""
+    """Start one of the number's one-time syncs. The contacts and the history's first phase
+    (or its refusal) are written in this transaction; phases 1 and 2 follow a simulator step
+    apart each (:func:`run_due_history`)."""
     sync_type = _sync_type(body)
     channel = await writable_channel(uow, principal)
     if not channel.is_on_biz_app:
@@ -256,18 +271,39 @@ async def start_sync(
         )
     else:
         channel.smb_history_synced_at = now
-        await outbox.emit_many(
-            uow,
-            clock,
-            partner,
-            [
-                wire.History(outbox.new_event_id(), data)
-                for data in history_data(channel, waba.external_id, now)
-            ],
-        )
+        first, *rest = history_data(channel, waba.external_id, now)
+        await outbox.emit(uow, clock, partner, wire.History(outbox.new_event_id(), first))
+        if rest:
+            channel.smb_history_next_phase = 1
+            channel.smb_history_next_at = now + timedelta(seconds=step_seconds)
     channel.modified_at = now
     await uow.commit()
     return {"messaging_product": "whatsapp", "request_id": secrets.token_hex(16)}
+
+
+async def run_due_history(
+    uow: UnitOfWork, clock: Clock, step_seconds: float, limit: int = 200
+) -> int:
+    """The simulated Meta side sends each due history phase (split as of the sync's start),
+    then schedules the next one a step later; returns how many were sent."""
+    now = clock.now()
+    due = await uow.clients.due_history_phases(now, limit)
+    for channel in due:
+        phase = channel.smb_history_next_phase or 0
+        started = channel.smb_history_synced_at or now
+        waba = await uow.clients.get_waba(channel.partner_id, channel.waba_account_id)
+        partner = await load_partner(uow, channel.partner_id)
+        assert waba is not None  # a channel always has its WABA (foreign key)
+        phases = history_data(channel, waba.external_id, started)
+        if phase < len(phases):
+            event = wire.History(outbox.new_event_id(), phases[phase])
+            await outbox.emit(uow, clock, partner, event)
+        last = phase + 1 >= len(phases)
+        channel.smb_history_next_phase = None if last else phase + 1
+        channel.smb_history_next_at = None if last else now + timedelta(seconds=step_seconds)
+    if due:
+        await uow.commit()
+    return len(due)
 
 
 def _metadata(channel: Channel) -> wire.PhoneMetadata:

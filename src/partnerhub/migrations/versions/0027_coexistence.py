@@ -2,7 +2,8 @@
 
 Each channel says whether it is on the WhatsApp Business app (``is_on_biz_app``), keeps what the
 simulated app holds for the sync (``smb_app_state``: the address book, the chat history, whether
-the business shares it) and when each one-time sync (``POST /synchronization``) was started.
+the business shares it), when each one-time sync (``POST /synchronization``) was started, and
+which phase of the history sync the simulated Meta side sends next, and when.
 
 Revision ID: 0027
 Revises: 0023
@@ -30,10 +31,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("smb_app_state", sa.JSON, nullable=False, server_default="{}"))
         batch.add_column(sa.Column("smb_contacts_synced_at", UTCDateTime))
         batch.add_column(sa.Column("smb_history_synced_at", UTCDateTime))
+        batch.add_column(sa.Column("smb_history_next_phase", sa.Integer))
+        batch.add_column(sa.Column("smb_history_next_at", UTCDateTime))
+        batch.create_index("ix_channels_smb_history_next_at", ["smb_history_next_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("channels") as batch:
+        batch.drop_index("ix_channels_smb_history_next_at")
+        batch.drop_column("smb_history_next_at")
+        batch.drop_column("smb_history_next_phase")
         batch.drop_column("smb_history_synced_at")
         batch.drop_column("smb_contacts_synced_at")
         batch.drop_column("smb_app_state")

@@ -42,7 +42,9 @@ async def synchronization(request: Request[Any, Any, Any]) -> SynchronizationSta
     body = decode_json_body(await request.body())
     state = app_state(request)
     async with state.uow() as uow:
-        answer: dict[str, Any] = await coexistence.start_sync(uow, state.clock, principal, body)
+        answer: dict[str, Any] = await coexistence.start_sync(
+            uow, state.clock, principal, body, step_seconds=state.settings.simulator_step_seconds
+        )
     return SynchronizationStarted(**answer)
 
 
