@@ -14,10 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
+from typer.testing import CliRunner
 
+from partnerhub.cli import app as cli_app
 from partnerhub.server.state import AppState
 from partnerhub.wire import events as wire
-from tests.conftest import EMULATOR, PartnerCreds
+from tests.conftest import EMULATOR, EMULATOR_TOKEN, PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.messaging import CUSTOMER, generate, inbound, running_channel, send_text
 from tests.helpers.messaging import set_messaging_webhook as point_webhook
@@ -424,3 +426,35 @@ async def test_openapi_documents_synchronization_and_the_controls(http: Client) 
     assert "post" in schema["paths"]["/_emulator/channels/{channel_id}/app_message"]
     onboard = schema["components"]["schemas"]
     assert any(name.endswith("CoexistenceIn") for name in onboard)
+
+
+async def test_the_cli_onboards_coexistence_and_sends_from_the_app(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    env = {
+        "PARTNERHUB_BASE_URL": str(http.base_url).rstrip("/"),
+        "PARTNERHUB_EMULATOR_TOKEN": EMULATOR_TOKEN,
+        "PARTNERHUB_PARTNER_ID": partner.partner_id,
+    }
+
+    def cli(*args: str) -> Any:
+        # In a thread: the CLI's blocking client talks to the server in this event loop.
+        result = CliRunner().invoke(cli_app, ["emulate", *args, "--json"], env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    done = await asyncio.to_thread(cli, "onboard", "--phone", f"+{NUMBER}", "--coexistence")
+    assert done["coexistence"] is True
+    (channel_id,) = done["channel_ids"]
+    moved = await http.post(
+        f"/_emulator/channels/{channel_id}/status", headers=EMULATOR, json={"status": "running"}
+    )
+    assert moved.status_code == 201, moved.text
+    key = await generate(http, partner, channel_id)
+    await point_webhook(http, key["api_key"], numbers_receiver.url)
+    echo = await asyncio.to_thread(
+        cli, "app-message", channel_id, "--to", CUSTOMER, "--text", "from the CLI"
+    )
+    (change,) = await messaging_changes(http, numbers_receiver, "smb_message_echoes")
+    assert change["value"]["message_echoes"][0]["id"] == echo["id"]
+    assert change["value"]["message_echoes"][0]["text"] == {"body": "from the CLI"}
