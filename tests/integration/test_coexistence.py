@@ -24,6 +24,7 @@ from tests.helpers.clock import advance
 from tests.helpers.messaging import CUSTOMER, generate, inbound, running_channel, send_text
 from tests.helpers.messaging import set_messaging_webhook as point_webhook
 from tests.helpers.webhooks import setup_webhook
+from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver, serve_receiver
 
@@ -458,3 +459,17 @@ async def test_the_cli_onboards_coexistence_and_sends_from_the_app(
     (change,) = await messaging_changes(http, numbers_receiver, "smb_message_echoes")
     assert change["value"]["message_echoes"][0]["id"] == echo["id"]
     assert change["value"]["message_echoes"][0]["text"] == {"body": "from the CLI"}
+
+
+async def test_the_hub_shows_a_coexistence_number_and_its_syncs(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    channel, key = await coexistence_number(http, partner, receiver, numbers_receiver)
+    await log_in(http, partner.email, partner.password)
+    path = f"/hub/channels/{channel['channel_id']}"
+    before = await http.get(path)
+    assert before.status_code == 200, before.text
+    assert "contacts sync not started, history sync not started" in before.text
+    assert (await sync(http, key, "smb_app_state_sync")).status_code == 200
+    after = await http.get(path)
+    assert "contacts sync started" in after.text and "history sync not started" in after.text

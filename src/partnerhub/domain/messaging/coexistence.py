@@ -110,6 +110,8 @@ def app_state(
                 raise InvalidInput(f"{at}.days_ago", "must be between 0 and 3650")
             if message.status not in HISTORY_STATUSES:
                 raise InvalidInput(f"{at}.status", f"must be one of {sorted(HISTORY_STATUSES)}")
+            if not 1 <= len(message.text) <= 4096:
+                raise InvalidInput(f"{at}.text", "must be 1 to 4096 characters")
             messages.append(
                 {
                     "text": message.text,
