@@ -16,6 +16,7 @@ import pytest
 from litestar import Litestar
 from typer.testing import CliRunner
 
+from partnerhub import webhooks
 from partnerhub.cli import app as cli_app
 from partnerhub.server.state import AppState
 from partnerhub.wire import events as wire
@@ -179,6 +180,9 @@ async def test_contacts_then_history_sync_with_their_exact_events(
     (change,) = await messaging_changes(http, numbers_receiver, "smb_app_state_sync")
     assert change["value"]["state_sync"] == data["state_sync"]
     assert change["value"]["metadata"] == data["metadata"]
+    raw = next(r.body for r in numbers_receiver.requests if b"state_sync" in r.body)
+    value = webhooks.parse_messaging_webhook(raw).entry[0].changes[0].value
+    assert [e.contact.first_name for e in value.state_sync] == ["Pablo", "Ada"]
 
     started = await sync(http, key, "history")
     assert started.status_code == 200, started.text
@@ -298,6 +302,10 @@ async def test_app_message_echo_reaches_the_numbers_webhook(
             "text": {"body": "Hi"},
         }
     ]
+    # The SDK reads it typed.
+    raw = next(r.body for r in numbers_receiver.requests if b"message_echoes" in r.body)
+    (parsed,) = webhooks.parse_messaging_webhook(raw).entry[0].changes[0].value.message_echoes
+    assert parsed.from_ == NUMBER and parsed.text is not None and parsed.text.body == "Hi"
     # A number that is not on the app has no app to send from.
     plain = await running_channel(http, partner, "+4915199999999")
     refused = await http.post(
