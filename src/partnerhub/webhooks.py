@@ -49,6 +49,7 @@ import msgspec
 
 from partnerhub.wire.cloud_api import InboundMessage as InboundMessage
 from partnerhub.wire.cloud_api import InboundText
+from partnerhub.wire.cloud_api import MessageEcho as MessageEcho  # coexistence: app messages
 from partnerhub.wire.cloud_api import MessageStatus as MessageStatus
 from partnerhub.wire.cloud_api import MessagingChange as MessagingChange
 from partnerhub.wire.cloud_api import MessagingContact as MessagingContact
@@ -64,6 +65,7 @@ from partnerhub.wire.webhooks import WebhookEvent
 __all__ = [
     "DEFAULT_TOLERANCE_SECONDS",
     "InboundMessage",
+    "MessageEcho",
     "MessageStatus",
     "MessagingChange",
     "MessagingValue",

@@ -419,6 +419,14 @@ class ClientRepository:
         ]
         return sorted(due, key=lambda c: c.next_step_at or now)[:limit]
 
+    async def due_history_phases(self, now: datetime, limit: int) -> list[Channel]:
+        due = [
+            c
+            for c in self._t.channels.values()
+            if c.smb_history_next_at is not None and c.smb_history_next_at <= now
+        ]
+        return sorted(due, key=lambda c: c.smb_history_next_at or now)[:limit]
+
 
 class TemplateRepository:
     COLUMNS: Mapping[str, Callable[[Template], Any]] = {

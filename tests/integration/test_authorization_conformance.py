@@ -248,7 +248,7 @@ def family(path: str) -> str:
         return "messaging"
     if path == "/multi_webhook":  # issue 17 item 5
         return "messaging"
-    if path in ("/health_status", "/whatsapp_business_encryption"):  # issues 17, 18
+    if path in ("/health_status", "/whatsapp_business_encryption", "/synchronization"):
         return "messaging"
     return "unknown"
 

@@ -30,7 +30,7 @@ from partnerhub.cli._remote import (
 
 emulate_app = typer.Typer(
     help="Emulator controls: onboard, move or reset the clock, force statuses, inbound messages, "
-    "MM Lite terms, delivery faults.",
+    "MM Lite terms, delivery faults, WhatsApp Business app messages (coexistence).",
     no_args_is_help=True,
 )
 
@@ -75,6 +75,12 @@ def onboard(
     payload: Annotated[
         str | None, typer.Option("--partner-payload", help="Your reference for the client.")
     ] = None,
+    coexistence: Annotated[
+        bool,
+        typer.Option(
+            "--coexistence", help="The numbers stay on the WhatsApp Business app (Coexistence)."
+        ),
+    ] = False,
     partner: RemotePartnerOpt = None,
     as_json: JsonOpt = False,
     base_url: BaseUrlOpt = DEFAULT_BASE_URL,
@@ -93,6 +99,8 @@ def onboard(
     body: dict[str, Any] = {"partner_id": partner, "client": client, "phone_numbers": phones}
     if password is not None:
         body["password"] = password
+    if coexistence:
+        body["coexistence"] = True
     with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
         done = emulator.call("POST", "/onboard", body)
     if as_json:
@@ -201,6 +209,26 @@ def inbound(
         print_json(done)
         return
     console.print(f"{done['id']}: {done['from']} → {done['channel_id']} at {done['timestamp']}")
+
+
+@emulate_app.command("app-message")
+def app_message(
+    channel_id: Annotated[str, typer.Argument(help="A coexistence channel's id (…CH).")],
+    to: Annotated[str, typer.Option("--to", help="The user's WhatsApp number.")],
+    text: Annotated[str, typer.Option("--text", help="The message.")],
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Coexistence: the business sends a text from the WhatsApp Business app (the number's
+    messaging webhook gets it as smb_message_echoes)."""
+    body = {"to": to, "type": "text", "text": {"body": text}}
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", f"/channels/{channel_id}/app_message", body)
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"{done['id']}: {done['from']} → {done['to']} (echoed) at {done['timestamp']}")
 
 
 # --- MM Lite terms and delivery faults (issue 17) ---------------------------------------------

@@ -31,6 +31,7 @@ from partnerhub.client.resources.business_profile import (
     BusinessProfile,
     Uploads,
 )
+from partnerhub.client.resources.coexistence import AsyncCoexistence, Coexistence
 from partnerhub.client.resources.media import AsyncMedia, Media
 from partnerhub.client.resources.messages import AsyncMessages, Messages
 from partnerhub.client.resources.messaging_health import AsyncMessagingHealth, MessagingHealth
@@ -81,6 +82,8 @@ class MessagingClient:
         self.multi_webhook = MultiWebhook(self._core)
         # WhatsApp Flows: the business public key (issue 18)
         self.encryption = BusinessEncryption(self._core)
+        # WhatsApp Coexistence: POST /synchronization.
+        self.coexistence = Coexistence(self._core)
         self.health = MessagingHealth(self._core)
 
     def health_status(self) -> models.HealthStatus:
@@ -131,6 +134,8 @@ class AsyncMessagingClient:
         self.multi_webhook = AsyncMultiWebhook(self._core)
         # WhatsApp Flows: the business public key (issue 18)
         self.encryption = AsyncBusinessEncryption(self._core)
+        # WhatsApp Coexistence: POST /synchronization.
+        self.coexistence = AsyncCoexistence(self._core)
         self.health = AsyncMessagingHealth(self._core)
 
     async def health_status(self) -> models.HealthStatus:

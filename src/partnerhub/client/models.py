@@ -274,3 +274,13 @@ class BusinessEncryption(msgspec.Struct, kw_only=True):
 
 class BusinessEncryptionList(msgspec.Struct, kw_only=True):
     data: list[BusinessEncryption] = msgspec.field(default_factory=list)
+
+
+# --- WhatsApp Coexistence (issue 18 item 3) -----------------------------------------------------
+
+
+class SynchronizationStarted(msgspec.Struct, kw_only=True):
+    """``POST /synchronization``: the sync was started; its webhooks follow."""
+
+    messaging_product: str = "whatsapp"
+    request_id: str

@@ -171,6 +171,10 @@ class ClientRepository(Protocol):
         """Channels whose next simulated step is due, locked for this transaction."""
         ...
 
+    async def due_history_phases(self, now: datetime, limit: int) -> list[Channel]:
+        """Coexistence numbers whose next history phase is due, locked for this transaction."""
+        ...
+
 
 class BillingRepository(Protocol):
     async def get_balance(self, owner_id: str) -> Balance | None: ...

@@ -153,6 +153,15 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     # ``/multi_webhook`` (issue 17 item 5): the number's extra webhooks, headers as above.
     multi_webhook_enabled: bool = False
     multi_webhook_destinations: list[WorldWebhookDestination] | None = None
+    # WhatsApp Coexistence (issue 18 item 3): on the WhatsApp Business app, what the app holds
+    # (``contacts``, ``threads`` with absolute message times, ``share_history``), each sync's
+    # start.
+    is_on_biz_app: bool = False
+    smb_app_state: dict[str, Any] | None = None
+    smb_contacts_synced_at: str | None = None
+    smb_history_synced_at: str | None = None
+    smb_history_next_phase: int | None = None  # 1 or 2: the history phase sent next, and when
+    smb_history_next_at: str | None = None
 
 
 class WorldWebhookDestination(msgspec.Struct, forbid_unknown_fields=True):

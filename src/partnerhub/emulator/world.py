@@ -52,6 +52,7 @@ from partnerhub.domain.clock import Clock, parse_timestamp
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
+from partnerhub.domain.messaging import coexistence
 from partnerhub.domain.messaging.multi_webhook import MAX_DESTINATIONS
 from partnerhub.domain.partners import rules
 from partnerhub.domain.partners.model import Partner, PartnerUser, default_settings
@@ -556,6 +557,22 @@ def _channels(
                 )
                 or (now if cancellation else None),
                 cancellation_date=cancellation,
+                is_on_biz_app=item.is_on_biz_app,
+                smb_app_state=coexistence.stored_state(f"{at}.smb_app_state", item.smb_app_state)
+                if item.smb_app_state
+                else {},
+                smb_contacts_synced_at=_optional_time(
+                    f"{at}.smb_contacts_synced_at", item.smb_contacts_synced_at
+                ),
+                smb_history_synced_at=_optional_time(
+                    f"{at}.smb_history_synced_at", item.smb_history_synced_at
+                ),
+                smb_history_next_phase=coexistence.next_phase(
+                    f"{at}.smb_history_next_phase", item.smb_history_next_phase
+                ),
+                smb_history_next_at=_optional_time(
+                    f"{at}.smb_history_next_at", item.smb_history_next_at
+                ),
                 next_step_at=min(candidates) if candidates else None,
                 created_at=created,
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),

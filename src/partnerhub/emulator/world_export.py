@@ -185,6 +185,12 @@ def world_channel(ch: Channel, master_key: str) -> wire.WorldChannel:
             for d in ch.multi_webhook_destinations
         ]
         or None,
+        is_on_biz_app=ch.is_on_biz_app,
+        smb_app_state=ch.smb_app_state or None,
+        smb_contacts_synced_at=isoformat(ch.smb_contacts_synced_at),
+        smb_history_synced_at=isoformat(ch.smb_history_synced_at),
+        smb_history_next_phase=ch.smb_history_next_phase,
+        smb_history_next_at=isoformat(ch.smb_history_next_at),
     )
 
 

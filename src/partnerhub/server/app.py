@@ -36,6 +36,7 @@ from partnerhub.server.routes import (
     business_profile,
     channel_keys,
     clients,
+    coexistence,
     flows,
     health,
     media,
@@ -98,7 +99,10 @@ def create_app(
                 *migration.HANDLERS,
             ),
             messaging.messaging_router(
-                *business_profile.HANDLERS, *media.HANDLERS, *business_encryption.HANDLERS
+                *business_profile.HANDLERS,
+                *media.HANDLERS,
+                *business_encryption.HANDLERS,
+                *coexistence.HANDLERS,
             ),
             *extension.route_handlers,
             *onboarding.HANDLERS,

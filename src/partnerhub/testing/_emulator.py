@@ -83,11 +83,17 @@ class Emulator:
         password: str | None = None,
         grant_permission: bool = True,
         partner_payload: str | None = None,
+        coexistence: bool | dict[str, Any] = False,
     ) -> Onboarded:
         """A client signs up through the partner's onboarding (no browser): client, WABA and
         numbers, each ``created`` and moving through review as the clock advances. Without
         ``phone``/``phones`` one fresh number is made up. Webhooks: ``client_created``,
-        ``channel_created``."""
+        ``channel_created``.
+
+        ``coexistence``: the numbers stay on the WhatsApp Business app (WhatsApp Coexistence);
+        ``True``, or what the app holds for the one-time syncs: ``{"contacts": [{"phone_number",
+        "full_name"}], "threads": [{"wa_id", "messages": [{"text", "from_business",
+        "days_ago", "status"}]}], "share_history": True}``."""
         numbers = phones if phones is not None else [phone or new_phone_number()]
         client: dict[str, Any] = {
             "name": name,
@@ -103,6 +109,8 @@ class Emulator:
         }
         if password is not None:
             body["password"] = password
+        if coexistence is not False:
+            body["coexistence"] = coexistence
         done = self.call("POST", "/onboard", body)
         return Onboarded(done["client_id"], done["waba_account_id"], list(done["channel_ids"]))
 
@@ -180,6 +188,16 @@ class Emulator:
             body["profile_name"] = profile_name
         result: dict[str, Any] = self.call("POST", "/messages/inbound", body)
         return result
+
+    def app_message(self, channel_id: str, to: str, text: str) -> dict[str, Any]:
+        """WhatsApp Coexistence: the business sends ``text`` to ``to`` from the WhatsApp
+        Business app; the number's messaging webhook gets it as ``smb_message_echoes``."""
+        echo: dict[str, Any] = self.call(
+            "POST",
+            f"/channels/{channel_id}/app_message",
+            {"to": to, "type": "text", "text": {"body": text}},
+        )
+        return echo
 
     def create_catalog(
         self,

@@ -28,7 +28,8 @@ class ReceivedWebhook:
 
     ``names`` is what :meth:`WebhookReceiver.wait_for` matches: a partner event's ``event``
     (``channel_running``); for a Cloud API (Messaging) body, ``message_status:<status>`` for
-    each status in it and ``message`` / ``message:<type>`` for each inbound message.
+    each status in it and ``message`` / ``message:<type>`` for each inbound message (and
+    ``smb_message_echoes`` / ``smb_app_state_sync`` for a coexistence number's changes).
     """
 
     path: str
@@ -76,6 +77,9 @@ def names_of(body: Any) -> list[str]:
                 names.append(f"message_status:{status.get('status')}")
             for message in value.get("messages") or []:
                 names.extend(("message", f"message:{message.get('type')}"))
+            # WhatsApp Coexistence: app messages echoed, app contacts synchronized.
+            if change.get("field") in ("smb_message_echoes", "smb_app_state_sync"):
+                names.append(change["field"])
     return list(dict.fromkeys(names))
 
 

@@ -114,6 +114,9 @@ class Channel(msgspec.Struct):
     has_inbox: bool
     # Meta's Official Business Account (green badge); not simulated.
     is_oba: bool
+    # WhatsApp Coexistence: the number stays on the WhatsApp Business app (Meta's phone-number
+    # field; 360dialog documents no channel field for it: docs/fidelity.md "Coexistence").
+    is_on_biz_app: bool = False
 
 
 class ChannelList(msgspec.Struct):

@@ -933,6 +933,35 @@ class Metadata(msgspec.Struct):
     phone_number_id: str = ""
 
 
+# --- WhatsApp Coexistence (issue 18 item 3): changes of a number on the WhatsApp Business app
+
+
+class MessageEcho(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``smb_message_echoes``: a message the business sent from the WhatsApp Business app."""
+
+    from_: str = msgspec.field(name="from")
+    to: str
+    id: str
+    timestamp: str
+    type: str
+    text: InboundText | None = None
+
+
+class StateSyncContact(msgspec.Struct, kw_only=True, omit_defaults=True):
+    phone_number: str
+    full_name: str | None = None
+    first_name: str | None = None
+
+
+class StateSyncEntry(msgspec.Struct, kw_only=True):
+    """``smb_app_state_sync``: a contact the app added (or edited) or removed."""
+
+    type: str
+    contact: StateSyncContact
+    action: str
+    metadata: dict[str, Any] = {}
+
+
 class MessagingValue(msgspec.Struct, kw_only=True):
     messaging_product: str = "whatsapp"
     metadata: Metadata = msgspec.field(default_factory=Metadata)
@@ -940,6 +969,9 @@ class MessagingValue(msgspec.Struct, kw_only=True):
     messages: list[InboundMessage] = []
     statuses: list[MessageStatus] = []
     errors: list[dict[str, Any]] = []
+    # WhatsApp Coexistence: the ``smb_message_echoes`` and ``smb_app_state_sync`` changes.
+    message_echoes: list[MessageEcho] = []
+    state_sync: list[StateSyncEntry] = []
 
 
 class MessagingChange(msgspec.Struct):

@@ -138,6 +138,112 @@ class WebhookTestData(EventData, omit_defaults=True):
     sequence: int | None = None
 
 
+# --- WhatsApp Coexistence (docs.360dialog.com "Coexistence Webhooks"; Meta's ``history`` and
+# ``smb_app_state_sync`` webhook references): ``data`` is Meta's change ``value`` with the
+# WABA's id, as 360dialog forwards it to the partner webhook URL.
+
+
+class PhoneMetadata(msgspec.Struct):
+    display_phone_number: str
+    phone_number_id: str
+
+
+class HistoryContext(msgspec.Struct):
+    """``status`` of a past message: ``DELIVERED``, ``READ``, ``PLAYED``, ``SENT``, ``ERROR``
+    or ``PENDING``."""
+
+    status: str
+
+
+class HistoryMessage(msgspec.Struct, omit_defaults=True):
+    """One past message of a thread; ``to`` only on messages the business sent."""
+
+    from_: str = msgspec.field(name="from")
+    id: str
+    timestamp: str
+    type: str
+    to: str | None = None
+    text: dict[str, Any] | None = None
+    history_context: HistoryContext | None = None
+
+
+class HistoryThread(msgspec.Struct):
+    """A 1:1 chat: ``id`` is the WhatsApp user's phone number."""
+
+    id: str
+    messages: list[HistoryMessage]
+
+
+class HistoryChunkMetadata(msgspec.Struct):
+    """``phase``: 0 (the last day), 1 (day 1 to 90), 2 (day 90 to 180); ``chunk_order`` counts
+    the phase's chunks from 1; ``progress``: how much of the whole sync is done (0-100)."""
+
+    phase: int
+    chunk_order: int
+    progress: int
+
+
+class HistoryErrorData(msgspec.Struct):
+    details: str
+
+
+class HistoryError(msgspec.Struct):
+    """2593109: the business declined to share its chat history."""
+
+    code: int
+    title: str
+    message: str
+    error_data: HistoryErrorData
+
+
+class HistoryChunk(msgspec.Struct, omit_defaults=True):
+    """A chunk of the history (``metadata`` and ``threads``), or ``errors`` when the business
+    declined to share it."""
+
+    metadata: HistoryChunkMetadata | None = None
+    threads: list[HistoryThread] | None = None
+    errors: list[HistoryError] | None = None
+
+
+class HistoryData(EventData):
+    """``data`` of ``history``: ``id`` is the WABA's (Meta's) id."""
+
+    id: str
+    messaging_product: str
+    metadata: PhoneMetadata
+    history: list[HistoryChunk]
+
+
+class StateSyncContact(msgspec.Struct, omit_defaults=True):
+    """A contact of the app's address book; the names are left out when it was removed."""
+
+    phone_number: str
+    full_name: str | None = None
+    first_name: str | None = None
+
+
+class StateSyncMetadata(msgspec.Struct):
+    timestamp: str
+
+
+class StateSyncItem(msgspec.Struct):
+    """``type`` is ``contact``; ``action`` is ``add`` (added or edited) or ``remove``."""
+
+    type: str
+    contact: StateSyncContact
+    action: str
+    metadata: StateSyncMetadata
+
+
+class SmbAppStateSyncData(EventData):
+    """``data`` of ``smb_app_state_sync``: the app's contacts (``id`` is the WABA's id)."""
+
+    id: str
+    messaging_product: str
+    metadata: PhoneMetadata
+    state_sync: list[StateSyncItem]
+
+
 # --------------------------------------------------------------------------- events
 
 
@@ -236,6 +342,18 @@ class WebhookTest(Event, frozen=True, tag="webhook_test"):
     data: WebhookTestData
 
 
+class History(Event, frozen=True, tag="history"):
+    """Coexistence: a chunk of the chat history the WhatsApp Business app shared (or why not)."""
+
+    data: HistoryData
+
+
+class SmbAppStateSync(Event, frozen=True, tag="smb_app_state_sync"):
+    """Coexistence: contacts of the WhatsApp Business app's address book."""
+
+    data: SmbAppStateSyncData
+
+
 PartnerEvent: TypeAlias = (
     ClientCreated
     | ChannelCreated
@@ -253,6 +371,8 @@ PartnerEvent: TypeAlias = (
     | WabaTemplateStatusChanged
     | WebhookTest
     | PhoneNumberQualityUpdate
+    | History
+    | SmbAppStateSync
 )
 
 

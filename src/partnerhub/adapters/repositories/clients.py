@@ -239,3 +239,14 @@ class ClientRepository:
             .with_for_update(skip_locked=True)
         )
         return list((await self._session.scalars(statement)).all())
+
+    async def due_history_phases(self, now: datetime, limit: int) -> list[Channel]:
+        """Coexistence numbers whose next history phase is due, locked for this transaction."""
+        statement = (
+            select(Channel)
+            .where(self._ch.smb_history_next_at.is_not(None), self._ch.smb_history_next_at <= now)
+            .order_by(self._ch.smb_history_next_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self._session.scalars(statement)).all())

@@ -94,6 +94,14 @@ channels = Table(
     # once the main one answered 2xx; a list of ``{name, url, headers}``.
     Column("multi_webhook_enabled", Boolean, nullable=False, server_default=false()),
     Column("multi_webhook_destinations", JSON, nullable=False, server_default="[]"),
+    # WhatsApp Coexistence (0027): the number stays on the WhatsApp Business app; what the app
+    # holds for the one-time syncs, and when each sync was started (POST /synchronization).
+    Column("is_on_biz_app", Boolean, nullable=False, server_default=false()),
+    Column("smb_app_state", JSON, nullable=False, server_default="{}"),
+    Column("smb_contacts_synced_at", UTCDateTime),
+    Column("smb_history_synced_at", UTCDateTime),
+    Column("smb_history_next_phase", Integer),
+    Column("smb_history_next_at", UTCDateTime, index=True),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)

@@ -115,6 +115,16 @@ class Channel:
     # messaging webhook after the main one answered 2xx (domain/messaging/multi_webhook.py).
     multi_webhook_enabled: bool = False
     multi_webhook_destinations: list[dict[str, Any]] = field(default_factory=list)
+    # WhatsApp Coexistence (domain/messaging/coexistence.py): the number stays on the WhatsApp
+    # Business app (Meta's ``is_on_biz_app``); ``smb_app_state`` is what the simulated app
+    # holds (``contacts``, ``threads``, ``share_history``); each one-time sync's start.
+    is_on_biz_app: bool = False
+    smb_app_state: dict[str, Any] = field(default_factory=dict)
+    smb_contacts_synced_at: datetime | None = None
+    smb_history_synced_at: datetime | None = None
+    # The history sync's next phase (1, 2) and when the simulated Meta side sends it.
+    smb_history_next_phase: int | None = None
+    smb_history_next_at: datetime | None = None
 
 
 @dataclass

@@ -45,6 +45,8 @@ class ChannelPrincipal:
     channel_status: str
     phone_number: str
     external_id: str
+    # WhatsApp Coexistence: the number stays on the WhatsApp Business app (20 messages/s).
+    is_on_biz_app: bool = False
 
 
 @dataclass
@@ -185,6 +187,7 @@ class ChannelKeyAuthenticator:
             channel_status=channel.status,
             phone_number=channel.phone_number,
             external_id=channel.external_id,
+            is_on_biz_app=channel.is_on_biz_app,
         )
         last = key.last_used_at.timestamp() if key.last_used_at else 0.0
         entry = _Entry(principal, now + self._ttl, last, generation)

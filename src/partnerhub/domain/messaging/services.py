@@ -38,6 +38,7 @@ from partnerhub.domain.messaging.model import (
     StoredTemplate,
     TemplateKey,
 )
+from partnerhub.domain.messaging.throughput import CoexistenceThroughput
 from partnerhub.domain.messaging.validation import (
     OutgoingMessage,
     ProductRef,
@@ -165,6 +166,8 @@ class MessageSender:
         self.media_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = (
             None
         )
+        # WhatsApp Coexistence: numbers on the WhatsApp Business app send at most 20 a second.
+        self.coexistence_throughput = CoexistenceThroughput()
 
     def busy(self, within: float = 0.1) -> bool:
         """Whether sends are arriving (one in the last ``within`` seconds)."""
@@ -179,6 +182,10 @@ class MessageSender:
         if mm_lite:
             marketing.require_template(body)
         outgoing = parse_outgoing(body)  # pure checks first, in the caller's task
+        if principal.is_on_biz_app:
+            self.coexistence_throughput.check(
+                principal.channel_id, asyncio.get_running_loop().time()
+            )
         if outgoing.products is not None and self._check_products is not None:
             # Product messages only: one read of the WABA's catalog, outside the batch.
             await self._check_products(principal, outgoing.products)

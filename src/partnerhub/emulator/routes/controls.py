@@ -8,6 +8,7 @@ it did not exist. Callers authenticate with ``Authorization: Bearer <token>``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -20,6 +21,7 @@ from partnerhub.domain.billing.queries import parse_instant
 from partnerhub.domain.clients import lifecycle, onboarding
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
+from partnerhub.domain.messaging import coexistence
 from partnerhub.domain.templates import services as template_services
 from partnerhub.emulator import clock as clock_control
 from partnerhub.emulator import faults, sent_log
@@ -180,6 +182,33 @@ class OnboardClient(msgspec.Struct, forbid_unknown_fields=True):
     meta_info: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+class CoexistenceContactIn(msgspec.Struct, forbid_unknown_fields=True):
+    phone_number: str
+    full_name: str = ""
+    first_name: str = ""
+
+
+class CoexistenceMessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    from_business: bool = False
+    days_ago: float = 0.0
+    status: str = "READ"
+
+
+class CoexistenceThreadIn(msgspec.Struct, forbid_unknown_fields=True):
+    wa_id: str
+    messages: list[CoexistenceMessageIn] = msgspec.field(default_factory=list)
+
+
+class CoexistenceIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What the WhatsApp Business app holds: its address book, its 1:1 chats (each message
+    ``days_ago``), and whether the business shares its chat history."""
+
+    contacts: list[CoexistenceContactIn] = msgspec.field(default_factory=list)
+    threads: list[CoexistenceThreadIn] = msgspec.field(default_factory=list)
+    share_history: bool = True
+
+
 class Onboard(msgspec.Struct, forbid_unknown_fields=True):
     partner_id: str
     client: OnboardClient
@@ -187,6 +216,31 @@ class Onboard(msgspec.Struct, forbid_unknown_fields=True):
     grant_permission: bool = True
     # The contact user's password, so that the client can log in on the onboarding page.
     password: str | None = None
+    # WhatsApp Coexistence: the numbers stay on the WhatsApp Business app (true, or what the
+    # app holds for the one-time syncs).
+    coexistence: bool | CoexistenceIn = False
+
+
+def _coexistence_state(body: Onboard, now: datetime) -> dict[str, Any] | None:
+    """The app's state for coexistence numbers (None: not coexistence)."""
+    if body.coexistence is False:
+        return None
+    app = CoexistenceIn() if body.coexistence is True else body.coexistence
+    return coexistence.app_state(
+        now,
+        [coexistence.AppContact(c.phone_number, c.full_name, c.first_name) for c in app.contacts],
+        [
+            coexistence.AppThread(
+                t.wa_id,
+                [
+                    coexistence.AppMessage(m.text, m.from_business, m.days_ago, m.status)
+                    for m in t.messages
+                ],
+            )
+            for t in app.threads
+        ],
+        app.share_history,
+    )
 
 
 class ChannelStatusIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -216,6 +270,7 @@ async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
         meta_info=body.client.meta_info,
         password=body.password,
     )
+    app = _coexistence_state(body, state.clock.now())
     async with state.uow() as uow:
         done = await onboarding.onboard(
             uow,
@@ -225,11 +280,17 @@ async def onboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
             numbers,
             grant_permission=body.grant_permission,
             step_seconds=state.settings.simulator_step_seconds,
+            commit=app is None,
         )
+        if app is not None:
+            for channel in done.channels:
+                coexistence.make_coexistence(channel, app)
+            await uow.commit()
     return {
         "client_id": done.client.id,
         "waba_account_id": done.waba.id,
         "channel_ids": [c.id for c in done.channels],
+        "coexistence": app is not None,
     }
 
 

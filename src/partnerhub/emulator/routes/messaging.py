@@ -3,7 +3,7 @@ that cannot be reached (delivery faults) and MM Lite's terms [ours]."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, post
@@ -13,7 +13,7 @@ from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.media.model import MAX_UPLOAD
 from partnerhub.domain.media.services import TooLarge, check_mime
-from partnerhub.domain.messaging import delivery_faults, marketing, services
+from partnerhub.domain.messaging import coexistence, delivery_faults, marketing, services
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import json_problem, read_body
@@ -155,4 +155,31 @@ async def inbound_media(
     }
 
 
-HANDLERS = [inbound, unreachable, mm_lite_terms, inbound_media]
+class AppText(msgspec.Struct, forbid_unknown_fields=True):
+    body: str
+
+
+class AppMessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    to: str
+    text: AppText
+    type: Literal["text"] = "text"
+
+
+@post(
+    "/channels/{channel_id:str}/app_message",
+    summary=(
+        "Coexistence: the business sends a message from the WhatsApp Business app; Meta echoes "
+        "it to the number's messaging webhook (smb_message_echoes)"
+    ),
+    status_code=200,
+)
+@documents_body(AppMessageIn)
+async def app_message(request: Request[Any, Any, Any], channel_id: FromPath[str]) -> dict[str, Any]:
+    await guard(request)
+    body = await read_body(request, AppMessageIn)
+    state = app_state(request)
+    async with state.uow() as uow:
+        return await coexistence.app_message(uow, state.clock, channel_id, body.to, body.text.body)
+
+
+HANDLERS = [inbound, unreachable, mm_lite_terms, inbound_media, app_message]

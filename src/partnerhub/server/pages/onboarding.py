@@ -31,6 +31,7 @@ from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.clients import login, onboarding, phones, signup
 from partnerhub.domain.clients.model import Channel, Client
 from partnerhub.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from partnerhub.domain.messaging import coexistence
 from partnerhub.domain.partners.model import Partner
 from partnerhub.server.addresses import UNKNOWN, client_address
 from partnerhub.server.auth import app_state
@@ -293,6 +294,12 @@ class _Page:
         except InvalidInput as invalid:
             form.errors["password" if invalid.field == "password" else "company"] = invalid.message
             return _render_form(partner, self.action, hidden, form, 400)
+        if field.get("coexistence") == "1":  # WhatsApp Coexistence: the numbers stay on the app
+            app = coexistence.app_state(
+                state.clock.now(), share_history=field.get("share_history") == "1"
+            )
+            for channel in done.channels:
+                coexistence.make_coexistence(channel, app)
         await uow.commit()
         url = signup.finish_url(
             self.target, done.client.id, [c.id for c in done.channels], [], hidden.get("state")

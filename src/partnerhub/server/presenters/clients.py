@@ -66,6 +66,7 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         cancellation_date=isoformat(ch.cancellation_date),
         has_inbox=False,
         is_oba=False,
+        is_on_biz_app=ch.is_on_biz_app,
     )
 
 
