@@ -28,6 +28,7 @@ from partnerhub.adapters.repositories import (
     IoSignatureRepository,
     LoginAttemptRepository,
     MessagingRepository,
+    PartnerChangeRepository,
     PartnerRepository,
     TemplateRepository,
     TokenRepository,
@@ -68,6 +69,7 @@ class UnitOfWork:
     profiles: BusinessProfileRepository
 
     catalogs: CatalogRepository
+    partner_changes: PartnerChangeRepository
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.profiles = BusinessProfileRepository(self.session)
 
         self.catalogs = CatalogRepository(self.session)
+        self.partner_changes = PartnerChangeRepository(self.session)
         return self
 
     async def __aexit__(

@@ -37,6 +37,7 @@ from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.media.model import MediaFile
 from partnerhub.domain.messaging.model import ChannelApiKey, DueMessage, Message
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates.model import Template
@@ -421,6 +422,31 @@ class CatalogRepository(Protocol):
     ) -> dict[str, Product]: ...
 
 
+class PartnerChangeRepository(Protocol):
+    """Partner change requests (issue 18 item 5)."""
+
+    async def add(self, pcr: PartnerChangeRequest) -> None: ...
+    async def save(self, pcr: PartnerChangeRequest) -> None: ...
+    async def get(
+        self, pcr_id: str, *, for_update: bool = False
+    ) -> PartnerChangeRequest | None: ...
+    async def pending_for_client(self, client_id: str) -> PartnerChangeRequest | None: ...
+    async def list_for_target(
+        self, partner_id: str, query: ListQuery, status: str | None = None
+    ) -> tuple[list[PartnerChangeRequest], int]: ...
+    async def move_client_rows(
+        self,
+        client_id: str,
+        waba_ids: Sequence[str],
+        channel_ids: Sequence[str],
+        target_partner_id: str,
+        now: datetime,
+    ) -> None:
+        """Hand the client's rows that are not mapped objects (login, templates, catalogs,
+        media) to the target partner."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: use as ``async with factory() as uow:`` and call :meth:`commit` once;
     leaving the block without committing rolls everything back.
@@ -466,6 +492,8 @@ class UnitOfWork(Protocol):
     def profiles(self) -> BusinessProfileRepository: ...
     @property
     def catalogs(self) -> CatalogRepository: ...
+    @property
+    def partner_changes(self) -> PartnerChangeRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -300,6 +300,17 @@ class Emulator:
         self._unreachable.add(wa_id)
         return result
 
+    # --- partner change (issue 18 item 5) -------------------------------------------------------
+
+    def request_partner_change(self, client_id: str, target_partner_id: str) -> dict[str, Any]:
+        """The client asks, as from its Client Hub, to move with all its numbers to
+        ``target_partner_id``. Answers the partner change request: ``completed`` at once when
+        the target auto-approves (``settings/partner_change_request``), else ``pending`` until
+        the target approves or rejects it."""
+        body = {"client_id": client_id, "target_partner_id": target_partner_id}
+        result: dict[str, Any] = self.call("POST", "/partner_change_requests", body)
+        return result
+
     def sent_webhooks(self, partner_id: str | None = None, limit: int = 100) -> list[Any]:
         """What the delivery engine sent, newest first (URL, headers, body, answer)."""
         query = f"/webhooks/sent?limit={limit}" + (

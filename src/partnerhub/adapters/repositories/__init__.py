@@ -15,6 +15,7 @@ from partnerhub.adapters.repositories.hub import HubRepository
 from partnerhub.adapters.repositories.io_signatures import IoSignatureRepository
 from partnerhub.adapters.repositories.login_attempts import LoginAttemptRepository
 from partnerhub.adapters.repositories.messaging import MessagingRepository
+from partnerhub.adapters.repositories.partner_changes import PartnerChangeRepository
 from partnerhub.adapters.repositories.partners import PartnerRepository
 from partnerhub.adapters.repositories.templates import TemplateRepository
 from partnerhub.adapters.repositories.tokens import TokenRepository
@@ -33,6 +34,7 @@ __all__ = [
     "IoSignatureRepository",
     "LoginAttemptRepository",
     "MessagingRepository",
+    "PartnerChangeRepository",
     "PartnerRepository",
     "TemplateRepository",
     "TokenRepository",

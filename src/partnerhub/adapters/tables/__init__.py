@@ -34,6 +34,7 @@ from partnerhub.adapters.tables.messaging import (
     unreachable_numbers,
 )
 from partnerhub.adapters.tables.mm_lite import mm_lite_terms
+from partnerhub.adapters.tables.partner_changes import partner_change_requests
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
 from partnerhub.adapters.tables.templates import waba_templates
 from partnerhub.adapters.tables.tokens import refresh_tokens, token_families
@@ -70,6 +71,7 @@ __all__ = [
     "metadata",
     "mm_lite_terms",
     "partner_api_keys",
+    "partner_change_requests",
     "partner_users",
     "partners",
     "refresh_tokens",
