@@ -5,6 +5,7 @@ client, its WABA and numbers move with their keys revoked and each side told."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from partnerhub.client import AsyncPartnerClient, PartnerClient
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.webhooks import setup_webhook
@@ -278,3 +280,35 @@ async def test_emulator_control_refusals(
             "/_emulator/partner_change_requests", headers=EMULATOR, json=body
         )
         assert response.status_code == status, response.text
+
+
+async def test_sdk_async_and_sync_twins(
+    http: Client,
+    partner: PartnerCreds,
+    other_partner: PartnerCreds,
+    receiver: Receiver,
+    target_receiver: Receiver,
+) -> None:
+    first = await source_client(http, partner, other_partner, receiver, target_receiver)
+    second = await running_channel(http, partner, "+4915112345679")
+    one = await request_change(http, first["client_id"], other_partner)
+    two = await request_change(http, second["client_id"], other_partner)
+    base_url = str(http.base_url)
+    async with AsyncPartnerClient(
+        other_partner.partner_id, other_partner.api_key, base_url=base_url
+    ) as sdk:
+        page = await sdk.partner_changes.list(status="pending")
+        assert page.total == 2 and [p.id for p in page.items] == [two["id"], one["id"]]
+        done = await sdk.partner_changes.approve(one["id"])
+        assert done.status == "completed" and done.source_client_id == first["client_id"]
+
+    def sync_reject() -> tuple[str, int]:
+        with PartnerClient(
+            other_partner.partner_id, other_partner.api_key, base_url=base_url
+        ) as sdk:
+            rejected = sdk.partner_changes.reject(two["id"])
+            return rejected.status, sdk.partner_changes.list(status="pending").total
+
+    assert await asyncio.to_thread(sync_reject) == ("rejected", 0)
+    owners = (await http.get(f"{base(partner)}/clients", headers=partner.headers)).json()
+    assert [c["id"] for c in owners["clients"]] == [second["client_id"]]

@@ -27,6 +27,7 @@ from partnerhub.client.resources.channels import AsyncChannels, Channels
 from partnerhub.client.resources.clients import AsyncClients, Clients
 from partnerhub.client.resources.deliveries import AsyncDeliveries, Deliveries
 from partnerhub.client.resources.partner import AsyncPartnerResource, PartnerResource
+from partnerhub.client.resources.partner_changes import AsyncPartnerChanges, PartnerChanges
 from partnerhub.client.resources.templates import AsyncTemplates, Templates
 from partnerhub.client.resources.users import AsyncUsers, Users
 from partnerhub.client.resources.waba_accounts import AsyncWabaAccounts, WabaAccounts
@@ -98,6 +99,7 @@ class PartnerClient:
         self.balance = PartnerBalance(self._core, partner_id)
         self.deliveries = Deliveries(self._core, partner_id)
         self.users = Users(self._core, partner_id, self.auth)
+        self.partner_changes = PartnerChanges(self._core, partner_id)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -154,6 +156,7 @@ class AsyncPartnerClient:
         self.balance = AsyncPartnerBalance(self._core, partner_id)
         self.deliveries = AsyncDeliveries(self._core, partner_id)
         self.users = AsyncUsers(self._core, partner_id, self.auth)
+        self.partner_changes = AsyncPartnerChanges(self._core, partner_id)
 
     @property
     def retry_policy(self) -> RetryPolicy:
