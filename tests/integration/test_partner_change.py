@@ -19,6 +19,7 @@ from partnerhub.client import AsyncPartnerClient, PartnerClient
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.webhooks import setup_webhook
+from tests.integration.hub_helpers import csrf_of, log_in, page_csrf
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver, serve_receiver
 
@@ -98,6 +99,8 @@ async def assert_moved(
     moved: dict[str, Any],
     rs: Receiver,
     rt: Receiver,
+    *,
+    source_clients: int = 0,
 ) -> None:
     client_id, channel_id = moved["client_id"], moved["channel_id"]
     # the old key is revoked: the Messaging API refuses it
@@ -116,9 +119,11 @@ async def assert_moved(
     # gone for the source partner
     gone = await touch_client(http, source, client_id)
     assert gone.status_code == 404, gone.text
-    assert (await http.get(f"{base(source)}/clients", headers=source.headers)).json()["total"] == 0
+    left = (await http.get(f"{base(source)}/clients", headers=source.headers)).json()
+    assert left["total"] == source_clients and client_id not in [c["id"] for c in left["clients"]]
     listed = (await http.get(f"{base(source)}/channels", headers=source.headers)).json()
-    assert listed["total"] == 0 and listed["partner_channels"] == []
+    assert listed["total"] == source_clients
+    assert channel_id not in [c["id"] for c in listed["partner_channels"]]
     # the target partner has it, the number without permission until the client grants it
     mine = (await http.get(f"{base(target)}/clients", headers=target.headers)).json()
     assert [c["id"] for c in mine["clients"]] == [client_id]
@@ -312,3 +317,62 @@ async def test_sdk_async_and_sync_twins(
     assert await asyncio.to_thread(sync_reject) == ("rejected", 0)
     owners = (await http.get(f"{base(partner)}/clients", headers=partner.headers)).json()
     assert [c["id"] for c in owners["clients"]] == [second["client_id"]]
+
+
+async def test_dashboard_lists_and_decides_pending_requests(
+    http: Client,
+    partner: PartnerCreds,
+    other_partner: PartnerCreds,
+    receiver: Receiver,
+    target_receiver: Receiver,
+) -> None:
+    second = await running_channel(http, partner, "+4915112345679")
+    first = await source_client(http, partner, other_partner, receiver, target_receiver)
+    one = await request_change(http, first["client_id"], other_partner)
+    two = await request_change(http, second["client_id"], other_partner)
+    base_url = str(http.base_url)
+    async with Client(base_url=base_url) as target, Client(base_url=base_url) as source:
+        assert (
+            await log_in(target, other_partner.email, other_partner.password)
+        ).status_code == 303
+        assert (await log_in(source, partner.email, partner.password)).status_code == 303
+        page = await target.get("/hub/partner_changes")
+        assert page.status_code == 200, page.text
+        assert one["id"] in page.text and two["id"] in page.text
+        assert "Pizza Place" not in page.text and first["channel_id"] not in page.text
+        # the source partner's dashboard has nothing to decide, and cannot decide the target's
+        mine = await source.get("/hub/partner_changes")
+        assert one["id"] not in mine.text and "No pending requests" in mine.text
+        source_csrf = await page_csrf(source, "/hub/partner_changes")
+        foreign = await source.post(
+            f"/hub/partner_changes/{one['id']}/approve", data={"csrf_token": source_csrf}
+        )
+        assert foreign.status_code == 404, foreign.text
+        # no CSRF token, no decision
+        forged = await target.post(f"/hub/partner_changes/{one['id']}/approve", data={})
+        assert forged.status_code == 403, forged.text
+        csrf = csrf_of(page.text)
+        approved = await target.post(
+            f"/hub/partner_changes/{one['id']}/approve", data={"csrf_token": csrf}
+        )
+        assert approved.status_code == 303
+        assert approved.headers["location"] == "/hub/partner_changes?done=approved"
+        rejected = await target.post(
+            f"/hub/partner_changes/{two['id']}/reject", data={"csrf_token": csrf}
+        )
+        assert rejected.status_code == 303
+        after = await target.get("/hub/partner_changes?done=rejected")
+        assert "No pending requests" in after.text and "rejected" in after.text
+    owners = (
+        await http.get(f"{base(other_partner)}/clients", headers=other_partner.headers)
+    ).json()
+    assert [c["id"] for c in owners["clients"]] == [first["client_id"]]
+    await assert_moved(
+        http,
+        partner,
+        other_partner,
+        first,
+        receiver,
+        target_receiver,
+        source_clients=1,
+    )
