@@ -376,3 +376,26 @@ async def test_dashboard_lists_and_decides_pending_requests(
         target_receiver,
         source_clients=1,
     )
+
+
+async def test_pending_request_travels_in_the_world_export(
+    http: Client, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    channel = await running_channel(http, partner)
+    pcr = await request_change(http, channel["client_id"], other_partner)
+    world = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+    assert [r["id"] for r in world["partner_change_requests"]] == [pcr["id"]]
+    assert world["partner_change_requests"][0]["status"] == "pending"
+    seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=world)
+    assert seeded.status_code == 200, seeded.text
+    assert seeded.json()["seeded"]["partner_change_requests"] == 1
+    path = f"{base(other_partner)}{PCRS}"
+    listed = (await http.get(path, headers=other_partner.headers)).json()
+    assert [p["id"] for p in listed["partner_change_requests"]] == [pcr["id"]]
+    approved = await http.post(f"{path}/{pcr['id']}/approve", headers=other_partner.headers)
+    assert approved.status_code == 200 and approved.json()["status"] == "completed"
+    # a seed refuses a request for a client it does not hold
+    world["partner_change_requests"][0]["client_id"] = "nobodyCL"
+    refused = await http.post("/_emulator/seed", headers=EMULATOR, json=world)
+    assert refused.status_code == 400, refused.text
+    assert "partner_change_requests[0].client_id" in refused.text

@@ -208,3 +208,4 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
 
     catalogs: list[Row] = []  # issue 17
     catalog_products: list[Row] = []
+    partner_change_requests: list[Row] = []  # issue 18 item 5

@@ -57,6 +57,7 @@ SECTIONS: Mapping[str, Table] = {
     "business_profiles": tables.business_profiles,
     "catalogs": tables.catalogs,  # issue 17
     "catalog_products": tables.catalog_products,
+    "partner_change_requests": tables.partner_change_requests,  # issue 18 item 5
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of
