@@ -9,7 +9,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -37,6 +37,35 @@ async def http(app: Litestar, client: Client) -> AsyncIterator[Client]:
 @pytest.fixture
 def target_receiver() -> Iterator[Receiver]:
     yield from serve_receiver()
+
+
+class Sides(NamedTuple):
+    """The partner a client leaves and the one it moves to, each with its webhook receiver."""
+
+    source: PartnerCreds
+    target: PartnerCreds
+    source_receiver: Receiver
+    target_receiver: Receiver
+
+
+@pytest.fixture
+def sides(
+    partner: PartnerCreds,
+    other_partner: PartnerCreds,
+    receiver: Receiver,
+    target_receiver: Receiver,
+) -> Sides:
+    return Sides(partner, other_partner, receiver, target_receiver)
+
+
+async def decide(
+    http: Client, target: PartnerCreds, pcr_id: str, action: str, caller: PartnerCreds | None = None
+) -> httpx.Response:
+    """``POST …/selective_partner_change_requests/{pcr_id}/{action}`` on ``target``'s path, as
+    ``caller`` (the target itself by default)."""
+    return await http.post(
+        f"{base(target)}{PCRS}/{pcr_id}/{action}", headers=(caller or target).headers
+    )
 
 
 def base(partner: PartnerCreds) -> str:
@@ -156,13 +185,8 @@ async def assert_moved(
     assert len(rs.requests) == 1 and len(rt.requests) == 2
 
 
-async def test_auto_approve_moves_the_client_at_once(
-    http: Client,
-    partner: PartnerCreds,
-    other_partner: PartnerCreds,
-    receiver: Receiver,
-    target_receiver: Receiver,
-) -> None:
+async def test_auto_approve_moves_the_client_at_once(http: Client, sides: Sides) -> None:
+    partner, other_partner, receiver, target_receiver = sides
     moved = await source_client(http, partner, other_partner, receiver, target_receiver)
     await auto_approve(http, other_partner, True)
     pcr = await request_change(http, moved["client_id"], other_partner)
@@ -176,13 +200,8 @@ async def test_auto_approve_moves_the_client_at_once(
     assert listed["total"] == 1 and listed["partner_change_requests"][0]["id"] == pcr["id"]
 
 
-async def test_manual_approve_and_what_each_side_sees_before(
-    http: Client,
-    partner: PartnerCreds,
-    other_partner: PartnerCreds,
-    receiver: Receiver,
-    target_receiver: Receiver,
-) -> None:
+async def test_manual_approve_and_what_each_side_sees_before(http: Client, sides: Sides) -> None:
+    partner, other_partner, receiver, target_receiver = sides
     moved = await source_client(http, partner, other_partner, receiver, target_receiver)
     pcr = await request_change(http, moved["client_id"], other_partner)
     assert pcr["status"] == "pending"
@@ -211,45 +230,29 @@ async def test_manual_approve_and_what_each_side_sees_before(
     assert templates.status_code == 200, templates.text
 
     # neither the source nor anyone else may decide it
-    for path in (
-        f"{base(partner)}{PCRS}/{pcr['id']}/approve",
-        f"{base(partner)}{PCRS}/{pcr['id']}/reject",
-    ):
-        refused = await http.post(path, headers=partner.headers)
+    for action in ("approve", "reject"):
+        refused = await decide(http, partner, pcr["id"], action)
         assert refused.status_code == 404, refused.text
         assert moved["client_id"] not in refused.text
-    foreign = await http.post(
-        f"{base(other_partner)}{PCRS}/{pcr['id']}/approve", headers=partner.headers
-    )
+    foreign = await decide(http, other_partner, pcr["id"], "approve", partner)
     assert foreign.status_code in (401, 403), foreign.text
     assert (await http.get(f"{base(partner)}{PCRS}", headers=partner.headers)).json()["total"] == 0
     settle(receiver)
     assert receiver.requests == [] and target_receiver.requests == []
 
-    approved = await http.post(
-        f"{base(other_partner)}{PCRS}/{pcr['id']}/approve", headers=other_partner.headers
-    )
+    approved = await decide(http, other_partner, pcr["id"], "approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "completed"
     await assert_moved(http, partner, other_partner, moved, receiver, target_receiver)
-    twice = await http.post(
-        f"{base(other_partner)}{PCRS}/{pcr['id']}/approve", headers=other_partner.headers
-    )
+    twice = await decide(http, other_partner, pcr["id"], "approve")
     assert twice.status_code == 409, twice.text
 
 
-async def test_reject_leaves_everything_where_it_was(
-    http: Client,
-    partner: PartnerCreds,
-    other_partner: PartnerCreds,
-    receiver: Receiver,
-    target_receiver: Receiver,
-) -> None:
+async def test_reject_leaves_everything_where_it_was(http: Client, sides: Sides) -> None:
+    partner, other_partner, receiver, target_receiver = sides
     moved = await source_client(http, partner, other_partner, receiver, target_receiver)
     pcr = await request_change(http, moved["client_id"], other_partner)
-    rejected = await http.post(
-        f"{base(other_partner)}{PCRS}/{pcr['id']}/reject", headers=other_partner.headers
-    )
+    rejected = await decide(http, other_partner, pcr["id"], "reject")
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rejected"
     filtered = await http.get(
@@ -262,9 +265,7 @@ async def test_reject_leaves_everything_where_it_was(
     assert still.status_code == 200, still.text
     templates = await http.get("/v1/configs/templates", headers=moved["key"])
     assert templates.status_code == 200, templates.text
-    late = await http.post(
-        f"{base(other_partner)}{PCRS}/{pcr['id']}/approve", headers=other_partner.headers
-    )
+    late = await decide(http, other_partner, pcr["id"], "approve")
     assert late.status_code == 409, late.text
     settle(receiver)
     assert receiver.requests == [] and target_receiver.requests == []
@@ -287,13 +288,8 @@ async def test_emulator_control_refusals(
         assert response.status_code == status, response.text
 
 
-async def test_sdk_async_and_sync_twins(
-    http: Client,
-    partner: PartnerCreds,
-    other_partner: PartnerCreds,
-    receiver: Receiver,
-    target_receiver: Receiver,
-) -> None:
+async def test_sdk_async_and_sync_twins(http: Client, sides: Sides) -> None:
+    partner, other_partner, receiver, target_receiver = sides
     first = await source_client(http, partner, other_partner, receiver, target_receiver)
     second = await running_channel(http, partner, "+4915112345679")
     one = await request_change(http, first["client_id"], other_partner)
@@ -319,13 +315,8 @@ async def test_sdk_async_and_sync_twins(
     assert [c["id"] for c in owners["clients"]] == [second["client_id"]]
 
 
-async def test_dashboard_lists_and_decides_pending_requests(
-    http: Client,
-    partner: PartnerCreds,
-    other_partner: PartnerCreds,
-    receiver: Receiver,
-    target_receiver: Receiver,
-) -> None:
+async def test_dashboard_lists_and_decides_pending_requests(http: Client, sides: Sides) -> None:
+    partner, other_partner, receiver, target_receiver = sides
     second = await running_channel(http, partner, "+4915112345679")
     first = await source_client(http, partner, other_partner, receiver, target_receiver)
     one = await request_change(http, first["client_id"], other_partner)

@@ -29,10 +29,11 @@ PartnerOpt = Annotated[
 ]
 
 
-def _show(found: list[PartnerChangeRequest], as_json: bool) -> None:
+def _show(found: list[PartnerChangeRequest], as_json: bool, *, one: bool = False) -> None:
+    """A table, or JSON: an array (``one``: the one request)."""
     documents = [msgspec.to_builtins(partner_change_request(p)) for p in found]
     if as_json:
-        typer.echo(json.dumps(documents if len(documents) != 1 else documents[0]))
+        typer.echo(json.dumps(documents[0] if one else documents))
         return
     table = Table("id", "status", "client", "from partner", "to partner", "numbers", "created")
     for d in documents:
@@ -63,20 +64,15 @@ def partner_change_list(
             found, _ = await services.list_requests(uow, partner, ListQuery(limit=1000), status)
             return found
 
-    found = run_with_state(action)
-    if as_json:
-        typer.echo(json.dumps([msgspec.to_builtins(partner_change_request(p)) for p in found]))
-    else:
-        _show(found, False)
+    _show(run_with_state(action), as_json)
 
 
-def _decide(partner: str, pcr_id: str, approve: bool, as_json: bool) -> None:
+def _decide(partner: str, pcr_id: str, decision: services.Decision, as_json: bool) -> None:
     async def action(state: AppState) -> PartnerChangeRequest:
         async with state.uow() as uow:
-            decide = services.approve if approve else services.reject
-            return await decide(uow, state.clock, partner, pcr_id)
+            return await decision(uow, state.clock, partner, pcr_id)
 
-    _show([run_with_state(action)], as_json)
+    _show([run_with_state(action)], as_json, one=True)
 
 
 @partner_change_app.command("approve")
@@ -87,7 +83,7 @@ def partner_change_approve(
 ) -> None:
     """Approve a pending request: the client and all its numbers move to the partner, their
     API keys revoked; both partners get their webhook events."""
-    _decide(partner, pcr_id, True, as_json)
+    _decide(partner, pcr_id, services.approve, as_json)
 
 
 @partner_change_app.command("reject")
@@ -97,7 +93,7 @@ def partner_change_reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a pending request: the client stays with its partner."""
-    _decide(partner, pcr_id, False, as_json)
+    _decide(partner, pcr_id, services.reject, as_json)
 
 
 @partner_change_app.command("request")
@@ -113,4 +109,4 @@ def partner_change_request_command(
         async with state.uow() as uow:
             return await services.request_change(uow, state.clock, client_id, target)
 
-    _show([run_with_state(action)], as_json)
+    _show([run_with_state(action)], as_json, one=True)

@@ -21,6 +21,8 @@ partner-change webhook event].
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from partnerhub.domain.clients import events
 from partnerhub.domain.clients.model import Channel, ChannelStatus
 from partnerhub.domain.clock import Clock
@@ -35,6 +37,9 @@ from partnerhub.domain.webhooks import outbox
 from partnerhub.wire import events as wire
 
 _ENDED = (ChannelStatus.TERMINATED, ChannelStatus.CANCELLED)
+
+# The target partner's decision on a pending request: :func:`approve` or :func:`reject`.
+Decision = Callable[[UnitOfWork, Clock, str, str], Awaitable[PartnerChangeRequest]]
 
 
 def auto_approves(partner: Partner) -> bool:

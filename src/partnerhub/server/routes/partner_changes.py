@@ -38,6 +38,16 @@ async def list_partner_change_requests(
     )
 
 
+async def _decide(
+    request: Request[Any, Any, Any], partner_id: str, pcr_id: str, decision: services.Decision
+) -> wire.PartnerChangeRequest:
+    await require_partner(request, partner_id)
+    state = app_state(request)
+    async with state.uow() as uow:
+        pcr = await decision(uow, state.clock, partner_id, pcr_id)
+    return partner_change_request(pcr)
+
+
 @post(
     BASE + "/{pcr_id:str}/approve",
     summary="Approve a partner change request: the client moves to your hub",
@@ -47,11 +57,7 @@ async def list_partner_change_requests(
 async def approve_partner_change_request(
     request: Request[Any, Any, Any], partner_id: FromPath[str], pcr_id: FromPath[str]
 ) -> wire.PartnerChangeRequest:
-    await require_partner(request, partner_id)
-    state = app_state(request)
-    async with state.uow() as uow:
-        pcr = await services.approve(uow, state.clock, partner_id, pcr_id)
-    return partner_change_request(pcr)
+    return await _decide(request, partner_id, pcr_id, services.approve)
 
 
 @post(
@@ -63,11 +69,7 @@ async def approve_partner_change_request(
 async def reject_partner_change_request(
     request: Request[Any, Any, Any], partner_id: FromPath[str], pcr_id: FromPath[str]
 ) -> wire.PartnerChangeRequest:
-    await require_partner(request, partner_id)
-    state = app_state(request)
-    async with state.uow() as uow:
-        pcr = await services.reject(uow, state.clock, partner_id, pcr_id)
-    return partner_change_request(pcr)
+    return await _decide(request, partner_id, pcr_id, services.reject)
 
 
 HANDLERS = [

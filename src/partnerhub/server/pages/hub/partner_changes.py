@@ -42,22 +42,24 @@ async def partner_changes_page(request: Request[Any, Any, Any]) -> Response[str]
     )
 
 
-@post("/partner_changes/{pcr_id:str}/approve", status_code=303)
-async def approve_change(request: Request[Any, Any, Any], pcr_id: FromPath[str]) -> Response[Any]:
+async def _decide(
+    request: Request[Any, Any, Any], pcr_id: str, decision: services.Decision, done: str
+) -> Response[Any]:
     hub = await signed_in(request)
     await posted_form(request, hub)
     async with hub.state.uow() as uow:
-        await services.approve(uow, hub.state.clock, hub.partner_id, pcr_id)
-    return see_other("/hub/partner_changes?done=approved")
+        await decision(uow, hub.state.clock, hub.partner_id, pcr_id)
+    return see_other(f"/hub/partner_changes?done={done}")
+
+
+@post("/partner_changes/{pcr_id:str}/approve", status_code=303)
+async def approve_change(request: Request[Any, Any, Any], pcr_id: FromPath[str]) -> Response[Any]:
+    return await _decide(request, pcr_id, services.approve, "approved")
 
 
 @post("/partner_changes/{pcr_id:str}/reject", status_code=303)
 async def reject_change(request: Request[Any, Any, Any], pcr_id: FromPath[str]) -> Response[Any]:
-    hub = await signed_in(request)
-    await posted_form(request, hub)
-    async with hub.state.uow() as uow:
-        await services.reject(uow, hub.state.clock, hub.partner_id, pcr_id)
-    return see_other("/hub/partner_changes?done=rejected")
+    return await _decide(request, pcr_id, services.reject, "rejected")
 
 
 HANDLERS = [partner_changes_page, approve_change, reject_change]
