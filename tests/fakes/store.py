@@ -28,6 +28,7 @@ from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
 from partnerhub.domain.messaging.model import ChannelApiKey, Contact, Message
 from partnerhub.domain.messaging.profile_model import BusinessProfile, UploadSession
+from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -79,6 +80,7 @@ class Tables:
 
     catalogs: dict[str, Catalog] = field(default_factory=dict)
     catalog_products: dict[tuple[str, str], Product] = field(default_factory=dict)
+    partner_changes: dict[str, PartnerChangeRequest] = field(default_factory=dict)  # issue 18
 
 
 def clone(item: T) -> T:

@@ -34,6 +34,7 @@ from tests.fakes.repositories import (
     IoSignatureRepository,
     LoginAttemptRepository,
     MessagingRepository,
+    PartnerChangeRepository,
     PartnerRepository,
     TemplateRepository,
     TokenRepository,
@@ -106,6 +107,7 @@ class FakeUnitOfWork:
         self.profiles = BusinessProfileRepository(t)
 
         self.catalogs = CatalogRepository(t)
+        self.partner_changes = PartnerChangeRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()
