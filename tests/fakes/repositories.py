@@ -1029,8 +1029,11 @@ class PartnerChangeRepository:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    async def add(self, pcr: PartnerChangeRequest) -> None:
+    async def add(self, pcr: PartnerChangeRequest) -> bool:
+        if await self.pending_for_client(pcr.client_id) is not None:
+            return False
         self._t.partner_changes[pcr.id] = pcr
+        return True
 
     async def save(self, pcr: PartnerChangeRequest) -> None:
         self._t.partner_changes[pcr.id] = pcr

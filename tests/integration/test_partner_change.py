@@ -16,6 +16,7 @@ import pytest
 from litestar import Litestar
 
 from partnerhub.client import AsyncPartnerClient, PartnerClient
+from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.webhooks import setup_webhook
@@ -390,3 +391,32 @@ async def test_pending_request_travels_in_the_world_export(
     refused = await http.post("/_emulator/seed", headers=EMULATOR, json=world)
     assert refused.status_code == 400, refused.text
     assert "partner_change_requests[0].client_id" in refused.text
+
+
+async def test_one_pending_request_per_client_even_at_once(
+    http: Client, app: Litestar, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    """The partial unique index holds where the service's look-ahead cannot (two requests
+    racing past ``pending_for_client``): the second insert writes nothing."""
+    channel = await running_channel(http, partner)
+    state = app.state.partnerhub
+    now = state.clock.now()
+
+    def pending(pcr_id: str) -> PartnerChangeRequest:
+        return PartnerChangeRequest(
+            pcr_id,
+            "pending",
+            channel["client_id"],
+            partner.partner_id,
+            other_partner.partner_id,
+            (channel["channel_id"],),
+            now,
+            now,
+        )
+
+    async with state.uow() as uow:
+        assert await uow.partner_changes.add(pending("firstPCR")) is True
+        assert await uow.partner_changes.add(pending("secondPCR")) is False
+        await uow.commit()
+    listed = (await http.get(f"{base(other_partner)}{PCRS}", headers=other_partner.headers)).json()
+    assert [p["id"] for p in listed["partner_change_requests"]] == ["firstPCR"]

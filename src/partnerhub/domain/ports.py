@@ -425,7 +425,10 @@ class CatalogRepository(Protocol):
 class PartnerChangeRepository(Protocol):
     """Partner change requests (issue 18 item 5)."""
 
-    async def add(self, pcr: PartnerChangeRequest) -> None: ...
+    async def add(self, pcr: PartnerChangeRequest) -> bool:
+        """False (nothing written) when the client has a pending request already."""
+        ...
+
     async def save(self, pcr: PartnerChangeRequest) -> None: ...
     async def get(
         self, pcr_id: str, *, for_update: bool = False

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
@@ -35,9 +36,18 @@ class PartnerChangeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, pcr: PartnerChangeRequest) -> None:
-        await self._session.execute(
-            _R.insert().values(
+    async def add(self, pcr: PartnerChangeRequest) -> bool:
+        """Insert the request; False when the client has a pending one already (another
+        transaction may have filed it since the caller looked: the partial unique index)."""
+        bind = self._session.bind
+        make_insert = (
+            postgresql.insert
+            if bind is not None and bind.dialect.name == "postgresql"
+            else sqlite.insert
+        )
+        result = await self._session.execute(
+            make_insert(_R)
+            .values(
                 id=pcr.id,
                 status=pcr.status,
                 is_full_migration=pcr.is_full_migration,
@@ -48,7 +58,9 @@ class PartnerChangeRepository:
                 created_at=pcr.created_at,
                 updated_at=pcr.updated_at,
             )
+            .on_conflict_do_nothing()
         )
+        return getattr(result, "rowcount", 1) != 0
 
     async def save(self, pcr: PartnerChangeRequest) -> None:
         await self._session.execute(

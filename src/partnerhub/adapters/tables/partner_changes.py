@@ -3,7 +3,7 @@ its partner (``source``) to another 360dialog partner (``target``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, text
 
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 
@@ -41,4 +41,13 @@ Index(
     "ix_partner_change_requests_target_created",
     partner_change_requests.c.target_partner_id,
     partner_change_requests.c.created_at,
+)
+# At most one pending request per client, also when two arrive at once.
+PENDING = text("status = 'pending'")
+Index(
+    "uq_partner_change_requests_pending_client",
+    partner_change_requests.c.client_id,
+    unique=True,
+    sqlite_where=PENDING,
+    postgresql_where=PENDING,
 )

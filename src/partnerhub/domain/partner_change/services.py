@@ -77,7 +77,8 @@ async def request_change(
         created_at=now,
         updated_at=now,
     )
-    await uow.partner_changes.add(pcr)
+    if not await uow.partner_changes.add(pcr):
+        raise Conflict("The client has a pending partner change request already")
     if auto_approves(target):
         pcr = await _complete(uow, clock, pcr, target)
     await uow.commit()

@@ -54,9 +54,19 @@ def upgrade() -> None:
         "partner_change_requests",
         ["target_partner_id", "created_at"],
     )
+    pending = sa.text("status = 'pending'")
+    op.create_index(
+        "uq_partner_change_requests_pending_client",
+        "partner_change_requests",
+        ["client_id"],
+        unique=True,
+        sqlite_where=pending,
+        postgresql_where=pending,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_partner_change_requests_pending_client", "partner_change_requests")
     op.drop_index("ix_partner_change_requests_target_created", "partner_change_requests")
     op.drop_index("ix_partner_change_requests_client_id", "partner_change_requests")
     op.drop_table("partner_change_requests")
