@@ -18,6 +18,15 @@ from litestar import Litestar
 from partnerhub.client import AsyncPartnerClient, PartnerClient
 from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from tests.conftest import EMULATOR, PartnerCreds
+from tests.helpers.client_login import (
+    PASSWORD,
+    body_of,
+    configure,
+    form_of,
+    grants,
+    onboard,
+    page_url,
+)
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.webhooks import setup_webhook
 from tests.integration.hub_helpers import csrf_of, log_in, page_csrf
@@ -420,3 +429,36 @@ async def test_one_pending_request_per_client_even_at_once(
         await uow.commit()
     listed = (await http.get(f"{base(other_partner)}{PCRS}", headers=other_partner.headers)).json()
     assert [p["id"] for p in listed["partner_change_requests"]] == ["firstPCR"]
+
+
+async def test_the_client_grants_its_new_partner_permission_again(
+    http: Client, app: Litestar, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    """After the move the client logs in on the new partner's permission page (its Client Hub
+    login moved with it), ticks its number, and the new partner's keys work."""
+    state = app.state.partnerhub
+    await configure(state, http, other_partner)
+    done = await onboard(http, partner, ["+4915112340001"])
+    channel_id = done["channel_ids"][0]
+    moved = await http.post(
+        f"/_emulator/channels/{channel_id}/status", headers=EMULATOR, json={"status": "running"}
+    )
+    assert moved.status_code == 201, moved.text
+    await auto_approve(http, other_partner, True)
+    assert (await request_change(http, done["client_id"], other_partner))["status"] == "completed"
+
+    opened = await http.get(page_url(other_partner), params={"next": "login"})
+    assert opened.status_code == 200, opened.text
+    manage = await http.post(
+        page_url(other_partner),
+        data=body_of(form_of(opened), email="owner@pizza.example", password=PASSWORD),
+    )
+    assert manage.status_code == 200, manage.text
+    assert grants(form_of(manage)) == {f"grant_{channel_id}": False}
+    saved = await http.post(
+        page_url(other_partner), data=body_of(form_of(manage), **{f"grant_{channel_id}": "1"})
+    )
+    assert saved.status_code == 303, saved.text
+    key = await generate(http, other_partner, channel_id)
+    templates = await http.get("/v1/configs/templates", headers={"D360-API-KEY": key["api_key"]})
+    assert templates.status_code == 200, templates.text
