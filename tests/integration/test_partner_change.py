@@ -337,6 +337,8 @@ async def test_dashboard_lists_and_decides_pending_requests(http: Client, sides:
             await log_in(target, other_partner.email, other_partner.password)
         ).status_code == 303
         assert (await log_in(source, partner.email, partner.password)).status_code == 303
+        home = await target.get("/hub")
+        assert "2 partner change requests waiting" in home.text
         page = await target.get("/hub/partner_changes")
         assert page.status_code == 200, page.text
         assert one["id"] in page.text and two["id"] in page.text
