@@ -36,7 +36,7 @@ def make_world(db: FakeDatabase, clock: FakeClock, *, auto_approve: bool = False
         webhook_url="https://target.example/hook",
         settings={"partner_change_request": {"auto_approve": auto_approve}},
     )
-    client = builders.client(source, now)
+    client = builders.client(source, now, partner_payload="source's CRM id 42")
     waba = builders.waba(client, now)
     live = builders.channel(
         client, waba, now, ChannelStatus.LIVE, messaging_webhook_url="https://source.example/m"
@@ -62,6 +62,7 @@ async def test_auto_approve_moves_everything_in_one_commit(
     assert db.commits == 1  # the request and its move: one commit
     t = db.tables
     assert t.clients[w.client.id].partner_id == w.target.id
+    assert t.clients[w.client.id].partner_payload is None
     assert {c.partner_id for c in t.channels.values()} == {w.target.id}
     assert {waba.partner_id for waba in t.wabas.values()} == {w.target.id}
     assert {tp.partner_id for tp in t.templates.values()} == {w.target.id}

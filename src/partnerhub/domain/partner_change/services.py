@@ -159,6 +159,7 @@ async def _complete(
         waba.partner_id = target.id
         waba.modified_at = now
     client.partner_id = target.id
+    client.partner_payload = None  # the old partner's note about its client stays with it
     client.modified_at = now
     await uow.flush()
     await uow.partner_changes.move_client_rows(
