@@ -1059,7 +1059,7 @@ class PartnerChangeRepository:
                 if p.target_partner_id == partner_id and status in (None, p.status)
             ),
             key=lambda p: (p.created_at, p.id),
-            reverse=True,
+            reverse=not (query.sort and not query.sort[0].descending),
         )
         return found[query.offset : query.offset + query.limit], len(found)
 

@@ -310,6 +310,8 @@ async def test_sdk_async_and_sync_twins(http: Client, sides: Sides) -> None:
     ) as sdk:
         page = await sdk.partner_changes.list(status="pending")
         assert page.total == 2 and [p.id for p in page.items] == [two["id"], one["id"]]
+        oldest = await sdk.partner_changes.list(sort="created_at", limit=1)
+        assert [p.id for p in oldest.items] == [one["id"]] and oldest.total == 2
         done = await sdk.partner_changes.approve(one["id"])
         assert done.status == "completed" and done.source_client_id == first["client_id"]
 

@@ -32,6 +32,14 @@ def _pcr(row: Any) -> PartnerChangeRequest:
     )
 
 
+def _order(query: ListQuery) -> list[Any]:
+    """Newest first unless ``sort=created_at`` asks for the oldest first (the one sort key)."""
+    oldest_first = bool(query.sort) and not query.sort[0].descending
+    if oldest_first:
+        return [_R.c.created_at.asc(), _R.c.id.asc()]
+    return [_R.c.created_at.desc(), _R.c.id.desc()]
+
+
 class PartnerChangeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -92,7 +100,7 @@ class PartnerChangeRepository:
         rows = await self._session.execute(
             select(_R)
             .where(*where)
-            .order_by(_R.c.created_at.desc(), _R.c.id.desc())
+            .order_by(*_order(query))
             .limit(query.limit)
             .offset(query.offset)
         )

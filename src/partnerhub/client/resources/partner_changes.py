@@ -13,7 +13,7 @@ from partnerhub.client._base import (
     expect_page,
     list_params,
 )
-from partnerhub.client.resources._common import _Resource, _seg
+from partnerhub.client.resources._common import Sort, _Resource, _seg, _sort
 from partnerhub.wire import partner_change as wire_pcr
 
 _PATH = "/selective_partner_change_requests"
@@ -21,14 +21,14 @@ _PATH = "/selective_partner_change_requests"
 
 class _PartnerChangeCalls(_Resource):
     def _list(
-        self, limit: int | None, offset: int | None, status: str | None
+        self, limit: int | None, offset: int | None, status: str | None, sort: Sort
     ) -> Call[Page[wire_pcr.PartnerChangeRequest]]:
         filters = None if status is None else {"status": status}
         return call(
             "GET",
             self._base + _PATH,
             expect_page(wire_pcr.PartnerChangeRequestList, "partner_change_requests"),
-            params=list_params(limit, offset, None, filters),
+            params=list_params(limit, offset, _sort(sort), filters),
         )
 
     def _decide(self, pcr_id: str, decision: str) -> Call[wire_pcr.PartnerChangeRequest]:
@@ -48,11 +48,16 @@ class AsyncPartnerChanges(_PartnerChangeCalls):
         self._core = core
 
     async def list(
-        self, *, status: str | None = None, limit: int | None = None, offset: int | None = None
+        self,
+        *,
+        status: str | None = None,
+        sort: Sort = None,
+        limit: int | None = None,
+        offset: int | None = None,
     ) -> Page[wire_pcr.PartnerChangeRequest]:
-        """One page of requests, newest first; ``status``: ``pending``, ``completed``,
-        ``rejected``."""
-        return await self._core.send(self._list(limit, offset, status))
+        """One page of requests, newest first (``sort="created_at"``: oldest first);
+        ``status``: ``pending``, ``completed``, ``rejected``."""
+        return await self._core.send(self._list(limit, offset, status, sort))
 
     async def approve(self, pcr_id: str) -> wire_pcr.PartnerChangeRequest:
         """Accept a pending request: the client moves to this hub (``completed``)."""
@@ -76,11 +81,16 @@ class PartnerChanges(_PartnerChangeCalls):
         self._core = core
 
     def list(
-        self, *, status: str | None = None, limit: int | None = None, offset: int | None = None
+        self,
+        *,
+        status: str | None = None,
+        sort: Sort = None,
+        limit: int | None = None,
+        offset: int | None = None,
     ) -> Page[wire_pcr.PartnerChangeRequest]:
-        """One page of requests, newest first; ``status``: ``pending``, ``completed``,
-        ``rejected``."""
-        return self._core.send(self._list(limit, offset, status))
+        """One page of requests, newest first (``sort="created_at"``: oldest first);
+        ``status``: ``pending``, ``completed``, ``rejected``."""
+        return self._core.send(self._list(limit, offset, status, sort))
 
     def approve(self, pcr_id: str) -> wire_pcr.PartnerChangeRequest:
         """Accept a pending request: the client moves to this hub (``completed``)."""
