@@ -177,13 +177,15 @@ async def assert_moved(
     )
     assert refused.status_code == 403, refused.text
     # the source partner's events: its number's permission is gone
-    (lost,) = [json.loads(r.body) for r in rs.wait_for(1)]
+    (lost,) = [json.loads(r.body) for r in rs.wait_for(1, timeout=30)]
     assert lost["event"] == "channel_permission_revoked"
     assert lost["data"]["id"] == channel_id and lost["data"]["client_id"] == client_id
     assert lost["data"]["permission"] is False
     # the target's: a client and its number arrive
     # (written in this order; the delivery engine sends concurrently, so arrival may differ)
-    gained = {e["event"]: e["data"] for e in (json.loads(r.body) for r in rt.wait_for(2))}
+    gained = {
+        e["event"]: e["data"] for e in (json.loads(r.body) for r in rt.wait_for(2, timeout=30))
+    }
     assert sorted(gained) == ["channel_created", "client_created"]
     assert gained["client_created"]["id"] == client_id
     assert gained["client_created"]["name"] == "Pizza Place"
