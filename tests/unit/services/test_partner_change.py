@@ -95,9 +95,14 @@ async def test_pending_until_the_target_decides(
         listed, total = await services.list_requests(uow, w.target.id, ListQuery(), "pending")
     assert total == 1 and listed[0].id == pcr.id
     clock.advance(60)
+    now = clock.now()
+    added = builders.channel(w.client, db.tables.wabas[w.live.waba_account_id], now)
+    db.seed(added)  # a number the client added while the request was pending moves too
     async with new_uow() as uow:
         done = await services.approve(uow, clock, w.target.id, pcr.id)
     assert done.status == "completed" and done.updated_at > done.created_at
+    assert done.channel_ids == (w.live.id, added.id) and pcr.channel_ids == (w.live.id,)
+    assert db.tables.channels[added.id].partner_id == w.target.id
     assert db.tables.clients[w.client.id].partner_id == w.target.id
     with pytest.raises(Conflict):
         async with new_uow() as uow:

@@ -72,7 +72,9 @@ class PartnerChangeRepository:
 
     async def save(self, pcr: PartnerChangeRequest) -> None:
         await self._session.execute(
-            update(_R).where(_R.c.id == pcr.id).values(status=pcr.status, updated_at=pcr.updated_at)
+            update(_R)
+            .where(_R.c.id == pcr.id)
+            .values(status=pcr.status, updated_at=pcr.updated_at, channel_ids=list(pcr.channel_ids))
         )
 
     async def get(self, pcr_id: str, *, for_update: bool = False) -> PartnerChangeRequest | None:

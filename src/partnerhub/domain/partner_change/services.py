@@ -22,6 +22,7 @@ partner-change webhook event].
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from partnerhub.domain.clients import events
 from partnerhub.domain.clients.model import Channel, ChannelStatus
@@ -172,6 +173,7 @@ async def _complete(
     ]
     await outbox.emit_many(uow, clock, source, lost)
     await outbox.emit_many(uow, clock, target, gained)
-    done = pcr.decided(PcrStatus.COMPLETED, now)
+    # The numbers that moved: those the client has now (it may have added one since it asked).
+    done = replace(pcr.decided(PcrStatus.COMPLETED, now), channel_ids=tuple(c.id for c in moving))
     await uow.partner_changes.save(done)
     return done
