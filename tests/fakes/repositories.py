@@ -49,6 +49,7 @@ from partnerhub.domain.messaging.profile_model import (
 )
 from partnerhub.domain.messaging.quality import limit_of
 from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
+from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template, TemplateStatus
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -1200,3 +1201,64 @@ class FlowRepository:
     async def list_for_partner(self, partner_id: str) -> list[Flow]:
         found = [f for f in self._t.flows.values() if f.partner_id == partner_id]
         return sorted(found, key=lambda f: (f.waba_account_id, f.name))
+
+
+class PartnerChangeRepository:
+    """Partner change requests (issue 18 item 5)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, pcr: PartnerChangeRequest) -> bool:
+        if await self.pending_for_client(pcr.client_id) is not None:
+            return False
+        self._t.partner_changes[pcr.id] = pcr
+        return True
+
+    async def save(self, pcr: PartnerChangeRequest) -> None:
+        self._t.partner_changes[pcr.id] = pcr
+
+    async def get(self, pcr_id: str, *, for_update: bool = False) -> PartnerChangeRequest | None:
+        return self._t.partner_changes.get(pcr_id)
+
+    async def pending_for_client(self, client_id: str) -> PartnerChangeRequest | None:
+        found = [
+            p
+            for p in self._t.partner_changes.values()
+            if p.client_id == client_id and p.status == "pending"
+        ]
+        return found[0] if found else None
+
+    async def list_for_target(
+        self, partner_id: str, query: ListQuery, status: str | None = None
+    ) -> tuple[list[PartnerChangeRequest], int]:
+        found = sorted(
+            (
+                p
+                for p in self._t.partner_changes.values()
+                if p.target_partner_id == partner_id and status in (None, p.status)
+            ),
+            key=lambda p: (p.created_at, p.id),
+            reverse=not (query.sort and not query.sort[0].descending),
+        )
+        return found[query.offset : query.offset + query.limit], len(found)
+
+    async def move_client_rows(
+        self,
+        client_id: str,
+        waba_ids: Sequence[str],
+        channel_ids: Sequence[str],
+        target_partner_id: str,
+        now: datetime,
+    ) -> None:
+        login = self._t.client_logins.get(client_id)
+        if login is not None:
+            login.partner_id = target_partner_id
+        for template in self._t.templates.values():
+            if template.waba_account_id in waba_ids:
+                template.partner_id = target_partner_id
+        for catalog_id, catalog in list(self._t.catalogs.items()):
+            if catalog.waba_account_id in waba_ids:
+                self._t.catalogs[catalog_id] = dataclasses.replace(
+                    catalog, partner_id=target_partner_id
+                )

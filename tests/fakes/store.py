@@ -34,6 +34,7 @@ from partnerhub.domain.messaging.profile_model import (
     UploadSession,
 )
 from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
+from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.templates.model import Template
 from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
@@ -95,6 +96,7 @@ class Tables:
     conversation_minutes: dict[tuple[str, datetime], int] = field(default_factory=dict)
     phone_quality: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
+    partner_changes: dict[str, PartnerChangeRequest] = field(default_factory=dict)  # issue 18
 
 
 def clone(item: T) -> T:

@@ -36,6 +36,7 @@ from tests.fakes.repositories import (
     LoginAttemptRepository,
     MessagingRepository,
     MigrationRepository,
+    PartnerChangeRepository,
     PartnerRepository,
     QualityRepository,
     TemplateRepository,
@@ -113,6 +114,7 @@ class FakeUnitOfWork:
 
         self.quality = QualityRepository(t)
         self.flows = FlowRepository(t)
+        self.partner_changes = PartnerChangeRepository(t)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.begin()

@@ -28,7 +28,7 @@ from litestar.routes import HTTPRoute
 
 from partnerhub.server.state import AppState
 from partnerhub.testing.flows import generate_key_pair
-from tests.conftest import PartnerCreds, make_partner
+from tests.conftest import EMULATOR, PartnerCreds, make_partner
 from tests.helpers.messaging import generate, running_channel
 from tests.helpers.templates import create as create_template
 from tests.helpers.templates import simple
@@ -194,6 +194,16 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
     assert upload.status_code == 200, upload.text
     users = await client.get(f"{base}/users", headers=creds.headers)
     assert users.status_code == 200, users.text
+    # Issue 18 item 5: a pending partner change request to this hub, from another partner's
+    # client.
+    source = await make_partner(state, f"{name}Source")
+    leaving = await running_channel(client, source, number + "1")
+    pcr = await client.post(
+        "/_emulator/partner_change_requests",
+        headers=EMULATOR,
+        json={"client_id": leaving["client_id"], "target_partner_id": creds.partner_id},
+    )
+    assert pcr.status_code == 201, pcr.text
     ids = {
         "user_id": str(users.json()["users"][0]["id"]),
         "partner_id": creds.partner_id,
@@ -207,6 +217,7 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
         "node": str(upload.json()["id"]),
         "catalog_id": "1000000000000000",  # emulator routes refuse the caller before the id
         "flow_id": str(flow.json()["id"]),
+        "pcr_id": str(pcr.json()["id"]),
     }
     return World(
         creds=creds,

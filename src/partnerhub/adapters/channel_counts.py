@@ -47,10 +47,14 @@ def _collect(session: Session, _context: UOWTransaction, _instances: Any) -> Non
             deltas[(item.partner_id, str(old))] -= 1
     for item in session.dirty:
         if isinstance(item, Channel):
-            history = inspect(item).attrs.status.history
-            if history.added and history.deleted:
-                deltas[(item.partner_id, str(history.deleted[0]))] -= 1
-                deltas[(item.partner_id, str(history.added[0]))] += 1
+            state = inspect(item).attrs
+            history = state.status.history
+            owners = state.partner_id.history  # a partner change moves the channel (issue 18)
+            if (history.added and history.deleted) or (owners.added and owners.deleted):
+                old_status = history.deleted[0] if history.deleted else item.status
+                old_owner = owners.deleted[0] if owners.deleted else item.partner_id
+                deltas[(str(old_owner), str(old_status))] -= 1
+                deltas[(item.partner_id, str(item.status))] += 1
 
 
 async def apply(session: AsyncSession) -> None:

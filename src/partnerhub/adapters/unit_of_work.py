@@ -30,6 +30,7 @@ from partnerhub.adapters.repositories import (
     LoginAttemptRepository,
     MessagingRepository,
     MigrationRepository,
+    PartnerChangeRepository,
     PartnerRepository,
     QualityRepository,
     TemplateRepository,
@@ -74,6 +75,7 @@ class UnitOfWork:
     quality: QualityRepository
     migrations: MigrationRepository
     flows: FlowRepository
+    partner_changes: PartnerChangeRepository
 
     def __init__(
         self,
@@ -112,6 +114,7 @@ class UnitOfWork:
         self.quality = QualityRepository(self.session)
         self.migrations = MigrationRepository(self.session)
         self.flows = FlowRepository(self.session)
+        self.partner_changes = PartnerChangeRepository(self.session)
         return self
 
     async def __aexit__(

@@ -39,6 +39,7 @@ from partnerhub.cli.emulate import emulate_app
 from partnerhub.cli.flows import flows_app
 from partnerhub.cli.migration import migration_app
 from partnerhub.cli.mm_lite import mm_lite_terms
+from partnerhub.cli.partner_change import partner_change_app
 from partnerhub.cli.release import channels_release
 from partnerhub.cli.remote import channels_app, clients_app, webhooks_app
 from partnerhub.cli.seed import seed
@@ -90,6 +91,7 @@ app.add_typer(state_app, name="state")
 app.add_typer(catalogs_app, name="catalogs")
 app.add_typer(migration_app, name="number-migration")
 app.add_typer(flows_app, name="flows")
+app.add_typer(partner_change_app, name="partner-change")
 app.command("seed")(seed)
 channels_app.command("release")(channels_release)  # local: the operator's, not a partner's
 app.command("mm-lite-terms")(mm_lite_terms)  # local: the operator records Meta's MM Lite terms

@@ -29,6 +29,7 @@ from partnerhub.client.resources.deliveries import AsyncDeliveries, Deliveries
 from partnerhub.client.resources.flows import AsyncFlows, Flows
 from partnerhub.client.resources.number_migrations import AsyncNumberMigrations, NumberMigrations
 from partnerhub.client.resources.partner import AsyncPartnerResource, PartnerResource
+from partnerhub.client.resources.partner_changes import AsyncPartnerChanges, PartnerChanges
 from partnerhub.client.resources.templates import AsyncTemplates, Templates
 from partnerhub.client.resources.users import AsyncUsers, Users
 from partnerhub.client.resources.waba_accounts import AsyncWabaAccounts, WabaAccounts
@@ -102,6 +103,7 @@ class PartnerClient:
         self.deliveries = Deliveries(self._core, partner_id)
         self.users = Users(self._core, partner_id, self.auth)
         self.number_migrations = NumberMigrations(self._core, partner_id)
+        self.partner_changes = PartnerChanges(self._core, partner_id)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -160,6 +162,7 @@ class AsyncPartnerClient:
         self.deliveries = AsyncDeliveries(self._core, partner_id)
         self.users = AsyncUsers(self._core, partner_id, self.auth)
         self.number_migrations = AsyncNumberMigrations(self._core, partner_id)
+        self.partner_changes = AsyncPartnerChanges(self._core, partner_id)
 
     @property
     def retry_policy(self) -> RetryPolicy:

@@ -49,6 +49,7 @@ from partnerhub.domain.messaging.profile_model import (
     UploadSession,
 )
 from partnerhub.domain.migration.model import NumberMigration, TwoStepSetting
+from partnerhub.domain.partner_change.model import PartnerChangeRequest
 from partnerhub.domain.partners.model import Partner, PartnerUser
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.domain.templates.model import Template
@@ -497,6 +498,34 @@ class FlowRepository(Protocol):
     async def list_for_partner(self, partner_id: str) -> list[Flow]: ...
 
 
+class PartnerChangeRepository(Protocol):
+    """Partner change requests (issue 18 item 5)."""
+
+    async def add(self, pcr: PartnerChangeRequest) -> bool:
+        """False (nothing written) when the client has a pending request already."""
+        ...
+
+    async def save(self, pcr: PartnerChangeRequest) -> None: ...
+    async def get(
+        self, pcr_id: str, *, for_update: bool = False
+    ) -> PartnerChangeRequest | None: ...
+    async def pending_for_client(self, client_id: str) -> PartnerChangeRequest | None: ...
+    async def list_for_target(
+        self, partner_id: str, query: ListQuery, status: str | None = None
+    ) -> tuple[list[PartnerChangeRequest], int]: ...
+    async def move_client_rows(
+        self,
+        client_id: str,
+        waba_ids: Sequence[str],
+        channel_ids: Sequence[str],
+        target_partner_id: str,
+        now: datetime,
+    ) -> None:
+        """Hand the client's rows that are not mapped objects (login, templates, catalogs,
+        media) to the target partner."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: use as ``async with factory() as uow:`` and call :meth:`commit` once;
     leaving the block without committing rolls everything back.
@@ -548,6 +577,8 @@ class UnitOfWork(Protocol):
     def migrations(self) -> MigrationRepository: ...
     @property
     def flows(self) -> FlowRepository: ...
+    @property
+    def partner_changes(self) -> PartnerChangeRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -221,3 +221,4 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     two_step_settings: list[Row] = []
     business_encryption_keys: list[Row] = []  # issue 18: Flows' business public keys
     flows: list[Row] = []  # issue 18: WhatsApp Flows
+    partner_change_requests: list[Row] = []  # issue 18 item 5

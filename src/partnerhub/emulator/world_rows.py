@@ -62,6 +62,7 @@ SECTIONS: Mapping[str, Table] = {
     "two_step_settings": tables.two_step_settings,
     "business_encryption_keys": tables.business_encryption_keys,  # issue 18 (Flows)
     "flows": tables.flows,  # issue 18: WhatsApp Flows, their Flow JSON and state
+    "partner_change_requests": tables.partner_change_requests,  # issue 18 item 5
 }
 
 # Columns that mean nothing outside the process that wrote them: a lease held by a worker of

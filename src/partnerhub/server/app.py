@@ -42,6 +42,7 @@ from partnerhub.server.routes import (
     media,
     messaging,
     migration,
+    partner_changes,
     partners,
     templates,
     token,
@@ -97,6 +98,7 @@ def create_app(
                 *flows.HANDLERS,
                 *users.HANDLERS,
                 *migration.HANDLERS,
+                *partner_changes.HANDLERS,
             ),
             messaging.messaging_router(
                 *business_profile.HANDLERS,

@@ -384,6 +384,35 @@ class Emulator:
         )
         return result
 
+    # --- partner change (issue 18 item 5) -------------------------------------------------------
+
+    def request_partner_change(
+        self, client_id: str, target_partner_id: str | None = None, *, approve: bool = True
+    ) -> dict[str, Any]:
+        """The client asks, as from its 360dialog Client Hub, to move with all its numbers to
+        another partner, which decides (360dialog's partner change). Answers the partner change
+        request: ``completed`` at once when the target auto-approves
+        (``settings/partner_change_request``), else ``pending`` until it approves or rejects.
+
+        With no ``target_partner_id``, a new emulated partner is the target: it approves at
+        once (``approve=True``) or leaves the request pending; its ``target_api_key`` is in the
+        answer, to act as that partner."""
+        extra: dict[str, Any] = {}
+        if target_partner_id is None:
+            made = self.server.create_partner(brand_name="Emulated partner", platform_secret=False)
+            target_partner_id = str(made["partner_id"])
+            extra["target_api_key"] = made["api_key"]
+            if approve:
+                self.server.sdk_http.patch(
+                    f"{self.server.base_url}/api/v2/partners/{target_partner_id}"
+                    "/settings/partner_change_request",
+                    headers={"X-API-Key": made["api_key"]},
+                    json={"auto_approve": True},
+                ).raise_for_status()
+        body = {"client_id": client_id, "target_partner_id": target_partner_id}
+        result: dict[str, Any] = self.call("POST", "/partner_change_requests", body)
+        return {**result, **extra}
+
     def sent_webhooks(self, partner_id: str | None = None, limit: int = 100) -> list[Any]:
         """What the delivery engine sent, newest first (URL, headers, body, answer)."""
         query = f"/webhooks/sent?limit={limit}" + (

@@ -17,6 +17,7 @@ from partnerhub.adapters.repositories.io_signatures import IoSignatureRepository
 from partnerhub.adapters.repositories.login_attempts import LoginAttemptRepository
 from partnerhub.adapters.repositories.messaging import MessagingRepository
 from partnerhub.adapters.repositories.migration import MigrationRepository
+from partnerhub.adapters.repositories.partner_changes import PartnerChangeRepository
 from partnerhub.adapters.repositories.partners import PartnerRepository
 from partnerhub.adapters.repositories.quality import QualityRepository
 from partnerhub.adapters.repositories.templates import TemplateRepository
@@ -38,6 +39,7 @@ __all__ = [
     "LoginAttemptRepository",
     "MessagingRepository",
     "MigrationRepository",
+    "PartnerChangeRepository",
     "PartnerRepository",
     "QualityRepository",
     "TemplateRepository",

@@ -40,6 +40,7 @@ from partnerhub.adapters.tables.messaging import (
 )
 from partnerhub.adapters.tables.migration import number_migrations, two_step_settings
 from partnerhub.adapters.tables.mm_lite import mm_lite_terms
+from partnerhub.adapters.tables.partner_changes import partner_change_requests
 from partnerhub.adapters.tables.partners import io_signatures, partner_users, partners
 from partnerhub.adapters.tables.quality import (
     business_conversation_counts,
@@ -86,6 +87,7 @@ __all__ = [
     "mm_lite_terms",
     "number_migrations",
     "partner_api_keys",
+    "partner_change_requests",
     "partner_users",
     "partners",
     "phone_quality",

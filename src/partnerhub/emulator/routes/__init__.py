@@ -19,6 +19,7 @@ from partnerhub.emulator.routes import (
     flows,
     messaging,
     migration,
+    partner_change,
     partners,
     quality,
     world,
@@ -49,6 +50,7 @@ def emulator_router() -> Router:
             *flows.HANDLERS,  # issue 18: WhatsApp Flows at run time
             *embedded_signup.HANDLERS,
             *flow_monitoring.HANDLERS,
+            *partner_change.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

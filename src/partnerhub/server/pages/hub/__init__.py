@@ -22,6 +22,7 @@ from partnerhub.server.pages.hub import (
     deliveries,
     keys,
     overview,
+    partner_changes,
     settings,
     usage,
 )
@@ -63,6 +64,7 @@ def hub_router(exception_handlers: Any) -> Router:
             *deliveries.HANDLERS,
             *usage.HANDLERS,
             *account.HANDLERS,
+            *partner_changes.HANDLERS,
         ],
         exception_handlers=exception_handlers,
         include_in_schema=False,

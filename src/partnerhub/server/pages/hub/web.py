@@ -46,6 +46,7 @@ NAV = [
     ("settings", "/hub/settings", "Integration"),
     ("deliveries", "/hub/deliveries", "Webhook deliveries"),
     ("usage", "/hub/usage", "Usage"),
+    ("partner_changes", "/hub/partner_changes", "Partner changes"),
     ("account", "/hub/account", "Account"),
 ]
 
