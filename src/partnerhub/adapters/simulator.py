@@ -19,6 +19,7 @@ from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
 from partnerhub.domain.clients.lifecycle import run_due_steps
 from partnerhub.domain.clock import Clock
+from partnerhub.domain.compliance.simulator import run_due as run_due_compliance
 from partnerhub.domain.messaging.services import MessagingConfig, run_due_statuses
 from partnerhub.domain.templates.services import run_due_reviews
 
@@ -57,4 +58,6 @@ class Simulator:
             )
             await uow.lock_for_write()
             moved += await run_due_statuses(uow, self._clock, self.messaging)
+            await uow.lock_for_write()
+            moved += await run_due_compliance(uow, self._clock)
         return moved

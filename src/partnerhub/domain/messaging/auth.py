@@ -45,6 +45,9 @@ class ChannelPrincipal:
     channel_status: str
     phone_number: str
     external_id: str
+    # Meta's restrictions on the number's WABA, ``{restriction_type, expiration}`` (Unix
+    # seconds): the send path refuses what they block while they last (domain/compliance).
+    restrictions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -185,6 +188,9 @@ class ChannelKeyAuthenticator:
             channel_status=channel.status,
             phone_number=channel.phone_number,
             external_id=channel.external_id,
+            restrictions=tuple(
+                (r["restriction_type"], int(r["expiration"])) for r in channel.restrictions
+            ),
         )
         last = key.last_used_at.timestamp() if key.last_used_at else 0.0
         entry = _Entry(principal, now + self._ttl, last, generation)

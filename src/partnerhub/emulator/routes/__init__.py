@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from litestar import Router
 
-from partnerhub.emulator.routes import catalogs, controls, messaging, partners, world
+from partnerhub.emulator.routes import (
+    catalogs,
+    compliance,
+    controls,
+    messaging,
+    partners,
+    world,
+)
 
 
 def emulator_router() -> Router:
@@ -32,6 +39,7 @@ def emulator_router() -> Router:
             controls.review_template,
             *partners.HANDLERS,
             *catalogs.HANDLERS,
+            *compliance.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,
