@@ -113,6 +113,11 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/configs/templates"): simple("intruder_template"),
     ("POST", "/whatsapp_business_profile"): {"messaging_product": "whatsapp", "about": "Hijacked"},
+    # Display names (issue 18 item 6); enable_ctwa / disable_ctwa take no body.
+    (
+        "POST",
+        "/api/v2/partners/{partner_id}/clients/{client_id}/channels/{channel_id}/display_name",
+    ): {"display_name": "Hijacked Brand"},
 }
 
 
