@@ -218,11 +218,15 @@ async def test_a_restriction_blocks_business_initiated_sends_until_it_expires(
             "RESTRICTED_BIZ_INITIATED_MESSAGING",
         ]
         await eventually(lambda: len(events(receiver)) >= 2)
-        assert [e["event"] for e in events(receiver)] == [
+        # delivered concurrently: the set of events, each exactly once
+        assert sorted(e["event"] for e in events(receiver)) == [
             "account_restriction",
             "template_messaging_disabled",
         ]
-        restriction = events(receiver)[0]["data"]
+        (restriction,) = [e["data"] for e in named(receiver, "account_restriction")]
+        (disabled,) = [e["data"] for e in named(receiver, "template_messaging_disabled")]
+        assert disabled["id"] == channel["channel_id"]
+        assert disabled["fb_account_status"] == "account_restriction"
         assert restriction["id"] == channel["channel_id"]
         assert restriction["phone_number"] == "+4915100004004"
         assert restriction["violation_type"] == "ADULT"
@@ -340,3 +344,21 @@ async def test_another_partners_number_is_not_found(
         )
         assert forbidden.status_code in (403, 404), forbidden.text
     assert (await channel_row(client, partner, channel["channel_id"]))["ctwa_enabled"] is False
+
+
+async def test_the_operations_are_in_the_openapi_document(client: Client) -> None:
+    document = (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    number = "/api/v2/partners/{partner_id}/clients/{client_id}/channels/{channel_id}"
+    display = paths[number + "/display_name"]
+    assert {"get", "post"} <= set(display)
+    body = display["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "display_name" in str(body) or "DisplayNameIn" in str(body)
+    assert "post" in paths[number + "/enable_ctwa"]
+    assert "post" in paths[number + "/disable_ctwa"]
+    for control in (
+        "/_emulator/channels/{channel_id}/display_name/decision",
+        "/_emulator/waba_accounts/{waba_account_id}/violation",
+        "/_emulator/waba_accounts/{waba_account_id}/restriction",
+    ):
+        assert "post" in paths[control], control

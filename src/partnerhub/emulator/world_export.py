@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import msgspec
+
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import sealing
 from partnerhub.domain.billing.model import Balance, from_micros
@@ -144,6 +146,11 @@ def world_waba(w: WabaAccount) -> wire.WorldWaba:
         settings=w.settings,
         created_at=isoformat(w.created_at),
         modified_at=isoformat(w.modified_at),
+        restriction_info=[
+            wire.WorldRestriction(r["restriction_type"], int(r["expiration"]))
+            for r in w.restriction_info
+        ]
+        or None,
     )
 
 
@@ -185,6 +192,12 @@ def world_channel(ch: Channel, master_key: str) -> wire.WorldChannel:
             for d in ch.multi_webhook_destinations
         ]
         or None,
+        name_status=ch.name_status,
+        display_name_requests=[
+            msgspec.convert(r, wire.WorldDisplayNameRequest) for r in ch.display_name_requests
+        ]
+        or None,
+        ctwa_enabled=ch.ctwa_enabled,
     )
 
 
