@@ -14,6 +14,7 @@ from tests.helpers.clients import events
 from tests.helpers.clock import advance, eventually
 from tests.helpers.messaging import CUSTOMER, generate, inbound, running_channel
 from tests.helpers.webhooks import setup_webhook
+from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver
 
@@ -362,3 +363,35 @@ async def test_the_operations_are_in_the_openapi_document(client: Client) -> Non
         "/_emulator/waba_accounts/{waba_account_id}/restriction",
     ):
         assert "post" in paths[control], control
+
+
+async def test_the_number_page_shows_display_name_requests_and_restrictions(
+    client: Client, partner: PartnerCreds
+) -> None:
+    channel = await running_channel(client, partner, "+4915100004009")
+    path = channel_path(partner, channel) + "/display_name"
+    asked = await client.post(
+        path, headers=partner.headers, json={"display_name": "Bella <b>Napoli</b>"}
+    )
+    assert asked.status_code == 400  # symbols refused
+    asked = await client.post(path, headers=partner.headers, json={"display_name": "Bella Napoli"})
+    assert asked.status_code == 200, asked.text
+    await client.post(
+        f"/_emulator/channels/{channel['channel_id']}/display_name/decision",
+        headers=EMULATOR,
+        json={"decision": "REJECTED", "reason": "Not on the website"},
+    )
+    await client.post(channel_path(partner, channel) + "/enable_ctwa", headers=partner.headers)
+    await client.post(
+        f"/_emulator/waba_accounts/{channel['waba_account_id']}/restriction",
+        headers=EMULATOR,
+        json={"restriction_types": ["RESTRICTED_BIZ_INITIATED_MESSAGING"]},
+    )
+    await log_in(client, partner.email, partner.password)
+    page = await client.get(f"/hub/channels/{channel['channel_id']}")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert 'id="display-name-requests"' in html
+    assert "Bella Napoli" in html and "REJECTED" in html and "Not on the website" in html
+    assert "RESTRICTED_BIZ_INITIATED_MESSAGING" in html
+    assert '<dd id="ctwa">enabled</dd>' in html
