@@ -3,6 +3,7 @@ over real HTTP with a real partner webhook receiver."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from tests.helpers.clients import events
 from tests.helpers.clock import advance, eventually
 from tests.helpers.messaging import CUSTOMER, generate, inbound, running_channel
 from tests.helpers.webhooks import setup_webhook
+from tests.helpers.world import fixture, seed
 from tests.integration.hub_helpers import log_in
 from tests.integration.live_http import over_http
 from tests.receiver import Receiver
@@ -395,3 +397,49 @@ async def test_the_number_page_shows_display_name_requests_and_restrictions(
     assert "Bella Napoli" in html and "REJECTED" in html and "Not on the website" in html
     assert "RESTRICTED_BIZ_INITIATED_MESSAGING" in html
     assert '<dd id="ctwa">enabled</dd>' in html
+
+
+async def test_restrictions_and_display_name_requests_travel_with_the_world(
+    client: Client, partner: PartnerCreds
+) -> None:
+    now = (await advance(client, 0))["now"]
+    later = int(datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp()) + DAY
+    document = fixture()
+    document["waba_accounts"][0]["restriction_info"] = [
+        {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": later}
+    ]
+    request = {
+        "id": "req1",
+        "display_name": "Pizza Napoli",
+        "status": "PENDING_REVIEW",
+        "requested_at": now,
+        "review_at": now,
+        "rejected_reason": None,
+        "decided_at": None,
+    }
+    document["channels"][0].update(ctwa_enabled=True, display_name_requests=[request])
+    seeded = await seed(client, document)
+    assert seeded.status_code == 200, seeded.text
+    exported = (await client.get("/_emulator/state", headers=EMULATOR)).json()
+    waba = next(w for w in exported["waba_accounts"] if w["id"] == "pizzaWA")
+    assert waba["restriction_info"] == document["waba_accounts"][0]["restriction_info"]
+    live = next(c for c in exported["channels"] if c["id"] == "liveCH")
+    assert live["ctwa_enabled"] is True
+    assert live["display_name_requests"] == [request]
+    # the seeded review is due now, the seeded restriction ends a day later
+    await advance(client, 1)
+    again = (await client.get("/_emulator/state", headers=EMULATOR)).json()
+    live = next(c for c in again["channels"] if c["id"] == "liveCH")
+    assert live["phone_name"] == "Pizza Napoli"
+    assert live["display_name_requests"][0]["status"] == "APPROVED"
+    await advance(client, DAY)
+    again = (await client.get("/_emulator/state", headers=EMULATOR)).json()
+    assert (
+        next(w for w in again["waba_accounts"] if w["id"] == "pizzaWA").get("restriction_info")
+        is None
+    )
+    bad = fixture()
+    bad["waba_accounts"][0]["restriction_info"] = [
+        {"restriction_type": "RESTRICTED_NOTHING", "expiration": later}
+    ]
+    assert (await seed(client, bad)).status_code == 400
