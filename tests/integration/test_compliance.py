@@ -309,6 +309,13 @@ async def test_a_violation_warns_each_number_of_the_waba(
         assert event["data"]["violation_type"] == "ALCOHOL"
         assert event["data"]["id"] == channel["channel_id"]
         assert "restriction_info" not in event["data"]
+        # no body: Meta's most common reason, SPAM
+        default = await http.post(
+            f"/_emulator/waba_accounts/{channel['waba_account_id']}/violation", headers=EMULATOR
+        )
+        assert default.status_code == 200, default.text
+        await eventually(lambda: len(events(receiver)) == 2)
+        assert events(receiver)[1]["data"]["violation_type"] == "SPAM"
 
 
 async def test_ctwa_signals_are_switched_per_number(client: Client, partner: PartnerCreds) -> None:

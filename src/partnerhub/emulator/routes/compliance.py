@@ -3,7 +3,7 @@ warn a WABA (``account_violation``), restrict it (``account_restriction``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request, post
@@ -14,6 +14,8 @@ from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
+
+B = TypeVar("B", bound=msgspec.Struct)
 
 
 class DisplayNameDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,6 +36,13 @@ class RestrictionIn(msgspec.Struct, forbid_unknown_fields=True):
     )
     duration_seconds: float = float(enforcement.DAY)
     violation_type: str = "SPAM"
+
+
+async def _body_or(request: Request[Any, Any, Any], default: B) -> B:
+    """The body, or ``default`` when there is none (``{}`` is a body: the defaults too)."""
+    if not (await request.body()).strip():
+        return default
+    return await read_body(request, type(default))
 
 
 @post(
@@ -65,8 +74,7 @@ async def violate(
     request: Request[Any, Any, Any], waba_account_id: FromPath[str]
 ) -> dict[str, Any]:
     await guard(request)
-    raw = (await request.body()).strip()
-    body = await read_body(request, ViolationIn) if raw else ViolationIn()
+    body = await _body_or(request, ViolationIn())
     state = app_state(request)
     async with state.uow() as uow:
         warned = await enforcement.violate(uow, state.clock, waba_account_id, body.violation_type)
@@ -83,8 +91,7 @@ async def restrict(
     request: Request[Any, Any, Any], waba_account_id: FromPath[str]
 ) -> dict[str, Any]:
     await guard(request)
-    raw = (await request.body()).strip()
-    body = await read_body(request, RestrictionIn) if raw else RestrictionIn()
+    body = await _body_or(request, RestrictionIn())
     state = app_state(request)
     async with state.uow() as uow:
         waba = await enforcement.restrict(
