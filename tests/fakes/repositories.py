@@ -412,6 +412,14 @@ class ClientRepository:
     async def wabas_by_id(self, waba_ids: Sequence[str]) -> dict[str, WabaAccount]:
         return {i: self._t.wabas[i] for i in waba_ids if i in self._t.wabas}
 
+    async def due_compliance(self, now: datetime, limit: int) -> list[Channel]:
+        due = [
+            c
+            for c in self._t.channels.values()
+            if c.compliance_due_at is not None and c.compliance_due_at <= now
+        ]
+        return sorted(due, key=lambda c: c.compliance_due_at or now)[:limit]
+
     async def due_steps(self, now: datetime, limit: int) -> list[Channel]:
         due = [
             c

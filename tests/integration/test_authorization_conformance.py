@@ -154,6 +154,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows/{flow_id}"): {
         "name": "hijacked"
     },
+    # Display names (issue 18 item 6); enable_ctwa / disable_ctwa take no body.
+    (
+        "POST",
+        "/api/v2/partners/{partner_id}/clients/{client_id}/channels/{channel_id}/display_name",
+    ): {"display_name": "Hijacked Brand"},
 }
 
 

@@ -13,6 +13,7 @@ from partnerhub import webhooks
 from partnerhub.domain.clients import events
 from partnerhub.domain.clients.lifecycle import _STEP_EVENT
 from partnerhub.domain.clients.model import LIFECYCLE, Channel, ChannelStatus, Client, WabaAccount
+from partnerhub.domain.compliance import events as compliance
 from partnerhub.testing import ReceivedWebhook
 from partnerhub.wire import events as wire
 
@@ -102,11 +103,40 @@ def test_every_event_in_the_union_decodes_back_to_its_own_struct() -> None:
         decoded.data["nope"]
 
 
+def test_the_compliance_events_decode_typed() -> None:
+    request = {"status": "REJECTED", "display_name": "Acme Tools", "rejected_reason": "No"}
+    waba = WabaAccount(
+        **{
+            **WABA.__dict__,
+            "restriction_info": [
+                {
+                    "restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING",
+                    "expiration": 1_800_000_000,
+                }
+            ],
+        }
+    )
+    for sample in (
+        compliance.name_update(CHANNEL, CLIENT, WABA, request),
+        compliance.restriction(CHANNEL, CLIENT, waba, "SPAM"),
+        compliance.template_messaging(False, CHANNEL, CLIENT, waba),
+        compliance.template_messaging(True, CHANNEL, CLIENT, WABA),
+    ):
+        decoded = webhooks.parse_event(wire.encode_event(sample))
+        assert decoded == sample, sample.event
+    restricted = json.loads(
+        wire.encode_event(compliance.restriction(CHANNEL, CLIENT, waba, "SPAM"))
+    )
+    assert restricted["data"]["restriction_info"] == waba.restriction_info
+    warned = json.loads(wire.encode_event(compliance.violation(CHANNEL, CLIENT, WABA, "SCAM")))
+    assert warned["event"] == "account_violation" and "restriction_info" not in warned["data"]
+
+
 def test_a_foreign_or_unknown_event_still_parses_untyped() -> None:
-    body = b'{"id": "e1EV", "event": "template_messaging_enabled", "data": {"x": 1}}'
+    body = b'{"id": "e1EV", "event": "a_future_event", "data": {"x": 1}}'
     event = webhooks.parse_event(body)
     assert isinstance(event, webhooks.WebhookEvent)
-    assert (event.id, event.event, event.data) == ("e1EV", "template_messaging_enabled", {"x": 1})
+    assert (event.id, event.event, event.data) == ("e1EV", "a_future_event", {"x": 1})
 
 
 def test_the_test_receiver_hands_partner_events_over_typed() -> None:

@@ -19,6 +19,7 @@ from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.adapters.worker_hooks import NO_HOOKS, WorkerHooks
 from partnerhub.domain.clients.lifecycle import run_due_steps
 from partnerhub.domain.clock import Clock
+from partnerhub.domain.compliance.simulator import run_due as run_due_compliance
 from partnerhub.domain.messaging.coexistence import run_due_history
 from partnerhub.domain.messaging.services import MessagingConfig, run_due_statuses
 from partnerhub.domain.templates.services import run_due_reviews
@@ -60,4 +61,6 @@ class Simulator:
             moved += await run_due_statuses(uow, self._clock, self.messaging)
             await uow.lock_for_write()  # WhatsApp Coexistence: the history sync's next phases
             moved += await run_due_history(uow, self._clock, self.step_seconds)
+            await uow.lock_for_write()
+            moved += await run_due_compliance(uow, self._clock)
         return moved

@@ -245,6 +245,12 @@ def channels_show(
         ("messaging limit", ch.current_limit),
         ("quality rating", ch.current_quality_rating),
         ("external id", ch.external_id),
+        (
+            "display name",
+            f"{ch.name_status}"
+            + (f", {ch.new_display_name!r} {ch.new_name_status}" if ch.new_display_name else ""),
+        ),
+        ("CTWA signals", "enabled" if ch.ctwa_enabled else "disabled"),
         ("created", short_time(ch.created_at)),
         ("modified", short_time(ch.modified_at)),
         ("billing started", short_time(ch.billing_started_at) or "-"),
@@ -363,6 +369,64 @@ def channels_status(
 # ---------------------------------------------------------------- webhooks tail
 
 FINAL = {"delivered", "failed"}
+
+
+@channels_app.command("display-name")
+def channels_display_name(
+    channel_id: Annotated[str, typer.Argument(help="Channel id (…CH).")],
+    name: Annotated[
+        str | None, typer.Argument(help="The new display name; omit to list the requests.")
+    ] = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    partner: RemotePartnerOpt = None,
+    api_key: ApiKeyOpt = None,
+    username: UsernameOpt = None,
+    password: PasswordOpt = None,
+) -> None:
+    """Request a display-name change for a number (Meta reviews it), or list its requests."""
+    with partner_client(base_url, partner, api_key, username, password) as hub:
+        ch = _fetch_channel(hub, channel_id, base_url)
+        with api_errors(base_url):
+            if name is not None:
+                made = hub.channels.request_display_name(ch.client_id, ch.id, name)
+                if as_json:
+                    print_json(made)
+                else:
+                    console.print(
+                        f"{made.display_name!r}: {made.status} (review by {made.review_at})"
+                    )
+                return
+            names = hub.channels.display_names(ch.client_id, ch.id)
+    if as_json:
+        print_json(names)
+        return
+    table = Table("requested", "name", "status", "reason", title=f"{ch.id}: {names.phone_name}")
+    for r in names.requests:
+        table.add_row(short_time(r.requested_at), r.display_name, r.status, r.rejected_reason or "")
+    console.print(table)
+
+
+@channels_app.command("ctwa")
+def channels_ctwa(
+    channel_id: Annotated[str, typer.Argument(help="Channel id (…CH).")],
+    enable: Annotated[bool, typer.Option("--enable/--disable", help="Switch CTWA signals.")],
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    partner: RemotePartnerOpt = None,
+    api_key: ApiKeyOpt = None,
+    username: UsernameOpt = None,
+    password: PasswordOpt = None,
+) -> None:
+    """Enable or disable Click-to-WhatsApp ads signals for a number."""
+    with partner_client(base_url, partner, api_key, username, password) as hub:
+        ch = _fetch_channel(hub, channel_id, base_url)
+        with api_errors(base_url):
+            done = (hub.channels.enable_ctwa if enable else hub.channels.disable_ctwa)(
+                ch.client_id, ch.id
+            )
+    console.print(
+        f"{done.channel_id}: CTWA signals {'enabled' if done.ctwa_enabled else 'disabled'}"
+    )
 
 
 def _delivery_line(d: Delivery) -> str:

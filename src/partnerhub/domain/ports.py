@@ -176,6 +176,11 @@ class ClientRepository(Protocol):
         """Coexistence numbers whose next history phase is due, locked for this transaction."""
         ...
 
+    async def due_compliance(self, now: datetime, limit: int) -> list[Channel]:
+        """Channels whose display-name review or restriction end is due (domain/compliance),
+        locked for this transaction."""
+        ...
+
 
 class BillingRepository(Protocol):
     async def get_balance(self, owner_id: str) -> Balance | None: ...

@@ -119,6 +119,27 @@ class WorldWaba(msgspec.Struct, forbid_unknown_fields=True):
     settings: dict[str, Any] = {}
     created_at: str | None = None
     modified_at: str | None = None
+    # Meta's restrictions in force (issue 18 policy enforcement).
+    restriction_info: list[WorldRestriction] | None = None
+
+
+class WorldRestriction(msgspec.Struct, forbid_unknown_fields=True):
+    """One of Meta's restrictions on a WABA (issue 18): its type and end (Unix seconds)."""
+
+    restriction_type: str
+    expiration: int
+
+
+class WorldDisplayNameRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A display-name request of a number (issue 18), as ``GET …/display_name`` shows it."""
+
+    id: str
+    display_name: str
+    status: str
+    requested_at: str
+    review_at: str
+    rejected_reason: str | None = None
+    decided_at: str | None = None
 
 
 class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
@@ -162,6 +183,10 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     smb_history_synced_at: str | None = None
     smb_history_next_phase: int | None = None  # 1 or 2: the history phase sent next, and when
     smb_history_next_at: str | None = None
+    # Display names and CTWA (issue 18); the WABA's restrictions are copied onto its numbers.
+    name_status: str = "APPROVED"
+    display_name_requests: list[WorldDisplayNameRequest] | None = None
+    ctwa_enabled: bool = False
 
 
 class WorldWebhookDestination(msgspec.Struct, forbid_unknown_fields=True):

@@ -49,6 +49,7 @@ from partnerhub.domain.clients.model import (
 )
 from partnerhub.domain.clients.phones import normalize_phone
 from partnerhub.domain.clock import Clock, parse_timestamp
+from partnerhub.domain.compliance import display_names, enforcement, schedule
 from partnerhub.domain.errors import InvalidInput
 from partnerhub.domain.keys import secrets as key_secrets
 from partnerhub.domain.keys.model import ApiKey
@@ -452,9 +453,23 @@ def _wabas(
                 settings=item.settings,
                 created_at=created,
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
+                restriction_info=_restrictions(f"{at}.restriction_info", item.restriction_info),
             )
         )
     return {w.id: w for w in out.wabas}
+
+
+def _restrictions(at: str, items: list[wire.WorldRestriction] | None) -> list[dict[str, Any]]:
+    """A WABA's restrictions (issue 18): Meta's types, one of each."""
+    seen: set[str] = set()
+    for item in items or []:
+        if (
+            item.restriction_type not in enforcement.RESTRICTION_TYPES
+            or item.restriction_type in seen
+        ):
+            raise InvalidInput(at, f"{item.restriction_type!r} is not a restriction type, or twice")
+        seen.add(item.restriction_type)
+    return [msgspec.to_builtins(item) for item in items or []]
 
 
 def _channels(
@@ -547,6 +562,12 @@ def _channels(
                 multi_webhook_destinations=_destinations(
                     master_key, f"{at}.multi_webhook_destinations", item.multi_webhook_destinations
                 ),
+                restrictions=[dict(r) for r in waba.restriction_info],
+                name_status=clean_text(f"{at}.name_status", item.name_status),
+                display_name_requests=[
+                    msgspec.to_builtins(r) for r in item.display_name_requests or []
+                ][-display_names.KEEP_REQUESTS :],
+                ctwa_enabled=item.ctwa_enabled,
                 billing_started_at=_optional_time(
                     f"{at}.billing_started_at", item.billing_started_at
                 )
@@ -578,6 +599,8 @@ def _channels(
                 modified_at=_time(f"{at}.modified_at", item.modified_at, created),
             )
         )
+        seeded = out.channels[-1]
+        seeded.compliance_due_at = schedule.next_due(seeded)
 
 
 def _templates(

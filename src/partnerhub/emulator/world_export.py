@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import msgspec
+
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain import sealing
 from partnerhub.domain.billing.model import Balance, from_micros
@@ -144,6 +146,11 @@ def world_waba(w: WabaAccount) -> wire.WorldWaba:
         settings=w.settings,
         created_at=isoformat(w.created_at),
         modified_at=isoformat(w.modified_at),
+        restriction_info=[
+            wire.WorldRestriction(r["restriction_type"], int(r["expiration"]))
+            for r in w.restriction_info
+        ]
+        or None,
     )
 
 
@@ -191,6 +198,12 @@ def world_channel(ch: Channel, master_key: str) -> wire.WorldChannel:
         smb_history_synced_at=isoformat(ch.smb_history_synced_at),
         smb_history_next_phase=ch.smb_history_next_phase,
         smb_history_next_at=isoformat(ch.smb_history_next_at),
+        name_status=ch.name_status,
+        display_name_requests=[
+            msgspec.convert(r, wire.WorldDisplayNameRequest) for r in ch.display_name_requests
+        ]
+        or None,
+        ctwa_enabled=ch.ctwa_enabled,
     )
 
 

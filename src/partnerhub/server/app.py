@@ -37,6 +37,7 @@ from partnerhub.server.routes import (
     channel_keys,
     clients,
     coexistence,
+    compliance,
     flows,
     health,
     media,
@@ -99,6 +100,7 @@ def create_app(
                 *users.HANDLERS,
                 *migration.HANDLERS,
                 *partner_changes.HANDLERS,
+                *compliance.HANDLERS,
             ),
             messaging.messaging_router(
                 *business_profile.HANDLERS,

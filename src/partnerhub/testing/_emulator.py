@@ -413,6 +413,56 @@ class Emulator:
         result: dict[str, Any] = self.call("POST", "/partner_change_requests", body)
         return {**result, **extra}
 
+    # --- display names and policy enforcement (issue 18 item 6) ---
+
+    def decide_display_name(
+        self, channel_id: str, decision: str = "APPROVED", reason: str | None = None
+    ) -> dict[str, Any]:
+        """Meta decides the number's display-name review now (``APPROVED`` or ``REJECTED``
+        with ``reason``), with its ``phone_number_name_update`` event."""
+        body: dict[str, Any] = {"decision": decision}
+        if reason is not None:
+            body["reason"] = reason
+        result: dict[str, Any] = self.call(
+            "POST", f"/channels/{channel_id}/display_name/decision", body
+        )
+        return result
+
+    def violate(self, waba_account_id: str, violation_type: str = "SPAM") -> dict[str, Any]:
+        """Meta warns the WABA: ``account_violation`` for each of its numbers."""
+        result: dict[str, Any] = self.call(
+            "POST",
+            f"/waba_accounts/{waba_account_id}/violation",
+            {"violation_type": violation_type},
+        )
+        return result
+
+    def restrict(
+        self,
+        waba_account_id: str,
+        *restriction_types: str,
+        duration: float | str | timedelta = 86_400,
+        violation_type: str = "SPAM",
+    ) -> dict[str, Any]:
+        """Meta restricts the WABA for ``duration`` (default: one day; default types:
+        ``RESTRICTED_BIZ_INITIATED_MESSAGING`` and ``RESTRICTED_ADD_PHONE_NUMBER_ACTION``):
+        ``account_restriction`` (and ``template_messaging_disabled``) for each number, sends
+        refused with 131031 until it ends (``template_messaging_enabled``)."""
+        types = list(restriction_types) or [
+            "RESTRICTED_BIZ_INITIATED_MESSAGING",
+            "RESTRICTED_ADD_PHONE_NUMBER_ACTION",
+        ]
+        result: dict[str, Any] = self.call(
+            "POST",
+            f"/waba_accounts/{waba_account_id}/restriction",
+            {
+                "restriction_types": types,
+                "duration_seconds": seconds_of(duration),
+                "violation_type": violation_type,
+            },
+        )
+        return result
+
     def sent_webhooks(self, partner_id: str | None = None, limit: int = 100) -> list[Any]:
         """What the delivery engine sent, newest first (URL, headers, body, answer)."""
         query = f"/webhooks/sent?limit={limit}" + (

@@ -117,6 +117,13 @@ class Channel(msgspec.Struct):
     # WhatsApp Coexistence: the number stays on the WhatsApp Business app (Meta's phone-number
     # field; 360dialog documents no channel field for it: docs/fidelity.md "Coexistence").
     is_on_biz_app: bool = False
+    # Display names and CTWA (issue 18): the current name's review status (Meta's
+    # ``name_status``), the name in review and its status (``new_name_status``: PENDING_REVIEW,
+    # or DECLINED after a rejection), and whether Click-to-WhatsApp signals are enabled.
+    name_status: str = "APPROVED"
+    new_display_name: str | None = None
+    new_name_status: str | None = None
+    ctwa_enabled: bool = False
 
 
 class ChannelList(msgspec.Struct):
@@ -140,6 +147,9 @@ class WabaAccount(msgspec.Struct):
     fb_business_id: str
     status: str
     settings: dict[str, Any]
+    # Meta's restrictions in force (policy enforcement, issue 18): ``{restriction_type,
+    # expiration}`` with ``expiration`` in Unix seconds, as in Meta's ``account_update``.
+    restriction_info: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
 class CancellationIn(msgspec.Struct, forbid_unknown_fields=True):

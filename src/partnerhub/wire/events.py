@@ -106,10 +106,32 @@ class TerminationData(ChannelData, omit_defaults=True):
     reason: str | None = None
 
 
-class RestrictionData(ChannelData):
-    """``violation_type``: Meta's reason, e.g. ``SPAM`` or ``MESSAGING_LIMIT``."""
+class RestrictionInfo(EventData):
+    """One restriction Meta put on the WABA (Meta's ``account_update`` webhook):
+    ``RESTRICTED_ADD_PHONE_NUMBER_ACTION``, ``RESTRICTED_BIZ_INITIATED_MESSAGING`` or
+    ``RESTRICTED_CUSTOMER_INITIATED_MESSAGING``, and when it ends (Unix seconds)."""
+
+    restriction_type: str
+    expiration: int
+
+
+class RestrictionData(ChannelData, omit_defaults=True):
+    """``violation_type``: Meta's reason, e.g. ``SPAM`` or ``MESSAGING_LIMIT``;
+    ``restriction_info`` on ``account_restriction`` events raised by a policy enforcement
+    (docs/fidelity.md "Display names, policy enforcement and CTWA")."""
 
     violation_type: str
+    restriction_info: list[RestrictionInfo] | None = None
+
+
+class NameUpdateData(ChannelData):
+    """``data`` of ``phone_number_name_update``: the channel, and Meta's decision on a requested
+    display name (the fields of Meta's ``phone_number_name_update`` webhook)."""
+
+    display_phone_number: str
+    decision: str
+    requested_verified_name: str
+    rejection_reason: str | None
 
 
 class QualityData(ChannelData, omit_defaults=True):
@@ -330,6 +352,18 @@ class AccountRestriction(RestrictionEvent, frozen=True, tag="account_restriction
     pass
 
 
+class PhoneNumberNameUpdate(Event, frozen=True, tag="phone_number_name_update"):
+    data: NameUpdateData
+
+
+class TemplateMessagingDisabled(ChannelEvent, frozen=True, tag="template_messaging_disabled"):
+    """Business-initiated (template) messaging stopped for the channel: a restriction."""
+
+
+class TemplateMessagingEnabled(ChannelEvent, frozen=True, tag="template_messaging_enabled"):
+    """Business-initiated (template) messaging allowed again: the restriction ended."""
+
+
 class WabaTemplateStatusChanged(Event, frozen=True, tag="waba_template_status_changed"):
     data: TemplateStatusData
 
@@ -373,6 +407,9 @@ PartnerEvent: TypeAlias = (
     | PhoneNumberQualityUpdate
     | History
     | SmbAppStateSync
+    | PhoneNumberNameUpdate
+    | TemplateMessagingDisabled
+    | TemplateMessagingEnabled
 )
 
 

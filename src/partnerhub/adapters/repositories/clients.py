@@ -229,6 +229,16 @@ class ClientRepository:
         rows = await self._session.scalars(select(WabaAccount).where(c.id.in_(waba_ids)))
         return {waba.id: waba for waba in rows.all()}
 
+    async def due_compliance(self, now: datetime, limit: int) -> list[Channel]:
+        statement = (
+            select(Channel)
+            .where(self._ch.compliance_due_at.is_not(None), self._ch.compliance_due_at <= now)
+            .order_by(self._ch.compliance_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self._session.scalars(statement)).all())
+
     async def due_steps(self, now: datetime, limit: int) -> list[Channel]:
         """Channels whose next simulated step is due, locked for this transaction."""
         statement = (

@@ -52,6 +52,9 @@ waba_accounts = Table(
     Column("settings", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    # Meta's policy enforcement (0030): the restrictions in force, ``{restriction_type,
+    # expiration}`` with ``expiration`` in Unix seconds (domain/compliance/enforcement.py).
+    Column("restriction_info", JSON, nullable=False, server_default="[]"),
 )
 
 channels = Table(
@@ -102,6 +105,15 @@ channels = Table(
     Column("smb_history_synced_at", UTCDateTime),
     Column("smb_history_next_phase", Integer),
     Column("smb_history_next_at", UTCDateTime, index=True),
+    # Display names, policy enforcement and CTWA (0030, domain/compliance/): the WABA's
+    # restrictions copied onto each of its numbers (the send path reads them with the key),
+    # the display-name requests, the name's review status, the Click-to-WhatsApp signals switch
+    # and when the compliance simulator next looks at this number.
+    Column("restrictions", JSON, nullable=False, server_default="[]"),
+    Column("display_name_requests", JSON, nullable=False, server_default="[]"),
+    Column("name_status", String(32), nullable=False, server_default="APPROVED"),
+    Column("ctwa_enabled", Boolean, nullable=False, server_default=false()),
+    Column("compliance_due_at", UTCDateTime),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
@@ -138,3 +150,4 @@ channel_counts = Table(
     Column("n", Integer, nullable=False),
 )
 Index("ix_channels_next_step", channels.c.next_step_at)
+Index("ix_channels_compliance_due", channels.c.compliance_due_at)

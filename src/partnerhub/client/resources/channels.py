@@ -29,6 +29,7 @@ from partnerhub.client.resources._common import (
 )
 from partnerhub.wire import billing as wire_billing
 from partnerhub.wire import clients as wire_clients
+from partnerhub.wire import compliance as wire_compliance
 
 _REVOKED = msgspec.json.Decoder(models.ChannelApiKeysRevoked)
 
@@ -73,6 +74,34 @@ class _ChannelCalls(_Resource):
             "/control/cancellation_request",
             expect(wire_clients.Channel),
             json=wire_clients.CancellationIn(enabled=enabled),
+        )
+
+    def _number(self, client_id: str, channel_id: str) -> str:
+        return f"{self._base}/clients/{_seg(client_id)}/channels/{_seg(channel_id)}"
+
+    def _request_display_name(
+        self, client_id: str, channel_id: str, display_name: str
+    ) -> Call[wire_compliance.DisplayNameRequest]:
+        return call(
+            "POST",
+            self._number(client_id, channel_id) + "/display_name",
+            expect(wire_compliance.DisplayNameRequest),
+            json=wire_compliance.DisplayNameIn(display_name=display_name),
+        )
+
+    def _display_names(self, client_id: str, channel_id: str) -> Call[wire_compliance.DisplayNames]:
+        return call(
+            "GET",
+            self._number(client_id, channel_id) + "/display_name",
+            expect(wire_compliance.DisplayNames),
+        )
+
+    def _ctwa(self, client_id: str, channel_id: str, on: bool) -> Call[wire_compliance.CtwaStatus]:
+        verb = "enable_ctwa" if on else "disable_ctwa"
+        return call(
+            "POST",
+            f"{self._number(client_id, channel_id)}/{verb}",
+            expect(wire_compliance.CtwaStatus),
         )
 
     def _usage(
@@ -142,6 +171,27 @@ class AsyncChannels(_ChannelCalls):
         """Request (``enabled=True``) or withdraw (``False``) the channel's cancellation."""
         return await self._core.send(self._cancellation(client_id, channel_id, enabled))
 
+    async def request_display_name(
+        self, client_id: str, channel_id: str, display_name: str
+    ) -> wire_compliance.DisplayNameRequest:
+        """Submit a new display name for Meta's review (``PENDING_REVIEW``); the decision
+        arrives as the ``phone_number_name_update`` partner event."""
+        return await self._core.send(
+            self._request_display_name(client_id, channel_id, display_name)
+        )
+
+    async def display_names(self, client_id: str, channel_id: str) -> wire_compliance.DisplayNames:
+        """The number's display name, its review status and its requests, newest first."""
+        return await self._core.send(self._display_names(client_id, channel_id))
+
+    async def enable_ctwa(self, client_id: str, channel_id: str) -> wire_compliance.CtwaStatus:
+        """Turn Click-to-WhatsApp ads signals on for the number."""
+        return await self._core.send(self._ctwa(client_id, channel_id, True))
+
+    async def disable_ctwa(self, client_id: str, channel_id: str) -> wire_compliance.CtwaStatus:
+        """Turn Click-to-WhatsApp ads signals off for the number."""
+        return await self._core.send(self._ctwa(client_id, channel_id, False))
+
     async def usage(
         self,
         client_id: str,
@@ -206,6 +256,25 @@ class Channels(_ChannelCalls):
     ) -> wire_clients.Channel:
         """Request (``enabled=True``) or withdraw (``False``) the channel's cancellation."""
         return self._core.send(self._cancellation(client_id, channel_id, enabled))
+
+    def request_display_name(
+        self, client_id: str, channel_id: str, display_name: str
+    ) -> wire_compliance.DisplayNameRequest:
+        """Submit a new display name for Meta's review (``PENDING_REVIEW``); the decision
+        arrives as the ``phone_number_name_update`` partner event."""
+        return self._core.send(self._request_display_name(client_id, channel_id, display_name))
+
+    def display_names(self, client_id: str, channel_id: str) -> wire_compliance.DisplayNames:
+        """The number's display name, its review status and its requests, newest first."""
+        return self._core.send(self._display_names(client_id, channel_id))
+
+    def enable_ctwa(self, client_id: str, channel_id: str) -> wire_compliance.CtwaStatus:
+        """Turn Click-to-WhatsApp ads signals on for the number."""
+        return self._core.send(self._ctwa(client_id, channel_id, True))
+
+    def disable_ctwa(self, client_id: str, channel_id: str) -> wire_compliance.CtwaStatus:
+        """Turn Click-to-WhatsApp ads signals off for the number."""
+        return self._core.send(self._ctwa(client_id, channel_id, False))
 
     def usage(
         self,

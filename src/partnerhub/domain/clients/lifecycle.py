@@ -42,7 +42,7 @@ def cancellation_takes_effect(requested_at: datetime) -> datetime:
     )
 
 
-async def _channel_of(
+async def channel_of(
     uow: UnitOfWork, partner_id: str, client_id: str, channel_id: str
 ) -> tuple[Channel, Client, WabaAccount]:
     channel = await uow.clients.get_channel(partner_id, channel_id, for_update=True)
@@ -66,7 +66,7 @@ async def set_cancellation(
     (:func:`cancellation_takes_effect`), the date the channel's ``terminated_at`` shows from now
     on, until the request is withdrawn."""
     await uow.lock_for_write()
-    channel, client, waba = await _channel_of(uow, partner_id, client_id, channel_id)
+    channel, client, waba = await channel_of(uow, partner_id, client_id, channel_id)
     if channel.status in (ChannelStatus.TERMINATED, ChannelStatus.CANCELLED):
         raise Conflict("The channel is already terminated")
     now = clock.now()
@@ -194,7 +194,7 @@ async def force_status(
         raise InvalidInput("status", f"must be one of: {', '.join(sorted(_EVENT_FOR))}")
     await uow.lock_for_write()
     found = await any_channel(uow, channel_id)
-    channel, client, waba = await _channel_of(uow, found.partner_id, found.client_id, channel_id)
+    channel, client, waba = await channel_of(uow, found.partner_id, found.client_id, channel_id)
     current = ChannelStatus(channel.status)
     if not _allowed(current, target):
         raise Conflict(f"A channel cannot go from {current} to {target}")

@@ -75,6 +75,8 @@ class WabaAccount:
     created_at: datetime
     modified_at: datetime
     settings: dict[str, Any] = field(default_factory=dict)
+    # Meta's restrictions in force: ``{"restriction_type", "expiration"}`` (Unix seconds).
+    restriction_info: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -125,6 +127,15 @@ class Channel:
     # The history sync's next phase (1, 2) and when the simulated Meta side sends it.
     smb_history_next_phase: int | None = None
     smb_history_next_at: datetime | None = None
+    # Display names, policy enforcement and CTWA (domain/compliance/): the WABA's restrictions
+    # (copied here for the send path), display-name requests (newest last), the current name's
+    # review status, whether Click-to-WhatsApp signals are on, and when the compliance
+    # simulator next looks at this number (a review or a restriction ending).
+    restrictions: list[dict[str, Any]] = field(default_factory=list)
+    display_name_requests: list[dict[str, Any]] = field(default_factory=list)
+    name_status: str = "APPROVED"
+    ctwa_enabled: bool = False
+    compliance_due_at: datetime | None = None
 
 
 @dataclass

@@ -289,6 +289,16 @@ async def manage_channels(
     if phones:
         if not partner.allow_client_to_add_phone_no:
             raise InvalidInput("phone_numbers", "this partner does not let clients add numbers")
+        # Policy enforcement (domain/compliance): Meta's RESTRICTED_ADD_PHONE_NUMBER_ACTION.
+        if any(
+            r["restriction_type"] == "RESTRICTED_ADD_PHONE_NUMBER_ACTION"
+            and r["expiration"] > clock.now().timestamp()
+            for r in waba.restriction_info
+        ):
+            raise InvalidInput(
+                "phone_numbers",
+                "the WhatsApp Business Account may not add numbers while restricted",
+            )
         if len(existing) + len(phones) > client.max_channels:
             raise InvalidInput(
                 "phone_numbers", f"at most {client.max_channels} numbers for this client"

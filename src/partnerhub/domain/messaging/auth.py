@@ -47,6 +47,9 @@ class ChannelPrincipal:
     external_id: str
     # WhatsApp Coexistence: the number stays on the WhatsApp Business app (20 messages/s).
     is_on_biz_app: bool = False
+    # Meta's restrictions on the number's WABA, ``{restriction_type, expiration}`` (Unix
+    # seconds): the send path refuses what they block while they last (domain/compliance).
+    restrictions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -188,6 +191,9 @@ class ChannelKeyAuthenticator:
             phone_number=channel.phone_number,
             external_id=channel.external_id,
             is_on_biz_app=channel.is_on_biz_app,
+            restrictions=tuple(
+                (r["restriction_type"], int(r["expiration"])) for r in channel.restrictions
+            ),
         )
         last = key.last_used_at.timestamp() if key.last_used_at else 0.0
         entry = _Entry(principal, now + self._ttl, last, generation)

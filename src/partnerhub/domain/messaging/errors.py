@@ -311,6 +311,16 @@ def business_account_locked(channel_id: str, status: str) -> GraphError:
     )
 
 
+def business_account_restricted(channel_id: str, restriction: str, until: int) -> GraphError:
+    """131031: Meta restricted the number's WABA (policy enforcement, issue 18 item 6)."""
+    return GraphError(
+        BUSINESS_ACCOUNT_LOCKED,
+        f"channel {channel_id}'s WhatsApp Business Account is restricted ({restriction}) "
+        f"until {until} (Unix time)",
+        message="(#131031) Business Account locked",
+    )
+
+
 # --- template types (issue 17 item 8): Meta's codes for a send that does not fit its template ---
 # 132005 and 132007 carry Meta's titles from its error-code page (docs/fidelity.md "Template
 # types"); 132000 / 132001 / 132012 / 132015 / 132016 are above.

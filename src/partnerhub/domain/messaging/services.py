@@ -23,6 +23,7 @@ from partnerhub.domain.catalogs import services as catalogs
 from partnerhub.domain.clients.model import KEY_STATUSES, Channel, WabaAccount
 from partnerhub.domain.clients.queries import any_channel
 from partnerhub.domain.clock import Clock
+from partnerhub.domain.compliance import enforcement
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.messaging import delivery_faults, errors, marketing, payloads, quality
 from partnerhub.domain.messaging.auth import ChannelPrincipal
@@ -94,6 +95,15 @@ class Accepted:
 def require_usable(principal: ChannelPrincipal) -> None:
     if principal.channel_status not in KEY_STATUSES:
         raise errors.business_account_locked(principal.channel_id, principal.channel_status)
+
+
+def _require_unrestricted(principal: ChannelPrincipal, template: bool, now: datetime) -> None:
+    """131031 while a policy restriction blocks this kind of send (domain/compliance)."""
+    listed = [{"restriction_type": t, "expiration": e} for t, e in principal.restrictions]
+    blocking = enforcement.refusal(listed, now, template)
+    if blocking is not None:
+        until = max(e for t, e in principal.restrictions if t == blocking)
+        raise errors.business_account_restricted(principal.channel_id, blocking, until)
 
 
 class SendStore(Protocol):
@@ -186,6 +196,8 @@ class MessageSender:
             self.coexistence_throughput.check(
                 principal.channel_id, asyncio.get_running_loop().time()
             )
+        if principal.restrictions:
+            _require_unrestricted(principal, outgoing.type == "template", self._clock.now())
         if outgoing.products is not None and self._check_products is not None:
             # Product messages only: one read of the WABA's catalog, outside the batch.
             await self._check_products(principal, outgoing.products)

@@ -13,6 +13,7 @@ from litestar import Router
 
 from partnerhub.emulator.routes import (
     catalogs,
+    compliance,
     controls,
     embedded_signup,
     flow_monitoring,  # issue 18: Meta's monitoring of Flows
@@ -51,6 +52,7 @@ def emulator_router() -> Router:
             *embedded_signup.HANDLERS,
             *flow_monitoring.HANDLERS,
             *partner_change.HANDLERS,
+            *compliance.HANDLERS,
         ],
         tags=["Emulator"],
         include_in_schema=True,

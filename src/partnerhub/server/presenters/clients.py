@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from partnerhub.domain.clients.model import Channel, Client, WabaAccount
 from partnerhub.domain.clock import isoformat
 from partnerhub.wire import clients as wire_clients
@@ -67,7 +69,22 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         has_inbox=False,
         is_oba=False,
         is_on_biz_app=ch.is_on_biz_app,
+        **_name_fields(ch),
+        ctwa_enabled=ch.ctwa_enabled,
     )
+
+
+def _name_fields(ch: Channel) -> dict[str, Any]:
+    """The display-name fields: the latest request, if it is in review or was declined."""
+    last = ch.display_name_requests[-1] if ch.display_name_requests else None
+    shown = {"PENDING_REVIEW": "PENDING_REVIEW", "REJECTED": "DECLINED"}
+    if last is None or last["status"] not in shown:
+        return {"name_status": ch.name_status, "new_display_name": None, "new_name_status": None}
+    return {
+        "name_status": ch.name_status,
+        "new_display_name": last["display_name"],
+        "new_name_status": shown[last["status"]],
+    }
 
 
 def waba_account(w: WabaAccount) -> wire_clients.WabaAccount:
@@ -82,4 +99,5 @@ def waba_account(w: WabaAccount) -> wire_clients.WabaAccount:
         fb_business_id=w.fb_business_id,
         status=w.status,
         settings=w.settings,
+        restriction_info=[dict(r) for r in w.restriction_info],
     )
