@@ -17,6 +17,7 @@ from litestar import Litestar
 from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.clock import advance
+from tests.helpers.flows import published_flow
 from tests.helpers.interactive import (
     interactive_of_each_type,
     interactive_send,
@@ -68,6 +69,8 @@ async def test_a_valid_message_of_every_type_is_accepted_and_its_status_follows(
     await inbound(client, channel["channel_id"])
     catalog = await _catalog(client, channel["channel_id"])
     each = interactive_of_each_type(catalog["id"], "sku-1")
+    flow_id = await published_flow(client, partner, channel["waba_account_id"])
+    each["flow"]["action"]["parameters"]["flow_id"] = flow_id
     each["product_carousel"] = {
         "type": "carousel",
         "body": {"text": "Tonight"},

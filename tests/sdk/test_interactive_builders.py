@@ -14,6 +14,7 @@ from partnerhub.client import interactive as ia
 from partnerhub.domain.messaging.validation import parse_outgoing
 from partnerhub.wire import cloud_api
 from tests.conftest import EMULATOR, PartnerCreds
+from tests.helpers.flows import published_flow
 from tests.helpers.interactive import interactive_send
 from tests.helpers.messaging import CUSTOMER, inbound, ready_channel
 from tests.integration.live_http import over_http
@@ -22,7 +23,7 @@ from tests.receiver import Receiver
 IMG = "https://cdn.example.com/a.png"
 
 
-def _all(catalog_id: str) -> dict[str, cloud_api.Interactive]:
+def _all(catalog_id: str, flow_id: str = "123") -> dict[str, cloud_api.Interactive]:
     return {
         "buttons": ia.buttons("Pizza?", [("y", "Yes"), ("n", "No")], footer="Pick one"),
         "list": ia.list_message(
@@ -34,7 +35,7 @@ def _all(catalog_id: str) -> dict[str, cloud_api.Interactive]:
         "product": ia.product(catalog_id, "sku-1", body="Tonight"),
         "product_list": ia.product_list(catalog_id, "Menu", "Pick", {"All": ["sku-1", "sku-2"]}),
         "catalog": ia.catalog("Browse", thumbnail_retailer_id="sku-1"),
-        "flow": ia.flow("Book", "Book now", flow_id="123", flow_token="t", screen="START"),
+        "flow": ia.flow("Book", "Book now", flow_id=flow_id, flow_token="t", screen="START"),
         "flow_exchange": ia.flow("Book", "Book", flow_name="booking", data_exchange=True),
         "url_carousel": ia.carousel(
             "Deals", [ia.url_card(i, IMG, "Buy", f"https://x.example/{i}") for i in range(2)]
@@ -71,10 +72,11 @@ async def test_builders_over_http_with_the_async_client(
         },
     )
     catalog_id = created.json()["id"]
+    flow_id = await published_flow(client, partner, channel["waba_account_id"], name="booking")
     async with over_http(app) as live:
         api = AsyncMessagingClient(key["D360-API-KEY"], base_url=str(live.base_url))
         async with api:
-            for name, body in _all(catalog_id).items():
+            for name, body in _all(catalog_id, flow_id).items():
                 sent = await api.messages.send_interactive(CUSTOMER, body)
                 assert sent.messages[0].id.startswith("wamid."), name
             with pytest.raises(ValidationError) as refused:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -36,6 +37,7 @@ from partnerhub.domain.auth.services import Authenticator, TokenService
 from partnerhub.domain.auth.tokens import TokenCodec
 from partnerhub.domain.catalogs import services as catalogs
 from partnerhub.domain.clock import Clock, SystemClock
+from partnerhub.domain.flows import services as flow_services
 from partnerhub.domain.media.services import MediaService
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator, ChannelPrincipal
 from partnerhub.domain.messaging.services import (
@@ -233,6 +235,12 @@ def build_state(
     sender = MessageSender(
         _send_store(engine, path, uow_factory), clock, messaging, check_products=check_products
     )
+
+    async def check_flow(principal: ChannelPrincipal, action: dict[str, Any]) -> None:
+        async with uow_factory() as uow:
+            await flow_services.check_sendable(uow, principal.waba_account_id, action)
+
+    sender.flow_check = check_flow
     worker.busy = sender.busy
     listen_url = settings.listen_url
     if listen_url is not None:

@@ -26,6 +26,7 @@ from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import DomainError, NotFound
 from partnerhub.domain.flows.model import CATEGORIES, Flow, FlowStatus
 from partnerhub.domain.flows.validation import validate
+from partnerhub.domain.messaging import errors as messaging_errors
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
 
@@ -473,3 +474,34 @@ async def migrate(
         migrated.append(Migrated(name, flow.id, copy.id))
     await uow.commit()
     return migrated, failed
+
+
+# --- sending a Flow (the Messaging API's interactive ``flow`` message) ----------------------
+
+
+async def check_sendable(uow: UnitOfWork, waba_account_id: str, action: dict[str, Any]) -> None:
+    """An interactive ``flow`` message names a Flow of the sending number's WABA that Meta would
+    send: PUBLISHED or THROTTLED, or DRAFT when ``parameters.mode`` is ``draft`` (Meta lets a
+    business test its drafts that way); DEPRECATED and BLOCKED Flows are refused (131009)."""
+    parameters = action.get("parameters") or {}
+    flow_id, flow_name = parameters.get("flow_id"), parameters.get("flow_name")
+    where = "interactive.action.parameters." + ("flow_id" if flow_id else "flow_name")
+    flow = (
+        await uow.flows.get(str(flow_id))
+        if flow_id
+        else await uow.flows.find_by_name(waba_account_id, str(flow_name))
+        if flow_name
+        else None
+    )
+    if flow is None or flow.waba_account_id != waba_account_id:
+        raise messaging_errors.invalid_value(
+            where, "no such Flow on this WhatsApp Business Account"
+        )
+    sendable = {FlowStatus.PUBLISHED, FlowStatus.THROTTLED}
+    if parameters.get("mode") == "draft":
+        sendable.add(FlowStatus.DRAFT)
+    if flow.status not in sendable:
+        reason = f"the Flow is {flow.status}"
+        if flow.status == FlowStatus.DRAFT:
+            reason += ' (send a draft with parameters.mode "draft")'
+        raise messaging_errors.invalid_value(where, reason)

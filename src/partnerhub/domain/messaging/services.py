@@ -173,6 +173,9 @@ class MessageSender:
         self.last_send = -1e9  # loop time of the latest send: see :meth:`busy`
         # Checks the media ids a send names belong to the sending number (issue 17): set by
         # the app to MediaService.check_send; a send without media ids costs no query.
+        # Set by the composition: an interactive ``flow`` message's Flow must be sendable
+        # (domain/flows/services.check_sendable).
+        self.flow_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = None
         self.media_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = (
             None
         )
@@ -203,6 +206,11 @@ class MessageSender:
             await self._check_products(principal, outgoing.products)
         if self.media_check is not None and outgoing.type in _MAY_NAME_MEDIA:
             await self.media_check(principal, outgoing.body)
+        if self.flow_check is not None and outgoing.type == "interactive":
+            interactive = outgoing.body.get("interactive")
+            if isinstance(interactive, dict) and interactive.get("type") == "flow":
+                # A Flow message: one read of the WABA's Flows, outside the batch.
+                await self.flow_check(principal, interactive.get("action") or {})
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()
