@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -41,12 +40,14 @@ from partnerhub.domain.flows import services as flow_services
 from partnerhub.domain.media.services import MediaService
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator, ChannelPrincipal
 from partnerhub.domain.messaging.services import (
+    MAY_NAME_MEDIA,
     MessageSender,
     MessagingConfig,
+    SendCheck,
     SendStore,
     UnitOfWorkSendStore,
 )
-from partnerhub.domain.messaging.validation import ProductRef
+from partnerhub.domain.messaging.validation import OutgoingMessage
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.policy import ModePolicy
@@ -168,6 +169,32 @@ def media_storage(settings: Settings) -> LocalMediaStorage | S3MediaStorage:
     return LocalMediaStorage(settings.media_dir or settings.data_dir / "media")
 
 
+def _send_checks(
+    uow_factory: Callable[[], UnitOfWork], media: MediaService
+) -> tuple[SendCheck, ...]:
+    """The sends' lookups beyond the batch, each a read only for the messages it concerns:
+    catalog products, media ids of the number, and the Flow of an interactive ``flow``."""
+
+    async def products(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> None:
+        if outgoing.products is not None:
+            async with uow_factory() as uow:
+                await catalogs.check_products(uow, principal.waba_account_id, outgoing.products)
+
+    async def media_ids(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> None:
+        if outgoing.type in MAY_NAME_MEDIA:
+            await media.check_send(principal, outgoing.body)
+
+    async def flow(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> None:
+        interactive = outgoing.body.get("interactive")
+        if isinstance(interactive, dict) and interactive.get("type") == "flow":
+            async with uow_factory() as uow:
+                await flow_services.check_sendable(
+                    uow, principal.waba_account_id, interactive.get("action") or {}
+                )
+
+    return (products, media_ids, flow)
+
+
 def build_state(
     settings: Settings,
     clock: Clock | None = None,
@@ -228,19 +255,18 @@ def build_state(
     )
     worker = Worker(delivery, settings.delivery_poll_seconds, simulator.run_due)
 
-    async def check_products(principal: ChannelPrincipal, ref: ProductRef) -> None:
-        async with uow_factory() as uow:
-            await catalogs.check_products(uow, principal.waba_account_id, ref)
-
-    sender = MessageSender(
-        _send_store(engine, path, uow_factory), clock, messaging, check_products=check_products
+    media = MediaService(
+        MediaRepository(engine),
+        media_storage(settings),
+        clock,
+        hashlib.sha256(f"media-url:{master_key}".encode()).digest(),
     )
-
-    async def check_flow(principal: ChannelPrincipal, action: dict[str, Any]) -> None:
-        async with uow_factory() as uow:
-            await flow_services.check_sendable(uow, principal.waba_account_id, action)
-
-    sender.flow_check = check_flow
+    sender = MessageSender(
+        _send_store(engine, path, uow_factory),
+        clock,
+        messaging,
+        checks=_send_checks(uow_factory, media),
+    )
     worker.busy = sender.busy
     listen_url = settings.listen_url
     if listen_url is not None:
@@ -273,13 +299,6 @@ def build_state(
         reads,
     )
     cache.subscribe(channel_keys.forget)
-    media = MediaService(
-        MediaRepository(engine),
-        media_storage(settings),
-        clock,
-        hashlib.sha256(f"media-url:{master_key}".encode()).digest(),
-    )
-    sender.media_check = media.check_send
     retention.media = media
     return AppState(
         settings=settings,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -42,7 +42,6 @@ from partnerhub.domain.messaging.model import (
 from partnerhub.domain.messaging.throughput import CoexistenceThroughput
 from partnerhub.domain.messaging.validation import (
     OutgoingMessage,
-    ProductRef,
     check_template,
     parse_outgoing,
 )
@@ -52,7 +51,7 @@ from partnerhub.domain.webhooks.services import check_webhook_url, validate_head
 
 WINDOW = timedelta(hours=24)
 # The send types whose body may name an uploaded media file by ``id``.
-_MAY_NAME_MEDIA = frozenset(
+MAY_NAME_MEDIA = frozenset(
     {"image", "audio", "video", "document", "sticker", "interactive", "template"}
 )
 
@@ -137,7 +136,10 @@ class _Pending:
 
 
 # Checks a product send against the WABA's catalog (issue 17): raises GraphError when refused.
-ProductCheck = Callable[[ChannelPrincipal, ProductRef], Awaitable[None]]
+# A check that needs a read beyond the send batch (a WABA's catalog, its Flows, the number's
+# media): given the caller and the parsed message, it refuses with a GraphError or returns.
+# Each decides for itself whether the message concerns it, so a plain text send costs nothing.
+SendCheck = Callable[[ChannelPrincipal, OutgoingMessage], Awaitable[None]]
 
 
 class MessageSender:
@@ -161,24 +163,17 @@ class MessageSender:
         clock: Clock,
         config: MessagingConfig,
         max_batch: int = 512,
-        check_products: ProductCheck | None = None,
+        checks: Sequence[SendCheck] = (),
     ) -> None:
         self._store = store
-        self._check_products = check_products
+        # The composition's lookups outside the batch (catalog products, media ids, Flows).
+        self._checks = tuple(checks)
         self._clock = clock
         self._config = config
         self._max_batch = max_batch
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
         self.last_send = -1e9  # loop time of the latest send: see :meth:`busy`
-        # Checks the media ids a send names belong to the sending number (issue 17): set by
-        # the app to MediaService.check_send; a send without media ids costs no query.
-        # Set by the composition: an interactive ``flow`` message's Flow must be sendable
-        # (domain/flows/services.check_sendable).
-        self.flow_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = None
-        self.media_check: Callable[[ChannelPrincipal, dict[str, Any]], Awaitable[None]] | None = (
-            None
-        )
         # WhatsApp Coexistence: numbers on the WhatsApp Business app send at most 20 a second.
         self.coexistence_throughput = CoexistenceThroughput()
 
@@ -201,16 +196,8 @@ class MessageSender:
             )
         if principal.restrictions:
             _require_unrestricted(principal, outgoing.type == "template", self._clock.now())
-        if outgoing.products is not None and self._check_products is not None:
-            # Product messages only: one read of the WABA's catalog, outside the batch.
-            await self._check_products(principal, outgoing.products)
-        if self.media_check is not None and outgoing.type in _MAY_NAME_MEDIA:
-            await self.media_check(principal, outgoing.body)
-        if self.flow_check is not None and outgoing.type == "interactive":
-            interactive = outgoing.body.get("interactive")
-            if isinstance(interactive, dict) and interactive.get("type") == "flow":
-                # A Flow message: one read of the WABA's Flows, outside the batch.
-                await self.flow_check(principal, interactive.get("action") or {})
+        for check in self._checks:
+            await check(principal, outgoing)
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()

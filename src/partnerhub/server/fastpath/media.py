@@ -54,7 +54,7 @@ async def upload_media(
     except _Gone:
         metrics.media_uploaded("refused")
         raise ClientGone from None
-    except BaseException:
+    except Exception:
         metrics.media_uploaded("refused")
         # The client sends its whole body before it reads an answer: read (and drop) the
         # rest, so it gets the Graph error rather than a reset connection.
