@@ -149,11 +149,3 @@ def template_message(name: str = "order_update", *params: str, lang: str = "en")
             ],
         },
     }
-
-
-def routed_asgi(app: Any) -> Any:
-    """``app`` with the hot paths (server/fastpath) taken out: ``POST /messages`` reaches the
-    Litestar route, everything else is unchanged."""
-    from tests.helpers.hot_paths import routed_twin
-
-    return routed_twin(app)

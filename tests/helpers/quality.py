@@ -1,22 +1,13 @@
-"""Messaging limits, quality and health status: the emulator's controls, the health read, and
-the app with its raw send path taken out (so POST /messages reaches the routed handler)."""
+"""Messaging limits, quality and health status: the emulator's controls and the health read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from litestar import Litestar
 
 from tests.conftest import EMULATOR, PartnerCreds
-from tests.helpers.hot_paths import routed_twin
 from tests.helpers.messaging import ORDER_UPDATE, generate, running_channel
-
-
-def routed(app: Litestar) -> Callable[..., Any]:
-    """The same app with the hot paths taken out: POST /messages reaches the routed handler."""
-    return routed_twin(app)
 
 
 async def control(

@@ -23,6 +23,7 @@ from partnerhub.server.state import AppState
 from partnerhub.wire.events import PhoneNumberQualityUpdate, decode_event
 from tests.conftest import EMULATOR, PartnerCreds, running
 from tests.helpers.clock import advance, eventually
+from tests.helpers.hot_paths import routed_twin
 from tests.helpers.messaging import CUSTOMER, generate, inbound
 from tests.helpers.quality import (
     approved_template,
@@ -31,7 +32,6 @@ from tests.helpers.quality import (
     health,
     keyed_channel,
     report_spam,
-    routed,
     set_limit,
     set_quality,
     template_to,
@@ -181,7 +181,7 @@ async def test_the_tier_budget_counts_unique_users_on_a_rolling_24_hours(
     assert error["code"] == 131048 and error["type"] == "OAuthException"
     assert "messaging limit" in error["error_data"]["details"] and error["fbtrace_id"]
     # The routed handler refuses it the same way (same sender, same batch transaction).
-    transport = httpx.ASGITransport(app=routed(app))
+    transport = httpx.ASGITransport(app=routed_twin(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as slow:
         refused = await slow.post("/messages", headers=headers, json=template_to(_recipient(51)))
         assert refused.status_code == 400 and refused.json()["error"]["code"] == 131048

@@ -18,6 +18,7 @@ from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.clock import advance
 from tests.helpers.flows import published_flow
+from tests.helpers.hot_paths import routed_twin
 from tests.helpers.interactive import (
     interactive_of_each_type,
     interactive_send,
@@ -28,7 +29,6 @@ from tests.helpers.messaging import (
     CUSTOMER,
     inbound,
     ready_channel,
-    routed_asgi,
     running_channel,
     wait_statuses,
 )
@@ -140,7 +140,7 @@ async def test_product_messages_are_checked_against_the_catalog_on_both_paths(
         framework = await routed.post("/messages", headers=key, json=payload)
         return fast, framework
 
-    transport = httpx.ASGITransport(app=routed_asgi(app))
+    transport = httpx.ASGITransport(app=routed_twin(app))
     async with (
         over_http(app) as live,
         httpx.AsyncClient(transport=transport, base_url="http://partnerhub.test") as routed,
@@ -416,7 +416,7 @@ async def test_the_raw_send_path_and_the_route_answer_alike_for_every_type(
         interactive_send(CUSTOMER, b) for b in interactive_of_each_type(catalog["id"]).values()
     ]
     bodies = [*seeds, *(mutate(rng.choice(seeds), rng) for _ in range(60))]
-    transport = httpx.ASGITransport(app=routed_asgi(app))
+    transport = httpx.ASGITransport(app=routed_twin(app))
     async with (
         over_http(app) as live,
         httpx.AsyncClient(transport=transport, base_url="http://partnerhub.test") as routed,

@@ -31,11 +31,11 @@ from partnerhub.server.state import AppState
 from tests.conftest import EMULATOR, PartnerCreds
 from tests.helpers.billing import channel_usage
 from tests.helpers.clock import advance
+from tests.helpers.hot_paths import routed_twin
 from tests.helpers.messaging import (
     CUSTOMER,
     inbound,
     ready_channel,
-    routed_asgi,
     send_text,
     statuses,
     wait_statuses,
@@ -46,7 +46,7 @@ Client = httpx.AsyncClient
 TEXT = {"messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": {"body": "x"}}
 
 
-_routed = routed_asgi
+_routed = routed_twin
 
 
 def _status_webhooks(receiver: Receiver) -> list[dict[str, Any]]:
