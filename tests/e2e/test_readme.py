@@ -227,6 +227,7 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
             text=True,
             timeout=30,
             check=False,
+            cwd=work,
         )
         assert ran.returncode == 0, ran.stderr
         # The walkthrough's number is live: the snippet's filter finds it.
@@ -248,6 +249,7 @@ def test_the_readme_runs_top_to_bottom(tmp_path: Path) -> None:
             text=True,
             timeout=60,
             check=False,
+            cwd=work,  # the snippets write files (docs/sdk.md's invoice.pdf); never into the repo
         )
         assert ran.returncode == 0, ran.stderr
         lines = ran.stdout.splitlines()
