@@ -266,6 +266,8 @@ def family(path: str) -> str:
         return "messaging"
     if path in ("/health_status", "/whatsapp_business_encryption", "/synchronization"):
         return "messaging"
+    if path == "/flows":  # issue 18: the Messaging API's "List Flows"
+        return "messaging"
     return "unknown"
 
 

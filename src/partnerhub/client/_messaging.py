@@ -2,12 +2,12 @@
 
 Each client holds the channel's resources: ``messages`` (send), ``webhook`` (where Cloud API
 webhooks go), ``templates``, ``business_profile``, ``uploads`` (resumable uploads), ``media``
-(upload, get, download, delete), ``multi_webhook``, ``health`` (also as ``health_status()``)
-and ``encryption`` (the business public key of WhatsApp Flows). They live in
-:mod:`partnerhub.client.resources`, one module per resource (``messages``,
-``messaging_webhook``, ``messaging_templates``, ``business_profile``, ``media``,
-``multi_webhook``, ``messaging_health``, ``business_encryption``), where the async twin is
-written once and the sync twin is generated from it, like the Partner API's.
+(upload, get, download, delete), ``multi_webhook``, ``health`` (also as ``health_status()``),
+``encryption`` (the business public key of WhatsApp Flows) and ``flows`` (the WABA's Flows,
+``GET /flows``). They live in :mod:`partnerhub.client.resources`, one module per resource
+(``messages``, ``messaging_webhook``, ``messaging_templates``, ``business_profile``, ``media``,
+``multi_webhook``, ``messaging_health``, ``business_encryption``, ``messaging_flows``), where
+the async twin is written once and the sync twin is generated from it, like the Partner API's.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from partnerhub.client.resources.business_profile import (
 )
 from partnerhub.client.resources.coexistence import AsyncCoexistence, Coexistence
 from partnerhub.client.resources.media import AsyncMedia, Media
+from partnerhub.client.resources.messaging_flows import AsyncMessagingFlows, MessagingFlows
 from partnerhub.client.resources.messages import AsyncMessages, Messages
 from partnerhub.client.resources.messaging_health import AsyncMessagingHealth, MessagingHealth
 from partnerhub.client.resources.messaging_templates import (
@@ -82,6 +83,7 @@ class MessagingClient:
         self.multi_webhook = MultiWebhook(self._core)
         # WhatsApp Flows: the business public key (issue 18)
         self.encryption = BusinessEncryption(self._core)
+        self.flows = MessagingFlows(self._core)
         # WhatsApp Coexistence: POST /synchronization.
         self.coexistence = Coexistence(self._core)
         self.health = MessagingHealth(self._core)
@@ -134,6 +136,7 @@ class AsyncMessagingClient:
         self.multi_webhook = AsyncMultiWebhook(self._core)
         # WhatsApp Flows: the business public key (issue 18)
         self.encryption = AsyncBusinessEncryption(self._core)
+        self.flows = AsyncMessagingFlows(self._core)
         # WhatsApp Coexistence: POST /synchronization.
         self.coexistence = AsyncCoexistence(self._core)
         self.health = AsyncMessagingHealth(self._core)

@@ -123,6 +123,25 @@ class FlowList(msgspec.Struct):
     total: int
 
 
+class Cursors(msgspec.Struct, omit_defaults=True):
+    """Meta's cursor pair: the first and the last item of the page."""
+
+    before: str | None = None
+    after: str | None = None
+
+
+class Paging(msgspec.Struct):
+    cursors: Cursors
+
+
+class MessagingFlowList(msgspec.Struct, omit_defaults=True):
+    """``GET /flows`` on the Messaging API: 360dialog's ``flows.ListResponse`` (the Flows of
+    the key's WABA under ``data``, Meta's cursor ``paging``; none when there is no Flow)."""
+
+    data: list[FlowOut]
+    paging: Paging | None = None
+
+
 class FlowAssetForm(msgspec.Struct):
     """``POST …/flows/{flow_id}/assets``' multipart form, for the schema: the Flow JSON file,
     ``name=flow.json`` and ``asset_type=FLOW_JSON`` (Meta's)."""
