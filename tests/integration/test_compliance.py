@@ -189,6 +189,35 @@ async def test_display_names_are_checked_against_the_guidelines(
         assert decided.status_code == 200, decided.text
 
 
+async def test_metas_new_display_name_field_is_accepted_too(
+    app: Litestar, partner: PartnerCreds
+) -> None:
+    """Meta's ``POST /<PHONE_NUMBER_ID>`` names the field ``new_display_name``; the hub takes
+    it as well as ``display_name`` (one of the two)."""
+    async with over_http(app) as http:
+        channel = await running_channel(http, partner, "+4915100004009")
+        path = channel_path(partner, channel) + "/display_name"
+        made = await http.post(
+            path, headers=partner.headers, json={"new_display_name": "Luigi's Trattoria"}
+        )
+        assert made.status_code == 200, made.text
+        assert made.json()["display_name"] == "Luigi's Trattoria"
+        assert made.json()["status"] == "PENDING_REVIEW"
+        row = await channel_row(http, partner, channel["channel_id"])
+        assert row["new_display_name"] == "Luigi's Trattoria"
+        both = await http.post(
+            path,
+            headers=partner.headers,
+            json={"display_name": "Acme Tools", "new_display_name": "Acme Tools"},
+        )
+        assert_error(both, 400, "new_display_name")
+        neither = await http.post(path, headers=partner.headers, json={})
+        assert_error(neither, 400, "display_name")
+        # Still one request, the first.
+        listed = await http.get(path, headers=partner.headers)
+        assert [r["display_name"] for r in listed.json()["requests"]] == ["Luigi's Trattoria"]
+
+
 async def test_a_restriction_blocks_business_initiated_sends_until_it_expires(
     app: Litestar, client: Client, partner: PartnerCreds, receiver: Receiver
 ) -> None:

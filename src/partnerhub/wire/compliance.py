@@ -12,10 +12,16 @@ from typing import Annotated
 import msgspec
 
 
-class DisplayNameIn(msgspec.Struct, forbid_unknown_fields=True):
-    """The new display name for the channel (checked against the display-name guidelines)."""
+DisplayName = Annotated[str, msgspec.Meta(max_length=1000)]
 
-    display_name: Annotated[str, msgspec.Meta(max_length=1000)]
+
+class DisplayNameIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The new display name for the channel (checked against the display-name guidelines):
+    ``display_name``, or ``new_display_name`` (Meta's field for the same change, on
+    ``POST /<PHONE_NUMBER_ID>``); one of the two."""
+
+    display_name: DisplayName | None = None
+    new_display_name: DisplayName | None = None
 
 
 class DisplayNameRequest(msgspec.Struct):

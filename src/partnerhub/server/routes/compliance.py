@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from partnerhub.domain.clients.model import Channel
 from partnerhub.domain.compliance import ctwa, display_names
+from partnerhub.domain.errors import InvalidInput
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
@@ -31,6 +32,16 @@ def display_names_of(channel: Channel) -> wire.DisplayNames:
     )
 
 
+def _wanted_name(body: wire.DisplayNameIn) -> str:
+    """``display_name`` or Meta's ``new_display_name``: exactly one of them."""
+    if body.display_name is not None and body.new_display_name is not None:
+        raise InvalidInput("new_display_name", "give display_name or new_display_name, not both")
+    wanted = body.display_name if body.display_name is not None else body.new_display_name
+    if wanted is None:
+        raise InvalidInput("display_name", "is required (or Meta's new_display_name)")
+    return wanted
+
+
 @post(
     _CHANNEL + "/display_name",
     summary="Request a display-name change for a number (reviewed by Meta)",
@@ -46,10 +57,11 @@ async def request_display_name(
 ) -> wire.DisplayNameRequest:
     await require_partner(request, partner_id)
     body = await read_body(request, wire.DisplayNameIn)
+    wanted = _wanted_name(body)
     state = app_state(request)
     async with state.uow() as uow:
         _channel, made = await display_names.request_change(
-            uow, state.clock, partner_id, client_id, channel_id, body.display_name
+            uow, state.clock, partner_id, client_id, channel_id, wanted
         )
     return display_name_request(made)
 
