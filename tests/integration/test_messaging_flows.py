@@ -111,7 +111,7 @@ async def test_a_waba_without_flows_answers_an_empty_list(
 async def test_refusals_are_graph_errors(http: Client, partner: PartnerCreds) -> None:
     _, key = await keyed_channel(http, partner, "+4915100000831")
     bad_field = await http.get("/flows", headers={"D360-API-KEY": key}, params={"fields": "nope"})
-    graph_error(bad_field, 400)
+    assert graph_error(bad_field, 400)["code"] == 100
     assert details(bad_field).startswith("fields")
     # Partner credentials are not channel keys; no key at all; an unknown key.
     for headers in (partner.headers, {}, {"D360-API-KEY": "not-a-key"}):

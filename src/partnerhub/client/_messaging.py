@@ -33,8 +33,8 @@ from partnerhub.client.resources.business_profile import (
 )
 from partnerhub.client.resources.coexistence import AsyncCoexistence, Coexistence
 from partnerhub.client.resources.media import AsyncMedia, Media
-from partnerhub.client.resources.messaging_flows import AsyncMessagingFlows, MessagingFlows
 from partnerhub.client.resources.messages import AsyncMessages, Messages
+from partnerhub.client.resources.messaging_flows import AsyncMessagingFlows, MessagingFlows
 from partnerhub.client.resources.messaging_health import AsyncMessagingHealth, MessagingHealth
 from partnerhub.client.resources.messaging_templates import (
     AsyncMessagingTemplates,

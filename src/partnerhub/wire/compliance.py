@@ -11,7 +11,6 @@ from typing import Annotated
 
 import msgspec
 
-
 DisplayName = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
