@@ -68,7 +68,7 @@ async def test_the_sqlite_detector_reads_the_tags_bumped_by_other_connections(
     path = tmp_path / "db.sqlite"
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("CREATE TABLE cache_versions (tag TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
-    detector = SqliteChangeDetector(path)
+    detector = SqliteChangeDetector(path, look_interval_seconds=0)
     assert detector.changed() == ()
     writer.execute("INSERT INTO cache_versions VALUES ('apikey:a', 1), ('partner:P1', 1)")
     assert sorted(detector.changed() or ()) == ["apikey:a", "partner:P1"]
@@ -78,5 +78,22 @@ async def test_the_sqlite_detector_reads_the_tags_bumped_by_other_connections(
     assert detector.changed() == ()  # a commit, but nothing cached changed
     writer.execute("DELETE FROM cache_versions")  # emptied: what changed is unknown
     assert detector.changed() is None
+    detector.close()
+    writer.close()
+
+
+async def test_the_sqlite_detector_looks_at_most_once_per_interval(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE cache_versions (tag TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
+    detector = SqliteChangeDetector(path, look_interval_seconds=0.2)
+    writer.execute("INSERT INTO cache_versions VALUES ('apikey:a', 1)")
+    assert detector.changed() == ()  # within the interval of the first look (at creation)
+    await asyncio.sleep(0.25)
+    assert detector.changed() == ["apikey:a"]  # the next look, once the interval passed
+    writer.execute("INSERT INTO cache_versions VALUES ('apikey:b', 2)")
+    assert detector.changed() == ()
+    await asyncio.sleep(0.25)
+    assert detector.changed() == ["apikey:b"]
     detector.close()
     writer.close()

@@ -117,22 +117,22 @@ async def publish(session: AsyncSession, tags: Collection[str]) -> None:
                 {"channel": CACHE_CHANNEL, "payload": payload},
             )
     elif dialect == "sqlite":
-        # The transaction already wrote, so it holds SQLite's one write lock: max + 1 is ours.
+        # One statement on the driver: each tag's row takes the next sequence number (the
+        # transaction already wrote, so it holds SQLite's one write lock: max + 1 is ours).
+        connection = await session.connection()
         try:
-            seq = (
-                await session.execute(text("SELECT coalesce(max(seq), 0) + 1 FROM cache_versions"))
-            ).scalar_one()
+            await connection.exec_driver_sql(_BUMP, [(tag,) for tag in sorted(tags)])
         except OperationalError as exc:
             if "no such table" not in str(exc):
                 raise
-            return  # a schema older than migration 0017: no process reads versions from it
-        await session.execute(
-            text(
-                "INSERT INTO cache_versions (tag, seq) VALUES (:tag, :seq) "
-                "ON CONFLICT (tag) DO UPDATE SET seq = excluded.seq"
-            ),
-            [{"tag": tag, "seq": seq} for tag in sorted(tags)],
-        )
+            # A schema older than migration 0017: no process reads versions from it.
+
+
+_BUMP = (
+    "INSERT INTO cache_versions (tag, seq) "
+    "SELECT ?, coalesce(max(seq), 0) + 1 FROM cache_versions WHERE true "
+    "ON CONFLICT (tag) DO UPDATE SET seq = excluded.seq"
+)
 
 
 def _payloads(tags: Collection[str]) -> list[str]:

@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 
 import asyncpg
 import structlog
-from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+from partnerhub.adapters import inline_sqlite
 
 T = TypeVar("T")
 log = structlog.get_logger("partnerhub.db")
@@ -113,6 +114,14 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
+def _inline_pragmas(connection: Any) -> None:
+    """The pragmas, then no busy handler: a connection run on the event loop's thread must not
+    sleep in SQLite, it retries busy answers with asyncio sleeps instead
+    (:func:`partnerhub.adapters.inline_sqlite.patiently`)."""
+    sqlite_pragmas(connection)
+    connection.execute("PRAGMA busy_timeout=0")
+
+
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 # The files SQLite keeps beside the database in WAL mode.
@@ -159,9 +168,10 @@ def create_engine(url: URL, pool: PoolConfig | None = None) -> AsyncEngine:
             private_sqlite_file(path)
         # hide_parameters: a database error must never print row values (secrets, custom
         # webhook header values) into the logs.
-        engine = create_async_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
-        return engine
+        # Driver calls on the loop's thread, busy waits as asyncio sleeps (inline_sqlite.py).
+        return create_async_engine(
+            url, async_creator=inline_sqlite.connector(url, _inline_pragmas), hide_parameters=True
+        )
     pool = pool or PoolConfig()
     connect_args: dict[str, Any] = {}
     if pool.pgbouncer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import text
@@ -55,27 +56,7 @@ def sqlite_write_gate(bind: object) -> asyncio.Lock:
 
 
 class UnitOfWork:
-    partners: PartnerRepository
-    users: UserRepository
-    api_keys: ApiKeyRepository
-    tokens: TokenRepository
-    webhooks: WebhookRepository
-    clients: ClientRepository
-    billing: BillingRepository
-    client_logins: ClientLoginRepository
-    messaging: MessagingRepository
-    templates: TemplateRepository
-    hub: HubRepository
-    logins: LoginAttemptRepository
-    io_signatures: IoSignatureRepository
-    api_key_uses: ApiKeyUseRepository
-    profiles: BusinessProfileRepository
-
-    catalogs: CatalogRepository
-    quality: QualityRepository
-    migrations: MigrationRepository
-    flows: FlowRepository
-    partner_changes: PartnerChangeRepository
+    # The repositories are made on first use: a unit of work touches two or three of twenty.
 
     def __init__(
         self,
@@ -94,28 +75,87 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessionmaker()
-        self.partners = PartnerRepository(self.session)
-        self.users = UserRepository(self.session)
-        self.api_keys = ApiKeyRepository(self.session)
-        self.tokens = TokenRepository(self.session)
-        self.webhooks = WebhookRepository(self.session)
-        self.clients = ClientRepository(self.session)
-        self.billing = BillingRepository(self.session)
-        self.client_logins = ClientLoginRepository(self.session)
-        self.messaging = MessagingRepository(self.session)
-        self.templates = TemplateRepository(self.session)
-        self.hub = HubRepository(self.session)
-        self.logins = LoginAttemptRepository(self.session)
-        self.io_signatures = IoSignatureRepository(self.session)
-        self.api_key_uses = ApiKeyUseRepository(self.session)
-        self.profiles = BusinessProfileRepository(self.session)
-
-        self.catalogs = CatalogRepository(self.session)
-        self.quality = QualityRepository(self.session)
-        self.migrations = MigrationRepository(self.session)
-        self.flows = FlowRepository(self.session)
-        self.partner_changes = PartnerChangeRepository(self.session)
         return self
+
+    @cached_property
+    def partners(self) -> PartnerRepository:
+        return PartnerRepository(self.session)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.session)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.session)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return TokenRepository(self.session)
+
+    @cached_property
+    def webhooks(self) -> WebhookRepository:
+        return WebhookRepository(self.session)
+
+    @cached_property
+    def clients(self) -> ClientRepository:
+        return ClientRepository(self.session)
+
+    @cached_property
+    def billing(self) -> BillingRepository:
+        return BillingRepository(self.session)
+
+    @cached_property
+    def client_logins(self) -> ClientLoginRepository:
+        return ClientLoginRepository(self.session)
+
+    @cached_property
+    def messaging(self) -> MessagingRepository:
+        return MessagingRepository(self.session)
+
+    @cached_property
+    def templates(self) -> TemplateRepository:
+        return TemplateRepository(self.session)
+
+    @cached_property
+    def hub(self) -> HubRepository:
+        return HubRepository(self.session)
+
+    @cached_property
+    def logins(self) -> LoginAttemptRepository:
+        return LoginAttemptRepository(self.session)
+
+    @cached_property
+    def io_signatures(self) -> IoSignatureRepository:
+        return IoSignatureRepository(self.session)
+
+    @cached_property
+    def api_key_uses(self) -> ApiKeyUseRepository:
+        return ApiKeyUseRepository(self.session)
+
+    @cached_property
+    def profiles(self) -> BusinessProfileRepository:
+        return BusinessProfileRepository(self.session)
+
+    @cached_property
+    def catalogs(self) -> CatalogRepository:
+        return CatalogRepository(self.session)
+
+    @cached_property
+    def quality(self) -> QualityRepository:
+        return QualityRepository(self.session)
+
+    @cached_property
+    def migrations(self) -> MigrationRepository:
+        return MigrationRepository(self.session)
+
+    @cached_property
+    def flows(self) -> FlowRepository:
+        return FlowRepository(self.session)
+
+    @cached_property
+    def partner_changes(self) -> PartnerChangeRepository:
+        return PartnerChangeRepository(self.session)
 
     async def __aexit__(
         self,
