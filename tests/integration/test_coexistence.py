@@ -227,6 +227,25 @@ async def test_contacts_then_history_sync_with_their_exact_events(
     assert len(partner_events(receiver, "history")) == 3
 
 
+async def test_one_clock_advance_over_both_steps_sends_every_history_phase(
+    http: Client,
+    partner: PartnerCreds,
+    receiver: Receiver,
+    numbers_receiver: Receiver,
+    state: AppState,
+) -> None:
+    """As a number's review runs at once when the clock moves past all its steps, so does the
+    history sync: the second phase is due a step after the first was due, not after it ran
+    (found by the docs/walkthroughs.md walkthrough, which advances the clock once)."""
+    _, key = await coexistence_number(http, partner, receiver, numbers_receiver, APP)
+    started = await sync(http, key, "history")
+    assert started.status_code == 200, started.text
+    await delivered(http, receiver, "history", 1)
+    await advance(http, 2 * state.settings.simulator_step_seconds)
+    phases = await delivered(http, receiver, "history", 3)
+    assert [e["data"]["history"][0]["metadata"]["phase"] for e in phases] == [0, 1, 2]
+
+
 async def test_declined_history_and_the_24_hour_window(
     http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
 ) -> None:

@@ -168,6 +168,9 @@ async def test_display_names_are_checked_against_the_guidelines(
         ("x" * 76, "at most 75"),
         ("Visit www.acme.com", "URL"),
         ("Acme https://acme.example", "URL"),
+        ("Visit bistro.example", "URL"),  # any domain, not only .com and a few others
+        ("Pizzeria pizza.it", "URL"),
+        ("Acme.shop", "URL"),
         ("Pizza", "generic"),
         ("The Shoes Store", "generic"),
         ("ACME TOOLING", "capitals"),
@@ -178,7 +181,14 @@ async def test_display_names_are_checked_against_the_guidelines(
         refused = await client.post(path, headers=partner.headers, json={"display_name": name})
         assert refused.status_code == 400, (name, refused.text)
         assert rule in refused.text, (name, refused.text)
-    for name in ("IBM", "Luigi's Pizza", "Acme & Sons", "Müller-Lüdenscheidt Bäckerei"):
+    for name in (
+        "IBM",
+        "Luigi's Pizza",
+        "Acme & Sons",
+        "Müller-Lüdenscheidt Bäckerei",
+        "Acme Co. KG",  # a dot before a space is no domain
+        "J.Crew",
+    ):
         fine = await client.post(path, headers=partner.headers, json={"display_name": name})
         assert fine.status_code == 200, (name, fine.text)
         decided = await client.post(

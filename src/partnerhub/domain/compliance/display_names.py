@@ -82,7 +82,14 @@ GENERIC_WORDS = frozenset(
         "best",
     }
 )
-_URL = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|net|org|io|de|co|info|biz)\b)", re.I)
+# A domain name: a label, a dot and a top-level domain, i.e. any country code (two letters) or
+# one of the common generic ones (".example" too: the docs' stand-in for a real site). "Co. KG"
+# or "Dr. Oetker" (a space after the dot) are not domains.
+_GENERIC_TLDS = (
+    "com|net|org|info|biz|io|co|app|dev|shop|store|online|site|xyz|tech|club|blog|email|"
+    "example|test|pizza|restaurant|cafe|bar|menu|travel|health|digital|agency|studio|news"
+)
+_URL = re.compile(rf"(https?://|www\.|\b[\w-]+\.([a-z]{{2}}|{_GENERIC_TLDS})\b)", re.I)
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 _PUNCTUATION = re.compile(r"[~!@#$%^*()_+={}\[\]|\\:;\"<>?/]")
 

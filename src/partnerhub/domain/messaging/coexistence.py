@@ -287,7 +287,7 @@ async def run_due_history(
     uow: UnitOfWork, clock: Clock, step_seconds: float, limit: int = 200
 ) -> int:
     """The simulated Meta side sends each due history phase (split as of the sync's start),
-    then schedules the next one a step later; returns how many were sent."""
+    then schedules the next one a step after this one's due time; returns how many were sent."""
     now = clock.now()
     due = await uow.clients.due_history_phases(now, limit)
     for channel in due:
@@ -301,8 +301,11 @@ async def run_due_history(
             event = wire.History(outbox.new_event_id(), phases[phase])
             await outbox.emit(uow, clock, partner, event)
         last = phase + 1 >= len(phases)
+        # The next phase is a step after this one was DUE (not after now): one clock advance
+        # over several steps sends every phase, as the number's review runs at once.
+        due_at = channel.smb_history_next_at or now
         channel.smb_history_next_phase = None if last else phase + 1
-        channel.smb_history_next_at = None if last else now + timedelta(seconds=step_seconds)
+        channel.smb_history_next_at = None if last else due_at + timedelta(seconds=step_seconds)
     if due:
         await uow.commit()
     return len(due)
