@@ -26,6 +26,7 @@ COVERED = {
     ("POST", "/v1/messages"): "test_send_path.py",
     ("POST", "/marketing_messages"): "test_hot_paths.py",
     ("GET", "/api/v2/partners/{partner_id}"): "test_hot_paths.py",
+    ("PATCH", "/api/v2/partners/{partner_id}"): "test_hot_paths.py",
     # Streamed to storage: only answered below the framework (its route only documents it).
     ("POST", "/media"): "test_media.py",
 }
@@ -81,6 +82,52 @@ async def test_get_partner_answers_as_the_routed_handler(
     # The hot route answered the partner itself (not a pass-through).
     hot, _ = await _both(app, client, "GET", own, key)
     assert hot.status_code == 200 and hot.json()["id"] == partner.partner_id
+
+
+async def test_patch_partner_answers_as_the_routed_handler(
+    app: Litestar, client: httpx.AsyncClient, partner: PartnerCreds, other_partner: PartnerCreds
+) -> None:
+    token = (await login(client, partner))["access_token"]
+    own = f"/api/v2/partners/{partner.partner_id}"
+    key = {"X-API-Key": partner.api_key, "Content-Type": "application/json"}
+    form = {"X-API-Key": partner.api_key, "Content-Type": "application/x-www-form-urlencoded"}
+    cases: list[tuple[str, dict[str, str], str | None]] = [
+        (own, key, '{"brand_name": "Hot"}'),
+        (own + "/", key, '{"brand_name": "Hot Slash"}'),
+        (own, {"Authorization": f"Bearer {token}"}, '{"country": "DE"}'),
+        (own, key, '{"brand_name": null}'),
+        (own, key, '{"brand_name": 7}'),
+        (own, key, '{"country": "Narnia"}'),
+        (own, key, '{"logo_url": "not a url"}'),
+        (own, key, '{"webhook_url": "http://127.0.0.1:1/x"}'),
+        (own, key, '{"unknown_field": 1}'),
+        (own, key, "{not json"),
+        (own, key, "[]"),
+        (own, key, ""),
+        (own, key, '{"brand_name": "a\u0000b"}'),
+        (own, form, "brand_name=Form+Brand"),
+        (own, key, "{}"),
+        (own, {}, '{"brand_name": "x"}'),
+        (own, {"X-API-Key": "nope"}, '{"brand_name": "x"}'),
+        (own, {"X-API-Key": other_partner.api_key}, '{"brand_name": "x"}'),
+        (f"/api/v2/partners/{other_partner.partner_id}", key, '{"brand_name": "Stolen"}'),
+        ("/api/v2/partners/unknown", key, '{"brand_name": "x"}'),
+        (own, key, '{"brand_name": "' + "x" * 300 + '"}'),
+        (own, key, '{"brand_name": "' + "x" * 3_000_000 + '"}'),  # past the body limit
+    ]
+    for path, headers, content in cases:
+        hot, routed = await _both(app, client, "PATCH", path, headers, content)
+        assert comparable(hot) == comparable(routed), (path, headers, content)
+    # The hot route wrote (not a pass-through), and the other partner is untouched.
+    hot, _ = await _both(app, client, "PATCH", own, key, '{"brand_name": "Written Hot"}')
+    assert hot.status_code == 200 and hot.json()["brand_name"] == "Written Hot"
+    seen = await client.get(own, headers={"X-API-Key": partner.api_key})
+    assert seen.json()["brand_name"] == "Written Hot"
+    theirs = await client.get(
+        f"/api/v2/partners/{other_partner.partner_id}",
+        headers={"X-API-Key": other_partner.api_key},
+    )
+    assert theirs.json()["brand_name"] != "Stolen"
 
 
 async def test_revoked_key_is_refused_alike(

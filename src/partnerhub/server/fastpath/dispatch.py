@@ -76,7 +76,8 @@ class MetaShape:
         if isinstance(exc, DomainError):
             refused = meta.answer(exc, strict=state.settings.fidelity == "strict")
         elif isinstance(exc, TooLarge):
-            refused = meta.MetaAnswer(413, "Request body too large")
+            # The routed twin's words: the framework's 413 detail (as the Graph shape above).
+            refused = meta.MetaAnswer(413, "Request Entity Too Large")
         else:
             refused = meta.unexpected(exc, scope["path"])
         body = _encode(refused.body(scope_request_id(scope)))
@@ -168,6 +169,14 @@ def route_path(scope: dict[str, Any]) -> str:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
+
+
+def header(scope: dict[str, Any], name: bytes, default: str = "") -> str:
+    """A request header's value (``name`` lower-case, as ASGI gives them), or ``default``."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return default
 
 
 async def read_body(scope: dict[str, Any], receive: Receive, limit: int) -> bytes:

@@ -45,6 +45,14 @@ async def update_partner(
 ) -> wire.Partner:
     await require_partner(request, partner_id)
     body = await read_body(request, wire.PartnerPatch)
+    return await patch_partner(app_state(request), partner_id, body)
+
+
+# Also answered below the framework by the hot route of the same path and method
+# (:mod:`partnerhub.server.fastpath.partners`): the caller is checked before the body is read.
+async def patch_partner(state: AppState, partner_id: str, body: wire.PartnerPatch) -> wire.Partner:
+    """Spec §4: apply the fields the body sets (absent ones stay, ``null`` clears what may be
+    cleared) in one unit of work, and answer the partner as it now is."""
     changes = services.PartnerChanges(
         **{
             name: getattr(body, name)
@@ -52,7 +60,6 @@ async def update_partner(
             if getattr(body, name) is not UNSET
         }
     )
-    state = app_state(request)
     async with state.uow() as uow:
         partner = await services.update_partner(
             uow, state.clock, partner_id, changes, hub_mode=state.policy.ssrf_rules
