@@ -26,6 +26,7 @@ from partnerhub.domain.messaging import keys as channel_keys
 from partnerhub.server.settings import Settings
 from partnerhub.server.state import AppState
 from tests.conftest import PartnerCreds, running
+from tests.helpers.messaging import running_channel
 from tests.helpers.round_trips import counted
 
 BOUND_SECONDS = 1.0  # docs/operations.md "The auth cache"
@@ -149,11 +150,12 @@ async def test_a_list_page_is_one_round_trip_on_postgresql(
             f"{base}/api_keys", headers=partner.headers, json={"name": f"k{n}"}
         )
         assert created.status_code == 201, created.text
+    await running_channel(client, partner)
     assert (await client.get(base, headers=partner.headers)).status_code == 200
     await state.authenticator.drain()
     await state.worker.stop()  # its delivery rounds share the engine: count the request only
     with counted(state) as seen:
-        for path, total in ((f"{base}/api_keys?limit=2", 4), (f"{base}/clients", 0)):
+        for path, total in ((f"{base}/api_keys?limit=2", 4), (f"{base}/clients", 1)):
             seen.clear()
             answer = await client.get(path, headers=partner.headers)
             assert answer.status_code == 200, answer.text
@@ -161,6 +163,22 @@ async def test_a_list_page_is_one_round_trip_on_postgresql(
             assert len(seen.statements) == 1, seen.statements
             seen.drop_pings(state)
             assert seen.simple == [], seen.simple
+        # The channel list: its total comes from the per-status counters (channel_counts), not
+        # from counting the rows; an empty first page (no row to carry it) asks them alone.
+        seen.clear()
+        answer = await client.get(f"{base}/channels", headers=partner.headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["total"] == 1 and answer.json()["count"] == 1
+        # The page carries its total; the rows' clients and WABAs follow, one batch each.
+        assert len(seen.statements) == 3, seen.statements
+        assert "channel_counts" in seen.statements[0]
+        assert "FROM clients" in seen.statements[1] and "FROM waba_accounts" in seen.statements[2]
+        seen.drop_pings(state)
+        assert seen.simple == [], seen.simple
+        seen.clear()
+        answer = await client.get(f"{base}/channels?offset=5", headers=partner.headers)
+        assert answer.json()["total"] == 1 and answer.json()["count"] == 0
+        assert len(seen.statements) == 2, seen.statements
         # A page past the end has no row to carry the total: a second statement, still no
         # transaction.
         seen.clear()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import Select, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
@@ -87,11 +87,17 @@ async def recount(executor: AsyncSession | AsyncConnection) -> None:
     await executor.execute(_COUNTS.insert().from_select(["partner_id", "status", "n"], counted))
 
 
-async def total(session: AsyncSession, partner_id: str, status: str | None) -> int:
-    """How many channels the partner has (in ``status``, when given)."""
+def total_query(partner_id: str, status: str | None) -> Select[tuple[int]]:
+    """How many channels the partner has (in ``status``, when given), from the counters: a
+    statement of its own, or a scalar subquery a list page carries (one round trip)."""
     statement = select(func.coalesce(func.sum(_COUNTS.c.n), 0)).where(
         _COUNTS.c.partner_id == partner_id
     )
     if status is not None:
         statement = statement.where(_COUNTS.c.status == status)
-    return int(await session.scalar(statement) or 0)
+    return statement
+
+
+async def total(session: AsyncSession, partner_id: str, status: str | None) -> int:
+    """How many channels the partner has (in ``status``, when given)."""
+    return int(await session.scalar(total_query(partner_id, status)) or 0)

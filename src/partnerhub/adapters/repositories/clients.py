@@ -209,12 +209,14 @@ class ClientRepository:
                     self._ch.external_id == text,
                 )
             )
-        total = None
+        counted = None
         if not text and set(query.filters) <= {"status"}:
             status = query.filters.get("status")
             if status is not None or "status" not in query.filters:
-                total = await channel_counts.total(self._session, partner_id, status)
-        return await fetch_page(self._session, statement, query, self.CHANNEL_COLUMNS, total=total)
+                counted = channel_counts.total_query(partner_id, status)
+        return await fetch_page(
+            self._session, statement, query, self.CHANNEL_COLUMNS, total_from=counted
+        )
 
     async def clients_by_id(self, client_ids: Sequence[str]) -> dict[str, Client]:
         if not client_ids:

@@ -39,13 +39,14 @@ async def fetch_page(
     columns: Mapping[str, ColumnElement[Any]],
     *,
     default_sort: Sequence[SortKey] = NEWEST_FIRST,
-    total: int | None = None,
+    total_from: Select[tuple[int]] | None = None,
 ) -> tuple[list[Any], int]:
     """Apply a validated :class:`ListQuery` (filters, sort, paging) and count the total.
 
     The order always ends with ``id`` in the direction of the last sort key, so pages are
     stable and an index on ``(…, created_at, id)`` serves the default newest-first order.
-    ``total`` may be given when the caller has a cheaper way to count than ``COUNT(*)``.
+    ``total_from`` is a statement counting the total more cheaply than ``COUNT(*)`` (a counter
+    table): the page carries it as a scalar subquery, still one round trip.
     """
     for name, value in query.filters.items():
         statement = statement.where(_condition(columns[name], value))
@@ -54,14 +55,15 @@ async def fetch_page(
     if keys[-1].field != "id":
         order.append(columns["id"].desc() if keys[-1].descending else columns["id"].asc())
     page = statement.order_by(*order).limit(query.limit).offset(query.offset)
-    if total is not None:
-        return list((await session.scalars(page)).all()), total
     # The page and the total in one statement (one round trip, one snapshot): the window count
     # is taken over the filtered rows before LIMIT/OFFSET. Only a page past the end, which has
     # no row to carry it, needs a second statement.
-    rows = (await session.execute(page.add_columns(func.count().over()))).all()
+    carried = func.count().over() if total_from is None else total_from.scalar_subquery()
+    rows = (await session.execute(page.add_columns(carried))).all()
     if rows:
         return [row[0] for row in rows], int(rows[0][-1])
+    if total_from is not None:
+        return [], int(await session.scalar(total_from) or 0)
     if query.offset == 0:
         return [], 0
     counted = await session.scalar(select(func.count()).select_from(statement.subquery()))
