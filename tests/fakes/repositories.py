@@ -346,12 +346,21 @@ class ClientRepository:
 
     async def add_numbers(self, channels: Sequence[Channel]) -> bool:
         """All or none, as the savepoint does: False when a number is in use already."""
-        held = {c.phone_number for c in self._t.channels.values() if _in_use(c)}
-        new = [c.phone_number for c in channels if _in_use(c)]
-        if held & set(new) or len(set(new)) != len(new):
-            return False
+        for column in ("phone_number", "external_id"):
+            held = {getattr(c, column) for c in self._t.channels.values() if _in_use(c)}
+            new = [getattr(c, column) for c in channels if _in_use(c)]
+            if held & set(new) or len(set(new)) != len(new):
+                return False
         for channel in channels:
             self._t.channels[channel.id] = channel
+        return True
+
+    async def add_client_and_waba(self, client: Client | None, waba: WabaAccount) -> bool:
+        if any(w.external_id == waba.external_id for w in self._t.wabas.values()):
+            return False
+        if client is not None:
+            self.add(client)
+        self.add(waba)
         return True
 
     async def holder_of_number(self, phone_number: str) -> Channel | None:

@@ -139,9 +139,15 @@ class ClientRepository(Protocol):
     async def add_numbers(self, channels: Sequence[Channel]) -> bool:
         """Insert new channels; False, changing nothing, when the database refuses one's number
         because a concurrent transaction took it after our :meth:`phone_taken` check (the
-        unique index on numbers in use is the one arbiter). A savepoint keeps the rest of the
-        unit of work, and the objects it read, usable for the answer. Any other integrity
-        error propagates."""
+        unique index on numbers in use is the one arbiter), or its Meta id (``external_id``,
+        unique among channels in use). A savepoint keeps the rest of the unit of work, and the
+        objects it read, usable for the answer. Any other integrity error propagates."""
+        ...
+
+    async def add_client_and_waba(self, client: Client | None, waba: WabaAccount) -> bool:
+        """Insert a new WABA, and the new client that holds it when given, all or nothing;
+        False, changing nothing, when a concurrent transaction filed a WABA with the same Meta
+        id (``external_id``, unique) since the caller's check. Once False, a read sees it."""
         ...
 
     async def holder_of_number(self, phone_number: str) -> Channel | None:

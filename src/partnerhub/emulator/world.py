@@ -432,8 +432,14 @@ def _wabas(
     document: wire.World, now: datetime, clients: dict[str, Client], out: _Loaded
 ) -> dict[str, WabaAccount]:
     seen: set[str] = set()
+    meta_ids: set[str] = set()
     for i, item in enumerate(document.waba_accounts):
         at = f"waba_accounts[{i}]"
+        if item.external_id:
+            # Meta's WABA id is unique (the database's index, migration 0031).
+            if item.external_id in meta_ids:
+                raise InvalidInput(f"{at}.external_id", f"{item.external_id} is used twice")
+            meta_ids.add(item.external_id)
         client = clients.get(item.client_id)
         if client is None:
             raise InvalidInput(f"{at}.client_id", f"no client '{item.client_id}' in this seed")
@@ -483,6 +489,7 @@ def _channels(
 ) -> None:
     seen: set[str] = set()
     phones: set[str] = set()
+    meta_ids: set[str] = set()
     per_client: dict[str, int] = {}
     for i, item in enumerate(document.channels):
         at = f"channels[{i}]"
@@ -509,6 +516,10 @@ def _channels(
             if phone in phones:
                 raise InvalidInput(f"{at}.phone_number", f"{phone} is used twice")
             phones.add(phone)
+            if item.external_id:  # so is its Meta id (migration 0031)
+                if item.external_id in meta_ids:
+                    raise InvalidInput(f"{at}.external_id", f"{item.external_id} is used twice")
+                meta_ids.add(item.external_id)
         channel_id = _check_id(f"{at}.id", item.id, ids.CHANNEL, seen)
         created = _time(f"{at}.created_at", item.created_at, now)
         running = status not in (

@@ -127,6 +127,17 @@ Index(
     sqlite_where=NUMBER_IN_USE,
     postgresql_where=NUMBER_IN_USE,
 )
+# Meta's ids are Meta's keys (migration 0031): one WABA per WABA id, and one channel in use per
+# phone-number id (a terminated or cancelled channel keeps its id for the record, as its number).
+# The arbiters when two account-sharing onboardings race on PostgreSQL.
+Index("uq_waba_accounts_external_id", waba_accounts.c.external_id, unique=True)
+Index(
+    "uq_channels_external_id_in_use",
+    channels.c.external_id,
+    unique=True,
+    sqlite_where=NUMBER_IN_USE,
+    postgresql_where=NUMBER_IN_USE,
+)
 # Newest-first pages (ORDER BY created_at DESC, id DESC) read straight off these two indexes.
 Index("ix_channels_partner_created_id", channels.c.partner_id, channels.c.created_at, channels.c.id)
 Index(

@@ -1,0 +1,73 @@
+"""Meta's ids are unique: one WABA per WABA id, one channel in use per phone-number id.
+
+``POST …/account_sharing/numbers`` checks that the WABA id and the phone-number id it is given
+are not filed yet, then inserts; on PostgreSQL two such calls at once both passed the check and
+both inserted. The unique indexes make the database the arbiter (the loser's insert is refused
+and it answers 409 like a later call). Channels follow the phone-number rule of 0011: a
+terminated or cancelled channel keeps its id for the record without holding it.
+
+A database that already holds duplicates (a hand-written seed could make them) keeps its oldest
+row's id; each later duplicate gets a new Meta-style id, so the upgrade cannot fail on them.
+
+Revision ID: 0031
+Revises: 0030
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0031"
+down_revision = "0030"
+branch_labels = None
+depends_on = None
+
+IN_USE = "status NOT IN ('terminated', 'cancelled')"
+
+
+def _meta_id() -> str:
+    return str(secrets.randbelow(9 * 10**14) + 10**14)
+
+
+def _renumber_duplicates(table: str, where: str) -> None:
+    """Every row but the oldest of each shared ``external_id`` gets a new one."""
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            f"SELECT id, external_id FROM {table} WHERE {where} AND external_id IN "  # noqa: S608
+            f"(SELECT external_id FROM {table} WHERE {where} "
+            "GROUP BY external_id HAVING COUNT(*) > 1) ORDER BY external_id, created_at, id"
+        )
+    ).all()
+    seen: set[str] = set()
+    for row_id, external_id in rows:
+        if external_id not in seen:
+            seen.add(external_id)
+            continue
+        bind.execute(
+            sa.text(f"UPDATE {table} SET external_id = :new WHERE id = :id"),  # noqa: S608
+            {"new": _meta_id(), "id": row_id},
+        )
+
+
+def upgrade() -> None:
+    _renumber_duplicates("waba_accounts", "1 = 1")
+    _renumber_duplicates("channels", IN_USE)
+    op.create_index("uq_waba_accounts_external_id", "waba_accounts", ["external_id"], unique=True)
+    op.create_index(
+        "uq_channels_external_id_in_use",
+        "channels",
+        ["external_id"],
+        unique=True,
+        sqlite_where=sa.text(IN_USE),
+        postgresql_where=sa.text(IN_USE),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("uq_channels_external_id_in_use", "channels")
+    op.drop_index("uq_waba_accounts_external_id", "waba_accounts")
