@@ -83,6 +83,7 @@ WABA_STATUSES = (
 )
 BILLING_MODELS = ("partner", "direct")
 ACCOUNT_MODES = ("live", "sandbox")
+TIERS = ("basic", "regular", "premium")  # 360dialog's license plans
 # Meta counts edits of an approved template over 30 days; far more than any limit.
 MAX_APPROVED_EDITS = 1000
 
@@ -590,6 +591,7 @@ def _channels(
                 or (now if cancellation else None),
                 cancellation_date=cancellation,
                 is_on_biz_app=item.is_on_biz_app,
+                tier=_one_of(f"{at}.tier", item.tier, TIERS),
                 smb_app_state=coexistence.stored_state(f"{at}.smb_app_state", item.smb_app_state)
                 if item.smb_app_state
                 else {},

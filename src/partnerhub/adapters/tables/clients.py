@@ -114,6 +114,8 @@ channels = Table(
     Column("name_status", String(32), nullable=False, server_default="APPROVED"),
     Column("ctwa_enabled", Boolean, nullable=False, server_default=false()),
     Column("compliance_due_at", UTCDateTime),
+    # 360dialog's license plan (0031): basic, regular or premium.
+    Column("tier", String(16), nullable=False, server_default="regular"),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)

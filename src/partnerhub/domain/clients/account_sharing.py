@@ -220,6 +220,8 @@ async def onboard_shared_number(
         external_id=channel_external_id,
         # Shared with the partner's own solution: the partner manages it from the start.
         permission=True,
+        # 360dialog's license plan; none (or "") places the number on Regular, as any onboarding.
+        tier=shared.tier or "regular",
         next_step_at=now + timedelta(seconds=step_seconds),
         created_at=now,
         modified_at=now,

@@ -136,6 +136,9 @@ class Channel:
     name_status: str = "APPROVED"
     ctwa_enabled: bool = False
     compliance_due_at: datetime | None = None
+    # 360dialog's license plan for the number (``basic``, ``regular``, ``premium``): the
+    # ``tier`` of ``account_sharing/numbers``; every other onboarding places it on Regular.
+    tier: str = "regular"
 
 
 @dataclass

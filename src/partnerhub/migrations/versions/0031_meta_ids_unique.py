@@ -1,4 +1,5 @@
-"""Meta's ids are unique: one WABA per WABA id, one channel in use per phone-number id.
+"""Meta's ids are unique (one WABA per WABA id, one channel in use per phone-number id), and a
+channel keeps its 360dialog license plan (``tier``: basic, regular, premium).
 
 ``POST …/account_sharing/numbers`` checks that the WABA id and the phone-number id it is given
 are not filed yet, then inserts; on PostgreSQL two such calls at once both passed the check and
@@ -8,6 +9,11 @@ terminated or cancelled channel keeps its id for the record without holding it.
 
 A database that already holds duplicates (a hand-written seed could make them) keeps its oldest
 row's id; each later duplicate gets a new Meta-style id, so the upgrade cannot fail on them.
+
+``account_sharing/numbers`` accepts a ``tier``: 360dialog's license plan for the number
+(docs.360dialog.com "Prices, plans and payment options": Basic, Regular, Premium; "new accounts
+created from Integrated Onboarding are always placed on Regular"). Channels keep it; existing
+ones are Regular.
 
 Revision ID: 0031
 Revises: 0030
@@ -55,6 +61,8 @@ def _renumber_duplicates(table: str, where: str) -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("channels") as batch:
+        batch.add_column(sa.Column("tier", sa.String(16), nullable=False, server_default="regular"))
     _renumber_duplicates("waba_accounts", "1 = 1")
     _renumber_duplicates("channels", IN_USE)
     op.create_index("uq_waba_accounts_external_id", "waba_accounts", ["external_id"], unique=True)
@@ -71,3 +79,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("uq_channels_external_id_in_use", "channels")
     op.drop_index("uq_waba_accounts_external_id", "waba_accounts")
+    with op.batch_alter_table("channels") as batch:
+        batch.drop_column("tier")
