@@ -598,6 +598,8 @@ def _channels(
                 smb_contacts_synced_at=_optional_time(
                     f"{at}.smb_contacts_synced_at", item.smb_contacts_synced_at
                 ),
+                smb_contacts_pending=item.smb_contacts_pending
+                and item.smb_contacts_synced_at is not None,
                 smb_history_synced_at=_optional_time(
                     f"{at}.smb_history_synced_at", item.smb_history_synced_at
                 ),

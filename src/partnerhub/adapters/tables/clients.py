@@ -102,6 +102,8 @@ channels = Table(
     Column("is_on_biz_app", Boolean, nullable=False, server_default=false()),
     Column("smb_app_state", JSON, nullable=False, server_default="{}"),
     Column("smb_contacts_synced_at", UTCDateTime),
+    # The contacts sync waits for the number's first messaging webhook (0031).
+    Column("smb_contacts_pending", Boolean, nullable=False, server_default=false()),
     Column("smb_history_synced_at", UTCDateTime),
     Column("smb_history_next_phase", Integer),
     Column("smb_history_next_at", UTCDateTime, index=True),

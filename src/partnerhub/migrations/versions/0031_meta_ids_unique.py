@@ -1,5 +1,6 @@
 """Meta's ids are unique (one WABA per WABA id, one channel in use per phone-number id), and a
-channel keeps its 360dialog license plan (``tier``: basic, regular, premium).
+channel keeps its 360dialog license plan (``tier``: basic, regular, premium) and whether its
+coexistence contacts sync still waits for a messaging webhook.
 
 ``POST …/account_sharing/numbers`` checks that the WABA id and the phone-number id it is given
 are not filed yet, then inserts; on PostgreSQL two such calls at once both passed the check and
@@ -14,6 +15,9 @@ row's id; each later duplicate gets a new Meta-style id, so the upgrade cannot f
 (docs.360dialog.com "Prices, plans and payment options": Basic, Regular, Premium; "new accounts
 created from Integrated Onboarding are always placed on Regular"). Channels keep it; existing
 ones are Regular.
+
+A WhatsApp Coexistence number whose contacts sync ran before it had a messaging webhook keeps
+that sync pending (``smb_contacts_pending``) until a webhook is set.
 
 Revision ID: 0031
 Revises: 0030
@@ -63,6 +67,9 @@ def _renumber_duplicates(table: str, where: str) -> None:
 def upgrade() -> None:
     with op.batch_alter_table("channels") as batch:
         batch.add_column(sa.Column("tier", sa.String(16), nullable=False, server_default="regular"))
+        batch.add_column(
+            sa.Column("smb_contacts_pending", sa.Boolean, nullable=False, server_default=sa.false())
+        )
     _renumber_duplicates("waba_accounts", "1 = 1")
     _renumber_duplicates("channels", IN_USE)
     op.create_index("uq_waba_accounts_external_id", "waba_accounts", ["external_id"], unique=True)
@@ -80,4 +87,5 @@ def downgrade() -> None:
     op.drop_index("uq_channels_external_id_in_use", "channels")
     op.drop_index("uq_waba_accounts_external_id", "waba_accounts")
     with op.batch_alter_table("channels") as batch:
+        batch.drop_column("smb_contacts_pending")
         batch.drop_column("tier")
