@@ -1144,6 +1144,14 @@ class QualityRepository:
     ) -> None:
         self._t.phone_quality[channel_id] = (spam_reports, red_since)
 
+    async def red_due(self, before: datetime, limit: int) -> list[str]:
+        due = [
+            (red_since, channel_id)
+            for channel_id, (_, red_since) in self._t.phone_quality.items()
+            if red_since is not None and red_since <= before
+        ]
+        return [channel_id for _, channel_id in sorted(due)[:limit]]
+
     async def paused_templates(self, waba_account_id: str) -> int:
         paused = (TemplateStatus.PAUSED, TemplateStatus.DISABLED)
         return sum(

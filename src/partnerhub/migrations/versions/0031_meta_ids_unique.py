@@ -19,6 +19,9 @@ ones are Regular.
 A WhatsApp Coexistence number whose contacts sync ran before it had a messaging webhook keeps
 that sync pending (``smb_contacts_pending``) until a webhook is set.
 
+A number red for seven days drops a tier when the clock gets there (the simulator's round looks
+the due ones up by ``phone_quality.red_since``), not at its next quality control.
+
 Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-06
@@ -70,6 +73,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("smb_contacts_pending", sa.Boolean, nullable=False, server_default=sa.false())
         )
+    op.create_index("ix_phone_quality_red_since", "phone_quality", ["red_since"])
     _renumber_duplicates("waba_accounts", "1 = 1")
     _renumber_duplicates("channels", IN_USE)
     op.create_index("uq_waba_accounts_external_id", "waba_accounts", ["external_id"], unique=True)
@@ -84,6 +88,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_phone_quality_red_since", "phone_quality")
     op.drop_index("uq_channels_external_id_in_use", "channels")
     op.drop_index("uq_waba_accounts_external_id", "waba_accounts")
     with op.batch_alter_table("channels") as batch:
