@@ -29,7 +29,7 @@ from partnerhub.domain.billing.model import (
 from partnerhub.domain.billing.periods import Granularity, next_period, period_start
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, ClientLogin, WabaAccount
-from partnerhub.domain.flows.model import Flow
+from partnerhub.domain.flows.model import EndpointRequest, Flow
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
@@ -1204,6 +1204,25 @@ class FlowRepository:
 
     async def save(self, flow: Flow) -> None:
         self._t.flows[flow.id] = flow
+
+    async def add_endpoint_request(self, request: EndpointRequest) -> None:
+        self._t.flow_endpoint_requests[request.id] = request
+
+    async def endpoint_requests(
+        self, flow_id: str, since: datetime, until: datetime
+    ) -> list[EndpointRequest]:
+        found = [
+            r
+            for r in self._t.flow_endpoint_requests.values()
+            if r.flow_id == flow_id and since < r.at <= until
+        ]
+        return sorted(found, key=lambda r: (r.at, r.id))
+
+    async def endpoint_alerts(self, flow_id: str) -> dict[str, int]:
+        return {e: level for (f, e), level in self._t.flow_endpoint_alerts.items() if f == flow_id}
+
+    async def set_endpoint_alert(self, flow_id: str, event: str, level: int) -> None:
+        self._t.flow_endpoint_alerts[(flow_id, event)] = level
 
     async def delete(self, flow_id: str) -> None:
         self._t.flows.pop(flow_id, None)

@@ -31,7 +31,7 @@ from partnerhub.domain.billing.model import Balance, Funds, PeriodUsage, UsagePo
 from partnerhub.domain.billing.periods import Granularity
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
-from partnerhub.domain.flows.model import Flow
+from partnerhub.domain.flows.model import EndpointRequest, Flow
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
@@ -511,6 +511,18 @@ class FlowRepository(Protocol):
     async def find_by_name(self, waba_account_id: str, name: str) -> Flow | None: ...
     async def list_for_waba(self, waba_account_id: str) -> list[Flow]: ...
     async def list_for_partner(self, partner_id: str) -> list[Flow]: ...
+    async def add_endpoint_request(self, request: EndpointRequest) -> None: ...
+    async def endpoint_requests(
+        self, flow_id: str, since: datetime, until: datetime
+    ) -> list[EndpointRequest]:
+        """The Flow's endpoint requests after ``since`` up to ``until``, oldest first."""
+        ...
+
+    async def endpoint_alerts(self, flow_id: str) -> dict[str, int]:
+        """The level in force of each endpoint alert of the Flow (absent: none)."""
+        ...
+
+    async def set_endpoint_alert(self, flow_id: str, event: str, level: int) -> None: ...
 
 
 class PartnerChangeRepository(Protocol):

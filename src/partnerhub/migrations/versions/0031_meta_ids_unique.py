@@ -22,6 +22,10 @@ that sync pending (``smb_contacts_pending``) until a webhook is set.
 A number red for seven days drops a tier when the clock gets there (the simulator's round looks
 the due ones up by ``phone_quality.red_since``), not at its next quality control.
 
+A Flow's endpoint requests (made by the emulator's data-exchange control) are kept
+(``flow_endpoint_requests``): the Flow's metrics count them, and the endpoint health alerts in
+force (``flow_endpoint_alerts``) follow them.
+
 Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-06
@@ -33,6 +37,8 @@ import secrets
 
 import sqlalchemy as sa
 from alembic import op
+
+from partnerhub.adapters.tables import UTCDateTime
 
 revision = "0031"
 down_revision = "0030"
@@ -68,6 +74,32 @@ def _renumber_duplicates(table: str, where: str) -> None:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "flow_endpoint_requests",
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column(
+            "flow_id", sa.String(32), sa.ForeignKey("flows.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("error_type", sa.String(32)),
+        sa.Column("latency_ms", sa.Integer, nullable=False),
+    )
+    op.create_index(
+        "ix_flow_endpoint_requests_flow_at", "flow_endpoint_requests", ["flow_id", "at"]
+    )
+    op.create_index("ix_flow_endpoint_requests_at", "flow_endpoint_requests", ["at"])
+    op.create_table(
+        "flow_endpoint_alerts",
+        sa.Column(
+            "flow_id",
+            sa.String(32),
+            sa.ForeignKey("flows.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("event", sa.String(32), primary_key=True),
+        sa.Column("level", sa.Integer, nullable=False),
+    )
     with op.batch_alter_table("channels") as batch:
         batch.add_column(sa.Column("tier", sa.String(16), nullable=False, server_default="regular"))
         batch.add_column(
@@ -88,6 +120,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("flow_endpoint_alerts")
+    op.drop_index("ix_flow_endpoint_requests_at", "flow_endpoint_requests")
+    op.drop_index("ix_flow_endpoint_requests_flow_at", "flow_endpoint_requests")
+    op.drop_table("flow_endpoint_requests")
     op.drop_index("ix_phone_quality_red_since", "phone_quality")
     op.drop_index("uq_channels_external_id_in_use", "channels")
     op.drop_index("uq_waba_accounts_external_id", "waba_accounts")
