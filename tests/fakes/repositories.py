@@ -29,7 +29,7 @@ from partnerhub.domain.billing.model import (
 from partnerhub.domain.billing.periods import Granularity, next_period, period_start
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, ChannelStatus, Client, ClientLogin, WabaAccount
-from partnerhub.domain.flows.model import Flow
+from partnerhub.domain.flows.model import EndpointRequest, Flow
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
@@ -346,12 +346,21 @@ class ClientRepository:
 
     async def add_numbers(self, channels: Sequence[Channel]) -> bool:
         """All or none, as the savepoint does: False when a number is in use already."""
-        held = {c.phone_number for c in self._t.channels.values() if _in_use(c)}
-        new = [c.phone_number for c in channels if _in_use(c)]
-        if held & set(new) or len(set(new)) != len(new):
-            return False
+        for column in ("phone_number", "external_id"):
+            held = {getattr(c, column) for c in self._t.channels.values() if _in_use(c)}
+            new = [getattr(c, column) for c in channels if _in_use(c)]
+            if held & set(new) or len(set(new)) != len(new):
+                return False
         for channel in channels:
             self._t.channels[channel.id] = channel
+        return True
+
+    async def add_client_and_waba(self, client: Client | None, waba: WabaAccount) -> bool:
+        if any(w.external_id == waba.external_id for w in self._t.wabas.values()):
+            return False
+        if client is not None:
+            self.add(client)
+        self.add(waba)
         return True
 
     async def holder_of_number(self, phone_number: str) -> Channel | None:
@@ -1135,6 +1144,14 @@ class QualityRepository:
     ) -> None:
         self._t.phone_quality[channel_id] = (spam_reports, red_since)
 
+    async def red_due(self, before: datetime, limit: int) -> list[str]:
+        due = [
+            (red_since, channel_id)
+            for channel_id, (_, red_since) in self._t.phone_quality.items()
+            if red_since is not None and red_since <= before
+        ]
+        return [channel_id for _, channel_id in sorted(due)[:limit]]
+
     async def paused_templates(self, waba_account_id: str) -> int:
         paused = (TemplateStatus.PAUSED, TemplateStatus.DISABLED)
         return sum(
@@ -1187,6 +1204,25 @@ class FlowRepository:
 
     async def save(self, flow: Flow) -> None:
         self._t.flows[flow.id] = flow
+
+    async def add_endpoint_request(self, request: EndpointRequest) -> None:
+        self._t.flow_endpoint_requests[request.id] = request
+
+    async def endpoint_requests(
+        self, flow_id: str, since: datetime, until: datetime
+    ) -> list[EndpointRequest]:
+        found = [
+            r
+            for r in self._t.flow_endpoint_requests.values()
+            if r.flow_id == flow_id and since < r.at <= until
+        ]
+        return sorted(found, key=lambda r: (r.at, r.id))
+
+    async def endpoint_alerts(self, flow_id: str) -> dict[str, int]:
+        return {e: level for (f, e), level in self._t.flow_endpoint_alerts.items() if f == flow_id}
+
+    async def set_endpoint_alert(self, flow_id: str, event: str, level: int) -> None:
+        self._t.flow_endpoint_alerts[(flow_id, event)] = level
 
     async def delete(self, flow_id: str) -> None:
         self._t.flows.pop(flow_id, None)

@@ -23,7 +23,7 @@ from partnerhub.domain.auth.model import RefreshToken, TokenFamily
 from partnerhub.domain.billing.model import Balance, UsageRecord
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
-from partnerhub.domain.flows.model import Flow
+from partnerhub.domain.flows.model import EndpointRequest, Flow
 from partnerhub.domain.hub.model import HubSession
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery, SortKey, TimeRange
@@ -96,6 +96,8 @@ class Tables:
     conversation_minutes: dict[tuple[str, datetime], int] = field(default_factory=dict)
     phone_quality: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
+    flow_endpoint_requests: dict[str, EndpointRequest] = field(default_factory=dict)
+    flow_endpoint_alerts: dict[tuple[str, str], int] = field(default_factory=dict)
     partner_changes: dict[str, PartnerChangeRequest] = field(default_factory=dict)  # issue 18
 
 

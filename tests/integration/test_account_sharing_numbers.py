@@ -428,3 +428,38 @@ async def test_the_emulators_meta_side_hands_out_what_the_partner_files(
     for bad in [{"waba_id": "abc"}, {"extra": 1}]:
         refused = await http.post("/_emulator/embedded_signup", headers=EMULATOR, json=bad)
         assert refused.status_code == 400, refused.text
+
+
+async def test_the_tier_is_the_numbers_license_plan(http: Client, partner: PartnerCreds) -> None:
+    """``tier`` is 360dialog's license plan (basic, regular, premium): the channel keeps it and
+    shows it; no tier (or "") is Regular, like every other onboarding. Meta's messaging limit
+    (``current_limit``) is another thing and stays the new number's TIER_1K."""
+    for n, tier, shown in [(1, "premium", "premium"), (2, "basic", "basic"), (3, "", "regular")]:
+        answer = await share(
+            http,
+            partner,
+            waba_external_id=f"9100{n}",
+            waba_business_id=f"9200{n}",
+            channel_external_id=f"9300{n}",
+            tier=tier,
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["tier"] == tier
+        channel = await channel_of(http, partner, f"9300{n}")
+        assert (channel["tier"], channel["current_limit"]) == (shown, "TIER_1K")
+    plain = await share(http, partner, waba_external_id="91004", waba_business_id="92004")
+    assert plain.json()["tier"] is None
+    plain_channel = await channel_of(http, partner, plain.json()["channel_external_id"])
+    assert plain_channel["tier"] == "regular"
+    # The world export carries it, and a seed puts it back (a bad value names the field).
+    world = await http.get("/_emulator/state", headers=EMULATOR)
+    tiers = {c["external_id"]: c["tier"] for c in world.json()["channels"]}
+    assert tiers["93001"] == "premium" and tiers["93002"] == "basic"
+    document = world.json()
+    document["channels"][0]["tier"] = "gold"
+    assert_error(
+        await http.post("/_emulator/seed", headers=EMULATOR, json=document), 400, "channels[0].tier"
+    )
+    reseeded = await http.post("/_emulator/seed", headers=EMULATOR, json=world.json())
+    assert reseeded.status_code == 200, reseeded.text
+    assert (await channel_of(http, partner, "93001"))["tier"] == "premium"

@@ -246,6 +246,62 @@ async def test_one_clock_advance_over_both_steps_sends_every_history_phase(
     assert [e["data"]["history"][0]["metadata"]["phase"] for e in phases] == [0, 1, 2]
 
 
+async def test_contacts_synced_before_the_numbers_webhook_reach_it_once_it_is_set(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    """360dialog: the contacts are "also sent to the phone number's webhook URL after the URL is
+    set". Synced while the number has no webhook, they reach it when one is set (written with
+    the setting, through the outbox), once: setting it again sends nothing more."""
+    await setup_webhook(http, partner, receiver)
+    channel = await running_channel(http, partner, f"+{NUMBER}", coexistence=APP)
+    key = {"D360-API-KEY": (await generate(http, partner, channel["channel_id"]))["api_key"]}
+    started = await sync(http, key, "smb_app_state_sync")
+    assert started.status_code == 200, started.text
+    (event,) = await delivered(http, receiver, "smb_app_state_sync", 1)
+    await advance(http, 3600)  # later, the partner points the number's webhook
+    assert numbers_receiver.requests == []
+
+    await point_webhook(http, key["D360-API-KEY"], numbers_receiver.url)
+    (change,) = await messaging_changes(http, numbers_receiver, "smb_app_state_sync")
+    # As of the sync: the same contacts, metadata and timestamp as the partner event.
+    assert change["value"]["state_sync"] == event["data"]["state_sync"]
+    assert change["value"]["metadata"] == event["data"]["metadata"]
+    raw = next(r.body for r in numbers_receiver.requests if b"state_sync" in r.body)
+    body = json.loads(raw)
+    assert body["object"] == "whatsapp_business_account"
+    assert body["entry"][0]["id"] == event["data"]["id"]
+
+    # Once only: pointing the webhook again (elsewhere, then back) replays nothing.
+    await point_webhook(http, key["D360-API-KEY"], numbers_receiver.url + "/again")
+    await point_webhook(http, key["D360-API-KEY"], numbers_receiver.url)
+    await advance(http, 0)
+    await asyncio.sleep(0.2)
+    await advance(http, 0)
+    synced = [r for r in numbers_receiver.requests if b"state_sync" in r.body]
+    assert len(synced) == 1
+    state = await http.get("/_emulator/state", headers=EMULATOR)
+    (exported,) = [c for c in state.json()["channels"] if c["id"] == channel["channel_id"]]
+    assert exported["smb_contacts_pending"] is False
+
+
+async def test_a_pending_contacts_sync_travels_with_the_world(
+    http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
+) -> None:
+    await setup_webhook(http, partner, receiver)
+    channel = await running_channel(http, partner, f"+{NUMBER}", coexistence=APP)
+    key = {"D360-API-KEY": (await generate(http, partner, channel["channel_id"]))["api_key"]}
+    assert (await sync(http, key, "smb_app_state_sync")).status_code == 200
+    await delivered(http, receiver, "smb_app_state_sync", 1)
+    world = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+    (exported,) = [c for c in world["channels"] if c["id"] == channel["channel_id"]]
+    assert exported["smb_contacts_pending"] is True
+    reseeded = await http.post("/_emulator/seed", headers=EMULATOR, json=world)
+    assert reseeded.status_code == 200, reseeded.text
+    await point_webhook(http, key["D360-API-KEY"], numbers_receiver.url)
+    (change,) = await messaging_changes(http, numbers_receiver, "smb_app_state_sync")
+    assert len(change["value"]["state_sync"]) == 2
+
+
 async def test_declined_history_and_the_24_hour_window(
     http: Client, partner: PartnerCreds, receiver: Receiver, numbers_receiver: Receiver
 ) -> None:

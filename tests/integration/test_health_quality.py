@@ -281,11 +281,11 @@ async def test_quality_moves_and_their_partner_events(
     assert (await set_quality(http, channel_id, "GREEN"))["events"] == []  # no change, no event
     upgraded = await set_limit(http, channel_id, "TIER_10K")
     assert upgraded["events"] == ["UPGRADE"] and upgraded["spam_reports"] == 0
-    # Red for seven days: the next quality control lowers the tier one step.
+    # Red for seven days: the clock itself lowers the tier one step (no control needed).
     await set_quality(http, channel_id, "RED")
     await advance(http, 7 * 86400)
-    downgraded = await report_spam(http, channel_id, 1)
-    assert downgraded["events"] == ["DOWNGRADE"] and downgraded["current_limit"] == "TIER_2K"
+    after = await report_spam(http, channel_id, 1)
+    assert after["events"] == [] and after["current_limit"] == "TIER_2K"
 
     await eventually(lambda: len(_quality_events(receiver)) >= 6)
     got = _quality_events(receiver)
@@ -317,6 +317,59 @@ async def test_quality_moves_and_their_partner_events(
     assert isinstance(typed, PhoneNumberQualityUpdate)
     assert (typed.data.event, typed.data.old_limit) == ("UPGRADE", "TIER_1K")
     assert len({e["id"] for e in got}) == 6
+
+
+async def test_a_number_red_for_seven_days_drops_a_tier_on_the_clock(
+    http: Client, partner: PartnerCreds, receiver: Receiver
+) -> None:
+    """No control needed: the virtual clock passing seven days RED lowers the tier, with its
+    ``phone_number_quality_update``; one drop per full seven days (a long jump drops several,
+    down to TIER_50 and no further), none once the number is no longer RED."""
+    channel, _ = await keyed_channel(http, partner)
+    channel_id = channel["channel_id"]
+    await setup_webhook(http, partner, receiver)
+
+    async def limit() -> str:
+        listed = await http.get(
+            f"/api/v2/partners/{partner.partner_id}/channels", headers=partner.headers
+        )
+        (shown,) = listed.json()["partner_channels"]
+        return str(shown["current_limit"])
+
+    def drops() -> list[dict[str, Any]]:
+        return [e for e in _quality_events(receiver) if e["data"]["event"] == "DOWNGRADE"]
+
+    assert (await set_quality(http, channel_id, "RED"))["events"] == ["FLAGGED"]
+    await advance(http, 6 * 86400)
+    assert await limit() == "TIER_1K"
+    await advance(http, 86400)
+    assert await limit() == "TIER_250"
+    await eventually(lambda: len(drops()) == 1)
+    (drop,) = drops()
+    assert list(drop) == ["id", "event", "data"]
+    assert drop["data"]["id"] == channel_id
+    assert (drop["data"]["current_quality_rating"], drop["data"]["current_limit"]) == (
+        "RED",
+        "TIER_250",
+    )
+    assert drop["data"]["old_limit"] == "TIER_1K"
+    assert isinstance(decode_event(json.dumps(drop)), PhoneNumberQualityUpdate)
+
+    # Fifteen days more: two more full weeks red, but TIER_50 is the floor.
+    await advance(http, 15 * 86400)
+    assert await limit() == "TIER_50"
+    await eventually(lambda: len(drops()) == 2)
+    await advance(http, 14 * 86400)
+    await asyncio.sleep(0.2)
+    assert len(drops()) == 2
+
+    # Back to GREEN: the clock lowers nothing any more.
+    await set_limit(http, channel_id, "TIER_10K")
+    await set_quality(http, channel_id, "GREEN")
+    await advance(http, 30 * 86400)
+    assert await limit() == "TIER_10K"
+    await asyncio.sleep(0.2)
+    assert len(drops()) == 2
 
 
 async def test_quality_controls_refuse_bad_input(http: Client, partner: PartnerCreds) -> None:

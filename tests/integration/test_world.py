@@ -149,6 +149,19 @@ async def test_a_bad_fixture_names_the_field_and_changes_nothing(client: Client)
     assert await state(client) == before
 
 
+async def test_meta_ids_are_unique_in_a_seed(client: Client) -> None:
+    """Meta's WABA ids, and the phone-number ids of channels in use, are unique (the database's
+    indexes, migration 0031): a seed repeating one is refused naming it, not a 500."""
+    twice = copy.deepcopy(fixture())
+    for waba in twice["waba_accounts"]:
+        waba["external_id"] = "123456789012345"
+    assert_error(await seed(client, twice), 400, "waba_accounts[1].external_id")
+    twice = copy.deepcopy(fixture())
+    for channel in twice["channels"][:2]:
+        channel["external_id"] = "223456789012345"
+    assert_error(await seed(client, twice), 400, "channels[1].external_id")
+
+
 async def test_seeded_numbers_in_review_move_on_and_emit_events(
     client: Client, receiver: Receiver
 ) -> None:

@@ -11,6 +11,8 @@ virtual clock makes it due at once) it deletes, older than ``days``:
   whatever its age: it is not delivered, and a partner may still retry it.
 - **messages whose statuses are finished** (``next_status_at`` is null: no simulated status is
   still to come, so no charge is still to be made). Their status webhooks are events above.
+- **Flow endpoint requests** (``flow_endpoint_requests``, what a Flow's metrics count): the
+  metrics then reach back as far as the window.
 
 Kept whatever their age: usage records (``usage_records``, what the usage reports and billing
 read; a message's cost is recorded there when it is charged, never read back from the message),
@@ -53,6 +55,7 @@ _E, _D, _A, _M = (
     tables.webhook_attempts,
     tables.messages,
 )
+_FR = tables.flow_endpoint_requests
 # The retained tables and the column that says how old a row is.
 RETAINED: tuple[tuple[Table, Column[datetime]], ...] = (
     (_E, _E.c.created_at),
@@ -134,7 +137,7 @@ class Retention:
         if not self.enabled:
             return swept
         cutoff = (now or self._clock.now()) - timedelta(days=self._config.days)
-        for batch in (self._events_batch, self._messages_batch):
+        for batch in (self._events_batch, self._messages_batch, self._flow_requests_batch):
             for _ in range(self._config.max_batches):
                 if await batch(cutoff, swept) < self._config.batch_size:
                     break
@@ -224,6 +227,25 @@ class Retention:
                     conn, delete(_M).where(_M.c.id.in_(ids), _M.c.next_status_at.is_(None))
                 )
                 swept.add(_M, count)
+                return len(ids)
+        finally:
+            if gate is not None:
+                gate.release()
+
+    async def _flow_requests_batch(self, cutoff: datetime, swept: Swept) -> int:
+        chosen = (
+            select(_FR.c.id)
+            .where(_FR.c.at < cutoff)
+            .order_by(_FR.c.at)
+            .limit(self._config.batch_size)
+        )
+        ids = await self._choose(chosen)
+        if not ids:
+            return 0
+        gate = await self._write()
+        try:
+            async with self._engine.begin() as conn:
+                swept.add(_FR, await _count(conn, delete(_FR).where(_FR.c.id.in_(ids))))
                 return len(ids)
         finally:
             if gate is not None:

@@ -21,6 +21,7 @@ from partnerhub.domain.clients.lifecycle import run_due_steps
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.compliance.simulator import run_due as run_due_compliance
 from partnerhub.domain.messaging.coexistence import run_due_history
+from partnerhub.domain.messaging.quality import run_due_downgrades
 from partnerhub.domain.messaging.services import MessagingConfig, run_due_statuses
 from partnerhub.domain.templates.services import run_due_reviews
 
@@ -63,4 +64,6 @@ class Simulator:
             moved += await run_due_history(uow, self._clock, self.step_seconds)
             await uow.lock_for_write()
             moved += await run_due_compliance(uow, self._clock)
+            await uow.lock_for_write()  # a number red for seven days drops a tier
+            moved += await run_due_downgrades(uow, self._clock)
         return moved

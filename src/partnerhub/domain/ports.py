@@ -31,7 +31,7 @@ from partnerhub.domain.billing.model import Balance, Funds, PeriodUsage, UsagePo
 from partnerhub.domain.billing.periods import Granularity
 from partnerhub.domain.catalogs.model import Catalog, Product
 from partnerhub.domain.clients.model import Channel, Client, ClientLogin, WabaAccount
-from partnerhub.domain.flows.model import Flow
+from partnerhub.domain.flows.model import EndpointRequest, Flow
 from partnerhub.domain.hub.model import HubSession, NumberRow, SignedIn, TimelineEntry
 from partnerhub.domain.keys.model import ApiKey
 from partnerhub.domain.listing import ListQuery
@@ -139,9 +139,15 @@ class ClientRepository(Protocol):
     async def add_numbers(self, channels: Sequence[Channel]) -> bool:
         """Insert new channels; False, changing nothing, when the database refuses one's number
         because a concurrent transaction took it after our :meth:`phone_taken` check (the
-        unique index on numbers in use is the one arbiter). A savepoint keeps the rest of the
-        unit of work, and the objects it read, usable for the answer. Any other integrity
-        error propagates."""
+        unique index on numbers in use is the one arbiter), or its Meta id (``external_id``,
+        unique among channels in use). A savepoint keeps the rest of the unit of work, and the
+        objects it read, usable for the answer. Any other integrity error propagates."""
+        ...
+
+    async def add_client_and_waba(self, client: Client | None, waba: WabaAccount) -> bool:
+        """Insert a new WABA, and the new client that holds it when given, all or nothing;
+        False, changing nothing, when a concurrent transaction filed a WABA with the same Meta
+        id (``external_id``, unique) since the caller's check. Once False, a read sees it."""
         ...
 
     async def holder_of_number(self, phone_number: str) -> Channel | None:
@@ -313,6 +319,10 @@ class QualityRepository(Protocol):
     async def save_state(
         self, channel_id: str, spam_reports: int, red_since: datetime | None
     ) -> None: ...
+    async def red_due(self, before: datetime, limit: int) -> list[str]:
+        """The numbers red since ``before`` or earlier, oldest first (the simulator's round)."""
+        ...
+
     async def paused_templates(self, waba_account_id: str) -> int: ...
     async def app_id_of_key(self, key_id: str) -> str | None: ...
 
@@ -501,6 +511,18 @@ class FlowRepository(Protocol):
     async def find_by_name(self, waba_account_id: str, name: str) -> Flow | None: ...
     async def list_for_waba(self, waba_account_id: str) -> list[Flow]: ...
     async def list_for_partner(self, partner_id: str) -> list[Flow]: ...
+    async def add_endpoint_request(self, request: EndpointRequest) -> None: ...
+    async def endpoint_requests(
+        self, flow_id: str, since: datetime, until: datetime
+    ) -> list[EndpointRequest]:
+        """The Flow's endpoint requests after ``since`` up to ``until``, oldest first."""
+        ...
+
+    async def endpoint_alerts(self, flow_id: str) -> dict[str, int]:
+        """The level in force of each endpoint alert of the Flow (absent: none)."""
+        ...
+
+    async def set_endpoint_alert(self, flow_id: str, event: str, level: int) -> None: ...
 
 
 class PartnerChangeRepository(Protocol):

@@ -178,8 +178,11 @@ class WorldChannel(msgspec.Struct, forbid_unknown_fields=True):
     # (``contacts``, ``threads`` with absolute message times, ``share_history``), each sync's
     # start.
     is_on_biz_app: bool = False
+    # 360dialog's license plan (``account_sharing/numbers``' ``tier``).
+    tier: str = "regular"
     smb_app_state: dict[str, Any] | None = None
     smb_contacts_synced_at: str | None = None
+    smb_contacts_pending: bool = False  # the contacts sync waits for a messaging webhook
     smb_history_synced_at: str | None = None
     smb_history_next_phase: int | None = None  # 1 or 2: the history phase sent next, and when
     smb_history_next_at: str | None = None

@@ -83,6 +83,7 @@ WABA_STATUSES = (
 )
 BILLING_MODELS = ("partner", "direct")
 ACCOUNT_MODES = ("live", "sandbox")
+TIERS = ("basic", "regular", "premium")  # 360dialog's license plans
 # Meta counts edits of an approved template over 30 days; far more than any limit.
 MAX_APPROVED_EDITS = 1000
 
@@ -432,8 +433,14 @@ def _wabas(
     document: wire.World, now: datetime, clients: dict[str, Client], out: _Loaded
 ) -> dict[str, WabaAccount]:
     seen: set[str] = set()
+    meta_ids: set[str] = set()
     for i, item in enumerate(document.waba_accounts):
         at = f"waba_accounts[{i}]"
+        if item.external_id:
+            # Meta's WABA id is unique (the database's index, migration 0031).
+            if item.external_id in meta_ids:
+                raise InvalidInput(f"{at}.external_id", f"{item.external_id} is used twice")
+            meta_ids.add(item.external_id)
         client = clients.get(item.client_id)
         if client is None:
             raise InvalidInput(f"{at}.client_id", f"no client '{item.client_id}' in this seed")
@@ -483,6 +490,7 @@ def _channels(
 ) -> None:
     seen: set[str] = set()
     phones: set[str] = set()
+    meta_ids: set[str] = set()
     per_client: dict[str, int] = {}
     for i, item in enumerate(document.channels):
         at = f"channels[{i}]"
@@ -509,6 +517,10 @@ def _channels(
             if phone in phones:
                 raise InvalidInput(f"{at}.phone_number", f"{phone} is used twice")
             phones.add(phone)
+            if item.external_id:  # so is its Meta id (migration 0031)
+                if item.external_id in meta_ids:
+                    raise InvalidInput(f"{at}.external_id", f"{item.external_id} is used twice")
+                meta_ids.add(item.external_id)
         channel_id = _check_id(f"{at}.id", item.id, ids.CHANNEL, seen)
         created = _time(f"{at}.created_at", item.created_at, now)
         running = status not in (
@@ -579,12 +591,15 @@ def _channels(
                 or (now if cancellation else None),
                 cancellation_date=cancellation,
                 is_on_biz_app=item.is_on_biz_app,
+                tier=_one_of(f"{at}.tier", item.tier, TIERS),
                 smb_app_state=coexistence.stored_state(f"{at}.smb_app_state", item.smb_app_state)
                 if item.smb_app_state
                 else {},
                 smb_contacts_synced_at=_optional_time(
                     f"{at}.smb_contacts_synced_at", item.smb_contacts_synced_at
                 ),
+                smb_contacts_pending=item.smb_contacts_pending
+                and item.smb_contacts_synced_at is not None,
                 smb_history_synced_at=_optional_time(
                     f"{at}.smb_history_synced_at", item.smb_history_synced_at
                 ),

@@ -193,8 +193,10 @@ def world_channel(ch: Channel, master_key: str) -> wire.WorldChannel:
         ]
         or None,
         is_on_biz_app=ch.is_on_biz_app,
+        tier=ch.tier,
         smb_app_state=ch.smb_app_state or None,
         smb_contacts_synced_at=isoformat(ch.smb_contacts_synced_at),
+        smb_contacts_pending=ch.smb_contacts_pending,
         smb_history_synced_at=isoformat(ch.smb_history_synced_at),
         smb_history_next_phase=ch.smb_history_next_phase,
         smb_history_next_at=isoformat(ch.smb_history_next_at),

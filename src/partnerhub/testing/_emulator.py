@@ -483,6 +483,7 @@ class Emulator:
         data: dict[str, Any] | None = None,
         app_secret: str | None = None,
         from_: str | None = None,
+        flow_id: str | None = None,
     ) -> dict[str, Any]:
         """WhatsApp calls the Flow endpoint as Meta does (``INIT``, ``data_exchange``,
         ``BACK`` or ``ping``), encrypted with the number's business public key. The report:
@@ -490,13 +491,15 @@ class Emulator:
         ``public_key_refresh_failed`` after two 421s, ``flow_token_invalid`` for 427,
         ``signature_invalid`` for 432, ...), ``http_statuses`` and the ``request`` sent. With
         ``from_`` (the user), an answer that ends the Flow (``SUCCESS`` with
-        ``extension_message_response.params``) delivers their ``nfm_reply`` (``completed``)."""
+        ``extension_message_response.params``) delivers their ``nfm_reply`` (``completed``).
+        The Flow (``flow_id``, or the WABA's only one with this endpoint) counts the request in
+        its metrics; ``alerts`` lists the endpoint health alerts it set off."""
         body: dict[str, Any] = {
             "channel_id": channel_id,
             "endpoint_uri": endpoint_uri,
             "action": action,
         }
-        optional = {"flow_token": flow_token, "screen": screen, "data": data}
+        optional = {"flow_token": flow_token, "screen": screen, "data": data, "flow_id": flow_id}
         body.update({name: value for name, value in optional.items() if value is not None})
         if app_secret is not None:
             body["app_secret"] = app_secret

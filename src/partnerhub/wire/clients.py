@@ -117,6 +117,10 @@ class Channel(msgspec.Struct):
     # WhatsApp Coexistence: the number stays on the WhatsApp Business app (Meta's phone-number
     # field; 360dialog documents no channel field for it: docs/fidelity.md "Coexistence").
     is_on_biz_app: bool = False
+    # 360dialog's license plan for the number: basic, regular (every onboarding but
+    # ``account_sharing/numbers`` with a ``tier``) or premium. Not Meta's messaging limit
+    # (``current_limit``): docs/fidelity.md "Host-your-own Embedded Signup".
+    tier: str = "regular"
     # Display names and CTWA (issue 18): the current name's review status (Meta's
     # ``name_status``), the name in review and its status (``new_name_status``: PENDING_REVIEW,
     # or DECLINED after a rejection), and whether Click-to-WhatsApp signals are enabled.

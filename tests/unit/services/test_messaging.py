@@ -11,7 +11,7 @@ import pytest
 from partnerhub.domain.clients.model import Channel, ChannelStatus
 from partnerhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from partnerhub.domain.listing import ListQuery
-from partnerhub.domain.messaging import errors
+from partnerhub.domain.messaging import errors, webhook_config
 from partnerhub.domain.messaging import keys as channel_keys
 from partnerhub.domain.messaging import services as messaging
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator, ChannelPrincipal
@@ -360,19 +360,25 @@ async def test_the_messaging_webhook_is_set_only_while_key_and_permission_hold(
 ) -> None:
     url = "https://bakery.example/wa"
     async with new_uow() as uow:
-        await messaging.set_webhook(uow, clock, number.principal, url, {"X-A": "1"}, hub_mode=False)
+        await webhook_config.set_webhook(
+            uow, clock, number.principal, url, {"X-A": "1"}, hub_mode=False
+        )
     assert db.tables.channels[number.channel.id].messaging_webhook_headers == {"X-A": "1"}
     async with new_uow() as uow:
         assert (await messaging.get_webhook(uow, number.principal)).messaging_webhook_url == url
     db.tables.channels[number.channel.id].permission = False
     async with new_uow() as uow:
         with pytest.raises(GraphError) as refused:
-            await messaging.set_webhook(uow, clock, number.principal, None, None, hub_mode=False)
+            await webhook_config.set_webhook(
+                uow, clock, number.principal, None, None, hub_mode=False
+            )
     assert refused.value.code == errors.PERMISSION_DENIED
     async with new_uow() as uow:
         await channel_keys.revoke(uow, clock, number.channel.partner_id, number.channel.id)
     async with new_uow() as uow:
         with pytest.raises(GraphError) as revoked:
-            await messaging.set_webhook(uow, clock, number.principal, None, None, hub_mode=False)
+            await webhook_config.set_webhook(
+                uow, clock, number.principal, None, None, hub_mode=False
+            )
     assert revoked.value.code == errors.AUTH_EXCEPTION
     assert db.tables.channels[number.channel.id].messaging_webhook_url == url

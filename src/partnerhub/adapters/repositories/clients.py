@@ -144,7 +144,25 @@ class ClientRepository:
             async with self._session.begin_nested():
                 self._session.add_all(channels)
         except IntegrityError as exc:
-            if "phone_number" not in str(exc.orig):
+            if not _names_column(exc, "phone_number", "external_id"):
+                raise
+            return False
+        return True
+
+    async def add_client_and_waba(self, client: Client | None, waba: WabaAccount) -> bool:
+        """Insert a new WABA (and the new client holding it, if given) in a savepoint; False,
+        changing nothing, when the database refuses the WABA's Meta id because a concurrent
+        transaction filed it after our :meth:`waba_by_external_id` check (the unique index on
+        ``waba_accounts.external_id`` is the arbiter). On PostgreSQL the insert waits for that
+        transaction and fails only once it committed, so a fresh read then sees its WABA."""
+        try:
+            async with self._session.begin_nested():
+                if client is not None:
+                    self._session.add(client)
+                    await self._session.flush()  # the client before the WABA that names it
+                self._session.add(waba)
+        except IntegrityError as exc:
+            if not _names_column(exc, "external_id"):
                 raise
             return False
         return True
@@ -262,3 +280,11 @@ class ClientRepository:
             .with_for_update(skip_locked=True)
         )
         return list((await self._session.scalars(statement)).all())
+
+
+def _names_column(exc: IntegrityError, *columns: str) -> bool:
+    """Whether a unique violation is about one of these columns: SQLite names the column
+    (``UNIQUE constraint failed: channels.external_id``), PostgreSQL the index
+    (``uq_channels_external_id_in_use``)."""
+    message = str(exc.orig)
+    return any(column in message for column in columns)

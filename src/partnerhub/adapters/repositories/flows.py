@@ -3,16 +3,20 @@ are built from rows, not mapped."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
-from partnerhub.domain.flows.model import Flow
+from partnerhub.adapters.repositories.quality import upsert
+from partnerhub.domain.flows.model import EndpointRequest, Flow
 
 _F = tables.flows
+_FR = tables.flow_endpoint_requests
+_FA = tables.flow_endpoint_alerts
 _FIELDS = [c.name for c in _F.columns]
 
 
@@ -76,3 +80,49 @@ class FlowRepository:
             .order_by(_F.c.waba_account_id, _F.c.name)
         )
         return [_flow(row) for row in await self._session.execute(statement)]
+
+    # The endpoint's requests and health alerts (0031) ------------------------------------
+
+    async def add_endpoint_request(self, request: EndpointRequest) -> None:
+        await self._session.execute(
+            insert(_FR).values(
+                id=request.id,
+                flow_id=request.flow_id,
+                at=request.at,
+                action=request.action,
+                error_type=request.error_type,
+                latency_ms=request.latency_ms,
+            )
+        )
+
+    async def endpoint_requests(
+        self, flow_id: str, since: datetime, until: datetime
+    ) -> list[EndpointRequest]:
+        statement = (
+            select(_FR)
+            .where(_FR.c.flow_id == flow_id, _FR.c.at > since, _FR.c.at <= until)
+            .order_by(_FR.c.at, _FR.c.id)
+        )
+        return [
+            EndpointRequest(
+                id=row.id,
+                flow_id=row.flow_id,
+                at=row.at,
+                action=row.action,
+                error_type=row.error_type,
+                latency_ms=row.latency_ms,
+            )
+            for row in await self._session.execute(statement)
+        ]
+
+    async def endpoint_alerts(self, flow_id: str) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(_FA.c.event, _FA.c.level).where(_FA.c.flow_id == flow_id)
+        )
+        return {str(row.event): int(row.level) for row in rows}
+
+    async def set_endpoint_alert(self, flow_id: str, event: str, level: int) -> None:
+        bind = self._session.bind
+        dialect = bind.dialect.name if bind is not None else "sqlite"
+        values = {"flow_id": flow_id, "event": event, "level": level}
+        await self._session.execute(upsert(dialect, _FA, [values], ["flow_id", "event"]))

@@ -141,6 +141,16 @@ class QualityRepository:
             upsert(self._dialect(), tables.phone_quality, [values], ["channel_id"])
         )
 
+    async def red_due(self, before: datetime, limit: int) -> list[str]:
+        """The numbers red since ``before`` or earlier (a tier drop is due), oldest first."""
+        statement = (
+            select(_PQ.channel_id)
+            .where(_PQ.red_since <= before)
+            .order_by(_PQ.red_since, _PQ.channel_id)
+            .limit(limit)
+        )
+        return list((await self._session.scalars(statement)).all())
+
     # What the health status reads ----------------------------------------------------------
 
     async def paused_templates(self, waba_account_id: str) -> int:

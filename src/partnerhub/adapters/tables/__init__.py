@@ -26,7 +26,7 @@ from partnerhub.adapters.tables.clients import (
     waba_accounts,
 )
 from partnerhub.adapters.tables.emulator import emulator_state
-from partnerhub.adapters.tables.flows import flows
+from partnerhub.adapters.tables.flows import flow_endpoint_alerts, flow_endpoint_requests, flows
 from partnerhub.adapters.tables.hub import hub_sessions
 from partnerhub.adapters.tables.idempotency import idempotency_keys
 from partnerhub.adapters.tables.login_attempts import login_failures, login_trusted_addresses
@@ -72,6 +72,8 @@ __all__ = [
     "client_logins",
     "clients",
     "emulator_state",
+    "flow_endpoint_alerts",
+    "flow_endpoint_requests",
     "flows",
     "hub_sessions",
     "idempotency_keys",

@@ -102,6 +102,8 @@ channels = Table(
     Column("is_on_biz_app", Boolean, nullable=False, server_default=false()),
     Column("smb_app_state", JSON, nullable=False, server_default="{}"),
     Column("smb_contacts_synced_at", UTCDateTime),
+    # The contacts sync waits for the number's first messaging webhook (0031).
+    Column("smb_contacts_pending", Boolean, nullable=False, server_default=false()),
     Column("smb_history_synced_at", UTCDateTime),
     Column("smb_history_next_phase", Integer),
     Column("smb_history_next_at", UTCDateTime, index=True),
@@ -114,6 +116,8 @@ channels = Table(
     Column("name_status", String(32), nullable=False, server_default="APPROVED"),
     Column("ctwa_enabled", Boolean, nullable=False, server_default=false()),
     Column("compliance_due_at", UTCDateTime),
+    # 360dialog's license plan (0031): basic, regular or premium.
+    Column("tier", String(16), nullable=False, server_default="regular"),
 )
 
 Index("ix_clients_partner_created", clients.c.partner_id, clients.c.created_at)
@@ -123,6 +127,17 @@ NUMBER_IN_USE = text("status NOT IN ('terminated', 'cancelled')")
 Index(
     "uq_channels_phone_number_in_use",
     channels.c.phone_number,
+    unique=True,
+    sqlite_where=NUMBER_IN_USE,
+    postgresql_where=NUMBER_IN_USE,
+)
+# Meta's ids are Meta's keys (migration 0031): one WABA per WABA id, and one channel in use per
+# phone-number id (a terminated or cancelled channel keeps its id for the record, as its number).
+# The arbiters when two account-sharing onboardings race on PostgreSQL.
+Index("uq_waba_accounts_external_id", waba_accounts.c.external_id, unique=True)
+Index(
+    "uq_channels_external_id_in_use",
+    channels.c.external_id,
     unique=True,
     sqlite_where=NUMBER_IN_USE,
     postgresql_where=NUMBER_IN_USE,

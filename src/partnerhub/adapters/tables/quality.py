@@ -3,7 +3,7 @@ against a number's tier, and the simulator's quality state per number."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 
 from partnerhub.adapters.tables.base import UTCDateTime, metadata
 
@@ -53,3 +53,5 @@ phone_quality = Table(
     Column("spam_reports", Integer, nullable=False),
     Column("red_since", UTCDateTime),
 )
+# The simulator's round finds the numbers red for seven days (migration 0031).
+Index("ix_phone_quality_red_since", phone_quality.c.red_since)

@@ -123,6 +123,9 @@ class Channel:
     is_on_biz_app: bool = False
     smb_app_state: dict[str, Any] = field(default_factory=dict)
     smb_contacts_synced_at: datetime | None = None
+    # The contacts sync ran while the number had no messaging webhook: it goes there once one
+    # is set (360dialog: "also sent to the phone number's webhook URL after the URL is set").
+    smb_contacts_pending: bool = False
     smb_history_synced_at: datetime | None = None
     # The history sync's next phase (1, 2) and when the simulated Meta side sends it.
     smb_history_next_phase: int | None = None
@@ -136,6 +139,9 @@ class Channel:
     name_status: str = "APPROVED"
     ctwa_enabled: bool = False
     compliance_due_at: datetime | None = None
+    # 360dialog's license plan for the number (``basic``, ``regular``, ``premium``): the
+    # ``tier`` of ``account_sharing/numbers``; every other onboarding places it on Regular.
+    tier: str = "regular"
 
 
 @dataclass

@@ -51,3 +51,22 @@ class Flow:
 
     def but(self, **changes: Any) -> Flow:
         return replace(self, **changes)
+
+
+PING = "ping"  # WhatsApp's health check of a Flow's endpoint
+
+
+@dataclass(frozen=True)
+class EndpointRequest:
+    """One request WhatsApp made to a Flow's endpoint (docs/fidelity.md "WhatsApp Flows")."""
+
+    id: str
+    flow_id: str
+    at: datetime
+    action: str
+    error_type: str | None  # Meta's metric key; None: the request succeeded
+    latency_ms: int
+
+    @property
+    def is_ping(self) -> bool:
+        return self.action == PING

@@ -266,6 +266,8 @@ async def start_sync(
     assert waba is not None  # a channel always has its WABA (foreign key)
     if sync_type == SYNC_CONTACTS:
         channel.smb_contacts_synced_at = now
+        # No messaging webhook yet: the number's copy waits for one (deliver_pending_contacts).
+        channel.smb_contacts_pending = not channel.messaging_webhook_url
         data = contacts_data(channel, waba.external_id, now)
         await outbox.emit(uow, clock, partner, wire.SmbAppStateSync(outbox.new_event_id(), data))
         await outbox.emit_to_channels(
@@ -281,6 +283,23 @@ async def start_sync(
     channel.modified_at = now
     await uow.commit()
     return {"messaging_product": "whatsapp", "request_id": secrets.token_hex(16)}
+
+
+async def deliver_pending_contacts(uow: UnitOfWork, clock: Clock, channel: Channel) -> bool:
+    """The number's messaging webhook was just set: a contacts sync that ran while it had none
+    goes there now, once, as Meta's ``smb_app_state_sync`` change (the contacts and timestamp
+    as of the sync), in the caller's transaction. True when it was sent."""
+    synced = channel.smb_contacts_synced_at
+    if not channel.smb_contacts_pending or not channel.messaging_webhook_url or synced is None:
+        return False
+    waba = await uow.clients.get_waba(channel.partner_id, channel.waba_account_id)
+    assert waba is not None  # a channel always has its WABA (foreign key)
+    data = contacts_data(channel, waba.external_id, synced)
+    await outbox.emit_to_channels(
+        uow, clock, [(channel, SYNC_CONTACTS, meta_change(data, SYNC_CONTACTS))]
+    )
+    channel.smb_contacts_pending = False
+    return True
 
 
 async def run_due_history(

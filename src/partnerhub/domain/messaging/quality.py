@@ -9,7 +9,8 @@ status, messaging limits and quality").
 - **Quality rating**: ``current_quality_rating`` is GREEN, YELLOW or RED. The emulator moves it
   (:func:`set_quality`, :func:`report_spam`) and the tier (:func:`set_limit`); every move
   emits ``phone_number_quality_update`` to the partner in the same transaction. A number RED
-  for :data:`RED_DOWNGRADE_AFTER` drops one tier at its next quality control.
+  for :data:`RED_DOWNGRADE_AFTER` drops one tier when the clock gets there
+  (:func:`run_due_downgrades`, a simulator round), or at a quality control if that comes first.
 - **Health status**: ``GET /health_status`` (:func:`health_status`) derives
   ``can_send_message`` for the number, its WABA, the business and the app from the stored
   state, worst entity first.
@@ -172,12 +173,14 @@ class _Change:
         channel = self.channel
         if channel.current_quality_rating == "RED":
             red_since = red_since or self.now
-            if self.now - red_since >= RED_DOWNGRADE_AFTER:
+            # One tier down for every full seven days red (a clock jumped by fifteen days
+            # drops two); each drop starts the next seven days.
+            while self.now - red_since >= RED_DOWNGRADE_AFTER:
+                red_since += RED_DOWNGRADE_AFTER
                 known = channel.current_limit in TIERS
                 position = _TIER_ORDER.index(channel.current_limit) if known else 0
                 if position > 0:
                     self.limit(_TIER_ORDER[position - 1])
-                red_since = self.now
         else:
             red_since = None
         await self.uow.quality.save_state(channel.id, spam_reports, red_since)
@@ -238,6 +241,17 @@ async def report_spam(uow: UnitOfWork, clock: Clock, channel_id: str, count: int
     if RATINGS.index(derived) < (RATINGS.index(current) if current in RATINGS else 2):
         change.rate(derived)
     return await change.finish(spam, red_since)
+
+
+async def run_due_downgrades(uow: UnitOfWork, clock: Clock, limit: int = 200) -> int:
+    """The simulator's round: every number red for :data:`RED_DOWNGRADE_AFTER` drops a tier
+    now, by itself (``DOWNGRADE``, with its ``phone_number_quality_update`` in the same
+    transaction), not at its next quality control. Returns how many numbers were looked at."""
+    due = await uow.quality.red_due(clock.now() - RED_DOWNGRADE_AFTER, limit)
+    for channel_id in due:
+        change, spam, red_since = await _begin(uow, clock, channel_id)
+        await change.finish(spam, red_since)
+    return len(due)
 
 
 # Health status -----------------------------------------------------------------------------

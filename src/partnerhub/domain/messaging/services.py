@@ -47,7 +47,6 @@ from partnerhub.domain.messaging.validation import (
 )
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
-from partnerhub.domain.webhooks.services import check_webhook_url, validate_headers
 
 WINDOW = timedelta(hours=24)
 # The send types whose body may name an uploaded media file by ``id``.
@@ -706,30 +705,6 @@ def _status_entry(
 
 
 # The channel's messaging webhook -----------------------------------------------------------
-
-
-async def set_webhook(
-    uow: UnitOfWork,
-    clock: Clock,
-    principal: ChannelPrincipal,
-    url: str | None,
-    headers: dict[str, str] | None,
-    *,
-    hub_mode: bool,
-) -> Channel:
-    """Point the channel's messaging webhook, if the key and the permission still hold.
-
-    They are read again under the write lock (the caller was authenticated from a cache): a
-    client revoking the permission in another process a moment ago clears the webhook and
-    revokes the key, and this must not re-point it after that.
-    """
-    cleaned = await check_webhook_url(url, hub_mode=hub_mode) if url else None
-    channel = await writable_channel(uow, principal)
-    channel.messaging_webhook_url = cleaned
-    channel.messaging_webhook_headers = validate_headers(headers or {})
-    channel.modified_at = clock.now()
-    await uow.commit()
-    return channel
 
 
 async def writable_channel(uow: UnitOfWork, principal: ChannelPrincipal) -> Channel:

@@ -15,15 +15,20 @@ Flow, whatever manages it.
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, post
 
+from partnerhub.domain.clients.model import WabaAccount
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput, NotFound
+from partnerhub.domain.flows import endpoint_health
+from partnerhub.domain.flows.model import Flow
 from partnerhub.domain.messaging import services
 from partnerhub.domain.messaging.validation import phone_digits
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.emulator import flow_endpoint
 from partnerhub.emulator.routes.guard import guard
 from partnerhub.server.auth import app_state
@@ -49,6 +54,9 @@ class DataExchangeIn(msgspec.Struct, forbid_unknown_fields=True):
     # extension_message_response), their nfm_reply is delivered as WhatsApp would.
     from_: str | None = msgspec.field(name="from", default=None)
     context_message_id: str | None = None
+    # The Flow whose endpoint this is: its metrics count the request and its endpoint health
+    # alerts follow it. Without it, the WABA's Flow with this endpoint_uri (if exactly one).
+    flow_id: str | None = None
 
 
 class CompleteIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -87,6 +95,9 @@ async def data_exchange(request: Request[Any, Any, Any]) -> dict[str, Any]:
     async with state.uow() as uow:
         owner = await uow.clients.owner_of_channel(body.channel_id)
         key = None if owner is None else await uow.profiles.get_encryption_key(body.channel_id)
+        watched = None
+        if owner is not None:
+            watched = await _watched_flow(uow, owner, body.channel_id, body)
     if owner is None:
         raise NotFound("channel not found")
     if key is None:
@@ -98,6 +109,7 @@ async def data_exchange(request: Request[Any, Any, Any]) -> dict[str, Any]:
     payload = flow_endpoint.request_payload(
         body.action, body.flow_token, body.screen, body.data, body.version
     )
+    started = time.monotonic()
     report = await flow_endpoint.exchange(
         body.endpoint_uri,
         key.public_key,
@@ -105,7 +117,22 @@ async def data_exchange(request: Request[Any, Any, Any]) -> dict[str, Any]:
         safe=state.policy.ssrf_rules,
         app_secret=body.app_secret,
     )
+    latency_ms = round((time.monotonic() - started) * 1000)
     answer = {"channel_id": body.channel_id, "endpoint_uri": body.endpoint_uri, **report.to_dict()}
+    if watched is not None:
+        flow, waba = watched
+        async with state.uow() as uow:
+            alerts = await endpoint_health.record(
+                uow,
+                state.clock,
+                flow,
+                waba,
+                body.action,
+                None if report.error is None else report.error["code"],
+                latency_ms,
+            )
+        answer["flow_id"] = flow.id
+        answer["alerts"] = alerts
     params = flow_endpoint.completion_params(report)
     if params is not None and body.from_ is not None:
         answer["completed"] = await deliver_completion(
@@ -116,6 +143,28 @@ async def data_exchange(request: Request[Any, Any, Any]) -> dict[str, Any]:
             context_message_id=body.context_message_id,
         )
     return answer
+
+
+async def _watched_flow(
+    uow: UnitOfWork, partner_id: str, channel_id: str, body: DataExchangeIn
+) -> tuple[Flow, WabaAccount] | None:
+    """The Flow whose endpoint is called (named, or the WABA's only one with this URI) and its
+    WABA; None when no Flow is named and none (or several) has this endpoint."""
+    channel = await uow.clients.get_channel(partner_id, channel_id)
+    if channel is None:  # pragma: no cover - the owner was just read
+        return None
+    waba = await uow.clients.get_waba(partner_id, channel.waba_account_id)
+    if waba is None:  # pragma: no cover - a channel always has its WABA
+        return None
+    if body.flow_id is not None:
+        flow = await uow.flows.get(body.flow_id)
+        if flow is None or flow.waba_account_id != waba.id:
+            raise InvalidInput("flow_id", "is not a Flow of the channel's WABA")
+        return flow, waba
+    same = [
+        f for f in await uow.flows.list_for_waba(waba.id) if f.endpoint_uri == body.endpoint_uri
+    ]
+    return (same[0], waba) if len(same) == 1 else None
 
 
 def response_json(flow_token: str | None, response: dict[str, Any]) -> str:

@@ -69,6 +69,7 @@ def channel(ch: Channel, c: Client, waba: WabaAccount) -> wire_clients.Channel:
         has_inbox=False,
         is_oba=False,
         is_on_biz_app=ch.is_on_biz_app,
+        tier=ch.tier,
         **_name_fields(ch),
         ctwa_enabled=ch.ctwa_enabled,
     )

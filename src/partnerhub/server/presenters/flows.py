@@ -3,7 +3,10 @@ expansion, e.g. ``id,name,preview.invalidate(false),metric.name(ENDPOINT_REQUEST
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 from partnerhub.domain.clients.model import WabaAccount
 from partnerhub.domain.clock import isoformat
 from partnerhub.domain.errors import InvalidInput
-from partnerhub.domain.flows.model import Flow, FlowStatus
+from partnerhub.domain.flows.model import EndpointRequest, Flow, FlowStatus
 
 DEFAULT_FIELDS = ("id", "name", "categories", "validation_errors", "status")
 AVAILABLE = (
@@ -30,13 +33,13 @@ AVAILABLE = (
     "health_status",
     "updated_at",
 )
-METRICS = {
-    "ENDPOINT_REQUEST_COUNT": ("value",),
-    "ENDPOINT_REQUEST_ERROR": ("value",),
-    "ENDPOINT_REQUEST_ERROR_RATE": ("value",),
-    "ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL": ("p50", "p90", "p95", "p99"),
-    "ENDPOINT_AVAILABILITY": ("value",),
-}
+METRICS = (
+    "ENDPOINT_REQUEST_COUNT",
+    "ENDPOINT_REQUEST_ERROR",
+    "ENDPOINT_REQUEST_ERROR_RATE",
+    "ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL",
+    "ENDPOINT_AVAILABILITY",
+)
 GRANULARITIES = {"DAY": timedelta(days=1), "HOUR": timedelta(hours=1), "LIFETIME": None}
 MAX_DATA_POINTS = 90 * 24
 _MODIFIER = re.compile(r"\.([a-z_]+)\(([^()]*)\)")
@@ -122,8 +125,40 @@ def _date(value: str | None, default: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def metric(args: dict[str, str], now: datetime) -> dict[str, Any]:
-    """Meta's Flow metric shape; every value 0 (partnerhub sends no endpoint requests yet)."""
+def _latency_key(latency_ms: int) -> str:
+    seconds = max(1, math.ceil(latency_ms / 1000))
+    return "10+" if seconds > 10 else str(seconds)
+
+
+def metric_data(name: str, requests: Sequence[EndpointRequest]) -> list[dict[str, Any]]:
+    """One data point's ``data`` from the endpoint requests in its interval (Meta's keys): data
+    requests for the counts, errors and latencies; health checks (``ping``) for availability."""
+    data = [r for r in requests if not r.is_ping]
+    failed = [r.error_type for r in data if r.error_type is not None]
+    if name == "ENDPOINT_REQUEST_COUNT":
+        return [{"key": "value", "value": len(data)}]
+    if name == "ENDPOINT_REQUEST_ERROR":
+        return [{"key": k, "value": n} for k, n in sorted(Counter(failed).items())]
+    if name == "ENDPOINT_REQUEST_ERROR_RATE":
+        rate = round(len(failed) / len(data), 2) if data else 0
+        return [{"key": "value", "value": rate}]
+    if name == "ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL":
+        counts = Counter(_latency_key(r.latency_ms) for r in data)
+        order = sorted(counts, key=lambda k: 11 if k == "10+" else int(k))
+        return [{"key": k, "value": counts[k]} for k in order]
+    checks = [r for r in requests if r.is_ping]
+    succeeded = sum(r.error_type is None for r in checks)
+    return [
+        {"key": "succeeded", "value": succeeded},
+        {"key": "failed", "value": len(checks) - succeeded},
+    ]
+
+
+def metric(
+    args: dict[str, str], now: datetime, requests: Sequence[EndpointRequest] = ()
+) -> dict[str, Any]:
+    """Meta's Flow metric shape, counted from the endpoint requests WhatsApp made (the
+    emulator's data-exchange control records them)."""
     name = args.get("name", "ENDPOINT_REQUEST_COUNT")
     granularity = args.get("granularity", "DAY")
     if name not in METRICS:
@@ -136,28 +171,33 @@ def metric(args: dict[str, str], now: datetime) -> dict[str, Any]:
     if since >= until:
         raise InvalidInput("fields", "metric: since must be before until")
     step = GRANULARITIES[granularity]
-    moments = [since]
+    intervals = [(since, until)]
     if step is not None:
-        moments = []
+        intervals = []
         moment = since
-        while moment < until and len(moments) < MAX_DATA_POINTS:
-            moments.append(moment)
+        while moment < until and len(intervals) < MAX_DATA_POINTS:
+            intervals.append((moment, min(moment + step, until)))
             moment += step
-    keys = METRICS[name]
     return {
         "granularity": granularity,
         "name": name,
         "data_points": [
             {
-                "timestamp": m.strftime("%Y-%m-%dT%H:%M:%S+0000"),
-                "data": [{"key": key, "value": 0} for key in keys],
+                "timestamp": start.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "data": metric_data(name, [r for r in requests if start <= r.at < end]),
             }
-            for m in moments
+            for start, end in intervals
         ],
     }
 
 
-def flow(flow: Flow, waba: WabaAccount, fields: list[Field], now: datetime) -> dict[str, Any]:
+def flow(
+    flow: Flow,
+    waba: WabaAccount,
+    fields: list[Field],
+    now: datetime,
+    requests: Sequence[EndpointRequest] = (),
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields:
         if f.name == "preview":
@@ -166,7 +206,7 @@ def flow(flow: Flow, waba: WabaAccount, fields: list[Field], now: datetime) -> d
                 "expires_at": isoformat(flow.preview_expires_at),
             }
         elif f.name == "metric":
-            out["metric"] = metric(f.args, now)
+            out["metric"] = metric(f.args, now, requests)
         elif f.name == "health_status":
             out["health_status"] = _health(flow, waba)
         elif f.name == "whatsapp_business_account":

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -13,6 +14,8 @@ from litestar.params import FromPath
 
 from partnerhub.domain.errors import InvalidInput, NotFound
 from partnerhub.domain.flows import services
+from partnerhub.domain.flows.model import EndpointRequest, Flow
+from partnerhub.domain.ports import UnitOfWork
 from partnerhub.server.auth import app_state, require_partner
 from partnerhub.server.body import read_body
 from partnerhub.server.openapi import documents_body
@@ -22,10 +25,20 @@ from partnerhub.wire import flows as wire
 PATH = "/waba_accounts/{waba_account_id:str}/flows"
 FLOW = PATH + "/{flow_id:str}"
 TAGS = ["WhatsApp Flows"]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _fields(request: Request[Any, Any, Any]) -> list[present.Field]:
     return present.parse_fields(list(request.query_params.getall("fields", [])))
+
+
+async def _endpoint_requests(
+    uow: UnitOfWork, flows: list[Flow], fields: list[present.Field], now: datetime
+) -> dict[str, list[EndpointRequest]]:
+    """Each Flow's endpoint requests, when a ``metric`` field asks for them."""
+    if not any(f.name == "metric" for f in fields):
+        return {}
+    return {f.id: await uow.flows.endpoint_requests(f.id, EPOCH, now) for f in flows}
 
 
 @get(
@@ -48,8 +61,9 @@ async def list_flows(
             flows = await services.list_with_previews(
                 uow, state.clock, partner_id, waba_account_id, invalidate=invalidate
             )
-    now = state.clock.now()
-    shown = [present.flow(f, waba, fields, now) for f in flows]
+        now = state.clock.now()
+        requests = await _endpoint_requests(uow, flows, fields, now)
+    shown = [present.flow(f, waba, fields, now, requests.get(f.id, ())) for f in flows]
     return wire.FlowList(flows=shown, count=len(shown), total=len(shown))
 
 
@@ -130,7 +144,9 @@ async def get_flow(
             flow = await services.preview(
                 uow, state.clock, partner_id, waba_account_id, flow_id, invalidate=invalidate
             )
-    return present.flow(flow, waba, fields, state.clock.now())
+        now = state.clock.now()
+        requests = await _endpoint_requests(uow, [flow], fields, now)
+    return present.flow(flow, waba, fields, now, requests.get(flow.id, ()))
 
 
 async def _update(

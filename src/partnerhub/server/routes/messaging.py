@@ -16,7 +16,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from partnerhub.domain.errors import NotFound
-from partnerhub.domain.messaging import marketing, multi_webhook, quality, services
+from partnerhub.domain.messaging import (
+    marketing,
+    multi_webhook,
+    quality,
+    services,
+    webhook_config,
+)
 from partnerhub.domain.messaging.auth import ChannelPrincipal
 from partnerhub.domain.messaging.errors import invalid_parameter
 from partnerhub.domain.templates import services as template_services
@@ -139,7 +145,7 @@ async def set_webhook(request: Request[Any, Any, Any]) -> wire.MessagingWebhook:
     body = await read_body(request, wire.MessagingWebhookIn)
     state = app_state(request)
     async with state.uow() as uow:
-        channel = await services.set_webhook(
+        channel = await webhook_config.set_webhook(
             uow,
             state.clock,
             principal,
