@@ -82,6 +82,14 @@ class PartnerRepository:
     async def get(self, partner_id: str) -> Partner | None:
         return self._t.partners.get(partner_id)
 
+    async def update_columns(self, partner_id: str, values: Mapping[str, Any]) -> Partner | None:
+        partner = self._t.partners.get(partner_id)
+        if partner is None:
+            return None
+        for name, value in values.items():
+            setattr(partner, name, value)
+        return partner
+
     async def count(self) -> int:
         return len(self._t.partners)
 

@@ -51,7 +51,7 @@ class SqliteChangeDetector:
     and no read of the table. Only when it moved are the rows bumped since the last look read.
     """
 
-    def __init__(self, path: Path, look_interval_seconds: float = 0.001) -> None:
+    def __init__(self, path: Path, look_interval_seconds: float = 0.005) -> None:
         # At most one look per interval: a busy server asks once a request, and the pragma (a
         # few microseconds idle) cost 7 % of a saturated core; other processes' changes still
         # land within this much of the bound in docs/operations.md.

@@ -100,6 +100,12 @@ def _collect_statement(state: ORMExecuteState) -> None:
     _tags(state.session).update([EVERYTHING] if named is None else named)
 
 
+def note(session: AsyncSession, tags: Collection[str]) -> None:
+    """Name what a statement run on the session's connection (below the ORM, where neither
+    event above sees it) changed."""
+    _tags(session.sync_session).update(tags)
+
+
 def take(session: AsyncSession) -> frozenset[str]:
     """The tags this session's writes touched since the last call (emptied)."""
     found = session.sync_session.info.pop(_INFO_KEY, None)

@@ -21,7 +21,15 @@ invariant, and the concrete unit of work's attributes have the concrete reposito
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -59,6 +67,11 @@ from partnerhub.domain.webhooks.model import Delivery, DeliveryAttempt, Event
 class PartnerRepository(Protocol):
     def add(self, partner: Partner) -> None: ...
     async def get(self, partner_id: str) -> Partner | None: ...
+    async def update_columns(self, partner_id: str, values: Mapping[str, Any]) -> Partner | None:
+        """Set ``values`` (attribute names) in one statement and return the partner as it now
+        is, or None when there is no such partner."""
+        ...
+
     async def count(self) -> int: ...
     async def list_all(self) -> list[Partner]: ...
 

@@ -154,30 +154,33 @@ async def update_partner(
     hub_mode: bool = False,
 ) -> Partner:
     # Imported here: the webhooks domain builds on partners, not the other way round.
-    from partnerhub.domain.webhooks.services import apply_webhook_url, check_webhook_url
+    from partnerhub.domain.webhooks.services import check_webhook_url, webhook_url_columns
 
-    partner = await load_partner(uow, partner_id)
+    values: dict[str, Any] = {}
     if changes.brand_name is not UNSET:
         if changes.brand_name is None:
             raise InvalidInput("brand_name", "must not be null")
-        partner.brand_name = rules.validate_brand_name(changes.brand_name)
+        values["brand_name"] = rules.validate_brand_name(changes.brand_name)
     if changes.webhook_url is not UNSET:
-        apply_webhook_url(
-            partner, await check_webhook_url(changes.webhook_url, hub_mode=hub_mode), clock
-        )
+        checked = await check_webhook_url(changes.webhook_url, hub_mode=hub_mode)
+        values.update(webhook_url_columns(checked, clock))
     for field in ("logo_url", "partner_redirect_url"):
         value = getattr(changes, field)
         if value is not UNSET:
-            setattr(partner, field, None if value is None else rules.validate_url(field, value))
+            values[field] = None if value is None else rules.validate_url(field, value)
     if changes.country is not UNSET:
-        partner.country = (
+        values["country"] = (
             None if changes.country is None else rules.validate_country(changes.country)
         )
     if changes.allow_client_to_add_phone_no is not UNSET:
         if changes.allow_client_to_add_phone_no is None:
             raise InvalidInput("allow_client_to_add_phone_no", "must not be null")
-        partner.allow_client_to_add_phone_no = changes.allow_client_to_add_phone_no
-    partner.modified_at = clock.now()
+        values["allow_client_to_add_phone_no"] = changes.allow_client_to_add_phone_no
+    values["modified_at"] = clock.now()
+    # One statement: every value above is checked, nothing needs the stored partner first.
+    partner = await uow.partners.update_columns(partner_id, values)
+    if partner is None:
+        raise NotFound("Partner not found")
     await uow.commit()
     return partner
 

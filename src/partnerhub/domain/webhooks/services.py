@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from partnerhub.domain.clock import Clock
 from partnerhub.domain.errors import Conflict, InvalidInput, NotFound
@@ -66,11 +67,15 @@ async def check_webhook_url(url: str | None, *, hub_mode: bool) -> str | None:
     return cleaned
 
 
+def webhook_url_columns(url: str | None, clock: Clock) -> dict[str, Any]:
+    """What setting the partner webhook URL changes: setting a URL (even the same one)
+    re-enables delivery after a 410 Gone disabled it."""
+    return {"webhook_url": url, "webhook_disabled_at": None, "modified_at": clock.now()}
+
+
 def apply_webhook_url(partner: Partner, url: str | None, clock: Clock) -> None:
-    """Setting a URL (even the same one) re-enables delivery after a 410 Gone disabled it."""
-    partner.webhook_url = url
-    partner.webhook_disabled_at = None
-    partner.modified_at = clock.now()
+    for name, value in webhook_url_columns(url, clock).items():
+        setattr(partner, name, value)
 
 
 async def set_webhook(
