@@ -473,3 +473,134 @@ def test_clients_share_number_onboards_a_number_of_a_hosted_embedded_signup(
     refused = cli(remote, "clients", "share-number", *ids, "--client-id", "nosuchCL", code=1)
     assert "404" in refused.output
     assert "--tier" in cli(remote, "clients", "share-number", *ids, "--tier", "gold", code=1).output
+
+
+# ---------------------------------------------------------------- issue 18: Meta's side
+
+
+FEEDBACK_FLOW = {
+    "version": "7.1",
+    "screens": [
+        {
+            "id": "FEEDBACK",
+            "title": "Feedback",
+            "terminal": True,
+            "layout": {
+                "type": "SingleColumnLayout",
+                "children": [
+                    {"type": "TextArea", "name": "comment", "label": "Comment"},
+                    {
+                        "type": "Footer",
+                        "label": "Send",
+                        "on-click-action": {
+                            "name": "complete",
+                            "payload": {"comment": "${form.comment}"},
+                        },
+                    },
+                ],
+            },
+        }
+    ],
+}
+
+
+def _events(receiver: Receiver, *names: str, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """The partner events received so far once every name in ``names`` is among them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with receiver.lock:
+            bodies = [json.loads(r.body) for r in receiver.requests]
+        events = [b for b in bodies if "event" in b]
+        if set(names) <= {e["event"] for e in events}:
+            return events
+        assert time.monotonic() < deadline, (names, [e["event"] for e in events])
+        time.sleep(0.02)
+
+
+def test_emulate_display_name_review_violation_restriction_and_flow_status(
+    remote: Remote, receiver: Receiver
+) -> None:
+    with remote.sdk() as hub:
+        hub.webhook.set(receiver.url)
+    shop = onboard(remote, "+4915133333344")
+    chid, waba = shop["channel_ids"][0], shop["waba_account_id"]
+    cli(remote, "emulate", "advance", "10m")
+    cli(remote, "emulate", "advance", "10m")
+    assert as_json(cli(remote, "channels", "status", chid, "--json"))["status"] == "live"
+
+    # Meta's display-name review, decided now: rejected with a reason, then approved.
+    cli(remote, "channels", "display-name", chid, "Acme Pizza")
+    rejected = as_json(
+        cli(remote, "emulate", "display-name", chid, "--reject", "Not the business", "--json")
+    )
+    assert rejected["channel_id"] == chid
+    assert (rejected["request"]["status"], rejected["request"]["rejected_reason"]) == (
+        "REJECTED",
+        "Not the business",
+    )
+    cli(remote, "channels", "display-name", chid, "Acme Pizza Berlin")
+    approved = cli(remote, "emulate", "display-name", chid).stdout
+    assert f"{chid}: 'Acme Pizza Berlin' APPROVED; display name 'Acme Pizza Berlin'" in approved
+    names = as_json(cli(remote, "channels", "display-name", chid, "--json"))
+    assert [(r["display_name"], r["status"]) for r in names["requests"]] == [
+        ("Acme Pizza Berlin", "APPROVED"),
+        ("Acme Pizza", "REJECTED"),
+    ]
+    nothing_pending = cli(remote, "emulate", "display-name", chid, code=1)
+    assert "409" in nothing_pending.stderr
+    other = cli(remote, "emulate", "display-name", "nosuchCH", code=1)
+    assert "404" in other.stderr
+
+    # Policy enforcement: a warning, then a restriction of business-initiated messaging.
+    warned = cli(remote, "emulate", "violation", waba, "--violation-type", "SCAM").stdout
+    assert f"{waba}: SCAM violation, 1 number(s) warned" in warned
+    restricted = as_json(
+        cli(
+            remote,
+            *("emulate", "restrict", waba, "--type", "RESTRICTED_BIZ_INITIATED_MESSAGING"),
+            *("--duration", "3d", "--json"),
+        )
+    )
+    assert restricted["status"] == "account_restriction"
+    (info,) = restricted["restriction_info"]
+    assert info["restriction_type"] == "RESTRICTED_BIZ_INITIATED_MESSAGING"
+    with remote.sdk() as hub:
+        shown = hub.waba_accounts.get(waba)
+    assert shown.status == "account_restriction"
+    assert [r["restriction_type"] for r in shown.restriction_info] == [info["restriction_type"]]
+    unknown = cli(remote, "emulate", "restrict", waba, "--type", "RESTRICTED_ALL", code=1)
+    assert "400" in unknown.stderr and "restriction_types" in unknown.stderr
+    assert (
+        "--duration"
+        in cli(remote, "emulate", "restrict", waba, "--duration", "soon", code=2).output
+    )
+
+    events = _events(
+        receiver,
+        "phone_number_name_update",
+        "account_violation",
+        "account_restriction",
+        "template_messaging_disabled",
+    )
+    decisions = [
+        (e["data"]["requested_verified_name"], e["data"]["decision"])
+        for e in events
+        if e["event"] == "phone_number_name_update"
+    ]
+    assert decisions == [("Acme Pizza", "REJECTED"), ("Acme Pizza Berlin", "APPROVED")]
+    (violation,) = [e for e in events if e["event"] == "account_violation"]
+    assert (violation["data"]["id"], violation["data"]["violation_type"]) == (chid, "SCAM")
+
+    # Meta's monitoring of a published Flow.
+    with remote.sdk() as hub:
+        flow = hub.flows.create(waba, "Feedback", ["SURVEY"])
+        assert hub.flows.upload_json(waba, flow.id, FEEDBACK_FLOW).validation_errors == []
+        hub.flows.publish(waba, flow.id)
+        throttled = cli(remote, "emulate", "flow-status", flow.id, "throttled").stdout
+        assert f"Flow {flow.id}: THROTTLED" in throttled
+        assert hub.flows.get(waba, flow.id, fields="status")["status"] == "THROTTLED"
+        back = as_json(cli(remote, "emulate", "flow-status", flow.id, "PUBLISHED", "--json"))
+        assert back == {"id": flow.id, "status": "PUBLISHED"}
+        assert hub.flows.get(waba, flow.id, fields="status")["status"] == "PUBLISHED"
+    gone = cli(remote, "emulate", "flow-status", flow.id, "GONE", code=1)
+    assert "400" in gone.stderr and "status" in gone.stderr

@@ -39,6 +39,9 @@ async def test_flows_commands(
 
     listed = json.loads(await asyncio.to_thread(cli, "list", *where, "--json"))
     assert [(f["id"], f["status"]) for f in listed] == [(flow_id, "DRAFT")]
+    # On an 80-column terminal the table keeps the id whole (what `publish` takes).
+    narrow = await asyncio.to_thread(run_cli, {**env, "COLUMNS": "80"}, "flows", "list", *where)
+    assert flow_id in narrow.stdout and "DRAFT" in narrow.stdout
     await asyncio.to_thread(cli, "publish", flow_id, *where)
     shown = await client.get(f"{url}/{flow_id}", headers=partner.headers)
     assert shown.json()["status"] == "PUBLISHED"

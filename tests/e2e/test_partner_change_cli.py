@@ -44,6 +44,12 @@ async def test_partner_change_commands(
         await asyncio.to_thread(cli, "list", "--partner", to, "--status", "pending", "--json")
     )
     assert [p["id"] for p in listed] == [two["id"], one["id"]]
+    # The table on an 80-column terminal keeps the ids whole: they are what approve/reject take.
+    narrow = await asyncio.to_thread(
+        run_cli, {**env, "COLUMNS": "80"}, "partner-change", "list", "--partner", to
+    )
+    for request in (one, two):
+        assert request["id"] in narrow.stdout and request["source_client_id"] in narrow.stdout
     # the source partner has nothing to decide
     assert (
         json.loads(await asyncio.to_thread(cli, "list", "--partner", partner.partner_id, "--json"))

@@ -437,6 +437,16 @@ class ClientRepository:
         ]
         return sorted(due, key=lambda c: c.compliance_due_at or now)[:limit]
 
+    async def compliance_watched(self, partner_id: str, limit: int) -> list[Channel]:
+        watched = [
+            c
+            for c in self._t.channels.values()
+            if c.partner_id == partner_id and c.compliance_due_at is not None
+        ]
+        return sorted(
+            watched, key=lambda c: (c.compliance_due_at or datetime.min.replace(tzinfo=UTC), c.id)
+        )[:limit]
+
     async def due_steps(self, now: datetime, limit: int) -> list[Channel]:
         due = [
             c

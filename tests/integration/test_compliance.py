@@ -3,13 +3,14 @@ over real HTTP with a real partner webhook receiver."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 import httpx
 from litestar import Litestar
 
-from tests.conftest import EMULATOR, PartnerCreds
+from tests.conftest import EMULATOR, PartnerCreds, make_partner
 from tests.helpers.api import assert_error
 from tests.helpers.clients import events
 from tests.helpers.clock import advance, eventually
@@ -489,3 +490,61 @@ async def test_restrictions_and_display_name_requests_travel_with_the_world(
         {"restriction_type": "RESTRICTED_NOTHING", "expiration": later}
     ]
     assert (await seed(client, bad)).status_code == 400
+
+
+async def test_the_overview_lists_the_display_names_in_review(
+    app: Litestar, partner: PartnerCreds
+) -> None:
+    """Over real HTTP: the dashboard's overview lists the partner's numbers whose display name
+    Meta is reviewing (soonest decided first), never another partner's, and drops a number once
+    its review is decided."""
+    other = await make_partner(app.state.partnerhub, "Other")
+    async with over_http(app) as http:
+        first = await running_channel(http, partner, "+4915100004101")
+        second = await running_channel(http, partner, "+4915100004102")
+        theirs = await running_channel(http, other, "+4915100004103")
+        for creds, channel, name in (
+            (partner, first, "Trattoria Roma"),
+            (partner, second, "Osteria Milano"),
+            (other, theirs, "Bistro Paris"),
+        ):
+            asked = await http.post(
+                channel_path(creds, channel) + "/display_name",
+                headers=creds.headers,
+                json={"display_name": name},
+            )
+            assert asked.status_code == 200, asked.text
+            await advance(http, 1)  # each review ends a second after the one before
+        # A restriction alone is watched by the simulator too, but is no display-name review.
+        restricted = await running_channel(http, partner, "+4915100004104")
+        await http.post(
+            f"/_emulator/waba_accounts/{restricted['waba_account_id']}/restriction",
+            headers=EMULATOR,
+            json={"restriction_types": ["RESTRICTED_ADD_PHONE_NUMBER_ACTION"]},
+        )
+
+        await log_in(http, partner.email, partner.password)
+        html = (await http.get("/hub")).text
+        assert 'id="display-names-in-review"' in html
+        rows = re.findall(r'<tr data-channel-id="([^"]+)">', html)
+        assert rows == [first["channel_id"], second["channel_id"]]
+        assert "Trattoria Roma" in html and "Osteria Milano" in html
+        assert "Bistro Paris" not in html and theirs["channel_id"] not in html
+        assert f'href="/hub/channels/{first["channel_id"]}">+4915100004101</a>' in html
+        # When the review ends, in the dashboard's UTC format (the request keeps ISO 8601).
+        assert re.search(r'<time datetime="[0-9T:Z-]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time>', html)
+
+        decided = await http.post(
+            f"/_emulator/channels/{first['channel_id']}/display_name/decision",
+            headers=EMULATOR,
+            json={"decision": "APPROVED"},
+        )
+        assert decided.status_code == 200, decided.text
+        html = (await http.get("/hub")).text
+        assert re.findall(r'<tr data-channel-id="([^"]+)">', html) == [second["channel_id"]]
+        await http.post(
+            f"/_emulator/channels/{second['channel_id']}/display_name/decision",
+            headers=EMULATOR,
+            json={"decision": "REJECTED", "reason": "Not the business"},
+        )
+        assert 'id="display-names-in-review"' not in (await http.get("/hub")).text

@@ -190,6 +190,37 @@ async def test_endpoint_alerts_and_metrics_follow_the_data_exchanges(
         )
         assert sum(d["value"] for d in latency) == 11 and latency[0]["key"] == "1"
 
+        # The world export carries the endpoint requests and the alerts' state: seeded back,
+        # the Flow's metrics answer the same.
+        names = (
+            "ENDPOINT_REQUEST_COUNT",
+            "ENDPOINT_REQUEST_ERROR",
+            "ENDPOINT_AVAILABILITY",
+            "ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL",
+        )
+        before = [await metric(http, partner, waba_id, flow_id, name) for name in names]
+        exported = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+        assert len(exported["flow_endpoint_requests"]) == 14
+        assert {r["flow_id"] for r in exported["flow_endpoint_requests"]} == {flow_id}
+        assert {(a["flow_id"], a["event"]) for a in exported["flow_endpoint_alerts"]} <= {
+            (flow_id, "ENDPOINT_ERROR_RATE"),
+            (flow_id, "ENDPOINT_AVAILABILITY"),
+        }
+        seeded = await http.post("/_emulator/seed", headers=EMULATOR, json=exported)
+        assert seeded.status_code == 200, seeded.text
+        assert [await metric(http, partner, waba_id, flow_id, name) for name in names] == before
+        again = (await http.get("/_emulator/state", headers=EMULATOR)).json()
+        assert again["flow_endpoint_requests"] == exported["flow_endpoint_requests"]
+        assert again["flow_endpoint_alerts"] == exported["flow_endpoint_alerts"]
+        dangling = {
+            **exported,
+            "flow_endpoint_requests": [
+                {**exported["flow_endpoint_requests"][0], "flow_id": "nosuchflow"}
+            ],
+        }
+        refused = await http.post("/_emulator/seed", headers=EMULATOR, json=dangling)
+        assert refused.status_code == 400 and "flow_endpoint_requests[0].flow_id" in refused.text
+
         # A Flow of another WABA cannot be named.
         other = await http.post(
             "/_emulator/flows/data_exchange",

@@ -448,3 +448,9 @@ async def test_status_changes_reach_the_numbers_webhook_as_metas_flows_field(
     assert (await act(http, partner, waba, flow_id, "publish")).status_code == 400
     await asyncio.sleep(0.3)
     assert len(receiver.requests) == 3
+
+    # The dashboard's overview names the Flow and its new status in the recent events.
+    await log_in(http, partner.email, partner.password)
+    overview = (await http.get("/hub")).text
+    for status in ("PUBLISHED", "THROTTLED", "DEPRECATED"):
+        assert f"Flow {flow_id}: {status}" in overview

@@ -30,7 +30,8 @@ from partnerhub.cli._remote import (
 
 emulate_app = typer.Typer(
     help="Emulator controls: onboard, move or reset the clock, force statuses, inbound messages, "
-    "MM Lite terms, delivery faults, WhatsApp Business app messages (coexistence).",
+    "MM Lite terms, delivery faults, WhatsApp Business app messages (coexistence), display-name "
+    "reviews, policy violations and restrictions, Flow monitoring.",
     no_args_is_help=True,
 )
 
@@ -282,6 +283,122 @@ def fault(
         console.print(f"{done['wa_id']}: messages fail with {done['error_code']} ({name})")
     else:
         console.print(f"{done['wa_id']}: no fault")
+
+
+# --- Meta's side of display names, policy enforcement and Flows (issue 18) --------------------
+
+
+@emulate_app.command("display-name")
+def display_name_decision(
+    channel_id: Annotated[str, typer.Argument(help="Channel id (…CH) with a pending request.")],
+    reject: Annotated[
+        str | None,
+        typer.Option("--reject", help="Reject with this reason (default: approve)."),
+    ] = None,
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Meta decides the number's pending display-name review now (phone_number_name_update)."""
+    body: dict[str, Any] = {"decision": "APPROVED" if reject is None else "REJECTED"}
+    if reject is not None:
+        body["reason"] = reject
+    path = f"/channels/{channel_id}/display_name/decision"
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", path, body)
+    if as_json:
+        print_json(done)
+        return
+    decided = done["request"]
+    reason = f" ({decided['rejected_reason']})" if decided.get("rejected_reason") else ""
+    console.print(
+        f"{done['channel_id']}: {decided['display_name']!r} {decided['status']}{reason}; "
+        f"display name {done['phone_name']!r}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@emulate_app.command("violation")
+def violation(
+    waba_account_id: Annotated[str, typer.Argument(help="WABA account id (…WA) warned.")],
+    violation_type: Annotated[
+        str, typer.Option("--violation-type", help="Meta's violation type, e.g. SPAM, SCAM.")
+    ] = "SPAM",
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Meta warns a WABA for a policy violation (account_violation for each of its numbers)."""
+    path = f"/waba_accounts/{waba_account_id}/violation"
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", path, {"violation_type": violation_type})
+    if as_json:
+        print_json(done)
+        return
+    warned = done["channels"]
+    console.print(
+        f"{done['waba_account_id']}: {violation_type} violation, {warned} number(s) warned"
+    )
+
+
+@emulate_app.command("restrict")
+def restrict(
+    waba_account_id: Annotated[str, typer.Argument(help="WABA account id (…WA) restricted.")],
+    types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="RESTRICTED_BIZ_INITIATED_MESSAGING, RESTRICTED_CUSTOMER_INITIATED_MESSAGING, "
+            "RESTRICTED_ADD_PHONE_NUMBER_ACTION; repeat for several (default: the first and last).",
+        ),
+    ] = None,
+    duration: Annotated[
+        str, typer.Option("--duration", help="How long, e.g. 1d, 3d, 12h (virtual clock).")
+    ] = "1d",
+    violation_type: Annotated[
+        str, typer.Option("--violation-type", help="Meta's violation type, e.g. SPAM.")
+    ] = "SPAM",
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Meta restricts a WABA for a while (account_restriction; blocked sends get 131031)."""
+    try:
+        seconds = parse_duration(duration)
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint="--duration") from None
+    body: dict[str, Any] = {"duration_seconds": seconds, "violation_type": violation_type}
+    if types:
+        body["restriction_types"] = types
+    path = f"/waba_accounts/{waba_account_id}/restriction"
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", path, body)
+    if as_json:
+        print_json(done)
+        return
+    table = Table("restriction", "until (Unix seconds)", title=f"{done['waba_account_id']}")
+    for item in done["restriction_info"]:
+        table.add_row(item["restriction_type"], str(item["expiration"]))
+    table.caption = f"WABA status {done['status']}"
+    console.print(table)
+
+
+@emulate_app.command("flow-status")
+def flow_status(
+    flow_id: Annotated[str, typer.Argument(help="A published Flow's id.")],
+    status: Annotated[str, typer.Argument(help="THROTTLED, BLOCKED, or PUBLISHED to recover.")],
+    as_json: JsonOpt = False,
+    base_url: BaseUrlOpt = DEFAULT_BASE_URL,
+    emulator_token: EmulatorTokenOpt = None,
+) -> None:
+    """Meta throttles or blocks a published Flow, or lets it recover (FLOW_STATUS_CHANGE)."""
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", f"/flows/{flow_id}/status", {"status": status.upper()})
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"Flow {done['id']}: {done['status']}")
 
 
 __all__ = ["emulate_app", "parse_duration"]

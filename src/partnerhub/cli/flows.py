@@ -11,6 +11,7 @@ import msgspec
 import typer
 from rich.table import Table
 
+from partnerhub.cli._remote import id_column
 from partnerhub.cli._runtime import console, fail, run_with_state
 from partnerhub.domain.flows import services
 from partnerhub.domain.flows.model import Flow
@@ -50,7 +51,8 @@ def flows_list(partner: PartnerOpt, waba: WabaOpt, as_json: JsonOpt = False) -> 
     if as_json:
         typer.echo(json.dumps([_row(f) for f in flows], ensure_ascii=False))
         return
-    table = Table("id", "name", "categories", "status", "json version", "errors")
+    # The id in full: it is what `flows publish` and the Partner API take.
+    table = Table(id_column("id", 16), "name", "categories", "status", "json version", "errors")
     for flow in flows:
         row = _row(flow)
         row["categories"] = ", ".join(flow.categories)

@@ -11,6 +11,7 @@ import msgspec
 import typer
 from rich.table import Table
 
+from partnerhub.cli._remote import id_column, short_time
 from partnerhub.cli._runtime import console, run_with_state
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partner_change import services
@@ -35,16 +36,23 @@ def _show(found: list[PartnerChangeRequest], as_json: bool, *, one: bool = False
     if as_json:
         typer.echo(json.dumps(documents[0] if one else documents))
         return
-    table = Table("id", "status", "client", "from partner", "to partner", "numbers", "created")
+    # Ids in full (what `approve` and `reject` take); the target is the --partner given.
+    table = Table(
+        id_column("id", 11),
+        id_column("status", 9),
+        id_column("client", 10),
+        id_column("from partner", 10),
+        "numbers",
+        "created",
+    )
     for d in documents:
         table.add_row(
             d["id"],
             d["status"],
             d["source_client_id"],
             d["source_partner_id"],
-            d["target_partner_id"],
             str(len(d["channel_ids"])),
-            d["created_at"],
+            short_time(d["created_at"]),
         )
     console.print(table)
 

@@ -200,6 +200,11 @@ class ClientRepository(Protocol):
         locked for this transaction."""
         ...
 
+    async def compliance_watched(self, partner_id: str, limit: int) -> list[Channel]:
+        """The partner's channels the compliance simulator will look at again (a display-name
+        review or a restriction pending), soonest first; not locked."""
+        ...
+
 
 class BillingRepository(Protocol):
     async def get_balance(self, owner_id: str) -> Balance | None: ...

@@ -249,4 +249,6 @@ class World(msgspec.Struct, forbid_unknown_fields=True):
     two_step_settings: list[Row] = []
     business_encryption_keys: list[Row] = []  # issue 18: Flows' business public keys
     flows: list[Row] = []  # issue 18: WhatsApp Flows
+    flow_endpoint_requests: list[Row] = []  # issue 18: what a Flow's metrics count
+    flow_endpoint_alerts: list[Row] = []  # issue 18: endpoint health alerts in force
     partner_change_requests: list[Row] = []  # issue 18 item 5

@@ -62,6 +62,10 @@ SECTIONS: Mapping[str, Table] = {
     "two_step_settings": tables.two_step_settings,
     "business_encryption_keys": tables.business_encryption_keys,  # issue 18 (Flows)
     "flows": tables.flows,  # issue 18: WhatsApp Flows, their Flow JSON and state
+    # Issue 18: the requests WhatsApp made to each Flow's endpoint (its metrics) and the
+    # endpoint health alerts in force (so an alert is not sent again after a seed).
+    "flow_endpoint_requests": tables.flow_endpoint_requests,
+    "flow_endpoint_alerts": tables.flow_endpoint_alerts,
     "partner_change_requests": tables.partner_change_requests,  # issue 18 item 5
 }
 

@@ -259,6 +259,15 @@ class ClientRepository:
         )
         return list((await self._session.scalars(statement)).all())
 
+    async def compliance_watched(self, partner_id: str, limit: int) -> list[Channel]:
+        statement = (
+            select(Channel)
+            .where(self._ch.partner_id == partner_id, self._ch.compliance_due_at.is_not(None))
+            .order_by(self._ch.compliance_due_at, self._ch.id)
+            .limit(limit)
+        )
+        return list((await self._session.scalars(statement)).all())
+
     async def due_steps(self, now: datetime, limit: int) -> list[Channel]:
         """Channels whose next simulated step is due, locked for this transaction."""
         statement = (

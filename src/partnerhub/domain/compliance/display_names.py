@@ -33,6 +33,7 @@ REVIEW_SECONDS = 86_400.0
 MIN_LENGTH = 3  # [360] "A display name must contain a minimum of 3 characters"
 MAX_LENGTH = 75  # [ours] no documented maximum; long enough for real brand names
 KEEP_REQUESTS = 20  # the newest requests a channel keeps
+WATCHED = 1000  # [ours] numbers under review or restriction the dashboard looks through
 
 # [ours] Words that name a kind of business, not a brand: a name of only these is generic
 # (Meta: a display name should not be "generic terms only").
@@ -132,6 +133,16 @@ def latest(channel: Channel) -> dict[str, Any] | None:
 def pending(channel: Channel) -> dict[str, Any] | None:
     last = latest(channel)
     return last if last is not None and last["status"] == PENDING else None
+
+
+async def in_review(
+    uow: UnitOfWork, partner_id: str, limit: int = 50
+) -> list[tuple[Channel, dict[str, Any]]]:
+    """The partner's numbers with a display name in Meta's review and that request, the soonest
+    decided first (the dashboard's overview lists them)."""
+    watched = await uow.clients.compliance_watched(partner_id, WATCHED)
+    found = [(channel, request) for channel in watched if (request := pending(channel))]
+    return sorted(found, key=lambda pair: (pair[1]["review_at"], pair[0].id))[:limit]
 
 
 async def requests_of(uow: UnitOfWork, partner_id: str, client_id: str, channel_id: str) -> Channel:

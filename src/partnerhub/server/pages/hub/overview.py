@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 
+from partnerhub.domain.compliance import display_names
 from partnerhub.domain.hub import views
 from partnerhub.domain.listing import ListQuery
 from partnerhub.domain.partner_change import services as partner_change
@@ -23,6 +24,8 @@ async def overview_page(request: Request[Any, Any, Any]) -> Response[str]:
         _, pending_changes = await partner_change.list_requests(
             uow, hub.partner_id, ListQuery(limit=0), PcrStatus.PENDING
         )
+        # Issue 18 item 6: the display-name changes Meta is reviewing.
+        names_in_review = await display_names.in_review(uow, hub.partner_id)
     events = [(event, event_subject(event)) for event in data.events]
     return render(
         hub,
@@ -31,6 +34,7 @@ async def overview_page(request: Request[Any, Any, Any]) -> Response[str]:
         data=data,
         events=events,
         pending_changes=pending_changes,
+        names_in_review=names_in_review,
     )
 
 
