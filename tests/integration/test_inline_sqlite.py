@@ -13,7 +13,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from partnerhub.adapters import db
-from partnerhub.adapters.inline_sqlite import WalCheckpointer
 
 
 async def test_a_write_waits_for_another_process_lock_while_the_loop_runs(
@@ -69,37 +68,4 @@ async def test_a_statement_error_is_the_drivers_own(tmp_path: Path) -> None:
                 await conn.execute(text("INSERT INTO u VALUES (1)"))
         assert time.monotonic() - started < 0.5
     finally:
-        await engine.dispose()
-
-
-async def test_the_server_checkpoints_the_wal_on_a_thread(tmp_path: Path) -> None:
-    """The connections on the loop never checkpoint (an fsync would stop the loop); the
-    checkpointer folds the WAL back into the database file on a thread."""
-    path = tmp_path / "wal.db"
-    engine = db.create_engine(db.normalize_url(f"sqlite:///{path}"))
-    checkpointer = WalCheckpointer(path, interval_seconds=0.05)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE w (x TEXT)"))
-        for _ in range(60):  # well past SQLite's automatic threshold of 1,000 pages
-            async with engine.begin() as conn:
-                await conn.execute(
-                    text("INSERT INTO w VALUES (:x)"), [{"x": "y" * 4000} for _ in range(20)]
-                )
-        wal = Path(f"{path}-wal")
-        grown = (await asyncio.to_thread(wal.stat)).st_size
-        assert grown > 1000 * 4096  # nothing checkpointed it meanwhile
-        checkpointer.start()
-        busy = frames = copied = -1
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            busy, frames, copied = await asyncio.to_thread(checkpointer.checkpoint)
-            if frames > 0 and copied == frames:
-                break
-        assert busy == 0 and frames > 0 and copied == frames, (busy, frames, copied)
-        async with engine.connect() as conn:
-            count = (await conn.execute(text("SELECT count(*) FROM w"))).scalar_one()
-        assert count == 1200
-    finally:
-        await checkpointer.aclose()
         await engine.dispose()

@@ -129,13 +129,11 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
 
 
 def _inline_pragmas(connection: Any) -> None:
-    """The pragmas, then no busy handler and no automatic checkpoint: a connection run on the
-    event loop's thread must not sleep or fsync in SQLite. It retries busy answers with asyncio
-    sleeps (:func:`partnerhub.adapters.inline_sqlite.patiently`), and the server checkpoints on
-    a thread (:class:`partnerhub.adapters.inline_sqlite.WalCheckpointer`)."""
+    """The pragmas, then no busy handler: a connection run on the event loop's thread must not
+    sleep in SQLite, it retries busy answers with asyncio sleeps instead
+    (:func:`partnerhub.adapters.inline_sqlite.patiently`)."""
     sqlite_pragmas(connection)
     connection.execute("PRAGMA busy_timeout=0")
-    connection.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer does it on a thread
 
 
 PRIVATE_DIR = 0o700

@@ -9,13 +9,8 @@ milliseconds while holding the process's write gate, and a writer could not comm
 workload are microseconds of C: running them where they are called costs less than handing
 them over, and a unit of work now holds the write gate only for its own CPU time.
 
-What cannot run inline is *waiting*. A checkpoint (copying the WAL back into the database file,
-with an fsync) can take as long as the disk makes it: SQLite runs one automatically inside the
-commit that grows the WAL past 1,000 pages, which here would stop the loop (measured: GET
-throughput fell to a third while another program wrote to the disk). So these connections do
-not checkpoint (``wal_autocheckpoint=0``) and :class:`WalCheckpointer` does it on a thread, once
-a second. SQLite's busy handler sleeps inside the call too, which here would stop the loop (and
-with it the other writer of this process it waits for). So the
+What cannot run inline is *waiting*: SQLite's busy handler sleeps inside the call, which here
+would stop the loop (and with it the other writer of this process it waits for). So the
 connection's ``busy_timeout`` is 0 and a statement answered ``SQLITE_BUSY`` is retried after an
 ``asyncio.sleep`` that grows to 20 ms, up to the same 10 s the other connections wait. Writers
 of this process still queue on the write gate first (``UnitOfWork.lock_for_write``), so busy
@@ -29,20 +24,16 @@ translation are unchanged (:func:`connect` is the engine's ``async_creator``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import structlog
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL
 
 T = TypeVar("T")
-log = structlog.get_logger("partnerhub.db")
 
 BUSY_WAIT_SECONDS = 10.0  # as PRAGMA busy_timeout=10000 on every other connection
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.02
@@ -194,49 +185,3 @@ def connector(url: URL, on_connect: Callable[[sqlite3.Connection], None]) -> Cal
         return InlineConnection(connection)
 
     return connect
-
-
-class WalCheckpointer:
-    """Checkpoints the WAL of one database file on a thread, every ``interval_seconds``, for the
-    connections that run on the loop and never checkpoint themselves (see the module doc).
-
-    ``PASSIVE``: it copies what no reader still needs and never waits for a lock, so neither the
-    server's writers nor its readers wait for it; a frame still in use is copied next time.
-    """
-
-    def __init__(self, path: Path, interval_seconds: float = 1.0) -> None:
-        self._path = path
-        self._interval = interval_seconds
-        self._conn: sqlite3.Connection | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await asyncio.to_thread(self.checkpoint)
-            except sqlite3.Error as exc:  # the next round tries again
-                log.warning("wal_checkpoint_failed", error=str(exc))
-
-    def checkpoint(self) -> tuple[int, int, int]:
-        """(busy, WAL frames, frames copied), as ``PRAGMA wal_checkpoint`` reports them."""
-        if self._conn is None:
-            self._conn = sqlite3.connect(
-                self._path, timeout=0, isolation_level=None, check_same_thread=False
-            )
-        busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return int(busy), int(frames), int(copied)
-
-    async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None

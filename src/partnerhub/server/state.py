@@ -24,7 +24,6 @@ from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Wo
 from partnerhub.adapters.delivery.listener import OutboxListener
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.idempotency import IdempotencyStore
-from partnerhub.adapters.inline_sqlite import WalCheckpointer
 from partnerhub.adapters.media_storage import LocalMediaStorage, S3MediaStorage
 from partnerhub.adapters.ratelimit import RateLimits
 from partnerhub.adapters.repositories.media import MediaRepository
@@ -95,8 +94,6 @@ class AppState:
 
     # Sessions without a transaction around their reads (PostgreSQL: autocommit), for reads().
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
-    # A SQLite file: its WAL is checkpointed on a thread (adapters/inline_sqlite.py).
-    checkpointer: WalCheckpointer | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.worker.notify, self.cache.invalidate)
@@ -120,8 +117,6 @@ class AppState:
         restarted emulator resumes at the virtual time it had reached)."""
         await migrate.upgrade(self.engine)
         await self.hooks.start(self.uow)
-        if self.checkpointer is not None:
-            self.checkpointer.start()
 
     async def close(self) -> None:
         await self.worker.stop()
@@ -136,8 +131,6 @@ class AppState:
         if isinstance(storage, S3MediaStorage):
             await storage.aclose()
         self.cache.close()
-        if self.checkpointer is not None:
-            await self.checkpointer.aclose()
         await self.engine.dispose()
 
 
@@ -313,7 +306,6 @@ def build_state(
         engine=engine,
         sessionmaker=sessionmaker,
         read_sessionmaker=db.create_read_sessionmaker(engine),
-        checkpointer=WalCheckpointer(path) if path is not None else None,
         clock=clock,
         cache=cache,
         authenticator=Authenticator(
