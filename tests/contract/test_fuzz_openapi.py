@@ -160,7 +160,7 @@ def credentials(path: str, world: dict[str, str]) -> dict[str, str]:
             "/multi_webhook",
             "/{",
             "/whatsapp_business_encryption",  # issue 18: Flows' business public key
-            "/flows",  # issue 18: the Messaging API's List Flows
+            "/flows",  # issue 18: the Messaging API's Flows (list and management)
         )
     ):
         return {"D360-API-KEY": world["channel_key"]}

@@ -154,6 +154,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows/{flow_id}"): {
         "name": "hijacked"
     },
+    # WhatsApp Flows on the Messaging API, by channel key (its WABA's Flows only).
+    ("POST", "/flows"): {"name": "intruder flow", "categories": ["OTHER"]},
+    ("POST", "/flows/{flow_id}"): {"name": "hijacked"},
     # Display names (issue 18 item 6); enable_ctwa / disable_ctwa take no body.
     (
         "POST",
@@ -234,6 +237,7 @@ async def build_world(client: Client, state: AppState, name: str, number: str, h
             creds.email,
             creds.password,
             number.lstrip("+"),
+            f"{name} flow",
         ],
     )
 
@@ -266,7 +270,7 @@ def family(path: str) -> str:
         return "messaging"
     if path in ("/health_status", "/whatsapp_business_encryption", "/synchronization"):
         return "messaging"
-    if path == "/flows":  # issue 18: the Messaging API's "List Flows"
+    if path == "/flows" or path.startswith("/flows/"):  # issue 18: the Messaging API's Flows
         return "messaging"
     return "unknown"
 
@@ -362,6 +366,12 @@ async def test_every_route_refuses_every_wrong_caller(
         {"D360-API-KEY": old_channel_key},
     ):
         problems += await refusals(client, messaging_routes, headers, v, key_id, 401, victim)
+    # One's own channel key, the victim's Flow (another WABA's): not found, as if it did not
+    # exist (Graph shape).
+    flow_routes = [(m, p) for m, p in messaging_routes if p.startswith("/flows/{flow_id}")]
+    assert len(flow_routes) >= 8
+    own_key = {"D360-API-KEY": intruder.channel_key}
+    problems += await refusals(client, flow_routes, own_key, v, key_id, 404, victim)
     for headers in (
         {},
         {"Authorization": "Bearer not-the-emulator-token"},
@@ -386,6 +396,7 @@ async def snapshot(client: Client, world: World) -> list[Any]:
         f"{base}/channels",
         f"{base}/channels/{world.ids['channel_id']}/api_keys",
         f"{base}/waba_accounts/{world.ids['waba_account_id']}/waba_templates",
+        f"{base}/waba_accounts/{world.ids['waba_account_id']}/flows",
         f"{base}/users",
     ]
     answers = []

@@ -126,16 +126,28 @@ def _categories(categories: Sequence[str]) -> list[str]:
 
 
 async def create_flow(
-    uow: UnitOfWork, clock: Clock, partner_id: str, waba_id: str, new: NewFlow
+    uow: UnitOfWork,
+    clock: Clock,
+    partner_id: str,
+    waba_id: str,
+    new: NewFlow,
+    *,
+    clone_within_waba: bool = False,
 ) -> Flow:
-    """``POST …/flows``: a new DRAFT, empty or cloned from another Flow of the partner."""
+    """``POST …/flows``: a new DRAFT, empty or cloned from another Flow of the partner (of this
+    WABA only, with ``clone_within_waba``: a channel key's caller sees no other WABA's Flows,
+    so another WABA's is as unknown to it as a missing one)."""
     await uow.lock_for_write()
     waba = await waba_of_partner(uow, partner_id, waba_id)
     await _name_free(uow, waba.id, new.name, None)
     source: Flow | None = None
     if new.clone_flow_id is not None:
         source = await uow.flows.get(new.clone_flow_id)
-        if source is None or source.partner_id != partner_id:
+        if (
+            source is None
+            or source.partner_id != partner_id
+            or (clone_within_waba and source.waba_account_id != waba.id)
+        ):
             raise FlowRefused(
                 INVALID_PARAMETER,
                 "Invalid parameter",

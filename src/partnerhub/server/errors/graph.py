@@ -28,6 +28,7 @@ from partnerhub.domain.errors import (
     PermissionDenied,
     RateLimited,
 )
+from partnerhub.domain.flows.services import FlowRefused
 from partnerhub.domain.messaging.errors import (
     ACCESS_TOKEN_EXPIRED,
     AUTH_EXCEPTION,
@@ -67,6 +68,12 @@ STATUS_OF_CODE: dict[int, int] = {
 # matches gives its Graph error and, where the code alone does not say it, its status.
 AS_GRAPH: list[tuple[type[DomainError], Callable[[Any], GraphError], int | None]] = [
     (GraphError, lambda exc: exc, None),
+    # Meta's Flows API codes (139001 Flow can't be updated, 139002 publishing failed, ...).
+    (
+        FlowRefused,
+        lambda exc: GraphError(exc.code, exc.details[0], message=f"(#{exc.code}) {exc.title}"),
+        None,
+    ),
     (AuthenticationFailed, lambda exc: auth_failed(exc.message), None),
     (PermissionDenied, lambda exc: permission_denied(exc.message), None),
     (NotFound, lambda exc: GraphError(INVALID_PARAMETER, exc.message), 404),

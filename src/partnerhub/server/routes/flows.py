@@ -1,6 +1,12 @@
 """WhatsApp Flows of a WABA account (issue 18 item 1): 360dialog's Partner API
 ``/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows…`` (docs/fidelity.md
-"WhatsApp Flows" for the paths and bodies, and where they come from)."""
+"WhatsApp Flows" for the paths and bodies, and where they come from).
+
+Each handler checks the partner, then calls the operation below it (``listing``, ``create``,
+``show``, ``update``, ``remove``, ``upload``, ``assets``, ``download``, ``publish``,
+``deprecate``), which takes an already authenticated scope: the Messaging API's Flow routes
+(:mod:`partnerhub.server.routes.messaging_flows`) call the same operations with a channel key's
+partner and WABA, so both APIs validate and answer alike."""
 
 from __future__ import annotations
 
@@ -50,6 +56,15 @@ async def list_flows(
     request: Request[Any, Any, Any], partner_id: FromPath[str], waba_account_id: FromPath[str]
 ) -> wire.FlowList:
     await require_partner(request, partner_id)
+    shown = [out for _, out in await listing(request, partner_id, waba_account_id)]
+    return wire.FlowList(flows=shown, count=len(shown), total=len(shown))
+
+
+async def listing(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str
+) -> list[tuple[str, wire.FlowOut]]:
+    """The WABA's Flows with the fields asked for, each with its id, for an authenticated
+    caller (here and on the Messaging API's ``GET /flows``)."""
     fields = _fields(request)
     invalidate = present.wants_preview_invalidated(fields)
     state = app_state(request)
@@ -63,8 +78,7 @@ async def list_flows(
             )
         now = state.clock.now()
         requests = await _endpoint_requests(uow, flows, fields, now)
-    shown = [present.flow(f, waba, fields, now, requests.get(f.id, ())) for f in flows]
-    return wire.FlowList(flows=shown, count=len(shown), total=len(shown))
+    return [(f.id, present.flow(f, waba, fields, now, requests.get(f.id, ()))) for f in flows]
 
 
 @post(PATH, summary="Create a Flow (DRAFT), empty or cloned", tags=TAGS, status_code=200)
@@ -73,6 +87,19 @@ async def create_flow(
     request: Request[Any, Any, Any], partner_id: FromPath[str], waba_account_id: FromPath[str]
 ) -> wire.FlowCreated:
     await require_partner(request, partner_id)
+    return await create(request, partner_id, waba_account_id)
+
+
+async def create(
+    request: Request[Any, Any, Any],
+    partner_id: str,
+    waba_account_id: str,
+    *,
+    clone_within_waba: bool = False,
+) -> wire.FlowCreated:
+    """Create a Flow for an authenticated caller (here and on the Messaging API's
+    ``POST /flows``). ``clone_within_waba``: ``clone_flow_id`` must name a Flow of this WABA
+    (a channel key sees no other WABA), not any of the partner's."""
     body = await read_body(request, wire.FlowCreateIn)
     state = app_state(request)
     new = services.NewFlow(
@@ -82,7 +109,14 @@ async def create_flow(
         endpoint_uri=body.endpoint_uri,
     )
     async with state.uow() as uow:
-        flow = await services.create_flow(uow, state.clock, partner_id, waba_account_id, new)
+        flow = await services.create_flow(
+            uow,
+            state.clock,
+            partner_id,
+            waba_account_id,
+            new,
+            clone_within_waba=clone_within_waba,
+        )
     return wire.FlowCreated(id=flow.id)
 
 
@@ -133,6 +167,13 @@ async def get_flow(
     flow_id: FromPath[str],
 ) -> wire.FlowOut:
     await require_partner(request, partner_id)
+    return await show(request, partner_id, waba_account_id, flow_id)
+
+
+async def show(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
+) -> wire.FlowOut:
+    """One Flow with the fields asked for, for an authenticated caller."""
     fields = _fields(request)
     invalidate = present.wants_preview_invalidated(fields)
     state = app_state(request)
@@ -149,10 +190,10 @@ async def get_flow(
     return present.flow(flow, waba, fields, now, requests.get(flow.id, ()))
 
 
-async def _update(
+async def update(
     request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
 ) -> wire.FlowSuccess:
-    await require_partner(request, partner_id)
+    """Update a DRAFT Flow's metadata, for an authenticated caller."""
     body = await read_body(request, wire.FlowUpdateIn)
     state = app_state(request)
     edit = services.FlowEdit(
@@ -173,7 +214,8 @@ async def update_flow(
     waba_account_id: FromPath[str],
     flow_id: FromPath[str],
 ) -> wire.FlowSuccess:
-    return await _update(request, partner_id, waba_account_id, flow_id)
+    await require_partner(request, partner_id)
+    return await update(request, partner_id, waba_account_id, flow_id)
 
 
 @patch(FLOW, summary="Update a DRAFT Flow's metadata", tags=TAGS, status_code=200)
@@ -184,7 +226,8 @@ async def patch_flow(
     waba_account_id: FromPath[str],
     flow_id: FromPath[str],
 ) -> wire.FlowSuccess:
-    return await _update(request, partner_id, waba_account_id, flow_id)
+    await require_partner(request, partner_id)
+    return await update(request, partner_id, waba_account_id, flow_id)
 
 
 @delete(FLOW, summary="Delete a DRAFT Flow", tags=TAGS, status_code=200)
@@ -195,6 +238,13 @@ async def delete_flow(
     flow_id: FromPath[str],
 ) -> wire.FlowSuccess:
     await require_partner(request, partner_id)
+    return await remove(request, partner_id, waba_account_id, flow_id)
+
+
+async def remove(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
+) -> wire.FlowSuccess:
+    """Delete a DRAFT Flow, for an authenticated caller."""
     async with app_state(request).uow() as uow:
         await services.delete(uow, partner_id, waba_account_id, flow_id)
     return wire.FlowSuccess(success=True)
@@ -217,6 +267,13 @@ async def upload_asset(
     flow_id: FromPath[str],
 ) -> wire.AssetUploaded:
     await require_partner(request, partner_id)
+    return await upload(request, partner_id, waba_account_id, flow_id)
+
+
+async def upload(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
+) -> wire.AssetUploaded:
+    """Upload the Flow JSON (multipart), for an authenticated caller."""
     state = app_state(request)
     async with state.reads() as uow:  # the caller's Flow, before reading its body
         await services.get_flow(uow, partner_id, waba_account_id, flow_id)
@@ -253,18 +310,28 @@ async def list_assets(
     flow_id: FromPath[str],
 ) -> wire.FlowAssets:
     await require_partner(request, partner_id)
+    flows_path = f"/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows"
+    return await assets(request, partner_id, waba_account_id, flow_id, flows_path)
+
+
+async def assets(
+    request: Request[Any, Any, Any],
+    partner_id: str,
+    waba_account_id: str,
+    flow_id: str,
+    flows_path: str,
+) -> wire.FlowAssets:
+    """The Flow's assets for an authenticated caller; ``flows_path`` is where the caller's API
+    serves the Flows (the download link is under it, with the same credentials)."""
     state = app_state(request)
     async with state.uow() as uow:
         flow = await services.get_flow(uow, partner_id, waba_account_id, flow_id)
-    assets = []
+    found = []
     if flow.flow_json is not None:
         base = (state.settings.public_base_url or str(request.base_url)).rstrip("/")
-        url = (
-            f"{base}/api/v2/partners/{partner_id}/waba_accounts/{waba_account_id}/flows/"
-            f"{flow.id}/assets/{services.ASSET_NAME}"
-        )
-        assets.append(wire.FlowAsset(services.ASSET_NAME, services.ASSET_TYPE, url))
-    return wire.FlowAssets(data=assets, paging={"cursors": {"before": "", "after": ""}})
+        url = f"{base}{flows_path}/{flow.id}/assets/{services.ASSET_NAME}"
+        found.append(wire.FlowAsset(services.ASSET_NAME, services.ASSET_TYPE, url))
+    return wire.FlowAssets(data=found, paging={"cursors": {"before": "", "after": ""}})
 
 
 @get(FLOW + "/assets/flow.json", summary="Download the Flow JSON", tags=TAGS)
@@ -275,6 +342,13 @@ async def download_asset(
     flow_id: FromPath[str],
 ) -> Response[Any]:
     await require_partner(request, partner_id)
+    return await download(request, partner_id, waba_account_id, flow_id)
+
+
+async def download(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
+) -> Response[Any]:
+    """The Flow JSON itself, for an authenticated caller."""
     async with app_state(request).uow() as uow:
         flow = await services.get_flow(uow, partner_id, waba_account_id, flow_id)
     if flow.flow_json is None:
@@ -290,6 +364,14 @@ async def publish_flow(
     flow_id: FromPath[str],
 ) -> wire.FlowSuccess:
     await require_partner(request, partner_id)
+    return await publish(request, partner_id, waba_account_id, flow_id)
+
+
+async def publish(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
+) -> wire.FlowSuccess:
+    """Publish a valid DRAFT Flow, for an authenticated caller (its status change webhook
+    goes out in the same transaction)."""
     state = app_state(request)
     async with state.uow() as uow:
         await services.publish(uow, state.clock, partner_id, waba_account_id, flow_id)
@@ -304,6 +386,14 @@ async def deprecate_flow(
     flow_id: FromPath[str],
 ) -> wire.FlowSuccess:
     await require_partner(request, partner_id)
+    return await deprecate(request, partner_id, waba_account_id, flow_id)
+
+
+async def deprecate(
+    request: Request[Any, Any, Any], partner_id: str, waba_account_id: str, flow_id: str
+) -> wire.FlowSuccess:
+    """Deprecate a PUBLISHED Flow, for an authenticated caller (its status change webhook
+    goes out in the same transaction)."""
     state = app_state(request)
     async with state.uow() as uow:
         await services.deprecate(uow, state.clock, partner_id, waba_account_id, flow_id)
