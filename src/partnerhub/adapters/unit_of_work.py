@@ -171,9 +171,12 @@ class UnitOfWork:
             self._release_gate()
 
     async def commit(self) -> None:
-        await self.session.flush()
+        # Each call into the async session is a greenlet hand-off: a unit of work that wrote
+        # only with statements (a settings change) has nothing for the ORM to flush. The
+        # counters below are statements too, and ``session.commit`` flushes what is left.
+        if self.session.new or self.session.dirty or self.session.deleted:
+            await self.session.flush()
         await channel_counts.apply(self.session)
-        await self.session.flush()
         touched = cache_tags.take(self.session)
         if touched:
             await cache_tags.publish(self.session, touched)
