@@ -12,6 +12,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import attributes
 
@@ -42,7 +43,7 @@ def _update_statement(columns: tuple[str, ...]) -> Update:
     return statement
 
 
-def _snapshot(values: Mapping[str, Any]) -> Partner:
+def _snapshot(values: Mapping[str, Any] | RowMapping) -> Partner:
     """A detached partner holding ``values`` (every column), made as the ORM's loader makes
     one: the values go to the instance's dict at once, not through 24 instrumented attribute
     sets and change events (a sixth of a settings change's CPU)."""
