@@ -25,6 +25,7 @@ from tests.helpers.billing import (
 )
 from tests.helpers.clients import onboard
 from tests.helpers.clock import advance
+from tests.helpers.redis import REDIS_URL, fresh_prefix
 
 Client = httpx.AsyncClient
 
@@ -509,16 +510,18 @@ async def test_strict_fidelity_answers_the_usage_limit_with_400(settings: Settin
             assert "ratelimit-limit" not in limited.headers
 
 
-# One Redis database for every run: its two parametrizations must not reset each other's budgets.
-@pytest.mark.xdist_group("redis")
 async def test_budgets_in_redis_are_shared_by_every_process(settings: Settings) -> None:
-    """Two apps (two API processes, as far as rate limits go) on one Redis spend one budget."""
-    redis_url = "redis://127.0.0.1:6379/15"
-    shared = settings.model_copy(update={"redis_url": redis_url})
+    """Two apps (two API processes, as far as rate limits go) on one Redis spend one budget.
+
+    The two share a key prefix of this test's own: another test run on the same Redis database
+    that resets its budgets cannot refill this one (tests/helpers/redis.py).
+    """
+    shared = settings.model_copy(
+        update={"redis_url": REDIS_URL, "redis_key_prefix": fresh_prefix()}
+    )
     first, second = create_app(shared), create_app(shared)
     async with running(first), running(second):
         state: AppState = first.state.partnerhub
-        await state.rate_limits.reset()
         partner = await make_partner(state, "Shared")
         clients = [
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
@@ -532,7 +535,7 @@ async def test_budgets_in_redis_are_shared_by_every_process(settings: Settings) 
             # the sixth request is refused by whichever process gets it
             assert_error(await b.get(url, headers=partner.headers), 429)
             assert_error(await a.get(url, headers=partner.headers), 429)
-        await state.rate_limits.reset()
+        await state.rate_limits.reset()  # this test's keys only
 
 
 async def test_other_partners_get_403_and_other_partners_objects_404(

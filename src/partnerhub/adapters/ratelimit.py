@@ -6,6 +6,12 @@ shares the budgets between processes. If that storage cannot be reached, request
 through (with a warning every 10 s) rather than refused: a limit protects the service, it is not
 the service.
 
+In Redis every key starts with a prefix (``PARTNERHUB_REDIS_KEY_PREFIX``, ``partnerhub``), and
+:meth:`RateLimits.reset` deletes the keys under it only. Under the library's own default prefix,
+shared by every program that uses ``limits``, one hub's reset (``POST /_emulator/reset``, or a
+test's) would refill the budgets of every other hub, test run or application counting in that
+Redis database. The processes of one hub share one prefix, hence one budget.
+
 Time is real time, not the app's clock: ``limits`` reads ``time.time()`` inside its storages
 (and Redis its own clock) and offers no way to inject another. So advancing the emulator's
 virtual clock does not refill a budget; ``POST /_emulator/reset`` clears every budget instead.
@@ -17,6 +23,7 @@ import asyncio
 import contextlib
 import math
 import time
+from urllib.parse import urlparse
 
 import structlog
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -49,9 +56,22 @@ def async_storage_url(url: str) -> str:
     return url if url.startswith("async+") else f"async+{url}"
 
 
+def _takes_key_prefix(url: str) -> bool:
+    """The Redis storages (plain, cluster, sentinel; Valkey too) take a key prefix; the others
+    would hand an unknown ``key_prefix`` argument on to their client and fail."""
+    scheme = urlparse(url).scheme
+    return "redis" in scheme or "valkey" in scheme
+
+
+DEFAULT_KEY_PREFIX = "partnerhub"
+
+
 class RateLimits:
-    def __init__(self, storage_url: str = "memory://") -> None:
-        storage = storage_from_string(async_storage_url(storage_url))
+    def __init__(
+        self, storage_url: str = "memory://", key_prefix: str = DEFAULT_KEY_PREFIX
+    ) -> None:
+        options = {"key_prefix": key_prefix} if _takes_key_prefix(storage_url) else {}
+        storage = storage_from_string(async_storage_url(storage_url), **options)
         if not isinstance(storage, Storage):  # pragma: no cover - async_storage_url ensures it
             raise TypeError(f"not an asyncio rate limit storage: {storage_url}")
         self._storage = storage
@@ -90,6 +110,7 @@ class RateLimits:
             log.warning("rate_limit_storage_unavailable", error=f"{type(exc).__name__}: {exc}")
 
     async def reset(self) -> None:
+        """Refill every budget of this hub: in Redis, the keys under its prefix (all processes)."""
         # The memory storage's expiry task reads its dictionaries across awaits without holding
         # off a reset (limits 5.8): stop it first, or it dies with a KeyError. The next hit
         # starts it again.
@@ -100,6 +121,12 @@ class RateLimits:
         # The memory storage expires entries in a task of its own; do not leave it running
         # into a closed event loop.
         await self._stop_expiry()
+        # ``limits`` never closes its Redis client (limits 5.8, coredis 5): its sockets would be
+        # left to the garbage collector, after the loop that could close them is gone.
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        pool = getattr(client, "connection_pool", None)
+        if pool is not None:
+            pool.disconnect()
 
     async def _stop_expiry(self) -> None:
         timer = getattr(self._storage, "timer", None)

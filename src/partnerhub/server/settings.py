@@ -125,6 +125,10 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("PARTNERHUB_REDIS_URL", "PARTNERHUB_RATE_LIMIT_STORAGE_URL"),
     )
+    # Every key this hub writes to Redis starts with this, and POST /_emulator/reset deletes the
+    # keys under it only. Processes of one hub share it (hence their budgets); give hubs (or test
+    # runs) that share a Redis database prefixes of their own.
+    redis_key_prefix: str = Field(default="partnerhub", min_length=1)
     # Fidelity profile: ``standards`` answers the way HTTP clients expect (an exhausted budget
     # is 429 + Retry-After + RateLimit-* headers); ``strict`` reproduces 360dialog's documented
     # quirks (docs/fidelity.md, "Fidelity profiles"). PARTNERHUB_RATE_LIMIT_FIDELITY is the older

@@ -290,7 +290,7 @@ def build_state(
     )
     if retention.enabled:
         worker.housekeeping = retention.run_due
-    rate_limits = RateLimits(settings.rate_limit_storage_url)
+    rate_limits = RateLimits(settings.rate_limit_storage_url, settings.redis_key_prefix)
     channel_keys = ChannelKeyAuthenticator(
         uow_factory,
         clock,
