@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -170,6 +171,28 @@ class Retention:
         await gate.acquire()
         return gate
 
+    async def _batch(
+        self, chosen: Select[Any], remove: Callable[[AsyncConnection, list[str]], Awaitable[None]]
+    ) -> int:
+        """Delete one batch: the ids ``chosen`` (at most ``batch_size``, oldest first), then
+        ``remove`` them in one transaction; the count chosen (less than a batch: the last).
+
+        Batches are small so that each is a short transaction: a long delete would hold its
+        locks (on SQLite, the process's one write gate) while the API's writers and the
+        delivery rounds wait behind it. A run takes several and yields between them.
+        """
+        ids = await self._choose(chosen.limit(self._config.batch_size))
+        if not ids:
+            return 0
+        gate = await self._write()
+        try:
+            async with self._engine.begin() as conn:
+                await remove(conn, ids)
+                return len(ids)
+        finally:
+            if gate is not None:
+                gate.release()
+
     async def _events_batch(self, cutoff: datetime, swept: Swept) -> int:
         undelivered = exists().where(
             _D.c.event_id == _E.c.id, _D.c.status != DeliveryStatus.DELIVERED
@@ -178,78 +201,53 @@ class Retention:
             select(_E.c.id)
             .where(_E.c.created_at < cutoff, not_(undelivered))
             .order_by(_E.c.created_at)
-            .limit(self._config.batch_size)
         )
-        ids = await self._choose(chosen)
-        if not ids:
-            return 0
-        gate = await self._write()
-        try:
-            async with self._engine.begin() as conn:
-                # Only delivered deliveries go, checked again here: a delivery retried (made
-                # pending again) since the choice keeps its event.
-                delivered = select(_D.c.id).where(
-                    _D.c.event_id.in_(ids), _D.c.status == DeliveryStatus.DELIVERED
-                )
-                swept.add(_A, await _count(conn, delete(_A).where(_A.c.delivery_id.in_(delivered))))
-                swept.add(
-                    _D,
-                    await _count(
-                        conn,
-                        delete(_D).where(
-                            _D.c.event_id.in_(ids), _D.c.status == DeliveryStatus.DELIVERED
-                        ),
+
+        async def remove(conn: AsyncConnection, ids: list[str]) -> None:
+            # Only delivered deliveries go, checked again here: a delivery retried (made
+            # pending again) since the choice keeps its event.
+            delivered = select(_D.c.id).where(
+                _D.c.event_id.in_(ids), _D.c.status == DeliveryStatus.DELIVERED
+            )
+            swept.add(_A, await _count(conn, delete(_A).where(_A.c.delivery_id.in_(delivered))))
+            swept.add(
+                _D,
+                await _count(
+                    conn,
+                    delete(_D).where(
+                        _D.c.event_id.in_(ids), _D.c.status == DeliveryStatus.DELIVERED
                     ),
-                )
-                left = exists().where(_D.c.event_id == _E.c.id)
-                swept.add(_E, await _count(conn, delete(_E).where(_E.c.id.in_(ids), not_(left))))
-                return len(ids)
-        finally:
-            if gate is not None:
-                gate.release()
+                ),
+            )
+            left = exists().where(_D.c.event_id == _E.c.id)
+            swept.add(_E, await _count(conn, delete(_E).where(_E.c.id.in_(ids), not_(left))))
+
+        return await self._batch(chosen, remove)
 
     async def _messages_batch(self, cutoff: datetime, swept: Swept) -> int:
         chosen = (
             select(_M.c.id)
             .where(and_(_M.c.created_at < cutoff, _M.c.next_status_at.is_(None)))
             .order_by(_M.c.created_at)
-            .limit(self._config.batch_size)
         )
-        ids = await self._choose(chosen)
-        if not ids:
-            return 0
-        gate = await self._write()
-        try:
-            async with self._engine.begin() as conn:
-                # Checked again: nothing gives a finished message a next status today, but a
-                # row that has one must not go.
-                count = await _count(
-                    conn, delete(_M).where(_M.c.id.in_(ids), _M.c.next_status_at.is_(None))
-                )
-                swept.add(_M, count)
-                return len(ids)
-        finally:
-            if gate is not None:
-                gate.release()
+
+        async def remove(conn: AsyncConnection, ids: list[str]) -> None:
+            # Checked again: nothing gives a finished message a next status today, but a
+            # row that has one must not go.
+            count = await _count(
+                conn, delete(_M).where(_M.c.id.in_(ids), _M.c.next_status_at.is_(None))
+            )
+            swept.add(_M, count)
+
+        return await self._batch(chosen, remove)
 
     async def _flow_requests_batch(self, cutoff: datetime, swept: Swept) -> int:
-        chosen = (
-            select(_FR.c.id)
-            .where(_FR.c.at < cutoff)
-            .order_by(_FR.c.at)
-            .limit(self._config.batch_size)
-        )
-        ids = await self._choose(chosen)
-        if not ids:
-            return 0
-        gate = await self._write()
-        try:
-            async with self._engine.begin() as conn:
-                swept.add(_FR, await _count(conn, delete(_FR).where(_FR.c.id.in_(ids))))
-                return len(ids)
-        finally:
-            if gate is not None:
-                gate.release()
+        chosen = select(_FR.c.id).where(_FR.c.at < cutoff).order_by(_FR.c.at)
+
+        async def remove(conn: AsyncConnection, ids: list[str]) -> None:
+            swept.add(_FR, await _count(conn, delete(_FR).where(_FR.c.id.in_(ids))))
+
+        return await self._batch(chosen, remove)
 
     async def table_figures(self) -> list[TableFigure]:
         """Rows and oldest row age per retained table, recomputed at most every

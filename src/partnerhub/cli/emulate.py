@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -53,6 +54,25 @@ def parse_duration(text: str) -> float:
     if not raw or _PART.sub("", raw):
         raise typer.BadParameter(f"{text!r}: use seconds or e.g. 90s, 15m, 1h, 2d, 1h30m")
     return sum(float(n) * _UNITS[unit] for n, unit in _PART.findall(raw))
+
+
+def _control(
+    base_url: str,
+    emulator_token: str | None,
+    as_json: bool,
+    path: str,
+    body: dict[str, Any],
+    show: Callable[[dict[str, Any]], None],
+) -> None:
+    """POST ``body`` to the control ``path`` and print the answer: one JSON document with
+    ``--json`` (for scripts), else ``show``'s lines. A missing token or an error answer is one
+    line on stderr and exit code 1 (see :mod:`partnerhub.cli._remote`)."""
+    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
+        done = emulator.call("POST", path, body)
+    if as_json:
+        print_json(done)
+    else:
+        show(done)
 
 
 def _show(title: str, data: dict[str, Any]) -> None:
@@ -102,12 +122,11 @@ def onboard(
         body["password"] = password
     if coexistence:
         body["coexistence"] = True
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", "/onboard", body)
-    if as_json:
-        print_json(done)
-        return
-    _show("Onboarded", done)
+
+    def show(done: dict[str, Any]) -> None:
+        _show("Onboarded", done)
+
+    _control(base_url, emulator_token, as_json, "/onboard", body, show)
 
 
 @emulate_app.command("advance")
@@ -119,15 +138,14 @@ def advance(
 ) -> None:
     """Move the virtual clock forward and run what became due (reviews, retries, statuses)."""
     seconds = parse_duration(duration)
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", "/clock/advance", {"seconds": seconds})
-    if as_json:
-        print_json(done)
-        return
-    console.print(
-        f"clock now {done['now']} (offset {done['offset_seconds']:g} s); "
-        f"{done['deliveries_attempted']} webhook deliveries attempted"
-    )
+
+    def show(done: dict[str, Any]) -> None:
+        console.print(
+            f"clock now {done['now']} (offset {done['offset_seconds']:g} s); "
+            f"{done['deliveries_attempted']} webhook deliveries attempted"
+        )
+
+    _control(base_url, emulator_token, as_json, "/clock/advance", {"seconds": seconds}, show)
 
 
 @emulate_app.command("reset")
@@ -148,14 +166,13 @@ def reset(
     otherwise permanent, even across restarts)."""
     if scope not in ("data", "clock", "all"):
         raise typer.BadParameter(f"{scope!r}: use data, clock or all", param_hint="--scope")
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", "/reset", {"scope": scope})
-    if as_json:
-        print_json(done)
-        return
-    console.print(
-        f"reset {done['scope']}; clock now {done['now']} (offset {done['offset_seconds']:g} s)"
-    )
+
+    def show(done: dict[str, Any]) -> None:
+        console.print(
+            f"reset {done['scope']}; clock now {done['now']} (offset {done['offset_seconds']:g} s)"
+        )
+
+    _control(base_url, emulator_token, as_json, "/reset", {"scope": scope}, show)
 
 
 @emulate_app.command("status")
@@ -175,12 +192,11 @@ def status(
     body: dict[str, Any] = {"status": new_status}
     if violation_type is not None:
         body["violation_type"] = violation_type
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", f"/channels/{channel_id}/status", body)
-    if as_json:
-        print_json(done)
-        return
-    console.print(f"{done['id']}: {done['status']} (WABA {done['fb_account_status']})")
+
+    def show(done: dict[str, Any]) -> None:
+        console.print(f"{done['id']}: {done['status']} (WABA {done['fb_account_status']})")
+
+    _control(base_url, emulator_token, as_json, f"/channels/{channel_id}/status", body, show)
 
 
 @emulate_app.command("inbound")
@@ -204,12 +220,11 @@ def inbound(
     }
     if profile_name is not None:
         body["profile_name"] = profile_name
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", "/messages/inbound", body)
-    if as_json:
-        print_json(done)
-        return
-    console.print(f"{done['id']}: {done['from']} → {done['channel_id']} at {done['timestamp']}")
+
+    def show(done: dict[str, Any]) -> None:
+        console.print(f"{done['id']}: {done['from']} → {done['channel_id']} at {done['timestamp']}")
+
+    _control(base_url, emulator_token, as_json, "/messages/inbound", body, show)
 
 
 @emulate_app.command("app-message")
@@ -224,12 +239,13 @@ def app_message(
     """Coexistence: the business sends a text from the WhatsApp Business app (the number's
     messaging webhook gets it as smb_message_echoes)."""
     body = {"to": to, "type": "text", "text": {"body": text}}
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", f"/channels/{channel_id}/app_message", body)
-    if as_json:
-        print_json(done)
-        return
-    console.print(f"{done['id']}: {done['from']} → {done['to']} (echoed) at {done['timestamp']}")
+
+    def show(done: dict[str, Any]) -> None:
+        console.print(
+            f"{done['id']}: {done['from']} → {done['to']} (echoed) at {done['timestamp']}"
+        )
+
+    _control(base_url, emulator_token, as_json, f"/channels/{channel_id}/app_message", body, show)
 
 
 # --- MM Lite terms and delivery faults (issue 17) ---------------------------------------------
@@ -247,13 +263,12 @@ def mm_lite_terms(
 ) -> None:
     """The WABA's business accepts the MM Lite terms (POST /marketing_messages may be used)."""
     path = f"/waba_accounts/{waba_account_id}/mm_lite_terms"
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", path, {"accepted": not withdraw})
-    if as_json:
-        print_json(done)
-        return
-    state = "accepted" if done["accepted"] else "not accepted"
-    console.print(f"{done['waba_account_id']}: MM Lite terms {state}")
+
+    def show(done: dict[str, Any]) -> None:
+        state = "accepted" if done["accepted"] else "not accepted"
+        console.print(f"{done['waba_account_id']}: MM Lite terms {state}")
+
+    _control(base_url, emulator_token, as_json, path, {"accepted": not withdraw}, show)
 
 
 @emulate_app.command("fault")
@@ -274,15 +289,16 @@ def fault(
     body: dict[str, Any] = {"unreachable": name is not None}
     if name is not None:
         body["fault"] = name
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", f"/numbers/{number.lstrip('+')}/unreachable", body)
-    if as_json:
-        print_json(done)
-        return
-    if done["unreachable"]:
-        console.print(f"{done['wa_id']}: messages fail with {done['error_code']} ({name})")
-    else:
-        console.print(f"{done['wa_id']}: no fault")
+
+    def show(done: dict[str, Any]) -> None:
+        if done["unreachable"]:
+            console.print(f"{done['wa_id']}: messages fail with {done['error_code']} ({name})")
+        else:
+            console.print(f"{done['wa_id']}: no fault")
+
+    _control(
+        base_url, emulator_token, as_json, f"/numbers/{number.lstrip('+')}/unreachable", body, show
+    )
 
 
 # --- Meta's side of display names, policy enforcement and Flows (issue 18) --------------------
@@ -304,19 +320,18 @@ def display_name_decision(
     if reject is not None:
         body["reason"] = reject
     path = f"/channels/{channel_id}/display_name/decision"
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", path, body)
-    if as_json:
-        print_json(done)
-        return
-    decided = done["request"]
-    reason = f" ({decided['rejected_reason']})" if decided.get("rejected_reason") else ""
-    console.print(
-        f"{done['channel_id']}: {decided['display_name']!r} {decided['status']}{reason}; "
-        f"display name {done['phone_name']!r}",
-        markup=False,
-        highlight=False,
-    )
+
+    def show(done: dict[str, Any]) -> None:
+        decided = done["request"]
+        reason = f" ({decided['rejected_reason']})" if decided.get("rejected_reason") else ""
+        console.print(
+            f"{done['channel_id']}: {decided['display_name']!r} {decided['status']}{reason}; "
+            f"display name {done['phone_name']!r}",
+            markup=False,
+            highlight=False,
+        )
+
+    _control(base_url, emulator_token, as_json, path, body, show)
 
 
 @emulate_app.command("violation")
@@ -331,15 +346,14 @@ def violation(
 ) -> None:
     """Meta warns a WABA for a policy violation (account_violation for each of its numbers)."""
     path = f"/waba_accounts/{waba_account_id}/violation"
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", path, {"violation_type": violation_type})
-    if as_json:
-        print_json(done)
-        return
-    warned = done["channels"]
-    console.print(
-        f"{done['waba_account_id']}: {violation_type} violation, {warned} number(s) warned"
-    )
+
+    def show(done: dict[str, Any]) -> None:
+        warned = done["channels"]
+        console.print(
+            f"{done['waba_account_id']}: {violation_type} violation, {warned} number(s) warned"
+        )
+
+    _control(base_url, emulator_token, as_json, path, {"violation_type": violation_type}, show)
 
 
 @emulate_app.command("restrict")
@@ -372,16 +386,15 @@ def restrict(
     if types:
         body["restriction_types"] = types
     path = f"/waba_accounts/{waba_account_id}/restriction"
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", path, body)
-    if as_json:
-        print_json(done)
-        return
-    table = Table("restriction", "until (Unix seconds)", title=f"{done['waba_account_id']}")
-    for item in done["restriction_info"]:
-        table.add_row(item["restriction_type"], str(item["expiration"]))
-    table.caption = f"WABA status {done['status']}"
-    console.print(table)
+
+    def show(done: dict[str, Any]) -> None:
+        table = Table("restriction", "until (Unix seconds)", title=f"{done['waba_account_id']}")
+        for item in done["restriction_info"]:
+            table.add_row(item["restriction_type"], str(item["expiration"]))
+        table.caption = f"WABA status {done['status']}"
+        console.print(table)
+
+    _control(base_url, emulator_token, as_json, path, body, show)
 
 
 @emulate_app.command("flow-status")
@@ -393,12 +406,18 @@ def flow_status(
     emulator_token: EmulatorTokenOpt = None,
 ) -> None:
     """Meta throttles or blocks a published Flow, or lets it recover (FLOW_STATUS_CHANGE)."""
-    with Emulator(base_url, emulator_token) as emulator, api_errors(base_url):
-        done = emulator.call("POST", f"/flows/{flow_id}/status", {"status": status.upper()})
-    if as_json:
-        print_json(done)
-        return
-    console.print(f"Flow {done['id']}: {done['status']}")
+
+    def show(done: dict[str, Any]) -> None:
+        console.print(f"Flow {done['id']}: {done['status']}")
+
+    _control(
+        base_url,
+        emulator_token,
+        as_json,
+        f"/flows/{flow_id}/status",
+        {"status": status.upper()},
+        show,
+    )
 
 
 __all__ = ["emulate_app", "parse_duration"]
