@@ -14,13 +14,14 @@ services having to remember:
 New rows are not tagged: the cache keeps no negative answers for them to contradict.
 
 :func:`publish` runs inside the committing transaction: on PostgreSQL a ``NOTIFY`` on
-:data:`CACHE_CHANNEL` (delivered on commit, not at all on rollback), on SQLite a bump of the
-tags' rows in ``cache_versions`` (migration 0017).
+:data:`CACHE_CHANNEL` (delivered on commit, not at all on rollback; sent by :func:`notify` in
+one statement with the commit's other notifications), on SQLite a bump of the tags' rows in
+``cache_versions`` (migration 0017).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import event, text
@@ -112,17 +113,17 @@ def take(session: AsyncSession) -> frozenset[str]:
     return frozenset(found) if found else frozenset()
 
 
-async def publish(session: AsyncSession, tags: Collection[str]) -> None:
-    """Tell other processes, in the committing transaction, which cached things changed."""
+async def publish(session: AsyncSession, tags: Collection[str]) -> list[tuple[str, str]]:
+    """Tell other processes, in the committing transaction, which cached things changed.
+
+    SQLite: bumps the tags' version rows now. PostgreSQL: answers the ``(channel, payload)``
+    notifications to send, for :func:`notify` to send with the commit's others in one
+    statement."""
     bind = session.bind
     dialect = bind.dialect.name if bind is not None else ""
     if dialect == "postgresql":
-        for payload in _payloads(tags):
-            await session.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": CACHE_CHANNEL, "payload": payload},
-            )
-    elif dialect == "sqlite":
+        return [(CACHE_CHANNEL, payload) for payload in _payloads(tags)]
+    if dialect == "sqlite":
         # One statement on the driver: each tag's row takes the next sequence number (the
         # transaction already wrote, so it holds SQLite's one write lock: max + 1 is ours).
         connection = await session.connection()
@@ -132,8 +133,27 @@ async def publish(session: AsyncSession, tags: Collection[str]) -> None:
             if "no such table" not in str(exc):
                 raise
             # A schema older than migration 0017: no process reads versions from it.
+    return []
 
 
+async def notify(session: AsyncSession, notifications: Sequence[tuple[str, str]]) -> None:
+    """PostgreSQL: send every ``(channel, payload)`` of a commit in one statement, inside its
+    transaction (delivered on commit, not at all on rollback). One round trip instead of one
+    per notification; on the connection, below the ORM's execute events."""
+    connection = await session.connection()
+    await connection.execute(
+        _NOTIFY,
+        {
+            "channels": [channel for channel, _ in notifications],
+            "payloads": [payload for _, payload in notifications],
+        },
+    )
+
+
+_NOTIFY = text(
+    "SELECT pg_notify(c, p) FROM unnest(CAST(:channels AS text[]), CAST(:payloads AS text[]))"
+    " AS t(c, p)"
+)
 _BUMP = (
     "INSERT INTO cache_versions (tag, seq) "
     "SELECT ?, coalesce(max(seq), 0) + 1 FROM cache_versions WHERE true "

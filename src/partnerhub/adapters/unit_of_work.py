@@ -13,7 +13,6 @@ from collections.abc import Callable
 from functools import cached_property
 from types import TracebackType
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from partnerhub.adapters import cache_tags, channel_counts
@@ -178,12 +177,12 @@ class UnitOfWork:
             await self.session.flush()
         await channel_counts.apply(self.session)
         touched = cache_tags.take(self.session)
-        if touched:
-            await cache_tags.publish(self.session, touched)
+        notifications = await cache_tags.publish(self.session, touched) if touched else []
         bind = self.session.bind
         if self.outbox_written and bind is not None and bind.dialect.name == "postgresql":
-            # Transactional: PostgreSQL delivers it on commit, and not at all on rollback.
-            await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+            notifications.append((OUTBOX_CHANNEL, ""))  # wakes the delivery workers
+        if notifications:
+            await cache_tags.notify(self.session, notifications)
         await self.session.commit()
         self._release_gate()
         if touched and self._on_cache_commit is not None:
