@@ -35,6 +35,12 @@ class CacheListener:
         self._cache = cache
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        # Set by close(), and the current connection's wake-up with it: the loop ends on its own
+        # even when Python 3.11's ``wait_for`` swallows the task's cancellation (it does when
+        # the awaited event fires in the same turn, e.g. the connection dropped as the server
+        # shut down), which left close() waiting for ever.
+        self._closing = False
+        self._wake: asyncio.Event | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -44,22 +50,24 @@ class CacheListener:
         self._cache.invalidate(payload.split())
 
     async def _run(self) -> None:
-        while True:
+        while not self._closing:
             conn: Any = None
             try:
                 conn = await asyncpg.connect(
                     self._dsn, timeout=5, server_settings={"application_name": APPLICATION_NAME}
                 )
-                lost = asyncio.Event()
+                lost = self._wake = asyncio.Event()
                 conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(CACHE_CHANNEL, self._on_notify)
                 self._cache.set_enabled(True)  # empties it: we may have missed notifications
                 self.connected.set()
-                while not lost.is_set():
+                while not lost.is_set() and not self._closing:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(lost.wait(), _PING_SECONDS)
-                    if not lost.is_set():
+                    if not lost.is_set() and not self._closing:
                         await conn.execute("SELECT 1", timeout=_PING_SECONDS)
+                if self._closing:
+                    return
                 log.warning("cache_listener_lost")
             except asyncio.CancelledError:
                 raise
@@ -70,9 +78,13 @@ class CacheListener:
                 self.connected.clear()
                 if conn is not None:
                     conn.terminate()
-            await asyncio.sleep(_RETRY_SECONDS)
+            if not self._closing:
+                await asyncio.sleep(_RETRY_SECONDS)
 
     async def close(self) -> None:
+        self._closing = True
+        if self._wake is not None:
+            self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
