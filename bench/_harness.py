@@ -344,25 +344,10 @@ def print_rounds(rounds: Sequence[Round], bar: float | None, name: str = "partne
 
 
 def uvicorn_app(app: str, port: int, cpu: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """An ASGI app from bench/ (the bare app, the webhook receiver) under the same uvicorn
-    settings as ``partnerhub serve`` (uvloop, httptools), pinned to ``cpu``."""
-    argv = [
-        str(BIN / "uvicorn"),
-        app,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--app-dir",
-        str(Path(__file__).resolve().parent),
-    ]
+    """An ASGI app from bench/ (the bare app, the webhook receiver) served as ``partnerhub
+    serve`` serves partnerhub (bench/_serve.py: uvloop, the same httptools protocol), pinned to
+    ``cpu``."""
+    argv = [sys.executable, str(Path(__file__).resolve().parent / "_serve.py"), app, str(port)]
     return subprocess.Popen(pinned(cpu, argv), env=env)
 
 
