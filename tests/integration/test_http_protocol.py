@@ -3,9 +3,9 @@ real sockets: one write per response, and nothing held back that HTTP needs to a
 
 The server is uvicorn with the protocol, in the test's event loop (tests.integration.live_http);
 a small raw ASGI app answers what each test needs; clients are raw TCP streams, so pipelining
-and ``Connection: close`` are exactly what is sent. To count writes, the test's protocol hands the real transport to the
-protocol under test wrapped in a recorder that forwards every call (the transport is asyncio's,
-not ours).
+and ``Connection: close`` are exactly what is sent. To count writes, the test's protocol hands
+the real transport to the protocol under test wrapped in a recorder that forwards every call
+(the transport is asyncio's, not ours).
 """
 
 from __future__ import annotations
