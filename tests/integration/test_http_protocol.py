@@ -16,7 +16,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from partnerhub.server.http_protocol import FLUSH_BYTES, CoalescingHttpToolsProtocol
+from partnerhub.server.http_protocol import (
+    FLUSH_BYTES,
+    CoalescingHttpToolsProtocol,
+    CoalescingTransport,
+)
 from tests.integration.live_http import served
 
 BODY = b'{"partner_id":"abc","brand_name":"Bench"}'
@@ -54,6 +58,19 @@ class App:
             await send({"type": "http.response.body", "body": b"first,", "more_body": True})
             await self.release.wait()
             await send({"type": "http.response.body", "body": b"last", "more_body": False})
+            return
+        if path == "/reused":  # a buffer the app changes right after sending it
+            buffer = bytearray(BODY)
+            length = b"%d" % len(buffer)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", length)],
+                }
+            )
+            await send({"type": "http.response.body", "body": buffer})
+            buffer[:] = b"x" * len(buffer)
             return
         body = BIG if path == "/big" else BODY
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
@@ -176,3 +193,42 @@ async def test_a_client_gone_before_the_flush_loses_nothing_else() -> None:
         async with connected(port) as (reader, writer):
             writer.write(request("/json"))
             assert (await read_response(reader))[1] == BODY
+
+
+async def test_a_buffer_changed_after_it_was_sent_goes_out_as_it_was_sent() -> None:
+    async with serving(App(), []) as port, connected(port) as (reader, writer):
+        writer.write(request("/reused"))
+        assert (await read_response(reader))[1] == BODY
+
+
+async def test_the_transport_surface_keeps_order_and_accounts_for_what_waits() -> None:
+    """write_eof sends what waits first; abort drops it; the buffer size counts it."""
+    received: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+    async def receiver(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.set_result(await reader.read())  # until the EOF
+        writer.close()
+
+    server = await asyncio.start_server(receiver, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    loop = asyncio.get_running_loop()
+    try:
+        transport, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
+        coalescing = CoalescingTransport(transport, loop)
+        coalescing.write(b"head,")
+        coalescing.write(bytearray(b"body"))
+        assert coalescing.get_write_buffer_size() == len(b"head,body")
+        coalescing.write_eof()
+        assert await asyncio.wait_for(received, 10) == b"head,body"
+        coalescing.close()
+
+        dropped, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
+        aborted = CoalescingTransport(dropped, loop)
+        aborted.write(b"never sent")
+        aborted.abort()
+        assert aborted.get_write_buffer_size() == 0
+        await asyncio.sleep(0.05)  # the scheduled flush finds nothing (and raises nothing)
+        assert aborted.is_closing()
+    finally:
+        server.close()
+        await server.wait_closed()

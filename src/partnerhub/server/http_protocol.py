@@ -39,9 +39,11 @@ class CoalescingTransport:
         self._pending: list[bytes] = []
         self._size = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data:
             return
+        if type(data) is not bytes:  # a bytearray or view could change before the flush
+            data = bytes(data)
         if not self._pending:
             self._loop.call_soon(self.flush)
         self._pending.append(data)
@@ -68,7 +70,21 @@ class CoalescingTransport:
         self.flush()
         self._transport.close()
 
+    def write_eof(self) -> None:
+        self.flush()  # nothing may be written after the EOF
+        self._transport.write_eof()
+
+    def abort(self) -> None:
+        self._pending = []  # as the transport's own buffer: dropped
+        self._size = 0
+        self._transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        return self._size + self._transport.get_write_buffer_size()
+
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # only the transport's public surface; no recursion on copies
+            raise AttributeError(name)
         return getattr(self._transport, name)
 
 
