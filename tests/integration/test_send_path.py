@@ -12,14 +12,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters import tables
 from partnerhub.adapters.db import sqlite_path
+from partnerhub.adapters.fastpath import postgres_send
+from partnerhub.adapters.fastpath.postgres_send import PostgresSendStore
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.unit_of_work import UnitOfWork
 from partnerhub.domain.messaging.auth import ChannelKeyAuthenticator
@@ -146,6 +149,8 @@ async def test_a_sent_message_reads_back_as_it_was_sent(
     assert message.next_status_at == message.created_at + step
     if state.settings.sqlalchemy_url.get_backend_name() == "sqlite":
         assert isinstance(state.sender._store, SqliteSendStore)
+    else:
+        assert isinstance(state.sender._store, PostgresSendStore)
 
 
 async def test_one_round_moves_mixed_messages_and_charges_them_as_one_row(
@@ -301,3 +306,89 @@ async def test_a_cancelled_batch_keeps_the_write_gate_until_its_thread_is_done(
         await task
     assert not gate.locked()
     await store.aclose()
+
+
+def _postgres_store(state: AppState) -> PostgresSendStore:
+    store = state.sender._store
+    if not isinstance(store, PostgresSendStore):
+        pytest.skip("the one-hop PostgreSQL send store")
+    return store
+
+
+async def test_a_batch_of_free_form_sends_on_postgresql_is_three_statements(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """The key check, the windows and one INSERT of every row: no BEGIN and no COMMIT (the
+    INSERT is atomic on its own), and what it wrote reads back through the mapped columns."""
+    _postgres_store(state)
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    logged: list[str] = []
+    await state.engine.dispose()  # every connection from now on logs its statements
+
+    def log_queries(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(lambda q: logged.append(q.query))
+
+    event.listen(state.engine.sync_engine, "connect", log_queries)
+    try:
+        sent = await asyncio.gather(*(send_text(client, key, f"m{i}") for i in range(5)))
+    finally:
+        event.remove(state.engine.sync_engine, "connect", log_queries)
+    assert [r.status_code for r in sent] == [200] * 5
+    store_statements = (postgres_send._LIVE_KEYS, postgres_send._WINDOWS, postgres_send._INSERT)
+    transaction = ("BEGIN", "COMMIT", "ROLLBACK")
+    batch = [q for q in logged if q in store_statements or q.strip().upper() in transaction]
+    inserts = batch.count(postgres_send._INSERT)
+    assert inserts and batch == list(store_statements) * inserts, batch
+    async with state.uow() as uow:
+        stored = [await uow.messaging.get_message(r.json()["messages"][0]["id"]) for r in sent]
+    assert sorted(m.body["text"]["body"] for m in stored if m is not None) == [
+        f"m{i}" for i in range(5)
+    ]
+
+
+async def test_postgresql_keeps_several_batches_in_flight(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """While one batch waits for PostgreSQL the next is already in its transaction: many
+    concurrent sends, each stored exactly once and answered with its own id."""
+    store = _postgres_store(state)
+    assert store.concurrency == 4  # the default pool of 20: a fifth of it
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    sent = await asyncio.gather(*(send_text(client, key, f"n{i}") for i in range(60)))
+    assert [r.status_code for r in sent] == [200] * 60
+    ids = [r.json()["messages"][0]["id"] for r in sent]
+    assert len(set(ids)) == 60
+    async with state.engine.connect() as connection:
+        count = await connection.scalar(
+            select(func.count()).select_from(tables.messages).where(tables.messages.c.id.in_(ids))
+        )
+    assert count == 60
+
+
+async def test_dropped_connections_cost_a_send_one_503_not_a_500(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """PostgreSQL drops every pooled connection (a restart, a failover): the send that meets a
+    dead one answers 503 + Retry-After like any outage, and the sends after it are served."""
+    _postgres_store(state)
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    await asyncio.gather(*(send_text(client, key) for _ in range(10)))  # pooled connections
+    url = state.settings.sqlalchemy_url
+    admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
+    try:
+        dropped = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()",
+            url.database,
+        )
+    finally:
+        await admin.close()
+    assert dropped >= 1
+    answers = [await send_text(client, key) for _ in range(3)]
+    codes = [r.status_code for r in answers]
+    assert 500 not in codes and codes[-1] == 200 and codes.count(503) <= 1, codes
+    for refused in (r for r in answers if r.status_code == 503):
+        assert refused.headers["retry-after"] == "5"

@@ -22,6 +22,7 @@ from partnerhub.adapters.cache_listener import CacheListener
 from partnerhub.adapters.credential_reads import CoreCredentialReads
 from partnerhub.adapters.delivery.engine import DeliveryEngine, EngineConfig, Worker
 from partnerhub.adapters.delivery.listener import OutboxListener
+from partnerhub.adapters.fastpath.postgres_send import PostgresSendStore
 from partnerhub.adapters.fastpath.sqlite_send import SqliteSendStore
 from partnerhub.adapters.idempotency import IdempotencyStore
 from partnerhub.adapters.media_storage import LocalMediaStorage, S3MediaStorage
@@ -145,10 +146,16 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
 
 
 def _send_store(
-    engine: AsyncEngine, path: Path | None, uow_factory: Callable[[], UnitOfWork]
+    engine: AsyncEngine,
+    path: Path | None,
+    uow_factory: Callable[[], UnitOfWork],
+    pool_size: int,
 ) -> SendStore:
-    """A SQLite file gets the one-hop send store; PostgreSQL (and in-memory SQLite, which
-    a second connection could not see) the unit of work."""
+    """A SQLite file and PostgreSQL get their one-hop send stores; in-memory SQLite (which a
+    second connection could not see) the unit of work."""
+    if engine.dialect.name == "postgresql":
+        # Up to four batches in flight, a fifth of the pool at most: requests keep the rest.
+        return PostgresSendStore(engine, concurrency=max(1, min(4, pool_size // 5)))
     if path is None:
         return UnitOfWorkSendStore(uow_factory)
     return SqliteSendStore(path, lambda: sqlite_write_gate(engine))
@@ -262,7 +269,7 @@ def build_state(
         hashlib.sha256(f"media-url:{master_key}".encode()).digest(),
     )
     sender = MessageSender(
-        _send_store(engine, path, uow_factory),
+        _send_store(engine, path, uow_factory, settings.database_pool.size),
         clock,
         messaging,
         checks=_send_checks(uow_factory, media),

@@ -9,8 +9,8 @@ one function run on a dedicated thread with its own connection, so a batch costs
 
 Values are written in the SQLAlchemy columns' storage formats (naive-UTC ``DATETIME`` text with
 microseconds, JSON text), so everything else reads these rows as it reads its own.
-PostgreSQL keeps :class:`~partnerhub.domain.messaging.services.UnitOfWorkSendStore`: asyncpg
-has no thread to hop to.
+PostgreSQL has its own one-hop store (:mod:`.postgres_send`): asyncpg has no thread to hop to,
+so there the hop saved is SQLAlchemy's.
 """
 
 from __future__ import annotations
@@ -134,6 +134,8 @@ def _stored_time(text: str) -> datetime:
 
 
 class SqliteSendStore:
+    concurrency = 1  # one writer: SQLite has one write lock
+
     def __init__(
         self,
         path: Path,

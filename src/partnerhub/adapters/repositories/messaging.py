@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, tuple_, update
+from sqlalchemy import JSON, ColumnElement, String, any_, bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,26 @@ _C = tables.messaging_contacts.c
 _CH = tables.channels.c
 # Ids per ``IN (...)`` list: well inside every backend's bound-parameter limit.
 _ID_CHUNK = 500
+# A simulator round's status moves: built once, so a round binds its ids instead of building
+# and coercing a new statement (and every id in its IN list) per move. PostgreSQL gets the ids
+# as one array (``= ANY``), so nothing is rendered per id either; SQLite an expanding IN.
+_MOVED_TO = {
+    "status": bindparam("to_status", type_=_M.status.type),
+    "modified_at": bindparam("moved_at", type_=_M.modified_at.type),
+    "next_status_at": bindparam("next_at", type_=_M.next_status_at.type),
+    # no error: SQL NULL, as a literal None in values() wrote it
+    "error": bindparam("to_error", type_=JSON(none_as_null=True)),
+}
+_MOVE = {
+    "postgresql": update(tables.messages)
+    .where(_M.id == any_(bindparam("ids", type_=postgresql.ARRAY(String))))
+    .values(_MOVED_TO)
+    .execution_options(synchronize_session=False),
+    "sqlite": update(tables.messages)
+    .where(_M.id.in_(bindparam("ids", expanding=True)))
+    .values(_MOVED_TO)
+    .execution_options(synchronize_session=False),
+}
 
 
 class MessagingRepository:
@@ -204,12 +224,17 @@ class MessagingRepository:
     ) -> None:
         """Give many messages the same new status and next due time: one set-based UPDATE per
         chunk of ids, so a round's cost does not grow with a bound parameter set per row."""
+        dialect = self._session.bind.dialect.name if self._session.bind is not None else ""
         for start in range(0, len(ids), _ID_CHUNK):
             await self._session.execute(
-                update(tables.messages)
-                .where(_M.id.in_(ids[start : start + _ID_CHUNK]))
-                .values(status=status, modified_at=now, next_status_at=next_at, error=error)
-                .execution_options(synchronize_session=False)
+                _MOVE[dialect],
+                {
+                    "ids": ids[start : start + _ID_CHUNK],
+                    "to_status": status,
+                    "moved_at": now,
+                    "next_at": next_at,
+                    "to_error": error,
+                },
             )
 
     async def record_inbound(

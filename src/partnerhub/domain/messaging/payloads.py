@@ -113,13 +113,14 @@ def status_entry(
         if conversation is None
         else msgspec.convert(conversation, cloud_api.StatusConversation),
         pricing=None if pricing is None else msgspec.convert(pricing, cloud_api.StatusPricing),
-        errors=[_status_error(e) for e in errors or ()],
+        errors=[status_error(e) for e in errors or ()],
         biz_opaque_callback_data=biz_opaque_callback_data,
     )
     return _to_builtins(entry)  # type: ignore[no-any-return]
 
 
-def _status_error(error: dict[str, Any] | GraphError) -> cloud_api.StatusError:
+def status_error(error: dict[str, Any] | GraphError) -> cloud_api.StatusError:
+    """One element of a status's ``errors``: a GraphError as the webhook carries it."""
     raw = error.to_webhook_error() if isinstance(error, GraphError) else error
     return msgspec.convert(raw, cloud_api.StatusError)
 
@@ -128,9 +129,10 @@ def statuses_webhook(
     waba_external_id: str,
     display_phone_number: str,
     phone_number_id: str,
-    entries: list[dict[str, Any]],
+    entries: Sequence[dict[str, Any] | cloud_api.MessageStatus],
 ) -> dict[str, Any]:
-    """A ``statuses`` webhook carrying one or more :func:`status_entry` of one number."""
+    """A ``statuses`` webhook carrying one or more statuses of one number: each a
+    :func:`status_entry`, or the wire struct itself (the simulator's, encoded as it is)."""
     return _envelope(waba_external_id, display_phone_number, phone_number_id, {"statuses": entries})
 
 

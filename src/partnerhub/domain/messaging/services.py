@@ -11,6 +11,7 @@ to the outbox in the same transaction, and delivery is charged to the payer's ba
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from partnerhub.domain.messaging.validation import (
 )
 from partnerhub.domain.ports import UnitOfWork
 from partnerhub.domain.webhooks import outbox
+from partnerhub.wire import cloud_api
 
 WINDOW = timedelta(hours=24)
 # The send types whose body may name an uploaded media file by ``id``.
@@ -107,7 +109,14 @@ def _require_unrestricted(principal: ChannelPrincipal, template: bool, now: date
 class SendStore(Protocol):
     """One send batch's transaction: read the windows, the templates and the sending keys, let
     ``plan`` turn them into message rows, insert those, commit. ``plan`` is pure and may run on
-    any thread."""
+    any thread.
+
+    ``concurrency``: how many batches may be in their transactions at once. One for a single
+    writer (SQLite); more where transactions run side by side (PostgreSQL), so the next batch
+    does not wait for the previous one's round trips while the process has nothing else to do.
+    """
+
+    concurrency: int
 
     async def store_batch(
         self,
@@ -171,7 +180,9 @@ class MessageSender:
         self._config = config
         self._max_batch = max_batch
         self._queue: list[_Pending] = []
-        self._writer: asyncio.Task[None] | None = None
+        # The batches in their transactions (at most the store's concurrency); each takes what
+        # waits in the queue when it starts, and again when it is done.
+        self._writers: set[asyncio.Task[None]] = set()
         self.last_send = -1e9  # loop time of the latest send: see :meth:`busy`
         # WhatsApp Coexistence: numbers on the WhatsApp Business app send at most 20 a second.
         self.coexistence_throughput = CoexistenceThroughput()
@@ -202,14 +213,18 @@ class MessageSender:
         self.last_send = loop.time()
         future: asyncio.Future[Accepted] = loop.create_future()
         self._queue.append(_Pending(principal, outgoing, to, future, mm_lite))
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._drain())
+        # Writers still running: one that just found the queue empty is done at once (its
+        # set entry goes in a callback later), and must not be counted as taking this send.
+        if sum(not writer.done() for writer in self._writers) < self._store.concurrency:
+            writer = loop.create_task(self._drain())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
         return await future
 
     async def aclose(self) -> None:
         """Finish the batches already queued, then close the store."""
-        if self._writer is not None and not self._writer.done():
-            await asyncio.wait([self._writer])
+        if self._writers:
+            await asyncio.wait(set(self._writers))
         await self._store.aclose()
 
     async def _drain(self) -> None:
@@ -353,7 +368,9 @@ def _window_open(item: _Pending, reads: SendReads, now: datetime) -> bool:
 
 
 class UnitOfWorkSendStore:
-    """The send batch's transaction through the unit of work (any backend; PostgreSQL's)."""
+    """The send batch's transaction through the unit of work (any backend; in-memory SQLite's)."""
+
+    concurrency = 1
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
         self._uow_factory = uow_factory
@@ -538,7 +555,8 @@ async def run_due_statuses(
     # (new status, whether it is final, the error code of a failure) -> the messages moving so
     moves: dict[tuple[str, bool, int | None], list[str]] = {}
     charges: list[Delivered] = []
-    statuses: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # channel id -> its statuses
+    # channel id -> its statuses
+    statuses: dict[str, list[tuple[str, cloud_api.MessageStatus]]] = {}
     for message in due:
         channel = channels.get(message.channel_id)
         code = _fault_of(message, channel, unreachable)
@@ -574,7 +592,7 @@ async def run_due_statuses(
 def _webhooks(
     channels: dict[str, Channel],
     wabas: dict[str, WabaAccount],
-    statuses: dict[str, list[tuple[str, dict[str, Any]]]],
+    statuses: dict[str, list[tuple[str, cloud_api.MessageStatus]]],
 ) -> list[tuple[Channel, str, Any]]:
     """Each channel's statuses, in order, as webhooks of up to :data:`STATUSES_PER_WEBHOOK`.
     A webhook of one kind of status is logged as ``message_<status>``, a mixed one as
@@ -645,26 +663,24 @@ _BILLED_AS = {
 }
 
 
-def _pricing(message: DueMessage) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Meta's ``pricing`` (per-message pricing, ``PMP``) and the ``conversation`` of a priced
-    message (docs/fidelity.md, "MM Lite, statuses and errors"): the category is the
-    template's (``marketing_lite`` for MM Lite sends), ``service`` for a free-form reply in the
-    customer service window, which is free (``free_customer_service``), as is a utility
-    template inside the window (category ``utility``)."""
-    stored = message.pricing_category
-    if stored is None:
-        return None
+@functools.cache
+def _pricing(stored: str) -> tuple[cloud_api.StatusPricing, cloud_api.ConversationOrigin]:
+    """Meta's ``pricing`` (per-message pricing, ``PMP``) and the ``conversation`` origin of a
+    message priced ``stored`` (docs/fidelity.md, "MM Lite, statuses and errors"): the category
+    is the template's (``marketing_lite`` for MM Lite sends), ``service`` for a free-form reply
+    in the customer service window, which is free (``free_customer_service``), as is a utility
+    template inside the window (category ``utility``). One pair per stored category, shared
+    by every status that carries it: a round builds no pricing objects per message."""
     category = stored.lower() if stored != FREE_UTILITY else PricingCategory.UTILITY.lower()
     billable = stored not in (PricingCategory.SERVICE, FREE_UTILITY)
-    pricing = {
-        "billable": billable,
-        "pricing_model": "PMP",
-        "category": category,
-        "type": "regular" if billable else "free_customer_service",
-    }
+    pricing = cloud_api.StatusPricing(
+        billable=billable,
+        pricing_model="PMP",
+        category=category,
+        type="regular" if billable else "free_customer_service",
+    )
     origin = PricingCategory.MARKETING.lower() if stored == marketing.MARKETING_LITE else category
-    conversation = {"id": _conversation_id(message.id), "origin": {"type": origin}}
-    return pricing, conversation
+    return pricing, cloud_api.ConversationOrigin(type=origin)
 
 
 def _conversation_id(message_id: str) -> str:
@@ -674,34 +690,34 @@ def _conversation_id(message_id: str) -> str:
 
 def _status_entry(
     message: DueMessage, status: str, error_code: int | None, moment: _Round
-) -> dict[str, Any]:
+) -> cloud_api.MessageStatus:
     """One status as Meta sends it: ``sent`` and ``delivered`` carry ``pricing`` and
     ``conversation`` (``expiration_timestamp`` on ``sent`` only), ``read`` neither, ``failed``
-    its ``errors``."""
+    its ``errors``. Built as the wire struct itself, which the webhook's JSON encodes as is."""
     pricing = conversation = None
-    failure = None
+    failure: list[cloud_api.StatusError] = []
     if error_code is not None:
-        failure = [delivery_faults.failure(error_code)]
-    elif status in (MessageStatus.SENT, MessageStatus.DELIVERED):
-        priced = _pricing(message)
-        if priced is not None:
-            pricing, conversation = priced
-            if status == MessageStatus.SENT:
-                conversation = {
-                    "id": conversation["id"],
-                    "expiration_timestamp": moment.window_expires,
-                    "origin": conversation["origin"],
-                }
-    return payloads.status_entry(
-        message.id,
-        status,
-        moment.timestamp,
-        message.wa_id,
+        failure = [payloads.status_error(delivery_faults.failure(error_code))]
+    elif message.pricing_category is not None and status in _PRICED_STATUSES:
+        pricing, origin = _pricing(message.pricing_category)
+        conversation = cloud_api.StatusConversation(
+            id=_conversation_id(message.id),
+            expiration_timestamp=moment.window_expires if status == MessageStatus.SENT else None,
+            origin=origin,
+        )
+    return cloud_api.MessageStatus(
+        id=message.id,
+        status=status,
+        timestamp=moment.timestamp,
+        recipient_id=message.wa_id,
         conversation=conversation,
         pricing=pricing,
         errors=failure,
         biz_opaque_callback_data=message.biz_opaque_callback_data,
     )
+
+
+_PRICED_STATUSES = frozenset((MessageStatus.SENT, MessageStatus.DELIVERED))
 
 
 # The channel's messaging webhook -----------------------------------------------------------
