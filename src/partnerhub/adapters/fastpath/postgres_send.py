@@ -7,7 +7,7 @@ window, template and budget reads, the planning, the INSERT, the conversations i
 on the asyncpg connection under a pooled SQLAlchemy connection: the same pool, the same
 connection budget, no second pool. The new messages go in as one ``INSERT … SELECT FROM
 unnest(…)`` of one array per column: one statement and one round trip whatever the batch's size.
-A batch of free-form sends is three statements and no ``BEGIN``/``COMMIT`` (measured: 2.5k →
+A batch of free-form sends is two statements and no ``BEGIN``/``COMMIT`` (measured: 2.5k →
 3.2 to 3.9k messages/s with statuses flowing, docs/benchmarks.md); template sends lock their
 numbers' budgets, so theirs is one transaction.
 
@@ -78,17 +78,18 @@ _INSERT = (
     + f") AS r({', '.join(_COLUMNS)})"
 )
 _K, _CH = tables.channel_api_keys.c, tables.channels.c
-_LIVE_KEYS = (
-    f"SELECT k.{_K.id.name}, c.{_CH.permission.name} "  # noqa: S608
+_CT = tables.messaging_contacts.c
+# What every batch reads, in one round trip: the sending keys still live, each with its number's
+# permission (rows with no user), and the (number, user) pairs' last inbound messages (rows with
+# no key).
+_READS = (
+    f"SELECT k.{_K.id.name}, c.{_CH.permission.name}, NULL, NULL, NULL::timestamp "  # noqa: S608
     f"FROM {tables.channel_api_keys.name} k JOIN {tables.channels.name} c "
     f"ON c.{_CH.id.name} = k.{_K.channel_id.name} "
-    f"WHERE k.{_K.revoked_at.name} IS NULL AND k.{_K.id.name} = ANY($1::text[])"
-)
-_CT = tables.messaging_contacts.c
-_WINDOWS = (
-    f"SELECT t.{_CT.channel_id.name}, t.{_CT.wa_id.name}, t.{_CT.last_inbound_at.name} "  # noqa: S608
-    f"FROM {tables.messaging_contacts.name} t "
-    "JOIN unnest($1::text[], $2::text[]) AS p(channel_id, wa_id) "
+    f"WHERE k.{_K.revoked_at.name} IS NULL AND k.{_K.id.name} = ANY($1::text[]) "
+    f"UNION ALL SELECT NULL, NULL, t.{_CT.channel_id.name}, t.{_CT.wa_id.name}, "
+    f"t.{_CT.last_inbound_at.name} FROM {tables.messaging_contacts.name} t "
+    "JOIN unnest($2::text[], $3::text[]) AS p(channel_id, wa_id) "
     f"ON t.{_CT.channel_id.name} = p.channel_id AND t.{_CT.wa_id.name} = p.wa_id"
 )
 _TP = tables.waba_templates.c
@@ -168,8 +169,8 @@ class PostgresSendStore:
                 if budget is None and not template_keys:
                     # Free-form sends only: the reads need no snapshot beyond their own (read
                     # committed, as in a transaction) and lock nothing, and the one INSERT is
-                    # atomic and durable when it returns. No BEGIN and no COMMIT: three round
-                    # trips a batch instead of five.
+                    # atomic and durable when it returns. No BEGIN and no COMMIT: two round
+                    # trips a batch (the reads, the INSERT) instead of six.
                     await self._run(conn, pairs, template_keys, plan, key_ids, budget)
                 else:
                     # Template sends lock their numbers' budgets until their conversations
@@ -201,11 +202,17 @@ class PostgresSendStore:
         key_ids: frozenset[str],
         budget: BudgetQuery | None,
     ) -> None:
-        live = {
-            key_id: bool(permission)
-            for key_id, permission in await conn.fetch(_LIVE_KEYS, sorted(key_ids))
-        }
-        windows = await _windows(conn, pairs)
+        live: dict[str, bool] = {}
+        windows: dict[tuple[str, str], datetime] = {}
+        ordered = sorted(pairs)
+        read = await conn.fetch(
+            _READS, sorted(key_ids), [p[0] for p in ordered], [p[1] for p in ordered]
+        )
+        for key_id, permission, channel_id, wa_id, last in read:
+            if key_id is not None:
+                live[key_id] = bool(permission)
+            else:
+                windows[(channel_id, wa_id)] = last.replace(tzinfo=UTC)
         templates = {
             key: found for key in template_keys if (found := await self._template(conn, key))
         }
@@ -236,16 +243,6 @@ class PostgresSendStore:
                 del self._decoded[next(iter(self._decoded))]
             decoded = self._decoded[version] = msgspec.json.decode(components)
         return StoredTemplate(status, str(category), decoded, template_id, version[1])
-
-
-async def _windows(
-    conn: asyncpg.Connection, pairs: set[tuple[str, str]]
-) -> dict[tuple[str, str], datetime]:
-    if not pairs:
-        return {}
-    ordered = sorted(pairs)
-    rows = await conn.fetch(_WINDOWS, [p[0] for p in ordered], [p[1] for p in ordered])
-    return {(channel_id, wa_id): last.replace(tzinfo=UTC) for channel_id, wa_id, last in rows}
 
 
 async def _budgets(conn: asyncpg.Connection, query: BudgetQuery) -> dict[str, Budget]:
