@@ -19,7 +19,7 @@ from litestar import Litestar
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from partnerhub.adapters import tables
+from partnerhub.adapters import db, tables
 from partnerhub.adapters.db import sqlite_path
 from partnerhub.adapters.fastpath import postgres_send
 from partnerhub.adapters.fastpath.postgres_send import PostgresSendStore
@@ -393,3 +393,32 @@ async def test_dropped_connections_cost_a_send_one_503_not_a_500(
     assert 500 not in codes and codes[-1] == 200 and codes.count(503) <= 1, codes
     for refused in (r for r in answers if r.status_code == 503):
         assert refused.headers["retry-after"] == "5"
+
+
+async def test_a_connection_that_died_in_the_pool_fails_one_batch_not_every_batch(
+    state: AppState,
+) -> None:
+    """A pooled connection whose backend ended while it waited (a restart, an idle timeout): the
+    batch that draws it fails as an outage (503), and the pool is replaced, so the next batch
+    runs, even where nothing but the send store uses the pool."""
+    _postgres_store(state)
+    engine = db.create_engine(state.settings.sqlalchemy_url, db.PoolConfig(size=1))
+    store = PostgresSendStore(engine, concurrency=1)
+    try:
+        await store.store_batch(set(), set(), lambda reads: [])  # the pool's one connection
+        async with engine.connect() as pooled:
+            pid = (await pooled.get_raw_connection()).driver_connection.get_server_pid()
+        url = state.settings.sqlalchemy_url
+        admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.3)  # the client side sees its socket close
+        with pytest.raises(Exception) as failed:
+            await store.store_batch(set(), set(), lambda reads: [])
+        assert database_unavailable(failed.value)
+        for _ in range(2):
+            await store.store_batch(set(), set(), lambda reads: [])
+    finally:
+        await engine.dispose()

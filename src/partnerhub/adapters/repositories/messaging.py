@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, any_, bindparam, delete, select, tuple_, update
+from sqlalchemy import ColumnElement, String, any_, bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,8 +32,8 @@ _MOVED_TO = {
     "status": bindparam("to_status", type_=_M.status.type),
     "modified_at": bindparam("moved_at", type_=_M.modified_at.type),
     "next_status_at": bindparam("next_at", type_=_M.next_status_at.type),
-    # no error: SQL NULL, as a literal None in values() wrote it
-    "error": bindparam("to_error", type_=JSON(none_as_null=True)),
+    # no error: JSON null, as the inserts and the literal None in values() before wrote it
+    "error": bindparam("to_error", type_=_M.error.type),
 }
 _MOVE = {
     "postgresql": update(tables.messages)
