@@ -422,3 +422,22 @@ async def test_a_connection_that_died_in_the_pool_fails_one_batch_not_every_batc
             await store.store_batch(set(), set(), lambda reads: [])
     finally:
         await engine.dispose()
+
+
+async def test_every_sqlite_connection_checkpoints_its_wal_every_10000_pages(
+    state: AppState,
+) -> None:
+    """The app's connections and the send store's own: fewer, larger WAL checkpoints (see
+    ``db.sqlite_pragmas``), on every connection that writes."""
+    path = _sqlite_file(state)
+    async with state.engine.connect() as connection:
+        pages = await connection.exec_driver_sql("PRAGMA wal_autocheckpoint")
+        assert pages.scalar() == db.SQLITE_WAL_CHECKPOINT_PAGES == 10_000
+    store = SqliteSendStore(path, asyncio.Lock)
+    try:
+        await store.store_batch(set(), set(), lambda reads: [])  # opens its connection
+        assert store._connection is not None
+        found = store._connection.execute("PRAGMA wal_autocheckpoint").fetchone()
+        assert found == (10_000,)
+    finally:
+        await store.aclose()
