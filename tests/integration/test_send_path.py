@@ -308,6 +308,16 @@ async def test_a_cancelled_batch_keeps_the_write_gate_until_its_thread_is_done(
     await store.aclose()
 
 
+async def _as_admin(state: AppState, query: str, *args: Any) -> Any:
+    """One value from ``query`` on a connection of its own (not one of the pool's)."""
+    url = state.settings.sqlalchemy_url
+    admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
+    try:
+        return await admin.fetchval(query, *args)
+    finally:
+        await admin.close()
+
+
 def _postgres_store(state: AppState) -> PostgresSendStore:
     store = state.sender._store
     if not isinstance(store, PostgresSendStore):
@@ -377,16 +387,12 @@ async def test_dropped_connections_cost_a_send_one_503_not_a_500(
     channel, key = await ready_channel(client, partner, receiver)
     await inbound(client, channel["channel_id"])
     await asyncio.gather(*(send_text(client, key) for _ in range(10)))  # pooled connections
-    url = state.settings.sqlalchemy_url
-    admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
-    try:
-        dropped = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = $1 AND pid <> pg_backend_pid()",
-            url.database,
-        )
-    finally:
-        await admin.close()
+    dropped = await _as_admin(
+        state,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = $1 AND pid <> pg_backend_pid()",
+        state.settings.sqlalchemy_url.database,
+    )
     assert dropped >= 1
     answers = [await send_text(client, key) for _ in range(3)]
     codes = [r.status_code for r in answers]
@@ -408,12 +414,7 @@ async def test_a_connection_that_died_in_the_pool_fails_one_batch_not_every_batc
         await store.store_batch(set(), set(), lambda reads: [])  # the pool's one connection
         async with engine.connect() as pooled:
             pid = (await pooled.get_raw_connection()).driver_connection.get_server_pid()
-        url = state.settings.sqlalchemy_url
-        admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
-        try:
-            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-        finally:
-            await admin.close()
+        assert await _as_admin(state, "SELECT pg_terminate_backend($1)", pid)
         await asyncio.sleep(0.3)  # the client side sees its socket close
         with pytest.raises(Exception) as failed:
             await store.store_batch(set(), set(), lambda reads: [])

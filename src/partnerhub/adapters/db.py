@@ -90,7 +90,8 @@ def _unnamed_statement() -> str:
     return ""
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A JSON column's value as stored: msgspec's compact UTF-8 text (see _JSON_CODEC)."""
     return msgspec.json.encode(value).decode()
 
 
@@ -98,7 +99,7 @@ def _json_text(value: Any) -> str:
 # library's json: the same documents several times faster, as the send store already writes
 # them (adapters/fastpath/sqlite_send.py). Compact, UTF-8 rather than \u escapes, NaN as null.
 _JSON_CODEC: dict[str, Any] = {
-    "json_serializer": _json_text,
+    "json_serializer": json_text,
     "json_deserializer": msgspec.json.decode,
 }
 

@@ -27,13 +27,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 from sqlalchemy import JSON, Column, String
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partnerhub.adapters import db, tables
-from partnerhub.adapters.tables.base import UTCDateTime
+from partnerhub.adapters.fastpath.template_components import DecodedComponents
+from partnerhub.adapters.tables.base import UTCDateTime, stored_instant
 from partnerhub.domain.messaging.model import (
     Budget,
     BudgetQuery,
@@ -43,25 +43,13 @@ from partnerhub.domain.messaging.model import (
 )
 from partnerhub.domain.messaging.quality import limit_of
 
-_encode = msgspec.json.encode
-
-
-def _naive_utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _json_text(value: Any) -> str:
-    return _encode(value).decode()
-
 
 def _column_io(column: Column[Any]) -> tuple[str, str, Callable[[Any], Any] | None]:
     """A column's array parameter type, its select expression, and its value's conversion."""
     if isinstance(column.type, JSON):
-        return "text[]", f"{column.name}::json", _json_text
+        return "text[]", f"{column.name}::json", db.json_text
     if isinstance(column.type, UTCDateTime):
-        return "timestamp[]", column.name, _naive_utc
+        return "timestamp[]", column.name, stored_instant
     if isinstance(column.type, String):
         return "text[]", column.name, None
     raise TypeError(f"messages.{column.name}: no array type for {column.type!r}")
@@ -141,7 +129,6 @@ _PRUNE = (
     f"DELETE FROM {_COUNTS} WHERE {_BN.channel_id.name} = ANY($1::text[]) "  # noqa: S608
     f"AND {_BN.minute.name} < $2"
 )
-_DECODED_SIZE = 1024  # template versions whose decoded components a store keeps
 
 
 class PostgresSendStore:
@@ -153,8 +140,7 @@ class PostgresSendStore:
         self.concurrency = concurrency
         # Autocommit: SQLAlchemy opens no transaction of its own; the one below is asyncpg's.
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        # Decoded template components by (id, modified_at): a version's never change.
-        self._decoded: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._components = DecodedComponents()
 
     async def store_batch(
         self,
@@ -247,11 +233,7 @@ class PostgresSendStore:
         # The JSON is decoded once per template version, not per send (read as text: the
         # connection's json codec would decode it on every read).
         version = (template_id, modified_at.replace(tzinfo=UTC).isoformat())
-        decoded = self._decoded.get(version)
-        if decoded is None:
-            if len(self._decoded) >= _DECODED_SIZE:
-                del self._decoded[next(iter(self._decoded))]
-            decoded = self._decoded[version] = msgspec.json.decode(components)
+        decoded = self._components.get(version, components)
         return StoredTemplate(status, str(category), decoded, template_id, version[1])
 
 
@@ -265,12 +247,12 @@ async def _budgets(conn: asyncpg.Connection, query: BudgetQuery) -> dict[str, Bu
     limited = sorted(c for c, b in budgets.items() if b.limit is not None)
     if not limited:
         return budgets
-    for channel_id, count in await conn.fetch(_USED, limited, _naive_utc(query.since_minute)):
+    for channel_id, count in await conn.fetch(_USED, limited, stored_instant(query.since_minute)):
         budgets[channel_id].used = int(count)
     limited_ids = set(limited)
     asked = sorted(pair for pair in query.pairs if pair[0] in limited_ids)
     counted = await conn.fetch(
-        _COUNTED, [p[0] for p in asked], [p[1] for p in asked], _naive_utc(query.since)
+        _COUNTED, [p[0] for p in asked], [p[1] for p in asked], stored_instant(query.since)
     )
     for channel_id, wa_id in counted:
         budgets[channel_id].counted.add(wa_id)
@@ -284,11 +266,13 @@ async def _open(conn: asyncpg.Connection, budgets: dict[str, Budget], query: Bud
     if not opened:
         return
     users = [(cid, wa_id) for cid, wa_ids in opened for wa_id in wa_ids]
-    await conn.execute(_OPEN, [u[0] for u in users], [u[1] for u in users], _naive_utc(query.now))
+    await conn.execute(
+        _OPEN, [u[0] for u in users], [u[1] for u in users], stored_instant(query.now)
+    )
     await conn.execute(
         _COUNT,
         [cid for cid, _ in opened],
         [len(wa_ids) for _, wa_ids in opened],
-        _naive_utc(query.minute),
+        stored_instant(query.minute),
     )
-    await conn.execute(_PRUNE, [cid for cid, _ in opened], _naive_utc(query.since_minute))
+    await conn.execute(_PRUNE, [cid for cid, _ in opened], stored_instant(query.since_minute))

@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from sqlalchemy import JSON, bindparam, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters import tables
-from partnerhub.adapters.db import sqlite_pragmas
+from partnerhub.adapters.db import json_text, sqlite_pragmas
+from partnerhub.adapters.fastpath.template_components import DecodedComponents
 from partnerhub.domain.messaging.model import (
     Budget,
     BudgetQuery,
@@ -113,15 +113,13 @@ _PRUNE = str(
     .compile(dialect=_SQLITE)
 )
 _JSON_COLUMNS = frozenset(column.name for column in _M.c if isinstance(column.type, JSON))
-_DECODED_SIZE = 1024  # template versions whose decoded components a store keeps
 _PAIRS_PER_QUERY = 200  # two bound parameters each: far inside SQLite's limit
-_encode = msgspec.json.encode
 
 
 def sqlite_value(column: str, value: Any) -> Any:
     """A Python value as its SQLAlchemy column would store it in SQLite."""
     if column in _JSON_COLUMNS:
-        return _encode(value).decode()
+        return json_text(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -147,9 +145,8 @@ class SqliteSendStore:
         self._write_gate = write_gate
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="partnerhub-send")
         self._connection: sqlite3.Connection | None = None
-        # Decoded template components by (id, modified_at), used on the store's thread only:
-        # a version's components never change.
-        self._decoded: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # Used on the store's thread only.
+        self._components = DecodedComponents()
 
     async def store_batch(
         self,
@@ -323,12 +320,7 @@ class SqliteSendStore:
             row = connection.execute(_TEMPLATE, key).fetchone()
             if row is not None:
                 # The JSON is decoded once per template version (id, modified_at), not per send.
-                version = (row[3], row[4])
-                components = self._decoded.get(version)
-                if components is None:
-                    if len(self._decoded) >= _DECODED_SIZE:
-                        del self._decoded[next(iter(self._decoded))]
-                    components = self._decoded[version] = msgspec.json.decode(row[2])
+                components = self._components.get((row[3], row[4]), row[2])
                 found[key] = StoredTemplate(row[0], row[1], components, row[3], row[4])
         return found
 

@@ -23,6 +23,15 @@ metadata = MetaData(
 )
 
 
+def stored_instant(value: datetime | None) -> datetime | None:
+    """An aware instant as the column stores it: naive UTC. Naive input is refused."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not allowed; use timezone-aware UTC")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC, whatever the backend does with time zones."""
 
@@ -30,11 +39,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not allowed; use timezone-aware UTC")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return stored_instant(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
