@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from sqlalchemy.exc import OperationalError
 from partnerhub.adapters import tables
 from partnerhub.adapters.db import json_text, sqlite_pragmas
 from partnerhub.adapters.fastpath.template_components import DecodedComponents
+from partnerhub.adapters.tables.base import UTCDateTime, sqlite_instant
 from partnerhub.domain.messaging.model import (
     Budget,
     BudgetQuery,
@@ -50,6 +52,10 @@ _TP = tables.waba_templates.c
 # The INSERT's columns, in table order; the rows ``plan`` returns carry exactly these keys.
 _COLUMNS = tuple(column.name for column in _M.c)
 _INSERT = str(_M.insert().compile(dialect=_SQLITE))
+# A planned row's values in that order (one C call), and where the JSON and instants are.
+_VALUES = itemgetter(*_COLUMNS)
+_JSON_AT = tuple(i for i, column in enumerate(_M.c) if isinstance(column.type, JSON))
+_INSTANT_AT = tuple(i for i, column in enumerate(_M.c) if isinstance(column.type, UTCDateTime))
 _TEMPLATE = str(
     select(_TP.status, _TP.category, _TP.components, _TP.id, _TP.modified_at)
     .where(
@@ -112,19 +118,28 @@ _PRUNE = str(
     .where(_BN.channel_id == bindparam("channel_id"), _BN.minute < bindparam("minute"))
     .compile(dialect=_SQLITE)
 )
-_JSON_COLUMNS = frozenset(column.name for column in _M.c if isinstance(column.type, JSON))
 _PAIRS_PER_QUERY = 200  # two bound parameters each: far inside SQLite's limit
 
 
-def sqlite_value(column: str, value: Any) -> Any:
-    """A Python value as its SQLAlchemy column would store it in SQLite."""
-    if column in _JSON_COLUMNS:
-        return json_text(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(" ", "microseconds")
-    return value
+def storage_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Planned message rows as the INSERT binds them: in column order, JSON as its text and
+    instants as SQLAlchemy stores them in SQLite. A batch's rows share their instants (its
+    clock reading and the first status's due time), so each is formatted once per batch."""
+    instants: dict[datetime, str] = {}
+    stored: list[list[Any]] = []
+    for row in rows:
+        values = list(_VALUES(row))
+        for at in _JSON_AT:
+            values[at] = json_text(values[at])
+        for at in _INSTANT_AT:
+            instant = values[at]
+            if instant is not None:
+                text = instants.get(instant)
+                if text is None:
+                    text = instants[instant] = sqlite_instant(instant)
+                values[at] = text
+        stored.append(values)
+    return stored
 
 
 def _stored_time(text: str) -> datetime:
@@ -216,10 +231,7 @@ class SqliteSendStore:
             )
             rows = plan(reads)
             if rows:
-                connection.executemany(
-                    _INSERT,
-                    [tuple(sqlite_value(c, row[c]) for c in _COLUMNS) for row in rows],
-                )
+                connection.executemany(_INSERT, storage_rows(rows))
             if budget is not None:
                 self._open(connection, budgets, budget)
             connection.execute("COMMIT")
@@ -254,12 +266,12 @@ class SqliteSendStore:
         opened = {cid: found.opened for cid, found in budgets.items() if found.opened}
         if not opened:
             return
-        opened_at = sqlite_value("opened_at", query.now)
+        opened_at = sqlite_instant(query.now)
         connection.executemany(
             _OPEN, [(cid, wa_id, opened_at) for cid, wa_ids in opened.items() for wa_id in wa_ids]
         )
-        minute = sqlite_value("minute", query.minute)
-        oldest = sqlite_value("minute", query.since_minute)
+        minute = sqlite_instant(query.minute)
+        oldest = sqlite_instant(query.since_minute)
         connection.executemany(
             _COUNT, [(cid, minute, len(wa_ids)) for cid, wa_ids in sorted(opened.items())]
         )
@@ -279,13 +291,13 @@ class SqliteSendStore:
         limited = sorted(c for c, b in budgets.items() if b.limit is not None)
         if not limited:
             return budgets
-        oldest = sqlite_value("minute", query.since_minute)
+        oldest = sqlite_instant(query.since_minute)
         for start in range(0, len(limited), _PAIRS_PER_QUERY):
             chunk = limited[start : start + _PAIRS_PER_QUERY]
             used = _USED + ", ".join("?" for _ in chunk) + ") GROUP BY 1"
             for channel_id, count in connection.execute(used, [oldest, *chunk]):
                 budgets[channel_id].used = int(count)
-        since = sqlite_value("opened_at", query.since)
+        since = sqlite_instant(query.since)
         limited_ids = set(limited)
         users: dict[str, list[str]] = {}
         for channel_id, wa_id in sorted(query.pairs):

@@ -12,7 +12,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partnerhub.adapters import tables
+from partnerhub.adapters.db import json_text
 from partnerhub.adapters.repositories.paging import fetch_page
+from partnerhub.adapters.tables.base import sqlite_instant
 from partnerhub.domain import cache_keys
 from partnerhub.domain.clients.model import Channel, WabaAccount
 from partnerhub.domain.listing import ListQuery
@@ -46,6 +48,25 @@ _MOVE = {
     .execution_options(synchronize_session=False),
 }
 
+# SQLite: the simulator's round on the driver itself, by rowid. Through SQLAlchemy a round spent
+# more CPU compiling, binding (an expanding IN of 500 ids) and wrapping rows than SQLite spent
+# running it, and moving a message by its text id searched the id index first (measured on
+# 100,000 messages: 5.7 against 3.4 µs a row). Names come from the table definitions, values
+# are bound.
+_DUE_SQLITE = (
+    f"SELECT rowid, {_M.id.name}, {_M.channel_id.name}, {_M.wa_id.name}, "  # noqa: S608
+    f"{_M.status.name}, {_M.pricing_category.name}, "
+    f"json_extract({_M.body.name}, '$.\"biz_opaque_callback_data\"'), {_M.type.name} "
+    f"FROM {tables.messages.name} "
+    f"WHERE {_M.next_status_at.name} IS NOT NULL AND {_M.next_status_at.name} <= ? "
+    f"ORDER BY {_M.next_status_at.name} LIMIT ?"
+)
+_MOVE_SQLITE = (
+    f"UPDATE {tables.messages.name} SET {_M.status.name} = ?, "  # noqa: S608
+    f"{_M.modified_at.name} = ?, {_M.next_status_at.name} = ?, {_M.error.name} = ? "
+    "WHERE rowid IN ("
+)
+
 
 class MessagingRepository:
     KEY_COLUMNS: Mapping[str, ColumnElement[Any]] = {
@@ -56,6 +77,17 @@ class MessagingRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # SQLite: the rowids of the messages this unit of work read as due (see _DUE_SQLITE).
+        self._due_rowids: dict[str, int] = {}
+
+    def _dialect(self) -> str:
+        return self._session.bind.dialect.name if self._session.bind is not None else ""
+
+    async def _driver(self) -> Any:
+        """The DBAPI connection under this unit of work's transaction (SQLite: the inline
+        driver of :mod:`partnerhub.adapters.inline_sqlite`)."""
+        connection = await self._session.connection()
+        return (await connection.get_raw_connection()).driver_connection
 
     # Channel keys -------------------------------------------------------------------------
 
@@ -149,6 +181,12 @@ class MessagingRepository:
         Only the columns a step reads: the body stays in the database (its one field a status
         webhook echoes is extracted there), so a round decodes no JSON per message.
         """
+        if self._dialect() == "sqlite":
+            driver = await self._driver()
+            cursor = await driver.execute(_DUE_SQLITE, (sqlite_instant(now), limit))
+            found = await cursor.fetchall()
+            self._due_rowids = {row[1]: row[0] for row in found}
+            return [DueMessage(*row[1:]) for row in found]
         statement = (
             select(
                 _M.id,
@@ -224,7 +262,11 @@ class MessagingRepository:
     ) -> None:
         """Give many messages the same new status and next due time: one set-based UPDATE per
         chunk of ids, so a round's cost does not grow with a bound parameter set per row."""
-        dialect = self._session.bind.dialect.name if self._session.bind is not None else ""
+        dialect = self._dialect()
+        if dialect == "sqlite" and all(i in self._due_rowids for i in ids):
+            rowids = [self._due_rowids[i] for i in ids]
+            await self._move_by_rowid(rowids, status, now, next_at, error)
+            return
         for start in range(0, len(ids), _ID_CHUNK):
             await self._session.execute(
                 _MOVE[dialect],
@@ -236,6 +278,27 @@ class MessagingRepository:
                     "to_error": error,
                 },
             )
+
+    async def _move_by_rowid(
+        self,
+        rowids: list[int],
+        status: str,
+        now: datetime,
+        next_at: datetime | None,
+        error: dict[str, Any] | None,
+    ) -> None:
+        driver = await self._driver()
+        values = [
+            status,
+            sqlite_instant(now),
+            None if next_at is None else sqlite_instant(next_at),
+            json_text(error),  # JSON null when there is none, as the column's type writes it
+        ]
+        for start in range(0, len(rowids), _ID_CHUNK):
+            chunk = rowids[start : start + _ID_CHUNK]
+            # Only placeholders are joined in; every value is bound.
+            sql = _MOVE_SQLITE + ", ".join("?" for _ in chunk) + ")"
+            await driver.execute(sql, [*values, *chunk])
 
     async def record_inbound(
         self, channel_id: str, wa_id: str, at: datetime, profile_name: str

@@ -32,6 +32,15 @@ def stored_instant(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def sqlite_instant(value: datetime) -> str:
+    """An aware instant as SQLite's DATETIME column holds it: naive-UTC text with microseconds
+    (what SQLAlchemy's SQLite dialect writes for :class:`UTCDateTime`), for statements run on
+    the driver itself. It compares as text in time order, as the column's own values do."""
+    stored = stored_instant(value)
+    assert stored is not None
+    return stored.isoformat(" ", "microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC, whatever the backend does with time zones."""
 
