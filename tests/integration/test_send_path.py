@@ -442,3 +442,54 @@ async def test_every_sqlite_connection_checkpoints_its_wal_every_10000_pages(
         assert found == (10_000,)
     finally:
         await store.aclose()
+
+
+async def test_a_round_moves_what_it_read_as_due_as_an_id_list_would(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """On SQLite a round moves the messages it read as due by rowid, on the driver itself;
+    messages it did not read go through the id list. Both must store the same values, in the
+    same formats: the due query compares ``next_status_at`` as text."""
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    sent = [(await send_text(client, key, f"m{i}")).json()["messages"][0]["id"] for i in range(4)]
+    later = state.clock.now() + timedelta(days=1)
+    moved_at = state.clock.now() + timedelta(hours=1)
+    next_at = moved_at + timedelta(seconds=7)
+    error = {"code": 131026, "title": "Message undeliverable"}
+    async with state.uow() as uow:
+        await uow.lock_for_write()
+        due = [m for m in await uow.messaging.due_messages(later, 100) if m.id in sent]
+        assert {m.id for m in due} == set(sent)
+        assert all(m.status == "accepted" and m.biz_opaque_callback_data is None for m in due)
+        await uow.messaging.move_statuses(sent[:2], "sent", moved_at, next_at, error)
+        await uow.messaging.move_statuses(sent[2:3], "read", moved_at, None)
+        await uow.commit()
+    async with state.uow() as uow:  # read nothing as due: the id list
+        await uow.messaging.move_statuses(sent[3:], "read", moved_at, None)
+        await uow.messaging.move_statuses(sent[:1], "sent", moved_at, next_at, error)
+        await uow.commit()
+    async with state.uow() as uow:
+        stored = {m: await uow.messaging.get_message(m) for m in sent}
+    for wamid in sent[:2]:
+        message = stored[wamid]
+        assert message is not None
+        assert (message.status, message.error) == ("sent", error)
+        assert (message.modified_at, message.next_status_at) == (moved_at, next_at)
+    for wamid in sent[2:]:
+        message = stored[wamid]
+        assert message is not None
+        assert (message.status, message.error, message.next_status_at) == ("read", None, None)
+        assert message.modified_at == moved_at
+    path = sqlite_path(state.settings.sqlalchemy_url)
+    if path is not None:  # the very text SQLAlchemy would have written
+        with sqlite3.connect(path) as raw:
+            texts = raw.execute(
+                "SELECT id, modified_at, next_status_at, error FROM messages "
+                "WHERE id IN (?, ?, ?, ?)",
+                sent,
+            ).fetchall()
+        by_id = {row[0]: row[1:] for row in texts}
+        assert by_id[sent[0]] == by_id[sent[1]]  # id list and rowid alike
+        assert by_id[sent[2]] == by_id[sent[3]]
+        assert by_id[sent[2]][2] == "null"  # no error: JSON null, as the column's type writes it

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import multiprocessing
 import random
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -274,6 +276,58 @@ def test_wamids_look_like_metas_and_are_unique() -> None:
         assert b"16505551234" in record
     assert new_wamid().startswith("wamid.")
     assert len(new_wamid("1" * 100)) < 128
+
+
+def _hex_id(wamid: str) -> str:
+    """The hex id at the end of a wamid's record (its length byte, the digits, a NUL)."""
+    record = base64.b64decode(wamid.removeprefix("wamid."))
+    assert record[-1] == 0 and record[-22] == 20  # NUL last, the length byte before the digits
+    return record[-21:-1].decode()
+
+
+def test_one_numbers_wamids_sort_in_the_order_they_were_made() -> None:
+    """The hex id leads with the clock, then the process's counter: storing messages adds to
+    the end of the id index. The send store's thread and the event loop share the counter."""
+    made: list[str] = []
+    lock = threading.Lock()
+
+    def make(count: int) -> None:
+        for _ in range(count):
+            wamid = new_wamid("16505551234")
+            with lock:
+                made.append(wamid)
+
+    threads = [threading.Thread(target=make, args=(2000,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(made)) == 8000
+    hex_ids = [_hex_id(w) for w in made]
+    assert all(len(h) == 20 and int(h, 16) >= 0 and h == h.upper() for h in hex_ids)
+    sequential = [_hex_id(new_wamid("16505551234")) for _ in range(1000)]
+    assert sequential == sorted(sequential)
+
+
+def _child_wamid(pipe: Any) -> None:
+    pipe.send(new_wamid("16505551234"))
+    pipe.close()
+
+
+def test_a_forked_process_does_not_continue_its_parents_counter() -> None:
+    """Two processes would repeat an id only by reaching the same counter value in the same
+    millisecond: a forked child starts its own counter at random instead of going on from the
+    parent's."""
+    parent = int(_hex_id(new_wamid("16505551234"))[11:], 16)
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_child_wamid, args=(sending,))
+    child.start()
+    theirs = receiving.recv()
+    child.join(10)
+    ours = int(_hex_id(new_wamid("16505551234"))[11:], 16)
+    counter = int(_hex_id(theirs)[11:], 16)
+    assert ours == parent + 1  # ours goes on
+    assert counter not in (parent + 1, parent + 2)  # the child's does not
 
 
 # --- the emulator's inbound request -------------------------------------------------------
