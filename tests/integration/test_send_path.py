@@ -452,7 +452,7 @@ async def test_a_round_moves_what_it_read_as_due_as_an_id_list_would(
     same formats: the due query compares ``next_status_at`` as text."""
     channel, key = await ready_channel(client, partner, receiver)
     await inbound(client, channel["channel_id"])
-    sent = [(await send_text(client, key, f"m{i}")).json()["messages"][0]["id"] for i in range(4)]
+    sent = [(await send_text(client, key, f"m{i}")).json()["messages"][0]["id"] for i in range(6)]
     later = state.clock.now() + timedelta(days=1)
     moved_at = state.clock.now() + timedelta(hours=1)
     next_at = moved_at + timedelta(seconds=7)
@@ -465,9 +465,19 @@ async def test_a_round_moves_what_it_read_as_due_as_an_id_list_would(
         await uow.messaging.move_statuses(sent[:2], "sent", moved_at, next_at, error)
         await uow.messaging.move_statuses(sent[2:3], "read", moved_at, None)
         await uow.commit()
+        # The same unit of work, a new transaction: what was read as due then is not used now.
+        await uow.lock_for_write()
+        await uow.messaging.move_statuses(sent[3:4], "read", moved_at, None)
+        await uow.commit()
     async with state.uow() as uow:  # read nothing as due: the id list
-        await uow.messaging.move_statuses(sent[3:], "read", moved_at, None)
+        await uow.messaging.move_statuses(sent[4:5], "read", moved_at, None)
         await uow.messaging.move_statuses(sent[:1], "sent", moved_at, next_at, error)
+        await uow.commit()
+    async with state.uow() as uow:  # some read as due, one not: the id list for all
+        await uow.lock_for_write()
+        due = {m.id for m in await uow.messaging.due_messages(later, 100)}
+        assert sent[5] in due and sent[2] not in due  # sent[2] is read: nothing is due
+        await uow.messaging.move_statuses([sent[5], sent[2]], "read", moved_at, None)
         await uow.commit()
     async with state.uow() as uow:
         stored = {m: await uow.messaging.get_message(m) for m in sent}
@@ -486,10 +496,10 @@ async def test_a_round_moves_what_it_read_as_due_as_an_id_list_would(
         with sqlite3.connect(path) as raw:
             texts = raw.execute(
                 "SELECT id, modified_at, next_status_at, error FROM messages "
-                "WHERE id IN (?, ?, ?, ?)",
+                "WHERE id IN (?, ?, ?, ?, ?, ?)",
                 sent,
             ).fetchall()
         by_id = {row[0]: row[1:] for row in texts}
         assert by_id[sent[0]] == by_id[sent[1]]  # id list and rowid alike
-        assert by_id[sent[2]] == by_id[sent[3]]
+        assert by_id[sent[2]] == by_id[sent[3]] == by_id[sent[4]] == by_id[sent[5]]
         assert by_id[sent[2]][2] == "null"  # no error: JSON null, as the column's type writes it

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import multiprocessing
+import os
 import random
 import threading
 from datetime import UTC, datetime, timedelta, timezone
@@ -281,13 +282,13 @@ def test_wamids_look_like_metas_and_are_unique() -> None:
 def _hex_id(wamid: str) -> str:
     """The hex id at the end of a wamid's record (its length byte, the digits, a NUL)."""
     record = base64.b64decode(wamid.removeprefix("wamid."))
-    assert record[-1] == 0 and record[-22] == 20  # NUL last, the length byte before the digits
-    return record[-21:-1].decode()
+    assert record[-1] == 0 and record[-26] == 24  # NUL last, the length byte before the digits
+    return record[-25:-1].decode()
 
 
 def test_one_numbers_wamids_sort_in_the_order_they_were_made() -> None:
-    """The hex id leads with the clock, then the process's counter: storing messages adds to
-    the end of the id index. The send store's thread and the event loop share the counter."""
+    """The hex id leads with the clock, then the process's tag and counter: one number's ids
+    stay together in the id index. The send store's thread and the event loop share them."""
     made: list[str] = []
     lock = threading.Lock()
 
@@ -304,7 +305,8 @@ def test_one_numbers_wamids_sort_in_the_order_they_were_made() -> None:
         thread.join()
     assert len(set(made)) == 8000
     hex_ids = [_hex_id(w) for w in made]
-    assert all(len(h) == 20 and int(h, 16) >= 0 and h == h.upper() for h in hex_ids)
+    assert all(len(h) == 24 and int(h, 16) >= 0 and h == h.upper() for h in hex_ids)
+    assert len({h[11:17] for h in hex_ids}) == 1  # one process: one tag
     sequential = [_hex_id(new_wamid("16505551234")) for _ in range(1000)]
     assert sequential == sorted(sequential)
 
@@ -314,20 +316,21 @@ def _child_wamid(pipe: Any) -> None:
     pipe.close()
 
 
-def test_a_forked_process_does_not_continue_its_parents_counter() -> None:
-    """Two processes would repeat an id only by reaching the same counter value in the same
-    millisecond: a forked child starts its own counter at random instead of going on from the
-    parent's."""
-    parent = int(_hex_id(new_wamid("16505551234"))[11:], 16)
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX's")
+def test_a_forked_process_draws_its_own_tag_and_counter() -> None:
+    """Two processes would repeat an id only with the same tag, millisecond and counter value:
+    a forked child draws its own tag and counter instead of going on with the parent's."""
+    parent = _hex_id(new_wamid("16505551234"))
     receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(target=_child_wamid, args=(sending,))
     child.start()
     theirs = receiving.recv()
     child.join(10)
-    ours = int(_hex_id(new_wamid("16505551234"))[11:], 16)
-    counter = int(_hex_id(theirs)[11:], 16)
-    assert ours == parent + 1  # ours goes on
-    assert counter not in (parent + 1, parent + 2)  # the child's does not
+    ours = _hex_id(new_wamid("16505551234"))
+    child_id = _hex_id(theirs)
+    assert ours[11:17] == parent[11:17] and int(ours[17:], 16) == int(parent[17:], 16) + 1
+    assert child_id[11:17] != parent[11:17]  # a tag of its own (a repeat: 1 in 16.7 million)
+    assert int(child_id[17:], 16) not in (int(parent[17:], 16) + 1, int(parent[17:], 16) + 2)
 
 
 # --- the emulator's inbound request -------------------------------------------------------

@@ -77,8 +77,10 @@ class MessagingRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # SQLite: the rowids of the messages this unit of work read as due (see _DUE_SQLITE).
+        # SQLite: the rowids of the messages read as due (see _DUE_SQLITE), and the transaction
+        # they were read in: a rowid names the same row only while the write lock is held.
         self._due_rowids: dict[str, int] = {}
+        self._due_in: object | None = None
 
     def _dialect(self) -> str:
         return self._session.bind.dialect.name if self._session.bind is not None else ""
@@ -182,10 +184,15 @@ class MessagingRepository:
         webhook echoes is extracted there), so a round decodes no JSON per message.
         """
         if self._dialect() == "sqlite":
+            # On the driver itself: its errors are sqlite3's own, not SQLAlchemy's (the
+            # simulator's round, the one caller, logs any and tries again next round).
             driver = await self._driver()
             cursor = await driver.execute(_DUE_SQLITE, (sqlite_instant(now), limit))
             found = await cursor.fetchall()
-            self._due_rowids = {row[1]: row[0] for row in found}
+            # Kept only under the write lock (lock_for_write), for this transaction alone.
+            locked = driver.in_transaction
+            self._due_rowids = {row[1]: row[0] for row in found} if locked else {}
+            self._due_in = self._session.get_transaction() if locked else None
             return [DueMessage(*row[1:]) for row in found]
         statement = (
             select(
@@ -263,7 +270,12 @@ class MessagingRepository:
         """Give many messages the same new status and next due time: one set-based UPDATE per
         chunk of ids, so a round's cost does not grow with a bound parameter set per row."""
         dialect = self._dialect()
-        if dialect == "sqlite" and all(i in self._due_rowids for i in ids):
+        if (
+            dialect == "sqlite"
+            and self._due_rowids
+            and self._session.get_transaction() is self._due_in
+            and all(i in self._due_rowids for i in ids)
+        ):
             rowids = [self._due_rowids[i] for i in ids]
             await self._move_by_rowid(rowids, status, now, next_at, error)
             return

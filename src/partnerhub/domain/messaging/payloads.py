@@ -33,20 +33,23 @@ _to_builtins = msgspec.to_builtins
 # --- ids and times ------------------------------------------------------------------------
 
 
-# The hex id's counter: started at random in each process (forked ones too), so two processes
-# would have to reach the same value in the same millisecond to repeat an id.
-_COUNTER_BITS = 36
+# The hex id's parts after the clock: a tag drawn at random for each process (forked ones too)
+# and that process's counter, so two processes never share a sequence of ids.
+_TAG_BITS, _COUNTER_BITS = 24, 28
 _COUNTER_MASK = (1 << _COUNTER_BITS) - 1
 _MILLISECONDS_MASK = (1 << 44) - 1  # 11 hex digits: until the year 2527
+_tag = secrets.randbits(_TAG_BITS)
 _counter = itertools.count(secrets.randbits(_COUNTER_BITS))
 
 
-def _restart_counter() -> None:
-    global _counter
+def _new_process() -> None:
+    global _tag, _counter  # one tag and counter per process
+    _tag = secrets.randbits(_TAG_BITS)
     _counter = itertools.count(secrets.randbits(_COUNTER_BITS))
 
 
-os.register_at_fork(after_in_child=_restart_counter)
+if hasattr(os, "register_at_fork"):  # POSIX: a forked child is a process of its own
+    os.register_at_fork(after_in_child=_new_process)
 
 
 def new_wamid(wa_id: str = "") -> str:
@@ -56,12 +59,14 @@ def new_wamid(wa_id: str = "") -> str:
     same layout so ids look alike in logs and fit the same columns, but nothing may parse them:
     to everyone else they are opaque.
 
-    The hex id is 20 digits: the clock in milliseconds (11), then this process's counter (9;
-    ``next`` on it is atomic, so the send store's thread and the event loop share it). A process
-    never repeats an id, and one number's ids sort in the order they were made, so storing a
-    message adds to the end of the id index instead of dirtying a random page of it: with
-    random ids SQLite wrote about one index page per message to its WAL, and a send cost more
-    as the table grew (docs/benchmarks.md).
+    The hex id is 24 digits: the clock in milliseconds (11), this process's tag (6), then its
+    counter (7; ``next`` on it is atomic under the GIL, so the send store's thread and the
+    event loop share it). No two ids repeat: one process's differ in the clock or the counter,
+    two processes' in their tags (drawn at random: a repeat needs the same tag, millisecond
+    and counter value). One number's ids share their text up to the last few characters, so
+    storing a message touches one of a few pages of the id index instead of a random one:
+    with random ids SQLite wrote about one index page per message to its WAL, and a send cost
+    more as the table grew (docs/benchmarks.md).
     """
     # A send's wa_id is digits already (validated); anything else keeps only its digits.
     digits = (
@@ -71,7 +76,7 @@ def new_wamid(wa_id: str = "") -> str:
     )
     number = digits[:32].encode()
     milliseconds = time.time_ns() // 1_000_000 & _MILLISECONDS_MASK
-    hex_id = f"{milliseconds:011X}{next(_counter) & _COUNTER_MASK:09X}".encode()
+    hex_id = f"{milliseconds:011X}{_tag:06X}{next(_counter) & _COUNTER_MASK:07X}".encode()
     record = (
         b"\x1c\x18"
         + bytes([len(number)])
