@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -285,27 +284,41 @@ async def test_a_locked_database_is_unavailable_not_a_bug(state: AppState) -> No
         await store.aclose()
 
 
-async def test_a_cancelled_batch_keeps_the_write_gate_until_its_thread_is_done(
+async def test_a_batch_waits_for_another_processs_writer_without_stopping_the_loop(
     state: AppState,
 ) -> None:
-    gate = asyncio.Lock()
-    store = SqliteSendStore(_sqlite_file(state), lambda: gate)
-    planned = threading.Event()
+    """The batch runs on the event loop's thread: while another connection (another process's
+    writer) holds the write lock, it waits in asyncio sleeps, not in SQLite's busy handler, so
+    the loop goes on serving; once the lock is free the batch commits."""
+    path = _sqlite_file(state)
+    store = SqliteSendStore(path, asyncio.Lock)
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    planned: list[str] = []
 
-    def slow_plan(reads: Any) -> list[dict[str, Any]]:
-        planned.set()
-        time.sleep(0.3)  # on the store's thread, inside the transaction
+    def plan(reads: Any) -> list[dict[str, Any]]:
+        planned.append("planned")
         return []
 
-    task = asyncio.ensure_future(store.store_batch(set(), set(), slow_plan))
-    assert await asyncio.to_thread(planned.wait, 5)
-    task.cancel()
-    await asyncio.sleep(0.05)
-    assert gate.locked()  # the transaction is still running: no other writer may start
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert not gate.locked()
-    await store.aclose()
+    try:
+        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
+        batch = asyncio.ensure_future(store.store_batch(set(), set(), plan))
+        started = time.monotonic()
+        ticks = 0
+        while time.monotonic() - started < 0.3:  # the loop keeps turning meanwhile
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks >= 10 and not batch.done() and planned == []
+        await asyncio.to_thread(locker.execute, "ROLLBACK")
+        await asyncio.wait_for(batch, 5)
+        assert planned == ["planned"]
+        assert store._connection is not None and not store._connection.in_transaction
+        busy = store._connection.execute("PRAGMA busy_timeout").fetchone()
+        assert busy == (0,)  # never SQLite's busy handler on the loop's thread
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
+        await store.aclose()
 
 
 async def _as_admin(state: AppState, query: str, *args: Any) -> Any:

@@ -138,7 +138,7 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
-def _inline_pragmas(connection: Any) -> None:
+def inline_pragmas(connection: Any) -> None:
     """The pragmas, then no busy handler: a connection run on the event loop's thread must not
     sleep in SQLite, it retries busy answers with asyncio sleeps instead
     (:func:`partnerhub.adapters.inline_sqlite.patiently`)."""
@@ -195,7 +195,7 @@ def create_engine(url: URL, pool: PoolConfig | None = None) -> AsyncEngine:
         # Driver calls on the loop's thread, busy waits as asyncio sleeps (inline_sqlite.py).
         return create_async_engine(
             url,
-            async_creator=inline_sqlite.connector(url, _inline_pragmas),
+            async_creator=inline_sqlite.connector(url, inline_pragmas),
             hide_parameters=True,
             **_JSON_CODEC,
         )

@@ -49,14 +49,15 @@ _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.02
 _RETRIED = frozenset({sqlite3.SQLITE_BUSY, 261})
 
 
-async def patiently(call: Callable[..., T], *args: Any) -> T:
-    """``call(*args)`` on this thread, retried while SQLite answers busy (see the module doc)."""
+async def patiently(call: Callable[..., T], *args: Any, within: float = BUSY_WAIT_SECONDS) -> T:
+    """``call(*args)`` on this thread, retried while SQLite answers busy (see the module doc),
+    for up to ``within`` seconds."""
     try:
         return call(*args)
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode not in _RETRIED:
             raise
-    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    deadline = time.monotonic() + within
     pause = _FIRST_PAUSE
     while True:
         await asyncio.sleep(pause)

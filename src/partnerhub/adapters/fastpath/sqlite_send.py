@@ -1,16 +1,24 @@
-"""The send batch's transaction on SQLite, in one hop to one thread.
+"""The send batch's transaction on SQLite, in one step on the event loop's own thread.
 
-Through SQLAlchemy and aiosqlite a batch of sends cost about 1 ms of CPU before its first row
-(measured: a one-message batch 960 µs, the same statements on a bare ``sqlite3`` connection
-46 µs): every statement is three or four hand-offs between the event loop and the driver's
-thread, each with its own compile, bind and result processing. Here the whole transaction
-(``BEGIN IMMEDIATE``, the key, window and template reads, the planning, the INSERT, ``COMMIT``) is
-one function run on a dedicated thread with its own connection, so a batch costs one hand-off.
+Through SQLAlchemy a batch of sends cost about 1 ms of CPU before its first row (measured: a
+one-message batch 960 µs, the same statements on a bare ``sqlite3`` connection 46 µs): every
+statement went through its own compile, bind and result processing. Here the whole transaction
+(``BEGIN IMMEDIATE``, the key, window and template reads, the planning, the INSERT, ``COMMIT``)
+is one function on a connection of the store's own.
+
+It runs where it is called, as :mod:`partnerhub.adapters.inline_sqlite` runs every other SQLite
+statement, and for the same reason: a batch is a few hundred microseconds of C and Python, and
+handing it to a thread of its own cost more than it saved. The thread's hand-offs, and the GIL
+the two threads took from each other on every batch, made a send about 10 % dearer with statuses
+flowing (docs/benchmarks.md). The one wait is for another process's writer (the CLI, a separate
+worker): ``BEGIN IMMEDIATE`` is retried after asyncio sleeps (:func:`patiently`), never in
+SQLite's busy handler, which would stop the loop. Once it holds the write lock the rest of the
+transaction cannot be busy, and nothing in it awaits, so a batch is never cancelled half done.
 
 Values are written in the SQLAlchemy columns' storage formats (naive-UTC ``DATETIME`` text with
 microseconds, JSON text), so everything else reads these rows as it reads its own.
-PostgreSQL has its own one-hop store (:mod:`.postgres_send`): asyncpg has no thread to hop to,
-so there the hop saved is SQLAlchemy's.
+PostgreSQL has its own one-hop store (:mod:`.postgres_send`): there the hop saved is
+SQLAlchemy's.
 """
 
 from __future__ import annotations
@@ -18,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -29,8 +36,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 
 from partnerhub.adapters import tables
-from partnerhub.adapters.db import json_text, sqlite_pragmas
+from partnerhub.adapters.db import inline_pragmas, json_text
 from partnerhub.adapters.fastpath.template_components import DecodedComponents
+from partnerhub.adapters.inline_sqlite import patiently
 from partnerhub.adapters.tables.base import UTCDateTime, sqlite_instant
 from partnerhub.domain.messaging.model import (
     Budget,
@@ -158,9 +166,7 @@ class SqliteSendStore:
         self._path = path
         self._busy_timeout = busy_timeout_seconds
         self._write_gate = write_gate
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="partnerhub-send")
         self._connection: sqlite3.Connection | None = None
-        # Used on the store's thread only.
         self._components = DecodedComponents()
 
     async def store_batch(
@@ -171,56 +177,42 @@ class SqliteSendStore:
         key_ids: frozenset[str] = frozenset(),
         budget: BudgetQuery | None = None,
     ) -> None:
-        loop = asyncio.get_running_loop()
-        # The process's other SQLite writers queue on the same gate (see UnitOfWork), so the
-        # BEGIN IMMEDIATE below never sleeps in SQLite's busy handler behind one of ours.
+        # The process's other SQLite writers queue on the same gate (see UnitOfWork), so only
+        # another process's writer can hold the lock BEGIN IMMEDIATE asks for.
         async with self._write_gate():
-            running = loop.run_in_executor(
-                self._executor, self._run, pairs, template_keys, plan, key_ids, budget
-            )
             try:
-                await asyncio.shield(running)
-            except asyncio.CancelledError:
-                # A thread cannot be stopped mid-transaction: keep the gate until it is done,
-                # so no other writer overlaps it, then let the cancellation go on.
-                await asyncio.wait([running])
-                raise
+                connection = self._connect()
+                await patiently(connection.execute, "BEGIN IMMEDIATE", within=self._busy_timeout)
+                self._run(connection, pairs, template_keys, plan, key_ids, budget)
             except sqlite3.OperationalError as exc:
-                # Locked past busy_timeout, unreadable file, I/O error: the database is
+                # Locked past the busy timeout, unreadable file, I/O error: the database is
                 # unavailable, as SQLAlchemy reports it for every other query (503, not 500).
                 raise OperationalError("send batch", None, exc) from exc
 
     async def aclose(self) -> None:
-        if self._connection is not None:  # never connected (no send): no thread to start
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
-        self._executor.shutdown(wait=True)
-
-    # On the store's thread ------------------------------------------------------------------
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            # Autocommit mode: the transaction is the explicit BEGIN IMMEDIATE ... COMMIT.
-            connection = sqlite3.connect(
-                self._path,
-                timeout=self._busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            sqlite_pragmas(connection)
-            connection.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
+            # Autocommit mode: the transaction is the explicit BEGIN IMMEDIATE ... COMMIT. No
+            # busy handler (inline_pragmas): waiting is patiently's, in asyncio sleeps.
+            connection = sqlite3.connect(self._path, isolation_level=None, timeout=0)
+            inline_pragmas(connection)
             self._connection = connection
         return self._connection
 
     def _run(
         self,
+        connection: sqlite3.Connection,
         pairs: set[tuple[str, str]],
         template_keys: set[TemplateKey],
         plan: Callable[[SendReads], list[dict[str, Any]]],
         key_ids: frozenset[str],
         budget: BudgetQuery | None = None,
     ) -> None:
-        connection = self._connect()
-        connection.execute("BEGIN IMMEDIATE")
+        """The transaction BEGIN IMMEDIATE opened, to its COMMIT (or ROLLBACK)."""
         try:
             budgets = {} if budget is None else self._budgets(connection, budget)
             reads = SendReads(
@@ -335,8 +327,3 @@ class SqliteSendStore:
                 components = self._components.get((row[3], row[4]), row[2])
                 found[key] = StoredTemplate(row[0], row[1], components, row[3], row[4])
         return found
-
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
