@@ -60,11 +60,12 @@ def new_wamid(wa_id: str = "") -> str:
     to everyone else they are opaque.
 
     The hex id is 24 digits: the clock in milliseconds (11), this process's tag (6), then its
-    counter (7; ``next`` on it is atomic under the GIL, so any thread may make ids). No two ids repeat: one process's differ in the clock or the counter,
-    two processes' in their tags (drawn at random: a repeat needs the same tag, millisecond
-    and counter value). One number's ids share their text up to the last few characters, so
-    storing a message touches one of a few pages of the id index instead of a random one:
-    with random ids SQLite wrote about one index page per message to its WAL, and a send cost
+    counter (7; ``next`` on it is atomic under the GIL, so any thread may make ids). No two ids
+    repeat: one process's differ in the clock or the counter, two processes' in their tags
+    (drawn at random: a repeat needs the same tag, millisecond and counter value). One number's
+    ids share their text up to the last few characters, so storing a message touches one of a
+    few pages of the id index instead of a random one: with random ids SQLite wrote about one
+    index page per message to its WAL, and a send cost
     more as the table grew (docs/benchmarks.md).
     """
     # A send's wa_id is digits already (validated); anything else keeps only its digits.
