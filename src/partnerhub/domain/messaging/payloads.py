@@ -65,8 +65,8 @@ def new_wamid(wa_id: str = "") -> str:
     (drawn at random: a repeat needs the same tag, millisecond and counter value). One number's
     ids share their text up to the last few characters, so storing a message touches one of a
     few pages of the id index instead of a random one: with random ids SQLite wrote about one
-    index page per message to its WAL, and a send cost
-    more as the table grew (docs/benchmarks.md).
+    index page per message to its WAL, and a send cost more as the table grew
+    (docs/benchmarks.md).
     """
     # A send's wa_id is digits already (validated); anything else keeps only its digits.
     digits = (
