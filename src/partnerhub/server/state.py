@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -48,7 +49,7 @@ from partnerhub.domain.messaging.services import (
     SendStore,
     UnitOfWorkSendStore,
 )
-from partnerhub.domain.messaging.validation import OutgoingMessage
+from partnerhub.domain.messaging.validation import OutgoingMessage, ProductRef
 from partnerhub.domain.partners.services import PartnerReader
 from partnerhub.domain.ratelimit import Rule
 from partnerhub.server.policy import ModePolicy
@@ -182,22 +183,29 @@ def _send_checks(
     """The sends' lookups beyond the batch, each a read only for the messages it concerns:
     catalog products, media ids of the number, and the Flow of an interactive ``flow``."""
 
-    async def products(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> None:
-        if outgoing.products is not None:
-            async with uow_factory() as uow:
-                await catalogs.check_products(uow, principal.waba_account_id, outgoing.products)
+    async def check_products(principal: ChannelPrincipal, products: ProductRef) -> None:
+        async with uow_factory() as uow:
+            await catalogs.check_products(uow, principal.waba_account_id, products)
 
-    async def media_ids(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> None:
-        if outgoing.type in MAY_NAME_MEDIA:
-            await media.check_send(principal, outgoing.body)
+    async def check_flow(principal: ChannelPrincipal, action: dict[str, Any]) -> None:
+        async with uow_factory() as uow:
+            await flow_services.check_sendable(uow, principal.waba_account_id, action)
 
-    async def flow(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> None:
+    def products(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> Awaitable[None] | None:
+        if outgoing.products is None:
+            return None
+        return check_products(principal, outgoing.products)
+
+    def media_ids(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> Awaitable[None] | None:
+        if outgoing.type not in MAY_NAME_MEDIA:
+            return None
+        return media.check_send(principal, outgoing.body)
+
+    def flow(principal: ChannelPrincipal, outgoing: OutgoingMessage) -> Awaitable[None] | None:
         interactive = outgoing.body.get("interactive")
-        if isinstance(interactive, dict) and interactive.get("type") == "flow":
-            async with uow_factory() as uow:
-                await flow_services.check_sendable(
-                    uow, principal.waba_account_id, interactive.get("action") or {}
-                )
+        if not (isinstance(interactive, dict) and interactive.get("type") == "flow"):
+            return None
+        return check_flow(principal, interactive.get("action") or {})
 
     return (products, media_ids, flow)
 

@@ -11,6 +11,7 @@ it refuses with :class:`InvalidInput` rather than a Graph error.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import os
 import secrets
@@ -38,18 +39,31 @@ _to_builtins = msgspec.to_builtins
 _TAG_BITS, _COUNTER_BITS = 24, 28
 _COUNTER_MASK = (1 << _COUNTER_BITS) - 1
 _MILLISECONDS_MASK = (1 << 44) - 1  # 11 hex digits: until the year 2527
-_tag = secrets.randbits(_TAG_BITS)
+_tag = f"{secrets.randbits(_TAG_BITS):06X}"
 _counter = itertools.count(secrets.randbits(_COUNTER_BITS))
 
 
 def _new_process() -> None:
     global _tag, _counter  # one tag and counter per process
-    _tag = secrets.randbits(_TAG_BITS)
+    _tag = f"{secrets.randbits(_TAG_BITS):06X}"
     _counter = itertools.count(secrets.randbits(_COUNTER_BITS))
 
 
 if hasattr(os, "register_at_fork"):  # POSIX: a forked child is a process of its own
     os.register_at_fork(after_in_child=_new_process)
+
+
+@functools.lru_cache(maxsize=4096)
+def _record_start(wa_id: str) -> bytes:
+    """The record up to the hex id: the same for every message to one user."""
+    # A send's wa_id is digits already (validated); anything else keeps only its digits.
+    digits = (
+        wa_id
+        if wa_id.isascii() and wa_id.isdigit()
+        else "".join(ch for ch in wa_id if ch in "0123456789")
+    )
+    number = digits[:32].encode()
+    return b"\x1c\x18" + bytes([len(number)]) + number + b"\x15\x02\x00\x11\x18\x18"
 
 
 def new_wamid(wa_id: str = "") -> str:
@@ -68,25 +82,10 @@ def new_wamid(wa_id: str = "") -> str:
     index page per message to its WAL, and a send cost more as the table grew
     (docs/benchmarks.md).
     """
-    # A send's wa_id is digits already (validated); anything else keeps only its digits.
-    digits = (
-        wa_id
-        if wa_id.isascii() and wa_id.isdigit()
-        else "".join(ch for ch in wa_id if ch in "0123456789")
-    )
-    number = digits[:32].encode()
     milliseconds = time.time_ns() // 1_000_000 & _MILLISECONDS_MASK
-    hex_id = f"{milliseconds:011X}{_tag:06X}{next(_counter) & _COUNTER_MASK:07X}".encode()
-    record = (
-        b"\x1c\x18"
-        + bytes([len(number)])
-        + number
-        + b"\x15\x02\x00\x11\x18"
-        + bytes([len(hex_id)])
-        + hex_id
-        + b"\x00"
-    )
-    return "wamid." + base64.b64encode(record).decode()
+    hex_id = f"{milliseconds:011X}{_tag}{next(_counter) & _COUNTER_MASK:07X}".encode()
+    # The hex id's length byte (24, b"\x18") closes the start; a NUL closes the record.
+    return "wamid." + base64.b64encode(_record_start(wa_id) + hex_id + b"\x00").decode()
 
 
 def unix_seconds(moment: datetime) -> str:

@@ -146,8 +146,9 @@ class _Pending:
 # Checks a product send against the WABA's catalog (issue 17): raises GraphError when refused.
 # A check that needs a read beyond the send batch (a WABA's catalog, its Flows, the number's
 # media): given the caller and the parsed message, it refuses with a GraphError or returns.
-# Each decides for itself whether the message concerns it, so a plain text send costs nothing.
-SendCheck = Callable[[ChannelPrincipal, OutgoingMessage], Awaitable[None]]
+# Each decides for itself whether the message concerns it, at once: it returns the read to await
+# when it does and None when it does not, so a plain text send costs no coroutine.
+SendCheck = Callable[[ChannelPrincipal, OutgoingMessage], Awaitable[None] | None]
 
 
 class MessageSender:
@@ -207,7 +208,9 @@ class MessageSender:
         if principal.restrictions:
             _require_unrestricted(principal, outgoing.type == "template", self._clock.now())
         for check in self._checks:
-            await check(principal, outgoing)
+            read = check(principal, outgoing)
+            if read is not None:
+                await read
         to = outgoing.to
         loop = asyncio.get_running_loop()
         self.last_send = loop.time()
