@@ -575,7 +575,7 @@ async def run_due_statuses(
         if status == MessageStatus.DELIVERED:
             charges.append(_charge(message, channel, config))
         entry = _status_entry(message, status, error_code, moment)
-        statuses.setdefault(channel.id, []).append((status, entry))
+        statuses.setdefault(message.channel_id, []).append((status, entry))
     for (status, final, error_code), ids in moves.items():
         await uow.messaging.move_statuses(
             ids,
