@@ -6,8 +6,18 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from typing import Any
 
-from partnerhub.server.middleware import LineBuffer, _AccessLog
+import structlog
+
+from partnerhub.server.middleware import (
+    REQUEST_ID,
+    LineBuffer,
+    RequestIdMiddleware,
+    _access,
+    _AccessLog,
+    configure_logging,
+)
 
 
 class Stream(io.BytesIO):
@@ -69,3 +79,56 @@ async def test_the_access_line_has_structlogs_keys_in_order() -> None:
     ]
     assert line["duration_ms"] == 1.23 and line["event"] == "request"
     assert line["timestamp"].endswith("Z") and len(line["timestamp"]) == 27
+
+
+async def test_a_line_logged_while_answering_a_request_carries_its_id() -> None:
+    """Every line a request causes names it (the id the caller sent, or a new one), a line
+    logged after it none; a line naming a request itself keeps its own. Through the
+    processors configure_logging sets, up to the renderer."""
+    before = structlog.get_config()
+    access = (_access.logger, _access.buffer, _access.level_ok)
+    try:
+        configure_logging("INFO", "json")
+        processors = structlog.get_config()["processors"]
+    finally:
+        structlog.configure(**before)
+        _access.logger, _access.buffer, _access.level_ok = access
+    lines: list[dict[str, Any]] = []
+
+    def keep(_logger: Any, _method: str, event: Any) -> Any:
+        lines.append(dict(event))
+        raise structlog.DropEvent
+
+    log = structlog.wrap_logger(
+        structlog.ReturnLogger(), processors=[*processors[:-1], keep], context_class=dict
+    )
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        log.warning("inside")
+        log.warning("named", request_id="its-own")
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/x",
+        "query_string": b"",
+        "headers": [(b"x-request-id", b"caller-chosen-id")],
+    }
+    await RequestIdMiddleware(app)(scope, receive, send)
+    log.warning("after")
+    by_event = {line["event"]: line for line in lines}
+    assert by_event["inside"]["request_id"] == "caller-chosen-id"
+    assert by_event["named"]["request_id"] == "its-own"
+    assert "request_id" not in by_event["after"]
+    assert REQUEST_ID.get() is None
+    assert (b"x-request-id", b"caller-chosen-id") in sent[0]["headers"]

@@ -150,18 +150,32 @@ class HotPaths:
         if found is None:
             await self.app(asgi_scope, receive, send)
             return
+        await self.answer_found(found, scope, receive, send)
+
+    async def answer_found(
+        self,
+        found: tuple[HotRoute, tuple[str, ...]],
+        scope: dict[str, Any],
+        receive: Receive,
+        send: Send,
+        extra: tuple[bytes, bytes] | None = None,
+    ) -> int | None:
+        """Answer a request :meth:`find` matched, with ``extra`` among the response headers
+        (the request id, from :class:`~partnerhub.server.middleware.RequestIdMiddleware`);
+        the status sent, or None when the client went away first."""
         route, params = found
         scope["path_template"] = route.template  # the metrics label, as the router sets it
         state: AppState = scope["app"].state.partnerhub
         try:
             status, payload = await route.handler(state, scope, receive, params)
         except ClientGone:
-            return
+            return None
         except Exception as exc:
             status, body, headers = route.errors.refuse(state, scope, exc)
-            await answer(send, status, body, headers)
-            return
-        await answer(send, status, _encode(payload))
+            await answer(send, status, body, [*headers, extra] if extra else headers)
+            return status
+        await answer(send, status, _encode(payload), [extra] if extra else None)
+        return status
 
 
 def route_path(scope: dict[str, Any]) -> str:
