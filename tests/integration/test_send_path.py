@@ -321,6 +321,36 @@ async def test_a_batch_waits_for_another_processs_writer_without_stopping_the_lo
         await store.aclose()
 
 
+async def test_a_batch_cancelled_while_it_waits_for_the_lock_leaves_nothing_open(
+    state: AppState,
+) -> None:
+    """Cancelled while another connection holds the write lock: the gate is free again, the
+    store's connection holds no transaction, and its next batch commits."""
+    path = _sqlite_file(state)
+    gate = asyncio.Lock()
+    store = SqliteSendStore(path, lambda: gate)
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
+        batch = asyncio.ensure_future(store.store_batch(set(), set(), lambda reads: []))
+        await asyncio.sleep(0.1)
+        assert gate.locked() and not batch.done()
+        batch.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await batch
+        assert not gate.locked()
+        assert store._connection is not None and not store._connection.in_transaction
+        await asyncio.to_thread(locker.execute, "ROLLBACK")
+        planned: list[bool] = []
+        await store.store_batch(set(), set(), lambda reads: planned.append(True) or [])
+        assert planned == [True]
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
+        await store.aclose()
+
+
 async def _as_admin(state: AppState, query: str, *args: Any) -> Any:
     """One value from ``query`` on a connection of its own (not one of the pool's)."""
     url = state.settings.sqlalchemy_url

@@ -288,7 +288,7 @@ def _hex_id(wamid: str) -> str:
 
 def test_one_numbers_wamids_sort_in_the_order_they_were_made() -> None:
     """The hex id leads with the clock, then the process's tag and counter: one number's ids
-    stay together in the id index. The send store's thread and the event loop share them."""
+    stay together in the id index. Any thread may make ids: they share the counter."""
     made: list[str] = []
     lock = threading.Lock()
 

@@ -9,11 +9,12 @@ milliseconds while holding the process's write gate, and a writer could not comm
 workload are microseconds of C: running them where they are called costs less than handing
 them over, and a unit of work now holds the write gate only for its own CPU time.
 
-One wait stays inline: SQLite's automatic checkpoint (about every 4 MB of WAL) runs inside the
-commit that crosses the threshold, with an fsync. It must: a checkpoint on another thread, beside
-writers that keep committing, never copies the whole WAL, so the WAL is never started over and
-grows without bound (tried and measured: 12 KB a commit). On a quiet disk the fsync takes
-milliseconds; a disk busy with another program makes it longer, and the loop waits that long.
+One wait stays inline: SQLite's automatic checkpoint (every 10,000 pages of WAL, about 40 MB:
+``db.SQLITE_WAL_CHECKPOINT_PAGES``) runs inside the commit that crosses the threshold, copying
+the pages and syncing the file. It must: a checkpoint on another thread, beside writers that
+keep committing, never copies the whole WAL, so the WAL is never started over and grows without
+bound (tried and measured: 12 KB a commit). On a quiet disk that takes milliseconds to tens of
+them; a disk busy with another program makes it longer, and the loop waits that long.
 
 What cannot run inline is *waiting*: SQLite's busy handler sleeps inside the call, which here
 would stop the loop (and with it the other writer of this process it waits for). So the

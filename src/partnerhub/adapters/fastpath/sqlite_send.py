@@ -12,8 +12,10 @@ handing it to a thread of its own cost more than it saved. The thread's hand-off
 the two threads took from each other on every batch, made a send about 10 % dearer with statuses
 flowing (docs/benchmarks.md). The one wait is for another process's writer (the CLI, a separate
 worker): ``BEGIN IMMEDIATE`` is retried after asyncio sleeps (:func:`patiently`), never in
-SQLite's busy handler, which would stop the loop. Once it holds the write lock the rest of the
-transaction cannot be busy, and nothing in it awaits, so a batch is never cancelled half done.
+SQLite's busy handler, which would stop the loop. Once it holds the write lock nothing awaits
+until the COMMIT, and a batch cancelled while it waits is rolled back, never half done. Like any
+commit on the loop's thread, the one that crosses the WAL's checkpoint threshold copies the WAL
+into the database there (docs/operations.md).
 
 Values are written in the SQLAlchemy columns' storage formats (naive-UTC ``DATETIME`` text with
 microseconds, JSON text), so everything else reads these rows as it reads its own.
@@ -24,6 +26,7 @@ SQLAlchemy's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -183,15 +186,30 @@ class SqliteSendStore:
             try:
                 connection = self._connect()
                 await patiently(connection.execute, "BEGIN IMMEDIATE", within=self._busy_timeout)
-                self._run(connection, pairs, template_keys, plan, key_ids, budget)
+                try:
+                    self._write(connection, pairs, template_keys, plan, key_ids, budget)
+                    # Never busy in WAL mode once BEGIN IMMEDIATE holds the lock, so this does
+                    # not wait; patient all the same where the journal cannot be a WAL.
+                    await patiently(connection.execute, "COMMIT", within=self._busy_timeout)
+                finally:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
             except sqlite3.OperationalError as exc:
+                # A connection whose ROLLBACK failed is still in its transaction: start the
+                # next batch on a fresh one rather than fail every batch after this one.
+                self._drop()
                 # Locked past the busy timeout, unreadable file, I/O error: the database is
                 # unavailable, as SQLAlchemy reports it for every other query (503, not 500).
                 raise OperationalError("send batch", None, exc) from exc
 
     async def aclose(self) -> None:
+        async with self._write_gate():  # after the batch in its transaction, if one is
+            self._drop()
+
+    def _drop(self) -> None:
         if self._connection is not None:
-            self._connection.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
             self._connection = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -199,11 +217,15 @@ class SqliteSendStore:
             # Autocommit mode: the transaction is the explicit BEGIN IMMEDIATE ... COMMIT. No
             # busy handler (inline_pragmas): waiting is patiently's, in asyncio sleeps.
             connection = sqlite3.connect(self._path, isolation_level=None, timeout=0)
-            inline_pragmas(connection)
+            try:
+                inline_pragmas(connection)
+            except BaseException:
+                connection.close()
+                raise
             self._connection = connection
         return self._connection
 
-    def _run(
+    def _write(
         self,
         connection: sqlite3.Connection,
         pairs: set[tuple[str, str]],
@@ -212,25 +234,19 @@ class SqliteSendStore:
         key_ids: frozenset[str],
         budget: BudgetQuery | None = None,
     ) -> None:
-        """The transaction BEGIN IMMEDIATE opened, to its COMMIT (or ROLLBACK)."""
-        try:
-            budgets = {} if budget is None else self._budgets(connection, budget)
-            reads = SendReads(
-                self._windows(connection, pairs),
-                self._templates(connection, template_keys),
-                self._live_keys(connection, key_ids),
-                budgets,
-            )
-            rows = plan(reads)
-            if rows:
-                connection.executemany(_INSERT, storage_rows(rows))
-            if budget is not None:
-                self._open(connection, budgets, budget)
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
+        """Inside the transaction BEGIN IMMEDIATE opened: the reads, the plan, the writes."""
+        budgets = {} if budget is None else self._budgets(connection, budget)
+        reads = SendReads(
+            self._windows(connection, pairs),
+            self._templates(connection, template_keys),
+            self._live_keys(connection, key_ids),
+            budgets,
+        )
+        rows = plan(reads)
+        if rows:
+            connection.executemany(_INSERT, storage_rows(rows))
+        if budget is not None:
+            self._open(connection, budgets, budget)
 
     @staticmethod
     def _windows(
