@@ -305,6 +305,7 @@ class Delivered:
     # Free customer service: a service reply, or (Meta, July 2025) a utility template
     # delivered inside an open customer service window.
     free: bool = False
+    volume: int = 1  # how many such deliveries this one stands for
 
 
 async def charge_delivered(
@@ -324,7 +325,7 @@ async def charge_delivered(
     for item in items:
         key = (item.channel.id, item.country, item.pricing_category, item.cost_micros, item.free)
         first, volume = grouped.get(key, (item, 0))
-        grouped[key] = (first, volume + 1)
+        grouped[key] = (first, volume + item.volume)
     rows = []
     owed: dict[tuple[str, str, str | None], int] = {}
     for item, volume in grouped.values():

@@ -8,6 +8,8 @@ code. This table covers the calling codes most traffic goes to; longer codes are
 
 from __future__ import annotations
 
+import functools
+
 CALLING_CODES: dict[str, str] = {
     "1": "US",
     "7": "RU",
@@ -64,6 +66,7 @@ UNKNOWN = "ZZ"
 _LONGEST = max(len(code) for code in CALLING_CODES)
 
 
+@functools.lru_cache(maxsize=65536)  # one lookup per user, not per delivered message
 def country_of(wa_id: str) -> str:
     for length in range(_LONGEST, 0, -1):
         country = CALLING_CODES.get(wa_id[:length])

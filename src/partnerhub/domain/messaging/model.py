@@ -56,7 +56,7 @@ class Message:
     next_status_at: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class DueMessage:
     """What a status step needs of a message: read with a plain query, not as a mapped object,
     so the simulator's bulk UPDATE is the only write (a mapped object changed in place would

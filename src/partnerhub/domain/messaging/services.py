@@ -557,7 +557,8 @@ async def run_due_statuses(
     )
     # (new status, whether it is final, the error code of a failure) -> the messages moving so
     moves: dict[tuple[str, bool, int | None], list[str]] = {}
-    charges: list[Delivered] = []
+    # (channel id, country, stored pricing category) -> the round's deliveries so charged
+    delivered: dict[tuple[str, str, str | None], int] = {}
     # channel id -> its statuses
     statuses: dict[str, list[tuple[str, cloud_api.MessageStatus]]] = {}
     for message in due:
@@ -573,7 +574,8 @@ async def run_due_statuses(
         error_code = (code or UNDELIVERABLE) if failed else None
         moves.setdefault((status, final, error_code), []).append(message.id)
         if status == MessageStatus.DELIVERED:
-            charges.append(_charge(message, channel, config))
+            charged = (message.channel_id, country_of(message.wa_id), message.pricing_category)
+            delivered[charged] = delivered.get(charged, 0) + 1
         entry = _status_entry(message, status, error_code, moment)
         statuses.setdefault(message.channel_id, []).append((status, entry))
     for (status, final, error_code), ids in moves.items():
@@ -584,7 +586,11 @@ async def run_due_statuses(
             None if final else moment.next_at,
             None if error_code is None else delivery_faults.failure(error_code).to_webhook_error(),
         )
-    if charges:
+    if delivered:
+        charges = [
+            _charge(channels[channel_id], country, stored, volume, config)
+            for (channel_id, country, stored), volume in delivered.items()
+        ]
         partners = await uow.messaging.partners_by_id({c.channel.partner_id for c in charges})
         await charge_delivered(uow, clock, partners, charges)
     await outbox.emit_to_channels(uow, clock, _webhooks(channels, wabas, statuses))
@@ -644,18 +650,22 @@ def _fault_of(message: DueMessage, channel: Channel | None, faults: dict[str, in
     return None
 
 
-def _charge(message: DueMessage, channel: Channel, config: MessagingConfig) -> Delivered:
+def _charge(
+    channel: Channel, country: str, stored: str | None, volume: int, config: MessagingConfig
+) -> Delivered:
     """Meta charges per delivered message; service replies inside the window are free. An MM
-    Lite message is billed (and reported in usage) as MARKETING."""
-    stored = message.pricing_category or PricingCategory.SERVICE
+    Lite message is billed (and reported in usage) as MARKETING. ``volume`` deliveries of one
+    round that share all of this are charged as one."""
+    stored = stored or PricingCategory.SERVICE
     category = PricingCategory(_BILLED_AS.get(stored, stored))
     price = config.prices.get(category)
     return Delivered(
         channel=channel,
-        country=country_of(message.wa_id),
+        country=country,
         pricing_category=category,
         cost_micros=None if price is None else round(price * MICROS),
         free=stored == FREE_UTILITY,
+        volume=volume,
     )
 
 
