@@ -73,7 +73,7 @@ class MessagingConfig:
     prices: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built on every send: not frozen, as OutgoingMessage
 class Accepted:
     message_id: str
     wa_id: str
@@ -134,7 +134,7 @@ class SendStore(Protocol):
     async def aclose(self) -> None: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     principal: ChannelPrincipal
     outgoing: OutgoingMessage

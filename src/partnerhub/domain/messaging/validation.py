@@ -115,7 +115,9 @@ class ProductRef:
     catalog_path: str = "interactive.action.catalog_id"
 
 
-@dataclass(frozen=True)
+# Not frozen: one is built on every send, and a frozen dataclass's __init__ sets each field
+# through object.__setattr__ (1.5 against 0.5 µs for these eight). Nothing changes one.
+@dataclass(slots=True)
 class OutgoingMessage:
     """A send request that passed validation."""
 
