@@ -266,21 +266,37 @@ def _sqlite_file(state: AppState) -> Path:
     return path
 
 
+class _OtherWriter:
+    """Another process's writer on the SQLite file: a connection of its own that holds the write
+    lock (``BEGIN IMMEDIATE``) until :meth:`release`, driven off the event loop, as the app's
+    own worker must be able to finish a round meanwhile."""
+
+    def __init__(self, path: Path) -> None:
+        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    async def __aenter__(self) -> _OtherWriter:
+        await asyncio.to_thread(self._connection.execute, "BEGIN IMMEDIATE")
+        return self
+
+    async def release(self) -> None:
+        await asyncio.to_thread(self._connection.execute, "ROLLBACK")
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._connection.in_transaction:
+            self._connection.execute("ROLLBACK")
+        self._connection.close()
+
+
 async def test_a_locked_database_is_unavailable_not_a_bug(state: AppState) -> None:
     """Locked past busy_timeout (another process writing): the same 503 as every other query
     that finds the database unavailable, not a 500 with a traceback."""
     store = SqliteSendStore(_sqlite_file(state), asyncio.Lock, busy_timeout_seconds=0.2)
-    # Another writer, off the event loop (the app's own worker must be able to finish a round).
-    locker = sqlite3.connect(_sqlite_file(state), isolation_level=None, check_same_thread=False)
     try:
-        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
-        with pytest.raises(OperationalError) as caught:
-            await store.store_batch(set(), set(), lambda reads: [])
+        async with _OtherWriter(_sqlite_file(state)):
+            with pytest.raises(OperationalError) as caught:
+                await store.store_batch(set(), set(), lambda reads: [])
         assert database_unavailable(caught.value)
     finally:
-        if locker.in_transaction:
-            locker.execute("ROLLBACK")
-        locker.close()
         await store.aclose()
 
 
@@ -292,7 +308,6 @@ async def test_a_batch_waits_for_another_processs_writer_without_stopping_the_lo
     the loop goes on serving; once the lock is free the batch commits."""
     path = _sqlite_file(state)
     store = SqliteSendStore(path, asyncio.Lock)
-    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     planned: list[str] = []
 
     def plan(reads: Any) -> list[dict[str, Any]]:
@@ -300,24 +315,21 @@ async def test_a_batch_waits_for_another_processs_writer_without_stopping_the_lo
         return []
 
     try:
-        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
-        batch = asyncio.ensure_future(store.store_batch(set(), set(), plan))
-        started = time.monotonic()
-        ticks = 0
-        while time.monotonic() - started < 0.3:  # the loop keeps turning meanwhile
-            await asyncio.sleep(0.01)
-            ticks += 1
-        assert ticks >= 10 and not batch.done() and planned == []
-        await asyncio.to_thread(locker.execute, "ROLLBACK")
-        await asyncio.wait_for(batch, 5)
+        async with _OtherWriter(path) as other:
+            batch = asyncio.ensure_future(store.store_batch(set(), set(), plan))
+            started = time.monotonic()
+            ticks = 0
+            while time.monotonic() - started < 0.3:  # the loop keeps turning meanwhile
+                await asyncio.sleep(0.01)
+                ticks += 1
+            assert ticks >= 10 and not batch.done() and planned == []
+            await other.release()
+            await asyncio.wait_for(batch, 5)
         assert planned == ["planned"]
         assert store._connection is not None and not store._connection.in_transaction
         busy = store._connection.execute("PRAGMA busy_timeout").fetchone()
         assert busy == (0,)  # never SQLite's busy handler on the loop's thread
     finally:
-        if locker.in_transaction:
-            locker.execute("ROLLBACK")
-        locker.close()
         await store.aclose()
 
 
@@ -329,25 +341,25 @@ async def test_a_batch_cancelled_while_it_waits_for_the_lock_leaves_nothing_open
     path = _sqlite_file(state)
     gate = asyncio.Lock()
     store = SqliteSendStore(path, lambda: gate)
-    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
-        batch = asyncio.ensure_future(store.store_batch(set(), set(), lambda reads: []))
-        await asyncio.sleep(0.1)
-        assert gate.locked() and not batch.done()
-        batch.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await batch
-        assert not gate.locked()
-        assert store._connection is not None and not store._connection.in_transaction
-        await asyncio.to_thread(locker.execute, "ROLLBACK")
+        async with _OtherWriter(path):
+            batch = asyncio.ensure_future(store.store_batch(set(), set(), lambda reads: []))
+            await asyncio.sleep(0.1)
+            assert gate.locked() and not batch.done()
+            batch.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await batch
+            assert not gate.locked()
+            assert store._connection is not None and not store._connection.in_transaction
         planned: list[bool] = []
-        await store.store_batch(set(), set(), lambda reads: planned.append(True) or [])
+
+        def plan(reads: Any) -> list[dict[str, Any]]:
+            planned.append(True)
+            return []
+
+        await store.store_batch(set(), set(), plan)
         assert planned == [True]
     finally:
-        if locker.in_transaction:
-            locker.execute("ROLLBACK")
-        locker.close()
         await store.aclose()
 
 
@@ -518,8 +530,8 @@ async def test_a_round_moves_what_it_read_as_due_as_an_id_list_would(
         await uow.commit()
     async with state.uow() as uow:  # some read as due, one not: the id list for all
         await uow.lock_for_write()
-        due = {m.id for m in await uow.messaging.due_messages(later, 100)}
-        assert sent[5] in due and sent[2] not in due  # sent[2] is read: nothing is due
+        due_ids = {m.id for m in await uow.messaging.due_messages(later, 100)}
+        assert sent[5] in due_ids and sent[2] not in due_ids  # sent[2] is read: nothing is due
         await uow.messaging.move_statuses([sent[5], sent[2]], "read", moved_at, None)
         await uow.commit()
     async with state.uow() as uow:

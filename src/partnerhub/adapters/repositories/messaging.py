@@ -323,7 +323,7 @@ class MessagingRepository:
             "profile_name": profile_name,
         }
         table = tables.messaging_contacts
-        dialect = self._session.bind.dialect.name if self._session.bind is not None else ""
+        dialect = self._dialect()
         if dialect == "postgresql":
             pg = postgresql.insert(table).values(**values)
             statement: Any = pg.on_conflict_do_update(
