@@ -225,6 +225,35 @@ async def test_metrics_show_table_sizes_and_oldest_rows(
     )
 
 
+async def test_the_oldest_message_is_found_among_the_finished_and_those_in_flight(
+    client: httpx.AsyncClient, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """Messages have an index on the finished ones' age and one on the due time of those in
+    flight (migration 0032), none on every age: the oldest row is the older of the two."""
+    channel, key = await ready_channel(client, partner, receiver)
+    channel.setdefault("partner_id", partner.partner_id)
+    await conversation(client, state, receiver, channel, key, len(statuses(receiver)))
+    now = state.clock.now()
+
+    async def oldest_message_days() -> float:
+        fresh = Retention(state.engine, state.clock, RetentionConfig(stats_seconds=0))
+        figures = {f.table: f for f in await fresh.table_figures()}
+        return figures["messages"].oldest_age_seconds / DAY
+
+    assert await oldest_message_days() < 1  # the conversation's, all finished
+    await moving_message(state, channel, now - timedelta(days=10))
+    assert 10 <= await oldest_message_days() < 11  # the one still in flight
+    m = tables.messages.c
+    async with state.engine.begin() as conn:  # finished messages older still
+        done = await conn.execute(
+            tables.messages.update()
+            .where(m.next_status_at.is_(None))
+            .values(created_at=now - timedelta(days=20))
+        )
+        assert done.rowcount == 3
+    assert 20 <= await oldest_message_days() < 21
+
+
 async def test_a_clock_set_back_does_not_postpone_retention(state: AppState) -> None:
     """The emulator's reset moves the virtual clock back to real time: the next run stays due
     within the interval, not after the distance the clock jumped."""

@@ -260,7 +260,7 @@ class Retention:
         async with self._engine.connect() as conn:
             for table, age in RETAINED:
                 rows = await self._rows(conn, table)
-                oldest = (await conn.execute(select(func.min(age)))).scalar()
+                oldest = await _oldest(conn, table, age)
                 age_seconds = 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())
                 figures.append(TableFigure(table.name, rows, age_seconds))
         self._figures, self._figures_at = figures, time.monotonic()
@@ -277,6 +277,18 @@ class Retention:
             if estimate is not None and estimate >= 0:  # -1: never analyzed yet
                 return int(estimate)
         return int((await conn.execute(select(func.count()).select_from(table))).scalar() or 0)
+
+
+async def _oldest(conn: AsyncConnection, table: Table, age: Column[datetime]) -> datetime | None:
+    """The table's oldest row by ``age``. Messages have no index on all their ages (migration
+    0032): the older of the oldest finished one (the partial index retention reads) and the
+    oldest in flight (few: those with a status still due)."""
+    if table is not _M:
+        return (await conn.execute(select(func.min(age)))).scalar()
+    finished = select(func.min(age)).where(_M.c.next_status_at.is_(None))
+    in_flight = select(func.min(age)).where(_M.c.next_status_at.is_not(None))
+    found = [(await conn.execute(query)).scalar() for query in (finished, in_flight)]
+    return min((at for at in found if at is not None), default=None)
 
 
 async def _count(conn: AsyncConnection, statement: object) -> int:
