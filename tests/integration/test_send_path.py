@@ -363,6 +363,65 @@ async def test_a_batch_cancelled_while_it_waits_for_the_lock_leaves_nothing_open
         await store.aclose()
 
 
+async def test_sends_arriving_over_the_next_turns_of_the_loop_share_one_batch(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState
+) -> None:
+    """The writer turns the loop over while each turn brings another send, so a send that
+    arrives one turn after the first still joins its batch; the batch is committed at the first
+    turn that brings none, and each send gets its own id."""
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    principal = await state.channel_keys.authenticate(key["D360-API-KEY"])
+    sender, sizes = state.sender, []
+    store_batch = sender._store.store_batch
+
+    async def recording(*args: Any, **kwargs: Any) -> None:
+        plan = args[2]
+
+        def counted(reads: Any) -> list[dict[str, Any]]:
+            rows = plan(reads)
+            sizes.append(len(rows))
+            return rows
+
+        await store_batch(args[0], args[1], counted, *args[3:], **kwargs)
+
+    sender._store.store_batch = recording  # type: ignore[method-assign]
+    try:
+        sends = []
+        for n in range(6):  # one new send each turn of the loop
+            body = {**TEXT, "text": {"body": f"m{n}"}}
+            sends.append(asyncio.ensure_future(sender.send(principal, body)))
+            await asyncio.sleep(0)
+        accepted = await asyncio.gather(*sends)
+        alone = await sender.send(principal, TEXT)  # nobody else: committed at the next turn
+    finally:
+        del sender._store.store_batch
+    assert sizes == [6, 1]
+    assert len({a.message_id for a in [*accepted, alone]}) == 7
+
+
+@pytest.mark.parametrize("turns", [1, 2], ids=["before-its-first-step", "while-it-gathers"])
+async def test_a_writer_cancelled_before_its_batch_fails_the_queued_sends_as_unavailable(
+    client: Client, partner: PartnerCreds, receiver: Receiver, state: AppState, turns: int
+) -> None:
+    """Shutdown cancels a writer that has not taken its batch yet (not even started, or still
+    gathering): the queued send is answered (code 2, which Cloud API clients retry), none is
+    left waiting, and the next send is stored."""
+    channel, key = await ready_channel(client, partner, receiver)
+    await inbound(client, channel["channel_id"])
+    principal = await state.channel_keys.authenticate(key["D360-API-KEY"])
+    sender = state.sender
+    queued = asyncio.ensure_future(sender.send(principal, TEXT))
+    for _ in range(turns):  # 1: the send is queued and its writer created; 2: it gathers
+        await asyncio.sleep(0)
+    (writer,) = sender._writers
+    writer.cancel()
+    with pytest.raises(GraphError) as refused:
+        await queued
+    assert refused.value.code == 2 and not sender._queue
+    assert (await sender.send(principal, TEXT)).message_id
+
+
 async def _as_admin(state: AppState, query: str, *args: Any) -> Any:
     """One value from ``query`` on a connection of its own (not one of the pool's)."""
     url = state.settings.sqlalchemy_url

@@ -155,8 +155,9 @@ class MessageSender:
     """``POST /messages`` with group commit.
 
     A send's checks that need the database (the template, the 24-hour window) and its insert
-    are done for every send waiting at that moment in one transaction: one window query, one
-    multi-row INSERT, one COMMIT for the batch. Each caller still gets its answer only after
+    are done for every send waiting at that moment (gathered over the loop's turns that bring
+    more, :meth:`_gather`) in one transaction: one window query, one multi-row INSERT, one
+    COMMIT for the batch. Each caller still gets its answer only after
     the commit that stored its message, so an accepted message is never lost; under load the
     batches grow and the per-message cost of a transaction shrinks (docs/benchmarks.md). The
     transaction itself is the :class:`SendStore`'s.
@@ -221,7 +222,7 @@ class MessageSender:
         if sum(not writer.done() for writer in self._writers) < self._store.concurrency:
             writer = loop.create_task(self._drain())
             self._writers.add(writer)
-            writer.add_done_callback(self._writers.discard)
+            writer.add_done_callback(self._writer_done)
         return await future
 
     async def aclose(self) -> None:
@@ -230,7 +231,17 @@ class MessageSender:
             await asyncio.wait(set(self._writers))
         await self._store.aclose()
 
+    def _writer_done(self, writer: asyncio.Task[None]) -> None:
+        """A writer cancelled (shutdown) before it took its batch, even before its first step,
+        leaves the queue to the writers still running; with none left, the queued sends are
+        answered as unavailable: nobody may be left waiting."""
+        self._writers.discard(writer)
+        if writer.cancelled() and self._queue and all(w.done() for w in self._writers):
+            _fail(self._queue, errors.temporarily_unavailable())
+            self._queue.clear()
+
     async def _drain(self) -> None:
+        await self._gather()  # cancelled here, it leaves the queue (see _writer_done)
         while self._queue:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
@@ -243,6 +254,19 @@ class MessageSender:
                 _fail(self._queue, errors.temporarily_unavailable())
                 self._queue.clear()
                 raise
+
+    async def _gather(self) -> None:
+        """Before a batch, turn the event loop over while each turn brings more sends (up to a
+        batch): the requests already read wait in the queue, and one turn reads those whose
+        bytes arrived meanwhile. A turn is microseconds where a commit is tens of them and the
+        same few index pages whatever the batch's size, so under load the batches are about
+        twice as big and a send cheaper (on SQLite about 8 % more sends a second with statuses
+        flowing, docs/benchmarks.md). A lone send costs one turn."""
+        while len(self._queue) < self._max_batch:
+            queued = len(self._queue)
+            await asyncio.sleep(0)
+            if len(self._queue) == queued:
+                return
 
     async def _commit(self, batch: list[_Pending]) -> None:
         now = self._clock.now()

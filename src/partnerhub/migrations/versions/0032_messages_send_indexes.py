@@ -36,24 +36,17 @@ FINISHED = "next_status_at IS NULL"
 IN_FLIGHT = "next_status_at IS NOT NULL"
 
 
+def _partial(name: str, column: str, where: str) -> None:
+    condition = sa.text(where)
+    op.create_index(name, "messages", [column], sqlite_where=condition, postgresql_where=condition)
+
+
 def upgrade() -> None:
     op.drop_index("ix_messages_channel_created", "messages")
     op.drop_index("ix_messages_created", "messages")
     op.drop_index("ix_messages_next_status", "messages")
-    op.create_index(
-        "ix_messages_next_status",
-        "messages",
-        ["next_status_at"],
-        sqlite_where=sa.text(IN_FLIGHT),
-        postgresql_where=sa.text(IN_FLIGHT),
-    )
-    op.create_index(
-        "ix_messages_finished_created",
-        "messages",
-        ["created_at"],
-        sqlite_where=sa.text(FINISHED),
-        postgresql_where=sa.text(FINISHED),
-    )
+    _partial("ix_messages_next_status", "next_status_at", IN_FLIGHT)
+    _partial("ix_messages_finished_created", "created_at", FINISHED)
 
 
 def downgrade() -> None:
