@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from partnerhub.adapters import tables
+from partnerhub.adapters.repositories import messaging as messaging_repository
 from partnerhub.adapters.retention import Retention, RetentionConfig
 from partnerhub.emulator.clock import VirtualClock
 from partnerhub.server.state import AppState
@@ -55,8 +56,8 @@ async def conversation(
 ) -> int:
     """An inbound message and two replies, their statuses delivered: the webhook count after."""
     await inbound(client, channel["channel_id"])
-    for text in ("one", "two"):
-        assert (await send_text(client, key, text)).status_code == 200
+    for body in ("one", "two"):
+        assert (await send_text(client, key, body)).status_code == 200
     for _ in range(3):
         await advance(client, state.settings.message_status_seconds)
     await asyncio.to_thread(wait_statuses, receiver, seen + 6)
@@ -252,6 +253,47 @@ async def test_the_oldest_message_is_found_among_the_finished_and_those_in_fligh
         )
         assert done.rowcount == 3
     assert 20 <= await oldest_message_days() < 21
+
+
+async def test_messages_keep_one_partial_index_for_those_in_flight_and_one_for_the_finished(
+    state: AppState,
+) -> None:
+    """Migration 0032 as the database has it (Alembic's comparison ignores index predicates),
+    and on SQLite the plans of the simulator's due read and retention's oldest-first read."""
+    sqlite = state.engine.dialect.name == "sqlite"
+    listed = (
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'"
+        " AND sql IS NOT NULL"
+        if sqlite
+        else "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'messages'"
+        " AND indexname <> 'pk_messages'"
+    )
+    async with state.engine.connect() as conn:
+        found = {
+            name: sql.replace("(", " ").replace(")", " ")
+            for name, sql in await conn.execute(text(listed))
+        }
+        assert set(found) == {"ix_messages_next_status", "ix_messages_finished_created"}
+        assert " next_status_at IS NOT NULL" in found["ix_messages_next_status"]
+        assert " next_status_at IS NULL" in found["ix_messages_finished_created"]
+        if not sqlite:
+            return
+        due = (messaging_repository._DUE_SQLITE, ("2999-01-01", 10))
+        m = tables.messages.c
+        oldest_first = (
+            select(m.id)
+            .where(m.created_at < state.clock.now(), m.next_status_at.is_(None))
+            .order_by(m.created_at)
+            .limit(500)
+        ).compile(state.engine)
+        retention = (str(oldest_first), ("2999-01-01", 500, 0))
+        for (query, values), index in (
+            (due, "ix_messages_next_status"),
+            (retention, "ix_messages_finished_created"),
+        ):
+            rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}", values)
+            plan = " ".join(str(row[-1]) for row in rows)
+            assert f"INDEX {index} " in plan and "TEMP B-TREE" not in plan, plan
 
 
 async def test_a_clock_set_back_does_not_postpone_retention(state: AppState) -> None:

@@ -279,14 +279,28 @@ class Retention:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar() or 0)
 
 
+# The messages in flight that /metrics reads for the oldest: the soonest due, a bounded read
+# however big a backlog of statuses grows.
+_IN_FLIGHT_SAMPLE = 1000
+
+
 async def _oldest(conn: AsyncConnection, table: Table, age: Column[datetime]) -> datetime | None:
-    """The table's oldest row by ``age``. Messages have no index on all their ages (migration
-    0032): the older of the oldest finished one (the partial index retention reads) and the
-    oldest in flight (few: those with a status still due)."""
+    """The table's oldest row by ``age``. Messages have no index on every age (migration 0032):
+    the older of the oldest finished one (the partial index retention reads) and the oldest of
+    the :data:`_IN_FLIGHT_SAMPLE` due soonest. Each status is due a step after the last, so the
+    oldest message in flight is among the soonest due, or its age is off by a few status steps,
+    where the figure watches for days."""
     if table is not _M:
         return (await conn.execute(select(func.min(age)))).scalar()
     finished = select(func.min(age)).where(_M.c.next_status_at.is_(None))
-    in_flight = select(func.min(age)).where(_M.c.next_status_at.is_not(None))
+    soonest = (
+        select(age.label("age"))
+        .where(_M.c.next_status_at.is_not(None))
+        .order_by(_M.c.next_status_at)
+        .limit(_IN_FLIGHT_SAMPLE)
+        .subquery()
+    )
+    in_flight = select(func.min(soonest.c.age))
     found = [(await conn.execute(query)).scalar() for query in (finished, in_flight)]
     return min((at for at in found if at is not None), default=None)
 

@@ -3,8 +3,10 @@ revoked keys), inbound messages, read marks, the simulated statuses and the chan
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 
@@ -189,6 +191,48 @@ async def _inbound(new_uow: Uow, clock: FakeClock, channel: Channel) -> str:
     async with new_uow() as uow:
         message = await messaging.receive_inbound(uow, clock, body)
     return message.id
+
+
+class _HeldStore(messaging.UnitOfWorkSendStore):
+    """Two batches in flight at once, as on PostgreSQL; the first waits for ``release``."""
+
+    concurrency = 2
+
+    def __init__(self, new_uow: Uow) -> None:
+        super().__init__(new_uow)
+        self.release = asyncio.Event()
+        self.started = asyncio.Event()
+        self.batches = 0
+
+    async def store_batch(self, *args: Any, **kwargs: Any) -> None:
+        self.batches += 1
+        self.started.set()
+        if self.batches == 1:
+            await self.release.wait()
+        await super().store_batch(*args, **kwargs)
+
+
+async def test_a_writer_cancelled_while_another_runs_leaves_its_sends_to_that_one(
+    new_uow: Uow, clock: FakeClock, number: Number
+) -> None:
+    """Shutdown may cancel one writer while another is in its transaction: the send queued for
+    the cancelled one is neither lost nor failed, the running writer takes it after its batch."""
+    await _inbound(new_uow, clock, number.channel)
+    store = _HeldStore(new_uow)
+    sender = messaging.MessageSender(store, clock, CONFIG)
+    first = asyncio.ensure_future(sender.send(number.principal, TEXT))
+    await store.started.wait()  # the first writer gathered and is in its transaction
+    running = set(sender._writers)
+    second = asyncio.ensure_future(sender.send(number.principal, TEXT))
+    await asyncio.sleep(0)  # queued, and a second writer started for it
+    (other,) = sender._writers - running
+    other.cancel()
+    await asyncio.sleep(0)
+    assert other.cancelled() and len(sender._queue) == 1 and not second.done()
+    store.release.set()
+    accepted = await asyncio.gather(first, second)
+    assert store.batches == 2
+    assert len({a.message_id for a in accepted}) == 2
 
 
 async def test_free_form_text_needs_the_users_message_within_24_hours(

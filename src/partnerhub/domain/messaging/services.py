@@ -182,8 +182,8 @@ class MessageSender:
         self._config = config
         self._max_batch = max_batch
         self._queue: list[_Pending] = []
-        # The batches in their transactions (at most the store's concurrency); each takes what
-        # waits in the queue when it starts, and again when it is done.
+        # The batches in their transactions (at most the store's concurrency); each gathers
+        # (_gather), takes what waits in the queue, and takes it again after each batch.
         self._writers: set[asyncio.Task[None]] = set()
         self.last_send = -1e9  # loop time of the latest send: see :meth:`busy`
         # WhatsApp Coexistence: numbers on the WhatsApp Business app send at most 20 a second.
@@ -256,16 +256,18 @@ class MessageSender:
                 raise
 
     async def _gather(self) -> None:
-        """Before a batch, turn the event loop over while each turn brings more sends (up to a
-        batch): the requests already read wait in the queue, and one turn reads those whose
-        bytes arrived meanwhile. A turn is microseconds where a commit is tens of them and the
-        same few index pages whatever the batch's size, so under load the batches are about
-        twice as big and a send cheaper (on SQLite about 8 % more sends a second with statuses
-        flowing, docs/benchmarks.md). A lone send costs one turn."""
+        """Before a writer's first batch, turn the event loop over while each turn brings more
+        sends (up to a batch): the requests already read wait in the queue, and one turn reads
+        those whose bytes arrived meanwhile. A turn costs microseconds; a commit costs tens of
+        them and rewrites the same few index pages whatever the batch's size. Under load the
+        batches come out about twice as big and a send cheaper (SQLite, statuses flowing: about
+        8 % more sends a second; docs/benchmarks.md). A lone send costs one turn. The batches
+        after the first take what queued while the one before was stored, as they did before.
+        Another writer taking a batch meanwhile (PostgreSQL runs several) ends the gathering."""
         while len(self._queue) < self._max_batch:
             queued = len(self._queue)
             await asyncio.sleep(0)
-            if len(self._queue) == queued:
+            if len(self._queue) <= queued:
                 return
 
     async def _commit(self, batch: list[_Pending]) -> None:
