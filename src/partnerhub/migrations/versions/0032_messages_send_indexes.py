@@ -2,10 +2,13 @@
 
 Every index on ``messages`` is written by each send batch. SQLite appends to an index by
 rebalancing its last leaves, so each one cost a batch about three rewritten pages in its WAL
-(measured: 14.7 pages a commit of 15 messages with four indexes, 10.5 with the two below), and
+(measured: 14.7 pages a commit of 15 messages with four indexes, 10.9 with the two below), and
 sends with statuses flowing were about 5 % slower on SQLite for it (docs/benchmarks.md).
 
-- ``ix_messages_channel_created`` (channel_id, created_at) is dropped: no query reads it.
+- ``ix_messages_channel_created`` (channel_id, created_at) is dropped: no query reads it, and
+  no channel is deleted on its own (the emulator's wipe empties ``messages`` before
+  ``channels``), so its foreign key's cascade is left like those on ``partner_id`` and
+  ``client_id``, which never had an index.
 - ``ix_messages_created`` (created_at) becomes ``ix_messages_finished_created``, partial on
   ``next_status_at IS NULL``: retention deletes only finished messages, oldest first, and a
   message enters the index when its last status leaves nothing due, in the simulator's round
